@@ -1,0 +1,17 @@
+import { ConfigurationError } from "./errors.js";
+
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** Log Analytics table names: a letter or underscore, then letters, digits, underscores (custom tables end in `_CL`). */
+export function isTableName(value: unknown): value is string {
+  return typeof value === "string" && TABLE_NAME.test(value);
+}
+
+export function assertTableName(value: unknown, where: string): string {
+  if (!isTableName(value)) {
+    throw new ConfigurationError(
+      `${where}: ${JSON.stringify(value)} is not a valid table name (letters, digits and underscores, starting with a letter or underscore, at most 63 characters)`,
+    );
+  }
+  return value;
+}

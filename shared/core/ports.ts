@@ -1,0 +1,91 @@
+import type { Column, LogRecord } from "./records.js";
+import type { TimeRange } from "./time.js";
+
+/** Rows and estimated bytes in [startMs, endMs) as a histogram query reports them. */
+export interface HistogramBin extends TimeRange {
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+export interface QueryOptions {
+  readonly abortSignal?: AbortSignal;
+}
+
+/** An open part query: the columns are known, the rows arrive as a stream. */
+export interface PartStream {
+  readonly query: string;
+  readonly columns: readonly Column[];
+  readonly rows: AsyncIterable<LogRecord>;
+}
+
+/** A queryable log store (Log Analytics workspace, CloudWatch log group). */
+export interface LogSource {
+  /** Where the rows come from, for manifests: e.g. `log-analytics:<workspace id>`. */
+  readonly description: string;
+  histogramQuery(table: string, range: TimeRange, binMs: number): string;
+  /** Non-empty bins of width binMs clipped to range, ordered by time. */
+  histogram(table: string, range: TimeRange, binMs: number, options?: QueryOptions): Promise<HistogramBin[]>;
+  openPart(table: string, range: TimeRange, options?: QueryOptions): Promise<PartStream>;
+}
+
+export interface StoredObject {
+  readonly name: string;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+export interface WriteObjectOptions {
+  readonly contentType: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** Runs after every byte is staged and before the object becomes visible; throwing discards it. */
+  readonly beforeCommit?: () => void;
+}
+
+export interface TextObject {
+  readonly text: string;
+  readonly etag: string;
+}
+
+export type WriteCondition = { readonly ifMatch: string } | { readonly ifNoneMatch: "*" } | undefined;
+
+/** Object storage (Blob container, S3 bucket, local directory) addressed by `/`-separated names. */
+export interface ObjectStore {
+  /** Human-readable location, never containing secrets. */
+  readonly location: string;
+  writeObject(name: string, body: AsyncIterable<Uint8Array>, options: WriteObjectOptions): Promise<StoredObject>;
+  readText(name: string): Promise<TextObject | undefined>;
+  /** Returns the new etag, or undefined when the condition failed. */
+  writeText(name: string, text: string, condition?: WriteCondition): Promise<string | undefined>;
+  /** Appends one line atomically, creating the object with `header` first when it does not exist. */
+  appendLine(name: string, line: string, header: string): Promise<void>;
+  list(prefix: string): AsyncIterable<string>;
+  delete(name: string): Promise<void>;
+}
+
+/** Where window jobs go (a Storage Queue in Azure). */
+export interface JobQueue {
+  send(messageText: string): Promise<void>;
+}
+
+/** Rewrites a record before it is encoded; counts what it changed, never logs values. */
+export interface RecordSanitizer {
+  readonly name: string;
+  sanitize(record: LogRecord): LogRecord;
+  counts(): Readonly<Record<string, number>>;
+}
+
+export interface RecordEncoder {
+  readonly extension: string;
+  readonly contentType: string;
+  encode(records: AsyncIterable<LogRecord>, columns: readonly Column[]): AsyncIterable<Uint8Array>;
+}
+
+export interface Logger {
+  info(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  warn(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  error(message: string, fields?: Readonly<Record<string, unknown>>): void;
+}
+
+export interface Clock {
+  now(): number;
+}

@@ -1,0 +1,30 @@
+export const SECOND_MS = 1_000;
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+/** A half-open interval [startMs, endMs) of epoch milliseconds. */
+export interface TimeRange {
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
+export function isoInstant(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** `20261122T100000Z`: sortable, file-name safe, second precision. */
+export function compactInstant(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  const base = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}`;
+  const millis = ms % SECOND_MS;
+  return millis === 0 ? `${base}Z` : `${base}${iso.slice(20, 23)}Z`;
+}
+
+export function describeRange(range: TimeRange): string {
+  return `[${isoInstant(range.startMs)}, ${isoInstant(range.endMs)})`;
+}
+
+export function floorTo(ms: number, stepMs: number): number {
+  return Math.floor(ms / stepMs) * stepMs;
+}

@@ -1,0 +1,42 @@
+import { compactInstant, type TimeRange } from "../core/time.js";
+
+function partitionPath(table: string, ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `table=${table}/year=${iso.slice(0, 4)}/month=${iso.slice(5, 7)}/day=${iso.slice(8, 10)}/hour=${iso.slice(11, 13)}`;
+}
+
+function joinPrefix(prefix: string, path: string): string {
+  const trimmed = prefix.replace(/^\/+|\/+$/g, "");
+  return trimmed === "" ? path : `${trimmed}/${path}`;
+}
+
+/** `<T>_<windowStart>_<windowEnd>`: the stem every object of one window shares. */
+export function windowStem(table: string, window: TimeRange): string {
+  return `${table}_${compactInstant(window.startMs)}_${compactInstant(window.endMs)}`;
+}
+
+/** Names derive only from (table, window, part), so a rerun overwrites instead of duplicating. */
+export function partObjectName(prefix: string, table: string, window: TimeRange, index: number, count: number, extension: string): string {
+  return `${windowPartsPrefix(prefix, table, window)}${index}-of-${count}.${extension}`;
+}
+
+/** Every part object of the window, whatever its part count, starts with this. */
+export function windowPartsPrefix(prefix: string, table: string, window: TimeRange): string {
+  return joinPrefix(prefix, `${partitionPath(table, window.startMs)}/${windowStem(table, window)}_part-`);
+}
+
+export function manifestName(table: string, window: TimeRange): string {
+  return `manifests/${partitionPath(table, window.startMs)}/${windowStem(table, window)}.manifest.json`;
+}
+
+export function manifestsPrefix(table: string): string {
+  return `manifests/table=${table}/`;
+}
+
+export function ledgerName(window: TimeRange): string {
+  return `ledger/${new Date(window.startMs).toISOString().slice(0, 10)}.csv`;
+}
+
+export function watermarkName(table: string): string {
+  return `watermarks/${table}.json`;
+}

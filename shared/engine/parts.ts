@@ -1,0 +1,85 @@
+import { PartBudgetError } from "../core/errors.js";
+import type { HistogramBin } from "../core/ports.js";
+import { describeRange, type TimeRange } from "../core/time.js";
+
+/** Upper bounds for one part query, kept well below the service's result limits. */
+export interface PartBudget {
+  readonly maxRows: number;
+  readonly maxBytes: number;
+}
+
+export interface PlannedPart extends TimeRange {
+  /** 1-based, as in `part-<index>-of-<count>`. */
+  readonly index: number;
+  readonly expectedRows: number;
+  readonly expectedBytes: number;
+}
+
+/** Bin widths tried in turn: minutes first, then seconds inside a heavy minute, then milliseconds inside a heavy second. */
+export const HISTOGRAM_BIN_WIDTHS_MS: readonly number[] = [60_000, 1_000, 1];
+
+export type FetchBins = (range: TimeRange, binMs: number) => Promise<HistogramBin[]>;
+
+export interface MeasuredWindow {
+  /** Non-overlapping bins in time order, each within the part budget. */
+  readonly bins: readonly HistogramBin[];
+  readonly histogramQueries: number;
+}
+
+function overBudget(bin: HistogramBin, budget: PartBudget): boolean {
+  return bin.rows > budget.maxRows || bin.bytes > budget.maxBytes;
+}
+
+/** Measures a window with one histogram query, then one finer query per bin over the budget. */
+export async function measureWindow(window: TimeRange, budget: PartBudget, fetchBins: FetchBins): Promise<MeasuredWindow> {
+  let queries = 0;
+  const measure = async (range: TimeRange, level: number): Promise<HistogramBin[]> => {
+    const binMs = HISTOGRAM_BIN_WIDTHS_MS[level];
+    if (binMs === undefined) throw new RangeError(`no histogram level ${level}`);
+    queries += 1;
+    const bins = await fetchBins(range, binMs);
+    const out: HistogramBin[] = [];
+    for (const bin of bins) {
+      if (!overBudget(bin, budget)) {
+        out.push(bin);
+      } else if (level + 1 < HISTOGRAM_BIN_WIDTHS_MS.length) {
+        out.push(...(await measure(bin, level + 1)));
+      } else {
+        throw new PartBudgetError(
+          `window ${describeRange(window)}: the slice ${describeRange(bin)} holds ${bin.rows} rows and about ${bin.bytes} bytes, ` +
+            `over the part budget of ${budget.maxRows} rows / ${budget.maxBytes} bytes even at 1 ms resolution; ` +
+            `raise LOGEXPORT_PART_MAX_ROWS / LOGEXPORT_PART_MAX_BYTES (service limits: 500000 rows, 64 MB)`,
+        );
+      }
+    }
+    return out;
+  };
+  const bins = await measure(window, 0);
+  return { bins, histogramQueries: queries };
+}
+
+/**
+ * Packs consecutive bins greedily into parts under the budget. Parts tile the
+ * window exactly: the first starts at the window start, each ends where the
+ * next begins, the last ends at the window end. An empty window has no parts.
+ */
+export function packParts(window: TimeRange, bins: readonly HistogramBin[], budget: PartBudget): PlannedPart[] {
+  const groups: { startMs: number; rows: number; bytes: number }[] = [];
+  for (const bin of bins) {
+    if (bin.rows === 0) continue;
+    const current = groups.at(-1);
+    if (current && current.rows + bin.rows <= budget.maxRows && current.bytes + bin.bytes <= budget.maxBytes) {
+      current.rows += bin.rows;
+      current.bytes += bin.bytes;
+    } else {
+      groups.push({ startMs: bin.startMs, rows: bin.rows, bytes: bin.bytes });
+    }
+  }
+  return groups.map((group, i) => ({
+    index: i + 1,
+    startMs: i === 0 ? window.startMs : group.startMs,
+    endMs: groups[i + 1]?.startMs ?? window.endMs,
+    expectedRows: group.rows,
+    expectedBytes: group.bytes,
+  }));
+}

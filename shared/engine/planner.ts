@@ -1,0 +1,110 @@
+import { errorMessage, LogExportError } from "../core/errors.js";
+import type { Clock, JobQueue, LogSource, Logger, ObjectStore } from "../core/ports.js";
+import { describeRange, isoInstant, type TimeRange } from "../core/time.js";
+import { parseManifest } from "./manifest.js";
+import { encodeWindowJob, type WindowJob } from "./messages.js";
+import { manifestName, watermarkName } from "./naming.js";
+import { completeUntil, planWindows } from "./windows.js";
+
+export interface PlannerDependencies {
+  readonly source: LogSource;
+  readonly state: ObjectStore;
+  readonly queue: JobQueue;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly windowMs: number;
+  readonly ingestionDelayMs: number;
+  readonly maxWindowsPerRun: number;
+  /** Where a table with no watermark yet starts, counted back from the newest complete window. */
+  readonly initialLookbackMs: number;
+  /** How far back exported windows are re-counted to catch rows that arrived late. */
+  readonly lateDataLookbackMs: number;
+}
+
+export interface TablePlan {
+  readonly table: string;
+  readonly fromMs: number;
+  readonly enqueued: number;
+  readonly reexported: number;
+  /** The new watermark, or undefined when nothing was planned or another planner moved it first. */
+  readonly advancedToMs: number | undefined;
+}
+
+export const WATERMARK_SCHEMA = "logexport.watermark/v1";
+
+interface Watermark {
+  readonly ms: number;
+  readonly etag: string;
+}
+
+async function readWatermark(state: ObjectStore, table: string): Promise<Watermark | undefined> {
+  const found = await state.readText(watermarkName(table));
+  if (found === undefined) return undefined;
+  const parsed: unknown = JSON.parse(found.text);
+  const value = typeof parsed === "object" && parsed !== null ? (parsed as { watermark?: unknown }).watermark : undefined;
+  const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) throw new LogExportError(`watermark ${watermarkName(table)} has no valid "watermark" instant; fix or delete it`);
+  return { ms, etag: found.etag };
+}
+
+/** Re-counts already exported windows and returns those that now hold more rows than their manifest. */
+async function findLateWindows(deps: PlannerDependencies, table: string, plannedUntilMs: number): Promise<TimeRange[]> {
+  const endMs = Math.min(plannedUntilMs, completeUntil(deps.clock.now(), deps.windowMs, deps.ingestionDelayMs));
+  const range = { startMs: endMs - deps.lateDataLookbackMs, endMs };
+  if (range.endMs <= range.startMs) return [];
+  const bins = await deps.source.histogram(table, range, deps.windowMs);
+  const late: TimeRange[] = [];
+  for (const bin of bins) {
+    const window = { startMs: bin.startMs, endMs: bin.startMs + deps.windowMs };
+    const found = await deps.state.readText(manifestName(table, window));
+    const manifest = found === undefined ? undefined : parseManifest(found.text);
+    if (manifest !== undefined && bin.rows > manifest.exportedRows) {
+      deps.logger.info("window has late rows; re-exporting", { table, window: describeRange(window), exported: manifest.exportedRows, now: bin.rows });
+      late.push(window);
+    }
+  }
+  return late;
+}
+
+async function planTable(deps: PlannerDependencies, table: string, runId: string): Promise<TablePlan> {
+  const watermark = await readWatermark(deps.state, table);
+  const nowMs = deps.clock.now();
+  const fromMs = watermark?.ms ?? completeUntil(nowMs, deps.windowMs, deps.ingestionDelayMs) - deps.initialLookbackMs;
+  const late = watermark === undefined ? [] : await findLateWindows(deps, table, watermark.ms);
+  const windows = planWindows({ fromMs, nowMs, windowMs: deps.windowMs, ingestionDelayMs: deps.ingestionDelayMs, maxWindows: deps.maxWindowsPerRun });
+  const jobs: WindowJob[] = [
+    ...late.map((window) => ({ table, window, runId, reason: "late" as const, force: true })),
+    ...windows.map((window) => ({ table, window, runId, reason: "scheduled" as const, force: false })),
+  ];
+  for (const job of jobs) await deps.queue.send(encodeWindowJob(job));
+
+  const last = windows.at(-1);
+  let advancedToMs: number | undefined;
+  if (last !== undefined) {
+    const text = `${JSON.stringify({ schema: WATERMARK_SCHEMA, table, watermark: isoInstant(last.endMs), updatedAt: isoInstant(nowMs), runId })}\n`;
+    const etag = await deps.state.writeText(watermarkName(table), text, watermark === undefined ? { ifNoneMatch: "*" } : { ifMatch: watermark.etag });
+    if (etag === undefined) {
+      deps.logger.warn("another planner advanced the watermark first; its windows and these are the same jobs, workers skip the duplicates", { runId, table });
+    } else {
+      advancedToMs = last.endMs;
+    }
+  }
+  deps.logger.info("table planned", { runId, table, from: isoInstant(fromMs), enqueued: windows.length, reexported: late.length, watermark: advancedToMs === undefined ? null : isoInstant(advancedToMs) });
+  return { table, fromMs, enqueued: windows.length, reexported: late.length, advancedToMs };
+}
+
+/** One planner run: every table is planned even when another fails; failures are raised together at the end. */
+export async function runPlanner(deps: PlannerDependencies, tables: readonly string[], runId: string): Promise<TablePlan[]> {
+  const plans: TablePlan[] = [];
+  const failures: string[] = [];
+  for (const table of tables) {
+    try {
+      plans.push(await planTable(deps, table, runId));
+    } catch (error) {
+      deps.logger.error("planning failed", { runId, table, error: errorMessage(error) });
+      failures.push(`${table}: ${errorMessage(error)}`);
+    }
+  }
+  if (failures.length > 0) throw new LogExportError(`planner run ${runId} failed for ${failures.length} of ${tables.length} tables: ${failures.join("; ")}`, { retriable: true });
+  return plans;
+}

@@ -1,0 +1,97 @@
+import { isTableName } from "../core/identifiers.js";
+import { HOUR_MS, MINUTE_MS } from "../core/time.js";
+import { SettingsReader, type Environment } from "./env.js";
+import { SETTINGS } from "./spec.js";
+
+export type StorageAccess =
+  | { readonly kind: "connectionString"; readonly connectionString: string }
+  | { readonly kind: "identity"; readonly blobServiceUri: string; readonly queueServiceUri: string; readonly clientId: string | undefined };
+
+/** Everything the Azure planner and worker need, validated once. */
+export interface AzureExportSettings {
+  readonly workspaceId: string;
+  readonly tables: readonly string[];
+  readonly logsEndpoint: string;
+  readonly storage: StorageAccess;
+  readonly container: string;
+  readonly stateContainer: string;
+  readonly prefix: string;
+  readonly queue: string;
+  readonly windowMs: number;
+  readonly ingestionDelayMs: number;
+  readonly maxWindowsPerRun: number;
+  readonly initialLookbackMs: number;
+  readonly lateDataLookbackMs: number;
+  readonly partMaxRows: number;
+  readonly partMaxBytes: number;
+  readonly partAttempts: number;
+  readonly queryTimeoutSeconds: number;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CONTAINER = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+const PREFIX = /^([A-Za-z0-9._=-]+(\/[A-Za-z0-9._=-]+)*)?$/;
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return ["http:", "https:"].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+
+function readStorage(reader: SettingsReader): StorageAccess {
+  const connectionString = reader.raw(SETTINGS.storageConnection);
+  if (connectionString !== undefined) return { kind: "connectionString", connectionString };
+  const blobServiceUri = reader.raw(SETTINGS.storageBlobUri);
+  const queueServiceUri = reader.raw(SETTINGS.storageQueueUri);
+  if (blobServiceUri === undefined || queueServiceUri === undefined) {
+    reader.check(false, `storage is not configured: set ${SETTINGS.storageConnection.name} (a connection string) or both ${SETTINGS.storageBlobUri.name} and ${SETTINGS.storageQueueUri.name} (managed identity)`);
+    return { kind: "connectionString", connectionString: "" };
+  }
+  reader.check(isHttpUrl(blobServiceUri), `${SETTINGS.storageBlobUri.name} must be an https URL, got ${JSON.stringify(blobServiceUri)}`);
+  reader.check(isHttpUrl(queueServiceUri), `${SETTINGS.storageQueueUri.name} must be an https URL, got ${JSON.stringify(queueServiceUri)}`);
+  return { kind: "identity", blobServiceUri, queueServiceUri, clientId: reader.raw(SETTINGS.storageClientId) };
+}
+
+export function loadAzureExportSettings(env: Environment): AzureExportSettings {
+  const reader = new SettingsReader(env);
+  const workspaceId = reader.string(SETTINGS.workspaceId);
+  reader.check(workspaceId === "" || GUID.test(workspaceId), `${SETTINGS.workspaceId.name} must be a workspace GUID, got ${JSON.stringify(workspaceId)}`);
+  const tables = reader.list(SETTINGS.tables);
+  for (const table of tables) reader.check(isTableName(table), `${SETTINGS.tables.name}: ${JSON.stringify(table)} is not a valid table name (letters, digits, underscores)`);
+  reader.check(new Set(tables).size === tables.length, `${SETTINGS.tables.name} lists a table twice`);
+  const logsEndpoint = reader.string(SETTINGS.logsEndpoint);
+  reader.check(isHttpUrl(logsEndpoint), `${SETTINGS.logsEndpoint.name} must be an http(s) URL, got ${JSON.stringify(logsEndpoint)}`);
+  const container = reader.string(SETTINGS.container);
+  const stateContainer = reader.string(SETTINGS.stateContainer);
+  const queue = reader.string(SETTINGS.queue);
+  for (const [spec, value] of [[SETTINGS.container, container], [SETTINGS.stateContainer, stateContainer], [SETTINGS.queue, queue]] as const) {
+    reader.check(CONTAINER.test(value), `${spec.name} must be 3-63 lowercase letters, digits and single hyphens, got ${JSON.stringify(value)}`);
+  }
+  const prefix = reader.string(SETTINGS.prefix);
+  reader.check(PREFIX.test(prefix), `${SETTINGS.prefix.name} must be empty or /-separated segments of letters, digits and . _ = -, got ${JSON.stringify(prefix)}`);
+  const windowMinutes = reader.integer(SETTINGS.windowMinutes, 1, 1440);
+  reader.check(1440 % windowMinutes === 0, `${SETTINGS.windowMinutes.name} must divide a day (1, 5, 10, 15, 30, 60, 120, … 1440), got ${windowMinutes}`);
+  const settings: AzureExportSettings = {
+    workspaceId,
+    tables,
+    logsEndpoint,
+    storage: readStorage(reader),
+    container,
+    stateContainer,
+    prefix,
+    queue,
+    windowMs: windowMinutes * MINUTE_MS,
+    ingestionDelayMs: reader.integer(SETTINGS.ingestionDelayMinutes, 0, 2880) * MINUTE_MS,
+    maxWindowsPerRun: reader.integer(SETTINGS.maxWindowsPerRun, 1, 10_000),
+    initialLookbackMs: reader.integer(SETTINGS.initialLookbackHours, 0, 24 * 730) * HOUR_MS,
+    lateDataLookbackMs: reader.integer(SETTINGS.lateDataLookbackHours, 0, 24 * 30) * HOUR_MS,
+    partMaxRows: reader.integer(SETTINGS.partMaxRows, 1, 500_000),
+    partMaxBytes: reader.integer(SETTINGS.partMaxBytes, 1024, 64_000_000),
+    partAttempts: reader.integer(SETTINGS.partAttempts, 1, 10),
+    queryTimeoutSeconds: reader.integer(SETTINGS.queryTimeoutSeconds, 10, 600),
+  };
+  reader.done();
+  return Object.freeze(settings);
+}

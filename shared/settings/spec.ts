@@ -1,0 +1,38 @@
+/** One setting the code reads. Terraform sets exactly these names (a test compares them). */
+export interface SettingSpec {
+  readonly name: string;
+  readonly description: string;
+  /** Shown in docs; undefined means required or optional without a default. */
+  readonly default?: string;
+  readonly required?: boolean;
+}
+
+export const SETTINGS = {
+  workspaceId: { name: "LOGEXPORT_WORKSPACE_ID", required: true, description: "Log Analytics workspace id (a GUID) to export from." },
+  tables: { name: "LOGEXPORT_TABLES", required: true, description: "Comma-separated table names to export, e.g. `AppRequests,SecurityEvent`." },
+  logsEndpoint: { name: "AZURE_LOGS_ENDPOINT", default: "https://api.loganalytics.io/v1", description: "Log Analytics query endpoint including `/v1` (sovereign clouds, or the local fake: a loopback http URL, used without a credential)." },
+  storageConnection: { name: "ExportStorage", description: "Storage connection string (local development). In Azure use the identity-based settings below instead." },
+  storageBlobUri: { name: "ExportStorage__blobServiceUri", description: "Blob endpoint for identity-based access, e.g. `https://<account>.blob.core.windows.net`." },
+  storageQueueUri: { name: "ExportStorage__queueServiceUri", description: "Queue endpoint for identity-based access, e.g. `https://<account>.queue.core.windows.net`." },
+  storageClientId: { name: "ExportStorage__clientId", description: "Client id of the user-assigned managed identity used for storage and Log Analytics." },
+  container: { name: "LOGEXPORT_CONTAINER", default: "log-exports", description: "Blob container for exported data." },
+  stateContainer: { name: "LOGEXPORT_STATE_CONTAINER", default: "log-export-state", description: "Blob container for watermarks, manifests and the ledger." },
+  prefix: { name: "LOGEXPORT_PREFIX", default: "", description: "Path prefix inside the data container (empty: objects start at `table=`)." },
+  queue: { name: "LOGEXPORT_QUEUE", default: "log-export-windows", description: "Storage queue of window jobs; failed jobs go to `<queue>-poison`." },
+  plannerSchedule: { name: "LOGEXPORT_PLANNER_SCHEDULE", default: "0 5 * * * *", description: "NCRONTAB schedule of the planner (six fields, UTC)." },
+  windowMinutes: { name: "LOGEXPORT_WINDOW_MINUTES", default: "60", description: "Window size in minutes; must divide a day." },
+  ingestionDelayMinutes: { name: "LOGEXPORT_INGESTION_DELAY_MINUTES", default: "20", description: "A window is exported only when its end is this far in the past." },
+  maxWindowsPerRun: { name: "LOGEXPORT_MAX_WINDOWS_PER_RUN", default: "48", description: "Most windows one planner run enqueues per table (a long outage catches up in bounded steps)." },
+  initialLookbackHours: { name: "LOGEXPORT_INITIAL_LOOKBACK_HOURS", default: "24", description: "Where a table without a watermark starts, counted back from the newest complete window." },
+  lateDataLookbackHours: { name: "LOGEXPORT_LATE_DATA_LOOKBACK_HOURS", default: "48", description: "How far back each planner run re-counts exported windows to find late rows (0 disables)." },
+  partMaxRows: { name: "LOGEXPORT_PART_MAX_ROWS", default: "200000", description: "Row budget of one part query (service limit 500000)." },
+  partMaxBytes: { name: "LOGEXPORT_PART_MAX_BYTES", default: "33554432", description: "Estimated-bytes budget of one part query (service limit about 64 MB)." },
+  partAttempts: { name: "LOGEXPORT_PART_ATTEMPTS", default: "3", description: "Tries per part inside one worker run before the job is handed back to the queue." },
+  queryTimeoutSeconds: { name: "LOGEXPORT_QUERY_TIMEOUT_SECONDS", default: "600", description: "Server-side timeout of each query (at most 600)." },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+export function allSettings(): SettingSpec[] {
+  return Object.values(SETTINGS);
+}

@@ -1,0 +1,34 @@
+import { RestError } from "@azure/core-rest-pipeline";
+import { LogExportError, SourceQueryError } from "../../core/errors.js";
+
+const RETRIABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const RETRIABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "REQUEST_SEND_ERROR", "ERR_STREAM_PREMATURE_CLOSE", "UND_ERR_SOCKET"]);
+
+function code(error: unknown): string | undefined {
+  const value = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof value === "string" ? value : undefined;
+}
+
+/** Whether the Log Analytics API may answer differently if asked again (after the SDK's own retries). */
+export function isRetriableQueryError(error: unknown): boolean {
+  if (error instanceof RestError) return error.statusCode === undefined ? RETRIABLE_CODES.has(error.code ?? "") : RETRIABLE_STATUS.has(error.statusCode);
+  if (error instanceof Error && error.message === "aborted") return true;
+  const c = code(error);
+  return c !== undefined && RETRIABLE_CODES.has(c);
+}
+
+/** Wraps any failure of a query in one error that names the query's purpose and says whether to retry. */
+export function queryError(what: string, error: unknown): LogExportError {
+  if (error instanceof LogExportError) return error;
+  const status = error instanceof RestError && error.statusCode !== undefined ? ` (HTTP ${error.statusCode})` : "";
+  const message = error instanceof Error ? error.message : String(error);
+  return new SourceQueryError(`${what} failed${status}: ${message}`, { retriable: isRetriableQueryError(error), cause: error });
+}
+
+/** The service's error object, e.g. `{ code, message, innererror }`, as one line. */
+export function describeServiceError(error: unknown): string {
+  if (typeof error !== "object" || error === null) return String(error);
+  const { code: c, message, innererror } = error as { code?: unknown; message?: unknown; innererror?: unknown };
+  const inner = typeof innererror === "object" && innererror !== null ? `; ${describeServiceError(innererror)}` : "";
+  return `${String(c ?? "Error")}: ${String(message ?? "")}${inner}`;
+}

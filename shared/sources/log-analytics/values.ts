@@ -1,0 +1,29 @@
+import type { Column, LogRecord } from "../../core/records.js";
+
+type Convert = (value: unknown) => unknown;
+
+const keep: Convert = (value) => value;
+
+/** The API sends `dynamic` values as JSON text; export them as the JSON they hold. */
+const dynamic: Convert = (value) => {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
+};
+
+/** Builds one row-to-record function per column set, so the per-row work is a loop of assignments. */
+export function recordBuilder(columns: readonly Column[]): (values: readonly unknown[]) => LogRecord {
+  const names = columns.map((c) => c.name);
+  const converters = columns.map((c) => (c.type === "dynamic" ? dynamic : keep));
+  return (values) => {
+    const record: LogRecord = {};
+    for (let i = 0; i < names.length; i += 1) {
+      const name = names[i] as string;
+      record[name] = (converters[i] as Convert)(values[i] ?? null);
+    }
+    return record;
+  };
+}

@@ -1,0 +1,102 @@
+import type { TokenCredential } from "@azure/core-auth";
+import { DefaultAzureCredential } from "@azure/identity";
+import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
+import { QueueClient, QueueServiceClient } from "@azure/storage-queue";
+import type { Clock, Logger } from "../core/ports.js";
+import type { ExportDependencies } from "../engine/export-window.js";
+import type { PlannerDependencies } from "../engine/planner.js";
+import { JsonLinesGzipEncoder } from "../formats/jsonl-gzip/encoder.js";
+import { StorageJobQueue } from "../queues/storage-queue.js";
+import { IdentitySanitizer } from "../sanitize/identity.js";
+import type { AzureExportSettings, StorageAccess } from "../settings/azure.js";
+import { BlobObjectStore } from "../sinks/blob/store.js";
+import { isLoopbackHttp } from "../sources/log-analytics/clients.js";
+import { LogAnalyticsSource } from "../sources/log-analytics/source.js";
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** One credential per process, created only when something needs it (never against the local fake). */
+function credentialFactory(clientId: string | undefined): () => TokenCredential {
+  let credential: TokenCredential | undefined;
+  return () => (credential ??= new DefaultAzureCredential(clientId === undefined ? {} : { managedIdentityClientId: clientId }));
+}
+
+function blobService(storage: StorageAccess, credential: () => TokenCredential): BlobServiceClient {
+  return storage.kind === "connectionString" ? BlobServiceClient.fromConnectionString(storage.connectionString) : new BlobServiceClient(storage.blobServiceUri, credential());
+}
+
+export function queueClient(storage: StorageAccess, queueName: string, credential: () => TokenCredential): QueueClient {
+  return storage.kind === "connectionString"
+    ? new QueueClient(storage.connectionString, queueName)
+    : new QueueServiceClient(storage.queueServiceUri, credential()).getQueueClient(queueName);
+}
+
+/** Containers and the queue are created by Terraform in Azure; creating them if absent makes local runs work from nothing. */
+async function ensureContainer(container: ContainerClient): Promise<void> {
+  await container.createIfNotExists();
+}
+
+export interface AzureExport {
+  readonly settings: AzureExportSettings;
+  readonly queue: QueueClient;
+  exportDependencies(logger: Logger): ExportDependencies;
+  plannerDependencies(logger: Logger): PlannerDependencies;
+  /** Creates the containers and queue when missing; call once per process before work. */
+  ensureStorage(): Promise<void>;
+}
+
+/** The one place that turns settings into concrete adapters. */
+export function createAzureExport(settings: AzureExportSettings, clock: Clock = systemClock): AzureExport {
+  const clientId = settings.storage.kind === "identity" ? settings.storage.clientId : undefined;
+  const credential = credentialFactory(clientId);
+  const source = new LogAnalyticsSource({
+    endpoint: settings.logsEndpoint,
+    workspaceId: settings.workspaceId,
+    credential: isLoopbackHttp(settings.logsEndpoint) ? undefined : credential(),
+    queryTimeoutSeconds: settings.queryTimeoutSeconds,
+  });
+  const blobs = blobService(settings.storage, credential);
+  const dataContainer = blobs.getContainerClient(settings.container);
+  const stateContainer = blobs.getContainerClient(settings.stateContainer);
+  const data = new BlobObjectStore(dataContainer);
+  const state = new BlobObjectStore(stateContainer);
+  const queue = queueClient(settings.storage, settings.queue, credential);
+  const encoder = new JsonLinesGzipEncoder();
+  let ensured: Promise<void> | undefined;
+  return {
+    settings,
+    queue,
+    exportDependencies: (logger) => ({
+      source,
+      data,
+      state,
+      prefix: settings.prefix,
+      encoder,
+      createSanitizer: () => new IdentitySanitizer(),
+      budget: { maxRows: settings.partMaxRows, maxBytes: settings.partMaxBytes },
+      partRetry: { attempts: settings.partAttempts, baseDelayMs: 1_000 },
+      clock,
+      logger,
+    }),
+    plannerDependencies: (logger) => ({
+      source,
+      state,
+      queue: new StorageJobQueue(queue),
+      clock,
+      logger,
+      windowMs: settings.windowMs,
+      ingestionDelayMs: settings.ingestionDelayMs,
+      maxWindowsPerRun: settings.maxWindowsPerRun,
+      initialLookbackMs: settings.initialLookbackMs,
+      lateDataLookbackMs: settings.lateDataLookbackMs,
+    }),
+    ensureStorage: () =>
+      (ensured ??= Promise.all([ensureContainer(dataContainer), ensureContainer(stateContainer), queue.createIfNotExists()]).then(
+        () => undefined,
+        (error: unknown) => {
+          ensured = undefined;
+          throw error;
+        },
+      )),
+  };
+}
