@@ -1,0 +1,46 @@
+import { ConfigurationError, LogExportError } from "../shared/core/errors.js";
+import { exportCommand } from "./commands/export.js";
+import { CliError } from "./errors.js";
+import type { CommandIO } from "./io.js";
+
+const COMMANDS: Readonly<Record<string, (argv: readonly string[], io: CommandIO) => Promise<number>>> = {
+  export: exportCommand,
+};
+
+const HELP = `usage: logexport <command> [flags]
+
+commands:
+  export   export Log Analytics tables over a time range to a directory or Blob container
+
+Run "logexport <command> --help" for the flags of a command.
+`;
+
+/** The only place that reads argv and sets the exit code. */
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "help") {
+    process.stdout.write(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  const run = COMMANDS[command];
+  if (run === undefined) throw new CliError(`unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+  return run(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env, now: () => Date.now() });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof CliError || error instanceof ConfigurationError) {
+      process.stderr.write(`logexport: ${error.message}\n`);
+      process.exitCode = error instanceof CliError ? error.exitCode : 2;
+    } else if (error instanceof LogExportError) {
+      process.stderr.write(`\nlogexport: ${error.name}: ${error.message}\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`\nlogexport: unexpected error (a bug, please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 70;
+    }
+  },
+);
