@@ -2,7 +2,8 @@ import { RestError } from "@azure/core-rest-pipeline";
 import { LogExportError, SourceQueryError } from "../../core/errors.js";
 
 const RETRIABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-const RETRIABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "REQUEST_SEND_ERROR", "ERR_STREAM_PREMATURE_CLOSE", "UND_ERR_SOCKET"]);
+// PARSE_ERROR: the SDK's name for a body that broke off mid-read ("aborted").
+const RETRIABLE_CODES = new Set(["PARSE_ERROR", "ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "REQUEST_SEND_ERROR", "ERR_STREAM_PREMATURE_CLOSE", "UND_ERR_SOCKET"]);
 
 function code(error: unknown): string | undefined {
   const value = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
@@ -11,7 +12,7 @@ function code(error: unknown): string | undefined {
 
 /** Whether the Log Analytics API may answer differently if asked again (after the SDK's own retries). */
 export function isRetriableQueryError(error: unknown): boolean {
-  if (error instanceof RestError) return error.statusCode === undefined ? RETRIABLE_CODES.has(error.code ?? "") : RETRIABLE_STATUS.has(error.statusCode);
+  if (error instanceof RestError) return RETRIABLE_CODES.has(error.code ?? "") || (error.statusCode !== undefined && RETRIABLE_STATUS.has(error.statusCode));
   if (error instanceof Error && error.message === "aborted") return true;
   const c = code(error);
   return c !== undefined && RETRIABLE_CODES.has(c);

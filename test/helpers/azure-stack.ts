@@ -1,0 +1,87 @@
+import { randomUUID } from "node:crypto";
+// @azure/functions is CommonJS; Node's ESM loader exposes InvocationContext only on the default export.
+import azureFunctions, { type LogHandler, type Timer } from "@azure/functions";
+import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
+import type { Clock } from "../../shared/core/ports.js";
+import { loadAzureExportSettings } from "../../shared/settings/azure.js";
+import { createAzureExport, type AzureExport } from "../../shared/wiring/azure.js";
+import { createPlannerHandler } from "../../functions/planner.js";
+import { createWorkerHandler } from "../../functions/worker.js";
+import type { FakeLogAnalytics } from "./fake-log-analytics.js";
+import { drainQueue, type QueueHostOptions } from "./queue-host.js";
+import { uniqueName } from "./storage.js";
+
+export interface AzureStackOptions {
+  readonly connectionString: string;
+  readonly fake: FakeLogAnalytics;
+  readonly tables: readonly string[];
+  readonly clock?: Clock;
+  /** Extra or replaced settings, by their environment names. */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** Receives every log line of the handlers (the Functions context log). */
+  readonly log?: LogHandler;
+}
+
+/** The Azure export wired exactly as in a function app, on Azurite and the fake query API, with names unique to this stack. */
+export interface AzureStack {
+  readonly env: Readonly<Record<string, string>>;
+  readonly exporter: AzureExport;
+  readonly data: ContainerClient;
+  readonly state: ContainerClient;
+  readonly plannerHandler: ReturnType<typeof createPlannerHandler>;
+  readonly workerHandler: ReturnType<typeof createWorkerHandler>;
+  runPlanner(): ReturnType<ReturnType<typeof createPlannerHandler>>;
+  drain(options?: Partial<QueueHostOptions>): ReturnType<typeof drainQueue>;
+  /** Names of the blobs in a container, sorted. */
+  list(container: ContainerClient, prefix?: string): Promise<string[]>;
+}
+
+export const TIMER: Timer = {
+  isPastDue: false,
+  schedule: { adjustForDST: false },
+  scheduleStatus: { last: "", next: "", lastUpdated: "" },
+};
+
+export async function createAzureStack(options: AzureStackOptions): Promise<AzureStack> {
+  const env = {
+    LOGEXPORT_WORKSPACE_ID: options.fake.workspaceId,
+    LOGEXPORT_TABLES: options.tables.join(","),
+    AZURE_LOGS_ENDPOINT: `${options.fake.url}/v1`,
+    ExportStorage: options.connectionString,
+    LOGEXPORT_CONTAINER: uniqueName("data"),
+    LOGEXPORT_STATE_CONTAINER: uniqueName("state"),
+    LOGEXPORT_QUEUE: uniqueName("jobs"),
+    ...options.settings,
+  };
+  const exporter = createAzureExport(loadAzureExportSettings(env), options.clock);
+  await exporter.ensureStorage();
+  const blobs = BlobServiceClient.fromConnectionString(options.connectionString);
+  const plannerHandler = createPlannerHandler(() => exporter);
+  const workerHandler = createWorkerHandler(() => exporter);
+  const log: LogHandler = options.log ?? (() => undefined);
+  return {
+    env,
+    exporter,
+    data: blobs.getContainerClient(env.LOGEXPORT_CONTAINER),
+    state: blobs.getContainerClient(env.LOGEXPORT_STATE_CONTAINER),
+    plannerHandler,
+    workerHandler,
+    runPlanner: () => plannerHandler(TIMER, new azureFunctions.InvocationContext({ functionName: "planner", invocationId: randomUUID(), logHandler: log })),
+    drain: (overrides = {}) =>
+      drainQueue(async (message, context) => void (await workerHandler(message, context)), {
+        queueUrl: exporter.queue.url,
+        connectionString: options.connectionString,
+        queueName: env.LOGEXPORT_QUEUE,
+        functionName: "worker",
+        maxDequeueCount: 5,
+        batchSize: 2,
+        log,
+        ...overrides,
+      }),
+    list: async (container, prefix) => {
+      const names: string[] = [];
+      for await (const item of container.listBlobsFlat(prefix === undefined ? {} : { prefix })) names.push(item.name);
+      return names.sort();
+    },
+  };
+}
