@@ -1,16 +1,16 @@
-import { execFileSync } from "node:child_process";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { gzipSync } from "node:zlib";
+import { resolve } from "node:path";
 import { build } from "esbuild";
-import { renderTable, formatBytes } from "../cli/table.js";
+import { formatBytes, renderTable } from "../cli/table.js";
+import { measureBundle } from "./bundle-report.js";
 import { zip } from "./zip.js";
 
 const OUT = "dist/app";
-const FUNCTIONS = ["planner", "worker"] as const;
+export const FUNCTIONS = ["planner", "worker"] as const;
 // Some Azure packages call createRequire(import.meta.url); an ESM bundle needs a real `require` for Node built-ins.
 const BANNER = 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);';
 
-async function bundle(): Promise<void> {
+export async function bundle(): Promise<void> {
   await rm("dist", { recursive: true, force: true });
   await build({
     entryPoints: Object.fromEntries(FUNCTIONS.map((name) => [`functions/${name}`, `functions/${name}.ts`])),
@@ -34,27 +34,25 @@ async function bundle(): Promise<void> {
   await writeFile(`${OUT}/host.json`, await readFile("host.json"));
 }
 
-/** Milliseconds to import a bundle in a fresh Node process (median of 5). */
-function coldImportMs(file: string): number {
-  const script = `const t=performance.now();await import(${JSON.stringify(`${process.cwd()}/${file}`)});process.stdout.write(String(performance.now()-t));`;
-  const samples = Array.from({ length: 5 }, () => Number(execFileSync(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "ignore"] }).toString()));
-  return samples.sort((a, b) => a - b)[2] ?? Number.NaN;
-}
-
-async function main(): Promise<void> {
+/** Bundles, zips and returns the figures of each function bundle. */
+export async function buildAll() {
   await bundle();
   const files = ["host.json", "package.json", ...FUNCTIONS.flatMap((name) => [`functions/${name}.mjs`, `functions/${name}.mjs.map`])];
   const entries = await Promise.all(files.map(async (name) => ({ name, data: await readFile(`${OUT}/${name}`) })));
   await mkdir("dist", { recursive: true });
   const archive = zip(entries);
   await writeFile("dist/logexport-functions.zip", archive);
-  const rows: (string | number)[][] = [["bundle", "size", "gzip", "cold import ms"]];
-  for (const name of FUNCTIONS) {
-    const data = await readFile(`${OUT}/functions/${name}.mjs`);
-    rows.push([`functions/${name}.mjs`, formatBytes(data.length), formatBytes(gzipSync(data).length), Number(coldImportMs(`${OUT}/functions/${name}.mjs`).toFixed(1))]);
-  }
-  rows.push(["dist/logexport-functions.zip", formatBytes(archive.length), "", ""]);
-  process.stdout.write(`${renderTable(rows)}\n`);
+  const bundles = [];
+  for (const name of FUNCTIONS) bundles.push(await measureBundle(resolve(OUT, "functions", `${name}.mjs`)));
+  return { bundles, zipBytes: archive.length };
 }
 
-await main();
+export function bundleTable(figures: Awaited<ReturnType<typeof buildAll>>): string {
+  return renderTable([
+    ["bundle", "size", "gzip", "cold import ms"],
+    ...figures.bundles.map((b) => [b.file.slice(process.cwd().length + 1), formatBytes(b.bytes), formatBytes(b.gzipBytes), Number(b.coldImportMs.toFixed(1))]),
+    ["dist/logexport-functions.zip", formatBytes(figures.zipBytes), "", ""],
+  ]);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(`${bundleTable(await buildAll())}\n`);

@@ -443,8 +443,8 @@ export function demoTables(dayStartMs: number): SyntheticTable[] {
   return [appRequests, appTraces, securityEvent];
 }
 
-/** totalRows spread evenly over the hour starting at hourStartMs, ~10 columns (bench). */
-export function benchTable(hourStartMs: number, totalRows: number, name = "BenchLogs_CL"): SyntheticTable {
+/** totalRows spread evenly over the hour starting at hourStartMs, ~10 columns (bench); burstRows more land in minute 17. */
+export function benchTable(hourStartMs: number, totalRows: number, name = "BenchLogs_CL", burstRows = 0): SyntheticTable {
   if (!Number.isSafeInteger(totalRows) || totalRows < 0) throw new RangeError(`totalRows must be a whole number, got ${totalRows}`);
   return new SyntheticTable({
     name,
@@ -464,7 +464,7 @@ export function benchTable(hourStartMs: number, totalRows: number, name = "Bench
     rowsInMinute(m) {
       const i = (m - hourStartMs) / MINUTE_MS;
       if (i < 0 || i >= 60) return 0;
-      return Math.floor((totalRows * (i + 1)) / 60) - Math.floor((totalRows * i) / 60);
+      return Math.floor((totalRows * (i + 1)) / 60) - Math.floor((totalRows * i) / 60) + (i === 17 ? burstRows : 0);
     },
   });
 }
