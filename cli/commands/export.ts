@@ -62,7 +62,7 @@ export async function exportCommand(argv: readonly string[], io: CommandIO): Pro
   await output.prepare();
 
   const deps: ExportDependencies = {
-    source: new LogAnalyticsSource({ endpoint, workspaceId, credential: isLoopbackHttp(endpoint) ? undefined : new DefaultAzureCredential(), queryTimeoutSeconds: 600 }),
+    source: new LogAnalyticsSource({ endpoint, workspaceId, credential: isLoopbackHttp(endpoint) ? undefined : new DefaultAzureCredential(), queryTimeoutSeconds: 600, readIdleSeconds: 120 }),
     data: output.data,
     state: output.state,
     prefix: output.prefix,

@@ -26,6 +26,7 @@ export interface AzureExportSettings {
   readonly partMaxBytes: number;
   readonly partAttempts: number;
   readonly queryTimeoutSeconds: number;
+  readonly readIdleSeconds: number;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -91,6 +92,7 @@ export function loadAzureExportSettings(env: Environment): AzureExportSettings {
     partMaxBytes: reader.integer(SETTINGS.partMaxBytes, 1024, 64_000_000),
     partAttempts: reader.integer(SETTINGS.partAttempts, 1, 10),
     queryTimeoutSeconds: reader.integer(SETTINGS.queryTimeoutSeconds, 10, 600),
+    readIdleSeconds: reader.integer(SETTINGS.readIdleSeconds, 1, 900),
   };
   reader.done();
   return Object.freeze(settings);

@@ -54,6 +54,7 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
     workspaceId: settings.workspaceId,
     credential: isLoopbackHttp(settings.logsEndpoint) ? undefined : credential(),
     queryTimeoutSeconds: settings.queryTimeoutSeconds,
+    readIdleSeconds: settings.readIdleSeconds,
   });
   const blobs = blobService(settings.storage, credential);
   const dataContainer = blobs.getContainerClient(settings.container);

@@ -35,6 +35,8 @@ export type Fault = { on: "histogram" | "rows" | "any"; times?: number; skip?: n
   | { kind: "partialFailure" }
   /** Start a 200 streaming response, then destroy the socket after N result rows. */
   | { kind: "resetMidBody"; afterRows: number }
+  /** Start a 200 streaming response, send N result rows, then send nothing more and keep the connection open. */
+  | { kind: "stallMidBody"; afterRows: number }
 );
 
 export interface FakeLogAnalytics {
@@ -271,7 +273,7 @@ export async function startFakeLogAnalytics(options: FakeLogAnalyticsOptions = {
     record.status = 200;
     res.writeHead(200, { "content-type": JSON_TYPE });
     const writer = new ChunkWriter(res);
-    const resetAfter = fault?.kind === "resetMidBody" ? fault.afterRows : Infinity;
+    const resetAfter = fault?.kind === "resetMidBody" || fault?.kind === "stallMidBody" ? fault.afterRows : Infinity;
     const columns = parsed.kind === "histogram" ? HISTOGRAM_COLUMNS : table.columns.map((c) => ({ name: c.name, type: c.type }));
     writer.push(`{"tables":[{"name":"PrimaryResult","columns":${JSON.stringify(columns)},"rows":[`);
 
@@ -287,7 +289,7 @@ export async function startFakeLogAnalytics(options: FakeLogAnalyticsOptions = {
     }
     if (record.rows >= resetAfter) {
       await writer.flushed();
-      res.socket?.destroy();
+      if (fault?.kind === "resetMidBody") res.socket?.destroy();
       return;
     }
     writer.push(fault?.kind === "partialFailure" ? `]}],"error":${JSON.stringify(PARTIAL_ERROR)}}` : "]}]}");

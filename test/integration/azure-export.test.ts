@@ -139,6 +139,17 @@ describe("Azure export on Azurite and the fake Log Analytics API", () => {
     expect(manifest?.exportedRows).toBe(manifest?.expectedRows);
   });
 
+  it("abandons a response that stalls mid-body and retries the part", async () => {
+    const s = await stack(["AppTraces"], { LOGEXPORT_READ_IDLE_SECONDS: "1", LOGEXPORT_PART_ATTEMPTS: "2" });
+    fake.inject({ on: "rows", kind: "stallMidBody", afterRows: 100 });
+    await send(s, hourJob("AppTraces", 8));
+    expect(await s.drain()).toEqual({ succeeded: 1, failed: 0, poisoned: 0 });
+    const [manifest] = await manifests(s.state, "AppTraces");
+    expect(manifest?.parts[0]?.attempts).toBe(2);
+    expect(manifest?.exportedRows).toBe(manifest?.expectedRows);
+    expect(logs.some((l) => l.includes("part failed; retrying") && l.includes("sent nothing for 1 s"))).toBe(true);
+  });
+
   it("treats PartialFailure as a failure: no manifest, no data; the redelivery succeeds", async () => {
     const s = await stack(["Flaky"]);
     fake.inject({ on: "rows", kind: "partialFailure", times: 1 });

@@ -15,16 +15,35 @@ export interface LogAnalyticsSourceOptions {
   /** Undefined only for a loopback http endpoint (the local fake). */
   readonly credential: TokenCredential | undefined;
   readonly queryTimeoutSeconds: number;
+  /** A response body that sends nothing for this long is abandoned (and the part retried). */
+  readonly readIdleSeconds: number;
 }
 
 function timespan(range: TimeRange): string {
   return `${isoInstant(range.startMs)}/${isoInstant(range.endMs)}`;
 }
 
-async function* resultEvents(body: NodeJS.ReadableStream): AsyncGenerator<ResultEvent> {
+function destroy(body: NodeJS.ReadableStream, error?: Error): void {
+  if ("destroy" in body && typeof body.destroy === "function") body.destroy(error);
+}
+
+async function* resultEvents(body: NodeJS.ReadableStream, idleMs: number): AsyncGenerator<ResultEvent> {
   const reader = new ResultStreamReader();
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => destroy(body, new SourceQueryError(`the response sent nothing for ${idleMs / 1000} s`, { retriable: true })), idleMs);
+  };
   body.setEncoding("utf8");
-  for await (const chunk of body) yield* reader.push(typeof chunk === "string" ? chunk : chunk.toString("utf8"));
+  arm();
+  try {
+    for await (const chunk of body) {
+      arm();
+      yield* reader.push(typeof chunk === "string" ? chunk : chunk.toString("utf8"));
+    }
+  } finally {
+    clearTimeout(timer);
+  }
   reader.end();
 }
 
@@ -90,7 +109,7 @@ export class LogAnalyticsSource implements LogSource {
     } catch (error) {
       throw queryError(what, error);
     }
-    const events = resultEvents(body);
+    const events = resultEvents(body, this.options.readIdleSeconds * 1000);
     const columns = await firstColumns(events, what);
     return { query, columns, rows: rows(events, columns, what, body) };
   }
@@ -125,7 +144,7 @@ async function* rows(events: AsyncGenerator<ResultEvent>, columns: readonly Colu
       else if (event.kind === "error") throw new SourceQueryError(`${what} returned PartialFailure: ${describeServiceError(event.error)}`, { retriable: true });
     }
   } finally {
-    if ("destroy" in body && typeof body.destroy === "function") body.destroy();
+    destroy(body);
   }
 }
 
