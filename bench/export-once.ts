@@ -12,5 +12,5 @@ const context = new azureFunctions.InvocationContext({ functionName: "worker", i
 const started = performance.now();
 const outcome = await handler(job, context);
 const seconds = (performance.now() - started) / 1000;
-if (outcome === undefined || outcome.status !== "exported") throw new Error(`bench export did not run: ${JSON.stringify(outcome)}`);
+if (outcome === undefined || !("status" in outcome) || outcome.status !== "exported") throw new Error(`bench export did not run: ${JSON.stringify(outcome)}`);
 process.stdout.write(`${JSON.stringify({ rows: outcome.manifest.exportedRows, parts: outcome.manifest.parts.length, bytes: outcome.manifest.bytes, queries: outcome.queries, seconds, peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);

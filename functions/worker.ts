@@ -1,27 +1,35 @@
 import { app, type InvocationContext } from "@azure/functions";
 import { InvalidMessageError } from "../shared/core/errors.js";
+import { describeRange } from "../shared/core/time.js";
+import { expandRangeJob, type Expansion } from "../shared/engine/backfill.js";
 import { exportWindow, type ExportOutcome } from "../shared/engine/export-window.js";
-import { decodeWindowJob } from "../shared/engine/messages.js";
+import { decodeJob, type DecodedJob } from "../shared/engine/messages.js";
 import type { AzureExport } from "../shared/wiring/azure.js";
 import { azureExport, contextLogger, jobQueueName } from "./runtime.js";
 
 /**
- * Queue trigger: exports one (table, window). A message that is not a valid
- * job is logged and dropped (retrying cannot fix it); any other failure is
- * thrown so the host retries it and finally moves it to the poison queue.
+ * Queue trigger: exports one (table, window), or expands a backfill's coarse
+ * job into window jobs. A message that is not a valid job is logged and
+ * dropped (retrying cannot fix it); any other failure is thrown so the host
+ * retries it and finally moves it to the poison queue.
  */
 export function createWorkerHandler(exporter: () => AzureExport) {
-  return async (message: unknown, context: InvocationContext): Promise<ExportOutcome | undefined> => {
+  return async (message: unknown, context: InvocationContext): Promise<ExportOutcome | Expansion | undefined> => {
     const logger = contextLogger(context, { messageId: context.triggerMetadata?.id, dequeueCount: context.triggerMetadata?.dequeueCount });
-    let job;
+    let decoded: DecodedJob;
     try {
-      job = decodeWindowJob(message);
+      decoded = decodeJob(message);
     } catch (error) {
       if (!(error instanceof InvalidMessageError)) throw error;
       logger.error("rejected an invalid queue message; it will not be retried", { reason: error.message });
       return undefined;
     }
-    return exportWindow(exporter().exportDependencies(logger), job);
+    const current = exporter();
+    if (decoded.kind === "window") return exportWindow(current.exportDependencies(logger), decoded.job);
+    const { job } = decoded;
+    const expansion = await expandRangeJob(current.state, current.jobs, job);
+    logger.info("backfill range expanded", { runId: job.runId, table: job.table, range: describeRange(job.range), ...expansion });
+    return expansion;
   };
 }
 

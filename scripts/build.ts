@@ -6,7 +6,7 @@ import { measureBundle } from "./bundle-report.js";
 import { zip } from "./zip.js";
 
 const OUT = "dist/app";
-export const FUNCTIONS = ["planner", "worker"] as const;
+export const FUNCTIONS = ["planner", "worker", "backfill", "status"] as const;
 // Some Azure packages call createRequire(import.meta.url); an ESM bundle needs a real `require` for Node built-ins.
 const BANNER = 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);';
 

@@ -1,6 +1,6 @@
 import { InvalidMessageError } from "../core/errors.js";
 import { isTableName } from "../core/identifiers.js";
-import { DAY_MS, isoInstant, type TimeRange } from "../core/time.js";
+import { DAY_MS, isoInstant, MINUTE_MS, type TimeRange } from "../core/time.js";
 
 export const JOB_MESSAGE_VERSION = 1;
 /** Storage Queue messages are at most 64 KiB after base64; stay far below. */
@@ -19,25 +19,35 @@ export interface WindowJob {
   readonly force: boolean;
 }
 
+/** A backfill's coarse job (at most one day of one table): the worker expands it into window jobs. */
+export interface RangeJob {
+  readonly table: string;
+  readonly range: TimeRange;
+  readonly windowMs: number;
+  readonly runId: string;
+  readonly force: boolean;
+}
+
+export type DecodedJob = { readonly kind: "window"; readonly job: WindowJob } | { readonly kind: "range"; readonly job: RangeJob };
+
 const RUN_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 function isJobReason(value: unknown): value is JobReason {
   return JOB_REASONS.some((reason) => reason === value);
 }
 
-export function encodeWindowJob(job: WindowJob): string {
-  const text = JSON.stringify({
-    v: JOB_MESSAGE_VERSION,
-    kind: "window",
-    table: job.table,
-    start: isoInstant(job.window.startMs),
-    end: isoInstant(job.window.endMs),
-    runId: job.runId,
-    reason: job.reason,
-    force: job.force,
-  });
+function encode(body: Record<string, unknown>): string {
+  const text = JSON.stringify({ v: JOB_MESSAGE_VERSION, ...body });
   if (text.length > MAX_JOB_MESSAGE_CHARS) throw new RangeError(`job message is ${text.length} characters, over ${MAX_JOB_MESSAGE_CHARS}`);
   return text;
+}
+
+export function encodeWindowJob(job: WindowJob): string {
+  return encode({ kind: "window", table: job.table, start: isoInstant(job.window.startMs), end: isoInstant(job.window.endMs), runId: job.runId, reason: job.reason, force: job.force });
+}
+
+export function encodeRangeJob(job: RangeJob): string {
+  return encode({ kind: "range", table: job.table, start: isoInstant(job.range.startMs), end: isoInstant(job.range.endMs), windowMinutes: job.windowMs / MINUTE_MS, runId: job.runId, force: job.force });
 }
 
 function field(body: Record<string, unknown>, name: string): unknown {
@@ -51,8 +61,21 @@ function instant(body: Record<string, unknown>, name: string): number {
   return ms;
 }
 
+function common(record: Record<string, unknown>): { table: string; range: TimeRange; runId: string; force: boolean } {
+  const table = field(record, "table");
+  if (!isTableName(table)) throw new InvalidMessageError(`"table" ${JSON.stringify(table)} is not a valid table name`);
+  const startMs = instant(record, "start");
+  const endMs = instant(record, "end");
+  if (endMs <= startMs || endMs - startMs > DAY_MS) throw new InvalidMessageError(`window [${isoInstant(startMs)}, ${isoInstant(endMs)}) must be non-empty and at most one day`);
+  const runId = field(record, "runId");
+  if (typeof runId !== "string" || !RUN_ID.test(runId)) throw new InvalidMessageError(`"runId" must be 1-100 characters of letters, digits and . _ : -, got ${JSON.stringify(runId)}`);
+  const force = field(record, "force");
+  if (typeof force !== "boolean") throw new InvalidMessageError(`"force" must be true or false, got ${JSON.stringify(force)}`);
+  return { table, range: { startMs, endMs }, runId, force };
+}
+
 /** Accepts what the Functions host hands a queue trigger (parsed JSON or a string) and returns a valid job or throws InvalidMessageError. */
-export function decodeWindowJob(message: unknown): WindowJob {
+export function decodeJob(message: unknown): DecodedJob {
   let body: unknown = message;
   if (typeof message === "string") {
     if (message.length > MAX_JOB_MESSAGE_CHARS) throw new InvalidMessageError(`message is ${message.length} characters, over ${MAX_JOB_MESSAGE_CHARS}`);
@@ -67,17 +90,19 @@ export function decodeWindowJob(message: unknown): WindowJob {
   const version = field(record, "v");
   if (version !== JOB_MESSAGE_VERSION) throw new InvalidMessageError(`unsupported message version ${JSON.stringify(version)} (this worker reads version ${JOB_MESSAGE_VERSION})`);
   const kind = field(record, "kind");
-  if (kind !== "window") throw new InvalidMessageError(`unknown message kind ${JSON.stringify(kind)}`);
-  const table = field(record, "table");
-  if (!isTableName(table)) throw new InvalidMessageError(`"table" ${JSON.stringify(table)} is not a valid table name`);
-  const startMs = instant(record, "start");
-  const endMs = instant(record, "end");
-  if (endMs <= startMs || endMs - startMs > DAY_MS) throw new InvalidMessageError(`window [${isoInstant(startMs)}, ${isoInstant(endMs)}) must be non-empty and at most one day`);
-  const runId = field(record, "runId");
-  if (typeof runId !== "string" || !RUN_ID.test(runId)) throw new InvalidMessageError(`"runId" must be 1-100 characters of letters, digits and . _ : -, got ${JSON.stringify(runId)}`);
-  const reason = field(record, "reason");
-  if (!isJobReason(reason)) throw new InvalidMessageError(`"reason" must be one of ${JOB_REASONS.join(", ")}, got ${JSON.stringify(reason)}`);
-  const force = field(record, "force");
-  if (typeof force !== "boolean") throw new InvalidMessageError(`"force" must be true or false, got ${JSON.stringify(force)}`);
-  return { table, window: { startMs, endMs }, runId, reason, force };
+  if (kind === "window") {
+    const { table, range, runId, force } = common(record);
+    const reason = field(record, "reason");
+    if (!isJobReason(reason)) throw new InvalidMessageError(`"reason" must be one of ${JOB_REASONS.join(", ")}, got ${JSON.stringify(reason)}`);
+    return { kind, job: { table, window: range, runId, reason, force } };
+  }
+  if (kind === "range") {
+    const { table, range, runId, force } = common(record);
+    const minutes = field(record, "windowMinutes");
+    if (typeof minutes !== "number" || !Number.isInteger(minutes) || minutes < 1 || 1440 % minutes !== 0) {
+      throw new InvalidMessageError(`"windowMinutes" must be a whole number of minutes that divides a day, got ${JSON.stringify(minutes)}`);
+    }
+    return { kind, job: { table, range, windowMs: minutes * MINUTE_MS, runId, force } };
+  }
+  throw new InvalidMessageError(`unknown message kind ${JSON.stringify(kind)}`);
 }

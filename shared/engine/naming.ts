@@ -1,8 +1,12 @@
 import { compactInstant, type TimeRange } from "../core/time.js";
 
-function partitionPath(table: string, ms: number): string {
+function dayPath(table: string, ms: number): string {
   const iso = new Date(ms).toISOString();
-  return `table=${table}/year=${iso.slice(0, 4)}/month=${iso.slice(5, 7)}/day=${iso.slice(8, 10)}/hour=${iso.slice(11, 13)}`;
+  return `table=${table}/year=${iso.slice(0, 4)}/month=${iso.slice(5, 7)}/day=${iso.slice(8, 10)}`;
+}
+
+function partitionPath(table: string, ms: number): string {
+  return `${dayPath(table, ms)}/hour=${new Date(ms).toISOString().slice(11, 13)}`;
 }
 
 function joinPrefix(prefix: string, path: string): string {
@@ -31,6 +35,11 @@ export function manifestName(table: string, window: TimeRange): string {
 
 export function manifestsPrefix(table: string): string {
   return `manifests/table=${table}/`;
+}
+
+/** Manifests of every window starting on the UTC day of `ms`. */
+export function manifestsDayPrefix(table: string, ms: number): string {
+  return `manifests/${dayPath(table, ms)}/`;
 }
 
 export function ledgerName(window: TimeRange): string {

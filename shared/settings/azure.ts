@@ -1,5 +1,5 @@
 import { isTableName } from "../core/identifiers.js";
-import { HOUR_MS, MINUTE_MS } from "../core/time.js";
+import { DAY_MS, HOUR_MS, MINUTE_MS } from "../core/time.js";
 import { SettingsReader, type Environment } from "./env.js";
 import { SETTINGS } from "./spec.js";
 
@@ -27,6 +27,8 @@ export interface AzureExportSettings {
   readonly partAttempts: number;
   readonly queryTimeoutSeconds: number;
   readonly readIdleSeconds: number;
+  readonly retentionMs: number;
+  readonly backfillMaxWindows: number;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -93,6 +95,8 @@ export function loadAzureExportSettings(env: Environment): AzureExportSettings {
     partAttempts: reader.integer(SETTINGS.partAttempts, 1, 10),
     queryTimeoutSeconds: reader.integer(SETTINGS.queryTimeoutSeconds, 10, 600),
     readIdleSeconds: reader.integer(SETTINGS.readIdleSeconds, 1, 900),
+    retentionMs: reader.integer(SETTINGS.retentionDays, 1, 4383) * DAY_MS,
+    backfillMaxWindows: reader.integer(SETTINGS.backfillMaxWindows, 1, 1_000_000),
   };
   reader.done();
   return Object.freeze(settings);

@@ -29,6 +29,8 @@ export const SETTINGS = {
   partMaxBytes: { name: "LOGEXPORT_PART_MAX_BYTES", default: "33554432", description: "Estimated-bytes budget of one part query (service limit about 64 MB)." },
   partAttempts: { name: "LOGEXPORT_PART_ATTEMPTS", default: "3", description: "Tries per part inside one worker run before the job is handed back to the queue." },
   queryTimeoutSeconds: { name: "LOGEXPORT_QUERY_TIMEOUT_SECONDS", default: "600", description: "Server-side timeout of each query (at most 600)." },
+  retentionDays: { name: "LOGEXPORT_WORKSPACE_RETENTION_DAYS", default: "30", description: "The workspace's retention; a backfill reaching further back is refused." },
+  backfillMaxWindows: { name: "LOGEXPORT_BACKFILL_MAX_WINDOWS", default: "50000", description: "Most windows (tables × windows) one backfill request may cover." },
   readIdleSeconds: { name: "LOGEXPORT_READ_IDLE_SECONDS", default: "120", description: "A query response that sends nothing for this long is abandoned and the part retried." },
 } as const satisfies Record<string, SettingSpec>;
 

@@ -2,7 +2,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { DefaultAzureCredential } from "@azure/identity";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { QueueClient, QueueServiceClient } from "@azure/storage-queue";
-import type { Clock, Logger } from "../core/ports.js";
+import type { Clock, JobQueue, Logger, ObjectStore } from "../core/ports.js";
 import type { ExportDependencies } from "../engine/export-window.js";
 import type { PlannerDependencies } from "../engine/planner.js";
 import { JsonLinesGzipEncoder } from "../formats/jsonl-gzip/encoder.js";
@@ -39,6 +39,9 @@ async function ensureContainer(container: ContainerClient): Promise<void> {
 export interface AzureExport {
   readonly settings: AzureExportSettings;
   readonly queue: QueueClient;
+  readonly jobs: JobQueue;
+  readonly state: ObjectStore;
+  readonly clock: Clock;
   exportDependencies(logger: Logger): ExportDependencies;
   plannerDependencies(logger: Logger): PlannerDependencies;
   /** Creates the containers and queue when missing; call once per process before work. */
@@ -62,11 +65,15 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
   const data = new BlobObjectStore(dataContainer);
   const state = new BlobObjectStore(stateContainer);
   const queue = queueClient(settings.storage, settings.queue, credential);
+  const jobs = new StorageJobQueue(queue);
   const encoder = new JsonLinesGzipEncoder();
   let ensured: Promise<void> | undefined;
   return {
     settings,
     queue,
+    jobs,
+    state,
+    clock,
     exportDependencies: (logger) => ({
       source,
       data,
@@ -82,7 +89,7 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
     plannerDependencies: (logger) => ({
       source,
       state,
-      queue: new StorageJobQueue(queue),
+      queue: jobs,
       clock,
       logger,
       windowMs: settings.windowMs,

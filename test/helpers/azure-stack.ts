@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
 // @azure/functions is CommonJS; Node's ESM loader exposes InvocationContext only on the default export.
-import azureFunctions, { type LogHandler, type Timer } from "@azure/functions";
+import azureFunctions, { type HttpRequest, type HttpResponseInit, type InvocationContext, type LogHandler, type Timer } from "@azure/functions";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import type { Clock } from "../../shared/core/ports.js";
 import { loadAzureExportSettings } from "../../shared/settings/azure.js";
 import { createAzureExport, type AzureExport } from "../../shared/wiring/azure.js";
+import { createBackfillHandler } from "../../functions/backfill.js";
 import { createPlannerHandler } from "../../functions/planner.js";
+import { createStatusHandler } from "../../functions/status.js";
 import { createWorkerHandler } from "../../functions/worker.js";
 import type { FakeLogAnalytics } from "./fake-log-analytics.js";
 import { drainQueue, type QueueHostOptions } from "./queue-host.js";
@@ -32,8 +34,24 @@ export interface AzureStack {
   readonly workerHandler: ReturnType<typeof createWorkerHandler>;
   runPlanner(): ReturnType<ReturnType<typeof createPlannerHandler>>;
   drain(options?: Partial<QueueHostOptions>): ReturnType<typeof drainQueue>;
+  /** POST /api/backfill through the real handler; `body` is sent as given when it is a string. */
+  backfill(body: unknown, contentType?: string): Promise<HttpResult>;
+  /** GET /api/status through the real handler. */
+  status(query: Readonly<Record<string, string>>): Promise<HttpResult>;
   /** Names of the blobs in a container, sorted. */
   list(container: ContainerClient, prefix?: string): Promise<string[]>;
+}
+
+export interface HttpResult {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+}
+
+async function call(handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>, request: HttpRequest, log: LogHandler): Promise<HttpResult> {
+  const response = await handler(request, new azureFunctions.InvocationContext({ functionName: "http", invocationId: randomUUID(), logHandler: log }));
+  const headers = Object.fromEntries(Object.entries((response.headers ?? {}) as Record<string, string>));
+  return { status: response.status ?? 200, headers, body: response.jsonBody };
 }
 
 export const TIMER: Timer = {
@@ -57,6 +75,8 @@ export async function createAzureStack(options: AzureStackOptions): Promise<Azur
   await exporter.ensureStorage();
   const blobs = BlobServiceClient.fromConnectionString(options.connectionString);
   const plannerHandler = createPlannerHandler(() => exporter);
+  const backfillHandler = createBackfillHandler(() => exporter);
+  const statusHandler = createStatusHandler(() => exporter);
   const workerHandler = createWorkerHandler(() => exporter);
   const log: LogHandler = options.log ?? (() => undefined);
   return {
@@ -78,6 +98,9 @@ export async function createAzureStack(options: AzureStackOptions): Promise<Azur
         log,
         ...overrides,
       }),
+    backfill: (body, contentType = "application/json") =>
+      call(backfillHandler, new azureFunctions.HttpRequest({ method: "POST", url: "http://localhost:7071/api/backfill", headers: { "content-type": contentType }, body: { string: typeof body === "string" ? body : JSON.stringify(body) } }), log),
+    status: (query) => call(statusHandler, new azureFunctions.HttpRequest({ method: "GET", url: "http://localhost:7071/api/status", query: { ...query } }), log),
     list: async (container, prefix) => {
       const names: string[] = [];
       for await (const item of container.listBlobsFlat(prefix === undefined ? {} : { prefix })) names.push(item.name);

@@ -1,0 +1,119 @@
+import type { JobQueue, ObjectStore } from "../core/ports.js";
+import { isTableName } from "../core/identifiers.js";
+import { DAY_MS, isoInstant, MINUTE_MS, type TimeRange } from "../core/time.js";
+import { encodeRangeJob, encodeWindowJob, type RangeJob } from "./messages.js";
+import { manifestName, manifestsDayPrefix } from "./naming.js";
+import { splitRange } from "./windows.js";
+
+export interface BackfillRequest {
+  readonly tables: readonly string[];
+  readonly range: TimeRange;
+  readonly windowMs: number;
+  readonly force: boolean;
+}
+
+export interface BackfillLimits {
+  readonly nowMs: number;
+  /** Tables this deployment exports; others are refused. */
+  readonly knownTables: readonly string[];
+  readonly retentionMs: number;
+  readonly maxWindows: number;
+  readonly defaultWindowMs: number;
+}
+
+/** One RFC 9457 `invalid-params` entry: which field, and why. */
+export interface FieldProblem {
+  readonly name: string;
+  readonly reason: string;
+}
+
+export type BackfillValidation = { readonly ok: true; readonly request: BackfillRequest; readonly windows: number } | { readonly ok: false; readonly problems: FieldProblem[] };
+
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/;
+
+function instant(value: unknown, name: string, problems: FieldProblem[]): number {
+  const ms = typeof value === "string" && ISO.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) problems.push({ name, reason: `must be an ISO-8601 instant with a zone, e.g. 2026-11-01T00:00:00Z; got ${JSON.stringify(value)}` });
+  return ms;
+}
+
+/** Checks every field and reports all problems at once, so a caller fixes the request in one go. */
+export function validateBackfillRequest(body: unknown, limits: BackfillLimits): BackfillValidation {
+  const problems: FieldProblem[] = [];
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return { ok: false, problems: [{ name: "(body)", reason: "must be a JSON object" }] };
+  const b = body as Record<string, unknown>;
+  for (const key of Object.keys(b)) {
+    if (!["tables", "start", "end", "windowMinutes", "force"].includes(key)) problems.push({ name: key, reason: "is not a known field (tables, start, end, windowMinutes, force)" });
+  }
+  const tables: string[] = [];
+  if (!Array.isArray(b.tables) || b.tables.length === 0) {
+    problems.push({ name: "tables", reason: "must be a non-empty array of table names" });
+  } else {
+    b.tables.forEach((table: unknown, i) => {
+      if (!isTableName(table)) problems.push({ name: `tables[${i}]`, reason: `${JSON.stringify(table)} is not a valid table name` });
+      else if (!limits.knownTables.includes(table)) problems.push({ name: `tables[${i}]`, reason: `${table} is not one of the exported tables (${limits.knownTables.join(", ")})` });
+      else if (tables.includes(table)) problems.push({ name: `tables[${i}]`, reason: `${table} is listed twice` });
+      else tables.push(table);
+    });
+  }
+  const minutes = b.windowMinutes ?? limits.defaultWindowMs / MINUTE_MS;
+  const windowOk = typeof minutes === "number" && Number.isInteger(minutes) && minutes >= 1 && (60 % minutes === 0 || 1440 % minutes === 0);
+  if (!windowOk) problems.push({ name: "windowMinutes", reason: `must be a whole number of minutes dividing an hour or a day (1, 5, 15, 30, 60, 120, …), got ${JSON.stringify(minutes)}` });
+  const windowMs = windowOk ? minutes * MINUTE_MS : limits.defaultWindowMs;
+  const startMs = instant(b.start, "start", problems);
+  const endMs = instant(b.end, "end", problems);
+  if (b.force !== undefined && typeof b.force !== "boolean") problems.push({ name: "force", reason: `must be true or false, got ${JSON.stringify(b.force)}` });
+  if (!Number.isNaN(startMs) && !Number.isNaN(endMs)) {
+    if (startMs >= endMs) problems.push({ name: "end", reason: `must be after start (${isoInstant(startMs)})` });
+    if (endMs > limits.nowMs) problems.push({ name: "end", reason: `is in the future (now is ${isoInstant(limits.nowMs)})` });
+    if (startMs < limits.nowMs - limits.retentionMs) {
+      problems.push({ name: "start", reason: `is beyond the workspace retention of ${limits.retentionMs / DAY_MS} days (earliest ${isoInstant(limits.nowMs - limits.retentionMs)})` });
+    }
+    if (windowOk && (startMs % windowMs !== 0 || endMs % windowMs !== 0)) {
+      problems.push({ name: startMs % windowMs !== 0 ? "start" : "end", reason: `must fall on a ${minutes}-minute window boundary` });
+    }
+  }
+  const windows = problems.length === 0 ? (tables.length * (endMs - startMs)) / windowMs : 0;
+  if (problems.length === 0 && windows > limits.maxWindows) {
+    problems.push({ name: "end", reason: `the request covers ${windows} windows, over the limit of ${limits.maxWindows}; split it or use a larger windowMinutes` });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, request: { tables, range: { startMs, endMs }, windowMs, force: b.force === true }, windows };
+}
+
+/** One coarse job per table and UTC day: a 90-day, 20-table request is 1,800 small messages. */
+export function planRangeJobs(request: BackfillRequest, runId: string): RangeJob[] {
+  return request.tables.flatMap((table) => splitRange(request.range, DAY_MS).map((range) => ({ table, range, windowMs: request.windowMs, runId, force: request.force })));
+}
+
+export async function sendAll(queue: JobQueue, messages: readonly string[], concurrency: number): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, messages.length) }, async () => {
+    while (next < messages.length) {
+      const message = messages[next];
+      next += 1;
+      if (message !== undefined) await queue.send(message);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+export async function enqueueRangeJobs(queue: JobQueue, jobs: readonly RangeJob[]): Promise<void> {
+  await sendAll(queue, jobs.map(encodeRangeJob), 32);
+}
+
+export interface Expansion {
+  readonly enqueued: number;
+  readonly skipped: number;
+}
+
+/** Turns a coarse job into window jobs, leaving out windows whose manifest already exists unless forced. */
+export async function expandRangeJob(state: ObjectStore, queue: JobQueue, job: RangeJob): Promise<Expansion> {
+  const windows = splitRange(job.range, job.windowMs);
+  const done = new Set<string>();
+  // A range job never crosses a UTC day, so one listing finds every manifest it could skip.
+  if (!job.force) for await (const name of state.list(manifestsDayPrefix(job.table, job.range.startMs))) done.add(name);
+  const todo = windows.filter((window) => !done.has(manifestName(job.table, window)));
+  await sendAll(queue, todo.map((window) => encodeWindowJob({ table: job.table, window, runId: job.runId, reason: "backfill", force: job.force })), 16);
+  return { enqueued: todo.length, skipped: windows.length - todo.length };
+}

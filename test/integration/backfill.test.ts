@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { DAY_MS, HOUR_MS } from "../../shared/core/time.js";
+import type { TableCoverage } from "../../shared/engine/status.js";
+import { createAzureStack, type AzureStack } from "../helpers/azure-stack.js";
+import { downloadAll, manifests } from "../helpers/exported.js";
+import { startFakeLogAnalytics, type FakeLogAnalytics } from "../helpers/fake-log-analytics.js";
+import { SyntheticTable } from "../helpers/synthetic-table.js";
+
+const DAY0 = Date.UTC(2026, 9, 1);
+const NOW = DAY0 + 31 * DAY_MS + 3 * HOUR_MS;
+const TABLES = ["Heartbeat", "Syslog", "Custom_CL"];
+
+function table(name: string, perMinute: number): SyntheticTable {
+  return new SyntheticTable({
+    name,
+    columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "Computer", type: "string" }, { name: "Value", type: "real" }],
+    bytesPerRow: 60,
+    rowsInMinute: (m) => (m >= DAY0 && m < NOW ? perMinute : 0),
+  });
+}
+
+const connectionString = inject("azuriteConnectionString");
+let fake: FakeLogAnalytics;
+beforeAll(async () => {
+  fake = await startFakeLogAnalytics({ tables: [table("Heartbeat", 1), table("Syslog", 2), table("Custom_CL", 1)] });
+});
+afterAll(async () => fake.close());
+
+function stack(): Promise<AzureStack> {
+  return createAzureStack({
+    connectionString,
+    fake,
+    tables: TABLES,
+    clock: { now: () => NOW },
+    settings: { LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90", LOGEXPORT_BACKFILL_MAX_WINDOWS: "5000", LOGEXPORT_PART_ATTEMPTS: "1" },
+  });
+}
+
+const thirtyDays = { tables: TABLES, start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 30 * DAY_MS).toISOString(), windowMinutes: 1440 };
+
+describe("POST /api/backfill", () => {
+  it.each([
+    ["a wrong content type", "text/plain", JSON.stringify(thirtyDays), [{ name: "content-type" }]],
+    ["malformed JSON", "application/json", "{tables:", [{ name: "(body)" }]],
+    ["a malformed and an unknown table", "application/json", JSON.stringify({ ...thirtyDays, tables: ["Sys log", "Nope"] }), [{ name: "tables[0]" }, { name: "tables[1]" }]],
+    ["start after end", "application/json", JSON.stringify({ ...thirtyDays, start: thirtyDays.end, end: thirtyDays.start }), [{ name: "end" }]],
+    ["a range beyond retention", "application/json", JSON.stringify({ ...thirtyDays, start: new Date(NOW - 120 * DAY_MS - 3 * HOUR_MS).toISOString() }), [{ name: "start" }]],
+    ["a window not dividing an hour or a day", "application/json", JSON.stringify({ ...thirtyDays, windowMinutes: 7 }), [{ name: "windowMinutes" }]],
+    ["too many windows", "application/json", JSON.stringify({ ...thirtyDays, windowMinutes: 5 }), [{ name: "end" }]],
+    ["unknown fields and a bad force", "application/json", JSON.stringify({ ...thirtyDays, force: "yes", extra: 1 }), [{ name: "extra" }, { name: "force" }]],
+  ])("answers 400 problem details for %s", async (_label, contentType, body, params) => {
+    const s = await stack();
+    const response = await s.backfill(body, contentType);
+    expect(response.status).toBe(400);
+    expect(response.headers["content-type"]).toBe("application/problem+json");
+    expect(response.body).toMatchObject({ status: 400, type: expect.stringMatching(/^https:\/\//), title: expect.any(String), detail: expect.any(String), "invalid-params": params.map((p) => expect.objectContaining({ ...p, reason: expect.any(String) })) });
+    expect((await downloadAll(s.state, "runs/")).length).toBe(0);
+  });
+
+  it("a 30-day backfill of 3 tables: coarse jobs, full coverage with exact rows; repeated, nothing new; forced, re-exported", async () => {
+    const s = await stack();
+    const accepted = await s.backfill(thirtyDays);
+    expect(accepted.status).toBe(202);
+    const { runId, windows, jobs, statusUrl } = accepted.body as { runId: string; windows: number; jobs: number; statusUrl: string };
+    expect({ windows, jobs }).toEqual({ windows: 90, jobs: 90 });
+    expect(statusUrl).toBe(`http://localhost:7071/api/status?runId=${runId}`);
+    expect((await s.exporter.queue.getProperties()).approximateMessagesCount).toBe(90);
+
+    const before = await s.status({ runId });
+    expect(before.body).toMatchObject({ done: 0, total: 90, complete: false });
+    expect((before.body as { tables: TableCoverage[] }).tables[0]?.counts["in-progress"]).toBe(30);
+
+    expect(await s.drain({ batchSize: 4 })).toMatchObject({ succeeded: 180, failed: 0, poisoned: 0 });
+    const after = await s.status({ runId });
+    expect(after.body).toMatchObject({ done: 90, total: 90, complete: true });
+    const coverage = await s.status({ start: thirtyDays.start, end: thirtyDays.end, windowMinutes: "1440" });
+    const tables = (coverage.body as { tables: TableCoverage[] }).tables;
+    for (const t of tables) {
+      expect(t.counts).toEqual({ exported: 30, "in-progress": 0, failed: 0, missing: 0 });
+      expect(t.rows).toBe(fake.table(t.table).rowsIn(DAY0, DAY0 + 30 * DAY_MS));
+      expect(t.windows.every((w) => w.runId === runId)).toBe(true);
+    }
+    for (const name of TABLES) expect((await manifests(s.state, name)).every((m) => m.runId === runId && m.reason === "backfill")).toBe(true);
+
+    const repeat = await s.backfill(thirtyDays);
+    expect(repeat.status).toBe(202);
+    const ledgerBefore = (await downloadAll(s.state, "ledger/")).map((b) => b.data.length);
+    expect(await s.drain()).toMatchObject({ succeeded: 90 });
+    expect((await downloadAll(s.state, "ledger/")).map((b) => b.data.length)).toEqual(ledgerBefore);
+
+    const forced = await s.backfill({ ...thirtyDays, tables: ["Syslog"], start: thirtyDays.start, end: new Date(DAY0 + 2 * DAY_MS).toISOString(), force: true });
+    expect(forced.status).toBe(202);
+    expect(await s.drain()).toMatchObject({ succeeded: 4 });
+    const syslog = await manifests(s.state, "Syslog");
+    expect(syslog.filter((m) => m.version === 2)).toHaveLength(2);
+  });
+
+  it("a window that keeps failing shows as failed with its last error; others as exported, in progress or missing", async () => {
+    const s = await stack();
+    fake.inject({ on: "rows", kind: "partialFailure", times: 5 });
+    const accepted = await s.backfill({ tables: ["Heartbeat"], start: new Date(DAY0 + DAY_MS).toISOString(), end: new Date(DAY0 + 2 * DAY_MS).toISOString(), windowMinutes: 1440 });
+    expect(accepted.status).toBe(202);
+    expect(await s.drain({ batchSize: 1 })).toMatchObject({ poisoned: 1 });
+    await s.backfill({ tables: ["Heartbeat"], start: new Date(DAY0 + 2 * DAY_MS).toISOString(), end: new Date(DAY0 + 3 * DAY_MS).toISOString(), windowMinutes: 1440 });
+    await s.drain();
+    const status = await s.status({ table: "Heartbeat", start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 4 * DAY_MS).toISOString(), windowMinutes: "1440" });
+    const [heartbeat] = (status.body as { tables: TableCoverage[] }).tables;
+    const states = heartbeat?.windows.map((w) => w.state);
+    expect(states?.filter((x) => x === "failed")).toHaveLength(1);
+    expect(heartbeat?.windows.find((w) => w.state === "failed")?.error).toMatch(/PartialFailure/);
+    expect(states?.filter((x) => x === "exported")).toHaveLength(1);
+    expect(states).toEqual(["missing", "failed", "exported", "missing"]);
+  });
+
+  it("GET /api/status rejects bad parameters with problem details and unknown runs with 404", async () => {
+    const s = await stack();
+    const bad = await s.status({ table: "Nope", start: "yesterday" });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ "invalid-params": [expect.objectContaining({ name: "table[0]" }), expect.objectContaining({ name: "start" })] });
+    expect((await s.status({ runId: "bf-none" })).status).toBe(404);
+  });
+});
