@@ -1,16 +1,22 @@
 import { ConfigurationError, LogExportError } from "../shared/core/errors.js";
+import { backfillCommand } from "./commands/backfill.js";
 import { exportCommand } from "./commands/export.js";
+import { statusCommand } from "./commands/status.js";
 import { CliError } from "./errors.js";
 import type { CommandIO } from "./io.js";
 
 const COMMANDS: Readonly<Record<string, (argv: readonly string[], io: CommandIO) => Promise<number>>> = {
   export: exportCommand,
+  backfill: backfillCommand,
+  status: statusCommand,
 };
 
 const HELP = `usage: logexport <command> [flags]
 
 commands:
-  export   export Log Analytics tables over a time range to a directory or Blob container
+  export     export Log Analytics tables over a time range to a directory or Blob container
+  backfill   export a range into the deployment's containers from this machine (resumable, --dry-run)
+  status     coverage per table and day: exported, in progress, failed, missing
 
 Run "logexport <command> --help" for the flags of a command.
 `;
@@ -24,7 +30,14 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const run = COMMANDS[command];
   if (run === undefined) throw new CliError(`unknown command ${JSON.stringify(command)}\n\n${HELP}`);
-  return run(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env, now: () => Date.now() });
+  const interrupt = new AbortController();
+  // First Ctrl-C: finish what is under way and stop; a second one exits at once.
+  process.once("SIGINT", () => {
+    process.stderr.write("\nstopping after the windows under way (Ctrl-C again to quit now)…\n");
+    interrupt.abort();
+    process.once("SIGINT", () => process.exit(130));
+  });
+  return run(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env, now: () => Date.now(), signal: interrupt.signal });
 }
 
 main(process.argv.slice(2)).then(

@@ -154,6 +154,8 @@ export class BlobObjectStore implements ObjectStore {
     try {
       for await (const item of this.container.listBlobsFlat({ prefix })) yield item.name;
     } catch (error) {
+      // A container that does not exist yet holds nothing.
+      if (statusOf(error) === 404) return;
       throw storageError(`listing ${prefix}`, error);
     }
   }

@@ -1,0 +1,91 @@
+import type { TimeRange } from "../shared/core/time.js";
+import { exportWindow, type ExportDependencies } from "../shared/engine/export-window.js";
+import type { JobReason } from "../shared/engine/messages.js";
+import { ProgressBar } from "./progress.js";
+import { formatBytes, renderTable } from "./table.js";
+
+export interface WindowTask {
+  readonly table: string;
+  readonly window: TimeRange;
+}
+
+export interface RunOptions {
+  readonly runId: string;
+  readonly reason: JobReason;
+  readonly force: boolean;
+  readonly concurrency: number;
+  /** Stops taking new windows; windows under way finish or abort, and nothing unfinished is committed. */
+  readonly signal?: AbortSignal;
+}
+
+export interface TableSummary {
+  windows: number;
+  skipped: number;
+  expected: number;
+  exported: number;
+  files: number;
+  bytes: number;
+  ms: number;
+}
+
+export interface RunResult {
+  readonly summary: ReadonlyMap<string, TableSummary>;
+  readonly done: number;
+  readonly total: number;
+  readonly aborted: boolean;
+}
+
+/**
+ * Exports windows with bounded concurrency and a progress bar. Windows with a
+ * complete manifest are skipped (unless forced), so a run that was
+ * interrupted and started again continues where it stopped.
+ */
+export async function runWindows(deps: ExportDependencies, tasks: readonly WindowTask[], options: RunOptions, stderr: NodeJS.WriteStream): Promise<RunResult> {
+  const bar = new ProgressBar(stderr, tasks.length, "windows");
+  const summary = new Map<string, TableSummary>();
+  for (const task of tasks) if (!summary.has(task.table)) summary.set(task.table, { windows: 0, skipped: 0, expected: 0, exported: 0, files: 0, bytes: 0, ms: 0 });
+  let next = 0;
+  let done = 0;
+  let rows = 0;
+  const lane = async (): Promise<void> => {
+    while (next < tasks.length && options.signal?.aborted !== true) {
+      const task = tasks[next];
+      next += 1;
+      if (task === undefined) continue;
+      const label = `${task.table} ${new Date(task.window.startMs).toISOString().slice(0, 16)}Z`;
+      const started = Date.now();
+      const outcome = await exportWindow(deps, { ...task, runId: options.runId, reason: options.reason, force: options.force }, {
+        abortSignal: options.signal,
+        onProgress: (event) => {
+          if (event.kind === "part") rows += event.rows;
+          bar.update(done, `rows ${rows} · ${label}`);
+        },
+      });
+      done += 1;
+      const s = summary.get(task.table);
+      if (s !== undefined) {
+        s.windows += 1;
+        if (outcome.status === "skipped") s.skipped += 1;
+        s.expected += outcome.manifest.expectedRows;
+        s.exported += outcome.manifest.exportedRows;
+        s.files += outcome.manifest.parts.length;
+        s.bytes += outcome.manifest.bytes;
+        s.ms += Date.now() - started;
+      }
+      bar.update(done, `rows ${rows} · ${label} ${outcome.status}`, true);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency, tasks.length)) }, lane));
+  } finally {
+    bar.finish();
+  }
+  return { summary, done, total: tasks.length, aborted: options.signal?.aborted === true };
+}
+
+export function summaryTable(summary: ReadonlyMap<string, TableSummary>): string {
+  return renderTable([
+    ["table", "windows", "skipped", "rows expected", "rows exported", "files", "bytes", "seconds"],
+    ...[...summary.entries()].map(([table, s]) => [table, s.windows, s.skipped, s.expected, s.exported, s.files, formatBytes(s.bytes), Number((s.ms / 1000).toFixed(1))]),
+  ]);
+}

@@ -1,0 +1,90 @@
+import { PassThrough } from "node:stream";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { backfillCommand } from "../../cli/commands/backfill.js";
+import { statusCommand } from "../../cli/commands/status.js";
+import { CliError } from "../../cli/errors.js";
+import type { CommandIO } from "../../cli/io.js";
+import { DAY_MS, HOUR_MS } from "../../shared/core/time.js";
+import type { TableCoverage } from "../../shared/engine/status.js";
+import { downloadAll, exportedRows, manifests } from "../helpers/exported.js";
+import { startFakeLogAnalytics, type FakeLogAnalytics } from "../helpers/fake-log-analytics.js";
+import { uniqueName } from "../helpers/storage.js";
+import { SyntheticTable } from "../helpers/synthetic-table.js";
+
+const DAY0 = Date.UTC(2026, 9, 1);
+const NOW = DAY0 + 3 * DAY_MS;
+const connectionString = inject("azuriteConnectionString");
+let fake: FakeLogAnalytics;
+
+beforeAll(async () => {
+  fake = await startFakeLogAnalytics({
+    tables: [new SyntheticTable({ name: "Event", columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "Source", type: "string" }], bytesPerRow: 80, rowsInMinute: (m) => (m >= DAY0 && m < NOW ? 3 : 0) })],
+  });
+});
+afterAll(async () => fake.close());
+
+function io(signal?: AbortSignal, onErr?: (text: string) => void): CommandIO & { out: () => string } {
+  const stdout = new PassThrough();
+  const stderr = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
+  let out = "";
+  stdout.on("data", (c: Buffer) => (out += c.toString()));
+  (stderr as unknown as PassThrough).on("data", (c: Buffer) => onErr?.(c.toString()));
+  return { stdout, stderr, env: { AZURE_LOGS_ENDPOINT: `${fake.url}/v1`, AZURE_STORAGE_CONNECTION_STRING: connectionString }, now: () => NOW, signal, out: () => out };
+}
+
+function args(containers: { data: string; state: string }, extra: string[] = []): string[] {
+  return ["--workspace", fake.workspaceId, "--tables", "Event", "--start", new Date(DAY0).toISOString(), "--end", new Date(DAY0 + 12 * HOUR_MS).toISOString(), "--container", containers.data, "--state-container", containers.state, "--concurrency", "1", ...extra];
+}
+
+describe("logexport backfill and status", () => {
+  it("--dry-run prints windows, rows and queries and exports nothing", async () => {
+    const containers = { data: uniqueName("bf"), state: uniqueName("bfs") };
+    const cli = io();
+    expect(await backfillCommand(args(containers, ["--dry-run", "--max-rows", "100"]), cli)).toBe(0);
+    // 12 windows of 180 rows, 2 parts each under a 100-row budget: 12 histograms + 24 part queries.
+    expect(cli.out()).toMatch(/Event\s+12\s+0\s+12\s+2160\s+24\s+36/);
+    expect(cli.out()).toMatch(/dry run: 36 queries/);
+    const blobs = BlobServiceClient.fromConnectionString(connectionString);
+    expect(await blobs.getContainerClient(containers.data).exists()).toBe(false);
+  });
+
+  it("interrupted after 3 windows and run again, it completes without redoing or duplicating anything", async () => {
+    const containers = { data: uniqueName("bf"), state: uniqueName("bfs") };
+    const interrupt = new AbortController();
+    let finished = 0;
+    const first = io(interrupt.signal, (text) => {
+      finished += (text.match(/windows rows/g) ?? []).length;
+      if (finished >= 3) interrupt.abort();
+    });
+    expect(await backfillCommand(args(containers), first)).toBe(130);
+    const blobs = BlobServiceClient.fromConnectionString(connectionString);
+    const state = blobs.getContainerClient(containers.state);
+    const data = blobs.getContainerClient(containers.data);
+    expect(await manifests(state, "Event")).toHaveLength(3);
+
+    const second = io();
+    expect(await backfillCommand(args(containers), second)).toBe(0);
+    expect(second.out()).toMatch(/Event\s+12\s+3\s+2160\s+2160\s+12/);
+    const all = await manifests(state, "Event");
+    expect(all).toHaveLength(12);
+    expect(all.every((m) => m.version === 1)).toBe(true);
+    expect((await downloadAll(data)).map((b) => b.name)).toEqual(all.flatMap((m) => m.parts.map((p) => p.name)).sort());
+    expect(await exportedRows(data, "Event")).toHaveLength(fake.table("Event").rowsIn(DAY0, DAY0 + 12 * HOUR_MS));
+
+    const table = io();
+    expect(await statusCommand(["--tables", "Event", "--start", new Date(DAY0).toISOString(), "--end", new Date(DAY0 + 2 * DAY_MS).toISOString(), "--state-container", containers.state], table)).toBe(0);
+    expect(table.out()).toMatch(/Event\s+▒·\s+12\s+0\s+0\s+36\s+2160/);
+
+    const json = io();
+    expect(await statusCommand(["--tables", "Event", "--start", new Date(DAY0).toISOString(), "--end", new Date(DAY0 + 12 * HOUR_MS).toISOString(), "--state-container", containers.state, "--json"], json)).toBe(0);
+    const parsed = JSON.parse(json.out()) as { tables: TableCoverage[] };
+    expect(parsed.tables[0]?.counts).toEqual({ exported: 12, "in-progress": 0, failed: 0, missing: 0 });
+  });
+
+  it("refuses a missing account with one clear line", async () => {
+    const cli: CommandIO = { ...io(), env: { AZURE_LOGS_ENDPOINT: `${fake.url}/v1` } };
+    await expect(backfillCommand(args({ data: "x-data", state: "x-state" }), cli)).rejects.toThrow(CliError);
+    await expect(statusCommand(["--tables", "Event", "--account-url", "http://not-https"], cli)).rejects.toThrow(/--account-url must look like https/);
+  });
+});
