@@ -2,9 +2,11 @@ import { createWriteStream } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { ContainerClient } from "@azure/storage-blob";
+import { coverageTable } from "../cli/coverage-table.js";
 import { formatBytes, renderTable } from "../cli/table.js";
 import { HOUR_MS, isoInstant } from "../shared/core/time.js";
 import { parseManifest } from "../shared/engine/manifest.js";
+import type { TableCoverage } from "../shared/engine/status.js";
 import { completeUntil } from "../shared/engine/windows.js";
 import { createAzureStack, type AzureStack } from "../test/helpers/azure-stack.js";
 import { startAzurite } from "../test/helpers/azurite.js";
@@ -46,7 +48,7 @@ async function summarize(stack: AzureStack, tables: readonly SyntheticTable[], d
       if (manifest.version > 1) reexports += 1;
     }
     const inSource = table.rowsIn(day.startMs, day.endMs);
-    complete &&= windows === 24 && exported === inSource;
+    complete &&= windows === (day.endMs - day.startMs) / HOUR_MS && exported === inSource;
     rows.push([table.name, windows, inSource, expected, exported, reexports, files, formatBytes(bytes), Number((ms / 1000).toFixed(1))]);
   }
   say(`\n${renderTable(rows)}\n`);
@@ -59,14 +61,15 @@ async function main(): Promise<void> {
   await mkdir(OUTPUT, { recursive: true });
   const logFile = createWriteStream(join(OUTPUT, "functions.log"));
   const day = { startMs: completeUntil(Date.now(), HOUR_MS, 20 * 60_000) - 24 * HOUR_MS, endMs: completeUntil(Date.now(), HOUR_MS, 20 * 60_000) };
-  const tables = demoTables(day.startMs);
+  const tables = demoTables(day.startMs, 1);
+  const previousDay = { startMs: day.startMs - 24 * HOUR_MS, endMs: day.startMs };
 
   say("Starting Azurite (Blob + Queue) and the fake Log Analytics API on loopback…");
   const azurite = await startAzurite();
   const fake = await startFakeLogAnalytics({ tables });
   try {
     say(`  Azurite blob ${azurite.blobUrl}\n  Log Analytics fake ${fake.url}/v1 (workspace ${fake.workspaceId})`);
-    say(`Seeded ${tables.map((t) => `${t.name} ${t.rowsIn(day.startMs, day.endMs)}`).join(", ")} rows over ${isoInstant(day.startMs)} – ${isoInstant(day.endMs)},`);
+    say(`Seeded ${tables.map((t) => `${t.name} ${t.rowsIn(previousDay.startMs, day.endMs)}`).join(", ")} rows over ${isoInstant(previousDay.startMs)} – ${isoInstant(day.endMs)},`);
     say(`  with a burst of ${tables[0]?.rowsInMinute(day.startMs + BURST_MINUTE_OFFSET_MS)} rows in one minute (part budget ${PART_MAX_ROWS} rows).`);
 
     const stack = await createAzureStack({
@@ -102,7 +105,16 @@ async function main(): Promise<void> {
     done = 0;
     await drain("Workers");
 
-    const complete = await summarize(stack, tables, day);
+    say(`\nBackfill of the day before through POST /api/backfill (HTTP trigger)…`);
+    const accepted = await stack.backfill({ tables: tables.map((t) => t.name), start: isoInstant(previousDay.startMs), end: isoInstant(previousDay.endMs) });
+    const { runId, windows, jobs } = accepted.body as { runId: string; windows: number; jobs: number };
+    say(`  ${accepted.status}: run ${runId}, ${windows} windows in ${jobs} coarse jobs`);
+    done = 0;
+    await drain("Workers");
+
+    const complete = await summarize(stack, tables, { startMs: previousDay.startMs, endMs: day.endMs });
+    const status = await stack.status({ start: isoInstant(previousDay.startMs), end: isoInstant(day.endMs) });
+    say(`GET /api/status (from manifests and the ledger):\n${coverageTable((status.body as { tables: TableCoverage[] }).tables)}\n`);
     const files = (await download(stack.data, join(OUTPUT, "log-exports"))) + (await download(stack.state, join(OUTPUT, "log-export-state")));
     await writeFile(join(OUTPUT, "settings.json"), `${JSON.stringify({ ...stack.env, ExportStorage: "(Azurite dev account)" }, null, 2)}\n`);
     say(`Output (${files} objects, copied out of Azurite): ${OUTPUT}/`);

@@ -380,12 +380,13 @@ function mergeBins(a: readonly HistogramCount[], b: readonly HistogramCount[]): 
 export const BURST_MINUTE_OFFSET_MS = 10 * HOUR_MS + 17 * MINUTE_MS;
 export const BURST_ROWS = 25_000;
 
-function inDay(dayStartMs: number, minuteStartMs: number): boolean {
-  return minuteStartMs >= dayStartMs && minuteStartMs < dayStartMs + DAY_MS;
+function inDays(firstDayMs: number, lastDayMs: number, minuteStartMs: number): boolean {
+  return minuteStartMs >= firstDayMs && minuteStartMs < lastDayMs + DAY_MS;
 }
 
-/** Three tables for the day starting at dayStartMs (UTC midnight); zero rows outside it. */
-export function demoTables(dayStartMs: number): SyntheticTable[] {
+/** Three tables for the day starting at dayStartMs and `daysBefore` days before it; zero rows outside them. The burst is on the last day. */
+export function demoTables(dayStartMs: number, daysBefore = 0): SyntheticTable[] {
+  const inRange = (m: number): boolean => inDays(dayStartMs - daysBefore * DAY_MS, dayStartMs, m);
   const appRequests = new SyntheticTable({
     name: "AppRequests",
     columns: [
@@ -402,7 +403,7 @@ export function demoTables(dayStartMs: number): SyntheticTable[] {
     ],
     bytesPerRow: 420,
     rowsInMinute(m) {
-      if (!inDay(dayStartMs, m)) return 0;
+      if (!inRange(m)) return 0;
       if (m - dayStartMs === BURST_MINUTE_OFFSET_MS) return BURST_ROWS;
       // ~200 a minute with a daily wave (100..300), plus a little deterministic noise.
       const phase = ((m - dayStartMs) / DAY_MS) * 2 * Math.PI;
@@ -420,7 +421,7 @@ export function demoTables(dayStartMs: number): SyntheticTable[] {
       { name: "Counter", type: "long" },
     ],
     bytesPerRow: 300,
-    rowsInMinute: (m) => (inDay(dayStartMs, m) ? 40 + (hash3(2, m / MINUTE_MS, 0) % 21) : 0),
+    rowsInMinute: (m) => (inRange(m) ? 40 + (hash3(2, m / MINUTE_MS, 0) % 21) : 0),
   });
   const securityEvent = new SyntheticTable({
     name: "SecurityEvent",
@@ -435,7 +436,7 @@ export function demoTables(dayStartMs: number): SyntheticTable[] {
     ],
     bytesPerRow: 650,
     rowsInMinute(m) {
-      if (!inDay(dayStartMs, m)) return 0;
+      if (!inRange(m)) return 0;
       const h = hash3(3, m / MINUTE_MS, 0);
       return h % 10 < 6 ? 0 : 1 + (h >>> 8) % 4; // about 60 % of minutes are empty
     },
