@@ -1,8 +1,10 @@
 import { benchAzureExport } from "./azure-export.js";
+import { benchBackfill } from "./backfill.js";
 
 /** `npm run bench` runs every suite; `npm run bench -- <name>` runs one. */
 const SUITES: Readonly<Record<string, () => Promise<void>>> = {
   "azure-export": benchAzureExport,
+  backfill: benchBackfill,
 };
 
 const wanted = process.argv.slice(2);
