@@ -1,11 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { readFile } from "node:fs/promises";
-import { gzipSync } from "node:zlib";
+import { stat } from "node:fs/promises";
 
 export interface BundleFigures {
   readonly file: string;
+  /** The entry file alone. */
   readonly bytes: number;
-  readonly gzipBytes: number;
+  /** The entry and every chunk it imports: what a cold start reads. */
+  readonly loadedBytes: number;
   /** Median of 5 imports, each in a fresh Node process. */
   readonly coldImportMs: number;
 }
@@ -16,7 +17,7 @@ function coldImportMs(file: string): number {
   return samples.sort((a, b) => a - b)[2] ?? Number.NaN;
 }
 
-export async function measureBundle(file: string): Promise<BundleFigures> {
-  const data = await readFile(file);
-  return { file, bytes: data.length, gzipBytes: gzipSync(data).length, coldImportMs: coldImportMs(file) };
+export async function measureBundle(file: string, loadedBytes?: number): Promise<BundleFigures> {
+  const { size } = await stat(file);
+  return { file, bytes: size, loadedBytes: loadedBytes ?? size, coldImportMs: coldImportMs(file) };
 }
