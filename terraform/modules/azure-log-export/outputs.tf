@@ -1,0 +1,89 @@
+output "function_app_name" {
+  description = "Name of the Flex Consumption function app."
+  value       = azurerm_function_app_flex_consumption.this.name
+}
+
+output "function_app_default_hostname" {
+  description = "Default hostname of the function app."
+  value       = azurerm_function_app_flex_consumption.this.default_hostname
+}
+
+output "backfill_url" {
+  description = "POST a backfill request here (with a function key: ?code= or the x-functions-key header)."
+  value       = "https://${azurerm_function_app_flex_consumption.this.default_hostname}/api/backfill"
+}
+
+output "status_url" {
+  description = "GET coverage (?table=&start=&end=) or a backfill's progress (?runId=) here, with a function key."
+  value       = "https://${azurerm_function_app_flex_consumption.this.default_hostname}/api/status"
+}
+
+output "function_key_command" {
+  description = "Prints the app's default host key, a function-level key accepted by both backfill and status (x-functions-key header or ?code=)."
+  value       = "az functionapp keys list --resource-group '${var.resource_group_name}' --name '${azurerm_function_app_flex_consumption.this.name}' --query functionKeys.default --output tsv"
+}
+
+output "post_apply_commands" {
+  description = "Shell commands to run (Azure CLI, signed in) after every apply that creates or changes the function app, unless run_post_apply_steps ran them: remove the provider-injected AzureWebJobsStorage setting, set the Key Vault reference identity (with the HMAC key), deploy the zip."
+  value       = local.post_apply_commands
+}
+
+output "export_storage_account_name" {
+  description = "Storage account of the exported data, the state and the job queues."
+  value       = azurerm_storage_account.export.name
+}
+
+output "export_storage_blob_endpoint" {
+  description = "Blob endpoint of the export account (for `npx logexport status --account-url`)."
+  value       = azurerm_storage_account.export.primary_blob_endpoint
+}
+
+output "host_storage_account_name" {
+  description = "Storage account of the Functions host (AzureWebJobsStorage) and the deployment package."
+  value       = azurerm_storage_account.host.name
+}
+
+output "data_container_name" {
+  description = "Container of the exported data (LOGEXPORT_CONTAINER)."
+  value       = azurerm_storage_container.data.name
+}
+
+output "state_container_name" {
+  description = "Container of watermarks, manifests, run records and the ledger (LOGEXPORT_STATE_CONTAINER)."
+  value       = azurerm_storage_container.state.name
+}
+
+output "queue_name" {
+  description = "Queue of window jobs (LOGEXPORT_QUEUE)."
+  value       = azurerm_storage_queue.jobs.name
+}
+
+output "poison_queue_name" {
+  description = "Queue the Functions host moves failed jobs to."
+  value       = azurerm_storage_queue.poison.name
+}
+
+output "identity_id" {
+  description = "Resource ID of the user-assigned managed identity."
+  value       = azurerm_user_assigned_identity.this.id
+}
+
+output "identity_client_id" {
+  description = "Client ID of the user-assigned managed identity."
+  value       = azurerm_user_assigned_identity.this.client_id
+}
+
+output "identity_principal_id" {
+  description = "Principal (object) ID of the user-assigned managed identity, e.g. to grant it more workspaces."
+  value       = azurerm_user_assigned_identity.this.principal_id
+}
+
+output "application_insights_id" {
+  description = "Resource ID of the function app's Application Insights (the scope of both alerts)."
+  value       = azurerm_application_insights.this.id
+}
+
+output "app_setting_names" {
+  description = "Names of the app settings this module sets (values omitted)."
+  value       = sort(keys(local.app_settings))
+}

@@ -1,0 +1,447 @@
+# Required ---------------------------------------------------------------------------------------
+
+variable "name" {
+  description = "Short name (3-11 lowercase letters and digits, starting with a letter) from which every resource name is derived: storage accounts <name>logexport and <name>logexphost, function app <name>-logexport. Storage account and function app names are global in Azure, so pick something unique."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{2,10}$", var.name))
+    error_message = "name must be 3-11 lowercase letters and digits, starting with a letter (the storage account names it yields must stay within 24 characters)."
+  }
+}
+
+variable "resource_group_name" {
+  description = "Existing resource group that receives every resource of this module."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[-\\w\\.\\(\\)]{1,89}[-\\w\\(\\)]$", var.resource_group_name))
+    error_message = "resource_group_name must be 1-90 letters, digits, underscores, hyphens, periods or parentheses, not ending in a period."
+  }
+}
+
+variable "location" {
+  description = "Azure region, e.g. \"westeurope\". It must offer the Flex Consumption plan (az functionapp list-flexconsumption-locations)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9]+$", replace(lower(var.location), " ", "")))
+    error_message = "location must be a region name such as \"westeurope\" or \"West Europe\"."
+  }
+}
+
+variable "workspace_resource_id" {
+  description = "Azure resource ID of the Log Analytics workspace to export from (/subscriptions/…/providers/Microsoft.OperationalInsights/workspaces/…). The identity gets Log Analytics Reader on exactly this scope."
+  type        = string
+
+  validation {
+    condition     = can(regex("(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[^/]+/providers/Microsoft\\.OperationalInsights/workspaces/[^/]+$", var.workspace_resource_id))
+    error_message = "workspace_resource_id must be a Log Analytics workspace resource ID: /subscriptions/<guid>/resourceGroups/<group>/providers/Microsoft.OperationalInsights/workspaces/<name>."
+  }
+}
+
+variable "workspace_id" {
+  description = "The same workspace's workspace ID (customer ID, a GUID; `az monitor log-analytics workspace show --query customerId`). Becomes LOGEXPORT_WORKSPACE_ID. Asked for separately so no data source has to read the workspace (its data source also reads the shared keys into state) and so the workspace may live in another subscription."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", var.workspace_id))
+    error_message = "workspace_id must be the workspace GUID (customer ID), e.g. 00000000-0000-0000-0000-000000000000."
+  }
+}
+
+variable "tables" {
+  description = "Log Analytics tables to export (LOGEXPORT_TABLES), e.g. [\"AppRequests\", \"SecurityEvent\"]."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.tables) > 0 && alltrue([for t in var.tables : can(regex("^[A-Za-z_][A-Za-z0-9_]{0,62}$", t))])
+    error_message = "tables must list at least one table name: a letter or underscore, then letters, digits or underscores, at most 63 characters (custom tables end in _CL)."
+  }
+
+  validation {
+    condition     = length(distinct(var.tables)) == length(var.tables)
+    error_message = "tables lists a table twice."
+  }
+}
+
+# The deployment package ----------------------------------------------------------------------
+
+variable "package_path" {
+  description = "Path of the zip built by `npm run build` (dist/logexport-functions.zip). The azurerm provider cannot deploy a package to a Flex Consumption app, so this path is only used by the post-apply commands (output post_apply_commands, or run_post_apply_steps)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.package_path == null ? true : endswith(var.package_path, ".zip")
+    error_message = "package_path must name a .zip file (dist/logexport-functions.zip)."
+  }
+}
+
+variable "run_post_apply_steps" {
+  description = "Run the post-apply commands (remove the AzureWebJobsStorage setting the provider injects, set the Key Vault reference identity, deploy the zip) from `terraform apply` with a local-exec provisioner. Needs the Azure CLI, signed in, on the machine running Terraform, and package_path. Off by default: the README runs the same commands by hand."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = var.run_post_apply_steps ? var.package_path != null : true
+    error_message = "run_post_apply_steps needs package_path."
+  }
+}
+
+# Export settings (each becomes the LOGEXPORT_* app setting named in its description) -----------
+
+variable "logs_endpoint" {
+  description = "AZURE_LOGS_ENDPOINT: Log Analytics query endpoint including /v1. Change it for sovereign clouds only."
+  type        = string
+  default     = "https://api.loganalytics.io/v1"
+
+  validation {
+    condition     = can(regex("^https://[^/\\s]+(/[^\\s]*)?$", var.logs_endpoint))
+    error_message = "logs_endpoint must be an https URL such as https://api.loganalytics.io/v1."
+  }
+}
+
+variable "data_container_name" {
+  description = "LOGEXPORT_CONTAINER: blob container of the exported data (created here)."
+  type        = string
+  default     = "log-exports"
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", var.data_container_name)) && !strcontains(var.data_container_name, "--")
+    error_message = "data_container_name must be 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit."
+  }
+}
+
+variable "state_container_name" {
+  description = "LOGEXPORT_STATE_CONTAINER: blob container of watermarks, manifests, run records and the ledger (created here)."
+  type        = string
+  default     = "log-export-state"
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", var.state_container_name)) && !strcontains(var.state_container_name, "--")
+    error_message = "state_container_name must be 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit."
+  }
+}
+
+variable "queue_name" {
+  description = "LOGEXPORT_QUEUE: storage queue of window jobs (created here, with <queue_name>-poison, where the Functions host moves a job after host.json maxDequeueCount failures)."
+  type        = string
+  default     = "log-export-windows"
+
+  validation {
+    # 56, not 63: the host appends "-poison" to this name.
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,54}[a-z0-9]$", var.queue_name)) && !strcontains(var.queue_name, "--")
+    error_message = "queue_name must be 3-56 lowercase letters, digits and single hyphens (the host appends -poison), starting and ending with a letter or digit."
+  }
+}
+
+variable "prefix" {
+  description = "LOGEXPORT_PREFIX: path prefix inside the data container; empty puts objects at table=<T>/…. The lifecycle rule follows it."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^([A-Za-z0-9._=-]+(/[A-Za-z0-9._=-]+)*)?$", var.prefix))
+    error_message = "prefix must be empty or /-separated segments of letters, digits and . _ = - (no leading or trailing slash)."
+  }
+}
+
+variable "planner_schedule" {
+  description = "LOGEXPORT_PLANNER_SCHEDULE: six-field NCRONTAB expression (second minute hour day month day-of-week, UTC) of the planner timer."
+  type        = string
+  default     = "0 5 * * * *"
+
+  validation {
+    condition     = can(regex("^[0-9A-Za-z*/,-]+( [0-9A-Za-z*/,-]+){5}$", var.planner_schedule))
+    error_message = "planner_schedule must be a six-field NCRONTAB expression separated by single spaces, e.g. \"0 5 * * * *\" (minute 5 of every hour)."
+  }
+}
+
+variable "window_minutes" {
+  description = "LOGEXPORT_WINDOW_MINUTES: export window size in minutes; must divide a day (1, 5, 10, 15, 30, 60, 120, … 1440)."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.window_minutes >= 1 && var.window_minutes <= 1440 && floor(var.window_minutes) == var.window_minutes && 1440 % var.window_minutes == 0
+    error_message = "window_minutes must be a whole number of minutes that divides 1440 (a day)."
+  }
+}
+
+variable "ingestion_delay_minutes" {
+  description = "LOGEXPORT_INGESTION_DELAY_MINUTES: a window is exported only when its end is this far in the past."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.ingestion_delay_minutes >= 0 && var.ingestion_delay_minutes <= 2880 && floor(var.ingestion_delay_minutes) == var.ingestion_delay_minutes
+    error_message = "ingestion_delay_minutes must be a whole number from 0 to 2880."
+  }
+}
+
+variable "max_windows_per_run" {
+  description = "LOGEXPORT_MAX_WINDOWS_PER_RUN: most windows one planner run enqueues per table."
+  type        = number
+  default     = 48
+
+  validation {
+    condition     = var.max_windows_per_run >= 1 && var.max_windows_per_run <= 10000 && floor(var.max_windows_per_run) == var.max_windows_per_run
+    error_message = "max_windows_per_run must be a whole number from 1 to 10000."
+  }
+}
+
+variable "initial_lookback_hours" {
+  description = "LOGEXPORT_INITIAL_LOOKBACK_HOURS: where a table without a watermark starts, counted back from the newest complete window."
+  type        = number
+  default     = 24
+
+  validation {
+    condition     = var.initial_lookback_hours >= 0 && var.initial_lookback_hours <= 17520 && floor(var.initial_lookback_hours) == var.initial_lookback_hours
+    error_message = "initial_lookback_hours must be a whole number from 0 to 17520 (two years)."
+  }
+}
+
+variable "late_data_lookback_hours" {
+  description = "LOGEXPORT_LATE_DATA_LOOKBACK_HOURS: how far back each planner run re-counts exported windows to re-export late rows (0 disables). Re-exports overwrite blobs, which a container immutability policy forbids: see immutability_period_days."
+  type        = number
+  default     = 48
+
+  validation {
+    condition     = var.late_data_lookback_hours >= 0 && var.late_data_lookback_hours <= 720 && floor(var.late_data_lookback_hours) == var.late_data_lookback_hours
+    error_message = "late_data_lookback_hours must be a whole number from 0 to 720."
+  }
+}
+
+variable "workspace_retention_days" {
+  description = "LOGEXPORT_WORKSPACE_RETENTION_DAYS: the workspace's (interactive) retention; backfills reaching further back are refused. Set it to the workspace's value (`az monitor log-analytics workspace show --query retentionInDays`)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.workspace_retention_days >= 1 && var.workspace_retention_days <= 4383 && floor(var.workspace_retention_days) == var.workspace_retention_days
+    error_message = "workspace_retention_days must be a whole number from 1 to 4383."
+  }
+}
+
+variable "hmac_key_secret_uri" {
+  description = "Optional Key Vault secret URI (https://<vault>.vault.azure.net/secrets/<name>[/<version>]) holding the sanitizer's HMAC key (hex or base64, at least 32 bytes). Sets LOGEXPORT_HMAC_KEY to a Key Vault reference and grants the identity Key Vault Secrets User on that one secret. Needs key_vault_id. See the README: the Functions bundle does not read this setting yet."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.hmac_key_secret_uri == null ? true : can(regex("^https://[a-zA-Z0-9-]{3,24}\\.vault\\.[a-z0-9.]+/secrets/[a-zA-Z0-9-]{1,127}(/[0-9a-fA-F]{32})?/?$", var.hmac_key_secret_uri))
+    error_message = "hmac_key_secret_uri must be a Key Vault secret URI: https://<vault>.vault.azure.net/secrets/<name> with an optional /<version>."
+  }
+
+  # Both cross-checks live here, not on key_vault_id: two variables whose validations refer to each
+  # other would make a dependency cycle.
+  validation {
+    condition     = var.hmac_key_secret_uri == null ? true : var.key_vault_id != null
+    error_message = "hmac_key_secret_uri needs key_vault_id (the vault's resource ID) for the role assignment."
+  }
+
+  validation {
+    condition = (var.hmac_key_secret_uri == null || var.key_vault_id == null) ? true : (
+      lower(regex("^https://([^.]+)\\.", var.hmac_key_secret_uri)[0]) == lower(element(split("/", var.key_vault_id), 8))
+    )
+    error_message = "hmac_key_secret_uri must name the vault given by key_vault_id."
+  }
+}
+
+variable "key_vault_id" {
+  description = "Resource ID of the Key Vault (RBAC authorization mode) that holds hmac_key_secret_uri. Used only with it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.key_vault_id == null ? true : can(regex("(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[^/]+/providers/Microsoft\\.KeyVault/vaults/[a-zA-Z0-9-]{3,24}$", var.key_vault_id))
+    error_message = "key_vault_id must be a Key Vault resource ID: /subscriptions/<guid>/resourceGroups/<group>/providers/Microsoft.KeyVault/vaults/<name>."
+  }
+
+}
+
+# Export storage --------------------------------------------------------------------------------
+
+variable "export_storage_replication_type" {
+  description = "Replication of the export storage account: LRS, GRS or RAGRS (the Archive tier is not available on ZRS, GZRS or RAGZRS accounts)."
+  type        = string
+  default     = "LRS"
+
+  validation {
+    condition     = contains(["LRS", "GRS", "RAGRS", "ZRS", "GZRS", "RAGZRS"], var.export_storage_replication_type)
+    error_message = "export_storage_replication_type must be one of LRS, GRS, RAGRS, ZRS, GZRS, RAGZRS."
+  }
+
+  validation {
+    condition     = var.archive_after_days == null ? true : contains(["LRS", "GRS", "RAGRS"], var.export_storage_replication_type)
+    error_message = "The Archive tier needs LRS, GRS or RAGRS: choose one of those or set archive_after_days = null."
+  }
+}
+
+variable "cool_after_days" {
+  description = "Days after last modification when exported data blobs move from Hot to Cool."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.cool_after_days >= 0 && var.cool_after_days <= 99999 && floor(var.cool_after_days) == var.cool_after_days
+    error_message = "cool_after_days must be a whole number from 0 to 99999."
+  }
+}
+
+variable "archive_after_days" {
+  description = "Days after last modification when exported data blobs move to Archive (null: never). Archived blobs must be rehydrated (hours) before they can be read; 180 days avoids Cool's early-deletion charge."
+  type        = number
+  default     = 180
+
+  validation {
+    condition     = var.archive_after_days == null ? true : (var.archive_after_days > var.cool_after_days && var.archive_after_days <= 99999 && floor(var.archive_after_days) == var.archive_after_days)
+    error_message = "archive_after_days must be null or a whole number greater than cool_after_days (at most 99999)."
+  }
+}
+
+variable "delete_after_days" {
+  description = "Days after last modification when exported data blobs are deleted (null: keep forever). Must exceed archive_after_days when both are set."
+  type        = number
+  default     = null
+
+  validation {
+    condition = var.delete_after_days == null ? true : (
+      var.delete_after_days >= 1 && var.delete_after_days <= 99999 && floor(var.delete_after_days) == var.delete_after_days &&
+      var.delete_after_days > (var.archive_after_days == null ? var.cool_after_days : var.archive_after_days)
+    )
+    error_message = "delete_after_days must be null or a whole number (at most 99999) greater than archive_after_days (or cool_after_days when archive is off)."
+  }
+}
+
+variable "previous_version_retention_days" {
+  description = "Days after which previous blob versions (made when a late-data re-export or a forced backfill overwrites a part, or when the planner overwrites a watermark) are deleted."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.previous_version_retention_days >= 1 && var.previous_version_retention_days <= 99999 && floor(var.previous_version_retention_days) == var.previous_version_retention_days
+    error_message = "previous_version_retention_days must be a whole number from 1 to 99999."
+  }
+}
+
+variable "soft_delete_retention_days" {
+  description = "Soft-delete retention of deleted blobs and deleted containers in the export account, in days."
+  type        = number
+  default     = 14
+
+  validation {
+    condition     = var.soft_delete_retention_days >= 1 && var.soft_delete_retention_days <= 365 && floor(var.soft_delete_retention_days) == var.soft_delete_retention_days
+    error_message = "soft_delete_retention_days must be a whole number from 1 to 365."
+  }
+}
+
+variable "immutability_period_days" {
+  description = "Optional time-based retention (WORM) on the data container, in days; 0 disables it. Blobs under it can be neither overwritten nor deleted, so late-data re-exports and forced backfills of windows younger than this fail (and end in the poison queue): set late_data_lookback_hours = 0 with it. The state container is never made immutable (watermarks are rewritten every run)."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.immutability_period_days >= 0 && var.immutability_period_days <= 146000 && floor(var.immutability_period_days) == var.immutability_period_days
+    error_message = "immutability_period_days must be a whole number from 0 (off) to 146000."
+  }
+
+  validation {
+    condition     = var.immutability_period_days == 0 ? true : var.late_data_lookback_hours == 0
+    error_message = "immutability_period_days > 0 forbids the overwrites that late-data re-export makes: also set late_data_lookback_hours = 0."
+  }
+}
+
+variable "immutability_locked" {
+  description = "Lock the immutability policy. Irreversible: a locked policy can only be lengthened, and the container and the storage account can no longer be deleted (terraform destroy fails) until every blob has aged out."
+  type        = bool
+  default     = false
+}
+
+# Function app ----------------------------------------------------------------------------------
+
+variable "node_version" {
+  description = "Node.js version of the Flex Consumption runtime (the build targets Node 20 syntax and runs on 22)."
+  type        = string
+  default     = "22"
+
+  validation {
+    condition     = contains(["20", "22"], var.node_version)
+    error_message = "node_version must be \"20\" or \"22\"."
+  }
+}
+
+variable "maximum_instance_count" {
+  description = "Most Flex Consumption instances the app scales out to. Keep it low: all instances share one identity, and Log Analytics allows about 5 concurrent queries per identity (more are queued and then refused with 429), while host.json lets one instance run up to 6 queue messages at once."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.maximum_instance_count >= 1 && var.maximum_instance_count <= 1000 && floor(var.maximum_instance_count) == var.maximum_instance_count
+    error_message = "maximum_instance_count must be a whole number from 1 to 1000."
+  }
+}
+
+variable "instance_memory_in_mb" {
+  description = "Memory of each Flex Consumption instance (billed per GB-second while executing). The worker streams, so 2048 is plenty."
+  type        = number
+  default     = 2048
+
+  validation {
+    condition     = contains([512, 2048, 4096], var.instance_memory_in_mb)
+    error_message = "instance_memory_in_mb must be 512, 2048 or 4096."
+  }
+}
+
+# Monitoring ------------------------------------------------------------------------------------
+
+variable "application_insights_workspace_resource_id" {
+  description = "Log Analytics workspace for the function app's Application Insights (workspace-based). Null uses the exported workspace; a separate one keeps the exporter's own logs (AppTraces, AppRequests…) out of the data being exported."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.application_insights_workspace_resource_id == null ? true : can(regex("(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[^/]+/providers/Microsoft\\.OperationalInsights/workspaces/[^/]+$", var.application_insights_workspace_resource_id))
+    error_message = "application_insights_workspace_resource_id must be a Log Analytics workspace resource ID."
+  }
+}
+
+variable "alert_email_addresses" {
+  description = "Email addresses notified by the poison-message and export-lag alerts (through an action group created here). Empty: the alerts still fire and show in Azure Monitor, but notify nobody."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for a in var.alert_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", a))])
+    error_message = "alert_email_addresses must be email addresses."
+  }
+}
+
+variable "alert_action_group_ids" {
+  description = "Existing action group resource IDs to notify as well."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.alert_action_group_ids : can(regex("(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[^/]+/providers/Microsoft\\.Insights/actionGroups/[^/]+$", id))])
+    error_message = "alert_action_group_ids must be action group resource IDs."
+  }
+}
+
+variable "export_lag_alert_minutes" {
+  description = "The export-lag alert fires when, for any exported table, the newest window the worker logged as exported ended longer ago than this (or none was logged in the last 2 days). Normal lag is up to window_minutes + ingestion_delay_minutes + the planner's period."
+  type        = number
+  default     = 240
+
+  validation {
+    condition     = var.export_lag_alert_minutes > var.window_minutes + var.ingestion_delay_minutes && var.export_lag_alert_minutes <= 2820 && floor(var.export_lag_alert_minutes) == var.export_lag_alert_minutes
+    error_message = "export_lag_alert_minutes must be a whole number greater than window_minutes + ingestion_delay_minutes and at most 2820 (the alert query looks back 2 days)."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource created here."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,177 @@
+/**
+ * One source of truth for settings: the app settings the Azure Terraform module sets and the
+ * settings table the code reads (shared/settings/spec.ts) must match. Every name Terraform sets is
+ * one the code reads, or one the platform reads (listed below with the reader); every setting the
+ * code reads is set by Terraform or deliberately left to its default (listed below with the reason).
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { allSettings, type SettingSpec } from "../../../shared/settings/spec.js";
+import { attribute, block, blocks, literal, objectEntries, readTerraformDir } from "./hcl.js";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const MODULE_DIR = join(ROOT, "terraform/modules/azure-log-export");
+
+/** Settings the code reads that Terraform must not set. */
+const LOCAL_ONLY: Readonly<Record<string, string>> = {
+  ExportStorage: "a storage connection string for local development; in Azure the identity-based ExportStorage__* settings replace it (no keys in app settings)",
+};
+
+/** Settings the code reads that Terraform leaves to the code's default, on purpose. */
+const LEFT_TO_DEFAULT: Readonly<Record<string, string>> = {
+  LOGEXPORT_PART_MAX_ROWS: "engine tuning under the Log Analytics result limit (500,000 rows); the default is what the tests and benchmarks measure",
+  LOGEXPORT_PART_MAX_BYTES: "engine tuning under the Log Analytics result limit (about 64 MB); the default is what the tests and benchmarks measure",
+  LOGEXPORT_PART_ATTEMPTS: "retry tuning inside one worker run; the queue's maxDequeueCount (host.json) is the outer retry",
+  LOGEXPORT_QUERY_TIMEOUT_SECONDS: "the service maximum (600 s) is already the default",
+  LOGEXPORT_READ_IDLE_SECONDS: "stall detection tuned with the fake API; no deployment-specific reason to change it",
+  LOGEXPORT_BACKFILL_MAX_WINDOWS: "a guard on one HTTP request's size, not a deployment property; the CLI backfill covers larger ranges",
+};
+
+/** Names Terraform sets that the code does not read, because the platform or a library does. */
+const READ_BY_PLATFORM: Readonly<Record<string, string>> = {
+  AzureWebJobsStorage__accountName: "Functions host: host storage (timer locks, keys) with an identity",
+  AzureWebJobsStorage__credential: "Functions host: host storage with an identity",
+  AzureWebJobsStorage__clientId: "Functions host: which user-assigned identity to use for host storage",
+  ExportStorage__credential: "Functions host: the queue trigger's identity-based ExportStorage connection (the code's own clients use DefaultAzureCredential)",
+  AZURE_CLIENT_ID: "@azure/identity DefaultAzureCredential (the code also passes ExportStorage__clientId explicitly)",
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "Functions host: Entra ID authenticated telemetry to Application Insights",
+};
+
+/**
+ * Names Terraform sets before the Functions code reads them. Each must be read by some source file
+ * in the repository (or it has no business in the app settings) and must not yet be in the
+ * settings table: once it is, it belongs there and this entry must go.
+ */
+const AHEAD_OF_CODE: Readonly<Record<string, string>> = {
+  LOGEXPORT_HMAC_KEY: "the sanitizer's HMAC key (shared/sanitize/hmac-key.ts, used by the CLI); the Functions bundle still wires the identity sanitizer (shared/wiring/azure.ts)",
+};
+
+interface Comparison {
+  readonly unknownInTerraform: string[];
+  readonly missingFromTerraform: string[];
+  readonly setButExcluded: string[];
+}
+
+/** The comparison itself, pure, so the test can also show that it catches a one-sided change. */
+function compare(terraformKeys: readonly string[], code: readonly SettingSpec[]): Comparison {
+  const codeNames = new Set(code.map((s) => s.name));
+  const tf = new Set(terraformKeys);
+  return {
+    unknownInTerraform: terraformKeys.filter((k) => !codeNames.has(k) && !(k in READ_BY_PLATFORM) && !(k in AHEAD_OF_CODE)),
+    missingFromTerraform: [...codeNames].filter((n) => !tf.has(n) && !(n in LOCAL_ONLY) && !(n in LEFT_TO_DEFAULT)),
+    setButExcluded: terraformKeys.filter((k) => k in LOCAL_ONLY || k in LEFT_TO_DEFAULT),
+  };
+}
+
+const moduleText = readTerraformDir(MODULE_DIR);
+
+function appSettingsExpression(): string {
+  const defining = blocks(moduleText, "locals").flatMap((b) => {
+    const expression = attribute(b.body, "app_settings");
+    return expression === undefined ? [] : [expression];
+  });
+  expect(defining, "exactly one `app_settings` local").toHaveLength(1);
+  return defining[0] as string;
+}
+
+const entries = objectEntries(appSettingsExpression());
+const terraformKeys = [...entries.keys()];
+const code = allSettings();
+
+/** The value Terraform gives a setting when the module's variables keep their defaults. */
+function defaultValue(expression: string): string | undefined {
+  const direct = literal(expression);
+  if (typeof direct === "string" || typeof direct === "number") return String(direct);
+  const variable = /^(?:tostring\()?var\.([a-z0-9_]+)\)?$/.exec(expression);
+  if (variable !== null) {
+    const value = literal(attribute(block(moduleText, "variable", variable[1] as string).body, "default"));
+    return value === undefined || value === null || typeof value === "boolean" ? undefined : String(value);
+  }
+  const resourceName = /^(azurerm_[a-z_]+)\.([a-z0-9_]+)\.name$/.exec(expression);
+  if (resourceName !== null) {
+    const nameExpression = attribute(block(moduleText, "resource", resourceName[1] as string, resourceName[2] as string).body, "name");
+    return nameExpression === undefined ? undefined : defaultValue(nameExpression);
+  }
+  return undefined;
+}
+
+describe("Terraform app settings and the code's settings table", () => {
+  it("reads the module's app settings", () => {
+    expect(terraformKeys.length).toBeGreaterThan(20);
+    expect(new Set(terraformKeys).size, "no key twice").toBe(terraformKeys.length);
+    expect(terraformKeys).toContain("LOGEXPORT_WORKSPACE_ID");
+    expect(terraformKeys).toContain("ExportStorage__queueServiceUri");
+  });
+
+  it("sets app settings in one place only: the function app takes exactly local.app_settings", () => {
+    const app = block(moduleText, "resource", "azurerm_function_app_flex_consumption", "this");
+    expect(attribute(app.body, "app_settings")).toBe("local.app_settings");
+    expect(blocks(moduleText, "resource").filter((r) => attribute(r.body, "app_settings") !== undefined)).toHaveLength(1);
+    expect(moduleText.match(/(^|\n)[ \t]*app_settings[ \t]*=/g)).toHaveLength(2); // the local and the resource
+  });
+
+  it("sets only names the code reads (LOGEXPORT_*, AZURE_LOGS_ENDPOINT, ExportStorage__*), or the listed platform ones", () => {
+    const result = compare(terraformKeys, code);
+    expect(result.unknownInTerraform, "set by Terraform, read by nobody listed").toEqual([]);
+    const ours = terraformKeys.filter((k) => /^(LOGEXPORT_|AZURE_LOGS_ENDPOINT$|ExportStorage)/.test(k));
+    for (const k of ours) {
+      if (k in AHEAD_OF_CODE || k in READ_BY_PLATFORM) continue;
+      expect(code.map((s) => s.name), k).toContain(k);
+    }
+  });
+
+  it("sets every setting the code reads, except the listed local-only and left-to-default ones", () => {
+    const result = compare(terraformKeys, code);
+    expect(result.missingFromTerraform, "read by the code, not set by Terraform and not listed").toEqual([]);
+    expect(result.setButExcluded, "listed as not set, yet set").toEqual([]);
+  });
+
+  it("keeps the exception lists honest", () => {
+    const byName = new Map(code.map((s) => [s.name, s]));
+    for (const name of Object.keys(LOCAL_ONLY)) expect(byName.has(name), `${name} is a setting the code reads`).toBe(true);
+    for (const name of Object.keys(LEFT_TO_DEFAULT)) {
+      const spec = byName.get(name);
+      expect(spec, `${name} is a setting the code reads`).toBeDefined();
+      expect(spec?.required, `${name} is required, so it cannot be left to a default`).not.toBe(true);
+      expect(spec?.default, `${name} has a default to be left to`).toBeDefined();
+    }
+    for (const name of [...Object.keys(READ_BY_PLATFORM), ...Object.keys(AHEAD_OF_CODE)]) {
+      expect(byName.has(name), `${name} is now in the settings table: remove it from the exception list`).toBe(false);
+      expect(terraformKeys, `${name} is listed but Terraform no longer sets it`).toContain(name);
+    }
+  });
+
+  it("sets a Terraform-ahead setting only if some source file reads it", () => {
+    const sources = ["cli", "shared", "functions"].flatMap((dir) =>
+      readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile() && e.name.endsWith(".ts"))
+        .map((e) => readFileSync(join(e.parentPath, e.name), "utf8")),
+    );
+    for (const name of Object.keys(AHEAD_OF_CODE)) {
+      expect(sources.some((text) => text.includes(name)), `no source file reads ${name}`).toBe(true);
+    }
+  });
+
+  it("sets every required setting", () => {
+    for (const spec of code.filter((s) => s.required)) expect(terraformKeys, spec.name).toContain(spec.name);
+  });
+
+  it("defaults the module's variables to the code's defaults", () => {
+    for (const spec of code) {
+      const expression = entries.get(spec.name);
+      if (expression === undefined || spec.default === undefined) continue;
+      const value = defaultValue(expression);
+      expect(value, `${spec.name} = ${expression}: the reader cannot resolve its default; extend defaultValue()`).toBeDefined();
+      expect(value, `${spec.name}: Terraform's default vs the code's default`).toBe(spec.default);
+    }
+  });
+
+  it("would fail on a setting added on one side only", () => {
+    expect(compare([...terraformKeys, "LOGEXPORT_NEW_KNOB"], code).unknownInTerraform).toContain("LOGEXPORT_NEW_KNOB");
+    const extra: SettingSpec = { name: "LOGEXPORT_OTHER_KNOB", default: "1", description: "new in the code" };
+    expect(compare(terraformKeys, [...code, extra]).missingFromTerraform).toContain("LOGEXPORT_OTHER_KNOB");
+    expect(compare(terraformKeys.filter((k) => k !== "LOGEXPORT_WINDOW_MINUTES"), code).missingFromTerraform).toContain("LOGEXPORT_WINDOW_MINUTES");
+  });
+});
