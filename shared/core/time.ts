@@ -28,3 +28,11 @@ export function describeRange(range: TimeRange): string {
 export function floorTo(ms: number, stepMs: number): number {
   return Math.floor(ms / stepMs) * stepMs;
 }
+
+/** A bin width as KQL and Logs Insights write it: `1m`, `1s`, `250ms`. */
+export function binWidthLiteral(ms: number): string {
+  if (!Number.isInteger(ms) || ms <= 0) throw new RangeError(`bin width must be a positive whole number of ms, got ${ms}`);
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1_000 === 0) return `${ms / 1_000}s`;
+  return `${ms}ms`;
+}

@@ -1,11 +1,8 @@
 import { LogExportError } from "../core/errors.js";
+import { sleep } from "../core/sleep.js";
 
 export function isRetriable(error: unknown): boolean {
   return error instanceof LogExportError && error.retriable;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export interface RetryPolicy {

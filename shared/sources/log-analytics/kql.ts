@@ -1,13 +1,5 @@
 import { assertTableName } from "../../core/identifiers.js";
-import { isoInstant, type TimeRange } from "../../core/time.js";
-
-/** KQL timespan literal for a whole number of milliseconds: `1m`, `1s`, `250ms`. */
-export function kqlTimespan(ms: number): string {
-  if (!Number.isInteger(ms) || ms <= 0) throw new RangeError(`bin width must be a positive whole number of ms, got ${ms}`);
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1_000 === 0) return `${ms / 1_000}s`;
-  return `${ms}ms`;
-}
+import { binWidthLiteral, isoInstant, type TimeRange } from "../../core/time.js";
 
 function timeFilter(table: string, range: TimeRange): string {
   assertTableName(table, "KQL table");
@@ -16,7 +8,7 @@ function timeFilter(table: string, range: TimeRange): string {
 
 /** Exact row counts and estimated result bytes per bin: one cheap query that sizes every part. */
 export function histogramKql(table: string, range: TimeRange, binMs: number): string {
-  return `${timeFilter(table, range)}\n| summarize rows = count(), bytes = sum(estimate_data_size(*)) by bin(TimeGenerated, ${kqlTimespan(binMs)})`;
+  return `${timeFilter(table, range)}\n| summarize rows = count(), bytes = sum(estimate_data_size(*)) by bin(TimeGenerated, ${binWidthLiteral(binMs)})`;
 }
 
 /** The rows of one part, in a stable order so a rerun writes the same bytes. */

@@ -1,0 +1,18 @@
+import { LogExportError, SourceQueryError } from "../../core/errors.js";
+
+const RETRIABLE_NAMES = new Set(["ThrottlingException", "LimitExceededException", "ServiceUnavailableException", "TimeoutError", "RequestTimeout", "ECONNRESET", "ETIMEDOUT", "EPIPE"]);
+
+/** After the SDK's own retries: throttling, limits, 5xx and dropped connections may pass on a later try; bad queries and missing groups will not. */
+export function isRetriableAwsError(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { name, code, $metadata } = error as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: unknown } };
+  const status = typeof $metadata?.httpStatusCode === "number" ? $metadata.httpStatusCode : undefined;
+  return (typeof name === "string" && RETRIABLE_NAMES.has(name)) || (typeof code === "string" && RETRIABLE_NAMES.has(code)) || (status !== undefined && status >= 500);
+}
+
+export function awsQueryError(what: string, error: unknown): LogExportError {
+  if (error instanceof LogExportError) return error;
+  const name = error instanceof Error ? error.name : "Error";
+  const message = error instanceof Error ? error.message : String(error);
+  return new SourceQueryError(`${what} failed: ${name}: ${message}`, { retriable: isRetriableAwsError(error), cause: error });
+}

@@ -1,0 +1,59 @@
+import { ConfigurationError } from "../../core/errors.js";
+import { binWidthLiteral, type TimeRange } from "../../core/time.js";
+
+/** Which log lines the export reads: server-side filters shared by the histogram and the part queries, so their counts agree. */
+export interface LineFilter {
+  /** A line is kept when it contains one of these paths (empty: every line). */
+  readonly includePaths: readonly string[];
+  /** A line is dropped when it contains one of these paths. */
+  readonly excludePaths: readonly string[];
+  /** A line is dropped when it contains one of these literal markers (e.g. `django.request:WARNING`). */
+  readonly excludeMarkers: readonly string[];
+}
+
+const PATH = /^\/[A-Za-z0-9._~\/-]*$/;
+const MARKER = /^[A-Za-z0-9._:\/ -]{1,100}$/;
+
+/** Paths and markers become regex text inside `/…/`; anything outside a safe alphabet is refused before it reaches a query. */
+export function validateLineFilter(filter: LineFilter): LineFilter {
+  for (const [name, values, pattern] of [["--filter-paths", filter.includePaths, PATH], ["--exclude-paths", filter.excludePaths, PATH], ["exclude markers", filter.excludeMarkers, MARKER]] as const) {
+    for (const value of values) {
+      if (!pattern.test(value)) throw new ConfigurationError(`${name}: ${JSON.stringify(value)} is not allowed (a path starting with / made of letters, digits and . _ ~ / -)`);
+    }
+  }
+  return filter;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+function alternation(values: readonly string[]): string {
+  return values.map(escapeRegex).join("|");
+}
+
+/** The same predicate in JavaScript, for the FilterLogEvents fallback. */
+export function lineMatcher(filter: LineFilter): (message: string) => boolean {
+  return (message) =>
+    (filter.includePaths.length === 0 || filter.includePaths.some((p) => message.includes(p))) &&
+    !filter.excludePaths.some((p) => message.includes(p)) &&
+    !filter.excludeMarkers.some((m) => message.includes(m));
+}
+
+function filters(filter: LineFilter, range: TimeRange): string[] {
+  const lines = [`filter @timestamp >= ${range.startMs} and @timestamp < ${range.endMs}`];
+  if (filter.includePaths.length > 0) lines.push(`filter @message like /${alternation(filter.includePaths)}/`);
+  const excluded = [...filter.excludePaths, ...filter.excludeMarkers];
+  if (excluded.length > 0) lines.push(`filter @message not like /${alternation(excluded)}/`);
+  return lines;
+}
+
+/** Rows per bin: one cheap query that sizes every part. */
+export function histogramInsights(filter: LineFilter, range: TimeRange, binMs: number): string {
+  return [...filters(filter, range), `stats count(*) as rows by bin(${binWidthLiteral(binMs)})`].join("\n| ");
+}
+
+/** The rows of one part, oldest first; `limit` above the part budget so a short read is visible. */
+export function partInsights(filter: LineFilter, range: TimeRange, limit: number): string {
+  return ["fields @timestamp, @message, @logStream", ...filters(filter, range), "sort @timestamp asc", `limit ${limit}`].join("\n| ");
+}
