@@ -1,0 +1,70 @@
+/** The fields of one Pulp gunicorn access-log line; `-` atoms are null. */
+export interface PulpAccessLine {
+  readonly correlationId: string | null;
+  readonly remoteAddr: string;
+  readonly user: string | null;
+  readonly orgId: string | null;
+  readonly method: string;
+  readonly path: string;
+  readonly protocol: string;
+  readonly statusCode: number;
+  readonly responseBytes: number | null;
+  readonly referer: string | null;
+  readonly userAgent: string | null;
+  readonly durationMs: number | null;
+  /** The first address of X-Forwarded-For. */
+  readonly xForwardedFor: string | null;
+}
+
+// pulp [%({correlation-id}o)s]: %(h)s %(l)s user:%({REMOTE_USER}e)s org_id:%({ORG_ID}e)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)s x_forwarded_for:"%({X_FORWARDED_FOR}e)s"
+// The user agent is matched greedily up to the fixed tail: pip's user agent holds JSON with quotes.
+const LINE =
+  /^pulp \[([^\]]*)\]: (\S+) \S+ user:(\S*) org_id:(\S*) \[[^\]]+\] "([A-Z]+) (\S+) (HTTP\/[\d.]+)" (\d{3}) (\d+|-) "((?:[^"\\]|\\.)*)" "(.*)" (\d+|-) x_forwarded_for:"([^"]*)"$/;
+
+function atom(value: string | undefined): string | null {
+  return value === undefined || value === "-" || value === "" ? null : value;
+}
+
+function count(value: string | undefined): number | null {
+  return value === undefined || value === "-" ? null : Number(value);
+}
+
+/** The application line of a CloudWatch message: the `log` field of a container-log JSON envelope, or the message itself. */
+export function unwrapEnvelope(message: string): string | undefined {
+  if (!message.startsWith("{")) return message.trimEnd();
+  try {
+    const parsed: unknown = JSON.parse(message);
+    const log = typeof parsed === "object" && parsed !== null ? (parsed as { log?: unknown }).log : undefined;
+    return typeof log === "string" ? log.trimEnd() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function parsePulpAccessLine(line: string): PulpAccessLine | undefined {
+  const m = LINE.exec(line);
+  if (m === null) return undefined;
+  const forwarded = atom(m[13]);
+  return {
+    correlationId: atom(m[1]),
+    remoteAddr: m[2] ?? "",
+    user: atom(m[3]),
+    orgId: atom(m[4]),
+    method: m[5] ?? "",
+    path: m[6] ?? "",
+    protocol: m[7] ?? "",
+    statusCode: Number(m[8]),
+    responseBytes: count(m[9]),
+    referer: atom(m[10]),
+    userAgent: atom(m[11]),
+    durationMs: count(m[12]),
+    xForwardedFor: forwarded === null ? null : (forwarded.split(",")[0]?.trim() ?? null) || null,
+  };
+}
+
+/** `/api/pypi/{domain}/{distribution}/simple/{package}/`: the parts present in the path, null where absent. */
+export function pypiCoordinates(path: string): { domain: string | null; distribution: string | null; package: string | null } {
+  const clean = path.split("?")[0] ?? path;
+  const m = /^\/api\/pypi\/([^/]+)\/([^/]+)(?:\/simple\/([^/]+))?/.exec(clean);
+  return { domain: m?.[1] ?? null, distribution: m?.[2] ?? null, package: m?.[3] ?? null };
+}
