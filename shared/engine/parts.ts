@@ -13,6 +13,13 @@ export interface PlannedPart extends TimeRange {
   readonly index: number;
   readonly expectedRows: number;
   readonly expectedBytes: number;
+  /** Too dense for any query: read by scanning instead (sources that can). */
+  readonly scan?: boolean;
+}
+
+/** A measured bin; `scan` marks a slice over budget even at the finest width. */
+export interface MeasuredBin extends HistogramBin {
+  readonly scan?: boolean;
 }
 
 /** Bin widths tried in turn: minutes first, then seconds inside a heavy minute, then milliseconds inside a heavy second. */
@@ -21,9 +28,14 @@ export const HISTOGRAM_BIN_WIDTHS_MS: readonly number[] = [60_000, 1_000, 1];
 export type FetchBins = (range: TimeRange, binMs: number) => Promise<HistogramBin[]>;
 
 export interface MeasuredWindow {
-  /** Non-overlapping bins in time order, each within the part budget. */
-  readonly bins: readonly HistogramBin[];
+  /** Non-overlapping bins in time order, each within the part budget unless marked for a scan. */
+  readonly bins: readonly MeasuredBin[];
   readonly histogramQueries: number;
+}
+
+export interface MeasureOptions {
+  /** Keep slices over budget at the finest width as scan bins instead of failing (the source can read them exactly another way). */
+  readonly scanDenseSlices?: boolean;
 }
 
 function overBudget(bin: HistogramBin, budget: PartBudget): boolean {
@@ -31,19 +43,21 @@ function overBudget(bin: HistogramBin, budget: PartBudget): boolean {
 }
 
 /** Measures a window with one histogram query, then one finer query per bin over the budget. */
-export async function measureWindow(window: TimeRange, budget: PartBudget, fetchBins: FetchBins): Promise<MeasuredWindow> {
+export async function measureWindow(window: TimeRange, budget: PartBudget, fetchBins: FetchBins, options: MeasureOptions = {}): Promise<MeasuredWindow> {
   let queries = 0;
-  const measure = async (range: TimeRange, level: number): Promise<HistogramBin[]> => {
+  const measure = async (range: TimeRange, level: number): Promise<MeasuredBin[]> => {
     const binMs = HISTOGRAM_BIN_WIDTHS_MS[level];
     if (binMs === undefined) throw new RangeError(`no histogram level ${level}`);
     queries += 1;
     const bins = await fetchBins(range, binMs);
-    const out: HistogramBin[] = [];
+    const out: MeasuredBin[] = [];
     for (const bin of bins) {
       if (!overBudget(bin, budget)) {
         out.push(bin);
       } else if (level + 1 < HISTOGRAM_BIN_WIDTHS_MS.length) {
         out.push(...(await measure(bin, level + 1)));
+      } else if (options.scanDenseSlices === true) {
+        out.push({ ...bin, scan: true });
       } else {
         throw new PartBudgetError(
           `window ${describeRange(window)}: the slice ${describeRange(bin)} holds ${bin.rows} rows and about ${bin.bytes} bytes, ` +
@@ -63,23 +77,27 @@ export async function measureWindow(window: TimeRange, budget: PartBudget, fetch
  * window exactly: the first starts at the window start, each ends where the
  * next begins, the last ends at the window end. An empty window has no parts.
  */
-export function packParts(window: TimeRange, bins: readonly HistogramBin[], budget: PartBudget): PlannedPart[] {
-  const groups: { startMs: number; rows: number; bytes: number }[] = [];
+export function packParts(window: TimeRange, bins: readonly MeasuredBin[], budget: PartBudget): PlannedPart[] {
+  const groups: { startMs: number; endMs: number; rows: number; bytes: number; scan: boolean }[] = [];
   for (const bin of bins) {
     if (bin.rows === 0) continue;
     const current = groups.at(-1);
-    if (current && current.rows + bin.rows <= budget.maxRows && current.bytes + bin.bytes <= budget.maxBytes) {
+    if (current && !current.scan && bin.scan !== true && current.rows + bin.rows <= budget.maxRows && current.bytes + bin.bytes <= budget.maxBytes) {
       current.rows += bin.rows;
       current.bytes += bin.bytes;
+      current.endMs = bin.endMs;
     } else {
-      groups.push({ startMs: bin.startMs, rows: bin.rows, bytes: bin.bytes });
+      groups.push({ startMs: bin.startMs, endMs: bin.endMs, rows: bin.rows, bytes: bin.bytes, scan: bin.scan === true });
     }
   }
+  // Each part starts where its first bin starts, except after a scan part, which ends with its slice; the first starts at the window.
+  const starts = groups.map((group, i) => (i === 0 ? window.startMs : (groups[i - 1]?.scan === true ? (groups[i - 1]?.endMs ?? group.startMs) : group.startMs)));
   return groups.map((group, i) => ({
     index: i + 1,
-    startMs: i === 0 ? window.startMs : group.startMs,
-    endMs: groups[i + 1]?.startMs ?? window.endMs,
+    startMs: starts[i] ?? window.startMs,
+    endMs: starts[i + 1] ?? window.endMs,
     expectedRows: group.rows,
     expectedBytes: group.bytes,
+    ...(group.scan ? { scan: true } : {}),
   }));
 }

@@ -65,6 +65,26 @@ describe("planning parts from a histogram", () => {
     );
   });
 
+  it("with scans allowed, dense slices become scan parts and the tiling stays exact", async () => {
+    await fc.assert(
+      fc.asyncProperty(rowTimes, budgets, async (times, budget: PartBudget) => {
+        const measured = await measureWindow(HOUR, budget, binsFrom(times, 100), { scanDenseSlices: true });
+        const parts = packParts(HOUR, measured.bins, budget);
+        if (times.length === 0) return;
+        expect(parts[0]?.startMs).toBe(HOUR.startMs);
+        expect(parts.at(-1)?.endMs).toBe(HOUR.endMs);
+        parts.forEach((part, i) => {
+          if (i > 0) expect(part.startMs).toBe(parts[i - 1]?.endMs);
+          expect(part.endMs).toBeGreaterThan(part.startMs);
+          expect(part.expectedRows).toBe(times.filter((t) => t >= part.startMs && t < part.endMs).length);
+          if (part.scan === true) expect(part.endMs - part.startMs).toBeLessThanOrEqual(part.index === 1 || part.index === parts.length ? HOUR.endMs - HOUR.startMs : 1);
+          else expect(part.expectedRows).toBeLessThanOrEqual(budget.maxRows);
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("issues one histogram query, plus one finer query per over-budget bin", async () => {
     const times = [
       ...Array.from({ length: 50 }, (_, i) => HOUR.startMs + 3 * 60_000 + i * 1000),
