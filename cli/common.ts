@@ -1,7 +1,7 @@
 import { DefaultAzureCredential } from "@azure/identity";
 import { assertTableName } from "../shared/core/identifiers.js";
 import { jsonLogger } from "../shared/core/logger.js";
-import type { ObjectStore } from "../shared/core/ports.js";
+import type { ObjectStore, StateStore } from "../shared/core/ports.js";
 import { describeRange, MINUTE_MS, type TimeRange } from "../shared/core/time.js";
 import type { ExportDependencies } from "../shared/engine/export-window.js";
 import { assertWindowSize } from "../shared/engine/windows.js";
@@ -55,7 +55,7 @@ export function runIdFor(command: string, nowMs: number): string {
 }
 
 /** The export engine's dependencies for a laptop run: the query endpoint's credential rules, the given stores. */
-export function cliExportDependencies(flags: ParsedFlags, io: CommandIO, stores: { data: ObjectStore; state: ObjectStore; prefix: string }): ExportDependencies {
+export function cliExportDependencies(flags: ParsedFlags, io: CommandIO, stores: { data: ObjectStore; state: StateStore; prefix: string }): ExportDependencies {
   const endpoint = stringFlag(flags, "endpoint") ?? io.env.AZURE_LOGS_ENDPOINT ?? PUBLIC_LOGS_ENDPOINT;
   return {
     source: new LogAnalyticsSource({ endpoint, workspaceId: workspaceFlag(flags), credential: isLoopbackHttp(endpoint) ? undefined : new DefaultAzureCredential(), queryTimeoutSeconds: 600, readIdleSeconds: 120 }),

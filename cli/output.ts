@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { DefaultAzureCredential } from "@azure/identity";
 import { BlobServiceClient, ContainerClient } from "@azure/storage-blob";
-import type { ObjectStore } from "../shared/core/ports.js";
+import type { ObjectStore, StateStore } from "../shared/core/ports.js";
 import { BlobObjectStore } from "../shared/sinks/blob/store.js";
 import { LocalObjectStore } from "../shared/sinks/local/store.js";
 import { PrefixedObjectStore } from "../shared/sinks/prefixed.js";
@@ -10,7 +10,7 @@ import { CliError } from "./errors.js";
 
 export interface Output {
   readonly data: ObjectStore;
-  readonly state: ObjectStore;
+  readonly state: StateStore;
   readonly prefix: string;
   /** Creates the container when it is missing (local runs). */
   prepare(): Promise<void>;

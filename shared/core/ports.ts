@@ -56,10 +56,14 @@ export interface ObjectStore {
   readText(name: string): Promise<TextObject | undefined>;
   /** Returns the new etag, or undefined when the condition failed. */
   writeText(name: string, text: string, condition?: WriteCondition): Promise<string | undefined>;
-  /** Appends one line atomically, creating the object with `header` first when it does not exist. */
-  appendLine(name: string, line: string, header: string): Promise<void>;
   list(prefix: string): AsyncIterable<string>;
   delete(name: string): Promise<void>;
+}
+
+/** A store that can also append lines atomically (Blob append blobs, local files): where ledgers live. */
+export interface StateStore extends ObjectStore {
+  /** Appends one line atomically, creating the object with `header` first when it does not exist. */
+  appendLine(name: string, line: string, header: string): Promise<void>;
 }
 
 /** Where window jobs go (a Storage Queue in Azure). */

@@ -1,5 +1,5 @@
 import { errorMessage, RowCountMismatchError } from "../core/errors.js";
-import type { Clock, LogSource, Logger, ObjectStore, RecordEncoder, RecordSanitizer } from "../core/ports.js";
+import type { Clock, LogSource, Logger, ObjectStore, RecordEncoder, RecordSanitizer, StateStore } from "../core/ports.js";
 import type { Column, LogRecord } from "../core/records.js";
 import { describeRange, isoInstant } from "../core/time.js";
 import { LEDGER_HEADER, ledgerLine, type LedgerEntry } from "./ledger.js";
@@ -14,7 +14,7 @@ export interface ExportDependencies {
   /** Where part objects go. */
   readonly data: ObjectStore;
   /** Where manifests and the ledger go. */
-  readonly state: ObjectStore;
+  readonly state: StateStore;
   readonly prefix: string;
   readonly encoder: RecordEncoder;
   readonly createSanitizer: () => RecordSanitizer;

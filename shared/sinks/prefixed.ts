@@ -1,10 +1,10 @@
-import type { ObjectStore, StoredObject, TextObject, WriteCondition, WriteObjectOptions } from "../core/ports.js";
+import type { StateStore, StoredObject, TextObject, WriteCondition, WriteObjectOptions } from "../core/ports.js";
 
 /** Another store's objects under a fixed prefix, e.g. state kept beside the data in one container. */
-export class PrefixedObjectStore implements ObjectStore {
+export class PrefixedObjectStore implements StateStore {
   readonly location: string;
 
-  constructor(private readonly inner: ObjectStore, private readonly prefix: string) {
+  constructor(private readonly inner: StateStore, private readonly prefix: string) {
     this.location = `${inner.location}/${prefix}`;
   }
 

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import type { ObjectStore, StoredObject, TextObject, WriteCondition, WriteObjectOptions } from "../../shared/core/ports.js";
+import type { StateStore, StoredObject, TextObject, WriteCondition, WriteObjectOptions } from "../../shared/core/ports.js";
 
 /** An in-memory ObjectStore for unit tests of the engine (integration tests use Azurite). */
-export class MemoryObjectStore implements ObjectStore {
+export class MemoryObjectStore implements StateStore {
   readonly location = "memory://";
   readonly objects = new Map<string, { data: Buffer; version: number }>();
   private version = 0;

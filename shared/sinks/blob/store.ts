@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { RestError } from "@azure/core-rest-pipeline";
 import type { ContainerClient } from "@azure/storage-blob";
 import { StorageError } from "../../core/errors.js";
-import type { ObjectStore, StoredObject, TextObject, WriteCondition, WriteObjectOptions } from "../../core/ports.js";
+import type { StateStore, StoredObject, TextObject, WriteCondition, WriteObjectOptions } from "../../core/ports.js";
 
 const RETRIABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
@@ -29,7 +29,7 @@ export interface BlobObjectStoreOptions {
  * A Blob container as an ObjectStore. Objects are written as staged blocks
  * and become visible only at the final commit, after `beforeCommit` agreed.
  */
-export class BlobObjectStore implements ObjectStore {
+export class BlobObjectStore implements StateStore {
   readonly location: string;
   private readonly blockSizeBytes: number;
   private readonly concurrency: number;

@@ -4,7 +4,7 @@ import { appendFile, link, mkdir, open, readdir, readFile, rename, rm, writeFile
 import { dirname, join, relative, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { StorageError } from "../../core/errors.js";
-import type { ObjectStore, StoredObject, TextObject, WriteCondition, WriteObjectOptions } from "../../core/ports.js";
+import type { StateStore, StoredObject, TextObject, WriteCondition, WriteObjectOptions } from "../../core/ports.js";
 
 function etagOf(text: string): string {
   return `"${createHash("sha256").update(text).digest("hex").slice(0, 32)}"`;
@@ -19,7 +19,7 @@ function isMissing(error: unknown): boolean {
 }
 
 /** A local directory as an ObjectStore: files appear complete (written aside, then renamed) or not at all. */
-export class LocalObjectStore implements ObjectStore {
+export class LocalObjectStore implements StateStore {
   readonly location: string;
 
   constructor(private readonly root: string) {
