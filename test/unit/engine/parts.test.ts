@@ -77,7 +77,8 @@ describe("planning parts from a histogram", () => {
           if (i > 0) expect(part.startMs).toBe(parts[i - 1]?.endMs);
           expect(part.endMs).toBeGreaterThan(part.startMs);
           expect(part.expectedRows).toBe(times.filter((t) => t >= part.startMs && t < part.endMs).length);
-          if (part.scan === true) expect(part.endMs - part.startMs).toBeLessThanOrEqual(part.index === 1 || part.index === parts.length ? HOUR.endMs - HOUR.startMs : 1);
+          // A scan part exists only for a millisecond no query may hold; it may stretch over empty time to keep the tiling.
+          if (part.scan === true) expect(part.expectedRows > budget.maxRows || part.expectedBytes > budget.maxBytes).toBe(true);
           else expect(part.expectedRows).toBeLessThanOrEqual(budget.maxRows);
         });
       }),
