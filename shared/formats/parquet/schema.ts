@@ -1,0 +1,86 @@
+import type { SchemaElement } from "hyparquet-writer";
+
+/** Column types the encoder writes; each maps to one Parquet annotation every reader we test understands. */
+export const PARQUET_COLUMN_TYPES = ["timestamp_ns_utc", "string", "int16", "int32", "int64", "bool"] as const;
+export type ParquetColumnType = (typeof PARQUET_COLUMN_TYPES)[number];
+
+export interface ParquetColumn {
+  readonly name: string;
+  readonly type: ParquetColumnType;
+  readonly nullable: boolean;
+}
+
+/** A file's columns, in file order, declared as data. */
+export type ParquetSchema = readonly ParquetColumn[];
+
+/**
+ * The seed exporter's schema (pyarrow `timestamp[ns, tz=UTC]`, `int16`, strings),
+ * column for column. DuckDB reads it as TIMESTAMP WITH TIME ZONE, VARCHAR and
+ * SMALLINT (docs/parquet-writers.md).
+ */
+export const PULP_ACCESS_LOG_SCHEMA: ParquetSchema = Object.freeze([
+  { name: "timestamp", type: "timestamp_ns_utc", nullable: false },
+  { name: "message", type: "string", nullable: false },
+  { name: "user", type: "string", nullable: true },
+  { name: "org_id", type: "string", nullable: true },
+  { name: "domain", type: "string", nullable: false },
+  { name: "distribution", type: "string", nullable: false },
+  { name: "package", type: "string", nullable: false },
+  { name: "status_code", type: "int16", nullable: false },
+  { name: "user_agent", type: "string", nullable: false },
+  { name: "x_forwarded_for", type: "string", nullable: false },
+] as const);
+
+/** One row of {@link PULP_ACCESS_LOG_SCHEMA}: `timestamp` in nanoseconds since the epoch (or a Date, milliseconds). */
+export type PulpAccessLogRow = {
+  timestamp: bigint | Date;
+  message: string;
+  user: string | null;
+  org_id: string | null;
+  domain: string;
+  distribution: string;
+  package: string;
+  status_code: number;
+  user_agent: string;
+  x_forwarded_for: string;
+};
+
+/**
+ * The Parquet schema elements for our column types. Integers carry only the
+ * legacy converted type: hyparquet-writer 0.17's `INTEGER(16, signed)` logical
+ * annotation makes a file DuckDB rejects ("TProtocolException: Invalid data").
+ */
+export function schemaElements(schema: ParquetSchema): SchemaElement[] {
+  const root: SchemaElement = { name: "root", num_children: schema.length };
+  return [root, ...schema.map(columnElement)];
+}
+
+function columnElement(column: ParquetColumn): SchemaElement {
+  const base = { name: column.name, repetition_type: column.nullable ? "OPTIONAL" : "REQUIRED" } as const;
+  switch (column.type) {
+    case "timestamp_ns_utc":
+      return { ...base, type: "INT64", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "NANOS" } };
+    case "string":
+      return { ...base, type: "BYTE_ARRAY", converted_type: "UTF8" };
+    case "int16":
+      return { ...base, type: "INT32", converted_type: "INT_16" };
+    case "int32":
+      return { ...base, type: "INT32", converted_type: "INT_32" };
+    case "int64":
+      return { ...base, type: "INT64", converted_type: "INT_64" };
+    case "bool":
+      return { ...base, type: "BOOLEAN" };
+  }
+}
+
+/** Throws unless names are unique, non-empty and types known: a bad schema is a programming error, caught before any byte is written. */
+export function assertValidSchema(schema: ParquetSchema): void {
+  if (schema.length === 0) throw new TypeError("a Parquet schema needs at least one column");
+  const seen = new Set<string>();
+  for (const column of schema) {
+    if (column.name.length === 0) throw new TypeError("a Parquet column needs a name");
+    if (seen.has(column.name)) throw new TypeError(`duplicate Parquet column "${column.name}"`);
+    if (!(PARQUET_COLUMN_TYPES as readonly string[]).includes(column.type)) throw new TypeError(`unknown Parquet column type "${column.type}" for "${column.name}"`);
+    seen.add(column.name);
+  }
+}
