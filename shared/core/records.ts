@@ -10,3 +10,9 @@ export interface Column {
  * 2^53 are bigint, dynamic values are parsed JSON.
  */
 export type LogRecord = Record<string, unknown>;
+
+/** What happens to one source record on its way into an export. */
+export type TransformResult =
+  | { readonly kind: "row"; readonly row: LogRecord }
+  | { readonly kind: "excluded"; readonly reason: string }
+  | { readonly kind: "malformed"; readonly sample: string };

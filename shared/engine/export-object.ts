@@ -1,20 +1,16 @@
 import { errorMessage, RowCountMismatchError } from "../core/errors.js";
 import type { Clock, LogSource, Logger, ObjectStore, PartStream, QueryOptions, RecordEncoder } from "../core/ports.js";
-import type { LogRecord } from "../core/records.js";
+import type { LogRecord, TransformResult } from "../core/records.js";
 import { describeRange, isoInstant, type TimeRange } from "../core/time.js";
 import { inOrder } from "./in-order.js";
 import { measureWindow, packParts, type PartBudget, type PlannedPart } from "./parts.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
 
-/** What happens to one source record on its way into the file. */
-export type TransformResult =
-  | { readonly kind: "row"; readonly row: LogRecord }
-  | { readonly kind: "excluded"; readonly reason: string }
-  | { readonly kind: "malformed"; readonly sample: string };
-
 /** A source that can also read a slice exactly when it is too dense for any query. */
 export interface ScanningSource extends LogSource {
   scanPart(table: string, range: TimeRange, options?: QueryOptions): Promise<PartStream>;
+  /** Running totals of what the source's queries cost. */
+  statistics(): { readonly bytesScanned: number; readonly queryIds: readonly string[] };
 }
 
 export interface ObjectExportDependencies {
@@ -66,6 +62,9 @@ export interface ObjectManifest {
   readonly excluded: Readonly<Record<string, number>>;
   readonly malformed: { readonly count: number; readonly samples: readonly string[] };
   readonly histogramQueries: number;
+  /** What this export's queries scanned (Logs Insights bills per GB scanned) and their ids. */
+  readonly bytesScanned: number;
+  readonly queryIds: readonly string[];
   readonly parts: readonly ObjectManifestPart[];
   readonly startedAt: string;
   readonly finishedAt: string;
@@ -112,8 +111,14 @@ async function readPart(deps: ObjectExportDependencies, job: ObjectExportJob, pa
  * written, and fed in time order through the transform into the encoder. The
  * object appears only when complete; its manifest is written beside it.
  */
-export async function exportToObject(deps: ObjectExportDependencies, job: ObjectExportJob, options: { readonly abortSignal?: AbortSignal } = {}): Promise<ObjectManifest> {
+export interface ObjectExportOptions {
+  readonly abortSignal?: AbortSignal;
+  readonly onProgress?: (event: { readonly parts: number; readonly partsRead: number; readonly expectedLines: number; readonly linesRead: number }) => void;
+}
+
+export async function exportToObject(deps: ObjectExportDependencies, job: ObjectExportJob, options: ObjectExportOptions = {}): Promise<ObjectManifest> {
   const started = deps.clock.now();
+  const before = deps.source.statistics();
   const fields = { runId: job.runId, window: describeRange(job.window), object: job.objectName };
   const measured = await measureWindow(job.window, deps.budget, (range, binMs) => deps.source.histogram(job.table, range, binMs, options), { scanDenseSlices: true });
   const parts = packParts(job.window, measured.bins, deps.budget);
@@ -121,12 +126,16 @@ export async function exportToObject(deps: ObjectExportDependencies, job: Object
   deps.logger.info("window planned", { ...fields, parts: parts.length, scans: parts.filter((p) => p.scan === true).length, expectedLines });
 
   const done: ReadPart[] = [];
+  const progress = (linesRead: number): void => options.onProgress?.({ parts: parts.length, partsRead: done.length, expectedLines, linesRead });
+  let linesRead = 0;
   const excluded: Record<string, number> = {};
   const malformed = { count: 0, samples: [] as string[] };
   let rows = 0;
   async function* transformed(): AsyncGenerator<LogRecord> {
     for await (const read of inOrder(parts.length, deps.concurrency, (i) => readPart(deps, job, parts[i] as PlannedPart, options.abortSignal))) {
       done.push(read);
+      linesRead += read.records.length;
+      progress(linesRead);
       for (const record of read.records) {
         const result = deps.transform(record);
         if (result.kind === "row") {
@@ -146,6 +155,7 @@ export async function exportToObject(deps: ObjectExportDependencies, job: Object
     metadata: { windowstart: isoInstant(job.window.startMs), windowend: isoInstant(job.window.endMs), runid: job.runId },
   });
   const finished = deps.clock.now();
+  const after = deps.source.statistics();
   const manifest: ObjectManifest = {
     schema: OBJECT_MANIFEST_SCHEMA,
     source: deps.source.description,
@@ -158,6 +168,8 @@ export async function exportToObject(deps: ObjectExportDependencies, job: Object
     excluded,
     malformed,
     histogramQueries: measured.histogramQueries,
+    bytesScanned: after.bytesScanned - before.bytesScanned,
+    queryIds: after.queryIds.slice(before.queryIds.length),
     parts: done.map((r) => ({
       index: r.part.index,
       start: isoInstant(r.part.startMs),

@@ -49,3 +49,10 @@ export function ledgerName(window: TimeRange): string {
 export function watermarkName(table: string): string {
   return `watermarks/${table}.json`;
 }
+
+/** `<prefix>/year=YYYY/month=MM/day=DD/hour=HH/<stem>_YYYYMMDDTHH0000Z.parquet`: one file per hour, named by the hour alone. */
+export function hourlyObjectName(prefix: string, stem: string, hourStartMs: number, extension: string): string {
+  const iso = new Date(hourStartMs).toISOString();
+  const partition = `year=${iso.slice(0, 4)}/month=${iso.slice(5, 7)}/day=${iso.slice(8, 10)}/hour=${iso.slice(11, 13)}`;
+  return joinPrefix(prefix, `${partition}/${stem}_${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}0000Z.${extension}`);
+}

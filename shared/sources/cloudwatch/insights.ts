@@ -40,8 +40,9 @@ export function lineMatcher(filter: LineFilter): (message: string) => boolean {
     !filter.excludeMarkers.some((m) => message.includes(m));
 }
 
-function filters(filter: LineFilter, range: TimeRange): string[] {
+function filters(filter: LineFilter, range: TimeRange, logStream: string | undefined): string[] {
   const lines = [`filter @timestamp >= ${range.startMs} and @timestamp < ${range.endMs}`];
+  if (logStream !== undefined) lines.push(`filter @logStream = ${JSON.stringify(logStream)}`);
   if (filter.includePaths.length > 0) lines.push(`filter @message like /${alternation(filter.includePaths)}/`);
   const excluded = [...filter.excludePaths, ...filter.excludeMarkers];
   if (excluded.length > 0) lines.push(`filter @message not like /${alternation(excluded)}/`);
@@ -49,11 +50,11 @@ function filters(filter: LineFilter, range: TimeRange): string[] {
 }
 
 /** Rows per bin: one cheap query that sizes every part. */
-export function histogramInsights(filter: LineFilter, range: TimeRange, binMs: number): string {
-  return [...filters(filter, range), `stats count(*) as rows by bin(${binWidthLiteral(binMs)})`].join("\n| ");
+export function histogramInsights(filter: LineFilter, range: TimeRange, binMs: number, logStream?: string): string {
+  return [...filters(filter, range, logStream), `stats count(*) as rows by bin(${binWidthLiteral(binMs)})`].join("\n| ");
 }
 
 /** The rows of one part, oldest first; `limit` above the part budget so a short read is visible. */
-export function partInsights(filter: LineFilter, range: TimeRange, limit: number): string {
-  return ["fields @timestamp, @message, @logStream", ...filters(filter, range), "sort @timestamp asc", `limit ${limit}`].join("\n| ");
+export function partInsights(filter: LineFilter, range: TimeRange, limit: number, logStream?: string): string {
+  return ["fields @timestamp, @message, @logStream", ...filters(filter, range, logStream), "sort @timestamp asc", `limit ${limit}`].join("\n| ");
 }

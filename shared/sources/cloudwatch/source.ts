@@ -10,6 +10,8 @@ import { runInsightsQuery, type PollOptions } from "./run-query.js";
 export interface CloudWatchSourceOptions {
   readonly client: CloudWatchLogsClient;
   readonly logGroupNames: readonly string[];
+  /** Only this stream (validated by the settings: no quotes). */
+  readonly logStreamName?: string;
   readonly filter: LineFilter;
   /** Rows one Insights query may return (the service's limit: 10,000). */
   readonly queryRowLimit: number;
@@ -38,18 +40,31 @@ export function parseInsightsTimestamp(text: string): number {
 export class CloudWatchSource implements LogSource {
   readonly description: string;
   private readonly matches: (message: string) => boolean;
+  private readonly spent = { bytesScanned: 0, queryIds: [] as string[] };
 
   constructor(private readonly options: CloudWatchSourceOptions) {
     this.description = `cloudwatch-logs:${options.logGroupNames.join(",")}`;
     this.matches = lineMatcher(options.filter);
   }
 
+  /** Bytes scanned and query ids of every Insights query so far (callers take the difference around an export). */
+  statistics(): { readonly bytesScanned: number; readonly queryIds: readonly string[] } {
+    return { bytesScanned: this.spent.bytesScanned, queryIds: [...this.spent.queryIds] };
+  }
+
+  private async run(query: Parameters<typeof runInsightsQuery>[1], abortSignal: AbortSignal | undefined) {
+    const result = await runInsightsQuery(this.options.client, query, { ...this.options.poll, abortSignal });
+    this.spent.bytesScanned += result.bytesScanned;
+    this.spent.queryIds.push(result.queryId);
+    return result;
+  }
+
   histogramQuery(_table: string, range: TimeRange, binMs: number): string {
-    return histogramInsights(this.options.filter, range, binMs);
+    return histogramInsights(this.options.filter, range, binMs, this.options.logStreamName);
   }
 
   async histogram(table: string, range: TimeRange, binMs: number, options: QueryOptions = {}): Promise<HistogramBin[]> {
-    const result = await runInsightsQuery(this.options.client, { logGroupNames: this.options.logGroupNames, queryString: this.histogramQuery(table, range, binMs), range }, { ...this.options.poll, abortSignal: options.abortSignal });
+    const result = await this.run({ logGroupNames: this.options.logGroupNames, queryString: this.histogramQuery(table, range, binMs), range }, options.abortSignal);
     // Logs Insights names the group column after its expression.
     const binField = `bin(${binWidthLiteral(binMs)})`;
     return result.rows
@@ -63,8 +78,8 @@ export class CloudWatchSource implements LogSource {
   }
 
   async openPart(_table: string, range: TimeRange, options: QueryOptions = {}): Promise<PartStream> {
-    const query = partInsights(this.options.filter, range, this.options.queryRowLimit);
-    const result = await runInsightsQuery(this.options.client, { logGroupNames: this.options.logGroupNames, queryString: query, range, limit: this.options.queryRowLimit }, { ...this.options.poll, abortSignal: options.abortSignal });
+    const query = partInsights(this.options.filter, range, this.options.queryRowLimit, this.options.logStreamName);
+    const result = await this.run({ logGroupNames: this.options.logGroupNames, queryString: query, range, limit: this.options.queryRowLimit }, options.abortSignal);
     if (result.recordsMatched > result.rows.length) {
       throw new SourceQueryError(`query ${result.queryId} for ${describeRange(range)} matched ${result.recordsMatched} rows but returned ${result.rows.length}: the part is over the service limit`);
     }
@@ -80,7 +95,7 @@ export class CloudWatchSource implements LogSource {
       do {
         let page;
         try {
-          page = await this.options.client.send(new FilterLogEventsCommand({ logGroupName, startTime: range.startMs, endTime: range.endMs, nextToken }), { abortSignal: options.abortSignal });
+          page = await this.options.client.send(new FilterLogEventsCommand({ logGroupName, logStreamNames: this.options.logStreamName === undefined ? undefined : [this.options.logStreamName], startTime: range.startMs, endTime: range.endMs, nextToken }), { abortSignal: options.abortSignal });
         } catch (error) {
           throw awsQueryError(`FilterLogEvents on ${logGroupName} ${describeRange(range)}`, error);
         }

@@ -1,0 +1,73 @@
+import type { LogRecord, TransformResult } from "../core/records.js";
+import { PULP_ACCESS_LOG_SCHEMA, type ParquetSchema } from "../formats/parquet/schema.js";
+import { parsePulpAccessLine, pypiCoordinates, unwrapEnvelope } from "./pulp-access-log.js";
+import { isBot, threatOf } from "./request-signals.js";
+
+/** `--enrich`: what none of the seeds' users have in one place. */
+export const PULP_ENRICHED_SCHEMA: ParquetSchema = Object.freeze([
+  ...PULP_ACCESS_LOG_SCHEMA,
+  { name: "method", type: "string", nullable: false },
+  { name: "path", type: "string", nullable: false },
+  { name: "response_bytes", type: "int64", nullable: true },
+  { name: "duration_ms", type: "int32", nullable: true },
+  { name: "correlation_id", type: "string", nullable: true },
+  { name: "is_bot", type: "bool", nullable: false },
+  { name: "threat", type: "string", nullable: true },
+] as const);
+
+export interface PulpRowOptions {
+  /** Keep a line only when its request path starts with one of these. */
+  readonly includePaths: readonly string[];
+  /** Drop a line whose request path starts with one of these (health checks). */
+  readonly excludePaths: readonly string[];
+  readonly enrich: boolean;
+  /** Applied to every string column (the sanitizer, when enabled). */
+  readonly sanitizeText?: (value: string) => string;
+}
+
+const DJANGO_WARNING = "django.request:WARNING";
+
+/**
+ * CloudWatch record → a row of the seed's schema. Lines the export does not
+ * want are counted as excluded with a reason; lines that do not parse are
+ * counted as malformed (with samples), never dropped silently.
+ */
+export function pulpRowTransform(options: PulpRowOptions): (record: LogRecord) => TransformResult {
+  const clean = options.sanitizeText ?? ((value: string) => value);
+  const text = (value: string | null): string | null => (value === null ? null : clean(value));
+  return (record) => {
+    const message = typeof record.message === "string" ? record.message : "";
+    const line = unwrapEnvelope(message);
+    if (line === undefined) return { kind: "malformed", sample: message };
+    if (line.includes(DJANGO_WARNING)) return { kind: "excluded", reason: "django-warning" };
+    const parsed = parsePulpAccessLine(line);
+    if (parsed === undefined) return { kind: "malformed", sample: line };
+    if (options.excludePaths.some((p) => parsed.path.startsWith(p))) return { kind: "excluded", reason: "excluded-path" };
+    if (options.includePaths.length > 0 && !options.includePaths.some((p) => parsed.path.startsWith(p))) return { kind: "excluded", reason: "other-path" };
+    const coordinates = pypiCoordinates(parsed.path);
+    const row: LogRecord = {
+      timestamp: BigInt(Number(record.timestamp)) * 1_000_000n,
+      message: clean(line),
+      user: text(parsed.user),
+      org_id: text(parsed.orgId),
+      domain: coordinates.domain ?? "",
+      distribution: coordinates.distribution ?? "",
+      package: coordinates.package ?? "",
+      status_code: parsed.statusCode,
+      user_agent: clean(parsed.userAgent ?? ""),
+      x_forwarded_for: clean(parsed.xForwardedFor ?? ""),
+    };
+    if (options.enrich) {
+      Object.assign(row, {
+        method: parsed.method,
+        path: clean(parsed.path),
+        response_bytes: parsed.responseBytes,
+        duration_ms: parsed.durationMs,
+        correlation_id: parsed.correlationId,
+        is_bot: isBot(parsed.userAgent),
+        threat: threatOf(parsed.path),
+      });
+    }
+    return { kind: "row", row };
+  };
+}

@@ -1,0 +1,21 @@
+import type { SettingSpec } from "./spec.js";
+
+/** The AWS export's settings (Lambda environment). Terraform sets exactly these names. */
+export const AWS_SETTINGS = {
+  logGroups: { name: "LOGEXPORT_LOG_GROUPS", required: true, description: "Comma-separated CloudWatch log group names holding the Pulp access logs." },
+  logStream: { name: "LOGEXPORT_LOG_STREAM", description: "Only this log stream (optional; the seed's --cloudwatch-stream)." },
+  bucket: { name: "LOGEXPORT_S3_BUCKET", required: true, description: "S3 bucket for the Parquet files and their manifests." },
+  prefix: { name: "LOGEXPORT_S3_PREFIX", default: "pulp-access-logs", description: "Key prefix; files go to `<prefix>/year=…/month=…/day=…/hour=…/pulp_access_logs_<hour>.parquet`." },
+  filterPaths: { name: "LOGEXPORT_FILTER_PATHS", default: "/api/pypi/", description: "Comma-separated request path prefixes to keep (the seed's --filter-paths)." },
+  excludePaths: { name: "LOGEXPORT_EXCLUDE_PATHS", default: "/livez,/status", description: "Comma-separated request path prefixes to drop (the seed's --exclude-paths)." },
+  delayMinutes: { name: "LOGEXPORT_DELAY_MINUTES", default: "15", description: "The scheduled run exports the last full hour that ended at least this long before the event time." },
+  queryConcurrency: { name: "LOGEXPORT_QUERY_CONCURRENCY", default: "4", description: "Logs Insights part queries in flight at once (the account allows 30)." },
+  queryRowLimit: { name: "LOGEXPORT_QUERY_ROW_LIMIT", default: "10000", description: "Rows one Insights query may return; parts are planned under it (at most 10000)." },
+  queryTimeoutSeconds: { name: "LOGEXPORT_INSIGHTS_TIMEOUT_SECONDS", default: "300", description: "A Logs Insights query not complete after this long is stopped and retried." },
+  enrich: { name: "LOGEXPORT_ENRICH", default: "false", description: "`true` adds method, path, response_bytes, duration_ms, correlation_id, is_bot and threat columns." },
+  secondsPerHour: { name: "LOGEXPORT_SECONDS_PER_HOUR_ESTIMATE", default: "120", description: "Expected seconds to export one hour; a manual range that would not finish in the Lambda's remaining time is refused." },
+} as const satisfies Record<string, SettingSpec>;
+
+export function allAwsSettings(): SettingSpec[] {
+  return Object.values(AWS_SETTINGS);
+}

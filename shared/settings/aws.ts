@@ -1,0 +1,57 @@
+import { validateLineFilter, type LineFilter } from "../sources/cloudwatch/insights.js";
+import { SettingsReader, type Environment } from "./env.js";
+import { AWS_SETTINGS } from "./aws-spec.js";
+
+export interface AwsExportSettings {
+  readonly logGroupNames: readonly string[];
+  readonly logStreamName: string | undefined;
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly filter: LineFilter;
+  readonly delayMs: number;
+  readonly queryConcurrency: number;
+  readonly queryRowLimit: number;
+  readonly queryTimeoutMs: number;
+  readonly enrich: boolean;
+  readonly msPerHourEstimate: number;
+}
+
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const LOG_GROUP = /^[A-Za-z0-9_\-/.#]{1,512}$/;
+
+/** Health checks and Django's request warnings are never access-log rows. */
+export const EXCLUDED_MARKERS: readonly string[] = ["django.request:WARNING"];
+
+export function loadAwsExportSettings(env: Environment): AwsExportSettings {
+  const reader = new SettingsReader(env);
+  const logGroupNames = reader.list(AWS_SETTINGS.logGroups);
+  for (const group of logGroupNames) reader.check(LOG_GROUP.test(group), `${AWS_SETTINGS.logGroups.name}: ${JSON.stringify(group)} is not a log group name`);
+  const logStreamName = reader.raw(AWS_SETTINGS.logStream);
+  reader.check(logStreamName === undefined || /^[^:*"\\]{1,512}$/.test(logStreamName), `${AWS_SETTINGS.logStream.name} must be a log stream name without : * " or \\, got ${JSON.stringify(logStreamName)}`);
+  const bucket = reader.string(AWS_SETTINGS.bucket);
+  reader.check(bucket === "" || BUCKET.test(bucket), `${AWS_SETTINGS.bucket.name} must be an S3 bucket name, got ${JSON.stringify(bucket)}`);
+  const prefix = reader.string(AWS_SETTINGS.prefix).replace(/^\/+|\/+$/g, "");
+  const enrich = reader.string(AWS_SETTINGS.enrich);
+  reader.check(enrich === "true" || enrich === "false", `${AWS_SETTINGS.enrich.name} must be true or false, got ${JSON.stringify(enrich)}`);
+  let filter: LineFilter = { includePaths: reader.list(AWS_SETTINGS.filterPaths), excludePaths: reader.list(AWS_SETTINGS.excludePaths), excludeMarkers: EXCLUDED_MARKERS };
+  try {
+    filter = validateLineFilter(filter);
+  } catch (error) {
+    reader.check(false, error instanceof Error ? error.message : String(error));
+  }
+  const settings: AwsExportSettings = {
+    logGroupNames,
+    logStreamName,
+    bucket,
+    prefix,
+    filter,
+    delayMs: reader.integer(AWS_SETTINGS.delayMinutes, 0, 1440) * 60_000,
+    queryConcurrency: reader.integer(AWS_SETTINGS.queryConcurrency, 1, 30),
+    queryRowLimit: reader.integer(AWS_SETTINGS.queryRowLimit, 1, 10_000),
+    queryTimeoutMs: reader.integer(AWS_SETTINGS.queryTimeoutSeconds, 10, 3600) * 1000,
+    enrich: enrich === "true",
+    msPerHourEstimate: reader.integer(AWS_SETTINGS.secondsPerHour, 1, 3600) * 1000,
+  };
+  reader.done();
+  return Object.freeze(settings);
+}
