@@ -6,6 +6,7 @@ import { measureBundle } from "./bundle-report.js";
 import { zip } from "./zip.js";
 
 const OUT = "dist/app";
+const LAMBDA_OUT = "dist/lambda";
 export const FUNCTIONS = ["planner", "worker", "backfill", "status"] as const;
 // Some Azure packages call createRequire(import.meta.url); an ESM bundle needs a real `require` for Node built-ins.
 const BANNER = 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);';
@@ -13,6 +14,7 @@ const BANNER = 'import{createRequire as __cr}from"node:module";const require=__c
 /** Bundles every function; shared code goes into chunks the entries import, so the package holds it once. */
 export async function bundle(): Promise<Metafile> {
   await rm("dist", { recursive: true, force: true });
+  await bundleLambda();
   const result = await build({
     entryPoints: Object.fromEntries(FUNCTIONS.map((name) => [`functions/${name}`, `functions/${name}.ts`])),
     outdir: OUT,
@@ -39,6 +41,25 @@ export async function bundle(): Promise<Metafile> {
   return result.metafile;
 }
 
+/** The AWS export's Lambda as one ESM file (FIELD-NOTES: smaller and faster to import than CJS). */
+async function bundleLambda(): Promise<void> {
+  await build({
+    entryPoints: { index: "lambda/handler.ts" },
+    outdir: LAMBDA_OUT,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    mainFields: ["module", "main"],
+    minify: true,
+    sourcemap: "linked",
+    legalComments: "external",
+    banner: { js: BANNER },
+    logLevel: "warning",
+  });
+}
+
 /** An entry's bytes plus every chunk it imports, directly or not: what a cold start loads. */
 function loadedBytes(metafile: Metafile, output: string, seen = new Set<string>()): number {
   if (seen.has(output)) return 0;
@@ -48,7 +69,7 @@ function loadedBytes(metafile: Metafile, output: string, seen = new Set<string>(
   return entry.bytes + entry.imports.filter((i) => !i.external).reduce((sum, i) => sum + loadedBytes(metafile, i.path, seen), 0);
 }
 
-/** Bundles, zips and returns the figures of each function bundle. */
+/** Bundles, zips and returns the figures of each function bundle and the Lambda. */
 export async function buildAll() {
   const metafile = await bundle();
   const files = (await readdir(OUT, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => relative(OUT, join(e.parentPath, e.name)).split(sep).join("/")).sort();
@@ -56,9 +77,13 @@ export async function buildAll() {
   await mkdir("dist", { recursive: true });
   const archive = zip(entries);
   await writeFile("dist/logexport-functions.zip", archive);
+  const lambdaFile = `${LAMBDA_OUT}/index.mjs`;
+  const lambdaZip = zip([{ name: "index.mjs", data: await readFile(lambdaFile) }]);
+  await writeFile("dist/logexport-lambda.zip", lambdaZip);
   const bundles = [];
   for (const name of FUNCTIONS) bundles.push(await measureBundle(resolve(OUT, "functions", `${name}.mjs`), loadedBytes(metafile, `${OUT}/functions/${name}.mjs`)));
-  return { bundles, zipBytes: archive.length };
+  bundles.push(await measureBundle(resolve(lambdaFile)));
+  return { bundles, zipBytes: archive.length, lambdaZipBytes: lambdaZip.length };
 }
 
 export function bundleTable(figures: Awaited<ReturnType<typeof buildAll>>): string {
@@ -66,6 +91,7 @@ export function bundleTable(figures: Awaited<ReturnType<typeof buildAll>>): stri
     ["bundle", "entry", "with chunks", "cold import ms"],
     ...figures.bundles.map((b) => [b.file.slice(process.cwd().length + 1), formatBytes(b.bytes), formatBytes(b.loadedBytes), Number(b.coldImportMs.toFixed(1))]),
     ["dist/logexport-functions.zip", formatBytes(figures.zipBytes), "", ""],
+    ["dist/logexport-lambda.zip", formatBytes(figures.lambdaZipBytes), "", ""],
   ]);
 }
 

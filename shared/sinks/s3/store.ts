@@ -1,0 +1,138 @@
+import { createHash } from "node:crypto";
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { ConfigurationError } from "../../core/errors.js";
+import type { ObjectStore, StoredObject, TextObject, WriteCondition, WriteObjectOptions } from "../../core/ports.js";
+import { attempt, isConditionFailed, isMissingKey, s3StorageError } from "./errors.js";
+import { MultipartUpload } from "./multipart.js";
+import { fixedSizeParts } from "./parts.js";
+
+const MiB = 1024 * 1024;
+/** S3's smallest non-final part (smaller ones fail only at CompleteMultipartUpload) and its largest part. */
+const MIN_PART_BYTES = 5 * MiB;
+const MAX_PART_BYTES = 5 * 1024 * MiB;
+
+export interface S3ObjectStoreOptions {
+  /** Bytes per part, 5 MiB to 5 GiB; memory is about partSizeBytes × concurrency. Objects smaller than one part are a single PutObject. */
+  readonly partSizeBytes?: number;
+  readonly concurrency?: number;
+}
+
+/**
+ * An S3 bucket as an ObjectStore. Large objects are multipart uploads, which
+ * S3 shows only at completion, after `beforeCommit` agreed; any failure aborts
+ * the upload, so an object is never half-written.
+ */
+export class S3ObjectStore implements ObjectStore {
+  readonly location: string;
+  private readonly partSizeBytes: number;
+  private readonly concurrency: number;
+
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+    options: S3ObjectStoreOptions = {},
+  ) {
+    this.location = `s3://${bucket}`;
+    this.partSizeBytes = options.partSizeBytes ?? 8 * MiB;
+    this.concurrency = options.concurrency ?? 2;
+    if (!Number.isSafeInteger(this.partSizeBytes) || this.partSizeBytes < MIN_PART_BYTES || this.partSizeBytes > MAX_PART_BYTES) {
+      throw new ConfigurationError(`S3 part size must be a whole number of bytes from ${MIN_PART_BYTES} (5 MiB) to ${MAX_PART_BYTES} (5 GiB), got ${this.partSizeBytes}`);
+    }
+    if (!Number.isSafeInteger(this.concurrency) || this.concurrency < 1) {
+      throw new ConfigurationError(`S3 upload concurrency must be a whole number ≥ 1, got ${this.concurrency}`);
+    }
+  }
+
+  private where(name: string): string {
+    return `${this.location}/${name}`;
+  }
+
+  async writeObject(name: string, body: AsyncIterable<Uint8Array>, options: WriteObjectOptions): Promise<StoredObject> {
+    const hash = createHash("sha256");
+    let bytes = 0;
+    let upload: MultipartUpload | undefined;
+    let single: Buffer = Buffer.alloc(0);
+    try {
+      for await (const part of fixedSizeParts(body, this.partSizeBytes)) {
+        hash.update(part);
+        bytes += part.length;
+        // Only the last part is short, so a short first part is the whole object.
+        if (upload === undefined && part.length < this.partSizeBytes) {
+          single = part;
+          continue;
+        }
+        upload ??= await MultipartUpload.start(
+          { client: this.client, bucket: this.bucket, key: name, where: this.where(name) },
+          { contentType: options.contentType, metadata: options.metadata, concurrency: this.concurrency },
+        );
+        await upload.add(part);
+      }
+      if (upload !== undefined) {
+        await upload.complete(options.beforeCommit);
+      } else {
+        options.beforeCommit?.();
+        await attempt(`writing ${this.where(name)}`, () =>
+          this.client.send(
+            new PutObjectCommand({ Bucket: this.bucket, Key: name, Body: single, ContentLength: single.length, ContentType: options.contentType, Metadata: { ...options.metadata } }),
+          ),
+        );
+      }
+    } catch (error) {
+      // Source and beforeCommit errors go up unchanged, as in the other stores; SDK errors are already StorageErrors.
+      await upload?.abort();
+      throw error;
+    }
+    return { name, bytes, sha256: hash.digest("hex") };
+  }
+
+  async readText(name: string): Promise<TextObject | undefined> {
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: name }));
+      const text = (await response.Body?.transformToString("utf-8")) ?? "";
+      return { text, etag: response.ETag ?? "" };
+    } catch (error) {
+      if (isMissingKey(error)) return undefined;
+      throw s3StorageError(`reading ${this.where(name)}`, error);
+    }
+  }
+
+  async writeText(name: string, text: string, condition?: WriteCondition): Promise<string | undefined> {
+    const body = Buffer.from(text, "utf8");
+    try {
+      const response = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: name,
+          Body: body,
+          ContentLength: body.length,
+          ContentType: name.endsWith(".json") ? "application/json" : "text/plain; charset=utf-8",
+          ...(condition === undefined ? {} : "ifMatch" in condition ? { IfMatch: condition.ifMatch } : { IfNoneMatch: "*" }),
+        }),
+      );
+      return response.ETag ?? "";
+    } catch (error) {
+      if (condition !== undefined && isConditionFailed(error)) return undefined;
+      throw s3StorageError(`writing ${this.where(name)}`, error);
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    let token: string | undefined;
+    do {
+      const page = await attempt(`listing ${this.where(prefix)}*`, () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token })),
+      );
+      for (const object of page.Contents ?? []) if (object.Key !== undefined) yield object.Key;
+      token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  }
+
+  async delete(name: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: name }));
+    } catch (error) {
+      // S3 answers 204 for a missing key; an emulator may say 404.
+      if (!isMissingKey(error)) throw s3StorageError(`deleting ${this.where(name)}`, error);
+    }
+  }
+}
