@@ -29,6 +29,15 @@ export interface AzureExportSettings {
   readonly readIdleSeconds: number;
   readonly retentionMs: number;
   readonly backfillMaxWindows: number;
+  readonly sanitizer: SanitizerSettings;
+}
+
+export interface SanitizerSettings {
+  readonly enabled: boolean;
+  /** Inline config text, or a file path (resolved by the wiring). */
+  readonly config: string | undefined;
+  /** Raw key text; parsed (and checked) where the sanitizer is built. */
+  readonly hmacKey: string | undefined;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -55,6 +64,13 @@ function readStorage(reader: SettingsReader): StorageAccess {
   reader.check(isHttpUrl(blobServiceUri), `${SETTINGS.storageBlobUri.name} must be an https URL, got ${JSON.stringify(blobServiceUri)}`);
   reader.check(isHttpUrl(queueServiceUri), `${SETTINGS.storageQueueUri.name} must be an https URL, got ${JSON.stringify(queueServiceUri)}`);
   return { kind: "identity", blobServiceUri, queueServiceUri, clientId: reader.raw(SETTINGS.storageClientId) };
+}
+
+function readSanitizer(reader: SettingsReader): SanitizerSettings {
+  const mode = reader.string(SETTINGS.sanitize);
+  reader.check(mode === "on" || mode === "off", `${SETTINGS.sanitize.name} must be on or off, got ${JSON.stringify(mode)}`);
+  const config = reader.string(SETTINGS.sanitizerConfig);
+  return { enabled: mode !== "off", config: config === "" ? undefined : config, hmacKey: reader.raw(SETTINGS.hmacKey) };
 }
 
 export function loadAzureExportSettings(env: Environment): AzureExportSettings {
@@ -97,6 +113,7 @@ export function loadAzureExportSettings(env: Environment): AzureExportSettings {
     readIdleSeconds: reader.integer(SETTINGS.readIdleSeconds, 1, 900),
     retentionMs: reader.integer(SETTINGS.retentionDays, 1, 4383) * DAY_MS,
     backfillMaxWindows: reader.integer(SETTINGS.backfillMaxWindows, 1, 1_000_000),
+    sanitizer: readSanitizer(reader),
   };
   reader.done();
   return Object.freeze(settings);

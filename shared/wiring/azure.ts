@@ -7,11 +7,11 @@ import type { ExportDependencies } from "../engine/export-window.js";
 import type { PlannerDependencies } from "../engine/planner.js";
 import { JsonLinesGzipEncoder } from "../formats/jsonl-gzip/encoder.js";
 import { StorageJobQueue } from "../queues/storage-queue.js";
-import { IdentitySanitizer } from "../sanitize/identity.js";
 import type { AzureExportSettings, StorageAccess } from "../settings/azure.js";
 import { BlobObjectStore } from "../sinks/blob/store.js";
 import { isLoopbackHttp } from "../sources/log-analytics/clients.js";
 import { LogAnalyticsSource } from "../sources/log-analytics/source.js";
+import { sanitizerFactory } from "./sanitizer.js";
 
 export const systemClock: Clock = { now: () => Date.now() };
 
@@ -67,6 +67,7 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
   const queue = queueClient(settings.storage, settings.queue, credential);
   const jobs = new StorageJobQueue(queue);
   const encoder = new JsonLinesGzipEncoder();
+  const createSanitizer = sanitizerFactory(settings.sanitizer);
   let ensured: Promise<void> | undefined;
   return {
     settings,
@@ -80,7 +81,7 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
       state,
       prefix: settings.prefix,
       encoder,
-      createSanitizer: () => new IdentitySanitizer(),
+      createSanitizer,
       budget: { maxRows: settings.partMaxRows, maxBytes: settings.partMaxBytes },
       partRetry: { attempts: settings.partAttempts, baseDelayMs: 1_000 },
       clock,

@@ -27,6 +27,8 @@ const LEFT_TO_DEFAULT: Readonly<Record<string, string>> = {
   LOGEXPORT_QUERY_TIMEOUT_SECONDS: "the service maximum (600 s) is already the default",
   LOGEXPORT_READ_IDLE_SECONDS: "stall detection tuned with the fake API; no deployment-specific reason to change it",
   LOGEXPORT_BACKFILL_MAX_WINDOWS: "a guard on one HTTP request's size, not a deployment property; the CLI backfill covers larger ranges",
+  LOGEXPORT_SANITIZE: "on by default (the built-in rules); turning it off is an operator's explicit choice, not a module variable",
+  LOGEXPORT_SANITIZER_CONFIG: "optional custom rules an operator adds as an app setting or file; the built-in rules apply without it",
 };
 
 /** Names Terraform sets that the code does not read, because the platform or a library does. */
@@ -44,9 +46,7 @@ const READ_BY_PLATFORM: Readonly<Record<string, string>> = {
  * in the repository (or it has no business in the app settings) and must not yet be in the
  * settings table: once it is, it belongs there and this entry must go.
  */
-const AHEAD_OF_CODE: Readonly<Record<string, string>> = {
-  LOGEXPORT_HMAC_KEY: "the sanitizer's HMAC key (shared/sanitize/hmac-key.ts, used by the CLI); the Functions bundle still wires the identity sanitizer (shared/wiring/azure.ts)",
-};
+const AHEAD_OF_CODE: Readonly<Record<string, string>> = {};
 
 interface Comparison {
   readonly unknownInTerraform: string[];

@@ -1,0 +1,70 @@
+/** Built-in detector rules: the names they count under and the actions each family accepts. */
+
+export const CREDENTIAL_RULES = [
+  "private-key",
+  "connection-string",
+  "url-credentials",
+  "authorization",
+  "bearer-token",
+  "basic-auth",
+  "cookie",
+  "api-key",
+  "password",
+  "secret",
+  "token",
+  "session-id",
+  "signature",
+  "aws-access-key-id",
+  "aws-secret-access-key",
+  "azure-account-key",
+  "azure-sas-signature",
+  "jwt",
+  "github-token",
+  "gitlab-token",
+  "slack-token",
+  "stripe-key",
+  "google-api-key",
+  "npm-token",
+] as const;
+
+export const DETECTOR_FAMILIES = {
+  email: { rules: ["email"], actions: ["redact", "pseudonymize", "off"], defaultAction: "redact" },
+  card: { rules: ["card"], actions: ["redact", "mask", "pseudonymize", "off"], defaultAction: "redact" },
+  ip: { rules: ["ipv4", "ipv6"], actions: ["mask", "pseudonymize", "remove", "off"], defaultAction: "mask" },
+  credentials: { rules: CREDENTIAL_RULES, actions: ["redact", "pseudonymize", "off"], defaultAction: "redact" },
+} as const;
+
+export type DetectorFamily = keyof typeof DETECTOR_FAMILIES;
+export type DetectorRule = (typeof DETECTOR_FAMILIES)[DetectorFamily]["rules"][number];
+export type CredentialRule = (typeof CREDENTIAL_RULES)[number];
+export type DetectorAction = (typeof DETECTOR_FAMILIES)[DetectorFamily]["actions"][number];
+
+export const FIELD_ACTIONS = ["drop", "redact", "mask", "pseudonymize"] as const;
+export type FieldAction = (typeof FIELD_ACTIONS)[number];
+
+export const CUSTOM_ACTIONS = ["redact", "mask", "pseudonymize"] as const;
+export type CustomAction = (typeof CUSTOM_ACTIONS)[number];
+
+const FAMILY_OF = new Map<string, DetectorFamily>();
+for (const [family, spec] of Object.entries(DETECTOR_FAMILIES) as [DetectorFamily, (typeof DETECTOR_FAMILIES)[DetectorFamily]][]) {
+  for (const rule of spec.rules) FAMILY_OF.set(rule, family);
+}
+
+export function isDetectorFamily(name: string): name is DetectorFamily {
+  return Object.hasOwn(DETECTOR_FAMILIES, name);
+}
+
+/** The family a rule name belongs to, or undefined for a name that is no built-in rule. */
+export function familyOf(rule: string): DetectorFamily | undefined {
+  return FAMILY_OF.get(rule);
+}
+
+/** Actions a `detectors` entry may take: a family's own, or its family's for a single rule. */
+export function detectorActions(name: string): readonly DetectorAction[] | undefined {
+  const family = isDetectorFamily(name) ? name : familyOf(name);
+  return family === undefined ? undefined : DETECTOR_FAMILIES[family].actions;
+}
+
+export function redactionMarker(rule: string): string {
+  return `[REDACTED:${rule}]`;
+}

@@ -1,0 +1,10 @@
+export type { CustomAction, CredentialRule, DetectorAction, DetectorFamily, DetectorRule, FieldAction } from "./catalog.js";
+export { CREDENTIAL_RULES, DETECTOR_FAMILIES } from "./catalog.js";
+export type { AllowList, CustomRule, DetectorSettings, FieldRule, SanitizerConfig } from "./config.js";
+export { defaultSanitizerConfig } from "./config.js";
+export { InvalidJsonLineError } from "./errors.js";
+export { HMAC_KEY_SETTING, hmacKeyFromSetting } from "./hmac-key.js";
+export { IdentitySanitizer } from "./identity.js";
+export { parseSanitizerConfig } from "./parse-config.js";
+export type { SanitizerOptions } from "./sanitizer.js";
+export { Sanitizer } from "./sanitizer.js";

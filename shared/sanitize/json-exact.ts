@@ -1,0 +1,169 @@
+/**
+ * JSON with exact integers. `JSON.parse` rounds integers beyond 2^53; a line
+ * holding one is parsed again here (unsafe integers become bigint) before it
+ * is re-serialized, so a long id never changes on the way through.
+ */
+
+const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+
+/** True for a number JSON.parse may have rounded: an integer beyond the safe range. */
+export function mayBeRounded(value: number): boolean {
+  return value > Number.MAX_SAFE_INTEGER || value < -Number.MAX_SAFE_INTEGER;
+}
+
+export function parseJsonExact(text: string): unknown {
+  const parser = new ExactParser(text);
+  const value = parser.value();
+  parser.end();
+  return value;
+}
+
+/** JSON text of a parsed value; bigints are written as the JSON numbers they are. */
+export function stringifyJson(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (error instanceof TypeError && containsBigint(value)) return write(value);
+    throw error;
+  }
+}
+
+/** Sets an own property even for `__proto__`, as JSON.parse does. */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
+}
+
+function containsBigint(value: unknown): boolean {
+  if (typeof value === "bigint") return true;
+  if (typeof value !== "object" || value === null) return false;
+  for (const nested of Object.values(value)) if (containsBigint(nested)) return true;
+  return false;
+}
+
+function write(value: unknown): string {
+  if (typeof value === "bigint") return value.toString();
+  if (Array.isArray(value)) return `[${value.map((item: unknown) => (item === undefined ? "null" : write(item))).join(",")}]`;
+  if (typeof value === "object" && value !== null) {
+    const parts: string[] = [];
+    for (const [key, nested] of Object.entries(value)) if (nested !== undefined) parts.push(`${JSON.stringify(key)}:${write(nested)}`);
+    return `{${parts.join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+class ExactParser {
+  private at = 0;
+
+  constructor(private readonly text: string) {}
+
+  value(): unknown {
+    this.skipSpace();
+    const char = this.text[this.at];
+    if (char === "{") return this.object();
+    if (char === "[") return this.array();
+    if (char === '"') return this.string();
+    if (this.text.startsWith("true", this.at)) return this.literal(4, true);
+    if (this.text.startsWith("false", this.at)) return this.literal(5, false);
+    if (this.text.startsWith("null", this.at)) return this.literal(4, null);
+    return this.number();
+  }
+
+  end(): void {
+    this.skipSpace();
+    if (this.at !== this.text.length) this.fail();
+  }
+
+  private object(): Record<string, unknown> {
+    const result: Record<string, unknown> = {};
+    this.at += 1;
+    this.skipSpace();
+    if (this.text[this.at] === "}") {
+      this.at += 1;
+      return result;
+    }
+    for (;;) {
+      this.skipSpace();
+      const key = this.string();
+      this.skipSpace();
+      this.expect(":");
+      setOwn(result, key, this.value());
+      this.skipSpace();
+      if (this.text[this.at] === "}") {
+        this.at += 1;
+        return result;
+      }
+      this.expect(",");
+    }
+  }
+
+  private array(): unknown[] {
+    const result: unknown[] = [];
+    this.at += 1;
+    this.skipSpace();
+    if (this.text[this.at] === "]") {
+      this.at += 1;
+      return result;
+    }
+    for (;;) {
+      result.push(this.value());
+      this.skipSpace();
+      if (this.text[this.at] === "]") {
+        this.at += 1;
+        return result;
+      }
+      this.expect(",");
+    }
+  }
+
+  private string(): string {
+    if (this.text[this.at] !== '"') this.fail();
+    let end = this.at + 1;
+    let escaped = false;
+    for (;;) {
+      const char = this.text[end];
+      if (char === undefined) this.fail();
+      if (char === '"') break;
+      if (char === "\\") {
+        escaped = true;
+        end += 1;
+      }
+      end += 1;
+    }
+    const result = escaped ? (JSON.parse(this.text.slice(this.at, end + 1)) as string) : this.text.slice(this.at + 1, end);
+    this.at = end + 1;
+    return result;
+  }
+
+  private number(): number | bigint {
+    NUMBER.lastIndex = this.at;
+    const match = NUMBER.exec(this.text);
+    if (match === null) this.fail();
+    this.at = NUMBER.lastIndex;
+    const value = Number(match[0]);
+    const integer = match[1] === undefined && match[2] === undefined;
+    return integer && !Number.isSafeInteger(value) ? BigInt(match[0]) : value;
+  }
+
+  private literal(length: number, value: boolean | null): boolean | null {
+    this.at += length;
+    return value;
+  }
+
+  private expect(char: string): void {
+    if (this.text[this.at] !== char) this.fail();
+    this.at += 1;
+  }
+
+  private skipSpace(): void {
+    for (;;) {
+      const char = this.text[this.at];
+      if (char !== " " && char !== "\t" && char !== "\n" && char !== "\r") return;
+      this.at += 1;
+    }
+  }
+
+  private fail(): never {
+    throw new SyntaxError(`not valid JSON at position ${this.at}`);
+  }
+}

@@ -1,0 +1,179 @@
+import type { KeyNode } from "./key-nodes.js";
+
+/**
+ * The fast path of sanitizeLine: one pass over a JSON line that validates
+ * it, skips string contents with indexOf (decoding only strings that hold
+ * escapes), and patches only the string values that change. It avoids JSON.parse and JSON.stringify, which
+ * are most of the cost otherwise, and keeps the line's own formatting and
+ * long integers byte for byte. Anything it does not handle exactly as the
+ * structured walk would (a non-string value under a field rule or a
+ * credential key) makes it give up, and the caller takes the structured path.
+ * Unlike JSON.parse it keeps every value of a duplicated key, each sanitized,
+ * and it does not look inside strings for raw control characters (callers that
+ * must reject such invalid lines check for them first).
+ */
+
+/** What the scanner asks of the sanitizer; `undefined` or `false` means "take the structured path". */
+export interface LineValueRules {
+  child(parent: KeyNode, key: string): KeyNode;
+  /** The new string for a value, the same string when unchanged. `keyed`: the value sits directly under its key (not in an array). */
+  string(value: string, node: KeyNode, allowed: boolean, keyed: boolean): string | undefined;
+  /** Whether a number, literal or container at this node passes through as the structured walk would pass it. */
+  passes(kind: "number" | "literal" | "container", node: KeyNode, allowed: boolean, keyed: boolean): boolean;
+}
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const LITERALS = ["true", "false", "null"] as const;
+
+const QUOTE = 34;
+const COMMA = 44;
+const COLON = 58;
+const OPEN_OBJECT = 123;
+const CLOSE_OBJECT = 125;
+const OPEN_ARRAY = 91;
+const CLOSE_ARRAY = 93;
+const MINUS = 45;
+const ZERO = 48;
+const NINE = 57;
+const LETTER_T = 116;
+const LETTER_F = 102;
+const LETTER_N = 110;
+const BACKSLASH = 92;
+
+const EXPECT_VALUE = 0;
+const EXPECT_VALUE_OR_CLOSE = 1;
+const EXPECT_KEY = 2;
+const EXPECT_KEY_OR_CLOSE = 3;
+const EXPECT_COLON = 4;
+const EXPECT_COMMA_OR_CLOSE = 5;
+
+interface Frame {
+  readonly node: KeyNode;
+  readonly allowed: boolean;
+  readonly object: boolean;
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13;
+}
+
+/** The index of the quote that closes the string opened at `open`, or -1. */
+function stringEnd(line: string, open: number, escapes: boolean): number {
+  let end = line.indexOf('"', open + 1);
+  if (!escapes) return end;
+  for (;;) {
+    if (end === -1) return end;
+    let backslashes = 0;
+    while (line.charCodeAt(end - 1 - backslashes) === BACKSLASH) backslashes += 1;
+    if (backslashes % 2 === 0) return end;
+    end = line.indexOf('"', end + 1);
+  }
+}
+
+/** The value of the string token line[open, end]; undefined for an invalid escape. */
+function stringValue(line: string, open: number, end: number, escapes: boolean): string | undefined {
+  if (!escapes) return line.slice(open + 1, end);
+  const text = line.slice(open, end + 1);
+  if (!text.includes("\\")) return text.slice(1, -1);
+  try {
+    return JSON.parse(text) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The sanitized line, or undefined when the structured path must decide (including for anything that is not valid JSON). */
+export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules): string | undefined {
+  const frames: Frame[] = [];
+  let frame: Frame = { node: root, allowed: false, object: false };
+  let state = EXPECT_VALUE;
+  let keyNode = root;
+  let out = "";
+  let copied = 0;
+  let finished = false;
+  const escapes = line.includes("\\");
+  let at = 0;
+  while (at < line.length) {
+    const code = line.charCodeAt(at);
+    if (isSpace(code)) {
+      at += 1;
+      continue;
+    }
+    if (finished) return undefined;
+    if (state === EXPECT_VALUE || state === EXPECT_VALUE_OR_CLOSE) {
+      if (code === CLOSE_ARRAY && state === EXPECT_VALUE_OR_CLOSE) {
+        [frame, state, finished] = close(frames);
+        at += 1;
+        continue;
+      }
+      const keyed = frame.object;
+      const node = keyed ? keyNode : frame.node;
+      const allowed = frame.allowed || (keyed && node.allowed);
+      if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
+        if (frames.length > 0 && !rules.passes("container", node, allowed, keyed)) return undefined;
+        frames.push(frame);
+        frame = { node, allowed, object: code === OPEN_OBJECT };
+        state = code === OPEN_OBJECT ? EXPECT_KEY_OR_CLOSE : EXPECT_VALUE_OR_CLOSE;
+        at += 1;
+        continue;
+      }
+      if (frames.length === 0) return undefined;
+      if (code === QUOTE) {
+        const end = stringEnd(line, at, escapes);
+        const value = end === -1 ? undefined : stringValue(line, at, end, escapes);
+        if (value === undefined) return undefined;
+        const result = rules.string(value, node, allowed, keyed);
+        if (result === undefined) return undefined;
+        if (result !== value) {
+          out += line.slice(copied, at) + JSON.stringify(result);
+          copied = end + 1;
+        }
+        at = end + 1;
+      } else if (code === MINUS || (code >= ZERO && code <= NINE)) {
+        NUMBER.lastIndex = at;
+        if (!NUMBER.test(line) || !rules.passes("number", node, allowed, keyed)) return undefined;
+        at = NUMBER.lastIndex;
+      } else if (code === LETTER_T || code === LETTER_F || code === LETTER_N) {
+        const literal = LITERALS.find((word) => line.startsWith(word, at));
+        if (literal === undefined || !rules.passes("literal", node, allowed, keyed)) return undefined;
+        at += literal.length;
+      } else {
+        return undefined;
+      }
+      state = EXPECT_COMMA_OR_CLOSE;
+      continue;
+    }
+    if (state === EXPECT_KEY || state === EXPECT_KEY_OR_CLOSE) {
+      if (code === CLOSE_OBJECT && state === EXPECT_KEY_OR_CLOSE) {
+        [frame, state, finished] = close(frames);
+        at += 1;
+        continue;
+      }
+      if (code !== QUOTE) return undefined;
+      const end = stringEnd(line, at, escapes);
+      const key = end === -1 ? undefined : stringValue(line, at, end, escapes);
+      if (key === undefined) return undefined;
+      keyNode = rules.child(frame.node, key);
+      state = EXPECT_COLON;
+      at = end + 1;
+      continue;
+    }
+    if (state === EXPECT_COLON) {
+      if (code !== COLON) return undefined;
+      state = EXPECT_VALUE;
+      at += 1;
+      continue;
+    }
+    if (code === COMMA) state = frame.object ? EXPECT_KEY : EXPECT_VALUE;
+    else if (code === (frame.object ? CLOSE_OBJECT : CLOSE_ARRAY)) [frame, state, finished] = close(frames);
+    else return undefined;
+    at += 1;
+  }
+  if (!finished) return undefined;
+  return copied === 0 ? line : out + line.slice(copied);
+}
+
+function close(frames: Frame[]): [Frame, number, boolean] {
+  const parent = frames.pop() as Frame;
+  return [parent, EXPECT_COMMA_OR_CLOSE, frames.length === 0];
+}

@@ -1,0 +1,280 @@
+import { ConfigurationError } from "../core/errors.js";
+import type { RecordSanitizer } from "../core/ports.js";
+import type { LogRecord } from "../core/records.js";
+import type { CompiledConfig } from "./compile.js";
+import { compileSanitizerConfig } from "./compile.js";
+import type { SanitizerConfig } from "./config.js";
+import { InvalidJsonLineError } from "./errors.js";
+import { applyFieldRule, DROP } from "./field-actions.js";
+import { HMAC_KEY_SETTING, MIN_HMAC_KEY_BYTES } from "./hmac-key.js";
+import { mayBeRounded, parseJsonExact, setOwn, stringifyJson } from "./json-exact.js";
+import type { CompiledFieldRule, KeyNode, KeyNodes } from "./key-nodes.js";
+import type { LineValueRules } from "./line-scanner.js";
+import { scanJsonLine } from "./line-scanner.js";
+import { Pseudonymizer } from "./pseudonym.js";
+import { RuleCounts } from "./rule-counts.js";
+import { textHints } from "./text/hints.js";
+import { isIsoTimestamp } from "./text/timestamp.js";
+import type { MatchContext, TextRule } from "./text/rule.js";
+
+export interface SanitizerOptions {
+  /** Pseudonymization key (LOGEXPORT_HMAC_KEY, resolved by the caller with hmacKeyFromSetting). */
+  readonly hmacKey?: Uint8Array;
+}
+
+/** No built-in detector matches fewer characters (`::1`). */
+const MIN_TEXT_LENGTH = 3;
+
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+
+function withoutDropped(object: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const key in object) if (object[key] !== DROP) setOwn(result, key, object[key]);
+  return result;
+}
+
+/**
+ * Raw control characters, which JSON allows only as whitespace between tokens. The fast path does not look
+ * inside strings for them, so under --strict a line with any takes the structured path, where JSON.parse judges.
+ */
+const CONTROL = /[\x00-\x1f]/;
+
+/**
+ * A line that could be a JSON scalar. Text logs often start with a digit (a timestamp); without this
+ * check each such line would cost a thrown JSON.parse error before being sanitized as text.
+ */
+const JSON_SCALAR = /^\s*(?:"[^]*"|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)\s*$/;
+
+function lastNonSpace(text: string): number {
+  let at = text.length - 1;
+  while (at >= 0 && text.charCodeAt(at) <= 32) at -= 1;
+  return at < 0 ? 0 : text.charCodeAt(at);
+}
+
+function firstNonSpace(text: string): number {
+  let at = 0;
+  while (at < text.length && text.charCodeAt(at) <= 32) at += 1;
+  return at < text.length ? text.charCodeAt(at) : 0;
+}
+
+/**
+ * The PII and secret scrubber: built-in detectors over every string (and
+ * JSON inside strings), field rules by key path, custom regex rules and
+ * allow-lists. Copy-on-write: what it does not change is returned as is.
+ */
+export class Sanitizer implements RecordSanitizer {
+  readonly name = "logexport-sanitizer/v1";
+  private readonly ruleCounts = new RuleCounts();
+  private readonly compiled: CompiledConfig;
+  private readonly context: MatchContext;
+  private readonly keyNodes: KeyNodes;
+  private readonly lineRules: LineValueRules = {
+    child: (parent, key) => parent.children.get(key) ?? this.keyNodes.child(parent, key),
+    string: (value, node, allowed, keyed) => {
+      if (!keyed || node.field === undefined) return this.scrubValue(value, node, allowed);
+      const result = this.applyField(node.field, value);
+      return typeof result === "string" ? result : undefined;
+    },
+    passes: (kind, node, allowed, keyed) => !(keyed && node.field !== undefined) && (kind !== "number" || allowed || node.secret === undefined),
+  };
+  private readonly rulesByHints: (readonly TextRule[] | undefined)[] = [];
+  /** Set when the walk meets a number JSON.parse may have rounded (see json-exact). */
+  private rounded = false;
+
+  constructor(config: SanitizerConfig, options: SanitizerOptions = {}) {
+    this.compiled = compileSanitizerConfig(config, "sanitizer config");
+    this.keyNodes = this.compiled.keyNodes;
+    const key = options.hmacKey;
+    if (key !== undefined && key.length < MIN_HMAC_KEY_BYTES) throw new ConfigurationError(`the HMAC key must hold at least ${MIN_HMAC_KEY_BYTES} bytes, got ${key.length}`);
+    if (key === undefined && this.compiled.pseudonymizing.length > 0) {
+      // Never fall back to unkeyed hashing: small id spaces are reversed by dictionary.
+      throw new ConfigurationError(`rules ${this.compiled.pseudonymizing.join(", ")} pseudonymize, which needs a key: set ${HMAC_KEY_SETTING} (hex or base64, at least ${MIN_HMAC_KEY_BYTES} bytes)`);
+    }
+    const pseudonyms = key === undefined ? undefined : new Pseudonymizer(key);
+    const { allowValues, allowPatterns } = this.compiled;
+    this.context = {
+      counts: this.ruleCounts,
+      allowed: (text) => (allowValues.size > 0 && allowValues.has(text)) || allowPatterns.some((pattern) => pattern.test(text)),
+      pseudonym: (text) => {
+        // The check above refuses a config that pseudonymizes without a key, so this guards against a bug only.
+        if (pseudonyms === undefined) throw new ConfigurationError("pseudonymizing without an HMAC key");
+        return pseudonyms.pseudonym(text);
+      },
+    };
+  }
+
+  sanitize(record: LogRecord): LogRecord {
+    const result = this.walkObject(record, this.keyNodes.root, false);
+    this.ruleCounts.commit();
+    return result;
+  }
+
+  sanitizeText(text: string): string {
+    const result = this.scrubText(text);
+    this.ruleCounts.commit();
+    return result;
+  }
+
+  /** One JSON Lines line: JSON comes back as JSON (the same line when nothing changed), anything else as sanitized text. */
+  sanitizeLine(line: string, strict = false): string {
+    const first = firstNonSpace(line);
+    const container = first === OPEN_BRACE || first === OPEN_BRACKET;
+    if (!strict && !container && !JSON_SCALAR.test(line)) return this.sanitizeText(line);
+    if (container && !(strict && CONTROL.test(line))) {
+      const mark = this.ruleCounts.mark();
+      const scanned = scanJsonLine(line, this.keyNodes.root, this.lineRules);
+      if (scanned !== undefined) {
+        this.ruleCounts.commit();
+        return scanned;
+      }
+      this.ruleCounts.rewind(mark);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch (error) {
+      if (strict) throw new InvalidJsonLineError(error);
+      return this.sanitizeText(line);
+    }
+    const result = this.scrubJson(line, parsed, this.keyNodes.root, false) ?? line;
+    this.ruleCounts.commit();
+    return result;
+  }
+
+  counts(): Readonly<Record<string, number>> {
+    return this.ruleCounts.snapshot();
+  }
+
+  /** Names of the rules that would change the value at this key path: field rules (also an ancestor's) and credential key names. */
+  rulesTouching(path: readonly string[]): string[] {
+    const names: string[] = [];
+    let allowed = false;
+    const nodes = this.keyNodes.path(path);
+    nodes.forEach((node) => {
+      if (node.field !== undefined && !names.includes(node.field.name)) names.push(node.field.name);
+      allowed ||= node.allowed;
+    });
+    const last = nodes[nodes.length - 1];
+    if (last?.secret !== undefined && !allowed) names.push(last.secret);
+    return names;
+  }
+
+  private walkObject(object: Record<string, unknown>, node: KeyNode, allowed: boolean): Record<string, unknown> {
+    let copy: Record<string, unknown> | undefined;
+    let dropped = false;
+    for (const key in object) {
+      const value = object[key];
+      const child = node.children.get(key) ?? this.keyNodes.child(node, key);
+      const next = child.field === undefined ? this.walkValue(value, child, allowed || child.allowed) : this.applyField(child.field, value);
+      if (next === value) continue;
+      // A spread clone keeps the original's shape, so it is cheap to make and to serialize.
+      copy ??= { ...object };
+      if (next === DROP) dropped = true;
+      setOwn(copy, key, next);
+    }
+    if (copy === undefined) return object;
+    return dropped ? withoutDropped(copy) : copy;
+  }
+
+  private walkArray(array: readonly unknown[], node: KeyNode, allowed: boolean): readonly unknown[] {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < array.length; i += 1) {
+      const value = array[i];
+      const next = this.walkValue(value, node, allowed);
+      if (next === value) continue;
+      copy ??= array.slice();
+      copy[i] = next;
+    }
+    return copy ?? array;
+  }
+
+  private walkValue(value: unknown, node: KeyNode, allowed: boolean): unknown {
+    switch (typeof value) {
+      case "string":
+        return this.scrubValue(value, node, allowed);
+      case "object":
+        if (value === null) return value;
+        if (Array.isArray(value)) return this.walkArray(value, node, allowed);
+        return this.walkObject(value as Record<string, unknown>, node, allowed);
+      case "number":
+        if (mayBeRounded(value)) this.rounded = true;
+        return allowed || node.secret === undefined ? value : this.compiled.credentials.replaceValue(node.secret, String(value), this.context);
+      case "bigint":
+        return allowed || node.secret === undefined ? value : this.compiled.credentials.replaceValue(node.secret, value.toString(), this.context);
+      default:
+        return value;
+    }
+  }
+
+  private scrubValue(value: string, node: KeyNode, allowed: boolean): string {
+    if (allowed) return value;
+    if (node.secret !== undefined) return this.compiled.credentials.replaceValue(node.secret, value, this.context);
+    if (node.unchanged.has(value)) return value;
+    const result = this.scrubString(value, node);
+    if (result === value) node.unchanged.remember(value);
+    return result;
+  }
+
+  private scrubString(text: string, node: KeyNode): string {
+    const first = text.charCodeAt(0);
+    if ((first === OPEN_BRACE || first === OPEN_BRACKET) && lastNonSpace(text) === (first === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET)) {
+      const embedded = this.scrubEmbedded(text, node);
+      if (embedded !== undefined) return embedded;
+    }
+    return this.scrubText(text);
+  }
+
+  /** A string holding JSON is sanitized as JSON under its key's path; undefined when it does not parse. */
+  private scrubEmbedded(text: string, node: KeyNode): string | undefined {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    return this.scrubJson(text, parsed, node, false) ?? text;
+  }
+
+  /** Sanitizes parsed JSON and writes it back; undefined when nothing changed, so the caller keeps the original text. */
+  private scrubJson(text: string, parsed: unknown, node: KeyNode, allowed: boolean): string | undefined {
+    const mark = this.ruleCounts.mark();
+    const roundedBefore = this.rounded;
+    this.rounded = false;
+    let result = this.walkValue(parsed, node, allowed);
+    if (result !== parsed && this.rounded) {
+      // A rewritten document must not carry JSON.parse's rounding of long integers: walk the exact parse instead.
+      this.ruleCounts.rewind(mark);
+      result = this.walkValue(parseJsonExact(text), node, allowed);
+    }
+    this.rounded = roundedBefore;
+    return result === parsed ? undefined : stringifyJson(result);
+  }
+
+  private scrubText(text: string): string {
+    const { textRules, allowValues } = this.compiled;
+    if ((text.length < MIN_TEXT_LENGTH && !this.compiled.alwaysRunText) || textRules.length === 0) return text;
+    if ((allowValues.size > 0 && allowValues.has(text)) || (!this.compiled.alwaysRunText && isIsoTimestamp(text))) return text;
+    let result = text;
+    for (const rule of this.rulesFor(textHints(text))) if (result.length >= rule.minLength) result = rule.apply(result, this.context);
+    return result;
+  }
+
+  /** The rules whose gates these hints pass, in order; built once per distinct hints value. */
+  private rulesFor(hints: number): readonly TextRule[] {
+    let rules = this.rulesByHints[hints];
+    if (rules === undefined) {
+      rules = this.compiled.textRules.filter((rule) => (hints & rule.requires) === rule.requires);
+      this.rulesByHints[hints] = rules;
+    }
+    return rules;
+  }
+
+  private applyField(rule: CompiledFieldRule, value: unknown): unknown {
+    const result = applyFieldRule(rule, value, this.context.pseudonym);
+    if (result !== value) this.ruleCounts.add(rule.name);
+    return result;
+  }
+}

@@ -1,0 +1,55 @@
+import { redactionMarker } from "../catalog.js";
+import { maskCardNumber } from "../mask.js";
+import { HINT_CARD_DIGITS } from "./hints.js";
+import type { MatchContext, TextRule } from "./rule.js";
+import { replaceMatch, rewrite } from "./rule.js";
+
+/** 13–19 digits, single spaces or dashes between them, not part of a longer number, word or decimal. */
+const CARD = /(?<![\w.-])\d(?:[ -]?\d){12,18}(?![\w-]|\.\d)/g;
+
+/** The Luhn checksum every issued card number satisfies. */
+function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i -= 1) {
+    let digit = digits.charCodeAt(i) - 48;
+    if (double) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+/** Issuer prefixes of the card networks (Visa 4, Mastercard 51–55 and 2221–2720, Amex/Diners/JCB 3x, Discover/UnionPay/Maestro 5x–6x). */
+function issuerPrefix(digits: string): boolean {
+  const first = digits[0];
+  if (first === "3" || first === "4" || first === "5" || first === "6") return true;
+  if (first !== "2") return false;
+  const four = Number(digits.slice(0, 4));
+  return four >= 2221 && four <= 2720;
+}
+
+function looksLikeCard(digits: string): boolean {
+  return digits.length >= 13 && digits.length <= 19 && issuerPrefix(digits) && luhnValid(digits);
+}
+
+export class CardRule implements TextRule {
+  constructor(private readonly action: "redact" | "mask" | "pseudonymize") {}
+
+  readonly requires = HINT_CARD_DIGITS;
+  readonly minLength = 13;
+
+  apply(text: string, context: MatchContext): string {
+    return rewrite(text, CARD, (match) => {
+      const digits = match[0].replace(/[ -]/g, "");
+      if (!looksLikeCard(digits)) return undefined;
+      return replaceMatch(match, context, "card", (card) => {
+        if (this.action === "mask") return maskCardNumber(card);
+        return this.action === "pseudonymize" ? context.pseudonym(digits) : redactionMarker("card");
+      });
+    });
+  }
+}

@@ -1,0 +1,83 @@
+import { secretKeyRule, authorizationScheme } from "../secret-keys.js";
+import type { CredentialPolicy } from "./credential-policy.js";
+import { HINT_SEPARATOR, HINT_WORD } from "./hints.js";
+import type { Edit, MatchContext, TextRule } from "./rule.js";
+import { rewrite } from "./rule.js";
+
+/**
+ * The last word of a credential-ish key, then `:` or `=` (optionally after a
+ * closing quote). The whole key is read backwards from the match and judged
+ * by secretKeyRule, so `db_password=`, `X-Api-Key:` and `"client_secret":`
+ * all land here while `tokens=` and `monkey:` do not count.
+ */
+const KEY_VALUE = /(authorization|cookie|key|sig|passw(?:or)?d|passphrase|pwd|secret|credentials?|token|signature|session[-_]?id|connection[-_]?string)(?![A-Za-z0-9])(\\?["']?[ \t]*[:=][ \t]*)/gi;
+
+function isKeyChar(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 45 || code === 46 || code === 95;
+}
+
+function keyStart(text: string, end: number): number {
+  let start = end;
+  while (start > 0 && isKeyChar(text.charCodeAt(start - 1))) start -= 1;
+  return start;
+}
+
+/** Index of the first character at or after `from` that is in `stops`, or the text length. */
+function scanUntil(text: string, from: number, stops: string): number {
+  let at = from;
+  while (at < text.length && !stops.includes(text[at] as string)) at += 1;
+  return at;
+}
+
+const TOKEN_STOPS = " \t\r\n\"'\\&;,";
+/** `a=1; b=2` or `s=x; Path=/; HttpOnly`: pairs and attributes joined by `;`, ending at the first word that is not. */
+const COOKIE = /[^\s;"'\\]+(?:;[ \t]*[^\s;"'\\]+)*/y;
+
+function cookieEnd(text: string, start: number): number {
+  COOKIE.lastIndex = start;
+  return COOKIE.test(text) ? COOKIE.lastIndex : start;
+}
+
+/** Where a value starts and ends, with any quote around it left outside. */
+function valueBounds(text: string, start: number, cookie: boolean): { start: number; end: number } {
+  if (text.startsWith('\\"', start)) {
+    const close = text.indexOf('\\"', start + 2);
+    return { start: start + 2, end: close === -1 ? scanUntil(text, start + 2, "\r\n") : close };
+  }
+  const quote = text[start];
+  if (quote === '"' || quote === "'") {
+    const close = text.indexOf(quote, start + 1);
+    return { start: start + 1, end: close === -1 ? scanUntil(text, start + 1, "\r\n") : close };
+  }
+  return { start, end: cookie ? cookieEnd(text, start) : scanUntil(text, start, TOKEN_STOPS) };
+}
+
+/** `password=…`, `Authorization: Bearer …`, `Cookie: …`, `"api_key": "…"`, `sig=…` in free text: only the value is replaced. */
+export class KeyValueRule implements TextRule {
+  constructor(private readonly policy: CredentialPolicy) {}
+
+  readonly requires = HINT_SEPARATOR | HINT_WORD;
+  readonly minLength = 4;
+
+  apply(text: string, context: MatchContext): string {
+    return rewrite(text, KEY_VALUE, (match) => this.edit(text, match, context));
+  }
+
+  private edit(text: string, match: RegExpExecArray, context: MatchContext): Edit | undefined {
+    const keyEnd = match.index + (match[1] as string).length;
+    const rule = secretKeyRule(text.slice(keyStart(text, match.index), keyEnd));
+    if (rule === undefined || !this.policy.enabled(rule)) return undefined;
+    let bounds = valueBounds(text, match.index + match[0].length, rule === "cookie");
+    let counted = rule;
+    if (rule === "authorization" || rule === "token") {
+      const scheme = authorizationScheme(text.slice(bounds.start, bounds.start + 32));
+      if (scheme.prefix !== "") {
+        const secretStart = bounds.start + scheme.prefix.length;
+        bounds = { start: secretStart, end: bounds.end > secretStart ? bounds.end : scanUntil(text, secretStart, TOKEN_STOPS) };
+        if (rule === "authorization") counted = scheme.rule;
+      }
+    }
+    const replacement = this.policy.replace(counted, text.slice(bounds.start, bounds.end), context);
+    return replacement === undefined ? undefined : { start: bounds.start, end: bounds.end, text: replacement };
+  }
+}
