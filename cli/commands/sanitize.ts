@@ -1,0 +1,75 @@
+import { availableParallelism } from "node:os";
+import { integerFlag, parseFlags, stringFlag, usage, type FlagSpec } from "../args.js";
+import { CliError } from "../errors.js";
+import type { CommandIO } from "../io.js";
+import { loadSanitizerSetup } from "../sanitize/config-file.js";
+import { openLineInput } from "../sanitize/input.js";
+import type { LineOptions } from "../sanitize/lines.js";
+import { openLineOutput } from "../sanitize/output.js";
+import { sanitizeLines } from "../sanitize/pipeline.js";
+import { WorkerPool } from "../sanitize/pool.js";
+import { inlineProcessor, sharedProcessor, type BatchProcessor } from "../sanitize/processor.js";
+import { createSanitizer } from "../sanitize/setup.js";
+import { formatBytes, renderTable } from "../table.js";
+
+export const SANITIZE_FLAGS: readonly FlagSpec[] = [
+  { name: "config", description: "sanitizer config, JSON or YAML (default: the built-in rules)" },
+  { name: "in", default: "-", description: "input file, or - for stdin" },
+  { name: "out", default: "-", description: "output file (written under a temporary name, renamed when complete), or - for stdout" },
+  { name: "text", boolean: true, description: "every line is plain text (default: JSON Lines; a line that is not JSON is sanitized as text)" },
+  { name: "strict", boolean: true, description: "a line that is not JSON is an error (exit 1, with its line number)" },
+  { name: "threads", description: "threads that sanitize, this one included (default: 2 for an input file over 32 MiB when there are 2 cores, else 1)" },
+  { name: "help", boolean: true, description: "show this help" },
+];
+
+const SUMMARY = "Removes PII and secrets from JSON Lines or text, line by line; prints matches per rule (never values) on stderr. Pseudonymizing rules need LOGEXPORT_HMAC_KEY.";
+const BATCH_BYTES = 2 * 1024 * 1024;
+/** A worker thread takes ~0.4 s to load tsx and the rules, time in which one thread sanitizes ~15 MB; below this it hardly helps. */
+const THREADED_MIN_BYTES = 32 * 1024 * 1024;
+
+export async function sanitizeCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  if (argv.includes("--help")) {
+    io.stdout.write(usage("sanitize", SUMMARY, SANITIZE_FLAGS));
+    return 0;
+  }
+  const flags = parseFlags(argv, SANITIZE_FLAGS);
+  const options: LineOptions = { mode: flags.text === true ? "text" : "json", strict: flags.strict === true };
+  if (options.mode === "text" && options.strict) throw new CliError("--strict applies to JSON Lines; it cannot be combined with --text");
+  const setup = await loadSanitizerSetup(stringFlag(flags, "config"), io.env);
+  // Built before any worker starts, so a bad config or a missing key fails at once, before any output.
+  const sanitizer = createSanitizer(setup);
+  const input = await openLineInput(stringFlag(flags, "in") ?? "-", io.stdin);
+  const threads = integerFlag(flags, "threads", 1, 64) ?? defaultThreads(input.sizeBytes);
+  const inline = inlineProcessor(sanitizer, options);
+  const processor: BatchProcessor = threads > 1 ? sharedProcessor(inline, new WorkerPool(threads - 1, { setup, options })) : inline;
+  const out = stringFlag(flags, "out") ?? "-";
+  const startedMs = io.now();
+  try {
+    const output = await openLineOutput(out, io.stdout);
+    try {
+      const result = await sanitizeLines(input.chunks, output, processor, { batchBytes: BATCH_BYTES, maxInFlight: 2 * threads, signal: io.signal });
+      await output.commit();
+      io.stderr.write(summary(result.lines, result.bytes, (io.now() - startedMs) / 1000, processor));
+    } catch (error) {
+      await output.abort();
+      if (io.signal?.aborted === true) throw new CliError(out === "-" ? "interrupted" : `interrupted; ${out} was not written`, 130);
+      throw error;
+    }
+  } finally {
+    input.close();
+    await processor.close();
+  }
+  return 0;
+}
+
+function defaultThreads(sizeBytes: number | undefined): number {
+  return sizeBytes !== undefined && sizeBytes > THREADED_MIN_BYTES ? Math.min(2, availableParallelism()) : 1;
+}
+
+function summary(lines: number, bytes: number, seconds: number, processor: BatchProcessor): string {
+  const rate = seconds > 0 ? (bytes / 1e6 / seconds).toFixed(1) : "∞";
+  const head = `sanitized ${lines} lines (${formatBytes(bytes)}) in ${seconds.toFixed(2)} s: ${rate} MB/s, ${processor.threads} thread${processor.threads === 1 ? "" : "s"}\n`;
+  const counts = Object.entries(processor.counts()).filter(([, count]) => count > 0).sort(([a], [b]) => a.localeCompare(b));
+  if (counts.length === 0) return `${head}no rule matched\n`;
+  return `${head}${renderTable([["rule", "matches"], ...counts])}\n`;
+}
