@@ -42,7 +42,7 @@ export function createHandler(exporter: () => AwsExport, write: (level: LogLevel
     const hours = hoursOf(event, current.settings.delayMs);
     const needed = hours.length * current.settings.msPerHourEstimate;
     if (needed > context.getRemainingTimeInMillis()) {
-      throw new ConfigurationError(`${hours.length} hours would take about ${Math.round(needed / 1000)} s, more than this invocation has left (${Math.round(context.getRemainingTimeInMillis() / 1000)} s); run \`npx export-access-logs\` for long ranges`);
+      throw new ConfigurationError(`${hours.length} hours would take about ${Math.round(needed / 1000)} s, more than this invocation has left (${Math.round(context.getRemainingTimeInMillis() / 1000)} s); run the export-access-logs CLI for long ranges`);
     }
     const logger = jsonLogger(write, { requestId: context.awsRequestId });
     const summary: ObjectManifest[] = [];
