@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
-import { build, type Metafile } from "esbuild";
+import { build, type BuildOptions, type Metafile } from "esbuild";
 import { formatBytes, renderTable } from "../cli/table.js";
 import { measureBundle } from "./bundle-report.js";
 import { zip } from "./zip.js";
@@ -11,29 +11,34 @@ export const FUNCTIONS = ["planner", "worker", "backfill", "status"] as const;
 // Some Azure packages call createRequire(import.meta.url); an ESM bundle needs a real `require` for Node built-ins.
 const BANNER = 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);';
 
+/** ESM for Node 20+ with a real `require` (FIELD-NOTES: smaller and faster to import than CJS). */
+const NODE_ESM: BuildOptions = {
+  outExtension: { ".js": ".mjs" },
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  mainFields: ["module", "main"],
+  minify: true,
+  sourcemap: "linked",
+  legalComments: "external",
+  banner: { js: BANNER },
+  logLevel: "warning",
+};
+
 /** Bundles every function; shared code goes into chunks the entries import, so the package holds it once. */
 export async function bundle(): Promise<Metafile> {
   await rm("dist", { recursive: true, force: true });
   await bundleLambda();
   const result = await build({
+    ...NODE_ESM,
     entryPoints: Object.fromEntries(FUNCTIONS.map((name) => [`functions/${name}`, `functions/${name}.ts`])),
     outdir: OUT,
-    outExtension: { ".js": ".mjs" },
-    bundle: true,
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",
     metafile: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    mainFields: ["module", "main"],
-    minify: true,
-    sourcemap: "linked",
-    legalComments: "external",
-    banner: { js: BANNER },
     // Provided by the Functions host at run time.
     external: ["@azure/functions-core"],
-    logLevel: "warning",
   });
   const pkg = JSON.parse(await readFile("package.json", "utf8")) as { version: string };
   await writeFile(`${OUT}/package.json`, `${JSON.stringify({ name: "logexport-functions", version: pkg.version, type: "module", main: "functions/*.mjs" }, null, 2)}\n`);
@@ -41,23 +46,9 @@ export async function bundle(): Promise<Metafile> {
   return result.metafile;
 }
 
-/** The AWS export's Lambda as one ESM file (FIELD-NOTES: smaller and faster to import than CJS). */
+/** The AWS export's Lambda as one file. */
 async function bundleLambda(): Promise<void> {
-  await build({
-    entryPoints: { index: "lambda/handler.ts" },
-    outdir: LAMBDA_OUT,
-    outExtension: { ".js": ".mjs" },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    mainFields: ["module", "main"],
-    minify: true,
-    sourcemap: "linked",
-    legalComments: "external",
-    banner: { js: BANNER },
-    logLevel: "warning",
-  });
+  await build({ ...NODE_ESM, entryPoints: { index: "lambda/handler.ts" }, outdir: LAMBDA_OUT });
 }
 
 /** An entry's bytes plus every chunk it imports, directly or not: what a cold start loads. */

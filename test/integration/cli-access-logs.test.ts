@@ -1,12 +1,11 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { capturedIO, type CapturedIO } from "../helpers/cli-io.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportAccessLogsCommand } from "../../cli/commands/export-access-logs.js";
 import { CliError } from "../../cli/errors.js";
-import type { CommandIO } from "../../cli/io.js";
 import { ConfigurationError } from "../../shared/core/errors.js";
 import type { ObjectManifest } from "../../shared/engine/export-object.js";
 import { startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
@@ -34,13 +33,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function io(): CommandIO & { out: () => string } {
-  const stdout = new PassThrough();
-  const stderr = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
-  let out = "";
-  stdout.on("data", (c: Buffer) => (out += c.toString()));
-  (stderr as unknown as PassThrough).resume();
-  return { stdout, stderr, env: {}, now: () => HOUR + 2 * 3_600_000, out: () => out };
+function io(): CapturedIO {
+  return capturedIO({ now: () => HOUR + 2 * 3_600_000 });
 }
 
 const base = ["--cloudwatch-group", GROUP, "--start-time", "2026-02-04T14:00:00Z", "--end-time", "2026-02-04T15:00:00Z"];

@@ -1,5 +1,5 @@
-import { PassThrough } from "node:stream";
 import { BlobServiceClient } from "@azure/storage-blob";
+import { capturedIO, type CapturedIO } from "../helpers/cli-io.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { backfillCommand } from "../../cli/commands/backfill.js";
 import { statusCommand } from "../../cli/commands/status.js";
@@ -24,13 +24,8 @@ beforeAll(async () => {
 });
 afterAll(async () => fake.close());
 
-function io(signal?: AbortSignal, onErr?: (text: string) => void): CommandIO & { out: () => string } {
-  const stdout = new PassThrough();
-  const stderr = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
-  let out = "";
-  stdout.on("data", (c: Buffer) => (out += c.toString()));
-  (stderr as unknown as PassThrough).on("data", (c: Buffer) => onErr?.(c.toString()));
-  return { stdout, stderr, env: { AZURE_LOGS_ENDPOINT: `${fake.url}/v1`, AZURE_STORAGE_CONNECTION_STRING: connectionString }, now: () => NOW, signal, out: () => out };
+function io(signal?: AbortSignal, onErr?: (text: string) => void): CapturedIO {
+  return capturedIO({ env: { AZURE_LOGS_ENDPOINT: `${fake.url}/v1`, AZURE_STORAGE_CONNECTION_STRING: connectionString }, now: () => NOW, signal, onErr });
 }
 
 function args(containers: { data: string; state: string }, extra: string[] = []): string[] {

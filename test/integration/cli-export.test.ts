@@ -1,13 +1,12 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { gunzipSync } from "node:zlib";
 import { BlobServiceClient } from "@azure/storage-blob";
+import { capturedIO, type CapturedIO } from "../helpers/cli-io.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { exportCommand } from "../../cli/commands/export.js";
 import { CliError } from "../../cli/errors.js";
-import type { CommandIO } from "../../cli/io.js";
 import { ConfigurationError } from "../../shared/core/errors.js";
 import { HOUR_MS } from "../../shared/core/time.js";
 import { parseManifest } from "../../shared/engine/manifest.js";
@@ -30,14 +29,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function io(): CommandIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
-  let out = "";
-  let err = "";
-  stdout.on("data", (c: Buffer) => (out += c.toString()));
-  (stderr as unknown as PassThrough).on("data", (c: Buffer) => (err += c.toString()));
-  return { stdout, stderr, env: { AZURE_LOGS_ENDPOINT: `${fake.url}/v1` }, now: () => DAY + 5 * HOUR_MS, out: () => out, err: () => err };
+function io(): CapturedIO {
+  return capturedIO({ env: { AZURE_LOGS_ENDPOINT: `${fake.url}/v1` }, now: () => DAY + 5 * HOUR_MS });
 }
 
 const base = () => ["--workspace", fake.workspaceId, "--table", "Syslog", "--start", "2026-11-20T00:30:00Z", "--end", "-2h"];

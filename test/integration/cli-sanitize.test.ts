@@ -1,13 +1,12 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
+import { capturedIO, type CapturedIO } from "../helpers/cli-io.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { corpusLines } from "../../bench/sanitize-corpus.js";
 import { analyzeSchemaCommand } from "../../cli/commands/analyze-schema.js";
 import { sanitizeCommand } from "../../cli/commands/sanitize.js";
 import { CliError } from "../../cli/errors.js";
-import type { CommandIO } from "../../cli/io.js";
 import { ConfigurationError } from "../../shared/core/errors.js";
 
 const KEY = Buffer.alloc(32, 9).toString("base64");
@@ -25,15 +24,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function io(options: { stdin?: string; env?: Record<string, string> } = {}): CommandIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
-  let out = "";
-  let err = "";
-  stdout.on("data", (c: Buffer) => (out += c.toString()));
-  (stderr as unknown as PassThrough).on("data", (c: Buffer) => (err += c.toString()));
-  const stdin = options.stdin === undefined ? undefined : new PassThrough().end(options.stdin);
-  return { stdin, stdout, stderr, env: options.env ?? {}, now: () => Date.now(), out: () => out, err: () => err };
+function io(options: { stdin?: string; env?: Record<string, string> } = {}): CapturedIO {
+  return capturedIO(options);
 }
 
 async function file(name: string, content: string): Promise<string> {
