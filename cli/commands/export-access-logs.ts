@@ -27,6 +27,8 @@ export const ACCESS_LOG_FLAGS: readonly FlagSpec[] = [
   { name: "filter-paths", default: "/api/pypi/", description: "keep requests whose path starts with one of these (comma-separated)" },
   { name: "exclude-paths", default: "/livez,/status", description: "drop requests whose path starts with one of these" },
   { name: "enrich", boolean: true, description: "add method, path, response_bytes, duration_ms, correlation_id, is_bot and threat columns" },
+  { name: "sanitize", boolean: true, description: "pass the string columns through the sanitizer (built-in rules; LOGEXPORT_HMAC_KEY for pseudonyms)" },
+  { name: "sanitizer-config", description: "sanitizer config file (JSON or YAML), with --sanitize" },
   { name: "concurrency", default: "4", description: "Logs Insights queries in flight" },
   { name: "dry-run", boolean: true, description: "print the plan (parts, expected rows, bytes scanned, cost) and write nothing" },
   { name: "verbose", boolean: true, description: "structured logs on stderr" },
@@ -63,6 +65,9 @@ export async function exportAccessLogsCommand(argv: readonly string[], io: Comma
     LOGEXPORT_EXCLUDE_PATHS: stringFlag(flags, "exclude-paths"),
     LOGEXPORT_QUERY_CONCURRENCY: stringFlag(flags, "concurrency"),
     LOGEXPORT_ENRICH: flags.enrich === true ? "true" : "false",
+    LOGEXPORT_SANITIZE: flags.sanitize === true ? "on" : "off",
+    LOGEXPORT_SANITIZER_CONFIG: stringFlag(flags, "sanitizer-config"),
+    LOGEXPORT_HMAC_KEY: io.env.LOGEXPORT_HMAC_KEY,
   });
   const region = stringFlag(flags, "aws-region") ?? "us-east-1";
   const logs = new CloudWatchLogsClient({ region });

@@ -1,4 +1,4 @@
-import type { Column, LogRecord } from "./records.js";
+import type { Column, LogRecord, TransformResult } from "./records.js";
 import type { TimeRange } from "./time.js";
 
 /** Rows and estimated bytes in [startMs, endMs) as a histogram query reports them. */
@@ -75,7 +75,15 @@ export interface JobQueue {
 export interface RecordSanitizer {
   readonly name: string;
   sanitize(record: LogRecord): LogRecord;
+  /** The same rules over one plain string (a column of a parsed line). */
+  sanitizeText(text: string): string;
   counts(): Readonly<Record<string, number>>;
+}
+
+/** Turns source records into output rows (or counted exclusions); its sanitizer's counts go into the manifest. */
+export interface RecordTransform {
+  apply(record: LogRecord): TransformResult;
+  readonly sanitizer: RecordSanitizer;
 }
 
 export interface RecordEncoder {

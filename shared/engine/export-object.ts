@@ -1,6 +1,6 @@
 import { errorMessage, RowCountMismatchError } from "../core/errors.js";
-import type { Clock, LogSource, Logger, ObjectStore, PartStream, QueryOptions, RecordEncoder } from "../core/ports.js";
-import type { LogRecord, TransformResult } from "../core/records.js";
+import type { Clock, LogSource, Logger, ObjectStore, PartStream, QueryOptions, RecordEncoder, RecordTransform } from "../core/ports.js";
+import type { LogRecord } from "../core/records.js";
 import { describeRange, isoInstant, type TimeRange } from "../core/time.js";
 import { inOrder } from "./in-order.js";
 import { measureWindow, packParts, type PartBudget, type PlannedPart } from "./parts.js";
@@ -21,7 +21,8 @@ export interface ObjectExportDependencies {
   readonly partRetry: RetryPolicy;
   /** Part queries in flight at once; results are still written in time order. */
   readonly concurrency: number;
-  readonly transform: (record: LogRecord) => TransformResult;
+  /** A fresh transform per export; its sanitizer's counts go into the manifest. */
+  readonly createTransform: () => RecordTransform;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -61,6 +62,7 @@ export interface ObjectManifest {
   readonly rows: number;
   readonly excluded: Readonly<Record<string, number>>;
   readonly malformed: { readonly count: number; readonly samples: readonly string[] };
+  readonly sanitizer: { readonly name: string; readonly counts: Readonly<Record<string, number>> };
   readonly histogramQueries: number;
   /** What this export's queries scanned (Logs Insights bills per GB scanned) and their ids. */
   readonly bytesScanned: number;
@@ -125,6 +127,7 @@ export async function exportToObject(deps: ObjectExportDependencies, job: Object
   const expectedLines = parts.reduce((sum, p) => sum + p.expectedRows, 0);
   deps.logger.info("window planned", { ...fields, parts: parts.length, scans: parts.filter((p) => p.scan === true).length, expectedLines });
 
+  const transform = deps.createTransform();
   const done: ReadPart[] = [];
   const progress = (linesRead: number): void => options.onProgress?.({ parts: parts.length, partsRead: done.length, expectedLines, linesRead });
   let linesRead = 0;
@@ -137,7 +140,7 @@ export async function exportToObject(deps: ObjectExportDependencies, job: Object
       linesRead += read.records.length;
       progress(linesRead);
       for (const record of read.records) {
-        const result = deps.transform(record);
+        const result = transform.apply(record);
         if (result.kind === "row") {
           rows += 1;
           yield result.row;
@@ -167,6 +170,7 @@ export async function exportToObject(deps: ObjectExportDependencies, job: Object
     rows,
     excluded,
     malformed,
+    sanitizer: { name: transform.sanitizer.name, counts: transform.sanitizer.counts() },
     histogramQueries: measured.histogramQueries,
     bytesScanned: after.bytesScanned - before.bytesScanned,
     queryIds: after.queryIds.slice(before.queryIds.length),

@@ -1,3 +1,4 @@
+import type { RecordSanitizer, RecordTransform } from "../core/ports.js";
 import type { LogRecord, TransformResult } from "../core/records.js";
 import { PULP_ACCESS_LOG_SCHEMA, type ParquetSchema } from "../formats/parquet/schema.js";
 import { parsePulpAccessLine, pypiCoordinates, unwrapEnvelope } from "./pulp-access-log.js";
@@ -21,8 +22,6 @@ export interface PulpRowOptions {
   /** Drop a line whose request path starts with one of these (health checks). */
   readonly excludePaths: readonly string[];
   readonly enrich: boolean;
-  /** Applied to every string column (the sanitizer, when enabled). */
-  readonly sanitizeText?: (value: string) => string;
 }
 
 const DJANGO_WARNING = "django.request:WARNING";
@@ -32,10 +31,10 @@ const DJANGO_WARNING = "django.request:WARNING";
  * want are counted as excluded with a reason; lines that do not parse are
  * counted as malformed (with samples), never dropped silently.
  */
-export function pulpRowTransform(options: PulpRowOptions): (record: LogRecord) => TransformResult {
-  const clean = options.sanitizeText ?? ((value: string) => value);
+export function pulpRowTransform(options: PulpRowOptions, sanitizer: RecordSanitizer): RecordTransform {
+  const clean = (value: string): string => sanitizer.sanitizeText(value);
   const text = (value: string | null): string | null => (value === null ? null : clean(value));
-  return (record) => {
+  const apply = (record: LogRecord): TransformResult => {
     const message = typeof record.message === "string" ? record.message : "";
     const line = unwrapEnvelope(message);
     if (line === undefined) return { kind: "malformed", sample: message };
@@ -70,4 +69,5 @@ export function pulpRowTransform(options: PulpRowOptions): (record: LogRecord) =
     }
     return { kind: "row", row };
   };
+  return { apply, sanitizer };
 }

@@ -9,6 +9,10 @@ export class IdentitySanitizer implements RecordSanitizer {
     return record;
   }
 
+  sanitizeText(text: string): string {
+    return text;
+  }
+
   counts(): Readonly<Record<string, number>> {
     return {};
   }

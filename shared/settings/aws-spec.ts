@@ -13,6 +13,9 @@ export const AWS_SETTINGS = {
   queryRowLimit: { name: "LOGEXPORT_QUERY_ROW_LIMIT", default: "10000", description: "Rows one Insights query may return; parts are planned under it (at most 10000)." },
   queryTimeoutSeconds: { name: "LOGEXPORT_INSIGHTS_TIMEOUT_SECONDS", default: "300", description: "A Logs Insights query not complete after this long is stopped and retried." },
   enrich: { name: "LOGEXPORT_ENRICH", default: "false", description: "`true` adds method, path, response_bytes, duration_ms, correlation_id, is_bot and threat columns." },
+  sanitize: { name: "LOGEXPORT_SANITIZE", default: "off", description: "`on`: the string columns pass through the sanitizer (docs/sanitizer.md); off by default because analysts query user, org and addresses." },
+  sanitizerConfig: { name: "LOGEXPORT_SANITIZER_CONFIG", default: "", description: "Sanitizer config (JSON or YAML) inline, or a file path in the bundle; empty: the built-in rules." },
+  hmacKey: { name: "LOGEXPORT_HMAC_KEY", description: "Key for keyed pseudonyms (hex or base64, ≥ 32 bytes), e.g. from Secrets Manager; required only by rules that pseudonymize." },
   secondsPerHour: { name: "LOGEXPORT_SECONDS_PER_HOUR_ESTIMATE", default: "120", description: "Expected seconds to export one hour; a manual range that would not finish in the Lambda's remaining time is refused." },
 } as const satisfies Record<string, SettingSpec>;
 

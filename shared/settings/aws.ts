@@ -1,6 +1,7 @@
 import { validateLineFilter, type LineFilter } from "../sources/cloudwatch/insights.js";
 import { SettingsReader, type Environment } from "./env.js";
 import { AWS_SETTINGS } from "./aws-spec.js";
+import { readSanitizer, type SanitizerSettings } from "./sanitizer.js";
 
 export interface AwsExportSettings {
   readonly logGroupNames: readonly string[];
@@ -14,6 +15,7 @@ export interface AwsExportSettings {
   readonly queryTimeoutMs: number;
   readonly enrich: boolean;
   readonly msPerHourEstimate: number;
+  readonly sanitizer: SanitizerSettings;
 }
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -51,6 +53,7 @@ export function loadAwsExportSettings(env: Environment): AwsExportSettings {
     queryTimeoutMs: reader.integer(AWS_SETTINGS.queryTimeoutSeconds, 10, 3600) * 1000,
     enrich: enrich === "true",
     msPerHourEstimate: reader.integer(AWS_SETTINGS.secondsPerHour, 1, 3600) * 1000,
+    sanitizer: readSanitizer(reader, { sanitize: AWS_SETTINGS.sanitize, config: AWS_SETTINGS.sanitizerConfig, hmacKey: AWS_SETTINGS.hmacKey }),
   };
   reader.done();
   return Object.freeze(settings);

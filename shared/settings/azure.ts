@@ -1,6 +1,7 @@
 import { isTableName } from "../core/identifiers.js";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../core/time.js";
 import { SettingsReader, type Environment } from "./env.js";
+import { readSanitizer, type SanitizerSettings } from "./sanitizer.js";
 import { SETTINGS } from "./spec.js";
 
 export type StorageAccess =
@@ -32,13 +33,6 @@ export interface AzureExportSettings {
   readonly sanitizer: SanitizerSettings;
 }
 
-export interface SanitizerSettings {
-  readonly enabled: boolean;
-  /** Inline config text, or a file path (resolved by the wiring). */
-  readonly config: string | undefined;
-  /** Raw key text; parsed (and checked) where the sanitizer is built. */
-  readonly hmacKey: string | undefined;
-}
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CONTAINER = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
@@ -66,12 +60,6 @@ function readStorage(reader: SettingsReader): StorageAccess {
   return { kind: "identity", blobServiceUri, queueServiceUri, clientId: reader.raw(SETTINGS.storageClientId) };
 }
 
-function readSanitizer(reader: SettingsReader): SanitizerSettings {
-  const mode = reader.string(SETTINGS.sanitize);
-  reader.check(mode === "on" || mode === "off", `${SETTINGS.sanitize.name} must be on or off, got ${JSON.stringify(mode)}`);
-  const config = reader.string(SETTINGS.sanitizerConfig);
-  return { enabled: mode !== "off", config: config === "" ? undefined : config, hmacKey: reader.raw(SETTINGS.hmacKey) };
-}
 
 export function loadAzureExportSettings(env: Environment): AzureExportSettings {
   const reader = new SettingsReader(env);
@@ -113,7 +101,7 @@ export function loadAzureExportSettings(env: Environment): AzureExportSettings {
     readIdleSeconds: reader.integer(SETTINGS.readIdleSeconds, 1, 900),
     retentionMs: reader.integer(SETTINGS.retentionDays, 1, 4383) * DAY_MS,
     backfillMaxWindows: reader.integer(SETTINGS.backfillMaxWindows, 1, 1_000_000),
-    sanitizer: readSanitizer(reader),
+    sanitizer: readSanitizer(reader, { sanitize: SETTINGS.sanitize, config: SETTINGS.sanitizerConfig, hmacKey: SETTINGS.hmacKey }),
   };
   reader.done();
   return Object.freeze(settings);

@@ -11,6 +11,7 @@ import type { AwsExportSettings } from "../settings/aws.js";
 import { S3ObjectStore } from "../sinks/s3/store.js";
 import { CloudWatchSource } from "../sources/cloudwatch/source.js";
 import { systemClock } from "./azure.js";
+import { sanitizerFactory } from "./sanitizer.js";
 
 export const ACCESS_LOG_STEM = "pulp_access_logs";
 
@@ -39,7 +40,8 @@ export function createAwsExport(settings: AwsExportSettings, clients: { logs?: C
   const s3 = clients.s3 ?? new S3Client({});
   const source = cloudWatchSource(settings, logs);
   const encoder = createParquetEncoder(settings.enrich ? PULP_ENRICHED_SCHEMA : PULP_ACCESS_LOG_SCHEMA);
-  const transform = pulpRowTransform({ includePaths: settings.filter.includePaths, excludePaths: settings.filter.excludePaths, enrich: settings.enrich });
+  const createSanitizer = sanitizerFactory(settings.sanitizer);
+  const rowOptions = { includePaths: settings.filter.includePaths, excludePaths: settings.filter.excludePaths, enrich: settings.enrich };
   const bucket = new S3ObjectStore(s3, settings.bucket);
   const deps = (store: ObjectStore, logger: Logger): ObjectExportDependencies => ({
     source,
@@ -48,7 +50,7 @@ export function createAwsExport(settings: AwsExportSettings, clients: { logs?: C
     budget: { maxRows: settings.queryRowLimit, maxBytes: Number.MAX_SAFE_INTEGER },
     partRetry: { attempts: 3, baseDelayMs: 1_000 },
     concurrency: settings.queryConcurrency,
-    transform,
+    createTransform: () => pulpRowTransform(rowOptions, createSanitizer()),
     clock,
     logger,
   });

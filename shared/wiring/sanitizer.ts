@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { ConfigurationError } from "../core/errors.js";
 import type { RecordSanitizer } from "../core/ports.js";
 import { defaultSanitizerConfig, hmacKeyFromSetting, IdentitySanitizer, parseSanitizerConfig, Sanitizer } from "../sanitize/index.js";
-import type { SanitizerSettings } from "../settings/azure.js";
+import type { SanitizerSettings } from "../settings/sanitizer.js";
 
 /** Inline JSON or YAML (it has a brace or a line break), else a file path. */
 function configText(value: string): { text: string; source: string } {

@@ -74,6 +74,7 @@ describe("the AWS export (Lambda handler → fake CloudWatch Logs → Parquet on
     const manifest = JSON.parse((await (await s3.bucket("exports")).getBytes(`${key}.manifest.json`)).toString()) as ObjectManifest;
     expect(manifest).toMatchObject({ rows: expected.rows, malformed: { count: expected.malformed } });
     expect(manifest.malformed.samples.length).toBeGreaterThan(0);
+    expect(manifest.sanitizer).toEqual({ name: "identity", counts: {} });
     expect(manifest.readLines).toBe(manifest.expectedLines);
     expect(manifest.parts.every((p) => p.readLines <= 10_000)).toBe(true);
     expect(manifest.queryIds.length).toBe(manifest.histogramQueries + manifest.parts.filter((p) => p.method === "query").length);

@@ -59,6 +59,17 @@ describe("export-access-logs", () => {
     expect(cli.out()).toMatch(new RegExp(`hour\\.parquet\\s+${rowsExpected()}`));
   });
 
+  it("--sanitize scrubs the string columns and counts matches in the manifest", async () => {
+    const file = join(dir, "sanitized.parquet");
+    expect(await exportAccessLogsCommand([...base, "--output-path", file, "--sanitize"], io())).toBe(0);
+    const manifest = JSON.parse(await readFile(`${file}.manifest.json`, "utf8")) as ObjectManifest;
+    expect(manifest.sanitizer.name).toBe("logexport-sanitizer/v1");
+    expect(manifest.sanitizer.counts.ipv4).toBeGreaterThan(0);
+    const duck = await (await DuckDBInstance.create(":memory:")).connect();
+    const [row] = (await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM '${file}' WHERE regexp_matches(x_forwarded_for, '^\\d+\\.\\d+\\.\\d+\\.\\d+$') AND NOT x_forwarded_for LIKE '%.0.0'`)).getRowObjectsJS() as { n: number }[];
+    expect(row?.n).toBe(0);
+  });
+
   it("writes to s3://bucket/key", async () => {
     expect(await exportAccessLogsCommand([...base, "--output-path", "s3://logs/pulp/2026-02-04-14.parquet"], io())).toBe(0);
     expect(await (await s3.bucket("logs")).keys("pulp/")).toEqual(["pulp/2026-02-04-14.parquet", "pulp/2026-02-04-14.parquet.manifest.json"]);

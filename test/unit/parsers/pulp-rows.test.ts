@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { pulpRowTransform } from "../../../shared/parsers/pulp-rows.js";
+import { defaultSanitizerConfig, IdentitySanitizer, Sanitizer } from "../../../shared/sanitize/index.js";
 
 const LINE = 'pulp [abc-123]: 192.168.1.1 - user:testuser org_id:org123 [04/Feb/2026:14:30:00 +0000] "GET /api/pypi/domain1/dist1/simple/package1/ HTTP/1.1" 200 456 "-" "uv/0.9.26 {}" 550 x_forwarded_for:"23.48.249.160,10.0.0.1"';
 const T = Date.UTC(2026, 1, 4, 14, 30);
@@ -7,19 +8,19 @@ const options = { includePaths: ["/api/pypi/"], excludePaths: ["/livez", "/statu
 
 describe("Pulp rows", () => {
   it("maps a line to the seed's schema with nanosecond timestamps", () => {
-    expect(pulpRowTransform(options)({ timestamp: T, message: JSON.stringify({ log: `${LINE}\n` }), logStream: "s" })).toEqual({
+    expect(pulpRowTransform(options, new IdentitySanitizer()).apply({ timestamp: T, message: JSON.stringify({ log: `${LINE}\n` }), logStream: "s" })).toEqual({
       kind: "row",
       row: { timestamp: BigInt(T) * 1_000_000n, message: LINE, user: "testuser", org_id: "org123", domain: "domain1", distribution: "dist1", package: "package1", status_code: 200, user_agent: "uv/0.9.26 {}", x_forwarded_for: "23.48.249.160" },
     });
   });
 
   it("adds the enriched columns", () => {
-    const result = pulpRowTransform({ ...options, enrich: true })({ timestamp: T, message: LINE.replace("package1/", "..%2f..%2fetc/passwd"), logStream: "s" });
+    const result = pulpRowTransform({ ...options, enrich: true }, new IdentitySanitizer()).apply({ timestamp: T, message: LINE.replace("package1/", "..%2f..%2fetc/passwd"), logStream: "s" });
     expect(result).toMatchObject({ kind: "row", row: { method: "GET", response_bytes: 456, duration_ms: 550, correlation_id: "abc-123", is_bot: false, threat: "path_traversal" } });
   });
 
   it("counts what it leaves out: health checks, other paths, Django warnings, lines that do not parse", () => {
-    const transform = pulpRowTransform(options);
+    const transform = pulpRowTransform(options, new IdentitySanitizer()).apply;
     expect(transform({ timestamp: T, message: LINE.replace("/api/pypi/domain1/dist1/simple/package1/", "/livez"), logStream: "s" })).toEqual({ kind: "excluded", reason: "excluded-path" });
     expect(transform({ timestamp: T, message: LINE.replace("/api/pypi/", "/api/v3/"), logStream: "s" })).toEqual({ kind: "excluded", reason: "other-path" });
     expect(transform({ timestamp: T, message: "pulp [x]: django.request:WARNING Not Found: /api/pypi/a/b/", logStream: "s" })).toEqual({ kind: "excluded", reason: "django-warning" });
@@ -27,8 +28,13 @@ describe("Pulp rows", () => {
     expect(transform({ timestamp: T, message: '{"log": "broken', logStream: "s" })).toMatchObject({ kind: "malformed" });
   });
 
-  it("passes string columns through the sanitizer when one is given", () => {
-    const result = pulpRowTransform({ ...options, sanitizeText: (v) => v.replace(/23\.48\.\d+\.\d+/g, "23.48.0.0/16") })({ timestamp: T, message: LINE, logStream: "s" });
-    expect(result).toMatchObject({ kind: "row", row: { x_forwarded_for: "23.48.0.0/16" } });
+  it("passes string columns through the sanitizer when one is given, and counts what it changed", () => {
+    const transform = pulpRowTransform(options, new Sanitizer(defaultSanitizerConfig()));
+    const result = transform.apply({ timestamp: T, message: LINE, logStream: "s" });
+    expect(result.kind).toBe("row");
+    const row = result.kind === "row" ? result.row : {};
+    expect(String(row.x_forwarded_for)).not.toContain("23.48.249.160");
+    expect(String(row.message)).not.toContain("23.48.249.160");
+    expect(transform.sanitizer.counts().ipv4).toBeGreaterThan(0);
   });
 });
