@@ -16,6 +16,7 @@
  */
 import { SECOND_MS } from "../../shared/core/time.js";
 import type { LogGroupSource, SourceEvent } from "./fake-cloudwatch-logs.js";
+import { fmix, hash3, hashString, hex8 } from "./deterministic-hash.js";
 
 export type PulpLineKind =
   /** An authenticated /api/pypi/{domain}/{distribution}/simple/{package}/ request. */
@@ -252,34 +253,6 @@ function parseCursor(cursor: string): { secondStartMs: number; index: number } {
   return { secondStartMs: Number(match[1]), index: Number(match[2]) };
 }
 
-// ---- deterministic hashing (32-bit, murmur3 finaliser) ----
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-function hash3(a: number, b: number, c: number): number {
-  let h = fmix(a ^ 0x9e3779b9);
-  h = fmix(h ^ Math.imul(b | 0, 0xcc9e2d51) ^ Math.floor(b / 0x1_0000_0000));
-  return fmix(h ^ Math.imul(c | 0, 0x1b873593));
-}
-
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i += 1) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return fmix(h);
-}
-
-const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-function hex8(n: number): string {
-  return `${HEX_BYTE[n >>> 24]}${HEX_BYTE[(n >>> 16) & 255]}${HEX_BYTE[(n >>> 8) & 255]}${HEX_BYTE[n & 255]}`;
-}
 
 function pick<T>(pool: readonly T[], h: number): T {
   return pool[h % pool.length] as T;

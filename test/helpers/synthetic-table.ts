@@ -5,6 +5,7 @@
  * (table, minute, index), so a million-row hour costs O(1) memory.
  */
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../shared/core/time.js";
+import { hash3, hashString, hex8 } from "./deterministic-hash.js";
 
 export type SyntheticColumnType = "string" | "datetime" | "long" | "int" | "real" | "bool" | "dynamic" | "guid";
 
@@ -74,35 +75,6 @@ function formatInMinute(prefix: string, tickInMinute: number): string {
   return `${prefix}${second < 10 ? "0" : ""}${second}.${String(fraction).padStart(7, "0")}Z`;
 }
 
-// ---- deterministic hashing (32-bit, murmur3 finaliser) ----
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-function hash3(a: number, b: number, c: number): number {
-  let h = fmix(a ^ 0x9e3779b9);
-  h = fmix(h ^ Math.imul(b | 0, 0xcc9e2d51) ^ Math.floor(b / 0x1_0000_0000));
-  return fmix(h ^ Math.imul(c | 0, 0x1b873593));
-}
-
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i += 1) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return fmix(h);
-}
-
-const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-/** 8 hex digits; a byte table because Number#toString(16) dominated row generation. */
-function hex8(n: number): string {
-  return `${HEX_BYTE[n >>> 24]}${HEX_BYTE[(n >>> 16) & 255]}${HEX_BYTE[(n >>> 8) & 255]}${HEX_BYTE[n & 255]}`;
-}
 
 function guidFrom(seed: number, salt: number): string {
   const a = hex8(hash3(seed, salt, 1));
