@@ -40,7 +40,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { listenOnLoopback } from "./loopback-server.js";
 import type { CloudWatchLogsClientConfig } from "@aws-sdk/client-cloudwatch-logs";
 
 // ---- the data a fake log group serves ----
@@ -718,7 +718,6 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
   const queries = new Map<string, QueryState>();
   const faults: Array<Fault & { left: number; toSkip: number }> = [];
   const recent = new Map<Operation, number[]>();
-  const sockets = new Set<Socket>();
 
   const running = (): number => [...queries.values()].filter((q) => !q.finished).length;
 
@@ -1013,18 +1012,10 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
       else send(res, 500, { __type: "InternalFailure", message: `fake server bug: ${String(error)}` });
     });
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     calls,
     addGroup(group) {
       groups.set(group.logGroupName, group);
@@ -1038,12 +1029,7 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
       faults.push({ ...fault, left: fault.times ?? 1, toSkip: fault.skip ?? 0 });
     },
     runningQueries: running,
-    close() {
-      return new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        for (const socket of sockets) socket.destroy();
-      });
-    },
+    close: listening.close,
   };
 }
 

@@ -5,7 +5,7 @@
  * inject throttling, server errors, partial failures and dropped connections.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { listenOnLoopback } from "./loopback-server.js";
 import { encodeRow, formatBinStart, type SyntheticRow, type SyntheticTable } from "./synthetic-table.js";
 
 export const DEFAULT_WORKSPACE_ID = "00000000-0000-4000-8000-000000000001";
@@ -190,7 +190,6 @@ export async function startFakeLogAnalytics(options: FakeLogAnalyticsOptions = {
   const tables = new Map<string, SyntheticTable>();
   const queries: QueryRecord[] = [];
   const faults: Array<Fault & { left: number; toSkip: number }> = [];
-  const sockets = new Set<Socket>();
   for (const t of options.tables ?? []) tables.set(t.name, t);
 
   function takeFault(kind: QueryRecord["kind"]): Fault | undefined {
@@ -313,18 +312,10 @@ export async function startFakeLogAnalytics(options: FakeLogAnalyticsOptions = {
       else send(res, 500, errorBody("InternalServerError", `fake server bug: ${String(error)}`));
     });
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     workspaceId,
     queries,
     addTable(table) {
@@ -338,12 +329,7 @@ export async function startFakeLogAnalytics(options: FakeLogAnalyticsOptions = {
     inject(fault) {
       faults.push({ ...fault, left: fault.times ?? 1, toSkip: fault.skip ?? 0 });
     },
-    close() {
-      return new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        for (const socket of sockets) socket.destroy();
-      });
-    },
+    close: listening.close,
   };
 }
 
