@@ -1,7 +1,8 @@
 import type { ContainerClient } from "@azure/storage-blob";
-import { DAY_MS, floorTo, type TimeRange } from "../../shared/core/time.js";
+import type { TimeRange } from "../../shared/core/time.js";
 import type { ExportDependencies } from "../../shared/engine/export-window.js";
-import { manifestName, manifestsDayPrefix } from "../../shared/engine/naming.js";
+import { manifestNamesIn } from "../../shared/engine/manifest-index.js";
+import { manifestName } from "../../shared/engine/naming.js";
 import { splitRange } from "../../shared/engine/windows.js";
 import { BlobObjectStore } from "../../shared/sinks/blob/store.js";
 import { ACCOUNT_FLAGS, openAccount } from "../account.js";
@@ -24,19 +25,13 @@ export const BACKFILL_FLAGS: readonly FlagSpec[] = [
 
 const SUMMARY = "Exports a range into the deployment's containers from this machine, as POST /api/backfill does through the queue. Interrupted and run again, it continues where it stopped.";
 
-async function exportedWindows(state: BlobObjectStore, table: string, range: TimeRange): Promise<Set<string>> {
-  const names = new Set<string>();
-  for (let day = floorTo(range.startMs, DAY_MS); day < range.endMs; day += DAY_MS) for await (const name of state.list(manifestsDayPrefix(table, day))) names.add(name);
-  return names;
-}
-
 /** The plan without exporting: windows to do and the queries they need (one histogram per window plus its estimated parts). */
 async function dryRun(deps: ExportDependencies, state: BlobObjectStore, tables: readonly string[], range: TimeRange, windowMs: number, io: CommandIO): Promise<number> {
   const rows: (string | number)[][] = [["table", "windows", "exported", "to export", "rows to export", "est. parts", "est. queries"]];
   let totalQueries = 0;
   for (const table of tables) {
     const windows = splitRange(range, windowMs);
-    const done = await exportedWindows(state, table, range);
+    const done = await manifestNamesIn(state, table, range);
     const todo = windows.filter((w) => !done.has(manifestName(table, w)));
     const bins = todo.length === 0 ? [] : await deps.source.histogram(table, range, windowMs);
     const todoStarts = new Set(todo.map((w) => w.startMs));

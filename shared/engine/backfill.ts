@@ -2,7 +2,8 @@ import type { JobQueue, ObjectStore } from "../core/ports.js";
 import { isTableName } from "../core/identifiers.js";
 import { DAY_MS, isoInstant, MINUTE_MS, type TimeRange } from "../core/time.js";
 import { encodeRangeJob, encodeWindowJob, type RangeJob } from "./messages.js";
-import { manifestName, manifestsDayPrefix } from "./naming.js";
+import { manifestNamesIn } from "./manifest-index.js";
+import { manifestName } from "./naming.js";
 import { splitRange } from "./windows.js";
 
 export interface BackfillRequest {
@@ -110,9 +111,8 @@ export interface Expansion {
 /** Turns a coarse job into window jobs, leaving out windows whose manifest already exists unless forced. */
 export async function expandRangeJob(state: ObjectStore, queue: JobQueue, job: RangeJob): Promise<Expansion> {
   const windows = splitRange(job.range, job.windowMs);
-  const done = new Set<string>();
-  // A range job never crosses a UTC day, so one listing finds every manifest it could skip.
-  if (!job.force) for await (const name of state.list(manifestsDayPrefix(job.table, job.range.startMs))) done.add(name);
+  // A range job never crosses a UTC day, so this is one listing.
+  const done = job.force ? new Set<string>() : await manifestNamesIn(state, job.table, job.range);
   const todo = windows.filter((window) => !done.has(manifestName(job.table, window)));
   await sendAll(queue, todo.map((window) => encodeWindowJob({ table: job.table, window, runId: job.runId, reason: "backfill", force: job.force })), 16);
   return { enqueued: todo.length, skipped: windows.length - todo.length };

@@ -40,6 +40,7 @@ export type ExportOutcome =
 interface PartResult {
   readonly part: ManifestPart;
   readonly columns: readonly Column[];
+  readonly sanitizerName: string;
   readonly sanitizerCounts: Readonly<Record<string, number>>;
 }
 
@@ -116,7 +117,8 @@ export async function exportWindow(deps: ExportDependencies, job: WindowJob, opt
       bytes: parts.reduce((sum, p) => sum + p.bytes, 0),
       histogram: { query: source.histogramQuery(table, window, 60_000), queries: measured.histogramQueries, bins: measured.bins.length },
       parts,
-      sanitizer: { name: deps.createSanitizer().name, counts: sanitizerCounts },
+      // An empty window has no part whose sanitizer could name itself.
+      sanitizer: { name: results[0]?.sanitizerName ?? deps.createSanitizer().name, counts: sanitizerCounts },
       startedAt: isoInstant(startedMs),
       finishedAt: isoInstant(finishedMs),
       durationMs: finishedMs - startedMs,
@@ -167,6 +169,7 @@ async function exportPart(deps: ExportDependencies, job: WindowJob, part: Planne
       durationMs: deps.clock.now() - started,
     },
     columns: stream.columns,
+    sanitizerName: sanitizer.name,
     sanitizerCounts: sanitizer.counts(),
   };
 }

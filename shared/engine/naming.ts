@@ -33,10 +33,6 @@ export function manifestName(table: string, window: TimeRange): string {
   return `manifests/${partitionPath(table, window.startMs)}/${windowStem(table, window)}.manifest.json`;
 }
 
-export function manifestsPrefix(table: string): string {
-  return `manifests/table=${table}/`;
-}
-
 /** Manifests of every window starting on the UTC day of `ms`. */
 export function manifestsDayPrefix(table: string, ms: number): string {
   return `manifests/${dayPath(table, ms)}/`;

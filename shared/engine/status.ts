@@ -1,6 +1,7 @@
 import type { ObjectStore } from "../core/ports.js";
 import { DAY_MS, floorTo, isoInstant, type TimeRange } from "../core/time.js";
-import { ledgerName, manifestName, manifestsDayPrefix, watermarkName } from "./naming.js";
+import { manifestNamesIn } from "./manifest-index.js";
+import { ledgerName, manifestName, watermarkName } from "./naming.js";
 import { parseLedger, type LedgerEntry } from "./ledger.js";
 import { parseManifest } from "./manifest.js";
 import { recentRuns } from "./runs.js";
@@ -71,8 +72,7 @@ export async function readCoverage(state: ObjectStore, query: CoverageQuery): Pr
   const runs = await recentRuns(state, since);
   const coverage: TableCoverage[] = [];
   for (const table of query.tables) {
-    const manifests = new Set<string>();
-    for (const day of days(query.range)) for await (const name of state.list(manifestsDayPrefix(table, day))) manifests.add(name);
+    const manifests = await manifestNamesIn(state, table, query.range);
     const planned = await watermarkMs(state, table);
     const counts: Record<WindowState, number> = { exported: 0, "in-progress": 0, failed: 0, missing: 0 };
     let rows = 0;
