@@ -1,5 +1,5 @@
 import { DefaultAzureCredential } from "@azure/identity";
-import { assertTableName } from "../shared/core/identifiers.js";
+import { assertTableName, isWorkspaceId } from "../shared/core/identifiers.js";
 import { jsonLogger } from "../shared/core/logger.js";
 import type { ObjectStore, StateStore } from "../shared/core/ports.js";
 import { describeRange, MINUTE_MS, type TimeRange } from "../shared/core/time.js";
@@ -13,8 +13,6 @@ import { integerFlag, stringFlag, type FlagSpec, type ParsedFlags } from "./args
 import { CliError } from "./errors.js";
 import type { CommandIO } from "./io.js";
 import { parseInstant } from "./time.js";
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Flags every command that queries a workspace shares. */
 export const QUERY_FLAGS: readonly FlagSpec[] = [
@@ -36,7 +34,7 @@ export function tablesFlag(flags: ParsedFlags, name: string): string[] {
 
 export function workspaceFlag(flags: ParsedFlags): string {
   const workspaceId = stringFlag(flags, "workspace") ?? "";
-  if (!GUID.test(workspaceId)) throw new CliError(`--workspace must be a workspace GUID, got ${JSON.stringify(workspaceId)}`);
+  if (!isWorkspaceId(workspaceId)) throw new CliError(`--workspace must be a workspace GUID, got ${JSON.stringify(workspaceId)}`);
   return workspaceId;
 }
 

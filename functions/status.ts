@@ -1,5 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
-import { isTableName } from "../shared/core/identifiers.js";
+import { isRunId, isTableName } from "../shared/core/identifiers.js";
 import { DAY_MS, floorTo, HOUR_MS, MINUTE_MS } from "../shared/core/time.js";
 import type { FieldProblem } from "../shared/engine/backfill.js";
 import { readRunRecord } from "../shared/engine/runs.js";
@@ -27,7 +27,7 @@ export function createStatusHandler(exporter: () => AzureExport) {
     const nowMs = clock.now();
     const runId = request.query.get("runId");
     if (runId !== null) {
-      const run = /^[A-Za-z0-9._:-]{1,100}$/.test(runId) ? await readRunRecord(state, runId) : undefined;
+      const run = isRunId(runId) ? await readRunRecord(state, runId) : undefined;
       if (run === undefined) return problem(404, "unknown-run", "Unknown run", `no backfill run ${JSON.stringify(runId)}`, [{ name: "runId", reason: "is not a known run id" }]);
       const query: CoverageQuery = { tables: run.tables, range: { startMs: Date.parse(run.start), endMs: Date.parse(run.end) }, windowMs: run.windowMinutes * MINUTE_MS, nowMs, inProgressHorizonMs: IN_PROGRESS_HORIZON_MS };
       const tables = await readCoverage(state, query);

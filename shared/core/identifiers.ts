@@ -15,3 +15,16 @@ export function assertTableName(value: unknown, where: string): string {
   }
   return value;
 }
+
+const WORKSPACE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const RUN_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** A Log Analytics workspace id: a GUID. */
+export function isWorkspaceId(value: string): boolean {
+  return WORKSPACE_ID.test(value);
+}
+
+/** Run ids travel in messages, object metadata and blob names: 1-100 letters, digits and . _ : - */
+export function isRunId(value: unknown): value is string {
+  return typeof value === "string" && RUN_ID.test(value);
+}

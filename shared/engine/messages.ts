@@ -1,5 +1,5 @@
 import { InvalidMessageError } from "../core/errors.js";
-import { isTableName } from "../core/identifiers.js";
+import { isRunId, isTableName } from "../core/identifiers.js";
 import { DAY_MS, isoInstant, MINUTE_MS, type TimeRange } from "../core/time.js";
 
 export const JOB_MESSAGE_VERSION = 1;
@@ -29,8 +29,6 @@ export interface RangeJob {
 }
 
 export type DecodedJob = { readonly kind: "window"; readonly job: WindowJob } | { readonly kind: "range"; readonly job: RangeJob };
-
-const RUN_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 function isJobReason(value: unknown): value is JobReason {
   return JOB_REASONS.some((reason) => reason === value);
@@ -68,7 +66,7 @@ function common(record: Record<string, unknown>): { table: string; range: TimeRa
   const endMs = instant(record, "end");
   if (endMs <= startMs || endMs - startMs > DAY_MS) throw new InvalidMessageError(`window [${isoInstant(startMs)}, ${isoInstant(endMs)}) must be non-empty and at most one day`);
   const runId = field(record, "runId");
-  if (typeof runId !== "string" || !RUN_ID.test(runId)) throw new InvalidMessageError(`"runId" must be 1-100 characters of letters, digits and . _ : -, got ${JSON.stringify(runId)}`);
+  if (!isRunId(runId)) throw new InvalidMessageError(`"runId" must be 1-100 characters of letters, digits and . _ : -, got ${JSON.stringify(runId)}`);
   const force = field(record, "force");
   if (typeof force !== "boolean") throw new InvalidMessageError(`"force" must be true or false, got ${JSON.stringify(force)}`);
   return { table, range: { startMs, endMs }, runId, force };

@@ -1,4 +1,4 @@
-import { isTableName } from "../core/identifiers.js";
+import { isTableName, isWorkspaceId } from "../core/identifiers.js";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../core/time.js";
 import { SettingsReader, type Environment } from "./env.js";
 import { readSanitizer, type SanitizerSettings } from "./sanitizer.js";
@@ -34,7 +34,6 @@ export interface AzureExportSettings {
 }
 
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CONTAINER = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 const PREFIX = /^([A-Za-z0-9._=-]+(\/[A-Za-z0-9._=-]+)*)?$/;
 
@@ -64,7 +63,7 @@ function readStorage(reader: SettingsReader): StorageAccess {
 export function loadAzureExportSettings(env: Environment): AzureExportSettings {
   const reader = new SettingsReader(env);
   const workspaceId = reader.string(SETTINGS.workspaceId);
-  reader.check(workspaceId === "" || GUID.test(workspaceId), `${SETTINGS.workspaceId.name} must be a workspace GUID, got ${JSON.stringify(workspaceId)}`);
+  reader.check(workspaceId === "" || isWorkspaceId(workspaceId), `${SETTINGS.workspaceId.name} must be a workspace GUID, got ${JSON.stringify(workspaceId)}`);
   const tables = reader.list(SETTINGS.tables);
   for (const table of tables) reader.check(isTableName(table), `${SETTINGS.tables.name}: ${JSON.stringify(table)} is not a valid table name (letters, digits, underscores)`);
   reader.check(new Set(tables).size === tables.length, `${SETTINGS.tables.name} lists a table twice`);

@@ -1,6 +1,6 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { DefaultAzureCredential } from "@azure/identity";
-import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
+import { BlobServiceClient } from "@azure/storage-blob";
 import { QueueClient, QueueServiceClient } from "@azure/storage-queue";
 import type { Clock, JobQueue, Logger, ObjectStore } from "../core/ports.js";
 import type { ExportDependencies } from "../engine/export-window.js";
@@ -25,15 +25,10 @@ function blobService(storage: StorageAccess, credential: () => TokenCredential):
   return storage.kind === "connectionString" ? BlobServiceClient.fromConnectionString(storage.connectionString) : new BlobServiceClient(storage.blobServiceUri, credential());
 }
 
-export function queueClient(storage: StorageAccess, queueName: string, credential: () => TokenCredential): QueueClient {
+function queueClient(storage: StorageAccess, queueName: string, credential: () => TokenCredential): QueueClient {
   return storage.kind === "connectionString"
     ? new QueueClient(storage.connectionString, queueName)
     : new QueueServiceClient(storage.queueServiceUri, credential()).getQueueClient(queueName);
-}
-
-/** Containers and the queue are created by Terraform in Azure; creating them if absent makes local runs work from nothing. */
-async function ensureContainer(container: ContainerClient): Promise<void> {
-  await container.createIfNotExists();
 }
 
 export interface AzureExport {
@@ -44,7 +39,7 @@ export interface AzureExport {
   readonly clock: Clock;
   exportDependencies(logger: Logger): ExportDependencies;
   plannerDependencies(logger: Logger): PlannerDependencies;
-  /** Creates the containers and queue when missing; call once per process before work. */
+  /** Creates the containers and queue when missing (Terraform creates them in Azure; this makes local runs work from nothing). */
   ensureStorage(): Promise<void>;
 }
 
@@ -100,7 +95,7 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
       lateDataLookbackMs: settings.lateDataLookbackMs,
     }),
     ensureStorage: () =>
-      (ensured ??= Promise.all([ensureContainer(dataContainer), ensureContainer(stateContainer), queue.createIfNotExists()]).then(
+      (ensured ??= Promise.all([dataContainer.createIfNotExists(), stateContainer.createIfNotExists(), queue.createIfNotExists()]).then(
         () => undefined,
         (error: unknown) => {
           ensured = undefined;
