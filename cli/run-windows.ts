@@ -1,4 +1,5 @@
-import type { TimeRange } from "../shared/core/time.js";
+import { errorMessage } from "../shared/core/errors.js";
+import { describeRange, type TimeRange } from "../shared/core/time.js";
 import { exportWindow, type ExportDependencies } from "../shared/engine/export-window.js";
 import type { JobReason } from "../shared/engine/messages.js";
 import { ProgressBar } from "./progress.js";
@@ -14,13 +15,14 @@ export interface RunOptions {
   readonly reason: JobReason;
   readonly force: boolean;
   readonly concurrency: number;
-  /** Stops taking new windows; windows under way finish or abort, and nothing unfinished is committed. */
+  /** Stops starting new windows; windows under way are not aborted and finish (committed or failed). */
   readonly signal?: AbortSignal;
 }
 
 export interface TableSummary {
   windows: number;
   skipped: number;
+  failed: number;
   expected: number;
   exported: number;
   files: number;
@@ -28,9 +30,15 @@ export interface TableSummary {
   ms: number;
 }
 
+export interface FailedWindow extends WindowTask {
+  readonly error: string;
+}
+
 export interface RunResult {
   readonly summary: ReadonlyMap<string, TableSummary>;
+  /** Windows exported or skipped as already complete. */
   readonly done: number;
+  readonly failed: readonly FailedWindow[];
   readonly total: number;
   readonly aborted: boolean;
 }
@@ -38,12 +46,14 @@ export interface RunResult {
 /**
  * Exports windows with bounded concurrency and a progress bar. Windows with a
  * complete manifest are skipped (unless forced), so a run that was
- * interrupted and started again continues where it stopped.
+ * interrupted and started again continues where it stopped. A window that
+ * fails is recorded and the others go on.
  */
 export async function runWindows(deps: ExportDependencies, tasks: readonly WindowTask[], options: RunOptions, stderr: NodeJS.WriteStream): Promise<RunResult> {
   const bar = new ProgressBar(stderr, tasks.length, "windows");
   const summary = new Map<string, TableSummary>();
-  for (const task of tasks) if (!summary.has(task.table)) summary.set(task.table, { windows: 0, skipped: 0, expected: 0, exported: 0, files: 0, bytes: 0, ms: 0 });
+  for (const task of tasks) if (!summary.has(task.table)) summary.set(task.table, { windows: 0, skipped: 0, failed: 0, expected: 0, exported: 0, files: 0, bytes: 0, ms: 0 });
+  const failed: FailedWindow[] = [];
   let next = 0;
   let done = 0;
   let rows = 0;
@@ -54,17 +64,24 @@ export async function runWindows(deps: ExportDependencies, tasks: readonly Windo
       if (task === undefined) continue;
       const label = `${task.table} ${new Date(task.window.startMs).toISOString().slice(0, 16)}Z`;
       const started = Date.now();
+      const s = summary.get(task.table);
+      if (s !== undefined) s.windows += 1;
       const outcome = await exportWindow(deps, { ...task, runId: options.runId, reason: options.reason, force: options.force }, {
-        abortSignal: options.signal,
         onProgress: (event) => {
           if (event.kind === "part") rows += event.rows;
-          bar.update(done, `rows ${rows} · ${label}`);
+          bar.update(done + failed.length, `rows ${rows} · ${label}`);
         },
+      }).catch((error: unknown) => {
+        failed.push({ ...task, error: errorMessage(error) });
+        return undefined;
       });
+      if (outcome === undefined) {
+        if (s !== undefined) s.failed += 1;
+        bar.update(done + failed.length, `rows ${rows} · ${label} failed`, true);
+        continue;
+      }
       done += 1;
-      const s = summary.get(task.table);
       if (s !== undefined) {
-        s.windows += 1;
         if (outcome.status === "skipped") s.skipped += 1;
         s.expected += outcome.manifest.expectedRows;
         s.exported += outcome.manifest.exportedRows;
@@ -72,7 +89,7 @@ export async function runWindows(deps: ExportDependencies, tasks: readonly Windo
         s.bytes += outcome.manifest.bytes;
         s.ms += Date.now() - started;
       }
-      bar.update(done, `rows ${rows} · ${label} ${outcome.status}`, true);
+      bar.update(done + failed.length, `rows ${rows} · ${label} ${outcome.status}`, true);
     }
   };
   try {
@@ -80,12 +97,28 @@ export async function runWindows(deps: ExportDependencies, tasks: readonly Windo
   } finally {
     bar.finish();
   }
-  return { summary, done, total: tasks.length, aborted: options.signal?.aborted === true };
+  return { summary, done, failed, total: tasks.length, aborted: options.signal?.aborted === true };
 }
 
 export function summaryTable(summary: ReadonlyMap<string, TableSummary>): string {
   return renderTable([
-    ["table", "windows", "skipped", "rows expected", "rows exported", "files", "bytes", "seconds"],
-    ...[...summary.entries()].map(([table, s]) => [table, s.windows, s.skipped, s.expected, s.exported, s.files, formatBytes(s.bytes), Number((s.ms / 1000).toFixed(1))]),
+    ["table", "windows", "skipped", "failed", "rows expected", "rows exported", "files", "bytes", "seconds"],
+    ...[...summary.entries()].map(([table, s]) => [table, s.windows, s.skipped, s.failed, s.expected, s.exported, s.files, formatBytes(s.bytes), Number((s.ms / 1000).toFixed(1))]),
   ]);
+}
+
+/** The failed windows with their errors (printed after the summary), and how the run ended; returns the exit code. */
+export function reportEnd(result: RunResult, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): number {
+  if (result.failed.length > 0) {
+    stdout.write(`\nfailed windows:\n${result.failed.map((f) => `  ${f.table} ${describeRange(f.window)}: ${f.error}\n`).join("")}`);
+  }
+  if (result.aborted) {
+    stderr.write(`interrupted: ${result.done} of ${result.total} windows done; run the same command again to continue\n`);
+    return 130;
+  }
+  if (result.failed.length > 0) {
+    stderr.write(`${result.failed.length} of ${result.total} windows failed; run the same command again to retry them (complete windows are skipped)\n`);
+    return 1;
+  }
+  return 0;
 }

@@ -10,7 +10,7 @@ import { integerFlag, parseFlags, stringFlag, usage, type FlagSpec } from "../ar
 import { cliExportDependencies, QUERY_FLAGS, rangeFlags, runIdFor, tablesFlag, windowFlag } from "../common.js";
 import type { CommandIO } from "../io.js";
 import { formatSeconds } from "../progress.js";
-import { runWindows, summaryTable, type WindowTask } from "../run-windows.js";
+import { reportEnd, runWindows, summaryTable, type WindowTask } from "../run-windows.js";
 import { renderTable } from "../table.js";
 
 export const BACKFILL_FLAGS: readonly FlagSpec[] = [
@@ -71,9 +71,5 @@ export async function backfillCommand(argv: readonly string[], io: CommandIO): P
   const started = Date.now();
   const result = await runWindows(deps, tasks, { runId: runIdFor("bf-cli", nowMs), reason: "backfill", force: flags.force === true, concurrency: integerFlag(flags, "concurrency", 1, 64) ?? 4, signal: io.signal }, io.stderr);
   io.stdout.write(`${summaryTable(result.summary)}\n\n${result.done} of ${result.total} windows in ${formatSeconds((Date.now() - started) / 1000)}\n`);
-  if (result.aborted) {
-    io.stderr.write("interrupted; run the same command again to continue (complete windows are skipped)\n");
-    return 130;
-  }
-  return 0;
+  return reportEnd(result, io.stdout, io.stderr);
 }

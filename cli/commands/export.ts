@@ -4,7 +4,7 @@ import { cliExportDependencies, QUERY_FLAGS, rangeFlags, runIdFor, tablesFlag, w
 import type { CommandIO } from "../io.js";
 import { openOutput } from "../output.js";
 import { formatSeconds } from "../progress.js";
-import { runWindows, summaryTable } from "../run-windows.js";
+import { reportEnd, runWindows, summaryTable } from "../run-windows.js";
 
 export const EXPORT_FLAGS: readonly FlagSpec[] = [
   { name: "table", required: true, description: "table name, or several separated by commas" },
@@ -35,9 +35,5 @@ export async function exportCommand(argv: readonly string[], io: CommandIO): Pro
   const result = await runWindows(deps, tasks, { runId: runIdFor("cli", nowMs), reason: "manual", force: flags.force === true, concurrency: integerFlag(flags, "concurrency", 1, 64) ?? 4, signal: io.signal }, io.stderr);
   io.stdout.write(`${summaryTable(result.summary)}\n\n`);
   io.stdout.write(`exported to ${output.data.location}${output.prefix === "" ? "" : `/${output.prefix}`} in ${formatSeconds((Date.now() - started) / 1000)}; manifests and ledger under ${output.state.location}\n`);
-  if (result.aborted) {
-    io.stderr.write(`interrupted after ${result.done} of ${result.total} windows; run the same command again to continue\n`);
-    return 130;
-  }
-  return 0;
+  return reportEnd(result, io.stdout, io.stderr);
 }

@@ -30,7 +30,6 @@ export type ExportProgress =
 
 export interface ExportWindowOptions {
   readonly onProgress?: (event: ExportProgress) => void;
-  readonly abortSignal?: AbortSignal;
 }
 
 export type ExportOutcome =
@@ -78,7 +77,7 @@ export async function exportWindow(deps: ExportDependencies, job: WindowJob, opt
   }
 
   try {
-    const measured = await measureWindow(window, deps.budget, (range, binMs) => source.histogram(table, range, binMs, options));
+    const measured = await measureWindow(window, deps.budget, (range, binMs) => source.histogram(table, range, binMs));
     const planned = packParts(window, measured.bins, deps.budget);
     const expectedRows = planned.reduce((sum, p) => sum + p.expectedRows, 0);
     logger.info("window planned", { ...fields, parts: planned.length, expectedRows, histogramQueries: measured.histogramQueries });
@@ -86,7 +85,7 @@ export async function exportWindow(deps: ExportDependencies, job: WindowJob, opt
 
     const results: PartResult[] = [];
     for (const part of planned) {
-      const result = await withRetries(deps.partRetry, (attempt) => exportPart(deps, job, part, planned.length, attempt, options), (error, attempt) =>
+      const result = await withRetries(deps.partRetry, (attempt) => exportPart(deps, job, part, planned.length, attempt), (error, attempt) =>
         logger.warn("part failed; retrying", { ...fields, part: part.index, attempt, error: errorMessage(error) }),
       );
       results.push(result);
@@ -138,10 +137,10 @@ export async function exportWindow(deps: ExportDependencies, job: WindowJob, opt
   }
 }
 
-async function exportPart(deps: ExportDependencies, job: WindowJob, part: PlannedPart, count: number, attempt: number, options: ExportWindowOptions): Promise<PartResult> {
+async function exportPart(deps: ExportDependencies, job: WindowJob, part: PlannedPart, count: number, attempt: number): Promise<PartResult> {
   const started = deps.clock.now();
   const name = partObjectName(deps.prefix, job.table, job.window, part.index, count, deps.encoder.extension);
-  const stream = await deps.source.openPart(job.table, part, options);
+  const stream = await deps.source.openPart(job.table, part);
   const sanitizer = deps.createSanitizer();
   const counter = { rows: 0 };
   const stored = await deps.data.writeObject(name, deps.encoder.encode(counted(stream.rows, sanitizer, counter), stream.columns), {

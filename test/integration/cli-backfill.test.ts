@@ -60,7 +60,7 @@ describe("logexport backfill and status", () => {
 
     const second = io();
     expect(await backfillCommand(args(containers), second)).toBe(0);
-    expect(second.out()).toMatch(/Event\s+12\s+3\s+2160\s+2160\s+12/);
+    expect(second.out()).toMatch(/Event\s+12\s+3\s+0\s+2160\s+2160\s+12/);
     const all = await manifests(state, "Event");
     expect(all).toHaveLength(12);
     expect(all.every((m) => m.version === 1)).toBe(true);
@@ -75,6 +75,61 @@ describe("logexport backfill and status", () => {
     expect(await statusCommand(["--tables", "Event", "--start", new Date(DAY0).toISOString(), "--end", new Date(DAY0 + 12 * HOUR_MS).toISOString(), "--state-container", containers.state, "--json"], json)).toBe(0);
     const parsed = JSON.parse(json.out()) as { tables: TableCoverage[] };
     expect(parsed.tables[0]?.counts).toEqual({ exported: 12, "in-progress": 0, failed: 0, missing: 0 });
+  });
+
+  it("Ctrl-C while a window is under way: that window finishes, nothing fails, exit 130, and a rerun completes without duplicates", async () => {
+    const containers = { data: uniqueName("bf"), state: uniqueName("bfs") };
+    const interrupt = new AbortController();
+    // The second lane's part query is throttled for a second, so its window is still under way when the first window's progress line aborts.
+    fake.inject({ on: "rows", kind: "status", status: 429, retryAfterSeconds: 1, skip: 1 });
+    const first = io(interrupt.signal, (text) => {
+      if (/windows rows/.test(text)) interrupt.abort();
+    });
+    expect(await backfillCommand(args(containers, ["--concurrency", "2"]), first)).toBe(130);
+    const blobs = BlobServiceClient.fromConnectionString(connectionString);
+    const state = blobs.getContainerClient(containers.state);
+    const data = blobs.getContainerClient(containers.data);
+    const committed = await manifests(state, "Event");
+    expect(committed.length).toBeGreaterThanOrEqual(2);
+    expect(fake.queries.filter((q) => q.table === "Event" && q.status === 429)).toHaveLength(1);
+    const ledger = (await downloadAll(state, "ledger/")).map((b) => b.data.toString()).join("");
+    expect(ledger).not.toMatch(/,failed,/);
+    expect(ledger.match(/,complete,/g)).toHaveLength(committed.length);
+    expect(first.err()).toContain(`interrupted: ${committed.length} of 12 windows done; run the same command again to continue`);
+
+    const second = io();
+    expect(await backfillCommand(args(containers, ["--concurrency", "2"]), second)).toBe(0);
+    const all = await manifests(state, "Event");
+    expect(all).toHaveLength(12);
+    expect(all.every((m) => m.version === 1)).toBe(true);
+    expect((await downloadAll(data)).map((b) => b.name)).toEqual(all.flatMap((m) => m.parts.map((p) => p.name)).sort());
+    const rows = await exportedRows(data, "Event");
+    expect(rows).toHaveLength(fake.table("Event").rowsIn(DAY0, DAY0 + 12 * HOUR_MS));
+    expect(new Set(rows.map((r) => JSON.stringify(r))).size).toBe(rows.length);
+  });
+
+  it("one failed window: the others are exported, the summary names it with its error, exit 1; a rerun exports only it", async () => {
+    const containers = { data: uniqueName("bf"), state: uniqueName("bfs") };
+    fake.inject({ on: "histogram", kind: "partialFailure", skip: 4 });
+    const first = io();
+    expect(await backfillCommand(args(containers, ["--concurrency", "2"]), first)).toBe(1);
+    const state = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(containers.state);
+    const committed = await manifests(state, "Event");
+    expect(committed).toHaveLength(11);
+    expect(first.out()).toMatch(/Event\s+12\s+0\s+1\s+1980\s+1980\s+11/);
+    const failed = /failed windows:\n {2}Event \[(\S+), (\S+)\): SourceQueryError: histogram of Event .* returned PartialFailure: PartialError/.exec(first.out());
+    expect(failed).not.toBeNull();
+    expect(committed.map((m) => m.window.start)).not.toContain(failed?.[1]);
+    expect(first.out()).toContain("11 of 12 windows");
+    expect(first.err()).toContain("1 of 12 windows failed; run the same command again to retry them");
+    const ledger = (await downloadAll(state, "ledger/")).map((b) => b.data.toString()).join("");
+    expect(ledger.match(/,failed,/g)).toHaveLength(1);
+    expect(ledger).toContain(`Event,${failed?.[1] ?? ""},${failed?.[2] ?? ""},failed,`);
+
+    const second = io();
+    expect(await backfillCommand(args(containers, ["--concurrency", "2"]), second)).toBe(0);
+    expect(second.out()).toMatch(/Event\s+12\s+11\s+0\s+2160\s+2160\s+12/);
+    expect(await manifests(state, "Event")).toHaveLength(12);
   });
 
   it("refuses a missing account with one clear line", async () => {

@@ -56,12 +56,12 @@ describe("logexport export", () => {
     expect(names.filter((n) => n.startsWith("_logexport/manifests/"))).toHaveLength(3);
     expect(names).toContain("_logexport/ledger/2026-11-20.csv");
     expect(names.some((n) => n.endsWith(".partial"))).toBe(false);
-    expect(cli.out()).toMatch(/Syslog\s+3\s+0\s+1050\s+1050\s+3/);
+    expect(cli.out()).toMatch(/Syslog\s+3\s+0\s+0\s+1050\s+1050\s+3/);
     expect(cli.err()).toMatch(/3\/3 windows/);
 
     const again = io();
     expect(await exportCommand([...base(), "--out", out], again)).toBe(0);
-    expect(again.out()).toMatch(/Syslog\s+3\s+3\s+1050\s+1050/);
+    expect(again.out()).toMatch(/Syslog\s+3\s+3\s+0\s+1050\s+1050/);
   });
 
   it("exports to a Blob container URL with a connection string", async () => {
