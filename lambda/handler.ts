@@ -1,9 +1,8 @@
 import type { Context, ScheduledEvent } from "aws-lambda";
-import { ConfigurationError } from "../shared/core/errors.js";
+import { ConfigurationError, errorMessage, LogExportError } from "../shared/core/errors.js";
 import { jsonLogger, type LogLevel } from "../shared/core/logger.js";
 import { floorTo, HOUR_MS, isoInstant } from "../shared/core/time.js";
-import type { ObjectManifest } from "../shared/engine/export-object.js";
-import { loadAwsExportSettings } from "../shared/settings/aws.js";
+import { loadAwsExportSettings, type ExportKind } from "../shared/settings/aws.js";
 import { createAwsExport, type AwsExport } from "../shared/wiring/aws.js";
 
 /** A manual invocation: re-export [start, end) hour by hour. */
@@ -13,8 +12,11 @@ export interface ManualRange {
 }
 
 export interface ExportSummary {
-  readonly hours: ReadonlyArray<{ readonly hour: string; readonly object: string; readonly rows: number; readonly malformed: number; readonly bytesScanned: number }>;
+  readonly hours: ReadonlyArray<{ readonly hour: string; readonly export: ExportKind; readonly object: string; readonly rows: number; readonly malformed: number; readonly bytesScanned: number }>;
 }
+
+/** Some of the invocation's exports failed (the others completed): thrown so Lambda's retries and the dead-letter queue see it. */
+export class IncompleteExportError extends LogExportError {}
 
 function hoursOf(event: ScheduledEvent | ManualRange, delayMs: number): number[] {
   if ("start" in event && "end" in event) {
@@ -32,22 +34,35 @@ function hoursOf(event: ScheduledEvent | ManualRange, delayMs: number): number[]
 }
 
 /**
- * The EventBridge handler: the previous full hour on a schedule, or a manual
- * range. Any incomplete export throws, so Lambda's retries and the
- * dead-letter queue see it.
+ * The EventBridge handler: every configured export (access logs, content types) of the previous
+ * full hour on a schedule, or of each hour of a manual range. One failing export does not stop the
+ * others; the invocation still throws at the end, so Lambda's retries and the dead-letter queue see it.
  */
 export function createHandler(exporter: () => AwsExport, write: (level: LogLevel, line: string) => void = (level, line) => (level === "error" ? console.error(line) : console.log(line))) {
   return async (event: ScheduledEvent | ManualRange, context: Context): Promise<ExportSummary> => {
     const current = exporter();
-    const hours = hoursOf(event, current.settings.delayMs);
-    const needed = hours.length * current.settings.msPerHourEstimate;
+    const { exports, delayMs, msPerHourEstimate } = current.settings;
+    const hours = hoursOf(event, delayMs);
+    const needed = hours.length * exports.length * msPerHourEstimate;
     if (needed > context.getRemainingTimeInMillis()) {
-      throw new ConfigurationError(`${hours.length} hours would take about ${Math.round(needed / 1000)} s, more than this invocation has left (${Math.round(context.getRemainingTimeInMillis() / 1000)} s); run the export-access-logs CLI for long ranges`);
+      throw new ConfigurationError(`${hours.length} hours × ${exports.length} exports would take about ${Math.round(needed / 1000)} s, more than this invocation has left (${Math.round(context.getRemainingTimeInMillis() / 1000)} s); run the export-access-logs or export-content-logs CLI for long ranges`);
     }
     const logger = jsonLogger(write, { requestId: context.awsRequestId });
-    const summary: ObjectManifest[] = [];
-    for (const hour of hours) summary.push(await current.exportHour(hour, `lambda-${context.awsRequestId}`, logger));
-    return { hours: summary.map((m, i) => ({ hour: isoInstant(hours[i] ?? 0), object: m.object.name, rows: m.rows, malformed: m.malformed.count, bytesScanned: m.bytesScanned })) };
+    const done: Array<ExportSummary["hours"][number]> = [];
+    const failed: string[] = [];
+    for (const hour of hours) {
+      for (const kind of exports) {
+        try {
+          const m = await current.exportHour(kind, hour, `lambda-${context.awsRequestId}`, logger);
+          done.push({ hour: isoInstant(hour), export: kind, object: m.object.name, rows: m.rows, malformed: m.malformed.count, bytesScanned: m.bytesScanned });
+        } catch (error) {
+          logger.error("export failed", { export: kind, hour: isoInstant(hour), error: errorMessage(error) });
+          failed.push(`${kind} ${isoInstant(hour)}: ${errorMessage(error)}`);
+        }
+      }
+    }
+    if (failed.length > 0) throw new IncompleteExportError(`${failed.length} of ${hours.length * exports.length} exports failed (${done.length} completed):\n  ${failed.join("\n  ")}`);
+    return { hours: done };
   };
 }
 

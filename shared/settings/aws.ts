@@ -1,14 +1,22 @@
+import { parseContentType, type ContentType } from "../parsers/content/types.js";
 import { validateLineFilter, type LineFilter } from "../sources/cloudwatch/insights.js";
 import { SettingsReader, type Environment } from "./env.js";
 import { AWS_SETTINGS } from "./aws-spec.js";
 import { readSanitizer, type SanitizerSettings } from "./sanitizer.js";
 
+/** What one scheduled hour exports: the API access logs, or one content type's download logs. */
+export type ExportKind = "access" | ContentType;
+
 export interface AwsExportSettings {
+  readonly exports: readonly ExportKind[];
   readonly logGroupNames: readonly string[];
   readonly logStreamName: string | undefined;
   readonly bucket: string;
   readonly prefix: string;
+  readonly contentPrefix: string;
+  /** The access export's filter; content exports filter on contentPathPrefix and their file endings. */
   readonly filter: LineFilter;
+  readonly contentPathPrefix: string;
   readonly delayMs: number;
   readonly queryConcurrency: number;
   readonly queryRowLimit: number;
@@ -24,8 +32,20 @@ const LOG_GROUP = /^[A-Za-z0-9_\-/.#]{1,512}$/;
 /** Health checks and Django's request warnings are never access-log rows. */
 export const EXCLUDED_MARKERS: readonly string[] = ["django.request:WARNING"];
 
+function exportKind(value: string): ExportKind | undefined {
+  return value === "access" ? "access" : parseContentType(value);
+}
+
 export function loadAwsExportSettings(env: Environment): AwsExportSettings {
   const reader = new SettingsReader(env);
+  const exports = reader.list(AWS_SETTINGS.exports).flatMap((value) => {
+    const kind = exportKind(value);
+    reader.check(kind !== undefined, `${AWS_SETTINGS.exports.name}: ${JSON.stringify(value)} is not an export (access, python, rpm, maven)`);
+    return kind === undefined ? [] : [kind];
+  });
+  reader.check(exports.length > 0 && new Set(exports).size === exports.length, `${AWS_SETTINGS.exports.name} must list each export once, got ${JSON.stringify(exports)}`);
+  const contentPathPrefix = reader.string(AWS_SETTINGS.contentPathPrefix);
+  reader.check(/^\/[A-Za-z0-9._~\/-]*\/$/.test(contentPathPrefix), `${AWS_SETTINGS.contentPathPrefix.name} must be a path starting and ending with /, got ${JSON.stringify(contentPathPrefix)}`);
   const logGroupNames = reader.list(AWS_SETTINGS.logGroups);
   for (const group of logGroupNames) reader.check(LOG_GROUP.test(group), `${AWS_SETTINGS.logGroups.name}: ${JSON.stringify(group)} is not a log group name`);
   const logStreamName = reader.raw(AWS_SETTINGS.logStream);
@@ -42,11 +62,14 @@ export function loadAwsExportSettings(env: Environment): AwsExportSettings {
     reader.check(false, error instanceof Error ? error.message : String(error));
   }
   const settings: AwsExportSettings = {
+    exports,
     logGroupNames,
     logStreamName,
     bucket,
     prefix,
+    contentPrefix: reader.string(AWS_SETTINGS.contentPrefix).replace(/^\/+|\/+$/g, ""),
     filter,
+    contentPathPrefix,
     delayMs: reader.integer(AWS_SETTINGS.delayMinutes, 0, 1440) * 60_000,
     queryConcurrency: reader.integer(AWS_SETTINGS.queryConcurrency, 1, 30),
     queryRowLimit: reader.integer(AWS_SETTINGS.queryRowLimit, 1, 10_000),

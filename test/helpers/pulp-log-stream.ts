@@ -17,6 +17,7 @@
 import { SECOND_MS } from "../../shared/core/time.js";
 import type { LogGroupSource, SourceEvent } from "./fake-cloudwatch-logs.js";
 import { fmix, hash3, hashString, hex8 } from "./deterministic-hash.js";
+import { contentLine, type PulpContentTruth } from "./pulp-content-lines.js";
 
 export type PulpLineKind =
   /** An authenticated /api/pypi/{domain}/{distribution}/simple/{package}/ request. */
@@ -34,7 +35,9 @@ export type PulpLineKind =
   /** Access-log lines for paths outside /api/pypi/. */
   | "otherPath"
   /** Lines that mention /api/pypi/ but do not parse (truncated, broken envelope, bad status, django ERROR). */
-  | "malformed";
+  | "malformed"
+  /** Content-app download lines (pulp-content-lines.ts), only where the spec asks for a content share. */
+  | "content";
 
 export type ThreatCategory = "path_traversal" | "xss" | "sql_injection" | "file_inclusion" | "command_injection";
 
@@ -68,6 +71,8 @@ export interface PulpLogEvent extends SourceEvent {
   /** Present for access-log lines (access, anonymous, pypiNonPackage, threat, health, otherPath). */
   access?: PulpAccessTruth;
   threat?: ThreatCategory;
+  /** Present for content-app download lines. */
+  content?: PulpContentTruth;
 }
 
 export interface PulpLogStreamSpec {
@@ -78,6 +83,8 @@ export interface PulpLogStreamSpec {
   seed?: string;
   /** Log streams (pods) the events are spread over; default 3. */
   streamCount?: number;
+  /** Per mille of events that are content-app download lines instead (default 0). */
+  contentShare?: number;
 }
 
 export interface HistogramBin {
@@ -177,7 +184,7 @@ export class PulpLogStream implements LogGroupSource {
         const h = hash3(this.seed, s / SECOND_MS, j);
         const pod = this.pods[h % this.pods.length] as Pod;
         if (wanted !== undefined && !wanted.has(pod.streamName)) continue;
-        yield buildEvent(h, s, j, n, clock, pod);
+        yield buildEvent(h, s, j, n, clock, pod, this.spec.contentShare ?? 0);
       }
     }
   }
@@ -197,6 +204,7 @@ export interface PulpHourOptions {
   logGroupName?: string;
   seed?: string;
   streamCount?: number;
+  contentShare?: number;
 }
 
 /** An hour of Pulp traffic: `count(hourStart, hourStart + 1 h)` is exactly eventsInHour + the bursts. */
@@ -214,6 +222,7 @@ export function pulpHourStream(options: PulpHourOptions): PulpLogStream {
     logGroupName: options.logGroupName,
     seed: options.seed,
     streamCount: options.streamCount,
+    contentShare: options.contentShare,
     eventsInSecond(s) {
       const i = (s - hourStartMs) / SECOND_MS;
       if (i < -margin || i >= 3_600 + margin) return 0;
@@ -347,6 +356,7 @@ interface Built {
   line: string;
   access?: PulpAccessTruth;
   threat?: ThreatCategory;
+  content?: PulpContentTruth;
   /** A broken envelope replaces the whole message. */
   rawMessage?: string;
   stream: "stdout" | "stderr";
@@ -389,7 +399,11 @@ function baseAccess(h: number, h2: number): PulpAccessTruth {
   };
 }
 
-function buildContent(h: number, clock: SecondClock): Built {
+function buildContent(h: number, clock: SecondClock, contentShare: number): Built {
+  if (contentShare > 0 && fmix(h ^ 0x1b56c4e9) % 1_000 < contentShare) {
+    const { line, truth } = contentLine(h, clock.gunicorn);
+    return { kind: "content", line, content: truth, stream: "stdout" };
+  }
   const h2 = fmix(h ^ 0x68e31da4);
   const roll = h % 1_000;
   if (roll < 10) return malformed(h, h2, clock);
@@ -456,9 +470,9 @@ function malformed(h: number, h2: number, clock: SecondClock): Built {
   }
 }
 
-function buildEvent(h: number, s: number, j: number, n: number, clock: SecondClock, pod: Pod): PulpLogEvent {
+function buildEvent(h: number, s: number, j: number, n: number, clock: SecondClock, pod: Pod, contentShare: number): PulpLogEvent {
   const timestamp = s + offsetOf(j, n);
-  const built = buildContent(h, clock);
+  const built = buildContent(h, clock, contentShare);
   // One message in twenty is the bare line (a stream without the container envelope).
   const enveloped = built.rawMessage !== undefined || (h >>> 10) % 20 !== 0;
   const time = `${clock.isoPrefix}${String(timestamp - s).padStart(3, "0")}${String(h % 1_000_000).padStart(6, "0")}Z`;
@@ -481,5 +495,6 @@ function buildEvent(h: number, s: number, j: number, n: number, clock: SecondClo
   };
   if (built.access !== undefined) event.access = built.access;
   if (built.threat !== undefined) event.threat = built.threat;
+  if (built.content !== undefined) event.content = built.content;
   return event;
 }
