@@ -29,7 +29,7 @@ export function createStatusHandler(exporter: () => AzureExport) {
     if (runId !== null) {
       const run = isRunId(runId) ? await readRunRecord(state, runId) : undefined;
       if (run === undefined) return problem(404, "unknown-run", "Unknown run", `no backfill run ${JSON.stringify(runId)}`, [{ name: "runId", reason: "is not a known run id" }]);
-      const query: CoverageQuery = { tables: run.tables, range: { startMs: Date.parse(run.start), endMs: Date.parse(run.end) }, windowMs: run.windowMinutes * MINUTE_MS, nowMs, inProgressHorizonMs: IN_PROGRESS_HORIZON_MS };
+      const query: CoverageQuery = { tables: run.tables, range: { startMs: Date.parse(run.start), endMs: Date.parse(run.end) }, windowMs: run.windowMinutes * MINUTE_MS, nowMs, inProgressHorizonMs: IN_PROGRESS_HORIZON_MS, exportedBy: run.force ? runId : undefined };
       const tables = await readCoverage(state, query);
       const done = tables.reduce((n, t) => n + t.counts.exported, 0);
       return { status: 200, jsonBody: { runId, run, done, total: run.windows, complete: done === run.windows, tables } };

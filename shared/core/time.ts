@@ -21,6 +21,12 @@ export function compactInstant(ms: number): string {
   return millis === 0 ? `${base}Z` : `${base}${iso.slice(20, 23)}Z`;
 }
 
+/** The instant of a `compactInstant` string; NaN when it is not one. */
+export function parseCompactInstant(text: string): number {
+  const m = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)(\d{3})?Z$/.exec(text);
+  return m === null ? Number.NaN : Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.${m[7] ?? "000"}Z`);
+}
+
 export function describeRange(range: TimeRange): string {
   return `[${isoInstant(range.startMs)}, ${isoInstant(range.endMs)})`;
 }

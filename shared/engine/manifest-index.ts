@@ -1,5 +1,5 @@
 import type { ObjectStore } from "../core/ports.js";
-import { DAY_MS, floorTo, type TimeRange } from "../core/time.js";
+import { DAY_MS, floorTo, parseCompactInstant, type TimeRange } from "../core/time.js";
 import { manifestsDayPrefix } from "./naming.js";
 
 /** Names of the table's manifests on every UTC day the range touches: one listing per day, no reads. */
@@ -9,4 +9,22 @@ export async function manifestNamesIn(state: ObjectStore, table: string, range: 
     for await (const name of state.list(manifestsDayPrefix(table, day))) names.add(name);
   }
   return names;
+}
+
+/**
+ * End of the table's newest manifest, looking back from the UTC day of `nowMs`
+ * over at most `days` days: one listing per day, newest day first, stopping at
+ * the first day that has any. Undefined when none of those days has one.
+ */
+export async function newestManifestEndMs(state: ObjectStore, table: string, nowMs: number, days: number): Promise<number | undefined> {
+  const today = floorTo(nowMs, DAY_MS);
+  for (let day = today; day > today - days * DAY_MS; day -= DAY_MS) {
+    let newest: number | undefined;
+    for await (const name of state.list(manifestsDayPrefix(table, day))) {
+      const endMs = parseCompactInstant(/_([0-9T]+Z)\.manifest\.json$/.exec(name)?.[1] ?? "");
+      if (!Number.isNaN(endMs)) newest = Math.max(newest ?? endMs, endMs);
+    }
+    if (newest !== undefined) return newest;
+  }
+  return undefined;
 }

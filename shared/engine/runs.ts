@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { ObjectStore } from "../core/ports.js";
-import { compactInstant, isoInstant, MINUTE_MS } from "../core/time.js";
+import { compactInstant, isoInstant, MINUTE_MS, parseCompactInstant } from "../core/time.js";
 import type { BackfillRequest } from "./backfill.js";
 
 export const RUN_SCHEMA = "logexport.run/v1";
@@ -55,7 +55,7 @@ export async function recentRuns(state: ObjectStore, sinceMs: number): Promise<R
   const runs: RunRecord[] = [];
   for await (const name of state.list("runs/")) {
     const stamp = /-(\d{8}T\d{6}Z)-/.exec(name)?.[1];
-    const ms = stamp === undefined ? Number.NaN : Date.parse(`${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}Z`);
+    const ms = stamp === undefined ? Number.NaN : parseCompactInstant(stamp);
     if (!(ms >= sinceMs)) continue;
     const record = await readRunRecord(state, name.slice("runs/".length, -".json".length));
     if (record !== undefined) runs.push(record);

@@ -1,6 +1,6 @@
 import type { ObjectStore } from "../core/ports.js";
 import { DAY_MS, floorTo, isoInstant, type TimeRange } from "../core/time.js";
-import { manifestNamesIn } from "./manifest-index.js";
+import { manifestNamesIn, newestManifestEndMs } from "./manifest-index.js";
 import { ledgerName, manifestName, watermarkName } from "./naming.js";
 import { parseLedger, type LedgerEntry } from "./ledger.js";
 import { parseManifest } from "./manifest.js";
@@ -26,7 +26,7 @@ export interface TableCoverage {
   readonly counts: Readonly<Record<WindowState, number>>;
   readonly rows: number;
   readonly bytes: number;
-  /** End of the newest exported window in the range, and how far behind now it is. */
+  /** End of the table's newest exported window (in the range or the last LAG_LOOKBACK_DAYS days), and how far behind now it is. */
   readonly newestExported: string | null;
   readonly lagSeconds: number | null;
   readonly windows: readonly WindowStatus[];
@@ -39,20 +39,36 @@ export interface CoverageQuery {
   readonly nowMs: number;
   /** Windows without a manifest count as in progress while a run that covers them is younger than this. */
   readonly inProgressHorizonMs: number;
+  /** Count a window as exported only once this run has exported it (a forced run re-exports windows that already have a manifest). */
+  readonly exportedBy?: string;
 }
+
+/** How far back from today the newest manifest is looked for, for the lag. */
+export const LAG_LOOKBACK_DAYS = 7;
 
 function days(range: TimeRange): number[] {
   return splitRange({ startMs: floorTo(range.startMs, DAY_MS), endMs: range.endMs }, DAY_MS).map((d) => d.startMs);
 }
 
-/** The newest ledger line per (table, window start), from each day's ledger. */
-async function latestLedger(state: ObjectStore, range: TimeRange): Promise<Map<string, LedgerEntry>> {
-  const latest = new Map<string, LedgerEntry>();
+interface LedgerView {
+  /** The newest line per (table, window start). */
+  readonly latest: Map<string, LedgerEntry>;
+  /** The newest `complete` line of run `runId` per (table, window start). */
+  readonly completedBy: Map<string, LedgerEntry>;
+}
+
+/** Each day's ledger, read once. */
+async function readLedger(state: ObjectStore, range: TimeRange, runId: string | undefined): Promise<LedgerView> {
+  const view: LedgerView = { latest: new Map(), completedBy: new Map() };
   for (const day of days(range)) {
     const found = await state.readText(ledgerName({ startMs: day, endMs: day + DAY_MS }));
-    for (const entry of found === undefined ? [] : parseLedger(found.text)) latest.set(`${entry.table}|${entry.windowStart}`, entry);
+    for (const entry of found === undefined ? [] : parseLedger(found.text)) {
+      const key = `${entry.table}|${entry.windowStart}`;
+      view.latest.set(key, entry);
+      if (entry.status === "complete" && entry.runId === runId) view.completedBy.set(key, entry);
+    }
   }
-  return latest;
+  return view;
 }
 
 async function watermarkMs(state: ObjectStore, table: string): Promise<number> {
@@ -62,17 +78,18 @@ async function watermarkMs(state: ObjectStore, table: string): Promise<number> {
 }
 
 /**
- * Coverage from the state container alone: a manifest means exported; else the
- * newest ledger line tells a failure; else a recent run or the planner's
- * watermark covering the window means in progress; else missing.
+ * Coverage from the state container alone: a manifest means exported (with
+ * `exportedBy`, a complete ledger line of that run); else the newest ledger
+ * line tells a failure; else a recent run or the planner's watermark covering
+ * the window means in progress; else missing.
  */
 export async function readCoverage(state: ObjectStore, query: CoverageQuery): Promise<TableCoverage[]> {
-  const ledger = await latestLedger(state, query.range);
+  const ledger = await readLedger(state, query.range, query.exportedBy);
   const since = query.nowMs - query.inProgressHorizonMs;
   const runs = await recentRuns(state, since);
   const coverage: TableCoverage[] = [];
   for (const table of query.tables) {
-    const manifests = await manifestNamesIn(state, table, query.range);
+    const manifests = query.exportedBy === undefined ? await manifestNamesIn(state, table, query.range) : new Set<string>();
     const planned = await watermarkMs(state, table);
     const counts: Record<WindowState, number> = { exported: 0, "in-progress": 0, failed: 0, missing: 0 };
     let rows = 0;
@@ -82,10 +99,11 @@ export async function readCoverage(state: ObjectStore, query: CoverageQuery): Pr
     for (const window of splitRange(query.range, query.windowMs)) {
       const start = isoInstant(window.startMs);
       const end = isoInstant(window.endMs);
-      const entry = ledger.get(`${table}|${start}`);
+      const entry = ledger.latest.get(`${table}|${start}`);
+      const mine = ledger.completedBy.get(`${table}|${start}`);
       let status: WindowStatus;
-      if (manifests.has(manifestName(table, window))) {
-        const complete = entry?.status === "complete" ? entry : undefined;
+      if (query.exportedBy === undefined ? manifests.has(manifestName(table, window)) : mine !== undefined) {
+        const complete = mine ?? (entry?.status === "complete" ? entry : undefined);
         const manifest = complete === undefined ? parseManifest((await state.readText(manifestName(table, window)))?.text ?? "") : undefined;
         status = { start, end, state: "exported", rows: complete?.rows ?? manifest?.exportedRows ?? 0, bytes: complete?.bytes ?? manifest?.bytes ?? 0, runId: complete?.runId ?? manifest?.runId ?? "" };
         rows += status.rows ?? 0;
@@ -100,6 +118,8 @@ export async function readCoverage(state: ObjectStore, query: CoverageQuery): Pr
       counts[status.state] += 1;
       windows.push(status);
     }
+    const recent = await newestManifestEndMs(state, table, query.nowMs, LAG_LOOKBACK_DAYS);
+    if (recent !== undefined) newest = Math.max(newest ?? recent, recent);
     coverage.push({ table, counts, rows, bytes, newestExported: newest === null ? null : isoInstant(newest), lagSeconds: newest === null ? null : Math.round((query.nowMs - newest) / 1000), windows });
   }
   return coverage;

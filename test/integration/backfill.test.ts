@@ -81,6 +81,9 @@ describe("POST /api/backfill", () => {
       expect(t.windows.every((w) => w.runId === runId)).toBe(true);
     }
     for (const name of TABLES) expect((await manifests(s.state, name)).every((m) => m.runId === runId && m.reason === "backfill")).toBe(true);
+    // Lag is measured from the table's newest exported window, not the newest inside the asked range.
+    const early = await s.status({ table: "Syslog", start: thirtyDays.start, end: new Date(DAY0 + 2 * DAY_MS).toISOString(), windowMinutes: "1440" });
+    expect((early.body as { tables: TableCoverage[] }).tables[0]).toMatchObject({ newestExported: new Date(DAY0 + 30 * DAY_MS).toISOString(), lagSeconds: (NOW - (DAY0 + 30 * DAY_MS)) / 1000 });
 
     const repeat = await s.backfill(thirtyDays);
     expect(repeat.status).toBe(202);
@@ -90,7 +93,15 @@ describe("POST /api/backfill", () => {
 
     const forced = await s.backfill({ ...thirtyDays, tables: ["Syslog"], start: thirtyDays.start, end: new Date(DAY0 + 2 * DAY_MS).toISOString(), force: true });
     expect(forced.status).toBe(202);
+    const forcedRun = (forced.body as { runId: string }).runId;
+    // Both windows already have manifests (of the first run): the forced run is not done until it has re-exported them.
+    const queued = await s.status({ runId: forcedRun });
+    expect(queued.body).toMatchObject({ done: 0, total: 2, complete: false });
+    expect((queued.body as { tables: TableCoverage[] }).tables[0]?.counts).toEqual({ exported: 0, "in-progress": 2, failed: 0, missing: 0 });
     expect(await s.drain()).toMatchObject({ succeeded: 4 });
+    const drained = await s.status({ runId: forcedRun });
+    expect(drained.body).toMatchObject({ done: 2, total: 2, complete: true });
+    expect((drained.body as { tables: TableCoverage[] }).tables[0]?.windows.every((w) => w.runId === forcedRun)).toBe(true);
     const syslog = await manifests(s.state, "Syslog");
     expect(syslog.filter((m) => m.version === 2)).toHaveLength(2);
   });
