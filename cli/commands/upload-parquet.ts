@@ -39,10 +39,10 @@ export async function uploadParquetCommand(argv: readonly string[], io: CommandI
   const destination = stringFlag(flags, "destination") ?? "";
   const target = parseS3Url(destination, "--destination");
   if (target === undefined) throw new CliError(`--destination must be s3://bucket/key, got ${JSON.stringify(destination)}`);
+  const store = new S3ObjectStore(s3ClientFromFlags(flags, stringFlag(flags, "aws-region") ?? "us-east-1"), target.bucket);
   const info = await stat(file).catch(() => undefined);
   if (info === undefined || !info.isFile()) throw new CliError(`--source ${file} is not a file`);
   const rows = await parquetRows(file);
-  const store = new S3ObjectStore(s3ClientFromFlags(flags, stringFlag(flags, "aws-region") ?? "us-east-1"), target.bucket);
   let read = 0;
   async function* counted(): AsyncIterable<Uint8Array> {
     for await (const chunk of createReadStream(file, { signal: io.signal }) as AsyncIterable<Buffer>) {
