@@ -2,6 +2,7 @@
 /** `npm run bench` runs every suite; `npm run bench -- <name>` runs one. Suites load on demand, so one suite does not import the others' SDKs. */
 const SUITES: Readonly<Record<string, () => Promise<void>>> = {
   "azure-export": async () => (await import("./azure-export.js")).benchAzureExport(),
+  "aws-export": async () => (await import("./aws-export.js")).benchAwsExport(),
   backfill: async () => (await import("./backfill.js")).benchBackfill(),
   "parquet-writers": async () => (await import("./parquet-writers.js")).benchParquetWriters(),
   sanitize: async () => (await import("./sanitize.js")).benchSanitize(),

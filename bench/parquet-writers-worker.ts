@@ -17,7 +17,7 @@ import { pathToFileURL } from "node:url";
 import { ParquetWriter, type ColumnSource } from "hyparquet-writer";
 import { fileWriter } from "hyparquet-writer/src/node.js";
 import { createParquetEncoder } from "../shared/formats/parquet/encoder.js";
-import { PULP_ACCESS_LOG_SCHEMA, schemaElements } from "../shared/formats/parquet/schema.js";
+import { PULP_ACCESS_LOG_SCHEMA, schemaElements, type PulpAccessLogRow } from "../shared/formats/parquet/schema.js";
 import { pulpBenchRows, pulpBenchRowsAsync, type PulpBenchRow } from "./parquet-writers-rows.js";
 
 export const CANDIDATES_DIR = join(import.meta.dirname, "..", ".bench", "parquet-candidates");
@@ -189,6 +189,11 @@ async function parquetWasm(count: number, out: string): Promise<void> {
 
 /** The reference: DuckDB's appender into an in-memory table, then COPY … TO parquet. TIMESTAMP_NS is the only nanosecond type DuckDB has. */
 async function duckdb(count: number, out: string): Promise<number> {
+  return duckdbAccessLogFile(pulpBenchRows(count), out);
+}
+
+/** Any rows of the seed's schema through DuckDB into a Parquet file; returns the COPY step's seconds (the aws-export bench feeds it parsed lines). */
+export async function duckdbAccessLogFile(rows: Iterable<PulpAccessLogRow> | AsyncIterable<PulpAccessLogRow>, out: string): Promise<number> {
   const { DuckDBInstance, DuckDBTimestampNanosecondsValue } = await import("@duckdb/node-api");
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
@@ -197,8 +202,8 @@ async function duckdb(count: number, out: string): Promise<number> {
   );
   const appender = await connection.createAppender("logs");
   const text = (value: string | null) => (value === null ? appender.appendNull() : appender.appendVarchar(value));
-  for (const row of pulpBenchRows(count)) {
-    appender.appendTimestampNanoseconds(new DuckDBTimestampNanosecondsValue(row.timestamp));
+  for await (const row of rows) {
+    appender.appendTimestampNanoseconds(new DuckDBTimestampNanosecondsValue(typeof row.timestamp === "bigint" ? row.timestamp : BigInt(row.timestamp.getTime()) * 1_000_000n));
     appender.appendVarchar(row.message);
     text(row.user);
     text(row.org_id);

@@ -78,7 +78,10 @@ function pick<T>(pool: readonly T[], h: number): T {
   return pool[h % pool.length] as T;
 }
 
-function artifactFor(h: number): Artifact {
+const BY_TYPE: Readonly<Record<ContentTruthType, readonly Artifact[]>> = { python: PYTHON, rpm: RPM, maven: MAVEN, other: OTHER };
+
+function artifactFor(h: number, only: ContentTruthType | undefined): Artifact {
+  if (only !== undefined) return pick(BY_TYPE[only], h >>> 8);
   const roll = h % 100;
   if (roll < 40) return pick(PYTHON, h >>> 8);
   if (roll < 70) return pick(RPM, h >>> 8);
@@ -86,10 +89,10 @@ function artifactFor(h: number): Artifact {
   return pick(OTHER, h >>> 8);
 }
 
-/** One content-app line for hash h at the gunicorn time `clock` (e.g. `09/Jun/2026:14:30:00 +0000`). */
-export function contentLine(h: number, gunicornTime: string): { line: string; truth: PulpContentTruth } {
+/** One content-app line for hash h at the gunicorn time (e.g. `09/Jun/2026:14:30:00 +0000`); `only` keeps to one type's files. */
+export function contentLine(h: number, gunicornTime: string, only?: ContentTruthType): { line: string; truth: PulpContentTruth } {
   const h2 = fmix(h ^ 0x3c6ef372);
-  const artifact = artifactFor(h2);
+  const artifact = artifactFor(h2, only);
   const domain = pick(DOMAINS, h >>> 5);
   const statusCode = pick(STATUS, h2 >>> 11);
   const artifactSize = (h >>> 9) % 13 === 0 ? null : 1_000 + ((h2 >>> 3) % 50_000_000);

@@ -17,7 +17,7 @@
 import { SECOND_MS } from "../../shared/core/time.js";
 import type { LogGroupSource, SourceEvent } from "./fake-cloudwatch-logs.js";
 import { fmix, hash3, hashString, hex8 } from "./deterministic-hash.js";
-import { contentLine, type PulpContentTruth } from "./pulp-content-lines.js";
+import { contentLine, type ContentTruthType, type PulpContentTruth } from "./pulp-content-lines.js";
 
 export type PulpLineKind =
   /** An authenticated /api/pypi/{domain}/{distribution}/simple/{package}/ request. */
@@ -85,6 +85,8 @@ export interface PulpLogStreamSpec {
   streamCount?: number;
   /** Per mille of events that are content-app download lines instead (default 0). */
   contentShare?: number;
+  /** Content lines of this type's files only (default: a mix of every type and files of none). */
+  contentType?: ContentTruthType;
 }
 
 export interface HistogramBin {
@@ -184,7 +186,7 @@ export class PulpLogStream implements LogGroupSource {
         const h = hash3(this.seed, s / SECOND_MS, j);
         const pod = this.pods[h % this.pods.length] as Pod;
         if (wanted !== undefined && !wanted.has(pod.streamName)) continue;
-        yield buildEvent(h, s, j, n, clock, pod, this.spec.contentShare ?? 0);
+        yield buildEvent(h, s, j, n, clock, pod, this.spec);
       }
     }
   }
@@ -205,6 +207,7 @@ export interface PulpHourOptions {
   seed?: string;
   streamCount?: number;
   contentShare?: number;
+  contentType?: ContentTruthType;
 }
 
 /** An hour of Pulp traffic: `count(hourStart, hourStart + 1 h)` is exactly eventsInHour + the bursts. */
@@ -223,6 +226,7 @@ export function pulpHourStream(options: PulpHourOptions): PulpLogStream {
     seed: options.seed,
     streamCount: options.streamCount,
     contentShare: options.contentShare,
+    contentType: options.contentType,
     eventsInSecond(s) {
       const i = (s - hourStartMs) / SECOND_MS;
       if (i < -margin || i >= 3_600 + margin) return 0;
@@ -399,9 +403,10 @@ function baseAccess(h: number, h2: number): PulpAccessTruth {
   };
 }
 
-function buildContent(h: number, clock: SecondClock, contentShare: number): Built {
-  if (contentShare > 0 && fmix(h ^ 0x1b56c4e9) % 1_000 < contentShare) {
-    const { line, truth } = contentLine(h, clock.gunicorn);
+function buildContent(h: number, clock: SecondClock, content: Pick<PulpLogStreamSpec, "contentShare" | "contentType">): Built {
+  const share = content.contentShare ?? 0;
+  if (share > 0 && fmix(h ^ 0x1b56c4e9) % 1_000 < share) {
+    const { line, truth } = contentLine(h, clock.gunicorn, content.contentType);
     return { kind: "content", line, content: truth, stream: "stdout" };
   }
   const h2 = fmix(h ^ 0x68e31da4);
@@ -470,9 +475,9 @@ function malformed(h: number, h2: number, clock: SecondClock): Built {
   }
 }
 
-function buildEvent(h: number, s: number, j: number, n: number, clock: SecondClock, pod: Pod, contentShare: number): PulpLogEvent {
+function buildEvent(h: number, s: number, j: number, n: number, clock: SecondClock, pod: Pod, content: Pick<PulpLogStreamSpec, "contentShare" | "contentType">): PulpLogEvent {
   const timestamp = s + offsetOf(j, n);
-  const built = buildContent(h, clock, contentShare);
+  const built = buildContent(h, clock, content);
   // One message in twenty is the bare line (a stream without the container envelope).
   const enveloped = built.rawMessage !== undefined || (h >>> 10) % 20 !== 0;
   const time = `${clock.isoPrefix}${String(timestamp - s).padStart(3, "0")}${String(h % 1_000_000).padStart(6, "0")}Z`;

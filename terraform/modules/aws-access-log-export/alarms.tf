@@ -1,0 +1,53 @@
+resource "aws_sns_topic" "alarms" {
+  count             = length(var.alarm_email_addresses) > 0 ? 1 : 0
+  name              = "${local.function_name}-alarms"
+  kms_master_key_id = "alias/aws/sns"
+  tags              = var.tags
+}
+
+resource "aws_sns_topic_subscription" "alarms" {
+  for_each  = toset(var.alarm_email_addresses)
+  topic_arn = aws_sns_topic.alarms[0].arn
+  protocol  = "email"
+  endpoint  = each.value
+}
+
+locals {
+  alarm_actions = aws_sns_topic.alarms[*].arn
+}
+
+# Any failed invocation: an export that could not complete (each is retried; see the DLQ alarm).
+resource "aws_cloudwatch_metric_alarm" "errors" {
+  alarm_name          = "${local.function_name}-errors"
+  alarm_description   = "The log export Lambda failed an invocation. Its log (structured JSON, `export failed` lines) names the export, the hour and the error; see docs/aws-export.md."
+  namespace           = "AWS/Lambda"
+  metric_name         = "Errors"
+  dimensions          = { FunctionName = aws_lambda_function.export.function_name }
+  statistic           = "Sum"
+  period              = 3600
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = 1
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+}
+
+# An hour that failed every retry: it is not exported until someone re-runs it (manual range).
+resource "aws_cloudwatch_metric_alarm" "dead_letters" {
+  alarm_name          = "${local.function_name}-dead-letters"
+  alarm_description   = "An hourly export failed all its retries and its event is in ${aws_sqs_queue.dead_letter.name}. Re-run that hour with a manual invoke {\"start\":…,\"end\":…}; see terraform/README.md."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.dead_letter.name }
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+}

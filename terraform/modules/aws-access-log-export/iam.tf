@@ -1,0 +1,65 @@
+data "aws_iam_policy_document" "assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "function" {
+  name               = "${local.function_name}-role"
+  assume_role_policy = data.aws_iam_policy_document.assume.json
+  tags               = var.tags
+}
+
+data "aws_iam_policy_document" "function" {
+  # Logs Insights queries and the exact read of slices too dense for a query, on the named groups only.
+  statement {
+    sid       = "QueryTheLogGroups"
+    actions   = ["logs:StartQuery", "logs:FilterLogEvents"]
+    resources = concat(local.log_group_arns, [for arn in local.log_group_arns : "${arn}:*"])
+  }
+
+  # GetQueryResults and StopQuery take a query id, not a log group: IAM has no resource type for them.
+  statement {
+    sid       = "ReadAndStopOwnQueries"
+    actions   = ["logs:GetQueryResults", "logs:StopQuery"]
+    resources = ["*"]
+  }
+
+  # New objects under each export's prefix; nothing is read, listed or deleted.
+  statement {
+    sid       = "WriteExports"
+    actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
+    resources = [for p in values(local.export_prefixes) : "${local.bucket_arn}/${p}/*"]
+  }
+
+  statement {
+    sid       = "FunctionLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.function.arn}:*"]
+  }
+
+  statement {
+    sid       = "DeadLetter"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.dead_letter.arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [var.kms_key_arn]
+    content {
+      sid       = "EncryptExports"
+      actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+      resources = [statement.value]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "function" {
+  name   = "${local.function_name}-policy"
+  role   = aws_iam_role.function.id
+  policy = data.aws_iam_policy_document.function.json
+}
