@@ -22,7 +22,6 @@ const DJANGO_WARNING = "django.request:WARNING";
  */
 export function contentRowTransform(options: ContentRowOptions, sanitizer: RecordSanitizer): RecordTransform {
   const spec = CONTENT_TYPE_SPECS[options.contentType];
-  const text = (value: string | null): string | null => (value === null ? null : sanitizer.sanitizeText(value));
   const apply = (record: LogRecord): TransformResult => {
     const message = typeof record.message === "string" ? record.message : "";
     const line = unwrapEnvelope(message);
@@ -47,13 +46,14 @@ export function contentRowTransform(options: ContentRowOptions, sanitizer: Recor
       artifact_size: parsed.artifactSize,
       status_code: parsed.statusCode,
       cache_hit: parsed.cacheHit,
-      user_agent: text(parsed.userAgent),
-      org_id: text(parsed.orgId),
-      x_forwarded_for: text(parsed.xForwardedFor),
+      user_agent: parsed.userAgent,
+      org_id: parsed.orgId,
+      x_forwarded_for: parsed.xForwardedFor,
       request_time_ms: parsed.requestTimeMs,
       ...coordinates.extra,
     };
-    return { kind: "row", row };
+    // The whole row, so field rules by column name apply as well as the text detectors.
+    return { kind: "row", row: sanitizer.sanitize(row) };
   };
   return { apply, sanitizer };
 }

@@ -32,8 +32,6 @@ const DJANGO_WARNING = "django.request:WARNING";
  * counted as malformed (with samples), never dropped silently.
  */
 export function pulpRowTransform(options: PulpRowOptions, sanitizer: RecordSanitizer): RecordTransform {
-  const clean = (value: string): string => sanitizer.sanitizeText(value);
-  const text = (value: string | null): string | null => (value === null ? null : clean(value));
   const apply = (record: LogRecord): TransformResult => {
     const message = typeof record.message === "string" ? record.message : "";
     const line = unwrapEnvelope(message);
@@ -46,20 +44,20 @@ export function pulpRowTransform(options: PulpRowOptions, sanitizer: RecordSanit
     const coordinates = pypiCoordinates(parsed.path);
     const row: LogRecord = {
       timestamp: BigInt(Number(record.timestamp)) * 1_000_000n,
-      message: clean(line),
-      user: text(parsed.user),
-      org_id: text(parsed.orgId),
+      message: line,
+      user: parsed.user,
+      org_id: parsed.orgId,
       domain: coordinates.domain ?? "",
       distribution: coordinates.distribution ?? "",
       package: coordinates.package ?? "",
       status_code: parsed.statusCode,
-      user_agent: clean(parsed.userAgent ?? ""),
-      x_forwarded_for: clean(parsed.xForwardedFor ?? ""),
+      user_agent: parsed.userAgent ?? "",
+      x_forwarded_for: parsed.xForwardedFor ?? "",
     };
     if (options.enrich) {
       Object.assign(row, {
         method: parsed.method,
-        path: clean(parsed.path),
+        path: parsed.path,
         response_bytes: parsed.responseBytes,
         duration_ms: parsed.durationMs,
         correlation_id: parsed.correlationId,
@@ -67,7 +65,8 @@ export function pulpRowTransform(options: PulpRowOptions, sanitizer: RecordSanit
         threat: threatOf(parsed.path),
       });
     }
-    return { kind: "row", row };
+    // The whole row, so field rules by column name (pseudonymize `user`, say) apply as well as the text detectors.
+    return { kind: "row", row: sanitizer.sanitize(row) };
   };
   return { apply, sanitizer };
 }

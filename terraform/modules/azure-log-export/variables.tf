@@ -225,7 +225,7 @@ variable "workspace_retention_days" {
 }
 
 variable "hmac_key_secret_uri" {
-  description = "Optional Key Vault secret URI (https://<vault>.vault.azure.net/secrets/<name>[/<version>]) holding the sanitizer's HMAC key (hex or base64, at least 32 bytes). Sets LOGEXPORT_HMAC_KEY to a Key Vault reference and grants the identity Key Vault Secrets User on that one secret. Needs key_vault_id. See the README: the Functions bundle does not read this setting yet."
+  description = "Optional Key Vault secret URI (https://<vault>.vault.azure.net/secrets/<name>[/<version>]) holding the sanitizer's HMAC key (hex or base64, at least 32 bytes). Sets LOGEXPORT_HMAC_KEY to a Key Vault reference and grants the identity Key Vault Secrets User on that one secret. Needs key_vault_id."
   type        = string
   default     = null
 

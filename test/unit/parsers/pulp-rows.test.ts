@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { pulpRowTransform } from "../../../shared/parsers/pulp-rows.js";
 import { defaultSanitizerConfig, IdentitySanitizer, Sanitizer } from "../../../shared/sanitize/index.js";
+import { parseSanitizerConfig } from "../../../shared/sanitize/parse-config.js";
 
 const LINE = 'pulp [abc-123]: 192.168.1.1 - user:testuser org_id:org123 [04/Feb/2026:14:30:00 +0000] "GET /api/pypi/domain1/dist1/simple/package1/ HTTP/1.1" 200 456 "-" "uv/0.9.26 {}" 550 x_forwarded_for:"23.48.249.160,10.0.0.1"';
 const T = Date.UTC(2026, 1, 4, 14, 30);
@@ -37,4 +38,18 @@ describe("Pulp rows", () => {
     expect(String(row.message)).not.toContain("23.48.249.160");
     expect(transform.sanitizer.counts().ipv4).toBeGreaterThan(0);
   });
+
+  it("applies field rules by column name: a keyed pseudonym for user, the same for the same user", () => {
+    const config = parseSanitizerConfig(JSON.stringify({ version: 1, fieldRules: [{ path: "user", action: "pseudonymize" }, { path: "org_id", action: "redact" }] }), "test");
+    const transform = pulpRowTransform(options, new Sanitizer(config, { hmacKey: new Uint8Array(32).fill(7) }));
+    const first = transform.apply({ timestamp: T, message: LINE, logStream: "s" });
+    const again = transform.apply({ timestamp: T + 1, message: LINE, logStream: "s" });
+    const row = first.kind === "row" ? first.row : {};
+    expect(String(row.user)).toMatch(/^pseu_[0-9a-f]+$/);
+    expect(again.kind === "row" ? again.row.user : undefined).toBe(row.user);
+    expect(row.org_id).not.toBe("org123");
+    expect(row.timestamp).toBe(BigInt(T) * 1_000_000n);
+    expect(row.status_code).toBe(200);
+  });
 });
+
