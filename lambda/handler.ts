@@ -2,8 +2,8 @@ import type { Context, ScheduledEvent } from "aws-lambda";
 import { ConfigurationError, errorMessage, LogExportError } from "../shared/core/errors.js";
 import { jsonLogger, type LogLevel } from "../shared/core/logger.js";
 import { floorTo, HOUR_MS, isoInstant } from "../shared/core/time.js";
-import { loadAwsExportSettings, type ExportKind } from "../shared/settings/aws.js";
-import { createAwsExport, type AwsExport } from "../shared/wiring/aws.js";
+import type { ExportKind } from "../shared/settings/aws.js";
+import { loadAwsExport, type AwsExport } from "../shared/wiring/aws.js";
 
 /** A manual invocation: re-export [start, end) hour by hour. */
 export interface ManualRange {
@@ -38,9 +38,9 @@ function hoursOf(event: ScheduledEvent | ManualRange, delayMs: number): number[]
  * full hour on a schedule, or of each hour of a manual range. One failing export does not stop the
  * others; the invocation still throws at the end, so Lambda's retries and the dead-letter queue see it.
  */
-export function createHandler(exporter: () => AwsExport, write: (level: LogLevel, line: string) => void = (level, line) => (level === "error" ? console.error(line) : console.log(line))) {
+export function createHandler(exporter: () => AwsExport | Promise<AwsExport>, write: (level: LogLevel, line: string) => void = (level, line) => (level === "error" ? console.error(line) : console.log(line))) {
   return async (event: ScheduledEvent | ManualRange, context: Context): Promise<ExportSummary> => {
-    const current = exporter();
+    const current = await exporter();
     const { exports, delayMs, msPerHourEstimate } = current.settings;
     const hours = hoursOf(event, delayMs);
     const needed = hours.length * exports.length * msPerHourEstimate;
@@ -66,6 +66,19 @@ export function createHandler(exporter: () => AwsExport, write: (level: LogLevel
   };
 }
 
-let cached: AwsExport | undefined;
+/**
+ * Starts the export once per execution environment (the cold start: settings, the Secrets Manager read).
+ * A start that failed is not kept, so the next invocation tries again instead of failing on a stale error.
+ */
+export function oncePerEnvironment(start: () => Promise<AwsExport>): () => Promise<AwsExport> {
+  let started: Promise<AwsExport> | undefined;
+  return () => {
+    started ??= start().catch((error: unknown) => {
+      started = undefined;
+      throw error;
+    });
+    return started;
+  };
+}
 
-export const handler = createHandler(() => (cached ??= createAwsExport(loadAwsExportSettings(process.env))));
+export const handler = createHandler(oncePerEnvironment(() => loadAwsExport(process.env)));

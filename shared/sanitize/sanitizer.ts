@@ -91,7 +91,7 @@ export class Sanitizer implements RecordSanitizer {
     if (key !== undefined && key.length < MIN_HMAC_KEY_BYTES) throw new ConfigurationError(`the HMAC key must hold at least ${MIN_HMAC_KEY_BYTES} bytes, got ${key.length}`);
     if (key === undefined && this.compiled.pseudonymizing.length > 0) {
       // Never fall back to unkeyed hashing: small id spaces are reversed by dictionary.
-      throw new ConfigurationError(`rules ${this.compiled.pseudonymizing.join(", ")} pseudonymize, which needs a key: set ${HMAC_KEY_SETTING} (hex or base64, at least ${MIN_HMAC_KEY_BYTES} bytes)`);
+      throw new ConfigurationError(`rules ${this.compiled.pseudonymizing.join(", ")} pseudonymize, which needs a key: set ${HMAC_KEY_SETTING} (hex or base64, at least ${MIN_HMAC_KEY_BYTES} bytes; in the Lambda, LOGEXPORT_HMAC_KEY_SECRET_ARN)`);
     }
     const pseudonyms = key === undefined ? undefined : new Pseudonymizer(key);
     const { allowValues, allowPatterns } = this.compiled;

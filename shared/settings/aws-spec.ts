@@ -18,7 +18,8 @@ export const AWS_SETTINGS = {
   enrich: { name: "LOGEXPORT_ENRICH", default: "false", description: "`true` adds method, path, response_bytes, duration_ms, correlation_id, is_bot and threat columns." },
   sanitize: { name: "LOGEXPORT_SANITIZE", default: "off", description: "`on`: the string columns pass through the sanitizer (docs/sanitizer.md); off by default because analysts query user, org and addresses." },
   sanitizerConfig: { name: "LOGEXPORT_SANITIZER_CONFIG", default: "", description: "Sanitizer config (JSON or YAML) inline, or a file path in the bundle; empty: the built-in rules." },
-  hmacKey: { name: "LOGEXPORT_HMAC_KEY", description: "Key for keyed pseudonyms (hex or base64, ≥ 32 bytes), e.g. from Secrets Manager; required only by rules that pseudonymize." },
+  hmacKey: { name: "LOGEXPORT_HMAC_KEY", description: "Key for keyed pseudonyms (hex or base64, ≥ 32 bytes) as plain text, for the CLIs and local runs; required only by rules that pseudonymize. In the Lambda use `LOGEXPORT_HMAC_KEY_SECRET_ARN`." },
+  hmacKeySecretArn: { name: "LOGEXPORT_HMAC_KEY_SECRET_ARN", description: "Full ARN of a Secrets Manager secret whose SecretString holds the key for keyed pseudonyms (hex or base64, ≥ 32 bytes), read once at cold start; unreadable, binary or too short stops the function with a ConfigurationError. Not together with `LOGEXPORT_HMAC_KEY`." },
   secondsPerHour: { name: "LOGEXPORT_SECONDS_PER_HOUR_ESTIMATE", default: "120", description: "Expected seconds to export one hour; a manual range that would not finish in the Lambda's remaining time is refused." },
 } as const satisfies Record<string, SettingSpec>;
 

@@ -24,10 +24,14 @@ export interface AwsExportSettings {
   readonly enrich: boolean;
   readonly msPerHourEstimate: number;
   readonly sanitizer: SanitizerSettings;
+  /** Where the Lambda reads the pseudonymization key at cold start (shared/wiring/aws.ts withHmacKeyFromSecret). */
+  readonly hmacKeySecretArn: string | undefined;
 }
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const LOG_GROUP = /^[A-Za-z0-9_\-/.#]{1,512}$/;
+/** A secret's full ARN: its name (at most 512 of these characters) and the six-character suffix the service adds. */
+export const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}$/;
 
 /** Health checks and Django's request warnings are never access-log rows. */
 export const EXCLUDED_MARKERS: readonly string[] = ["django.request:WARNING"];
@@ -61,6 +65,10 @@ export function loadAwsExportSettings(env: Environment): AwsExportSettings {
   } catch (error) {
     reader.check(false, error instanceof Error ? error.message : String(error));
   }
+  const sanitizer = readSanitizer(reader, { sanitize: AWS_SETTINGS.sanitize, config: AWS_SETTINGS.sanitizerConfig, hmacKey: AWS_SETTINGS.hmacKey });
+  const hmacKeySecretArn = reader.raw(AWS_SETTINGS.hmacKeySecretArn);
+  reader.check(hmacKeySecretArn === undefined || SECRET_ARN.test(hmacKeySecretArn), `${AWS_SETTINGS.hmacKeySecretArn.name} must be the full ARN of a Secrets Manager secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>), got ${JSON.stringify(hmacKeySecretArn)}`);
+  reader.check(hmacKeySecretArn === undefined || sanitizer.hmacKey === undefined, `set ${AWS_SETTINGS.hmacKey.name} or ${AWS_SETTINGS.hmacKeySecretArn.name}, not both`);
   const settings: AwsExportSettings = {
     exports,
     logGroupNames,
@@ -76,7 +84,8 @@ export function loadAwsExportSettings(env: Environment): AwsExportSettings {
     queryTimeoutMs: reader.integer(AWS_SETTINGS.queryTimeoutSeconds, 10, 3600) * 1000,
     enrich: enrich === "true",
     msPerHourEstimate: reader.integer(AWS_SETTINGS.secondsPerHour, 1, 3600) * 1000,
-    sanitizer: readSanitizer(reader, { sanitize: AWS_SETTINGS.sanitize, config: AWS_SETTINGS.sanitizerConfig, hmacKey: AWS_SETTINGS.hmacKey }),
+    sanitizer,
+    hmacKeySecretArn,
   };
   reader.done();
   return Object.freeze(settings);

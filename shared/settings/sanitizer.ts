@@ -7,6 +7,8 @@ export interface SanitizerSettings {
   readonly config: string | undefined;
   /** Raw key text; parsed (and checked) where the sanitizer is built. */
   readonly hmacKey: string | undefined;
+  /** Where hmacKey came from, for errors (default: the LOGEXPORT_HMAC_KEY setting). */
+  readonly hmacKeySource?: string;
 }
 
 /** The three sanitizer settings, read the same way for both clouds (only the default of the switch differs). */

@@ -1,5 +1,7 @@
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { S3Client } from "@aws-sdk/client-s3";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { ConfigurationError, errorMessage } from "../core/errors.js";
 import type { Clock, Logger, ObjectStore, RecordEncoder, RecordSanitizer, RecordTransform } from "../core/ports.js";
 import { HOUR_MS, type TimeRange } from "../core/time.js";
 import { exportToObject, type ObjectExportDependencies, type ObjectExportOptions, type ObjectManifest } from "../engine/export-object.js";
@@ -10,7 +12,10 @@ import { PULP_ACCESS_LOG_SCHEMA } from "../formats/parquet/schema.js";
 import { contentRowTransform } from "../parsers/content-rows.js";
 import { CONTENT_TYPE_SPECS, contentSchema } from "../parsers/content/types.js";
 import { PULP_ENRICHED_SCHEMA, pulpRowTransform } from "../parsers/pulp-rows.js";
-import type { AwsExportSettings, ExportKind } from "../settings/aws.js";
+import { hmacKeyFromSetting } from "../sanitize/index.js";
+import { AWS_SETTINGS } from "../settings/aws-spec.js";
+import { loadAwsExportSettings, type AwsExportSettings, type ExportKind } from "../settings/aws.js";
+import type { Environment } from "../settings/env.js";
 import { S3ObjectStore } from "../sinks/s3/store.js";
 import type { LineFilter } from "../sources/cloudwatch/insights.js";
 import { CloudWatchSource } from "../sources/cloudwatch/source.js";
@@ -132,4 +137,34 @@ export function createAwsExport(
       return exportRange(kind, { startMs: hourStartMs, endMs: hourStartMs + HOUR_MS }, bucket, name, runId, logger);
     },
   };
+}
+
+/**
+ * The pseudonymization key from Secrets Manager (LOGEXPORT_HMAC_KEY_SECRET_ARN): settings whose sanitizer
+ * carries the secret's text, checked here (hex or base64, at least 32 bytes). A secret that cannot be read,
+ * holds no SecretString or holds no valid key is a ConfigurationError naming the ARN, never the value; there
+ * is no fallback to unkeyed hashing. Without the setting, the settings come back as they are.
+ */
+export async function withHmacKeyFromSecret(settings: AwsExportSettings, client?: SecretsManagerClient): Promise<AwsExportSettings> {
+  const arn = settings.hmacKeySecretArn;
+  if (arn === undefined) return settings;
+  const source = `the secret ${arn} (${AWS_SETTINGS.hmacKeySecretArn.name})`;
+  const secrets = client ?? new SecretsManagerClient({});
+  let text: string | undefined;
+  try {
+    text = (await secrets.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString;
+  } catch (error) {
+    throw new ConfigurationError(`cannot read ${source} from Secrets Manager: ${errorMessage(error)}`, { cause: error });
+  } finally {
+    if (client === undefined) secrets.destroy();
+  }
+  if (text === undefined || text.trim() === "") throw new ConfigurationError(`${source} holds no SecretString: store the key as hex or base64 text (binary secrets are not read)`);
+  hmacKeyFromSetting(text, source);
+  return Object.freeze({ ...settings, sanitizer: { ...settings.sanitizer, hmacKey: text, hmacKeySource: source } });
+}
+
+/** The Lambda's cold start: settings from the environment, the key from Secrets Manager when configured, then the export. */
+export async function loadAwsExport(env: Environment, clients: { logs?: CloudWatchLogsClient; s3?: S3Client; secrets?: SecretsManagerClient } = {}): Promise<AwsExport> {
+  const settings = await withHmacKeyFromSecret(loadAwsExportSettings(env), clients.secrets);
+  return createAwsExport(settings, clients);
 }

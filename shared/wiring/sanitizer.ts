@@ -22,7 +22,7 @@ function configText(value: string): { text: string; source: string } {
 export function sanitizerFactory(settings: SanitizerSettings): () => RecordSanitizer {
   if (!settings.enabled) return () => new IdentitySanitizer();
   const config = settings.config === undefined ? defaultSanitizerConfig() : (({ text, source }) => parseSanitizerConfig(text, source))(configText(settings.config));
-  const options = { hmacKey: hmacKeyFromSetting(settings.hmacKey) };
+  const options = { hmacKey: hmacKeyFromSetting(settings.hmacKey, settings.hmacKeySource) };
   new Sanitizer(config, options);
   return () => new Sanitizer(config, options);
 }

@@ -56,6 +56,37 @@ data "aws_iam_policy_document" "function" {
       resources = [statement.value]
     }
   }
+
+  # The pseudonymization key, read once at cold start (LOGEXPORT_HMAC_KEY_SECRET_ARN): this one secret only.
+  dynamic "statement" {
+    for_each = var.hmac_key_secret_arn == null ? [] : [var.hmac_key_secret_arn]
+    content {
+      sid       = "ReadHmacKey"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [statement.value]
+    }
+  }
+
+  # A secret encrypted with a customer-managed key: Decrypt on that key, only through Secrets Manager and
+  # only for this secret (Secrets Manager puts the secret's ARN in the encryption context).
+  dynamic "statement" {
+    for_each = var.hmac_key_secret_kms_key_arn == null ? [] : [var.hmac_key_secret_kms_key_arn]
+    content {
+      sid       = "DecryptHmacKey"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["secretsmanager.${local.region}.amazonaws.com"]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "kms:EncryptionContext:SecretARN"
+        values   = [var.hmac_key_secret_arn]
+      }
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "function" {

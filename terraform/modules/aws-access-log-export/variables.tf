@@ -121,13 +121,46 @@ variable "enrich" {
 }
 
 variable "sanitize" {
-  description = "\"on\": string columns pass through the built-in sanitizer rules (LOGEXPORT_SANITIZE). Rules that pseudonymize need a key, which this module does not put in environment variables."
+  description = "\"on\": string columns pass through the built-in sanitizer rules (LOGEXPORT_SANITIZE). Rules that pseudonymize need a key: hmac_key_secret_arn."
   type        = string
   default     = "off"
 
   validation {
     condition     = contains(["on", "off"], var.sanitize)
     error_message = "sanitize must be \"on\" or \"off\"."
+  }
+}
+
+variable "sanitizer_config" {
+  description = "Sanitizer config (docs/sanitizer.md) as inline JSON or YAML (LOGEXPORT_SANITIZER_CONFIG), e.g. jsonencode({ version = 1, fieldRules = [{ path = \"user\", action = \"pseudonymize\" }] }); checked by the function at cold start. null: the built-in rules. Applies with sanitize = \"on\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.sanitizer_config == null || can(regex("^\\s*\\{|\n", var.sanitizer_config))
+    error_message = "sanitizer_config must be inline JSON (starting with {) or multi-line YAML: a single line is read as a file path, and the bundle holds no config files."
+  }
+}
+
+variable "hmac_key_secret_arn" {
+  description = "Full ARN (with its six-character suffix) of a Secrets Manager secret whose SecretString holds the key for keyed pseudonyms, hex or base64 of at least 32 bytes (LOGEXPORT_HMAC_KEY_SECRET_ARN). The function reads it once at cold start and fails if it cannot; the role may read exactly this secret. null: no key, so pseudonymizing rules fail at start-up."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.hmac_key_secret_arn == null || can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}$", var.hmac_key_secret_arn))
+    error_message = "hmac_key_secret_arn must be the full ARN of a Secrets Manager secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)."
+  }
+}
+
+variable "hmac_key_secret_kms_key_arn" {
+  description = "Customer-managed KMS key the HMAC key's secret is encrypted with; null for the AWS managed key aws/secretsmanager, which needs no grant. The role gets kms:Decrypt on this key only, through Secrets Manager, for that secret."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.hmac_key_secret_kms_key_arn == null || (var.hmac_key_secret_arn != null && can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-fA-F-]{36}$", var.hmac_key_secret_kms_key_arn)))
+    error_message = "hmac_key_secret_kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), and needs hmac_key_secret_arn."
   }
 }
 

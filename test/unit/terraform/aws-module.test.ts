@@ -11,6 +11,7 @@ import { PULP_ACCESS_LOG_SCHEMA, type ParquetColumnType } from "../../../shared/
 import { CONTENT_TYPES, contentSchema } from "../../../shared/parsers/content/types.js";
 import { PULP_ENRICHED_SCHEMA } from "../../../shared/parsers/pulp-rows.js";
 import { allAwsSettings } from "../../../shared/settings/aws-spec.js";
+import { SECRET_ARN } from "../../../shared/settings/aws.js";
 import { attribute, block, blocks, literal, objectEntries, readTerraformDir } from "./hcl.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -54,8 +55,36 @@ describe("AWS module: the function's role", () => {
       ["FunctionLogs", '["logs:CreateLogStream", "logs:PutLogEvents"]', '["${aws_cloudwatch_log_group.function.arn}:*"]'],
       ["DeadLetter", '["sqs:SendMessage"]', "[aws_sqs_queue.dead_letter.arn]"],
       ["EncryptExports", '["kms:GenerateDataKey", "kms:Decrypt"]', "[statement.value]"],
+      ["ReadHmacKey", '["secretsmanager:GetSecretValue"]', "[statement.value]"],
+      ["DecryptHmacKey", '["kms:Decrypt"]', "[statement.value]"],
     ]);
     expect(role.every((s) => s.effect === "Allow")).toBe(true);
+  });
+
+  it("reads exactly the secret named by hmac_key_secret_arn, and decrypts only with its key, through Secrets Manager, for that secret", () => {
+    const body = block(moduleText, "data", "aws_iam_policy_document", "function").body;
+    const dynamic = (sid: string) => {
+      const found = blocks(body, "dynamic").find((d) => blocks(d.body, "content").some((c) => literal(attribute(c.body, "sid")) === sid));
+      expect(found, sid).toBeDefined();
+      return found?.body ?? "";
+    };
+    expect(attribute(dynamic("ReadHmacKey"), "for_each")).toBe("var.hmac_key_secret_arn == null ? [] : [var.hmac_key_secret_arn]");
+    const decrypt = dynamic("DecryptHmacKey");
+    expect(attribute(decrypt, "for_each")).toBe("var.hmac_key_secret_kms_key_arn == null ? [] : [var.hmac_key_secret_kms_key_arn]");
+    const conditions = blocks(block(decrypt, "content").body, "condition").map((c) => [attribute(c.body, "test"), attribute(c.body, "variable"), attribute(c.body, "values")]);
+    expect(conditions).toEqual([
+      ['"StringEquals"', '"kms:ViaService"', '["secretsmanager.${local.region}.amazonaws.com"]'],
+      ['"StringEquals"', '"kms:EncryptionContext:SecretARN"', "[var.hmac_key_secret_arn]"],
+    ]);
+    expect(moduleText).not.toMatch(/secretsmanager:(?!GetSecretValue")[A-Za-z*]+/);
+  });
+
+  it("accepts the same secret ARNs for hmac_key_secret_arn as the code, and a KMS key only with a secret", () => {
+    const validation = (name: string) => attribute(block(block(moduleText, "variable", name).body, "validation").body, "condition") ?? "";
+    const pattern = /can\(regex\("([^"]+)", var\.hmac_key_secret_arn\)\)/.exec(validation("hmac_key_secret_arn"))?.[1];
+    expect(pattern).toBe(SECRET_ARN.source);
+    expect(validation("hmac_key_secret_kms_key_arn")).toContain("var.hmac_key_secret_arn != null");
+    expect(literal(attribute(block(moduleText, "variable", "hmac_key_secret_arn").body, "default"))).toBeNull();
   });
 
   it("names the log groups and export prefixes from the variables, and nothing wider", () => {
@@ -173,17 +202,26 @@ describe("AWS module: Glue tables match the encoder's schemas", () => {
 
 describe("AWS module: the function's environment and the code's settings table", () => {
   const env = objectEntries(/merge\(\s*(\{[\s\S]*?\n\s{4}\})/.exec(local("lambda_environment"))?.[1] ?? "");
-  const optional = local("lambda_environment");
-  const terraformKeys = [...env.keys(), ...(optional.includes("LOGEXPORT_LOG_STREAM = var.log_stream_name") ? ["LOGEXPORT_LOG_STREAM"] : [])];
+  /** `var.x == null ? {} : { NAME = var.x }`: set only when the variable is. */
+  const optional = [...local("lambda_environment").matchAll(/var\.([a-z_]+) == null \? \{\} : \{ ([A-Z_]+) = var\.([a-z_]+) \}/g)].filter((m) => m[1] === m[3]).map((m): [string, string] => [m[2] as string, m[1] as string]);
+  const terraformKeys = [...env.keys(), ...optional.map(([name]) => name)];
   const code = allAwsSettings().map((s) => s.name);
   /** Read by the code, deliberately not set by the module. */
   const LEFT_TO_DEFAULT: Readonly<Record<string, string>> = {
     LOGEXPORT_QUERY_ROW_LIMIT: "the service limit (10,000) is already the default",
     LOGEXPORT_INSIGHTS_TIMEOUT_SECONDS: "query timeout tuning; the default fits a 900 s invocation",
-    LOGEXPORT_SANITIZER_CONFIG: "custom rules are an operator's addition; the built-in rules apply without them",
-    LOGEXPORT_HMAC_KEY: "a secret: the module puts none in environment variables (pseudonymizing rules need it supplied another way)",
+    LOGEXPORT_HMAC_KEY: "the key as plain text, for the CLIs: the module puts no secret in environment variables; the function reads it from Secrets Manager (LOGEXPORT_HMAC_KEY_SECRET_ARN)",
   };
   const READ_BY_PLATFORM: Readonly<Record<string, string>> = { NODE_OPTIONS: "Node.js: the V8 heap cap" };
+
+  it("sets the log stream, the sanitizer config and the HMAC key's secret ARN only when their variables are set", () => {
+    expect(optional).toEqual([
+      ["LOGEXPORT_LOG_STREAM", "log_stream_name"],
+      ["LOGEXPORT_SANITIZER_CONFIG", "sanitizer_config"],
+      ["LOGEXPORT_HMAC_KEY_SECRET_ARN", "hmac_key_secret_arn"],
+    ]);
+    expect(terraformKeys).not.toContain("LOGEXPORT_HMAC_KEY");
+  });
 
   it("sets only names the code or the runtime reads", () => {
     expect(terraformKeys.filter((k) => !code.includes(k) && !(k in READ_BY_PLATFORM))).toEqual([]);
