@@ -2,10 +2,11 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SourceQueryError } from "../../shared/core/errors.js";
 import type { LogRecord } from "../../shared/core/records.js";
+import { sleep } from "../../shared/core/sleep.js";
 import { measureWindow, packParts } from "../../shared/engine/parts.js";
 import { lineMatcher, validateLineFilter, type LineFilter } from "../../shared/sources/cloudwatch/insights.js";
 import { CloudWatchSource } from "../../shared/sources/cloudwatch/source.js";
-import { fakeClientConfig, startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
+import { fakeClientConfig, startFakeCloudWatchLogs, type CallRecord, type Fault, type FakeCloudWatchLogs, type Operation } from "../helpers/fake-cloudwatch-logs.js";
 import { pulpHourStream, type PulpLogStream } from "../helpers/pulp-log-stream.js";
 
 const HOUR = Date.UTC(2026, 1, 4, 14);
@@ -26,8 +27,21 @@ afterAll(async () => {
   await fake.close();
 });
 
-function source(queryRowLimit = 10_000): CloudWatchSource {
-  return new CloudWatchSource({ client, logGroupNames: [GROUP], filter: FILTER, queryRowLimit, poll: { timeoutMs: 10_000, initialPollMs: 1, maxPollMs: 5 } });
+function source(queryRowLimit = 10_000, on: CloudWatchLogsClient = client, poll = { timeoutMs: 10_000, initialPollMs: 1, maxPollMs: 5 }): CloudWatchSource {
+  return new CloudWatchSource({ client: on, logGroupNames: [GROUP], filter: FILTER, queryRowLimit, poll });
+}
+
+const MINUTE = { startMs: HOUR, endMs: HOUR + 60_000 };
+
+/** The calls a step made, by the mark taken before it. */
+function callsSince(server: FakeCloudWatchLogs, mark: number): CallRecord[] {
+  return server.calls.slice(mark);
+}
+
+async function rejection(promise: Promise<unknown>): Promise<SourceQueryError> {
+  const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(SourceQueryError);
+  return error as SourceQueryError;
 }
 
 function expected(startMs: number, endMs: number): number {
@@ -99,5 +113,114 @@ describe("CloudWatchSource on the fake CloudWatch Logs API", () => {
   it("refuses filter paths that could change the query", () => {
     expect(() => validateLineFilter({ ...FILTER, includePaths: ["/api/pypi/ | stats count(*)"] })).toThrow(/not allowed/);
     expect(() => validateLineFilter({ ...FILTER, excludePaths: ["/x/"] })).not.toThrow();
+  });
+});
+
+describe("Logs Insights queries that end badly or are given up on", () => {
+  it.each(["Failed", "Timeout", "Cancelled"] as const)("surfaces a query that ended %s as an error carrying its id, and sends no StopQuery for it", async (status) => {
+    const mark = fake.calls.length;
+    fake.inject({ on: "StartQuery", kind: "fail", status });
+    const error = await rejection(source().histogram("pulp", MINUTE, 60_000));
+    const queryId = callsSince(fake, mark).find((c) => c.op === "StartQuery")?.queryId ?? "";
+    expect(queryId).not.toBe("");
+    expect(error.message).toContain(`query ${queryId} ended ${status}`);
+    expect(error.retriable).toBe(status !== "Failed");
+    expect(callsSince(fake, mark).filter((c) => c.op === "StopQuery")).toEqual([]);
+    expect(fake.runningQueries()).toBe(0);
+  });
+
+  describe("on a service whose queries never finish", () => {
+    let slow: FakeCloudWatchLogs;
+    let slowClient: CloudWatchLogsClient;
+
+    beforeAll(async () => {
+      slow = await startFakeCloudWatchLogs({ groups: [stream], runningPolls: 1_000_000 });
+      slowClient = new CloudWatchLogsClient(fakeClientConfig(slow, 3));
+    });
+    afterAll(async () => {
+      slowClient.destroy();
+      await slow.close();
+    });
+
+    function stopped(queryId: string): CallRecord[] {
+      return slow.calls.filter((c) => c.op === "StopQuery" && c.queryId === queryId && c.status === 200);
+    }
+
+    it("stops a query that does not finish within the timeout, and says which one", async () => {
+      const mark = slow.calls.length;
+      const error = await rejection(source(10_000, slowClient, { timeoutMs: 50, initialPollMs: 1, maxPollMs: 5 }).histogram("pulp", MINUTE, 60_000));
+      const queryId = callsSince(slow, mark).find((c) => c.op === "StartQuery")?.queryId ?? "";
+      expect(error.message).toBe(`Logs Insights query ${queryId} did not finish within 0.05 s`);
+      expect(error.retriable).toBe(true);
+      expect(callsSince(slow, mark).filter((c) => c.op === "GetQueryResults").every((c) => c.queryStatus === "Running")).toBe(true);
+      expect(stopped(queryId)).toHaveLength(1);
+      expect(slow.runningQueries()).toBe(0);
+    });
+
+    it("stops a part query as soon as the export is aborted, without waiting out the poll interval", async () => {
+      const mark = slow.calls.length;
+      const abort = new AbortController();
+      const started = Date.now();
+      const pending = rejection(source(10_000, slowClient, { timeoutMs: 600_000, initialPollMs: 30_000, maxPollMs: 30_000 }).openPart("pulp", MINUTE, { abortSignal: abort.signal }));
+      while (!callsSince(slow, mark).some((c) => c.op === "GetQueryResults" && c.status === 200)) await sleep(2);
+      // Let the answer arrive: the abort lands between polls.
+      await sleep(50);
+      expect(slow.runningQueries()).toBe(1);
+      abort.abort();
+      const error = await pending;
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const queryId = callsSince(slow, mark).find((c) => c.op === "StartQuery")?.queryId ?? "";
+      expect(error.message).toBe(`Logs Insights query ${queryId} was aborted`);
+      expect(error.retriable).toBe(false);
+      expect(stopped(queryId)).toHaveLength(1);
+      expect(slow.runningQueries()).toBe(0);
+    });
+  });
+});
+
+describe("retries through the source (the SDK client as the export configures it, 3 attempts)", () => {
+  const transient: ReadonlyArray<[string, Fault]> = [
+    ["a 503 on StartQuery", { on: "StartQuery", kind: "status", status: 503 }],
+    ["a 500 on GetQueryResults", { on: "GetQueryResults", kind: "status", status: 500 }],
+    ["two 502s on GetQueryResults", { on: "GetQueryResults", kind: "status", status: 502, times: 2 }],
+    ["throttling on StartQuery", { on: "StartQuery", kind: "throttle", times: 2 }],
+    ["a LimitExceededException on StartQuery", { on: "StartQuery", kind: "error", type: "LimitExceededException" }],
+    ["a dropped connection on GetQueryResults", { on: "GetQueryResults", kind: "reset" }],
+  ];
+
+  it.each(transient)("counts a minute exactly despite %s", async (_name, fault) => {
+    const mark = fake.calls.length;
+    fake.inject(fault);
+    const bins = await source().histogram("pulp", MINUTE, 60_000);
+    expect(bins.map((b) => b.rows)).toEqual([expected(MINUTE.startMs, MINUTE.endMs)]);
+    const faulted = callsSince(fake, mark).filter((c) => c.fault !== undefined);
+    expect(faulted.map((c) => c.op)).toEqual(Array.from({ length: fault.times ?? 1 }, () => fault.on));
+    expect(callsSince(fake, mark).filter((c) => c.op === fault.on).at(-1)?.status).toBe(200);
+  });
+
+  it.each<[string, Fault]>([
+    ["throttling", { on: "FilterLogEvents", kind: "throttle", times: 2, skip: 1 }],
+    ["a 504", { on: "FilterLogEvents", kind: "status", status: 504, skip: 2 }],
+  ])("scans a dense second exactly despite %s on a later FilterLogEvents page", async (_name, fault) => {
+    const burst = { startMs: HOUR + 1_800_000, endMs: HOUR + 1_801_000 };
+    const mark = fake.calls.length;
+    fake.inject(fault);
+    const rows = await collect((await source().scanPart("pulp", burst)).rows);
+    expect(rows).toHaveLength(expected(burst.startMs, burst.endMs));
+    expect(new Set(rows.map((r) => `${String(r.timestamp)} ${String(r.message)}`)).size).toBe(rows.length);
+    expect(callsSince(fake, mark).filter((c) => c.fault !== undefined)).toHaveLength(fault.times ?? 1);
+  });
+
+  it.each<[string, Operation, Fault, boolean, number]>([
+    ["5xx", "StartQuery", { on: "StartQuery", kind: "status", status: 503, times: 3 }, true, 3],
+    ["throttling", "GetQueryResults", { on: "GetQueryResults", kind: "throttle", times: 3 }, true, 3],
+    ["a missing log group", "StartQuery", { on: "StartQuery", kind: "error", type: "ResourceNotFoundException" }, false, 1],
+  ])("once the SDK's attempts are spent, %s is a SourceQueryError the engine may retry only when it is transient", async (_name, op, fault, retriable, attempts) => {
+    const mark = fake.calls.length;
+    fake.inject(fault);
+    const error = await rejection(source().histogram("pulp", MINUTE, 60_000));
+    expect(error.retriable).toBe(retriable);
+    expect(callsSince(fake, mark).filter((c) => c.op === op)).toHaveLength(attempts);
+    expect(fake.runningQueries()).toBe(0);
   });
 });

@@ -25,14 +25,35 @@ export interface InsightsResult {
   readonly bytesScanned: number;
 }
 
+/** The statuses after which the service runs the query no more (besides Complete). */
+const ENDED = new Set(["Failed", "Cancelled", "Timeout"]);
+
+/** Waits between polls, cut short by an abort (the caller then stops the query at once, not after up to maxPollMs). */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return sleep(ms);
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
 /**
  * Starts a Logs Insights query and polls it with backoff until it completes.
  * StartQuery's bounds are whole seconds and its end is applied at that
  * second's first millisecond, so the range is widened to whole seconds here
- * and cut exactly by the query's own `@timestamp` filter.
+ * and cut exactly by the query's own `@timestamp` filter. A query given up on
+ * (timeout, abort, a failed poll) is stopped, so it does not hold one of the
+ * account's concurrent query slots; one that ended on its own is not.
  */
 export async function runInsightsQuery(client: CloudWatchLogsClient, query: InsightsQuery, options: PollOptions): Promise<InsightsResult> {
   let queryId: string | undefined;
+  let running = false;
   try {
     const started = await client.send(
       new StartQueryCommand({
@@ -46,23 +67,30 @@ export async function runInsightsQuery(client: CloudWatchLogsClient, query: Insi
     );
     queryId = started.queryId;
     if (queryId === undefined) throw new SourceQueryError("StartQuery returned no query id", { retriable: true });
+    running = true;
     const deadline = Date.now() + options.timeoutMs;
     for (let wait = options.initialPollMs; ; wait = Math.min(wait * 2, options.maxPollMs)) {
       const result = await client.send(new GetQueryResultsCommand({ queryId }), { abortSignal: options.abortSignal });
       const status = result.status ?? "Unknown";
       if (status === "Complete") {
+        running = false;
         const rows = (result.results ?? []).map((row) => Object.fromEntries(row.filter((f) => f.field !== undefined && f.field !== "@ptr").map((f) => [f.field as string, f.value ?? ""])));
         return { queryId, rows, recordsMatched: result.statistics?.recordsMatched ?? rows.length, bytesScanned: result.statistics?.bytesScanned ?? 0 };
       }
-      if (status === "Failed" || status === "Cancelled" || status === "Timeout" || status === "Unknown") {
+      if (ENDED.has(status) || status === "Unknown") {
+        // A query in an unknown state may still be running: that one is stopped too.
+        running = status === "Unknown";
         throw new SourceQueryError(`Logs Insights query ${queryId} ended ${status}`, { retriable: status !== "Failed" });
       }
-      if (options.abortSignal?.aborted === true) throw new SourceQueryError(`Logs Insights query ${queryId} was aborted`);
       if (Date.now() + wait > deadline) throw new SourceQueryError(`Logs Insights query ${queryId} did not finish within ${options.timeoutMs / 1000} s`, { retriable: true });
-      await sleep(wait);
+      await pause(wait, options.abortSignal);
+      options.abortSignal?.throwIfAborted();
     }
   } catch (error) {
-    if (queryId !== undefined) await client.send(new StopQueryCommand({ queryId })).catch(() => undefined);
-    throw awsQueryError(`Logs Insights query${queryId === undefined ? "" : ` ${queryId}`}`, error);
+    if (queryId !== undefined && running) await client.send(new StopQueryCommand({ queryId })).catch(() => undefined);
+    const what = `Logs Insights query${queryId === undefined ? "" : ` ${queryId}`}`;
+    // Aborted while polling or while a request was in flight: one message either way.
+    if (options.abortSignal?.aborted === true) throw new SourceQueryError(`${what} was aborted`, { cause: error });
+    throw awsQueryError(what, error);
   }
 }
