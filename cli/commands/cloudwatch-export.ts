@@ -1,11 +1,13 @@
 import { basename, dirname, resolve } from "node:path";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { ConfigurationError } from "../../shared/core/errors.js";
 import { jsonLogger } from "../../shared/core/logger.js";
 import type { ObjectStore } from "../../shared/core/ports.js";
 import { describeRange, type TimeRange } from "../../shared/core/time.js";
 import { measureWindow, packParts } from "../../shared/engine/parts.js";
 import type { Environment } from "../../shared/settings/env.js";
 import { loadAwsExportSettings, type AwsExportSettings, type ExportKind } from "../../shared/settings/aws.js";
+import { AWS_SETTINGS } from "../../shared/settings/aws-spec.js";
 import { LocalObjectStore } from "../../shared/sinks/local/store.js";
 import { S3ObjectStore } from "../../shared/sinks/s3/store.js";
 import { cloudWatchSource, createAwsExport, exportDefinition, partBudget } from "../../shared/wiring/aws.js";
@@ -24,7 +26,7 @@ export const CLOUDWATCH_EXPORT_FLAGS: readonly FlagSpec[] = [
   { name: "cloudwatch-stream", description: "only this log stream" },
   { name: "start-time", required: true, description: 'start, ISO 8601 or relative ("1 hour ago", "15 minutes ago", "now")' },
   { name: "end-time", default: "now", description: "end, exclusive" },
-  { name: "output-path", required: true, description: "a local .parquet file or s3://bucket/key.parquet (a manifest is written beside it)" },
+  { name: "output-path", description: "a local .parquet file or s3://bucket/key.parquet (a manifest is written beside it); required unless --dry-run" },
   { name: "aws-region", default: "us-east-1", description: "AWS region" },
   ...S3_FLAGS,
 ];
@@ -45,6 +47,31 @@ export interface CloudWatchExportCommand {
   readonly flags: readonly FlagSpec[];
   /** The export kind and the settings only this command's flags give. */
   settingsFromFlags(flags: ParsedFlags): { readonly kind: ExportKind; readonly env: Environment };
+}
+
+/** The settings the shared flags give. A command's own flag --x-y gives LOGEXPORT_X_Y (--filter-paths, --content-path-prefix, …). */
+const FLAG_SETTINGS: ReadonlyArray<readonly [flag: string, setting: string]> = [
+  ["cloudwatch-group", AWS_SETTINGS.logGroups.name],
+  ["cloudwatch-stream", AWS_SETTINGS.logStream.name],
+  ["concurrency", AWS_SETTINGS.queryConcurrency.name],
+  ["sanitizer-config", AWS_SETTINGS.sanitizerConfig.name],
+];
+
+/** Setting name → `--flag`, for every setting this command's flags gave. */
+function flagNames(command: CloudWatchExportCommand, ownEnv: Environment): ReadonlyMap<string, string> {
+  const own = command.flags.map((f) => [f.name, `LOGEXPORT_${f.name.toUpperCase().replaceAll("-", "_")}`] as const).filter(([, setting]) => setting in ownEnv);
+  return new Map([...FLAG_SETTINGS, ...own].map(([flag, setting]) => [setting, `--${flag}`]));
+}
+
+/** A settings error in the words of the command line: every setting a flag gave is named by its flag, the problems on one line. */
+function inFlagTerms<T>(names: ReadonlyMap<string, string>, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    const message = error.message.replace(/\bLOGEXPORT_[A-Z0-9_]+\b/g, (name) => names.get(name) ?? name);
+    throw new CliError(message.replace(/^invalid settings:\n\s+- /, "").replace(/\n\s+- /g, "; "));
+  }
 }
 
 /** Logs Insights list price per GB scanned (us-east-1). */
@@ -84,22 +111,24 @@ export async function runCloudWatchExport(command: CloudWatchExportCommand, argv
   const range = { startMs: parseInstant(stringFlag(flags, "start-time") ?? "", nowMs, "--start-time"), endMs: parseInstant(stringFlag(flags, "end-time") ?? "", nowMs, "--end-time") };
   if (range.endMs <= range.startMs) throw new CliError(`--start-time must be before --end-time, got ${describeRange(range)}`);
   const own = command.settingsFromFlags(flags);
-  const settings = loadAwsExportSettings({
-    ...own.env,
-    LOGEXPORT_LOG_GROUPS: stringFlag(flags, "cloudwatch-group"),
-    LOGEXPORT_LOG_STREAM: stringFlag(flags, "cloudwatch-stream"),
-    LOGEXPORT_S3_BUCKET: "unused-by-the-cli",
-    LOGEXPORT_QUERY_CONCURRENCY: stringFlag(flags, "concurrency"),
-    LOGEXPORT_SANITIZE: flags.sanitize === true ? "on" : "off",
-    LOGEXPORT_SANITIZER_CONFIG: stringFlag(flags, "sanitizer-config"),
-    LOGEXPORT_HMAC_KEY: io.env.LOGEXPORT_HMAC_KEY,
-  });
+  const names = flagNames(command, own.env);
+  const settings = inFlagTerms(names, () =>
+    loadAwsExportSettings({
+      ...own.env,
+      ...Object.fromEntries(FLAG_SETTINGS.map(([flag, setting]) => [setting, stringFlag(flags, flag)])),
+      LOGEXPORT_S3_BUCKET: "unused-by-the-cli",
+      LOGEXPORT_SANITIZE: flags.sanitize === true ? "on" : "off",
+      LOGEXPORT_HMAC_KEY: io.env.LOGEXPORT_HMAC_KEY,
+    }),
+  );
   const region = stringFlag(flags, "aws-region") ?? "us-east-1";
+  const outputPath = stringFlag(flags, "output-path");
+  const target = outputPath === undefined ? undefined : output(outputPath, flags, region);
   const logs = new CloudWatchLogsClient({ region });
   if (flags["dry-run"] === true) return dryRun(settings, own.kind, logs, range, io);
-  const target = output(stringFlag(flags, "output-path") ?? "", flags, region);
+  if (target === undefined) throw new CliError("--output-path is required (unless --dry-run): a local .parquet file or s3://bucket/key.parquet");
   const logger = jsonLogger(flags.verbose === true ? (_level, line) => io.stderr.write(`${line}\n`) : () => undefined);
-  const exporter = createAwsExport(settings, { logs });
+  const exporter = inFlagTerms(names, () => createAwsExport(settings, { logs }));
   let bar: ProgressBar | undefined;
   const started = Date.now();
   let manifest;

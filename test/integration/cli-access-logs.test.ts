@@ -5,12 +5,13 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { capturedIO, type CapturedIO } from "../helpers/cli-io.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportAccessLogsCommand } from "../../cli/commands/export-access-logs.js";
+import { exportContentLogsCommand } from "../../cli/commands/export-content-logs.js";
 import { CliError } from "../../cli/errors.js";
-import { ConfigurationError } from "../../shared/core/errors.js";
 import type { ObjectManifest } from "../../shared/engine/export-object.js";
 import { startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
 import { pulpHourStream, type PulpLogStream } from "../helpers/pulp-log-stream.js";
 import { startS3 } from "../helpers/s3.js";
+import { ACCESS_ROW_KINDS, expectedAccessRows, readAccessRows, rowDifferences } from "./cloudwatch-expected-rows.js";
 
 const HOUR = Date.UTC(2026, 1, 4, 14);
 const GROUP = "/aws/containerinsights/pulp-prod/application";
@@ -41,7 +42,7 @@ const base = ["--cloudwatch-group", GROUP, "--start-time", "2026-02-04T14:00:00Z
 
 function rowsExpected(): number {
   let n = 0;
-  for (const e of stream.events(HOUR, HOUR + 3_600_000)) if (["access", "anonymous", "pypiNonPackage", "threat"].includes(e.kind)) n += 1;
+  for (const e of stream.events(HOUR, HOUR + 3_600_000)) if (ACCESS_ROW_KINDS.has(e.kind)) n += 1;
   return n;
 }
 
@@ -70,9 +71,14 @@ describe("export-access-logs", () => {
     expect(row?.n).toBe(0);
   });
 
-  it("writes to s3://bucket/key", async () => {
+  it("writes to s3://bucket/key a file whose every row DuckDB reads back as the stream's truth", async () => {
     expect(await exportAccessLogsCommand([...base, "--output-path", "s3://logs/pulp/2026-02-04-14.parquet"], io())).toBe(0);
     expect(await (await s3.bucket("logs")).keys("pulp/")).toEqual(["pulp/2026-02-04-14.parquet", "pulp/2026-02-04-14.parquet.manifest.json"]);
+    const file = join(dir, "from-s3.parquet");
+    await writeFile(file, await (await s3.bucket("logs")).getBytes("pulp/2026-02-04-14.parquet"));
+    const rows = await readAccessRows(await (await DuckDBInstance.create(":memory:")).connect(), file);
+    expect(rows).toHaveLength(rowsExpected());
+    expect(rowDifferences(rows, expectedAccessRows(stream.events(HOUR, HOUR + 3_600_000)))).toEqual([]);
   });
 
   it("--dry-run prints the plan and cost and writes nothing", async () => {
@@ -84,15 +90,54 @@ describe("export-access-logs", () => {
     await expect(readFile(file)).rejects.toThrow();
   });
 
+  it("--dry-run needs no --output-path; without --dry-run it is required", async () => {
+    const cli = io();
+    const before = await readdir(dir);
+    expect(await exportAccessLogsCommand([...base, "--dry-run"], cli)).toBe(0);
+    expect(cli.out()).toMatch(/expected lines[\s\S]*nothing was written/);
+    expect(await readdir(dir)).toEqual(before);
+    await expect(exportAccessLogsCommand(base, io())).rejects.toThrow(/^--output-path is required \(unless --dry-run\)/);
+  });
+
   it.each([
     [["--start-time", "1 hour ago", "--output-path", "x.parquet"], CliError, /--cloudwatch-group is required/],
     [[...base.slice(0, 2), "--start-time", "2026-02-04T15:00:00Z", "--end-time", "2026-02-04T14:00:00Z", "--output-path", "x.parquet"], CliError, /--start-time must be before --end-time/],
     [[...base, "--output-path", "s3://only-bucket"], CliError, /needs a bucket and a key/],
-    [[...base, "--output-path", "x.parquet", "--filter-paths", "/api/pypi/ | stats"], ConfigurationError, /not allowed/],
+    [[...base, "--output-path", "x.parquet", "--filter-paths", "/api/pypi/ | stats"], CliError, /^--filter-paths: "\/api\/pypi\/ \| stats" is not allowed/],
     [[...base, "--output-path", "x.parquet", "--start-time", "sometime"], CliError, /--start-time/],
   ])("rejects %j with one clear error", async (argv, type, message) => {
     await expect(exportAccessLogsCommand(argv, io())).rejects.toBeInstanceOf(type);
     await expect(exportAccessLogsCommand(argv, io())).rejects.toThrow(message);
+  });
+
+  async function cliError(argv: readonly string[]): Promise<CliError> {
+    const error: unknown = await exportAccessLogsCommand(argv, io()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).exitCode).toBe(2);
+    return error as CliError;
+  }
+
+  it.each([
+    [["--concurrency", "0"], /^--concurrency must be a whole number from 1 to 30, got "0"$/],
+    [["--concurrency", "many"], /^--concurrency must be a whole number from 1 to 30, got "many"$/],
+    [["--cloudwatch-group", "pulp logs"], /^--cloudwatch-group: "pulp logs" is not a log group name$/],
+    [["--cloudwatch-group", ""], /^--cloudwatch-group is required: /],
+    [["--cloudwatch-stream", 'pod"1'], /^--cloudwatch-stream must be a log stream name without/],
+    [["--concurrency", "31", "--cloudwatch-group", "a b"], /^--cloudwatch-group: "a b" is not a log group name; --concurrency must be a whole number from 1 to 30, got "31"$/],
+  ])("names the flag, not the setting behind it, for %j, on one line, with or without --dry-run", async (flags, message) => {
+    expect((await cliError([...base, "--output-path", join(dir, "never.parquet"), ...flags])).message).toMatch(message);
+    expect((await cliError([...base, "--dry-run", ...flags])).message).toMatch(message);
+    expect((await readdir(dir)).filter((n) => n.startsWith("never"))).toEqual([]);
+  });
+
+  it("names --sanitizer-config when its file cannot be read", async () => {
+    const error = await cliError([...base, "--output-path", join(dir, "never.parquet"), "--sanitize", "--sanitizer-config", "/nonexistent/rules.yaml"]);
+    expect(error.message).toMatch(/^--sanitizer-config: cannot read "\/nonexistent\/rules\.yaml"/);
+  });
+
+  it("names the content command's own flags too", async () => {
+    const argv = [...base, "--content-type", "python", "--content-path-prefix", "content/", "--dry-run"];
+    await expect(exportContentLogsCommand(argv, io())).rejects.toThrow(/^--content-path-prefix must be a path starting and ending with \/, got "content\/"$/);
   });
 
   it("keeps an unwritten file away: a failed export leaves no file and no temporary", async () => {
