@@ -3,6 +3,7 @@ import type { Clock, LogSource, Logger, ObjectStore, PartStream, QueryOptions, R
 import type { LogRecord } from "../core/records.js";
 import { describeRange, isoInstant, type TimeRange } from "../core/time.js";
 import { inOrder } from "./in-order.js";
+import { windowMetrics } from "./metrics.js";
 import { measureWindow, packParts, type PartBudget, type PlannedPart } from "./parts.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
 
@@ -71,6 +72,11 @@ export interface ObjectManifest {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly durationMs: number;
+}
+
+/** The metrics of one exported object, from its manifest. */
+export function objectMetrics(manifest: ObjectManifest, nowMs: number) {
+  return windowMetrics({ rows: manifest.rows, bytes: manifest.object.bytes, partAttempts: manifest.parts.map((p) => p.attempts), durationMs: manifest.durationMs, windowEndMs: Date.parse(manifest.window.end), nowMs });
 }
 
 export function objectManifestName(objectName: string): string {
@@ -189,6 +195,6 @@ export async function exportToObject(deps: ObjectExportDependencies, job: Object
     durationMs: finished - started,
   };
   await deps.store.writeText(objectManifestName(job.objectName), `${JSON.stringify(manifest, null, 2)}\n`);
-  deps.logger.info("window exported", { ...fields, rows, readLines: manifest.readLines, malformed: malformed.count, bytes: stored.bytes, durationMs: manifest.durationMs });
+  deps.logger.info("window exported", { ...fields, readLines: manifest.readLines, malformed: malformed.count, ...objectMetrics(manifest, finished) });
   return manifest;
 }

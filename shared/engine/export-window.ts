@@ -6,6 +6,7 @@ import { LEDGER_HEADER, ledgerLine, type LedgerEntry } from "./ledger.js";
 import { MANIFEST_SCHEMA, parseManifest, windowFields, type ExportManifest, type ManifestPart } from "./manifest.js";
 import type { WindowJob } from "./messages.js";
 import { ledgerName, manifestName, partObjectName, windowPartsPrefix } from "./naming.js";
+import { windowMetrics } from "./metrics.js";
 import { measureWindow, packParts, type PartBudget, type PlannedPart } from "./parts.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
 
@@ -124,7 +125,9 @@ export async function exportWindow(deps: ExportDependencies, job: WindowJob, opt
     };
     await state.writeText(manifestObject, `${JSON.stringify(manifest, null, 2)}\n`);
     await appendLedger(deps, job, ledgerEntry(job, manifest, "complete", ""));
-    logger.info("window exported", { ...fields, rows: manifest.exportedRows, lateRows: manifest.lateRows, parts: parts.length, bytes: manifest.bytes, durationMs: manifest.durationMs });
+    const metrics = windowMetrics({ rows: manifest.exportedRows, bytes: manifest.bytes, partAttempts: parts.map((p) => p.attempts), durationMs: manifest.durationMs, windowEndMs: window.endMs, nowMs: finishedMs });
+    // The metrics line of the window (Application Insights keeps it in traces; the export-lag alert reads it).
+    logger.info("window exported", { ...fields, lateRows: manifest.lateRows, ...metrics });
     return { status: "exported", manifest, queries: measured.histogramQueries + results.reduce((sum, r) => sum + r.part.attempts, 0) };
   } catch (error) {
     const finishedMs = deps.clock.now();
