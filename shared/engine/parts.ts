@@ -72,8 +72,11 @@ export async function measureWindow(window: TimeRange, budget: PartBudget, fetch
   return { bins, histogramQueries: queries };
 }
 
+/** Dense slices next to each other (empty time between them aside) are read by one scan, up to this many budgets of rows: a scan holds its rows until they are checked. */
+export const SCAN_PART_BUDGETS = 10;
+
 /**
- * Packs consecutive bins greedily into parts under the budget. Parts tile the
+ * Packs consecutive bins greedily into parts under the budget; consecutive scan slices share one scan part. Parts tile the
  * window exactly: the first starts at the window start, each ends where the
  * next begins, the last ends at the window end. An empty window has no parts.
  */
@@ -82,7 +85,9 @@ export function packParts(window: TimeRange, bins: readonly MeasuredBin[], budge
   for (const bin of bins) {
     if (bin.rows === 0) continue;
     const current = groups.at(-1);
-    if (current && !current.scan && bin.scan !== true && current.rows + bin.rows <= budget.maxRows && current.bytes + bin.bytes <= budget.maxBytes) {
+    const joinsQuery = current !== undefined && !current.scan && bin.scan !== true && current.rows + bin.rows <= budget.maxRows && current.bytes + bin.bytes <= budget.maxBytes;
+    const joinsScan = current !== undefined && current.scan && bin.scan === true && current.rows + bin.rows <= SCAN_PART_BUDGETS * budget.maxRows;
+    if (current !== undefined && (joinsQuery || joinsScan)) {
       current.rows += bin.rows;
       current.bytes += bin.bytes;
       current.endMs = bin.endMs;

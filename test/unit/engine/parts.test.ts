@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { PartBudgetError } from "../../../shared/core/errors.js";
 import type { HistogramBin } from "../../../shared/core/ports.js";
 import type { TimeRange } from "../../../shared/core/time.js";
-import { measureWindow, packParts, type PartBudget } from "../../../shared/engine/parts.js";
+import { measureWindow, packParts, SCAN_PART_BUDGETS, type PartBudget } from "../../../shared/engine/parts.js";
 
 const HOUR = { startMs: Date.UTC(2026, 10, 22, 10), endMs: Date.UTC(2026, 10, 22, 11) };
 
@@ -80,6 +80,9 @@ describe("planning parts from a histogram", () => {
           // A scan part exists only for a millisecond no query may hold; it may stretch over empty time to keep the tiling.
           if (part.scan === true) expect(part.expectedRows > budget.maxRows || part.expectedBytes > budget.maxBytes).toBe(true);
           else expect(part.expectedRows).toBeLessThanOrEqual(budget.maxRows);
+          // Neighbouring dense slices share one scan (FilterLogEvents pages through both) until the scan cap.
+          const before = parts[i - 1];
+          if (part.scan === true && before?.scan === true) expect(before.expectedRows + part.expectedRows).toBeGreaterThan(SCAN_PART_BUDGETS * budget.maxRows);
         });
       }),
       { numRuns: 300 },
