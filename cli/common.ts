@@ -55,6 +55,9 @@ export function runIdFor(command: string, nowMs: number): string {
 /** The export engine's dependencies for a laptop run: the query endpoint's credential rules, the given stores. */
 export function cliExportDependencies(flags: ParsedFlags, io: CommandIO, stores: { data: ObjectStore; state: StateStore; prefix: string }): ExportDependencies {
   const endpoint = stringFlag(flags, "endpoint") ?? io.env.AZURE_LOGS_ENDPOINT ?? PUBLIC_LOGS_ENDPOINT;
+  if (!URL.canParse(endpoint) || !["http:", "https:"].includes(new URL(endpoint).protocol)) {
+    throw new CliError(`--endpoint (or AZURE_LOGS_ENDPOINT) must be an http(s) URL such as https://api.loganalytics.io/v1, got ${JSON.stringify(endpoint)}`);
+  }
   return {
     source: new LogAnalyticsSource({ endpoint, workspaceId: workspaceFlag(flags), credential: isLoopbackHttp(endpoint) ? undefined : new DefaultAzureCredential(), queryTimeoutSeconds: 600, readIdleSeconds: 120 }),
     ...stores,

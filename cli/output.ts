@@ -1,11 +1,12 @@
 import { resolve } from "node:path";
 import { DefaultAzureCredential } from "@azure/identity";
-import { BlobServiceClient, ContainerClient } from "@azure/storage-blob";
+import { ContainerClient } from "@azure/storage-blob";
 import type { ObjectStore, StateStore } from "../shared/core/ports.js";
 import { BlobObjectStore } from "../shared/sinks/blob/store.js";
 import { LocalObjectStore } from "../shared/sinks/local/store.js";
 import { PrefixedObjectStore } from "../shared/sinks/prefixed.js";
 import { isLoopbackHttp } from "../shared/sources/log-analytics/clients.js";
+import { blobServiceFromConnectionString } from "./account.js";
 import { CliError } from "./errors.js";
 
 export interface Output {
@@ -26,7 +27,7 @@ function blobOutput(url: URL, connectionString: string | undefined): Output {
   const [container, ...rest] = pathStyle ? segments.slice(1) : segments;
   if (container === undefined) throw new CliError(`--out ${url.href} names no container (expected https://<account>.blob.core.windows.net/<container>[/<prefix>])`);
   let client: ContainerClient;
-  if (connectionString !== undefined) client = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container);
+  if (connectionString !== undefined) client = blobServiceFromConnectionString(connectionString).getContainerClient(container);
   else if (url.protocol === "https:") client = new ContainerClient(`${url.origin}/${container}`, new DefaultAzureCredential());
   else throw new CliError(`--out ${url.href}: a plain-http blob URL needs --connection-string (or AZURE_STORAGE_CONNECTION_STRING)`);
   const store = new BlobObjectStore(client);
@@ -42,7 +43,10 @@ function blobOutput(url: URL, connectionString: string | undefined): Output {
 
 /** `--out` is a directory or a Blob container URL (with an optional path prefix). */
 export function openOutput(out: string, connectionString: string | undefined): Output {
-  if (/^https?:\/\//i.test(out)) return blobOutput(new URL(out), connectionString);
+  if (/^https?:\/\//i.test(out)) {
+    if (!URL.canParse(out)) throw new CliError(`--out ${JSON.stringify(out)} is not a valid URL (expected https://<account>.blob.core.windows.net/<container>[/<prefix>])`);
+    return blobOutput(new URL(out), connectionString);
+  }
   const root = resolve(out);
   return { data: new LocalObjectStore(root), state: new LocalObjectStore(resolve(root, STATE_PREFIX)), prefix: "", prepare: async () => undefined };
 }

@@ -8,6 +8,9 @@ const UNITS: Readonly<Record<string, number>> = {
   w: 604_800_000, week: 604_800_000, weeks: 604_800_000,
 };
 
+/** The largest distance from the epoch a Date can hold (±100,000,000 days). */
+const MAX_INSTANT_MS = 8.64e15;
+
 /** ISO-8601 (`2026-11-22T10:00:00Z`, `2026-11-22`), `now`, `2 hours ago`, `90m ago`, `-3d`, `now-1h`. */
 export function parseInstant(text: string, nowMs: number, flag: string): number {
   const value = text.trim().toLowerCase();
@@ -16,7 +19,9 @@ export function parseInstant(text: string, nowMs: number, flag: string): number 
   if (relative && (value.startsWith("-") || value.startsWith("now") || value.endsWith("ago"))) {
     const unit = UNITS[relative[2] ?? ""];
     if (unit === undefined) throw new CliError(`${flag}: unknown unit "${relative[2]}" in ${JSON.stringify(text)} (use s, m, h, d or w)`);
-    return nowMs - Number(relative[1]) * unit;
+    const ms = nowMs - Number(relative[1]) * unit;
+    if (Math.abs(ms) > MAX_INSTANT_MS) throw new CliError(`${flag}: ${JSON.stringify(text)} is too far in the past to be a time`);
+    return ms;
   }
   if (/^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d))?$/i.test(text.trim())) {
     const ms = Date.parse(text.trim());

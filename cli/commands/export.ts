@@ -27,12 +27,14 @@ export async function exportCommand(argv: readonly string[], io: CommandIO): Pro
   const nowMs = io.now();
   const range = rangeFlags(flags, nowMs);
   const windows = splitRange(range, windowFlag(flags));
+  const concurrency = integerFlag(flags, "concurrency", 1, 64) ?? 4;
   const output = openOutput(stringFlag(flags, "out") ?? "", stringFlag(flags, "connection-string") ?? io.env.AZURE_STORAGE_CONNECTION_STRING);
-  await output.prepare();
+  // Every flag is checked before the container is created: a bad flag leaves nothing behind.
   const deps = cliExportDependencies(flags, io, output);
+  await output.prepare();
   const started = Date.now();
   const tasks = tables.flatMap((table) => windows.map((window) => ({ table, window })));
-  const result = await runWindows(deps, tasks, { runId: runIdFor("cli", nowMs), reason: "manual", force: flags.force === true, concurrency: integerFlag(flags, "concurrency", 1, 64) ?? 4, signal: io.signal }, io.stderr);
+  const result = await runWindows(deps, tasks, { runId: runIdFor("cli", nowMs), reason: "manual", force: flags.force === true, concurrency, signal: io.signal }, io.stderr);
   io.stdout.write(`${summaryTable(result.summary)}\n\n`);
   io.stdout.write(`exported to ${output.data.location}${output.prefix === "" ? "" : `/${output.prefix}`} in ${formatSeconds((Date.now() - started) / 1000)}; manifests and ledger under ${output.state.location}\n`);
   return reportEnd(result, io.stdout, io.stderr);

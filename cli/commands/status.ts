@@ -1,8 +1,8 @@
 import { HOUR_MS } from "../../shared/core/time.js";
 import { readCoverage } from "../../shared/engine/status.js";
 import { BlobObjectStore } from "../../shared/sinks/blob/store.js";
-import { ACCOUNT_FLAGS, openAccount } from "../account.js";
-import { parseFlags, stringFlag, usage, type FlagSpec } from "../args.js";
+import { ACCOUNT_FLAGS, containerFlag, openAccount } from "../account.js";
+import { parseFlags, usage, type FlagSpec } from "../args.js";
 import { rangeFlags, tablesFlag, windowFlag } from "../common.js";
 import { coverageTable } from "../coverage-table.js";
 import type { CommandIO } from "../io.js";
@@ -30,7 +30,7 @@ export async function statusCommand(argv: readonly string[], io: CommandIO): Pro
   const windowMs = windowFlag(flags);
   const range = rangeFlags(flags, nowMs);
   const aligned = { startMs: Math.floor(range.startMs / windowMs) * windowMs, endMs: Math.floor(range.endMs / windowMs) * windowMs };
-  const state = new BlobObjectStore(openAccount(flags, io).getContainerClient(stringFlag(flags, "state-container") ?? ""));
+  const state = new BlobObjectStore(openAccount(flags, io).getContainerClient(containerFlag(flags, "state-container")));
   const coverage = await readCoverage(state, { tables, range: aligned, windowMs, nowMs, inProgressHorizonMs: 24 * HOUR_MS });
   io.stdout.write(flags.json === true ? `${JSON.stringify({ start: new Date(aligned.startMs).toISOString(), end: new Date(aligned.endMs).toISOString(), tables: coverage }, null, 2)}\n` : `${coverageTable(coverage)}\n`);
   return 0;

@@ -28,3 +28,17 @@ export function isWorkspaceId(value: string): boolean {
 export function isRunId(value: unknown): value is string {
   return typeof value === "string" && RUN_ID.test(value);
 }
+
+const CONTAINER_NAME = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+
+/** Blob container and queue names: 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit. */
+export function isContainerName(value: string): boolean {
+  return CONTAINER_NAME.test(value);
+}
+
+const OBJECT_PREFIX = /^([A-Za-z0-9._=-]+(\/[A-Za-z0-9._=-]+)*)?$/;
+
+/** An object-name prefix: empty, or `/`-separated segments of letters, digits and . _ = - (no `..` segment, which a URL would resolve out of its container). */
+export function isObjectPrefix(value: string): boolean {
+  return OBJECT_PREFIX.test(value) && !value.split("/").some((segment) => segment === "." || segment === "..");
+}

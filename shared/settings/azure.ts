@@ -1,4 +1,4 @@
-import { isTableName, isWorkspaceId } from "../core/identifiers.js";
+import { isContainerName, isObjectPrefix, isTableName, isWorkspaceId } from "../core/identifiers.js";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../core/time.js";
 import { SettingsReader, type Environment } from "./env.js";
 import { readSanitizer, type SanitizerSettings } from "./sanitizer.js";
@@ -32,10 +32,6 @@ export interface AzureExportSettings {
   readonly backfillMaxWindows: number;
   readonly sanitizer: SanitizerSettings;
 }
-
-
-const CONTAINER = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
-const PREFIX = /^([A-Za-z0-9._=-]+(\/[A-Za-z0-9._=-]+)*)?$/;
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -73,10 +69,10 @@ export function loadAzureExportSettings(env: Environment): AzureExportSettings {
   const stateContainer = reader.string(SETTINGS.stateContainer);
   const queue = reader.string(SETTINGS.queue);
   for (const [spec, value] of [[SETTINGS.container, container], [SETTINGS.stateContainer, stateContainer], [SETTINGS.queue, queue]] as const) {
-    reader.check(CONTAINER.test(value), `${spec.name} must be 3-63 lowercase letters, digits and single hyphens, got ${JSON.stringify(value)}`);
+    reader.check(isContainerName(value), `${spec.name} must be 3-63 lowercase letters, digits and single hyphens, got ${JSON.stringify(value)}`);
   }
   const prefix = reader.string(SETTINGS.prefix);
-  reader.check(PREFIX.test(prefix), `${SETTINGS.prefix.name} must be empty or /-separated segments of letters, digits and . _ = -, got ${JSON.stringify(prefix)}`);
+  reader.check(isObjectPrefix(prefix), `${SETTINGS.prefix.name} must be empty or /-separated segments of letters, digits and . _ = -, got ${JSON.stringify(prefix)}`);
   const windowMinutes = reader.integer(SETTINGS.windowMinutes, 1, 1440);
   reader.check(1440 % windowMinutes === 0, `${SETTINGS.windowMinutes.name} must divide a day (1, 5, 10, 15, 30, 60, 120, … 1440), got ${windowMinutes}`);
   const settings: AzureExportSettings = {
