@@ -27,6 +27,8 @@ export interface CompiledConfig {
   /** Custom rules exist, so every string runs the text rules, even one too short or too plain (a timestamp) for a built-in match. */
   readonly alwaysRunText: boolean;
   readonly credentials: CredentialPolicy;
+  /** The card rule when it is on: it also judges integers held as JSON numbers. */
+  readonly card: CardRule | undefined;
   readonly keyNodes: KeyNodes;
   readonly allowValues: ReadonlySet<string>;
   readonly allowPatterns: readonly RegExp[];
@@ -154,15 +156,17 @@ function compileRules(config: SanitizerConfig, problems: string[]): CompiledConf
   if (problems.length > 0) return undefined;
 
   const credentials = new CredentialPolicy(credentialActions(actions));
+  const textRules = [...custom, ...detectorTextRules(actions, credentials)];
   const pseudonymizing = [
     ...[...actions].filter(([, action]) => action === "pseudonymize").map(([rule]) => rule),
     ...fields.rules.filter((rule) => rule.action === "pseudonymize").map((rule) => rule.name),
     ...config.customRules.filter((rule) => rule.action === "pseudonymize").map((rule) => rule.name),
   ];
   return {
-    textRules: [...custom, ...detectorTextRules(actions, credentials)],
+    textRules,
     alwaysRunText: custom.length > 0,
     credentials,
+    card: textRules.find((rule): rule is CardRule => rule instanceof CardRule),
     keyNodes: new KeyNodes(fields.rules, fields.patterns, allowPaths, (rule) => credentials.enabled(rule)),
     allowValues: new Set(config.allow.values),
     allowPatterns: allowPatterns.filter((pattern): pattern is RegExp => pattern !== undefined),

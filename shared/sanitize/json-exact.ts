@@ -4,11 +4,17 @@
  * is re-serialized, so a long id never changes on the way through.
  */
 
-const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /** True for a number JSON.parse may have rounded: an integer beyond the safe range. */
 export function mayBeRounded(value: number): boolean {
   return value > Number.MAX_SAFE_INTEGER || value < -Number.MAX_SAFE_INTEGER;
+}
+
+/** The value of a JSON number token as parseJsonExact gives it: a bigint for an integer beyond the safe range. */
+export function jsonNumberValue(token: string): number | bigint {
+  const value = Number(token);
+  return Number.isSafeInteger(value) || !/^-?\d+$/.test(token) ? value : BigInt(token);
 }
 
 export function parseJsonExact(text: string): unknown {
@@ -140,9 +146,7 @@ class ExactParser {
     const match = NUMBER.exec(this.text);
     if (match === null) this.fail();
     this.at = NUMBER.lastIndex;
-    const value = Number(match[0]);
-    const integer = match[1] === undefined && match[2] === undefined;
-    return integer && !Number.isSafeInteger(value) ? BigInt(match[0]) : value;
+    return jsonNumberValue(match[0]);
   }
 
   private literal(length: number, value: boolean | null): boolean | null {

@@ -7,7 +7,8 @@ import type { KeyNode } from "./key-nodes.js";
  * are most of the cost otherwise, and keeps the line's own formatting and
  * long integers byte for byte. Anything it does not handle exactly as the
  * structured walk would (a non-string value under a field rule or a
- * credential key) makes it give up, and the caller takes the structured path.
+ * credential key, a number the structured walk would replace) makes it give
+ * up, and the caller takes the structured path.
  * Unlike JSON.parse it keeps every value of a duplicated key, each sanitized,
  * and it does not look inside strings for raw control characters (callers that
  * must reject such invalid lines check for them first).
@@ -18,8 +19,10 @@ export interface LineValueRules {
   child(parent: KeyNode, key: string): KeyNode;
   /** The new string for a value, the same string when unchanged. `keyed`: the value sits directly under its key (not in an array). */
   string(value: string, node: KeyNode, allowed: boolean, keyed: boolean): string | undefined;
-  /** Whether a number, literal or container at this node passes through as the structured walk would pass it. */
-  passes(kind: "number" | "literal" | "container", node: KeyNode, allowed: boolean, keyed: boolean): boolean;
+  /** Whether a literal or container at this node passes through as the structured walk would pass it. */
+  passes(kind: "literal" | "container", node: KeyNode, allowed: boolean, keyed: boolean): boolean;
+  /** The same for the number token line[start, end). */
+  number(line: string, start: number, end: number, node: KeyNode, allowed: boolean, keyed: boolean): boolean;
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
@@ -131,7 +134,7 @@ export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules)
         at = end + 1;
       } else if (code === MINUS || (code >= ZERO && code <= NINE)) {
         NUMBER.lastIndex = at;
-        if (!NUMBER.test(line) || !rules.passes("number", node, allowed, keyed)) return undefined;
+        if (!NUMBER.test(line) || !rules.number(line, at, NUMBER.lastIndex, node, allowed, keyed)) return undefined;
         at = NUMBER.lastIndex;
       } else if (code === LETTER_T || code === LETTER_F || code === LETTER_N) {
         const literal = LITERALS.find((word) => line.startsWith(word, at));

@@ -7,12 +7,13 @@ import type { SanitizerConfig } from "./config.js";
 import { InvalidJsonLineError } from "./errors.js";
 import { applyFieldRule, DROP } from "./field-actions.js";
 import { HMAC_KEY_SETTING, MIN_HMAC_KEY_BYTES } from "./hmac-key.js";
-import { mayBeRounded, parseJsonExact, setOwn, stringifyJson } from "./json-exact.js";
+import { jsonNumberValue, mayBeRounded, parseJsonExact, setOwn, stringifyJson } from "./json-exact.js";
 import type { CompiledFieldRule, KeyNode, KeyNodes } from "./key-nodes.js";
 import type { LineValueRules } from "./line-scanner.js";
 import { scanJsonLine } from "./line-scanner.js";
 import { Pseudonymizer } from "./pseudonym.js";
 import { RuleCounts } from "./rule-counts.js";
+import { cardNumberDigits, looksLikeCard } from "./text/card.js";
 import { textHints } from "./text/hints.js";
 import { isIsoTimestamp } from "./text/timestamp.js";
 import type { MatchContext, TextRule } from "./text/rule.js";
@@ -48,6 +49,41 @@ const CONTROL = /[\x00-\x1f]/;
  */
 const JSON_SCALAR = /^\s*(?:"[^]*"|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)\s*$/;
 
+/** Integers below this have at most 19 digits, the most a card number has. */
+const ABOVE_19_DIGITS = 1e19;
+/** The fewest and the most digits of a card number. */
+const MIN_CARD_DIGITS = 13;
+const MAX_CARD_DIGITS = 19;
+
+const DOT = 46;
+const LOWER_E = 101;
+const DIGIT_2 = 50;
+const DIGIT_6 = 54;
+
+/**
+ * Whether the number token line[start, end) is a card number as the structured walk judges it (by value,
+ * so `4111111111111111.0` too). Without an exponent, a card's token starts with its issuer digit (2–6; not
+ * `-`) and has 13–19 digits before any fraction: that check alone settles most numbers (timestamps, counts,
+ * durations). Rounding a fraction can change the first digit only by carrying into d000…0, which fails Luhn.
+ */
+function mayBeCardNumber(line: string, start: number, end: number): boolean {
+  let point = end;
+  let exponent = false;
+  for (let at = start; at < end && !exponent; at += 1) {
+    const code = line.charCodeAt(at);
+    if (code === DOT) point = at;
+    else exponent = (code | 32) === LOWER_E;
+  }
+  if (!exponent) {
+    const first = line.charCodeAt(start);
+    const integerDigits = point - start;
+    if (first < DIGIT_2 || first > DIGIT_6 || integerDigits < MIN_CARD_DIGITS || integerDigits > MAX_CARD_DIGITS) return false;
+    // A JSON integer has no leading zeros, so its token is the digits the structured walk judges.
+    if (point === end) return looksLikeCard(line.slice(start, end));
+  }
+  return cardNumberDigits(jsonNumberValue(line.slice(start, end))) !== undefined;
+}
+
 function lastNonSpace(text: string): number {
   let at = text.length - 1;
   while (at >= 0 && text.charCodeAt(at) <= 32) at -= 1;
@@ -78,11 +114,18 @@ export class Sanitizer implements RecordSanitizer {
       const result = this.applyField(node.field, value);
       return typeof result === "string" ? result : undefined;
     },
-    passes: (kind, node, allowed, keyed) => !(keyed && node.field !== undefined) && (kind !== "number" || allowed || node.secret === undefined),
+    passes: (_kind, node, _allowed, keyed) => !(keyed && node.field !== undefined),
+    number: (line, start, end, node, allowed, keyed) => {
+      if (keyed && node.field !== undefined) return false;
+      if (allowed) return true;
+      return node.secret === undefined && (this.compiled.card === undefined || !mayBeCardNumber(line, start, end));
+    },
   };
   private readonly rulesByHints: (readonly TextRule[] | undefined)[] = [];
   /** Set when the walk meets a number JSON.parse may have rounded (see json-exact). */
   private rounded = false;
+  /** Set when such a number could be a card number, whose exact digits only the exact parse has. */
+  private roundedCard = false;
 
   constructor(config: SanitizerConfig, options: SanitizerOptions = {}) {
     this.compiled = compileSanitizerConfig(config, "sanitizer config");
@@ -200,13 +243,25 @@ export class Sanitizer implements RecordSanitizer {
         if (Array.isArray(value)) return this.walkArray(value, node, allowed);
         return this.walkObject(value as Record<string, unknown>, node, allowed);
       case "number":
-        if (mayBeRounded(value)) this.rounded = true;
-        return allowed || node.secret === undefined ? value : this.compiled.credentials.replaceValue(node.secret, String(value), this.context);
+        if (mayBeRounded(value)) {
+          this.rounded = true;
+          if (this.compiled.card !== undefined && value > 0 && value < ABOVE_19_DIGITS) this.roundedCard = true;
+        }
+        return this.scrubNumber(value, node, allowed);
       case "bigint":
-        return allowed || node.secret === undefined ? value : this.compiled.credentials.replaceValue(node.secret, value.toString(), this.context);
+        return this.scrubNumber(value, node, allowed);
       default:
         return value;
     }
+  }
+
+  /** A number under a credential key is redacted; a card number held as a number becomes the card rule's string; any other stays a number. */
+  private scrubNumber(value: number | bigint, node: KeyNode, allowed: boolean): unknown {
+    if (allowed) return value;
+    if (node.secret !== undefined) return this.compiled.credentials.replaceValue(node.secret, value.toString(), this.context);
+    const card = this.compiled.card;
+    const digits = card === undefined ? undefined : cardNumberDigits(value);
+    return digits === undefined ? value : (card?.replaceNumber(digits, this.context) ?? value);
   }
 
   private scrubValue(value: string, node: KeyNode, allowed: boolean): string {
@@ -242,15 +297,21 @@ export class Sanitizer implements RecordSanitizer {
   private scrubJson(text: string, parsed: unknown, node: KeyNode, allowed: boolean): string | undefined {
     const mark = this.ruleCounts.mark();
     const roundedBefore = this.rounded;
+    const roundedCardBefore = this.roundedCard;
     this.rounded = false;
+    this.roundedCard = false;
+    let source = parsed;
     let result = this.walkValue(parsed, node, allowed);
-    if (result !== parsed && this.rounded) {
-      // A rewritten document must not carry JSON.parse's rounding of long integers: walk the exact parse instead.
+    if (this.rounded && (result !== parsed || this.roundedCard)) {
+      // A rewritten document must not carry JSON.parse's rounding of long integers, and a card number of
+      // 17–19 digits is judged on its exact digits: walk the exact parse instead.
       this.ruleCounts.rewind(mark);
-      result = this.walkValue(parseJsonExact(text), node, allowed);
+      source = parseJsonExact(text);
+      result = this.walkValue(source, node, allowed);
     }
     this.rounded = roundedBefore;
-    return result === parsed ? undefined : stringifyJson(result);
+    this.roundedCard = roundedCardBefore;
+    return result === source ? undefined : stringifyJson(result);
   }
 
   private scrubText(text: string): string {

@@ -32,8 +32,23 @@ function issuerPrefix(digits: string): boolean {
   return four >= 2221 && four <= 2720;
 }
 
-function looksLikeCard(digits: string): boolean {
+/** Whether a run of digits (nothing else) is a card number: 13–19 digits, an issuer prefix, a valid Luhn checksum. */
+export function looksLikeCard(digits: string): boolean {
   return digits.length >= 13 && digits.length <= 19 && issuerPrefix(digits) && luhnValid(digits);
+}
+
+/** Integers below this have at most 19 digits, and String() writes them without an exponent. */
+const ABOVE_19_DIGITS = 1e19;
+
+/**
+ * The digits of a JSON number that is a card number: a positive integer of 13–19 digits passing the
+ * card checks; undefined for anything else (negatives, fractions, order numbers failing Luhn).
+ * A bigint is exact; a number is taken as String() writes it.
+ */
+export function cardNumberDigits(value: number | bigint): string | undefined {
+  if (typeof value === "bigint" ? value <= 0n : !Number.isInteger(value) || value <= 0 || value >= ABOVE_19_DIGITS) return undefined;
+  const digits = value.toString();
+  return looksLikeCard(digits) ? digits : undefined;
 }
 
 export class CardRule implements TextRule {
@@ -46,10 +61,19 @@ export class CardRule implements TextRule {
     return rewrite(text, CARD, (match) => {
       const digits = match[0].replace(/[ -]/g, "");
       if (!looksLikeCard(digits)) return undefined;
-      return replaceMatch(match, context, "card", (card) => {
-        if (this.action === "mask") return maskCardNumber(card);
-        return this.action === "pseudonymize" ? context.pseudonym(digits) : redactionMarker("card");
-      });
+      return replaceMatch(match, context, "card", (card) => this.replacement(card, digits, context));
     });
+  }
+
+  /** What a card number held as a JSON number becomes (a string, counted); undefined when allowed. */
+  replaceNumber(digits: string, context: MatchContext): string | undefined {
+    if (context.allowed(digits)) return undefined;
+    context.counts.add("card");
+    return this.replacement(digits, digits, context);
+  }
+
+  private replacement(card: string, digits: string, context: MatchContext): string {
+    if (this.action === "mask") return maskCardNumber(card);
+    return this.action === "pseudonymize" ? context.pseudonym(digits) : redactionMarker("card");
   }
 }
