@@ -4,9 +4,13 @@ import { sanitizer } from "./helpers.js";
 
 /**
  * Random JSON documents with secrets planted at random depths, also inside
- * JSON embedded in strings. Filler text and keys use only the letters a–m
- * and spaces, which no detector can match, so anything that changes outside
- * a planted secret is a bug.
+ * JSON embedded in strings: emails, card numbers (as text and as JSON numbers),
+ * JWTs, AWS key ids, bearer tokens, IPv4 and IPv6 addresses, passwords in
+ * `key=value` and in URLs, PEM private keys, Azure SAS signatures, storage and
+ * Service Bus connection strings, GitHub and Slack tokens. Filler text and keys
+ * use only the letters a–m and spaces, which no detector can match, and plain
+ * numbers include 16-digit order numbers failing Luhn, so anything that changes
+ * outside a planted secret is a bug.
  */
 
 type Node =
@@ -14,6 +18,8 @@ type Node =
   | { readonly kind: "array"; readonly items: readonly Node[] }
   | { readonly kind: "plain"; readonly value: string | number | boolean | null }
   | { readonly kind: "secret"; readonly prefix: string; readonly text: string; readonly secret: string; readonly suffix: string }
+  /** A card number held as a JSON number: it must come out as a string without its digits. */
+  | { readonly kind: "cardNumber"; readonly value: number }
   | { readonly kind: "embedded"; readonly doc: Node };
 
 const chars = (alphabet: string, minLength: number, maxLength: number) =>
@@ -34,8 +40,87 @@ function luhnCheckDigit(body: string): string {
   return String((10 - (sum % 10)) % 10);
 }
 
+const HEX = "0123456789abcdefABCDEF";
+const BASE64 = `${ALNUM}+/`;
+/** Characters a password may hold in `key=value` text: anything but the spaces, quotes and `& ; ,` that end a value. */
+const PASSWORD = `${ALNUM}!#$%*+-./:?@^_~=`;
+/** A URL password: anything but whitespace, quotes and the `/ ? #` that start the path. */
+const URL_PASSWORD = `${ALNUM}!$%*+-.~_@:`;
+
+const base64Of = (minBytes: number, maxBytes: number) => fc.uint8Array({ minLength: minBytes, maxLength: maxBytes }).map((bytes) => Buffer.from(bytes).toString("base64"));
+
+/** Token and armor prefixes are put together here, so the source holds nothing a secret scanner would flag. */
+const GITHUB_PREFIXES = ["p", "o", "u", "s", "r"].map((kind) => `gh${kind}_`);
+const GITHUB_FINE_GRAINED = ["github", "pat", ""].join("_");
+const SLACK_PREFIXES = ["a", "b", "p", "r", "s"].map((kind) => `xo${"x"}${kind}-`);
+const pemArmor = (edge: "BEGIN" | "END", kind: string) => `${"-".repeat(5)}${edge} ${kind}${["PRIVATE", "KEY"].join(" ")}${"-".repeat(5)}`;
+
+interface Plant {
+  readonly text: string;
+  /** What must not survive of it. */
+  readonly secret: string;
+  /** Planted as the whole value: a connection string is one marker, so filler around it would go with it. */
+  readonly standalone?: boolean;
+}
+
+const ipv6: fc.Arbitrary<Plant> = fc
+  .tuple(fc.array(chars(HEX, 1, 4), { minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 1, max: 7 }))
+  .map(([groups, head, tail]) => {
+    // The full form, or `head::tail` with something after the `::`, so no address is a prefix of its /48 mask.
+    const address = head + tail >= 8 ? groups.join(":") : `${groups.slice(0, head).join(":")}::${groups.slice(8 - tail).join(":")}`;
+    return { text: address, secret: address };
+  });
+
+const keyValuePassword: fc.Arbitrary<Plant> = fc
+  .tuple(fc.constantFrom("password", "db_password", "Passwd", "pwd", "passphrase", "client_secret", "X-Api-Key"), fc.constantFrom("=", ": ", ":", " = "), chars(PASSWORD, 8, 24))
+  .map(([key, separator, value]) => ({ text: `${key}${separator}${value}`, secret: value }));
+
+const urlPassword: fc.Arbitrary<Plant> = fc
+  .tuple(fc.constantFrom("postgres", "mysql", "redis", "amqps", "https", "mongodb+srv"), chars("abcdefghijklmnopqrstuvwxyz0123456789", 2, 10), chars(URL_PASSWORD, 8, 24), chars("abcdefghijklmnopqrstuvwxyz", 2, 10), fc.constantFrom("", "/", "/orders", ":5432/orders?sslmode=require"))
+  .map(([scheme, user, password, host, rest]) => ({ text: `${scheme}://${user}:${password}@${host}.example.net${rest}`, secret: password }));
+
+const privateKey: fc.Arbitrary<Plant> = fc
+  .tuple(fc.constantFrom("", "RSA ", "EC ", "OPENSSH ", "ENCRYPTED "), fc.array(chars(BASE64, 64, 64), { minLength: 1, maxLength: 4 }), chars(BASE64, 4, 60))
+  .map(([kind, lines, last]) => {
+    const body = `\n${[...lines, `${last}==`].join("\n")}\n`;
+    return { text: `${pemArmor("BEGIN", kind)}${body}${pemArmor("END", kind)}`, secret: body.trim() };
+  });
+
+const sasSignature: fc.Arbitrary<Plant> = fc
+  .tuple(chars("abcdefghijklmnopqrstuvwxyz0123456789", 3, 24), base64Of(32, 32), fc.boolean())
+  .map(([account, signature, last]) => {
+    const sig = encodeURIComponent(signature);
+    const query = last ? `sv=2022-11-02&sp=r&se=2026-12-31&sig=${sig}` : `sv=2022-11-02&sig=${sig}&sp=r&spr=https`;
+    return { text: `https://${account}.blob.core.windows.net/logs/app.log?${query}`, secret: sig };
+  });
+
+const connectionString: fc.Arbitrary<Plant> = fc.oneof(
+  fc.tuple(chars("abcdefghijklmnopqrstuvwxyz0123456789", 3, 24), base64Of(64, 64)).map(([account, key]) => ({
+    text: `DefaultEndpointsProtocol=https;AccountName=${account};AccountKey=${key};EndpointSuffix=core.windows.net`,
+    secret: key,
+    standalone: true,
+  })),
+  fc.tuple(chars("abcdefghijklmnopqrstuvwxyz0123456789", 6, 24), base64Of(32, 32)).map(([namespace, key]) => ({
+    text: `Endpoint=sb://${namespace}.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${key}`,
+    secret: key,
+    standalone: true,
+  })),
+);
+
+const githubToken: fc.Arbitrary<Plant> = fc.oneof(
+  fc.tuple(fc.constantFrom(...GITHUB_PREFIXES), chars(ALNUM, 36, 40)).map(([prefix, body]) => ({ text: `${prefix}${body}`, secret: `${prefix}${body}` })),
+  chars(`${ALNUM}_`, 22, 82).map((body) => ({ text: `${GITHUB_FINE_GRAINED}${body}`, secret: `${GITHUB_FINE_GRAINED}${body}` })),
+);
+
+const slackToken: fc.Arbitrary<Plant> = fc
+  .tuple(fc.constantFrom(...SLACK_PREFIXES), chars(DIGITS, 10, 13), chars(DIGITS, 10, 13), chars(ALNUM, 24, 32))
+  .map(([prefix, team, user, body]) => {
+    const token = `${prefix}${team}-${user}-${body}`;
+    return { text: token, secret: token };
+  });
+
 /** What is planted (`text`) and what must not survive of it (`secret`). */
-const planted: fc.Arbitrary<{ text: string; secret: string }> = fc.oneof(
+const planted: fc.Arbitrary<Plant> = fc.oneof(
   fc
     .tuple(chars("abcdefghijklmnopqrstuvwxyz0123456789", 1, 1), chars("abcdefghijklmnopqrstuvwxyz0123456789._+'-", 0, 10), chars("abcdefghijklmnopqrstuvwxyz0123456789", 1, 1), chars("abcdefghijklmnopqrstuvwxyz", 2, 8), chars("abcdefghijklmnopqrstuvwxyz", 2, 4))
     .filter(([, middle]) => !/[.'][.']/.test(middle))
@@ -56,14 +141,34 @@ const planted: fc.Arbitrary<{ text: string; secret: string }> = fc.oneof(
     const ip = octets.join(".");
     return { text: ip, secret: ip };
   }),
+  ipv6,
+  keyValuePassword,
+  urlPassword,
+  privateKey,
+  sasSignature,
+  connectionString,
+  githubToken,
+  slackToken,
 );
+
+/** Visa-style 16-digit numbers (below 2^53, so exact as JSON numbers): Luhn-valid cards, and order numbers one check digit off. */
+const sixteenDigits = (valid: boolean) =>
+  chars(DIGITS, 14, 14).map((digits) => {
+    const check = Number(luhnCheckDigit(`4${digits}`));
+    return Number(`4${digits}${valid ? check : (check + 1) % 10}`);
+  });
 
 const filler = chars("abcdefghijklm ", 0, 12).map((text) => text.trim());
 const key = chars("abcdefghijklm", 1, 8);
 const plainValue = fc.oneof(
   filler,
   fc.integer({ min: -1_000_000, max: 1_000_000 }),
-  fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => (Object.is(n, -0) ? 0 : n)),
+  // Whole numbers of 13–19 digits are judged as card numbers; plain ones come from sixteenDigits(false).
+  fc
+    .double({ noNaN: true, noDefaultInfinity: true })
+    .filter((n) => !(Number.isInteger(n) && Math.abs(n) >= 1e12 && Math.abs(n) < 1e19))
+    .map((n) => (Object.is(n, -0) ? 0 : n)),
+  sixteenDigits(false),
   fc.boolean(),
   fc.constant(null),
 );
@@ -76,7 +181,11 @@ const { doc } = fc.letrec<{ doc: Node; node: Node }>((tie) => ({
   node: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
     { weight: 4, arbitrary: plainValue.map((value): Node => ({ kind: "plain", value })) },
-    { weight: 3, arbitrary: fc.tuple(filler, planted, filler).map(([prefix, p, suffix]): Node => ({ kind: "secret", prefix, suffix, ...p })) },
+    {
+      weight: 3,
+      arbitrary: fc.tuple(filler, planted, filler).map(([prefix, p, suffix]): Node => ({ kind: "secret", prefix: p.standalone === true ? "" : prefix, suffix: p.standalone === true ? "" : suffix, text: p.text, secret: p.secret })),
+    },
+    { weight: 1, arbitrary: sixteenDigits(true).map((value): Node => ({ kind: "cardNumber", value })) },
     { weight: 2, arbitrary: tie("doc") },
     { weight: 1, arbitrary: tie("doc").map((inner): Node => ({ kind: "embedded", doc: inner })) },
   ),
@@ -94,6 +203,8 @@ function render(node: Node): unknown {
       return node.value;
     case "secret":
       return [node.prefix, node.text, node.suffix].filter((part) => part !== "").join(" ");
+    case "cardNumber":
+      return node.value;
     case "embedded":
       return JSON.stringify(render(node.doc));
   }
@@ -107,6 +218,8 @@ function secrets(node: Node): string[] {
       return node.items.flatMap(secrets);
     case "secret":
       return [node.secret];
+    case "cardNumber":
+      return [String(node.value)];
     case "embedded":
       return secrets(node.doc);
     case "plain":
@@ -137,6 +250,10 @@ function expectSameShape(node: Node, out: unknown): void {
       expect(out as string).not.toContain(node.secret);
       if (node.prefix !== "") expect((out as string).startsWith(`${node.prefix} `)).toBe(true);
       if (node.suffix !== "") expect((out as string).endsWith(` ${node.suffix}`)).toBe(true);
+      return;
+    case "cardNumber":
+      expect(typeof out).toBe("string");
+      expect(out as string).not.toContain(String(node.value));
       return;
     case "embedded":
       expect(typeof out).toBe("string");

@@ -1,9 +1,13 @@
+import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../../../shared/core/errors.js";
 import { hmacKeyFromSetting } from "../../../shared/sanitize/index.js";
 import { sanitizer, TEST_KEY } from "./helpers.js";
 
 const OTHER_KEY = new Uint8Array(32).fill(9);
+
+/** The documented pseudonym, computed independently: `pseu_` + the first 64 bits of HMAC-SHA-256 in hex. */
+const expected = (key: Uint8Array, value: string) => `pseu_${createHmac("sha256", key).update(value, "utf8").digest("hex").slice(0, 16)}`;
 
 describe("keyed pseudonyms", () => {
   it("are stable across sanitizers with the same key and differ with another key", () => {
@@ -27,6 +31,56 @@ describe("keyed pseudonyms", () => {
 
   it("refuses a key shorter than 32 bytes passed directly", () => {
     expect(() => sanitizer({}, new Uint8Array(16))).toThrow(/at least 32 bytes/);
+  });
+});
+
+describe("pseudonymize for IP addresses and card numbers", () => {
+  const ips = (key: Uint8Array) => sanitizer({ detectors: { ip: "pseudonymize" } }, key);
+  const cards = (key: Uint8Array) => sanitizer({ detectors: { card: "pseudonymize" } }, key);
+
+  it("replaces an IPv4 address with its keyed pseudonym, the same for it with or without a prefix length", () => {
+    const s = ips(TEST_KEY);
+    expect(s.sanitizeText("from 10.20.30.40 port 443")).toBe(`from ${expected(TEST_KEY, "10.20.30.40")} port 443`);
+    expect(s.sanitizeText("net 10.20.30.40/24")).toBe(`net ${expected(TEST_KEY, "10.20.30.40")}`);
+    expect(s.sanitizeText("10.20.30.41")).toBe(expected(TEST_KEY, "10.20.30.41"));
+    expect(s.counts()).toEqual({ ipv4: 3 });
+  });
+
+  it("gives every text form of one IPv6 address the same pseudonym", () => {
+    const forms = ["2001:db8::1", "2001:DB8:0:0:0:0:0:1", "2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8:0::0:1"];
+    const s = ips(TEST_KEY);
+    expect(forms.map((form) => s.sanitizeText(`peer ${form} closed`))).toEqual(forms.map(() => `peer ${expected(TEST_KEY, "2001:db8:0:0:0:0:0:1")} closed`));
+    expect(s.sanitizeText("[2001:db8::2]:443")).toBe(`[${expected(TEST_KEY, "2001:db8:0:0:0:0:0:2")}]:443`);
+    expect(s.counts()).toEqual({ ipv6: 5 });
+  });
+
+  it("gives a card number the same pseudonym however it is written, as text or as a JSON number", () => {
+    const s = cards(TEST_KEY);
+    const pseudonym = expected(TEST_KEY, "4111111111111111");
+    expect(["4111111111111111", "4111 1111 1111 1111", "4111-1111-1111-1111"].map((text) => s.sanitizeText(`paid with ${text}.`))).toEqual(Array(3).fill(`paid with ${pseudonym}.`));
+    expect(s.sanitize({ pan: 4111111111111111 })).toEqual({ pan: pseudonym });
+    expect(s.sanitizeText("order 4111 1111 1111 1112")).toBe("order 4111 1111 1111 1112");
+    expect(s.counts()).toEqual({ card: 4 });
+  });
+
+  it("are stable across sanitizers with the same key and differ with another key or another value", () => {
+    const line = '{"client":"10.20.30.40","peer":"2001:db8::1"}';
+    const first = ips(TEST_KEY).sanitizeLine(line);
+    expect(ips(TEST_KEY).sanitizeLine(line)).toBe(first);
+    const other = JSON.parse(ips(OTHER_KEY).sanitizeLine(line)) as Record<string, string>;
+    const mine = JSON.parse(first) as Record<string, string>;
+    expect(other.client).not.toBe(mine.client);
+    expect(other.peer).not.toBe(mine.peer);
+    expect(mine.client).not.toBe(ips(TEST_KEY).sanitizeText("10.20.30.41"));
+
+    expect(cards(TEST_KEY).sanitizeText("5555555555554444")).toBe(cards(TEST_KEY).sanitizeText("5555 5555 5555 4444"));
+    expect(cards(OTHER_KEY).sanitizeText("5555555555554444")).not.toBe(cards(TEST_KEY).sanitizeText("5555555555554444"));
+    expect(cards(TEST_KEY).sanitizeText("4111111111111111")).not.toBe(cards(TEST_KEY).sanitizeText("5555555555554444"));
+  });
+
+  it("need the key: without one, a sanitizer pseudonymizing IPs or cards is refused", () => {
+    expect(() => sanitizer({ detectors: { ip: "pseudonymize" } })).toThrow(/ipv4, ipv6 pseudonymize/);
+    expect(() => sanitizer({ detectors: { card: "pseudonymize" } })).toThrow(/card pseudonymize/);
   });
 });
 
