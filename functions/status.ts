@@ -9,6 +9,8 @@ import { problem } from "./problem.js";
 import { azureExport } from "./runtime.js";
 
 const MAX_STATUS_WINDOWS = 100_000;
+/** Each UTC day of the range costs one ledger read and one manifest listing per table, whatever the window size. */
+const MAX_STATUS_TABLE_DAYS = 4_000;
 /** Windows not yet exported count as in progress while a run covering them is younger than this. */
 const IN_PROGRESS_HORIZON_MS = 24 * HOUR_MS;
 
@@ -49,6 +51,8 @@ export function createStatusHandler(exporter: () => AzureExport) {
     if (problems.length === 0 && startMs >= endMs) problems.push({ name: "end", reason: "must be after start" });
     const windows = ((endMs - startMs) / windowMs) * tables.length;
     if (problems.length === 0 && windows > MAX_STATUS_WINDOWS) problems.push({ name: "start", reason: `the range covers ${Math.ceil(windows)} windows, over ${MAX_STATUS_WINDOWS}; ask for a shorter range` });
+    const tableDays = Math.ceil((endMs - floorTo(startMs, DAY_MS)) / DAY_MS) * tables.length;
+    if (problems.length === 0 && tableDays > MAX_STATUS_TABLE_DAYS) problems.push({ name: "start", reason: `the range covers ${tableDays} days of tables, over ${MAX_STATUS_TABLE_DAYS}; ask for a shorter range or fewer tables` });
     if (problems.length > 0) return problem(400, "invalid-status-query", "Invalid status query", `${problems.length} parameter(s) are invalid`, problems);
     const coverage = await readCoverage(state, { tables, range: { startMs, endMs }, windowMs, nowMs, inProgressHorizonMs: IN_PROGRESS_HORIZON_MS });
     return { status: 200, jsonBody: { now: new Date(nowMs).toISOString(), start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), windowMinutes: windowMs / MINUTE_MS, tables: coverage } };
