@@ -25,8 +25,13 @@ function atom(value: string | undefined): string | null {
   return value === undefined || value === "-" || value === "" ? null : value;
 }
 
-function count(value: string | undefined): number | null {
-  return value === undefined || value === "-" ? null : Number(value);
+const INT32_MAX = 2_147_483_647;
+
+/** null for `-`; undefined when the digits do not fit the column (`max`), so the line counts as malformed instead of failing the file. */
+function count(value: string | undefined, max: number): number | null | undefined {
+  if (value === undefined || value === "-") return null;
+  const n = Number(value);
+  return n <= max ? n : undefined;
 }
 
 /** The application line of a CloudWatch message: the `log` field of a container-log JSON envelope, or the message itself. */
@@ -44,6 +49,9 @@ export function unwrapEnvelope(message: string): string | undefined {
 export function parsePulpAccessLine(line: string): PulpAccessLine | undefined {
   const m = LINE.exec(line);
   if (m === null) return undefined;
+  const responseBytes = count(m[9], Number.MAX_SAFE_INTEGER);
+  const durationMs = count(m[12], INT32_MAX);
+  if (responseBytes === undefined || durationMs === undefined) return undefined;
   const forwarded = atom(m[13]);
   return {
     correlationId: atom(m[1]),
@@ -54,10 +62,10 @@ export function parsePulpAccessLine(line: string): PulpAccessLine | undefined {
     path: m[6] ?? "",
     protocol: m[7] ?? "",
     statusCode: Number(m[8]),
-    responseBytes: count(m[9]),
+    responseBytes,
     referer: atom(m[10]),
     userAgent: atom(m[11]),
-    durationMs: count(m[12]),
+    durationMs,
     xForwardedFor: forwarded === null ? null : (forwarded.split(",")[0]?.trim() ?? null) || null,
   };
 }
