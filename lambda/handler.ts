@@ -2,6 +2,8 @@ import type { Context, ScheduledEvent } from "aws-lambda";
 import { ConfigurationError, errorMessage, LogExportError } from "../shared/core/errors.js";
 import { jsonLogger, type LogLevel } from "../shared/core/logger.js";
 import { floorTo, HOUR_MS, isoInstant } from "../shared/core/time.js";
+import { objectMetrics } from "../shared/engine/export-object.js";
+import { embeddedMetricLine } from "../shared/engine/metrics.js";
 import type { ExportKind } from "../shared/settings/aws.js";
 import { loadAwsExport, type AwsExport } from "../shared/wiring/aws.js";
 
@@ -14,6 +16,9 @@ export interface ManualRange {
 export interface ExportSummary {
   readonly hours: ReadonlyArray<{ readonly hour: string; readonly export: ExportKind; readonly object: string; readonly rows: number; readonly malformed: number; readonly bytesScanned: number }>;
 }
+
+/** CloudWatch namespace of the Embedded Metric Format lines, one per exported hour and export (dimension `Export`). */
+export const METRIC_NAMESPACE = "LogExport";
 
 /** Some of the invocation's exports failed (the others completed): thrown so Lambda's retries and the dead-letter queue see it. */
 export class IncompleteExportError extends LogExportError {}
@@ -47,14 +52,16 @@ export function createHandler(exporter: () => AwsExport | Promise<AwsExport>, wr
     if (needed > context.getRemainingTimeInMillis()) {
       throw new ConfigurationError(`${hours.length} hours × ${exports.length} exports would take about ${Math.round(needed / 1000)} s, more than this invocation has left (${Math.round(context.getRemainingTimeInMillis() / 1000)} s); run the export-access-logs or export-content-logs CLI for long ranges`);
     }
-    const logger = jsonLogger(write, { requestId: context.awsRequestId });
     const done: Array<ExportSummary["hours"][number]> = [];
     const failed: string[] = [];
     for (const hour of hours) {
       for (const kind of exports) {
+        const logger = jsonLogger(write, { requestId: context.awsRequestId, export: kind });
         try {
           const m = await current.exportHour(kind, hour, `lambda-${context.awsRequestId}`, logger);
           done.push({ hour: isoInstant(hour), export: kind, object: m.object.name, rows: m.rows, malformed: m.malformed.count, bytesScanned: m.bytesScanned });
+          const finishedMs = Date.parse(m.finishedAt);
+          write("info", embeddedMetricLine(METRIC_NAMESPACE, { Export: kind }, objectMetrics(m, finishedMs), finishedMs));
         } catch (error) {
           logger.error("export failed", { export: kind, hour: isoInstant(hour), error: errorMessage(error) });
           failed.push(`${kind} ${isoInstant(hour)}: ${errorMessage(error)}`);

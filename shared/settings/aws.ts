@@ -51,6 +51,8 @@ export function loadAwsExportSettings(env: Environment): AwsExportSettings {
   const contentPathPrefix = reader.string(AWS_SETTINGS.contentPathPrefix);
   reader.check(/^\/[A-Za-z0-9._~\/-]*\/$/.test(contentPathPrefix), `${AWS_SETTINGS.contentPathPrefix.name} must be a path starting and ending with /, got ${JSON.stringify(contentPathPrefix)}`);
   const logGroupNames = reader.list(AWS_SETTINGS.logGroups);
+  // Missing is reported as required; present but only commas would silently export nothing.
+  reader.check(logGroupNames.length > 0 || (env[AWS_SETTINGS.logGroups.name]?.trim() ?? "") === "", `${AWS_SETTINGS.logGroups.name} names no log group, got ${JSON.stringify(env[AWS_SETTINGS.logGroups.name])}`);
   for (const group of logGroupNames) reader.check(LOG_GROUP.test(group), `${AWS_SETTINGS.logGroups.name}: ${JSON.stringify(group)} is not a log group name`);
   const logStreamName = reader.raw(AWS_SETTINGS.logStream);
   reader.check(logStreamName === undefined || /^[^:*"\\]{1,512}$/.test(logStreamName), `${AWS_SETTINGS.logStream.name} must be a log stream name without : * " or \\, got ${JSON.stringify(logStreamName)}`);

@@ -85,8 +85,18 @@ const key = (type: ContentType, hour = "14") => `pulp-content-logs/${type}/year=
 
 describe("content-download exports (Lambda → fake CloudWatch Logs → one Parquet file per content type on S3)", () => {
   it("exports every configured type of the hour to its own prefix, exact per type, DuckDB reading the types back", async () => {
-    const summary = await createHandler(exporter, () => undefined)(scheduled(HOUR + HOUR_MS + 15 * 60_000 + 2_000), context());
+    const lines: string[] = [];
+    const summary = await createHandler(exporter, (_level, line) => void lines.push(line))(scheduled(HOUR + HOUR_MS + 15 * 60_000 + 2_000), context());
     expect(summary.hours.map((h) => h.export)).toEqual(["access", ...CONTENT_TYPES]);
+    // One Embedded Metric Format line per export, dimension Export, the rows the summary reports.
+    const metrics = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l._aws !== undefined);
+    expect(metrics.map((m) => [m.Export, m.Rows])).toEqual(summary.hours.map((h) => [h.export, h.rows]));
+    expect(metrics.every((m) => typeof m.ExportLagSeconds === "number" && (m.ExportLagSeconds as number) >= 0)).toBe(true);
+    // Every other line names its export and never carries a row's content.
+    const logs = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l._aws === undefined);
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs.every((l) => typeof l.export === "string" && typeof l.runId === "string" && typeof l.window === "string")).toBe(true);
+    expect(lines.some((l) => l.includes("pip/24.0") || l.includes("23.48.249.160"))).toBe(false);
     expect(summary.hours[0]?.object).toBe("pulp-access-logs/year=2026/month=06/day=09/hour=14/pulp_access_logs_20260609T140000Z.parquet");
     for (const type of CONTENT_TYPES) {
       const expected = truth(type);

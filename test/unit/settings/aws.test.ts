@@ -26,4 +26,9 @@ describe("AWS export settings", () => {
       expect(message).toMatch(pattern);
     }
   });
+
+  it("refuses a log group list that names no group, and a missing one only as required", () => {
+    expect(() => loadAwsExportSettings({ LOGEXPORT_LOG_GROUPS: " , ,", LOGEXPORT_S3_BUCKET: "pulp-logs" })).toThrow(/LOGEXPORT_LOG_GROUPS names no log group, got " , ,"/);
+    expect(() => loadAwsExportSettings({ LOGEXPORT_S3_BUCKET: "pulp-logs" })).toThrow(/invalid settings:\n {2}- LOGEXPORT_LOG_GROUPS is required[^\n]*$/);
+  });
 });
