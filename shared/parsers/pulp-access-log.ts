@@ -46,6 +46,12 @@ export function unwrapEnvelope(message: string): string | undefined {
   }
 }
 
+/** The first address of an X-Forwarded-For list (`a, b,c`): the client. */
+export function firstForwarded(value: string | null): string | null {
+  if (value === null) return null;
+  return value.split(",")[0]?.trim() || null;
+}
+
 export function parsePulpAccessLine(line: string): PulpAccessLine | undefined {
   const m = LINE.exec(line);
   if (m === null) return undefined;
@@ -66,7 +72,7 @@ export function parsePulpAccessLine(line: string): PulpAccessLine | undefined {
     referer: atom(m[10]),
     userAgent: atom(m[11]),
     durationMs,
-    xForwardedFor: forwarded === null ? null : (forwarded.split(",")[0]?.trim() ?? null) || null,
+    xForwardedFor: firstForwarded(forwarded),
   };
 }
 

@@ -11,7 +11,6 @@ import { join } from "node:path";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { S3Client } from "@aws-sdk/client-s3";
 import { DuckDBInstance } from "@duckdb/node-api";
-import type { Context, ScheduledEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHandler } from "../../lambda/handler.js";
 import { HOUR_MS } from "../../shared/core/time.js";
@@ -20,6 +19,7 @@ import { createAwsExport } from "../../shared/wiring/aws.js";
 import { fakeClientConfig, startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
 import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.js";
 import { pulpHourStream, type PulpLogStream } from "../helpers/pulp-log-stream.js";
+import { lambdaContext, scheduledEvent } from "../helpers/lambda-events.js";
 import { startS3 } from "../helpers/s3.js";
 import { audit, summaryLine } from "./row-audit.js";
 
@@ -74,9 +74,7 @@ async function exportThrough(bucket: string, logsEndpoint: string, s3Endpoint: s
   const settings = loadAwsExportSettings({ LOGEXPORT_LOG_GROUPS: stream.logGroupName, LOGEXPORT_S3_BUCKET: bucket, LOGEXPORT_S3_PREFIX: "pulp" });
   const logs = new CloudWatchLogsClient({ ...fakeClientConfig(fake, 4), endpoint: logsEndpoint });
   const client = new S3Client({ ...s3.clientConfig, endpoint: s3Endpoint, maxAttempts: 4 });
-  const event: ScheduledEvent = { version: "0", id: "e", "detail-type": "Scheduled Event", source: "aws.events", account: "1", time: new Date(HOUR + HOUR_MS + 16 * 60_000).toISOString(), region: "us-east-1", resources: [], detail: {} };
-  const context = { awsRequestId: `chaos-${bucket}`, getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
-  await createHandler(() => createAwsExport(settings, { logs, s3: client }), () => undefined)(event, context);
+  await createHandler(() => createAwsExport(settings, { logs, s3: client }), () => undefined)(scheduledEvent(HOUR + HOUR_MS + 16 * 60_000), lambdaContext(`chaos-${bucket}`));
 }
 
 async function check(scenario: string, bucket: string): Promise<void> {

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import type { Context, ScheduledEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHandler } from "../../lambda/handler.js";
 import { HOUR_MS } from "../../shared/core/time.js";
@@ -12,6 +11,7 @@ import { loadAwsExportSettings } from "../../shared/settings/aws.js";
 import { createAwsExport } from "../../shared/wiring/aws.js";
 import { fakeClientConfig, startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
 import { pulpHourStream, type PulpLogStream } from "../helpers/pulp-log-stream.js";
+import { scheduledEvent, lambdaContext } from "../helpers/lambda-events.js";
 import { startS3 } from "../helpers/s3.js";
 import { ACCESS_ROW_KINDS, expectedAccessRows, readAccessRows, rowDifferences } from "./cloudwatch-expected-rows.js";
 
@@ -43,13 +43,7 @@ function exporter() {
   return createAwsExport(settings, { logs: new CloudWatchLogsClient(fakeClientConfig(fake, 3)), s3: s3.client() });
 }
 
-function context(remainingMs = 900_000): Context {
-  return { awsRequestId: "req-1", getRemainingTimeInMillis: () => remainingMs } as unknown as Context;
-}
 
-function scheduled(timeMs: number): ScheduledEvent {
-  return { version: "0", id: "e", "detail-type": "Scheduled Event", source: "aws.events", account: "1", time: new Date(timeMs).toISOString().replace(/\.\d{3}Z$/, "Z"), region: "us-east-1", resources: [], detail: {} };
-}
 
 function truth(startMs: number, endMs: number) {
   let rows = 0;
@@ -79,7 +73,7 @@ async function download(key: string, name: string): Promise<string> {
 describe("the AWS export (Lambda handler → fake CloudWatch Logs → Parquet on S3)", () => {
   it("exports the previous hour from the scheduled event: every row once, none across the edges, malformed lines counted", async () => {
     const handler = createHandler(exporter, () => undefined);
-    const summary = await handler(scheduled(HOUR + HOUR_MS + 15 * 60_000 + 3_000), context());
+    const summary = await handler(scheduledEvent(HOUR + HOUR_MS + 15 * 60_000 + 3_000), lambdaContext("req-1"));
     expect(summary.hours.map((h) => h.object)).toEqual([KEY]);
     const expected = truth(HOUR, HOUR + HOUR_MS);
     const manifest = await manifestOf(KEY);
@@ -110,18 +104,18 @@ describe("the AWS export (Lambda handler → fake CloudWatch Logs → Parquet on
   it("re-exports a manual range hour by hour with the same bytes, and refuses a range that cannot finish in time", async () => {
     const handler = createHandler(exporter, () => undefined);
     const before = await (await s3.bucket("exports")).getBytes(KEY);
-    const summary = await handler({ start: new Date(HOUR).toISOString(), end: new Date(HOUR + HOUR_MS).toISOString() }, context());
+    const summary = await handler({ start: new Date(HOUR).toISOString(), end: new Date(HOUR + HOUR_MS).toISOString() }, lambdaContext("req-1"));
     expect(summary.hours).toHaveLength(1);
     expect((await (await s3.bucket("exports")).getBytes(KEY)).equals(before)).toBe(true);
-    await expect(handler({ start: new Date(HOUR - 24 * HOUR_MS).toISOString(), end: new Date(HOUR).toISOString() }, context(60_000))).rejects.toThrow(/export-access-logs/);
-    await expect(handler({ start: "yesterday", end: new Date(HOUR).toISOString() }, context())).rejects.toThrow(/whole-hour ISO instants/);
+    await expect(handler({ start: new Date(HOUR - 24 * HOUR_MS).toISOString(), end: new Date(HOUR).toISOString() }, lambdaContext("req-1", 60_000))).rejects.toThrow(/export-access-logs/);
+    await expect(handler({ start: "yesterday", end: new Date(HOUR).toISOString() }, lambdaContext("req-1"))).rejects.toThrow(/whole-hour ISO instants/);
   });
 
   it("retries a part whose query keeps failing past the SDK's attempts, and writes the same bytes", async () => {
     const before = await (await s3.bucket("exports")).getBytes(KEY);
     // Only the first part's query: StartQuery answers 503 to all three of the SDK's attempts, so the engine retries the part.
     fake.inject({ on: "StartQuery", kind: "status", status: 503, times: 3, queryMatches: new RegExp(`^fields [^|]*\\| filter @timestamp >= ${HOUR} and`) });
-    const summary = await createHandler(exporter, () => undefined)({ start: new Date(HOUR).toISOString(), end: new Date(HOUR + HOUR_MS).toISOString() }, context());
+    const summary = await createHandler(exporter, () => undefined)({ start: new Date(HOUR).toISOString(), end: new Date(HOUR + HOUR_MS).toISOString() }, lambdaContext("req-1"));
     expect(summary.hours.map((h) => h.rows)).toEqual([truth(HOUR, HOUR + HOUR_MS).rows]);
     const manifest = await manifestOf(KEY);
     expect(manifest.parts.map((p) => p.attempts)).toEqual(manifest.parts.map((p) => (p.index === 1 ? 2 : 1)));
@@ -133,7 +127,7 @@ describe("the AWS export (Lambda handler → fake CloudWatch Logs → Parquet on
     const handler = createHandler(exporter, () => undefined);
     fake.inject({ on: "StartQuery", kind: "fail", status: "Failed", times: 20, queryMatches: /fields/ });
     // Hour 15 holds the first ten minutes of traffic after the generated hour's margin.
-    await expect(handler(scheduled(HOUR + 2 * HOUR_MS + 20 * 60_000), context())).rejects.toThrow(/Failed/);
+    await expect(handler(scheduledEvent(HOUR + 2 * HOUR_MS + 20 * 60_000), lambdaContext("req-1"))).rejects.toThrow(/Failed/);
     expect(await (await s3.bucket("exports")).keys("pulp/year=2026/month=02/day=04/hour=15/")).toEqual([]);
   });
 });
@@ -162,7 +156,7 @@ describe("a millisecond too dense for any query (Lambda handler → FilterLogEve
   }
 
   it("reads the dense milliseconds exactly with FilterLogEvents and writes every row once", async () => {
-    const summary = await createHandler(denseExporter, () => undefined)(scheduled(HOUR + HOUR_MS + 15 * 60_000 + 3_000), context());
+    const summary = await createHandler(denseExporter, () => undefined)(scheduledEvent(HOUR + HOUR_MS + 15 * 60_000 + 3_000), lambdaContext("req-1"));
     expect(summary.hours.map((h) => h.object)).toEqual([DENSE_KEY]);
     const expected = expectedAccessRows(denseStream.events(HOUR, HOUR + HOUR_MS));
     const manifest = await manifestOf(DENSE_KEY);

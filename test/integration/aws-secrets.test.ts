@@ -6,7 +6,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { Context, ScheduledEvent } from "aws-lambda";
 import { parquetReadObjects } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHandler, oncePerEnvironment } from "../../lambda/handler.js";
@@ -19,6 +18,7 @@ import { loadAwsExport, withHmacKeyFromSecret } from "../../shared/wiring/aws.js
 import { fakeClientConfig, startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
 import { fakeSecretsManagerConfig, startFakeSecretsManager, type FakeSecretsManager } from "../helpers/fake-secrets-manager.js";
 import { pulpHourStream, type PulpLogStream } from "../helpers/pulp-log-stream.js";
+import { scheduledEvent, lambdaContext } from "../helpers/lambda-events.js";
 import { startS3 } from "../helpers/s3.js";
 
 const HOUR = Date.UTC(2026, 1, 4, 14);
@@ -57,13 +57,7 @@ const secretsClient = () => new SecretsManagerClient(fakeSecretsManagerConfig(se
 const callsFor = (arn: string) => secrets.calls.filter((c) => c.secretId === arn);
 const expectedPseudonym = (user: string) => `pseu_${createHmac("sha256", KEY).update(user, "utf8").digest("hex").slice(0, 16)}`;
 
-function context(): Context {
-  return { awsRequestId: "req-secrets", getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
-}
 
-function scheduled(timeMs: number): ScheduledEvent {
-  return { version: "0", id: "e", "detail-type": "Scheduled Event", source: "aws.events", account: "1", time: new Date(timeMs).toISOString().replace(/\.\d{3}Z$/, "Z"), region: "us-east-1", resources: [], detail: {} };
-}
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   const error = await promise.then(
@@ -80,9 +74,9 @@ describe("LOGEXPORT_HMAC_KEY_SECRET_ARN: the Lambda's key from Secrets Manager",
       oncePerEnvironment(() => loadAwsExport(env({ LOGEXPORT_HMAC_KEY_SECRET_ARN: keyArn }), { logs: new CloudWatchLogsClient(fakeClientConfig(logs, 3)), s3: s3.client(), secrets: secretsClient() })),
       () => undefined,
     );
-    const event = scheduled(HOUR + HOUR_MS + 15 * 60_000 + 3_000);
-    expect((await handler(event, context())).hours.map((h) => h.object)).toEqual([KEY_OBJECT]);
-    await handler(event, context());
+    const event = scheduledEvent(HOUR + HOUR_MS + 15 * 60_000 + 3_000);
+    expect((await handler(event, lambdaContext("req-secrets"))).hours.map((h) => h.object)).toEqual([KEY_OBJECT]);
+    await handler(event, lambdaContext("req-secrets"));
     expect(callsFor(keyArn)).toEqual([{ target: "secretsmanager.GetSecretValue", secretId: keyArn, status: 200 }]);
 
     const bucket = await s3.bucket("exports");

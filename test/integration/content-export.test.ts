@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import type { Context, ScheduledEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportContentLogsCommand } from "../../cli/commands/export-content-logs.js";
 import { uploadParquetCommand } from "../../cli/commands/upload-parquet.js";
@@ -17,6 +16,7 @@ import { createAwsExport } from "../../shared/wiring/aws.js";
 import { capturedIO } from "../helpers/cli-io.js";
 import { fakeClientConfig, startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
 import { pulpHourStream, type PulpLogStream } from "../helpers/pulp-log-stream.js";
+import { scheduledEvent, lambdaContext } from "../helpers/lambda-events.js";
 import { startS3 } from "../helpers/s3.js";
 
 const HOUR = Date.UTC(2026, 5, 9, 14);
@@ -47,13 +47,7 @@ function exporter() {
   return createAwsExport(settings, { logs: new CloudWatchLogsClient(fakeClientConfig(fake, 3)), s3: s3.client() });
 }
 
-function context(): Context {
-  return { awsRequestId: "req-content", getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
-}
 
-function scheduled(timeMs: number): ScheduledEvent {
-  return { version: "0", id: "e", "detail-type": "Scheduled Event", source: "aws.events", account: "1", time: new Date(timeMs).toISOString().replace(/\.\d{3}Z$/, "Z"), region: "us-east-1", resources: [], detail: {} };
-}
 
 function truth(type: ContentType, startMs = HOUR, endMs = HOUR + HOUR_MS) {
   const counts = { rows: 0, unmatched: 0, nullRequestTime: 0, nullCache: 0, artifactBytes: 0 };
@@ -86,7 +80,7 @@ const key = (type: ContentType, hour = "14") => `pulp-content-logs/${type}/year=
 describe("content-download exports (Lambda → fake CloudWatch Logs → one Parquet file per content type on S3)", () => {
   it("exports every configured type of the hour to its own prefix, exact per type, DuckDB reading the types back", async () => {
     const lines: string[] = [];
-    const summary = await createHandler(exporter, (_level, line) => void lines.push(line))(scheduled(HOUR + HOUR_MS + 15 * 60_000 + 2_000), context());
+    const summary = await createHandler(exporter, (_level, line) => void lines.push(line))(scheduledEvent(HOUR + HOUR_MS + 15 * 60_000 + 2_000), lambdaContext("req-content"));
     expect(summary.hours.map((h) => h.export)).toEqual(["access", ...CONTENT_TYPES]);
     // One Embedded Metric Format line per export, dimension Export, the rows the summary reports.
     const metrics = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l._aws !== undefined);
@@ -128,7 +122,7 @@ describe("content-download exports (Lambda → fake CloudWatch Logs → one Parq
     // Only rpm queries fail (their filter holds `\.rpm`); none follow in this file, so faults left over are harmless.
     fake.inject({ on: "StartQuery", kind: "fail", status: "Failed", times: 10, queryMatches: /\\\.rpm/ });
     // Hour 15 holds the first ten minutes after the generated hour (its margin).
-    const run = createHandler(exporter, () => undefined)(scheduled(HOUR + 2 * HOUR_MS + 20 * 60_000), context());
+    const run = createHandler(exporter, () => undefined)(scheduledEvent(HOUR + 2 * HOUR_MS + 20 * 60_000), lambdaContext("req-content"));
     await expect(run).rejects.toBeInstanceOf(IncompleteExportError);
     await expect(run).rejects.toThrow(/1 of 4 exports failed \(3 completed\):\n {2}rpm 2026-06-09T15:00:00/);
     const keys = await (await s3.bucket("exports")).keys("pulp-content-logs/");

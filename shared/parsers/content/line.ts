@@ -1,3 +1,5 @@
+import { firstForwarded } from "../pulp-access-log.js";
+
 /** The fields of one Pulp content-app access-log line; `-` atoms are null. */
 export interface ContentAccessLine {
   readonly correlationId: string | null;
@@ -33,12 +35,6 @@ function atom(value: string | undefined): string | null {
 function cacheFlag(value: string | undefined): boolean | null {
   const upper = value?.toUpperCase();
   return upper === "HIT" ? true : upper === "MISS" ? false : null;
-}
-
-/** The first address of a `a, b,c` list. */
-export function firstForwarded(value: string | null): string | null {
-  if (value === null) return null;
-  return value.split(",")[0]?.trim() || null;
 }
 
 /** undefined when present but not a number: the line does not parse, rather than a guessed value. */
