@@ -1,5 +1,5 @@
 import type { TokenCredential } from "@azure/core-auth";
-import { SourceQueryError } from "../../core/errors.js";
+import { LogExportError, SourceQueryError } from "../../core/errors.js";
 import type { HistogramBin, LogSource, PartStream, QueryOptions } from "../../core/ports.js";
 import type { Column, LogRecord } from "../../core/records.js";
 import { describeRange, isoInstant, type TimeRange } from "../../core/time.js";
@@ -27,12 +27,12 @@ function destroy(body: NodeJS.ReadableStream, error?: Error): void {
   if ("destroy" in body && typeof body.destroy === "function") body.destroy(error);
 }
 
-async function* resultEvents(body: NodeJS.ReadableStream, idleMs: number): AsyncGenerator<ResultEvent> {
+async function* resultEvents(body: NodeJS.ReadableStream, idleMs: number, what: string): AsyncGenerator<ResultEvent> {
   const reader = new ResultStreamReader();
   let timer: NodeJS.Timeout | undefined;
   const arm = (): void => {
     clearTimeout(timer);
-    timer = setTimeout(() => destroy(body, new SourceQueryError(`the response sent nothing for ${idleMs / 1000} s`, { retriable: true })), idleMs);
+    timer = setTimeout(() => destroy(body, new SourceQueryError(`${what}: the response sent nothing for ${idleMs / 1000} s`, { retriable: true })), idleMs);
   };
   body.setEncoding("utf8");
   arm();
@@ -80,7 +80,9 @@ export class LogAnalyticsSource implements LogSource {
     return table0.rows.map((row) => {
       const [time, rows, bytes] = row;
       const startMs = time instanceof Date ? time.getTime() : Date.parse(String(time));
-      if (Number.isNaN(startMs) || typeof rows !== "number") throw new SourceQueryError(`${what} returned a malformed row`);
+      // A bin outside the range or a count that is not one would plan parts beyond the window or expect rows that cannot come.
+      const inRange = startMs + binMs > range.startMs && startMs < range.endMs;
+      if (!inRange || typeof rows !== "number" || !Number.isSafeInteger(rows) || rows < 0) throw new SourceQueryError(`${what} returned a malformed row`);
       return {
         startMs: Math.max(startMs, range.startMs),
         endMs: Math.min(startMs + binMs, range.endMs),
@@ -109,7 +111,7 @@ export class LogAnalyticsSource implements LogSource {
     } catch (error) {
       throw queryError(what, error);
     }
-    const events = resultEvents(body, this.options.readIdleSeconds * 1000);
+    const events = resultEvents(body, this.options.readIdleSeconds * 1000, what);
     const columns = await firstColumns(events, what);
     return { query, columns, rows: rows(events, columns, what, body) };
   }
@@ -124,7 +126,7 @@ async function firstColumns(events: AsyncGenerator<ResultEvent>, what: string): 
       if (next.value.kind === "error") throw new SourceQueryError(`${what} failed: ${describeServiceError(next.value.error)}`, { retriable: true });
     }
   } catch (error) {
-    throw queryError(what, error);
+    throw readError(what, error);
   }
 }
 
@@ -136,7 +138,7 @@ async function* rows(events: AsyncGenerator<ResultEvent>, columns: readonly Colu
       try {
         next = await events.next();
       } catch (error) {
-        throw queryError(`${what} (reading the response)`, markRetriable(error));
+        throw readError(what, error);
       }
       if (next.done) return;
       const event = next.value;
@@ -148,9 +150,10 @@ async function* rows(events: AsyncGenerator<ResultEvent>, columns: readonly Colu
   }
 }
 
-/** A body that breaks off or does not parse is a transport failure: asking again is the fix. */
-function markRetriable(error: unknown): unknown {
-  return error instanceof Error && !(error instanceof SourceQueryError) ? new SourceQueryError(error.message, { retriable: true, cause: error }) : error;
+/** A body that breaks off or does not parse, before or after its columns, is a transport failure: asking again is the fix. */
+function readError(what: string, error: unknown): LogExportError {
+  if (error instanceof LogExportError) return error;
+  return new SourceQueryError(`${what} (reading the response) failed: ${error instanceof Error ? error.message : String(error)}`, { retriable: true, cause: error });
 }
 
 async function readSmall(body: NodeJS.ReadableStream): Promise<string> {

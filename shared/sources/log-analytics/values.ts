@@ -22,7 +22,10 @@ export function recordBuilder(columns: readonly Column[]): (values: readonly unk
     const record: LogRecord = {};
     for (let i = 0; i < names.length; i += 1) {
       const name = names[i] as string;
-      record[name] = (converters[i] as Convert)(values[i] ?? null);
+      const value = (converters[i] as Convert)(values[i] ?? null);
+      // Assigning `__proto__` would replace the record's prototype and lose the column.
+      if (name === "__proto__") Object.defineProperty(record, name, { value, enumerable: true, writable: true, configurable: true });
+      else record[name] = value;
     }
     return record;
   };
