@@ -5,7 +5,7 @@
  * invalid one with one logged reason (the counted skip) and writes nothing.
  */
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { InvalidMessageError, LogExportError } from "../../shared/core/errors.js";
 import { isRunId, isTableName } from "../../shared/core/identifiers.js";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../shared/core/time.js";
@@ -13,6 +13,9 @@ import { decodeJob, encodeRangeJob, encodeWindowJob, JOB_REASONS, type DecodedJo
 import { manifestName } from "../../shared/engine/naming.js";
 import { splitRange } from "../../shared/engine/windows.js";
 import { createWorkerHandler } from "../../functions/worker.js";
+import { createAzureStack, type AzureStack } from "../helpers/azure-stack.js";
+import { startFakeLogAnalytics, type FakeLogAnalytics } from "../helpers/fake-log-analytics.js";
+import { SyntheticTable } from "../helpers/synthetic-table.js";
 import { capturedContext, hourlySource, memoryAzure, rowTimes } from "./memory-azure.js";
 import { mutatedObject, mutatedText, wrongValue } from "./mutate.js";
 
@@ -114,6 +117,45 @@ describe("fuzz: queue messages", () => {
       { numRuns: 400 },
     );
     expect(skipped).toBeGreaterThan(100);
+  });
+
+  describe("on Azurite and the fake Log Analytics API", () => {
+    const connectionString = inject("azuriteConnectionString");
+    let fake: FakeLogAnalytics;
+    let stack: AzureStack;
+    beforeAll(async () => {
+      const tables = ["Heartbeat", "Syslog"].map((name) => new SyntheticTable({ name, columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "Computer", type: "string" }], bytesPerRow: 50, rowsInMinute: (m) => (m % (10 * MINUTE_MS) === 0 ? 1 : 0) }));
+      fake = await startFakeLogAnalytics({ tables });
+      stack = await createAzureStack({ connectionString, fake, tables: ["Heartbeat", "Syslog"], clock: { now: () => DAY + 2 * DAY_MS }, settings: { LOGEXPORT_PART_ATTEMPTS: "1" } });
+    });
+    afterAll(async () => fake.close());
+
+    it("the real worker on real storage: dropped and nothing written, or exported / expanded, or a LogExportError for the host to retry (40 cases)", async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(mutatedObject(WINDOW), mutatedObject(RANGE), mutatedText(JSON.stringify(WINDOW))), async (input) => {
+          let decoded: DecodedJob | undefined;
+          try {
+            decoded = decodeJob(input);
+          } catch {
+            decoded = undefined;
+          }
+          const before = [await stack.list(stack.state), await stack.list(stack.data), (await stack.exporter.queue.getProperties()).approximateMessagesCount ?? 0];
+          const { context, lines } = capturedContext("worker");
+          const outcome = await stack.workerHandler(input, context).catch((error: unknown) => error);
+          if (decoded === undefined) {
+            expect(outcome).toBeUndefined();
+            expect(lines.filter((l) => l.level === "error")).toHaveLength(1);
+            expect([await stack.list(stack.state), await stack.list(stack.data), (await stack.exporter.queue.getProperties()).approximateMessagesCount ?? 0]).toEqual(before);
+            return;
+          }
+          // A valid job for a table the workspace does not have fails its query: thrown, so the host retries and then poisons it.
+          if (outcome instanceof Error) return void expect(outcome).toBeInstanceOf(LogExportError);
+          if (decoded.kind === "window") expect(await stack.list(stack.state)).toContain(manifestName(decoded.job.table, decoded.job.window));
+          else expect(outcome).toMatchObject({ enqueued: expect.any(Number), skipped: expect.any(Number) });
+        }),
+        { numRuns: 40 },
+      );
+    });
   });
 
   it("an export failure is thrown for the host to retry, never swallowed as a skip", async () => {
