@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { DefaultAzureCredential } from "@azure/identity";
 import { ContainerClient } from "@azure/storage-blob";
+import { isContainerName } from "../shared/core/identifiers.js";
 import type { ObjectStore, StateStore } from "../shared/core/ports.js";
 import { BlobObjectStore } from "../shared/sinks/blob/store.js";
 import { LocalObjectStore } from "../shared/sinks/local/store.js";
@@ -26,6 +27,7 @@ function blobOutput(url: URL, connectionString: string | undefined): Output {
   const pathStyle = isLoopbackHttp(url.href);
   const [container, ...rest] = pathStyle ? segments.slice(1) : segments;
   if (container === undefined) throw new CliError(`--out ${url.href} names no container (expected https://<account>.blob.core.windows.net/<container>[/<prefix>])`);
+  if (!isContainerName(container)) throw new CliError(`--out ${url.href}: the container ${JSON.stringify(container)} must be 3-63 lowercase letters, digits and single hyphens`);
   let client: ContainerClient;
   if (connectionString !== undefined) client = blobServiceFromConnectionString(connectionString).getContainerClient(container);
   else if (url.protocol === "https:") client = new ContainerClient(`${url.origin}/${container}`, new DefaultAzureCredential());
