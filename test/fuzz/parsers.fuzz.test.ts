@@ -209,6 +209,6 @@ describe("fuzz: content-app lines and file grammars", () => {
       { numRuns: 2_000 },
     );
     for (const type of CONTENT_TYPES) await expectEncodes(rows.get(type) ?? [], contentSchema(type));
-    expect([...rows.values()].reduce((n, r) => n + r.length, 0)).toBeGreaterThan(30);
+    expect([...rows.values()].reduce((n, r) => n + r.length, 0)).toBeGreaterThan(10);
   });
 });
