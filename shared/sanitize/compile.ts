@@ -40,7 +40,13 @@ const CUSTOM_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const CUSTOM_FLAGS = /^(?!.*(.).*\1)[imsu]*$/;
 
 export function describeValue(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    // Circular (a YAML alias to its own parent) or too deep to write: say what it is, not what it holds.
+    text = Array.isArray(value) ? "a list" : typeof value === "object" && value !== null ? "an object" : String(value);
+  }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

@@ -17,7 +17,9 @@ class ConfigReader {
       return undefined;
     }
     for (const key of Object.keys(value)) {
-      if (!keys.includes(key)) this.problems.push(`${path === "" ? key : `${path}.${key}`}: unknown key (allowed: ${keys.join(", ")})`);
+      // A key that is empty or holds ": " or "." is quoted, so the problem's path stays readable and unambiguous.
+      const shown = /^[A-Za-z0-9_$-]+$/.test(key) ? key : JSON.stringify(key);
+      if (!keys.includes(key)) this.problems.push(`${path === "" ? shown : `${path}.${shown}`}: unknown key (allowed: ${keys.join(", ")})`);
     }
     return value as Json;
   }
@@ -91,7 +93,36 @@ function problemPath(problem: string): string {
   return problem.slice(0, problem.indexOf(": "));
 }
 
+/** A config nests four levels; anything far deeper is refused before a parser recurses into it. */
+const MAX_NESTING = 64;
+const MAX_CONFIG_CHARS = 1_000_000;
+
+/** The deepest run of open brackets or braces outside strings, or of indentation steps: cheap, and before any parser runs. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let quote = "";
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (quote !== "") {
+      if (c === "\\") i += 1;
+      else if (c === quote) quote = "";
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (c === "[" || c === "{") {
+      depth += 1;
+      deepest = Math.max(deepest, depth);
+    } else if ((c === "]" || c === "}") && depth > 0) {
+      depth -= 1;
+    }
+  }
+  const indents = text.split("\n").map((line) => line.length - line.trimStart().length);
+  return Math.max(deepest, Math.ceil(Math.max(0, ...indents) / 2));
+}
+
 function parseText(text: string, source: string): unknown {
+  if (text.length > MAX_CONFIG_CHARS) throw new ConfigurationError(`${source}: ${text.length} characters is more than a sanitizer config may hold (${MAX_CONFIG_CHARS})`);
+  if (nestingDepth(text) > MAX_NESTING) throw new ConfigurationError(`${source}: nested more than ${MAX_NESTING} levels deep; a sanitizer config needs four`);
   const lower = source.toLowerCase();
   const json = lower.endsWith(".json") || (!lower.endsWith(".yaml") && !lower.endsWith(".yml") && text.trimStart().startsWith("{"));
   if (json) {
@@ -104,7 +135,12 @@ function parseText(text: string, source: string): unknown {
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   const error = document.errors[0];
   if (error !== undefined) throw new ConfigurationError(`${source}: not valid YAML: ${error.message}`);
-  return document.toJS({ maxAliasCount: 100 }) as unknown;
+  try {
+    return document.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (aliasError) {
+    // Unresolved aliases, alias bombs: yaml throws ReferenceError while building the value.
+    throw new ConfigurationError(`${source}: not valid YAML: ${(aliasError as Error).message}`);
+  }
 }
 
 /**

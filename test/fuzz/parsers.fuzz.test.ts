@@ -88,13 +88,13 @@ function expectCounted(result: TransformResult, reasons: readonly string[]): voi
 
 /**
  * CloudWatch gives whole epoch milliseconds (Date.parse of its timestamps); within years 2000-2200 they fit nanoseconds in int64.
- * With the built-in sanitizer only up to 2040: from about 2040 the nanosecond timestamp has a card issuer's prefix and a tenth of
- * them pass Luhn, so the card rule turns them into a string (2045-01-01T00:00:00.003Z → "[REDACTED:card]"), a bug in
- * shared/sanitize recorded in docs/fuzzing.md.
+ * With the built-in sanitizer up to 2080: a 19-digit nanosecond timestamp matched a card issuer's prefix from 2040 on
+ * (2045-01-01T00:00:00.003Z → "[REDACTED:card]", fixed: issuers come with their lengths); from 2084 its prefix 36 is Diners'
+ * (14–19 digits), so the card rule would take a tenth of them again.
  */
 const sanitizedRecord = fc.oneof(
   fc.tuple(fc.constant(0), fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2200, 0, 1) })),
-  fc.tuple(fc.constant(1), fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2040, 0, 1) })),
+  fc.tuple(fc.constant(1), fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2080, 0, 1) })),
 );
 const message: fc.Arbitrary<unknown> = fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(null, 42, { log: REAL }, ["x"]) });
 

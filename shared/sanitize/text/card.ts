@@ -23,13 +23,26 @@ function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-/** Issuer prefixes of the card networks (Visa 4, Mastercard 51–55 and 2221–2720, Amex/Diners/JCB 3x, Discover/UnionPay/Maestro 5x–6x). */
+/**
+ * Issuer prefixes of the card networks with the lengths each issues, so that long runs of digits that
+ * only look like cards (epoch timestamps in ms or ns from 2040 on start with 22…) do not pass: Visa 4
+ * (13, 16, 19), Mastercard 51–55 and 2221–2720 (16), Amex 34/37 (15), Diners Carte Blanche 300–305
+ * (14), Diners 36 (14–19) and 38/39 (14–16), JCB 3528–3589 (16–19), Maestro 50/56–58 (13–19),
+ * Discover, UnionPay and Maestro 6x (13–19).
+ */
 function issuerPrefix(digits: string): boolean {
-  const first = digits[0];
-  if (first === "3" || first === "4" || first === "5" || first === "6") return true;
-  if (first !== "2") return false;
+  const n = digits.length;
+  const two = Number(digits.slice(0, 2));
+  const three = Number(digits.slice(0, 3));
   const four = Number(digits.slice(0, 4));
-  return four >= 2221 && four <= 2720;
+  if (digits[0] === "4") return n === 13 || n === 16 || n === 19;
+  if ((two >= 51 && two <= 55) || (four >= 2221 && four <= 2720)) return n === 16;
+  if (two === 34 || two === 37) return n === 15;
+  if (three >= 300 && three <= 305) return n === 14;
+  if (two === 36) return n >= 14;
+  if (two === 38 || two === 39) return n <= 16;
+  if (four >= 3528 && four <= 3589) return n >= 16;
+  return digits[0] === "6" || two === 50 || (two >= 56 && two <= 58);
 }
 
 /** Whether a run of digits (nothing else) is a card number: 13–19 digits, an issuer prefix, a valid Luhn checksum. */

@@ -27,6 +27,24 @@ export interface InsightsResult {
 
 /** The statuses after which the service runs the query no more (besides Complete). */
 const ENDED = new Set(["Failed", "Cancelled", "Timeout"]);
+/** The statuses worth polling again; anything else the service says is an error, not a reason to wait. */
+const PENDING = new Set(["Scheduled", "Running"]);
+
+/** GetQueryResults rows as field → value; a value that is not a string is a malformed answer, never coerced. */
+function resultRows(queryId: string, results: unknown): Array<Record<string, string>> {
+  if (results === undefined || results === null) return [];
+  if (!Array.isArray(results)) throw new SourceQueryError(`Logs Insights query ${queryId} returned results that are not a list`);
+  return results.map((row: unknown) => {
+    if (!Array.isArray(row)) throw new SourceQueryError(`Logs Insights query ${queryId} returned a row that is not a list of fields`);
+    const fields: Record<string, string> = {};
+    for (const cell of row as unknown[]) {
+      const { field, value } = (typeof cell === "object" && cell !== null ? cell : {}) as { field?: unknown; value?: unknown };
+      if (typeof field !== "string" || (value !== undefined && typeof value !== "string")) throw new SourceQueryError(`Logs Insights query ${queryId} returned a malformed field ${JSON.stringify(cell)}`);
+      if (field !== "@ptr") fields[field] = value ?? "";
+    }
+    return fields;
+  });
+}
 
 /** Waits between polls, cut short by an abort (the caller then stops the query at once, not after up to maxPollMs). */
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -71,13 +89,14 @@ export async function runInsightsQuery(client: CloudWatchLogsClient, query: Insi
     const deadline = Date.now() + options.timeoutMs;
     for (let wait = options.initialPollMs; ; wait = Math.min(wait * 2, options.maxPollMs)) {
       const result = await client.send(new GetQueryResultsCommand({ queryId }), { abortSignal: options.abortSignal });
-      const status = result.status ?? "Unknown";
+      const status: string = typeof result.status === "string" ? result.status : "Unknown";
       if (status === "Complete") {
         running = false;
-        const rows = (result.results ?? []).map((row) => Object.fromEntries(row.filter((f) => f.field !== undefined && f.field !== "@ptr").map((f) => [f.field as string, f.value ?? ""])));
-        return { queryId, rows, recordsMatched: result.statistics?.recordsMatched ?? rows.length, bytesScanned: result.statistics?.bytesScanned ?? 0 };
+        const rows = resultRows(queryId, result.results);
+        const matched = result.statistics?.recordsMatched;
+        return { queryId, rows, recordsMatched: typeof matched === "number" && Number.isFinite(matched) ? matched : rows.length, bytesScanned: Number(result.statistics?.bytesScanned) || 0 };
       }
-      if (ENDED.has(status) || status === "Unknown") {
+      if (!PENDING.has(status)) {
         // A query in an unknown state may still be running: that one is stopped too.
         running = status === "Unknown";
         throw new SourceQueryError(`Logs Insights query ${queryId} ended ${status}`, { retriable: status !== "Failed" });

@@ -25,6 +25,9 @@ export const CLOUDWATCH_COLUMNS: readonly Column[] = [
   { name: "logStream", type: "string" },
 ];
 
+/** FilterLogEvents pages in a row that may hand back the token they were given. */
+const MAX_SAME_TOKEN_PAGES = 20;
+
 /** `2026-02-04 14:30:00.000` (UTC), as Logs Insights writes @timestamp and bins. */
 export function parseInsightsTimestamp(text: string): number {
   const ms = Date.parse(`${text.replace(" ", "T")}Z`);
@@ -70,8 +73,10 @@ export class CloudWatchSource implements LogSource {
     return result.rows
       .map((row) => {
         const startMs = parseInsightsTimestamp(row[binField] ?? "");
-        const rows = Number(row.rows);
-        if (!Number.isSafeInteger(rows)) throw new SourceQueryError(`histogram query ${result.queryId} returned a malformed count`);
+        const count = row.rows ?? "";
+        const rows = /^\d{1,15}$/.test(count) ? Number(count) : Number.NaN;
+        if (!Number.isSafeInteger(rows)) throw new SourceQueryError(`histogram query ${result.queryId} returned a malformed count ${JSON.stringify(count)}`);
+        if (startMs + binMs <= range.startMs || startMs >= range.endMs) throw new SourceQueryError(`histogram query ${result.queryId} returned a bin at ${row[binField]} outside ${describeRange(range)}`);
         return { startMs: Math.max(startMs, range.startMs), endMs: Math.min(startMs + binMs, range.endMs), rows, bytes: 0 };
       })
       .sort((a, b) => a.startMs - b.startMs);
@@ -92,6 +97,7 @@ export class CloudWatchSource implements LogSource {
     const records: LogRecord[] = [];
     for (const logGroupName of this.options.logGroupNames) {
       let nextToken: string | undefined;
+      let repeats = 0;
       do {
         let page;
         try {
@@ -99,11 +105,17 @@ export class CloudWatchSource implements LogSource {
         } catch (error) {
           throw awsQueryError(`FilterLogEvents on ${logGroupName} ${describeRange(range)}`, error);
         }
-        for (const event of page.events ?? []) {
-          const timestamp = event.timestamp ?? Number.NaN;
+        const events: unknown = page.events ?? [];
+        if (!Array.isArray(events)) throw new SourceQueryError(`FilterLogEvents on ${logGroupName} ${describeRange(range)} returned events that are not a list`);
+        for (const event of events as unknown[]) {
+          const { timestamp, message, logStreamName } = (typeof event === "object" && event !== null ? event : {}) as { timestamp?: unknown; message?: unknown; logStreamName?: unknown };
+          if (typeof timestamp !== "number" || typeof message !== "string") throw new SourceQueryError(`FilterLogEvents on ${logGroupName} returned a malformed event ${JSON.stringify(event)?.slice(0, 200)}`);
           // The end bound's inclusiveness is not documented consistently: cut it here.
-          if (timestamp >= range.startMs && timestamp < range.endMs && this.matches(event.message ?? "")) records.push({ timestamp, message: event.message ?? "", logStream: event.logStreamName ?? "" });
+          if (timestamp >= range.startMs && timestamp < range.endMs && this.matches(message)) records.push({ timestamp, message, logStream: typeof logStreamName === "string" ? logStreamName : "" });
         }
+        // Empty pages are normal; a token handed back unchanged page after page would page forever.
+        repeats = page.nextToken !== undefined && page.nextToken === nextToken ? repeats + 1 : 0;
+        if (repeats >= MAX_SAME_TOKEN_PAGES) throw new SourceQueryError(`FilterLogEvents on ${logGroupName} ${describeRange(range)} returned the same nextToken ${repeats} times in a row`, { retriable: true });
         nextToken = page.nextToken;
       } while (nextToken !== undefined);
     }

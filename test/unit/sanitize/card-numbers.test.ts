@@ -48,4 +48,23 @@ describe("card numbers held as JSON numbers", () => {
     expect(sanitizer({ allow: { values: ["4111111111111111"], patterns: [], paths: ["test_cards.**"] } }).sanitize({ pan: 4111111111111111, test_cards: { visa: 4012888888881881 } })).toEqual({ pan: 4111111111111111, test_cards: { visa: 4012888888881881 } });
     expect(sanitizer({ fieldRules: [{ path: "pan", action: "drop" }] }).sanitizeLine('{"pan":4111111111111111,"n":1}')).toBe('{"n":1}');
   });
+
+  it("leave epoch timestamps alone for the next decades: an issuer's prefix comes with the lengths it issues", () => {
+    const s = sanitizer();
+    const seen: string[] = [];
+    // Every millisecond and nanosecond timestamp on the hour from 2026 to 2080 that happens to pass Luhn.
+    for (let ms = Date.UTC(2026, 0, 1); ms < Date.UTC(2080, 0, 1); ms += 3_600_000 * 97) {
+      for (const value of [ms, BigInt(ms) * 1_000_000n + 3n]) {
+        const out = s.sanitize({ t: value }).t;
+        if (out !== value) seen.push(String(value));
+      }
+    }
+    expect(seen).toEqual([]);
+    expect(s.counts()).toEqual({});
+    // The example the fuzz suite found: a 2045 timestamp in ms is 13 digits starting with 2, which no issuer uses.
+    expect(s.sanitize({ t: Date.parse("2045-01-01T00:00:00.003Z") })).toEqual({ t: Date.parse("2045-01-01T00:00:00.003Z") });
+    // Real lengths still match: Visa 13 and 19, Mastercard 2-series 16, Amex 15.
+    expect(s.sanitize({ a: Number(withCheckDigit("422222222222")), b: BigInt(withCheckDigit("411111111111111111")), c: Number(withCheckDigit("222100000000000")), d: 378282246310005 })).toEqual({ a: "[REDACTED:card]", b: "[REDACTED:card]", c: "[REDACTED:card]", d: "[REDACTED:card]" });
+  });
 });
+
