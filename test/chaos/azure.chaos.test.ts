@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import azureFunctions from "@azure/functions";
 import { QueueClient } from "@azure/storage-queue";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { errorMessage } from "../../shared/core/errors.js";
 import { HOUR_MS, MINUTE_MS, type TimeRange } from "../../shared/core/time.js";
 import { encodeWindowJob } from "../../shared/engine/messages.js";
 import { createAzureStack, type AzureStack } from "../helpers/azure-stack.js";
@@ -175,8 +176,10 @@ describe("chaos: the Azure export under faults", () => {
     const context = () => new azureFunctions.InvocationContext({ functionName: "worker", invocationId: randomUUID(), triggerMetadata: { dequeueCount: 1 }, logHandler: () => undefined });
     const results = await Promise.allSettled([s.workerHandler(job("Twice_CL"), context()), s.workerHandler(job("Twice_CL"), context())]);
     // A delivery that failed is redelivered by the host; it must then find the window done or finish it.
-    const failed = results.filter((r) => r.status === "rejected").length;
-    process.stdout.write(`same message delivered twice concurrently: ${2 - failed} deliveries completed, ${failed} failed and redelivered\n`);
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    const failed = rejected.length;
+    const why = rejected.map((r) => errorMessage(r.reason).slice(0, 160)).join("; ");
+    process.stdout.write(`same message delivered twice concurrently: ${2 - failed} deliveries completed, ${failed} failed and redelivered${failed > 0 ? ` (${why})` : ""}\n`);
     if (failed > 0) await s.workerHandler(job("Twice_CL"), context());
     await check("same message delivered twice concurrently", s, "Twice_CL");
     expect(await strays(s, "Twice_CL")).toEqual([]);
