@@ -1,4 +1,5 @@
 import { open } from "node:fs/promises";
+import { luhnCheckDigit } from "../test/helpers/luhn.js";
 
 const START_MS = Date.UTC(2026, 10, 20);
 const NAMESPACES = ["shop", "payments", "identity", "search", "ingest", "kube-system"] as const;
@@ -43,15 +44,6 @@ class Random {
   }
 }
 
-function luhnCheckDigit(body: string): number {
-  let sum = 0;
-  for (let i = 0; i < body.length; i += 1) {
-    let digit = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
-    sum += digit;
-  }
-  return (10 - (sum % 10)) % 10;
-}
 
 function cardNumber(r: Random, valid: boolean): string {
   const body = `4${r.chars("0123456789", 14)}`;

@@ -1,16 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { withCheckDigit } from "../../helpers/luhn.js";
 import { sanitizer, TEST_KEY } from "./helpers.js";
 
-/** `body` with its Luhn check digit appended. */
-function withCheckDigit(body: string): string {
-  let sum = 0;
-  for (let i = 0; i < body.length; i += 1) {
-    let digit = Number(body[body.length - 1 - i]);
-    if (i % 2 === 0) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
-    sum += digit;
-  }
-  return `${body}${(10 - (sum % 10)) % 10}`;
-}
 
 /** A 19-digit card number, beyond 2^53: JSON.parse would round it. */
 const CARD_19 = withCheckDigit("622126000000000001");
