@@ -3,7 +3,7 @@ import type { LogRecord, TransformResult } from "../core/records.js";
 import { parseContentAccessLine } from "./content/line.js";
 import { parseContentPath } from "./content/path.js";
 import { CONTENT_TYPE_SPECS, type ContentType } from "./content/types.js";
-import { unwrapEnvelope } from "./pulp-access-log.js";
+import { parseLogRecord } from "./log-line.js";
 
 export interface ContentRowOptions {
   readonly contentType: ContentType;
@@ -13,8 +13,6 @@ export interface ContentRowOptions {
   readonly excludePaths: readonly string[];
 }
 
-const DJANGO_WARNING = "django.request:WARNING";
-
 /**
  * CloudWatch record → a row of the content type's schema. Other paths and other content types are
  * counted as excluded; a file that does not match its type's grammar is counted as
@@ -23,13 +21,9 @@ const DJANGO_WARNING = "django.request:WARNING";
 export function contentRowTransform(options: ContentRowOptions, sanitizer: RecordSanitizer): RecordTransform {
   const spec = CONTENT_TYPE_SPECS[options.contentType];
   const apply = (record: LogRecord): TransformResult => {
-    const message = typeof record.message === "string" ? record.message : "";
-    const line = unwrapEnvelope(message);
-    if (line === undefined) return { kind: "malformed", sample: message };
-    if (line.includes(DJANGO_WARNING)) return { kind: "excluded", reason: "django-warning" };
-    const parsed = parseContentAccessLine(line);
-    if (parsed === undefined) return { kind: "malformed", sample: line };
-    if (options.excludePaths.some((p) => parsed.path.startsWith(p))) return { kind: "excluded", reason: "excluded-path" };
+    const read = parseLogRecord(record, parseContentAccessLine, options.excludePaths);
+    if (read.kind !== "parsed") return read;
+    const { parsed } = read;
     const path = parseContentPath(parsed.path, options.pathPrefix);
     if (path === undefined) return { kind: "excluded", reason: "other-path" };
     if (!spec.extensions.some((e) => path.filename.endsWith(e))) return { kind: "excluded", reason: "other-content-type" };

@@ -1,3 +1,5 @@
+import { atom, firstForwarded, INT32_MAX } from "./log-line.js";
+
 /** The fields of one Pulp gunicorn access-log line; `-` atoms are null. */
 export interface PulpAccessLine {
   readonly correlationId: string | null;
@@ -21,35 +23,12 @@ export interface PulpAccessLine {
 const LINE =
   /^pulp \[([^\]]*)\]: (\S+) \S+ user:(\S*) org_id:(\S*) \[[^\]]+\] "([A-Z]+) (\S+) (HTTP\/[\d.]+)" (\d{3}) (\d+|-) "((?:[^"\\]|\\.)*)" "(.*)" (\d+|-) x_forwarded_for:"([^"]*)"$/;
 
-function atom(value: string | undefined): string | null {
-  return value === undefined || value === "-" || value === "" ? null : value;
-}
-
-const INT32_MAX = 2_147_483_647;
 
 /** null for `-`; undefined when the digits do not fit the column (`max`), so the line counts as malformed instead of failing the file. */
 function count(value: string | undefined, max: number): number | null | undefined {
   if (value === undefined || value === "-") return null;
   const n = Number(value);
   return n <= max ? n : undefined;
-}
-
-/** The application line of a CloudWatch message: the `log` field of a container-log JSON envelope, or the message itself. */
-export function unwrapEnvelope(message: string): string | undefined {
-  if (!message.startsWith("{")) return message.trimEnd();
-  try {
-    const parsed: unknown = JSON.parse(message);
-    const log = typeof parsed === "object" && parsed !== null ? (parsed as { log?: unknown }).log : undefined;
-    return typeof log === "string" ? log.trimEnd() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The first address of an X-Forwarded-For list (`a, b,c`): the client. */
-export function firstForwarded(value: string | null): string | null {
-  if (value === null) return null;
-  return value.split(",")[0]?.trim() || null;
 }
 
 export function parsePulpAccessLine(line: string): PulpAccessLine | undefined {

@@ -1,7 +1,8 @@
 import type { RecordSanitizer, RecordTransform } from "../core/ports.js";
 import type { LogRecord, TransformResult } from "../core/records.js";
 import { PULP_ACCESS_LOG_SCHEMA, type ParquetSchema } from "../formats/parquet/schema.js";
-import { parsePulpAccessLine, pypiCoordinates, unwrapEnvelope } from "./pulp-access-log.js";
+import { parseLogRecord } from "./log-line.js";
+import { parsePulpAccessLine, pypiCoordinates } from "./pulp-access-log.js";
 import { isBot, threatOf } from "./request-signals.js";
 
 /** `--enrich`: what none of the seeds' users have in one place. */
@@ -24,8 +25,6 @@ export interface PulpRowOptions {
   readonly enrich: boolean;
 }
 
-const DJANGO_WARNING = "django.request:WARNING";
-
 /**
  * CloudWatch record → a row of the seed's schema. Lines the export does not
  * want are counted as excluded with a reason; lines that do not parse are
@@ -33,13 +32,9 @@ const DJANGO_WARNING = "django.request:WARNING";
  */
 export function pulpRowTransform(options: PulpRowOptions, sanitizer: RecordSanitizer): RecordTransform {
   const apply = (record: LogRecord): TransformResult => {
-    const message = typeof record.message === "string" ? record.message : "";
-    const line = unwrapEnvelope(message);
-    if (line === undefined) return { kind: "malformed", sample: message };
-    if (line.includes(DJANGO_WARNING)) return { kind: "excluded", reason: "django-warning" };
-    const parsed = parsePulpAccessLine(line);
-    if (parsed === undefined) return { kind: "malformed", sample: line };
-    if (options.excludePaths.some((p) => parsed.path.startsWith(p))) return { kind: "excluded", reason: "excluded-path" };
+    const read = parseLogRecord(record, parsePulpAccessLine, options.excludePaths);
+    if (read.kind !== "parsed") return read;
+    const { line, parsed } = read;
     if (options.includePaths.length > 0 && !options.includePaths.some((p) => parsed.path.startsWith(p))) return { kind: "excluded", reason: "other-path" };
     const coordinates = pypiCoordinates(parsed.path);
     const row: LogRecord = {

@@ -1,4 +1,5 @@
 import { parseContentType, type ContentType } from "../parsers/content/types.js";
+import { DJANGO_WARNING } from "../parsers/log-line.js";
 import { validateLineFilter, type LineFilter } from "../sources/cloudwatch/insights.js";
 import { SettingsReader, type Environment } from "./env.js";
 import { AWS_SETTINGS } from "./aws-spec.js";
@@ -34,7 +35,7 @@ const LOG_GROUP = /^[A-Za-z0-9_\-/.#]{1,512}$/;
 export const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}$/;
 
 /** Health checks and Django's request warnings are never access-log rows. */
-export const EXCLUDED_MARKERS: readonly string[] = ["django.request:WARNING"];
+export const EXCLUDED_MARKERS: readonly string[] = [DJANGO_WARNING];
 
 function exportKind(value: string): ExportKind | undefined {
   return value === "access" ? "access" : parseContentType(value);

@@ -26,7 +26,6 @@ export const ACCESS_LOG_STEM = "pulp_access_logs";
 
 /** One export's own parts: what its queries keep, how a record becomes a row, and where its hours go. */
 export interface ExportDefinition {
-  readonly kind: ExportKind;
   readonly filter: LineFilter;
   readonly encoder: RecordEncoder;
   readonly stem: string;
@@ -43,7 +42,6 @@ export function exportDefinition(settings: AwsExportSettings, kind: ExportKind, 
   if (kind === "access") {
     const rowOptions = { includePaths: settings.filter.includePaths, excludePaths: settings.filter.excludePaths, enrich: settings.enrich };
     return {
-      kind,
       filter: settings.filter,
       encoder: createParquetEncoder(settings.enrich ? PULP_ENRICHED_SCHEMA : PULP_ACCESS_LOG_SCHEMA),
       stem: ACCESS_LOG_STEM,
@@ -53,7 +51,6 @@ export function exportDefinition(settings: AwsExportSettings, kind: ExportKind, 
   }
   const rowOptions = { contentType: kind, pathPrefix: settings.contentPathPrefix, excludePaths: settings.filter.excludePaths };
   return {
-    kind,
     filter: {
       includePaths: [settings.contentPathPrefix],
       excludePaths: settings.filter.excludePaths,

@@ -1,4 +1,4 @@
-import { firstForwarded } from "../pulp-access-log.js";
+import { atom, firstForwarded, INT32_MAX } from "../log-line.js";
 
 /** The fields of one Pulp content-app access-log line; `-` atoms are null. */
 export interface ContentAccessLine {
@@ -26,11 +26,6 @@ const LINE =
 
 const INTEGER = /^\d+$/;
 const SECONDS = /^\d+(?:\.\d+)?$/;
-const INT32_MAX = 2_147_483_647;
-
-function atom(value: string | undefined): string | null {
-  return value === undefined || value === "-" || value === "" ? null : value;
-}
 
 function cacheFlag(value: string | undefined): boolean | null {
   const upper = value?.toUpperCase();

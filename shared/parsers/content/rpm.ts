@@ -1,3 +1,5 @@
+import { INT32_MAX } from "../log-line.js";
+
 /** An RPM's NEVRA from its filename: `name-[epoch:]version-release.arch.rpm`. */
 export interface RpmName {
   readonly name: string;
@@ -9,7 +11,6 @@ export interface RpmName {
 
 // Name may hold dashes; version and release may not. The epoch, when a file carries one, prefixes the version.
 const RPM = /^([A-Za-z0-9_+.][A-Za-z0-9_+.-]*)-(?:(\d+):)?([A-Za-z0-9_+.~^]+)-([A-Za-z0-9_+.~^]+)\.([A-Za-z0-9_]+)\.rpm$/;
-const INT32_MAX = 2_147_483_647;
 
 export function parseRpmName(filename: string): RpmName | undefined {
   const m = RPM.exec(filename);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parsePulpAccessLine, pypiCoordinates, unwrapEnvelope } from "../../../shared/parsers/pulp-access-log.js";
+import { unwrapEnvelope } from "../../../shared/parsers/log-line.js";
+import { parsePulpAccessLine, pypiCoordinates } from "../../../shared/parsers/pulp-access-log.js";
 import { isBot, threatOf } from "../../../shared/parsers/request-signals.js";
 import { pulpHourStream } from "../../helpers/pulp-log-stream.js";
 
