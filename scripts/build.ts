@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { build, type BuildOptions, type Metafile } from "esbuild";
 import { formatBytes, renderTable } from "../cli/table.js";
+import { assertOnlyCloud } from "./bundle-clouds.js";
 import { measureBundle } from "./bundle-report.js";
 import { zip } from "./zip.js";
 
@@ -12,7 +13,7 @@ export const FUNCTIONS = ["planner", "worker", "backfill", "status"] as const;
 const BANNER = 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);';
 
 /** ESM for Node 20+ with a real `require` (FIELD-NOTES: smaller and faster to import than CJS). */
-const NODE_ESM: BuildOptions = {
+export const NODE_ESM: BuildOptions = {
   outExtension: { ".js": ".mjs" },
   bundle: true,
   platform: "node",
@@ -40,6 +41,7 @@ export async function bundle(): Promise<Metafile> {
     // Provided by the Functions host at run time.
     external: ["@azure/functions-core"],
   });
+  assertOnlyCloud(result.metafile, "Azure Functions", "aws");
   const pkg = JSON.parse(await readFile("package.json", "utf8")) as { version: string };
   await writeFile(`${OUT}/package.json`, `${JSON.stringify({ name: "logexport-functions", version: pkg.version, type: "module", main: "functions/*.mjs" }, null, 2)}\n`);
   await writeFile(`${OUT}/host.json`, await readFile("host.json"));
@@ -48,7 +50,8 @@ export async function bundle(): Promise<Metafile> {
 
 /** The AWS export's Lambda as one file. */
 async function bundleLambda(): Promise<void> {
-  await build({ ...NODE_ESM, entryPoints: { index: "lambda/handler.ts" }, outdir: LAMBDA_OUT });
+  const result = await build({ ...NODE_ESM, entryPoints: { index: "lambda/handler.ts" }, outdir: LAMBDA_OUT, metafile: true });
+  assertOnlyCloud(result.metafile, "Lambda", "azure");
 }
 
 /** An entry's bytes plus every chunk it imports, directly or not: what a cold start loads. */

@@ -1,5 +1,7 @@
 import type { Column, LogRecord, TransformResult } from "./records.js";
-import type { TimeRange } from "./time.js";
+import type { Clock, TimeRange } from "./time.js";
+
+export type { Clock };
 
 /** Rows and estimated bytes in [startMs, endMs) as a histogram query reports them. */
 export interface HistogramBin extends TimeRange {
@@ -96,8 +98,4 @@ export interface Logger {
   info(message: string, fields?: Readonly<Record<string, unknown>>): void;
   warn(message: string, fields?: Readonly<Record<string, unknown>>): void;
   error(message: string, fields?: Readonly<Record<string, unknown>>): void;
-}
-
-export interface Clock {
-  now(): number;
 }

@@ -3,7 +3,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ConfigurationError, errorMessage } from "../core/errors.js";
 import type { Clock, Logger, ObjectStore, RecordEncoder, RecordSanitizer, RecordTransform } from "../core/ports.js";
-import { HOUR_MS, type TimeRange } from "../core/time.js";
+import { HOUR_MS, systemClock, type TimeRange } from "../core/time.js";
 import { exportToObject, type ObjectExportDependencies, type ObjectExportOptions, type ObjectManifest } from "../engine/export-object.js";
 import { hourlyObjectName } from "../engine/naming.js";
 import type { PartBudget } from "../engine/parts.js";
@@ -19,7 +19,6 @@ import type { Environment } from "../settings/env.js";
 import { S3ObjectStore } from "../sinks/s3/store.js";
 import type { LineFilter } from "../sources/cloudwatch/insights.js";
 import { CloudWatchSource } from "../sources/cloudwatch/source.js";
-import { systemClock } from "./azure.js";
 import { sanitizerFactory } from "./sanitizer.js";
 
 export const ACCESS_LOG_STEM = "pulp_access_logs";

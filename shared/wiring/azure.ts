@@ -2,7 +2,8 @@ import type { TokenCredential } from "@azure/core-auth";
 import { DefaultAzureCredential } from "@azure/identity";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { QueueClient, QueueServiceClient } from "@azure/storage-queue";
-import type { Clock, JobQueue, Logger, ObjectStore } from "../core/ports.js";
+import type { JobQueue, Logger, ObjectStore } from "../core/ports.js";
+import { systemClock, type Clock } from "../core/time.js";
 import type { ExportDependencies } from "../engine/export-window.js";
 import type { PlannerDependencies } from "../engine/planner.js";
 import { JsonLinesGzipEncoder } from "../formats/jsonl-gzip/encoder.js";
@@ -12,8 +13,6 @@ import { BlobObjectStore } from "../sinks/blob/store.js";
 import { isLoopbackHttp } from "../sources/log-analytics/clients.js";
 import { LogAnalyticsSource } from "../sources/log-analytics/source.js";
 import { sanitizerFactory } from "./sanitizer.js";
-
-export const systemClock: Clock = { now: () => Date.now() };
 
 /** One credential per process, created only when something needs it (never against the local fake). */
 function credentialFactory(clientId: string | undefined): () => TokenCredential {
