@@ -22,8 +22,7 @@ import { silentLogger } from "../shared/core/logger.js";
 import { HOUR_MS } from "../shared/core/time.js";
 import { CONTENT_TYPES, type ContentType } from "../shared/parsers/content/types.js";
 import { loadAwsExportSettings } from "../shared/settings/aws.js";
-import { LocalObjectStore } from "../shared/sinks/local/store.js";
-import { createAwsExport } from "../shared/wiring/aws.js";
+import { createAwsExport, openFileTarget } from "../shared/wiring/aws.js";
 import { buildAll } from "../scripts/build.js";
 import { fakeClientConfig, startFakeCloudWatchLogs } from "../test/helpers/fake-cloudwatch-logs.js";
 import { pulpHourStream } from "../test/helpers/pulp-log-stream.js";
@@ -99,9 +98,9 @@ async function scannedWithAndWithoutFilter(): Promise<void> {
       const seen: number[] = [];
       for (const serverTypeFilter of [true, false]) {
         const exporter = createAwsExport(settings, { logs: new CloudWatchLogsClient(fakeClientConfig(fake, 3)) }, undefined, { serverTypeFilter });
-        const m = await exporter.exportRange(type as ContentType, { startMs: hour, endMs: hour + HOUR_MS }, new LocalObjectStore(dir), `${type}-${serverTypeFilter}.parquet`, "bench", silentLogger);
-        rows.push([type, serverTypeFilter ? "file endings" : "path prefix only", m.queryIds.length, formatBytes(m.bytesScanned), m.readLines, m.rows, m.excluded["unmatched-filename"] ?? 0]);
-        seen.push(m.rows);
+        const { manifest: m } = await exporter.exportToFile(type as ContentType, { startMs: hour, endMs: hour + HOUR_MS }, openFileTarget(join(dir, `${type}-${serverTypeFilter}.parquet`), "bench", { region: "us-east-1" }), "bench", silentLogger);
+        rows.push([type, serverTypeFilter ? "file endings" : "path prefix only", (m.queryIds ?? []).length, formatBytes(m.bytesScanned ?? 0), m.readRows, m.exportedRows, m.excluded["unmatched-filename"] ?? 0]);
+        seen.push(m.exportedRows);
       }
       if (seen[0] !== seen[1]) throw new Error(`${type}: ${seen[0]} rows with the filter, ${seen[1]} without`);
     }

@@ -1,71 +1,151 @@
-import { DefaultAzureCredential } from "@azure/identity";
-import { assertTableName, isWorkspaceId } from "../shared/core/identifiers.js";
+import { isContainerName } from "../shared/core/identifiers.js";
 import { jsonLogger } from "../shared/core/logger.js";
-import type { ObjectStore, StateStore } from "../shared/core/ports.js";
-import { describeRange, MINUTE_MS, type TimeRange } from "../shared/core/time.js";
-import type { ExportDependencies } from "../shared/engine/export-window.js";
-import { assertWindowSize } from "../shared/engine/windows.js";
-import { JsonLinesGzipEncoder } from "../shared/formats/jsonl-gzip/encoder.js";
-import { IdentitySanitizer } from "../shared/sanitize/identity.js";
-import { isLoopbackHttp, PUBLIC_LOGS_ENDPOINT } from "../shared/sources/log-analytics/clients.js";
-import { LogAnalyticsSource } from "../shared/sources/log-analytics/source.js";
-import { integerFlag, stringFlag, type FlagSpec, type ParsedFlags } from "./args.js";
+import type { Logger } from "../shared/core/ports.js";
+import { describeRange, floorTo, MINUTE_MS, type TimeRange } from "../shared/core/time.js";
+import { completeUntil } from "../shared/engine/windows.js";
+import { loadAzureExportSettings, type StorageAccess } from "../shared/settings/azure.js";
+import type { Environment } from "../shared/settings/env.js";
+import { SETTINGS } from "../shared/settings/spec.js";
+import { isLoopbackHttp } from "../shared/sources/log-analytics/clients.js";
+import { createAzureExport, type AzureExport } from "../shared/wiring/azure.js";
+import { stringFlag, type FlagSpec, type ParsedFlags } from "./args.js";
 import { CliError } from "./errors.js";
 import type { CommandIO } from "./io.js";
+import { inFlagTerms } from "./settings-flags.js";
 import { parseInstant } from "./time.js";
 
-/** Flags every command that queries a workspace shares. */
+/**
+ * Flags every Azure command that queries a workspace shares. Each gives the setting the deployed
+ * functions read (named in its description), so a flag left out falls back to the same environment
+ * variable and then to the same default: the CLI exports exactly as the deployment does.
+ */
 export const QUERY_FLAGS: readonly FlagSpec[] = [
-  { name: "workspace", required: true, description: "Log Analytics workspace id (GUID)" },
-  { name: "start", required: true, description: 'start of the range (ISO 8601, "now", "2 hours ago", "-3d")' },
-  { name: "end", default: "now", description: "end of the range, exclusive" },
+  { name: "workspace", description: "Log Analytics workspace id (GUID; default: $LOGEXPORT_WORKSPACE_ID)" },
+  { name: "start", required: true, description: 'start of the range (ISO 8601, "now", "2 hours ago", "-3d"); widened to the start of its window' },
+  { name: "end", default: "now", description: "end of the range, exclusive; widened to the end of its window, and never past now − ingestion delay" },
   { name: "endpoint", description: "query endpoint incl. /v1 (default: $AZURE_LOGS_ENDPOINT or the public cloud)" },
-  { name: "window-minutes", default: "60", description: "window size; each window gets its own files and manifest" },
-  { name: "max-rows", default: "200000", description: "row budget per part query" },
-  { name: "max-bytes", default: "33554432", description: "estimated-bytes budget per part query" },
+  { name: "window-minutes", description: "window size; each window gets its own files and manifest (default: $LOGEXPORT_WINDOW_MINUTES or 60)" },
+  { name: "ingestion-delay-minutes", description: "windows ending later than now − this are left for later (default: $LOGEXPORT_INGESTION_DELAY_MINUTES or 20)" },
+  { name: "max-rows", description: "row budget per part query (default: $LOGEXPORT_PART_MAX_ROWS or 200000)" },
+  { name: "max-bytes", description: "estimated-bytes budget per part query (default: $LOGEXPORT_PART_MAX_BYTES or 33554432)" },
+  { name: "part-attempts", description: "tries per part query (default: $LOGEXPORT_PART_ATTEMPTS or 3)" },
   { name: "concurrency", default: "4", description: "windows exported at once" },
   { name: "force", boolean: true, description: "re-export windows that already have a complete manifest" },
+  { name: "sanitizer-config", description: "sanitizer config file or inline JSON/YAML (default: $LOGEXPORT_SANITIZER_CONFIG; the built-in rules)" },
+  { name: "no-sanitize", boolean: true, description: "write rows unsanitized (default: sanitized as the deployment does; LOGEXPORT_HMAC_KEY keys pseudonyms)" },
   { name: "verbose", boolean: true, description: "print structured logs to stderr" },
 ];
 
-export function tablesFlag(flags: ParsedFlags, name: string): string[] {
-  return (stringFlag(flags, name) ?? "").split(",").map((t) => assertTableName(t.trim(), `--${name}`));
+/** Flags naming the deployment's storage account and containers. */
+export const ACCOUNT_FLAGS: readonly FlagSpec[] = [
+  { name: "connection-string", description: "storage connection string (default: $AZURE_STORAGE_CONNECTION_STRING)" },
+  { name: "account-url", description: "https://<account>.blob.core.windows.net, used with your Azure login when no connection string is given" },
+  { name: "state-container", description: "container of manifests, ledger and runs (default: $LOGEXPORT_STATE_CONTAINER or log-export-state)" },
+];
+
+/** Setting → the flag that gives it, for settings errors in command-line words. */
+const FLAG_OF_SETTING: ReadonlyArray<readonly [flag: string, setting: string]> = [
+  ["workspace", SETTINGS.workspaceId.name],
+  ["endpoint", SETTINGS.logsEndpoint.name],
+  ["window-minutes", SETTINGS.windowMinutes.name],
+  ["ingestion-delay-minutes", SETTINGS.ingestionDelayMinutes.name],
+  ["max-rows", SETTINGS.partMaxRows.name],
+  ["max-bytes", SETTINGS.partMaxBytes.name],
+  ["part-attempts", SETTINGS.partAttempts.name],
+  ["sanitizer-config", SETTINGS.sanitizerConfig.name],
+  ["container", SETTINGS.container.name],
+  ["state-container", SETTINGS.stateContainer.name],
+  ["prefix", SETTINGS.prefix.name],
+  ["connection-string", SETTINGS.storageConnection.name],
+];
+
+/** Where a command writes: storage it names by flags, and whether state lives beside the data (`--out`). */
+export interface StorageTarget {
+  readonly storage: StorageAccess;
+  readonly stateInDataContainer: boolean;
+  /** Settings the target itself gives (container and prefix of an --out URL). */
+  readonly env?: Environment;
 }
 
-export function workspaceFlag(flags: ParsedFlags): string {
-  const workspaceId = stringFlag(flags, "workspace") ?? "";
-  if (!isWorkspaceId(workspaceId)) throw new CliError(`--workspace must be a workspace GUID, got ${JSON.stringify(workspaceId)}`);
-  return workspaceId;
+/**
+ * The Azure application layer for a command: its flags over the user's environment, read by the
+ * deployment's own settings loader (same checks, errors naming the flags), built by the wiring.
+ */
+export function azureExportFromFlags(flags: ParsedFlags, io: CommandIO, tablesFlag: string, target: StorageTarget): AzureExport {
+  const fromFlags = Object.fromEntries(FLAG_OF_SETTING.map(([flag, setting]) => [setting, stringFlag(flags, flag)]).filter(([, value]) => value !== undefined));
+  const env: Environment = {
+    ...io.env,
+    ...fromFlags,
+    ...target.env,
+    [SETTINGS.tables.name]: stringFlag(flags, tablesFlag) ?? "",
+    ...(flags["no-sanitize"] === true ? { [SETTINGS.sanitize.name]: "off" } : {}),
+  };
+  const names = new Map([...FLAG_OF_SETTING.map(([flag, setting]) => [setting, `--${flag}`] as const), [SETTINGS.tables.name, `--${tablesFlag}`]]);
+  return inFlagTerms(names, () => createAzureExport(loadAzureExportSettings(env, { storage: target.storage, stateInDataContainer: target.stateInDataContainer })));
 }
 
-export function rangeFlags(flags: ParsedFlags, nowMs: number): TimeRange {
-  const range = { startMs: parseInstant(stringFlag(flags, "start") ?? "", nowMs, "--start"), endMs: parseInstant(stringFlag(flags, "end") ?? "", nowMs, "--end") };
-  if (range.endMs <= range.startMs) throw new CliError(`--start must be before --end, got ${describeRange(range)}`);
-  return range;
+/** The storage account a command names: a connection string (flag or environment) or an account URL with your Azure login. */
+export function accountStorage(flags: ParsedFlags, io: CommandIO): StorageAccess {
+  const connectionString = stringFlag(flags, "connection-string") ?? io.env.AZURE_STORAGE_CONNECTION_STRING;
+  if (connectionString !== undefined) return { kind: "connectionString", connectionString };
+  const accountUrl = stringFlag(flags, "account-url");
+  if (accountUrl === undefined) throw new CliError("give --connection-string (or set AZURE_STORAGE_CONNECTION_STRING) or --account-url");
+  if (!/^https:\/\/[^/]+\/?$/.test(accountUrl)) throw new CliError(`--account-url must look like https://<account>.blob.core.windows.net, got ${JSON.stringify(accountUrl)}`);
+  return { kind: "identity", blobServiceUri: accountUrl, queueServiceUri: undefined, clientId: undefined };
 }
 
-export function windowFlag(flags: ParsedFlags): number {
-  return assertWindowSize((integerFlag(flags, "window-minutes", 1, 1440) ?? 60) * MINUTE_MS, "--window-minutes");
+/** `--out`: a directory, or a Blob container URL with an optional path prefix (state under `_logexport/` in the same container). */
+export function outputTarget(out: string, flags: ParsedFlags, io: CommandIO): StorageTarget {
+  if (!/^https?:\/\//i.test(out)) return { storage: { kind: "directory", path: out }, stateInDataContainer: true };
+  if (!URL.canParse(out)) throw new CliError(`--out ${JSON.stringify(out)} is not a valid URL (expected https://<account>.blob.core.windows.net/<container>[/<prefix>])`);
+  const url = new URL(out);
+  // Azurite and other loopback emulators put the account in the path: /<account>/<container>/<prefix>.
+  const segments = url.pathname.split("/").filter((s) => s !== "");
+  const [container, ...rest] = isLoopbackHttp(url.href) ? segments.slice(1) : segments;
+  if (container === undefined) throw new CliError(`--out ${url.href} names no container (expected https://<account>.blob.core.windows.net/<container>[/<prefix>])`);
+  if (!isContainerName(container)) throw new CliError(`--out ${url.href}: the container ${JSON.stringify(container)} must be 3-63 lowercase letters, digits and single hyphens`);
+  const env = { [SETTINGS.container.name]: container, [SETTINGS.prefix.name]: rest.join("/") };
+  const connectionString = stringFlag(flags, "connection-string") ?? io.env.AZURE_STORAGE_CONNECTION_STRING;
+  if (connectionString !== undefined) return { storage: { kind: "connectionString", connectionString }, stateInDataContainer: true, env };
+  if (url.protocol !== "https:") throw new CliError(`--out ${url.href}: a plain-http blob URL needs --connection-string (or AZURE_STORAGE_CONNECTION_STRING)`);
+  return { storage: { kind: "identity", blobServiceUri: url.origin, queueServiceUri: undefined, clientId: undefined }, stateInDataContainer: true, env };
+}
+
+/** What a command exports: --start/--end widened to whole windows, the end capped at now − ingestion delay. */
+export interface AlignedRange {
+  readonly requested: TimeRange;
+  readonly range: TimeRange;
+  /** Why the exported range differs from the requested one, for the summary; empty when it does not. */
+  readonly notes: readonly string[];
+}
+
+export function alignedRange(flags: ParsedFlags, nowMs: number, exporter: AzureExport): AlignedRange {
+  const requested = { startMs: parseInstant(stringFlag(flags, "start") ?? "", nowMs, "--start"), endMs: parseInstant(stringFlag(flags, "end") ?? "", nowMs, "--end") };
+  if (requested.endMs <= requested.startMs) throw new CliError(`--start must be before --end, got ${describeRange(requested)}`);
+  const { windowMs, ingestionDelayMs } = exporter.settings;
+  const cap = completeUntil(nowMs, windowMs, ingestionDelayMs);
+  const widenedEnd = floorTo(requested.endMs + windowMs - 1, windowMs);
+  const range = { startMs: floorTo(requested.startMs, windowMs), endMs: Math.min(widenedEnd, cap) };
+  const notes: string[] = [];
+  if (range.startMs !== requested.startMs || widenedEnd !== requested.endMs) notes.push(`widened to whole ${windowMs / MINUTE_MS}-minute windows`);
+  if (widenedEnd > cap) notes.push(`ended at ${new Date(cap).toISOString()}, the last window complete ${ingestionDelayMs / MINUTE_MS} minutes (the ingestion delay) before now`);
+  if (range.endMs <= range.startMs) {
+    throw new CliError(`nothing to export yet: ${describeRange(requested)} has no window that ended ${ingestionDelayMs / MINUTE_MS} minutes (the ingestion delay, --ingestion-delay-minutes) before now`);
+  }
+  return { requested, range, notes };
+}
+
+/** One line for the summary: the range exported and how the rows were treated. */
+export function rangeSummary(aligned: AlignedRange, exporter: AzureExport): string {
+  const how = exporter.settings.sanitizer.enabled ? "sanitized" : "NOT sanitized (--no-sanitize or LOGEXPORT_SANITIZE=off)";
+  const range = `exported range ${describeRange(aligned.range)}${aligned.notes.length === 0 ? "" : ` (requested ${describeRange(aligned.requested)}: ${aligned.notes.join("; ")})`}`;
+  return `${range}\nrows were ${how}`;
+}
+
+export function cliLogger(flags: ParsedFlags, io: CommandIO): Logger {
+  return jsonLogger(flags.verbose === true ? (_level, line) => io.stderr.write(`${line}\n`) : () => undefined);
 }
 
 export function runIdFor(command: string, nowMs: number): string {
   return `${command}-${new Date(nowMs).toISOString().replace(/[-:.]/g, "")}`;
-}
-
-/** The export engine's dependencies for a laptop run: the query endpoint's credential rules, the given stores. */
-export function cliExportDependencies(flags: ParsedFlags, io: CommandIO, stores: { data: ObjectStore; state: StateStore; prefix: string }): ExportDependencies {
-  const endpoint = stringFlag(flags, "endpoint") ?? io.env.AZURE_LOGS_ENDPOINT ?? PUBLIC_LOGS_ENDPOINT;
-  if (!URL.canParse(endpoint) || !["http:", "https:"].includes(new URL(endpoint).protocol)) {
-    throw new CliError(`--endpoint (or AZURE_LOGS_ENDPOINT) must be an http(s) URL such as https://api.loganalytics.io/v1, got ${JSON.stringify(endpoint)}`);
-  }
-  return {
-    source: new LogAnalyticsSource({ endpoint, workspaceId: workspaceFlag(flags), credential: isLoopbackHttp(endpoint) ? undefined : new DefaultAzureCredential(), queryTimeoutSeconds: 600, readIdleSeconds: 120 }),
-    ...stores,
-    encoder: new JsonLinesGzipEncoder(),
-    createSanitizer: () => new IdentitySanitizer(),
-    budget: { maxRows: integerFlag(flags, "max-rows", 1, 500_000) ?? 200_000, maxBytes: integerFlag(flags, "max-bytes", 1024, 64_000_000) ?? 33_554_432 },
-    partRetry: { attempts: 3, baseDelayMs: 1_000 },
-    clock: { now: () => Date.now() },
-    logger: jsonLogger(flags.verbose === true ? (_level, line) => io.stderr.write(`${line}\n`) : () => undefined),
-  };
 }

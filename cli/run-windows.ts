@@ -1,6 +1,7 @@
 import { errorMessage } from "../shared/core/errors.js";
 import { describeRange, type TimeRange } from "../shared/core/time.js";
-import { exportWindow, type ExportDependencies } from "../shared/engine/export-window.js";
+import type { Logger } from "../shared/core/ports.js";
+import type { AzureExport } from "../shared/wiring/azure.js";
 import type { JobReason } from "../shared/engine/messages.js";
 import { ProgressBar } from "./progress.js";
 import { formatBytes, renderTable } from "./table.js";
@@ -49,7 +50,7 @@ export interface RunResult {
  * interrupted and started again continues where it stopped. A window that
  * fails is recorded and the others go on.
  */
-export async function runWindows(deps: ExportDependencies, tasks: readonly WindowTask[], options: RunOptions, stderr: NodeJS.WriteStream): Promise<RunResult> {
+export async function runWindows(exporter: AzureExport, logger: Logger, tasks: readonly WindowTask[], options: RunOptions, stderr: NodeJS.WriteStream): Promise<RunResult> {
   const bar = new ProgressBar(stderr, tasks.length, "windows");
   const summary = new Map<string, TableSummary>();
   for (const task of tasks) if (!summary.has(task.table)) summary.set(task.table, { windows: 0, skipped: 0, failed: 0, expected: 0, exported: 0, files: 0, bytes: 0, ms: 0 });
@@ -66,9 +67,13 @@ export async function runWindows(deps: ExportDependencies, tasks: readonly Windo
       const started = Date.now();
       const s = summary.get(task.table);
       if (s !== undefined) s.windows += 1;
-      const outcome = await exportWindow(deps, { ...task, runId: options.runId, reason: options.reason, force: options.force }, {
+      let windowRows = 0;
+      const outcome = await exporter.exportWindow({ ...task, runId: options.runId, reason: options.reason, force: options.force }, logger, {
         onProgress: (event) => {
-          if (event.kind === "part") rows += event.rows;
+          if (event.kind === "part") {
+            rows += event.rowsRead - windowRows;
+            windowRows = event.rowsRead;
+          }
           bar.update(done + failed.length, `rows ${rows} · ${label}`);
         },
       }).catch((error: unknown) => {
@@ -85,7 +90,7 @@ export async function runWindows(deps: ExportDependencies, tasks: readonly Windo
         if (outcome.status === "skipped") s.skipped += 1;
         s.expected += outcome.manifest.expectedRows;
         s.exported += outcome.manifest.exportedRows;
-        s.files += outcome.manifest.parts.length;
+        s.files += outcome.manifest.objects.length;
         s.bytes += outcome.manifest.bytes;
         s.ms += Date.now() - started;
       }

@@ -1,4 +1,5 @@
-import { S3Client } from "@aws-sdk/client-s3";
+import { ConfigurationError } from "../shared/core/errors.js";
+import { openFileTarget, type FileTarget } from "../shared/wiring/aws.js";
 import { stringFlag, type FlagSpec, type ParsedFlags } from "./args.js";
 import { CliError } from "./errors.js";
 
@@ -8,19 +9,12 @@ export const S3_FLAGS: readonly FlagSpec[] = [
   { name: "s3-region", description: "the bucket's region (default: --aws-region, or us-east-1)" },
 ];
 
-/** `s3://bucket/key` → its parts; undefined when the text is not an s3:// URL at all. */
-export function parseS3Url(url: string, flag: string): { bucket: string; key: string } | undefined {
-  if (!url.startsWith("s3://")) return undefined;
-  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(url);
-  if (m === null) throw new CliError(`${flag} ${JSON.stringify(url)} needs a bucket and a key: s3://bucket/key.parquet`);
-  return { bucket: m[1] ?? "", key: m[2] ?? "" };
-}
-
-export function s3ClientFromFlags(flags: ParsedFlags, fallbackRegion: string): S3Client {
-  const endpoint = stringFlag(flags, "s3-endpoint-url");
-  if (endpoint !== undefined && !/^https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?$/.test(endpoint)) {
-    throw new CliError(`--s3-endpoint-url must be an http(s) URL such as http://localhost:9000, got ${JSON.stringify(endpoint)}`);
+/** A local file or s3://bucket/key named by `--<flag>`, opened by the wiring; its problems in flag terms. */
+export function fileTargetFlag(flags: ParsedFlags, flag: string, fallbackRegion: string): FileTarget {
+  try {
+    return openFileTarget(stringFlag(flags, flag) ?? "", `--${flag}`, { region: stringFlag(flags, "s3-region") ?? fallbackRegion, endpoint: stringFlag(flags, "s3-endpoint-url") });
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw new CliError(error.message.replace("the S3 endpoint", "--s3-endpoint-url"));
+    throw error;
   }
-  const region = stringFlag(flags, "s3-region") ?? fallbackRegion;
-  return new S3Client(endpoint === undefined ? { region } : { region, endpoint, forcePathStyle: true });
 }

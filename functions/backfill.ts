@@ -36,7 +36,7 @@ export function createBackfillHandler(exporter: () => AzureExport) {
     const logger = contextLogger(context, { runId });
     const rangeJobs = planRangeJobs(validation.request, runId);
     await state.writeText(runRecordName(runId), `${JSON.stringify(runRecord(runId, validation.request, validation.windows, rangeJobs.length, nowMs), null, 2)}\n`);
-    await enqueueRangeJobs(jobs, rangeJobs);
+    await enqueueRangeJobs(jobs(), rangeJobs);
     logger.info("backfill accepted", { tables: validation.request.tables, windows: validation.windows, jobs: rangeJobs.length });
     const statusUrl = new URL(`/api/status?runId=${encodeURIComponent(runId)}`, request.url).toString();
     return { status: 202, headers: { location: statusUrl }, jsonBody: { runId, windows: validation.windows, jobs: rangeJobs.length, statusUrl } };

@@ -3,7 +3,7 @@ import { isRunId, isTableName } from "../shared/core/identifiers.js";
 import { DAY_MS, floorTo, HOUR_MS, MINUTE_MS } from "../shared/core/time.js";
 import type { FieldProblem } from "../shared/engine/backfill.js";
 import { readRunRecord } from "../shared/engine/runs.js";
-import { readCoverage, type CoverageQuery } from "../shared/engine/status.js";
+import type { CoverageQuery } from "../shared/engine/status.js";
 import type { AzureExport } from "../shared/wiring/azure.js";
 import { problem } from "./problem.js";
 import { azureExport } from "./runtime.js";
@@ -25,14 +25,14 @@ function instantParam(request: HttpRequest, name: string, fallback: number, prob
 /** GET /api/status?table=&start=&end=&windowMinutes= (coverage) or ?runId= (one backfill's progress), built from manifests and the ledger. */
 export function createStatusHandler(exporter: () => AzureExport) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
-    const { settings, state, clock } = exporter();
+    const { settings, state, clock, coverage } = exporter();
     const nowMs = clock.now();
     const runId = request.query.get("runId");
     if (runId !== null) {
       const run = isRunId(runId) ? await readRunRecord(state, runId) : undefined;
       if (run === undefined) return problem(404, "unknown-run", "Unknown run", `no backfill run ${JSON.stringify(runId)}`, [{ name: "runId", reason: "is not a known run id" }]);
       const query: CoverageQuery = { tables: run.tables, range: { startMs: Date.parse(run.start), endMs: Date.parse(run.end) }, windowMs: run.windowMinutes * MINUTE_MS, nowMs, inProgressHorizonMs: IN_PROGRESS_HORIZON_MS, exportedBy: run.force ? runId : undefined };
-      const tables = await readCoverage(state, query);
+      const tables = await coverage(query);
       const done = tables.reduce((n, t) => n + t.counts.exported, 0);
       return { status: 200, jsonBody: { runId, run, done, total: run.windows, complete: done === run.windows, tables } };
     }
@@ -54,8 +54,8 @@ export function createStatusHandler(exporter: () => AzureExport) {
     const tableDays = Math.ceil((endMs - floorTo(startMs, DAY_MS)) / DAY_MS) * tables.length;
     if (problems.length === 0 && tableDays > MAX_STATUS_TABLE_DAYS) problems.push({ name: "start", reason: `the range covers ${tableDays} days of tables, over ${MAX_STATUS_TABLE_DAYS}; ask for a shorter range or fewer tables` });
     if (problems.length > 0) return problem(400, "invalid-status-query", "Invalid status query", `${problems.length} parameter(s) are invalid`, problems);
-    const coverage = await readCoverage(state, { tables, range: { startMs, endMs }, windowMs, nowMs, inProgressHorizonMs: IN_PROGRESS_HORIZON_MS });
-    return { status: 200, jsonBody: { now: new Date(nowMs).toISOString(), start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), windowMinutes: windowMs / MINUTE_MS, tables: coverage } };
+    const found = await coverage({ tables, range: { startMs, endMs }, windowMs, nowMs, inProgressHorizonMs: IN_PROGRESS_HORIZON_MS });
+    return { status: 200, jsonBody: { now: new Date(nowMs).toISOString(), start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), windowMinutes: windowMs / MINUTE_MS, tables: found } };
   };
 }
 

@@ -1,8 +1,8 @@
 import { app, type InvocationContext } from "@azure/functions";
 import { InvalidMessageError } from "../shared/core/errors.js";
 import { describeRange } from "../shared/core/time.js";
-import { expandRangeJob, type Expansion } from "../shared/engine/backfill.js";
-import { exportWindow, type ExportOutcome } from "../shared/engine/export-window.js";
+import type { Expansion } from "../shared/engine/backfill.js";
+import type { ExportOutcome } from "../shared/engine/export-window.js";
 import { decodeJob, type DecodedJob } from "../shared/engine/messages.js";
 import type { AzureExport } from "../shared/wiring/azure.js";
 import { azureExport, contextLogger, jobQueueName } from "./runtime.js";
@@ -24,12 +24,9 @@ export function createWorkerHandler(exporter: () => AzureExport) {
       logger.error("rejected an invalid queue message; it will not be retried", { reason: error.message });
       return undefined;
     }
-    const current = exporter();
-    if (decoded.kind === "window") return exportWindow(current.exportDependencies(logger), decoded.job);
-    const { job } = decoded;
-    const expansion = await expandRangeJob(current.state, current.jobs, job);
-    logger.info("backfill range expanded", { runId: job.runId, table: job.table, range: describeRange(job.range), ...expansion });
-    return expansion;
+    const outcome = await exporter().runJob(decoded, logger);
+    if (decoded.kind === "range") logger.info("backfill range expanded", { runId: decoded.job.runId, table: decoded.job.table, range: describeRange(decoded.job.range), ...outcome });
+    return outcome;
   };
 }
 

@@ -2,19 +2,31 @@ import type { Context, ScheduledEvent } from "aws-lambda";
 import { ConfigurationError, errorMessage, LogExportError } from "../shared/core/errors.js";
 import { jsonLogger, type LogLevel } from "../shared/core/logger.js";
 import { floorTo, HOUR_MS, isoInstant } from "../shared/core/time.js";
-import { objectMetrics } from "../shared/engine/export-object.js";
+import { manifestMetrics, type ExportOutcome } from "../shared/engine/export-window.js";
 import { embeddedMetricLine } from "../shared/engine/metrics.js";
 import type { ExportKind } from "../shared/settings/aws.js";
 import { loadAwsExport, type AwsExport } from "../shared/wiring/aws.js";
 
-/** A manual invocation: re-export [start, end) hour by hour. */
+/** A manual invocation: export [start, end) hour by hour; hours already exported are skipped unless `force`. */
 export interface ManualRange {
   readonly start: string;
   readonly end: string;
+  readonly force?: boolean;
+}
+
+export interface HourSummary {
+  readonly hour: string;
+  readonly export: ExportKind;
+  readonly status: ExportOutcome["status"];
+  readonly reason: string;
+  readonly object: string;
+  readonly rows: number;
+  readonly malformed: number;
+  readonly bytesScanned: number;
 }
 
 export interface ExportSummary {
-  readonly hours: ReadonlyArray<{ readonly hour: string; readonly export: ExportKind; readonly object: string; readonly rows: number; readonly malformed: number; readonly bytesScanned: number }>;
+  readonly hours: readonly HourSummary[];
 }
 
 /** CloudWatch namespace of the Embedded Metric Format lines, one per exported hour and export (dimension `Export`). */
@@ -30,6 +42,7 @@ function hoursOf(event: ScheduledEvent | ManualRange, delayMs: number): number[]
     if (Number.isNaN(start) || Number.isNaN(end) || start % HOUR_MS !== 0 || end % HOUR_MS !== 0 || end <= start) {
       throw new ConfigurationError(`a manual range needs whole-hour ISO instants with start < end, got ${JSON.stringify(event)}`);
     }
+    if ("force" in event && typeof event.force !== "boolean") throw new ConfigurationError(`a manual range's force must be true or false, got ${JSON.stringify(event.force)}`);
     return Array.from({ length: (end - start) / HOUR_MS }, (_, i) => start + i * HOUR_MS);
   }
   // The event's own time, not the clock: a retried delivery exports the same hour.
@@ -52,20 +65,37 @@ export function createHandler(exporter: () => AwsExport | Promise<AwsExport>, wr
     if (needed > context.getRemainingTimeInMillis()) {
       throw new ConfigurationError(`${hours.length} hours × ${exports.length} exports would take about ${Math.round(needed / 1000)} s, more than this invocation has left (${Math.round(context.getRemainingTimeInMillis() / 1000)} s); run the export-access-logs or export-content-logs CLI for long ranges`);
     }
-    const done: Array<ExportSummary["hours"][number]> = [];
+    const done: HourSummary[] = [];
     const failed: string[] = [];
-    for (const hour of hours) {
-      for (const kind of exports) {
-        const logger = jsonLogger(write, { requestId: context.awsRequestId, export: kind });
+    const runId = `lambda-${context.awsRequestId}`;
+    const scheduled = !("start" in event);
+    const force = "force" in event && event.force === true;
+    const record = (kind: ExportKind, outcome: ExportOutcome): void => {
+      const m = outcome.manifest;
+      done.push({ hour: m.window.start, export: kind, status: outcome.status, reason: m.reason, object: m.objects[0]?.name ?? "", rows: m.exportedRows, malformed: m.malformed.count, bytesScanned: outcome.status === "exported" ? (m.bytesScanned ?? 0) : 0 });
+      if (outcome.status !== "exported") return;
+      const finishedMs = Date.parse(m.finishedAt);
+      write("info", embeddedMetricLine(METRIC_NAMESPACE, { Export: kind }, manifestMetrics(m, finishedMs), finishedMs));
+    };
+    for (const kind of exports) {
+      const logger = jsonLogger(write, { requestId: context.awsRequestId, export: kind });
+      const failedBefore = failed.length;
+      for (const hour of hours) {
         try {
-          const m = await current.exportHour(kind, hour, `lambda-${context.awsRequestId}`, logger);
-          done.push({ hour: isoInstant(hour), export: kind, object: m.object.name, rows: m.rows, malformed: m.malformed.count, bytesScanned: m.bytesScanned });
-          const finishedMs = Date.parse(m.finishedAt);
-          write("info", embeddedMetricLine(METRIC_NAMESPACE, { Export: kind }, objectMetrics(m, finishedMs), finishedMs));
+          record(kind, await current.exportHour(kind, hour, { runId, reason: scheduled ? "scheduled" : "manual", force }, logger));
         } catch (error) {
           logger.error("export failed", { export: kind, hour: isoInstant(hour), error: errorMessage(error) });
           failed.push(`${kind} ${isoInstant(hour)}: ${errorMessage(error)}`);
         }
+      }
+      // An export whose hour just failed is not re-checked: its queries would fail the same way.
+      if (!scheduled || failed.length > failedBefore) continue;
+      // Lines that reached CloudWatch after their hour was exported: one histogram query per export finds the hours that grew.
+      try {
+        for (const outcome of await current.reexportLateHours(kind, hours[0] ?? 0, runId, logger)) record(kind, outcome);
+      } catch (error) {
+        logger.error("late-data check failed", { export: kind, error: errorMessage(error) });
+        failed.push(`${kind} late-data check: ${errorMessage(error)}`);
       }
     }
     if (failed.length > 0) throw new IncompleteExportError(`${failed.length} of ${hours.length * exports.length} exports failed (${done.length} completed):\n  ${failed.join("\n  ")}`);

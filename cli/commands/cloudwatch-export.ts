@@ -1,22 +1,16 @@
-import { basename, dirname, resolve } from "node:path";
-import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
-import { ConfigurationError } from "../../shared/core/errors.js";
 import { jsonLogger } from "../../shared/core/logger.js";
-import type { ObjectStore } from "../../shared/core/ports.js";
 import { describeRange, type TimeRange } from "../../shared/core/time.js";
-import { measureWindow, packParts } from "../../shared/engine/parts.js";
 import type { Environment } from "../../shared/settings/env.js";
-import { loadAwsExportSettings, type AwsExportSettings, type ExportKind } from "../../shared/settings/aws.js";
+import { loadAwsExportSettings, type ExportKind } from "../../shared/settings/aws.js";
 import { AWS_SETTINGS } from "../../shared/settings/aws-spec.js";
-import { LocalObjectStore } from "../../shared/sinks/local/store.js";
-import { S3ObjectStore } from "../../shared/sinks/s3/store.js";
-import { cloudWatchSource, createAwsExport, exportDefinition, partBudget } from "../../shared/wiring/aws.js";
+import { cloudWatchClient, createAwsExport, type AwsExport } from "../../shared/wiring/aws.js";
 import { parseFlags, stringFlag, usage, type FlagSpec, type ParsedFlags } from "../args.js";
 import { runIdFor } from "../common.js";
 import { CliError } from "../errors.js";
 import type { CommandIO } from "../io.js";
 import { formatSeconds, ProgressBar } from "../progress.js";
-import { parseS3Url, S3_FLAGS, s3ClientFromFlags } from "../s3.js";
+import { fileTargetFlag, S3_FLAGS } from "../s3.js";
+import { inFlagTerms } from "../settings-flags.js";
 import { formatBytes, renderTable } from "../table.js";
 import { parseInstant } from "../time.js";
 
@@ -63,38 +57,16 @@ function flagNames(command: CloudWatchExportCommand, ownEnv: Environment): Reado
   return new Map([...FLAG_SETTINGS, ...own].map(([flag, setting]) => [setting, `--${flag}`]));
 }
 
-/** A settings error in the words of the command line: every setting a flag gave is named by its flag, the problems on one line. */
-function inFlagTerms<T>(names: ReadonlyMap<string, string>, build: () => T): T {
-  try {
-    return build();
-  } catch (error) {
-    if (!(error instanceof ConfigurationError)) throw error;
-    const message = error.message.replace(/\bLOGEXPORT_[A-Z0-9_]+\b/g, (name) => names.get(name) ?? name);
-    throw new CliError(message.replace(/^invalid settings:\n\s+- /, "").replace(/\n\s+- /g, "; "));
-  }
-}
-
 /** Logs Insights list price per GB scanned (us-east-1). */
 const PRICE_PER_GB_SCANNED = 0.005;
 
-function output(path: string, flags: ParsedFlags, region: string): { store: ObjectStore; name: string; shown: string } {
-  const s3 = parseS3Url(path, "--output-path");
-  if (s3 !== undefined) return { store: new S3ObjectStore(s3ClientFromFlags(flags, region), s3.bucket), name: s3.key, shown: path };
-  const file = resolve(path);
-  return { store: new LocalObjectStore(dirname(file)), name: basename(file), shown: file };
-}
-
-async function dryRun(settings: AwsExportSettings, kind: ExportKind, logs: CloudWatchLogsClient, range: TimeRange, io: CommandIO): Promise<number> {
-  const source = cloudWatchSource(settings, logs, exportDefinition(settings, kind).filter);
-  const budget = partBudget(settings);
-  const measured = await measureWindow(range, budget, (r, binMs) => source.histogram(kind, r, binMs, { abortSignal: io.signal }), { scanDenseSlices: true });
-  const parts = packParts(range, measured.bins, budget);
-  const scanned = source.statistics().bytesScanned;
+async function dryRun(exporter: AwsExport, kind: ExportKind, range: TimeRange, io: CommandIO): Promise<number> {
+  const plan = await exporter.dryRun(kind, range, io.signal);
   // The export's part queries scan the range once more; the histogram already did once.
-  const gb = (2 * scanned) / 1e9;
+  const scanned = 2 * plan.bytesScanned;
   io.stdout.write(`${renderTable([
     ["range", "expected lines", "part queries", "exact scans", "histogram queries", "bytes scanned (est.)", "cost (est.)"],
-    [describeRange(range), parts.reduce((n, p) => n + p.expectedRows, 0), parts.filter((p) => p.scan !== true).length, parts.filter((p) => p.scan === true).length, measured.histogramQueries, formatBytes(2 * scanned), `$${(gb * PRICE_PER_GB_SCANNED).toFixed(4)}`],
+    [describeRange(range), plan.expectedRows, plan.queryParts, plan.scanParts, plan.histogramQueries, formatBytes(scanned), `$${((scanned / 1e9) * PRICE_PER_GB_SCANNED).toFixed(4)}`],
   ])}\n\ndry run: nothing was written\n`);
   return 0;
 }
@@ -123,21 +95,23 @@ export async function runCloudWatchExport(command: CloudWatchExportCommand, argv
   );
   const region = stringFlag(flags, "aws-region") ?? "us-east-1";
   const outputPath = stringFlag(flags, "output-path");
-  const target = outputPath === undefined ? undefined : output(outputPath, flags, region);
-  const logs = new CloudWatchLogsClient({ region });
-  if (flags["dry-run"] === true) return dryRun(settings, own.kind, logs, range, io);
+  const target = outputPath === undefined ? undefined : fileTargetFlag(flags, "output-path", region);
+  const exporter = inFlagTerms(names, () => createAwsExport(settings, { logs: cloudWatchClient(region) }));
+  if (flags["dry-run"] === true) return dryRun(exporter, own.kind, range, io);
   if (target === undefined) throw new CliError("--output-path is required (unless --dry-run): a local .parquet file or s3://bucket/key.parquet");
   const logger = jsonLogger(flags.verbose === true ? (_level, line) => io.stderr.write(`${line}\n`) : () => undefined);
-  const exporter = inFlagTerms(names, () => createAwsExport(settings, { logs }));
   let bar: ProgressBar | undefined;
+  let expected = 0;
   const started = Date.now();
-  let manifest;
+  let outcome;
   try {
-    manifest = await exporter.exportRange(own.kind, range, target.store, target.name, runIdFor("cli", nowMs), logger, {
+    outcome = await exporter.exportToFile(own.kind, range, target, runIdFor("cli", nowMs), logger, {
       abortSignal: io.signal,
       onProgress: (p) => {
-        bar ??= new ProgressBar(io.stderr, p.parts, "parts");
-        bar.update(p.partsRead, `lines ${p.linesRead}/${p.expectedLines}`, p.partsRead === p.parts);
+        if (p.kind === "planned") {
+          expected = p.expectedRows;
+          bar = new ProgressBar(io.stderr, p.parts, "parts");
+        } else bar?.update(p.partsDone, `lines ${p.rowsRead}/${expected}`, true);
       },
     });
   } catch (error) {
@@ -145,9 +119,10 @@ export async function runCloudWatchExport(command: CloudWatchExportCommand, argv
     throw error;
   }
   bar?.finish();
+  const m = outcome.manifest;
   io.stdout.write(`${renderTable([
     ["output", "rows", "lines read", "malformed", "excluded", "bytes", "bytes scanned", "seconds"],
-    [target.shown, manifest.rows, manifest.readLines, manifest.malformed.count, Object.values(manifest.excluded).reduce((a, b) => a + b, 0), formatBytes(manifest.object.bytes), formatBytes(manifest.bytesScanned), formatSeconds((Date.now() - started) / 1000)],
+    [target.shown, m.exportedRows, m.readRows, m.malformed.count, Object.values(m.excluded).reduce((a, b) => a + b, 0), formatBytes(m.bytes), formatBytes(m.bytesScanned ?? 0), formatSeconds((Date.now() - started) / 1000)],
   ])}\n`);
   return 0;
 }

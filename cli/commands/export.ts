@@ -1,8 +1,7 @@
 import { splitRange } from "../../shared/engine/windows.js";
-import { parseFlags, stringFlag, integerFlag, usage, type FlagSpec } from "../args.js";
-import { cliExportDependencies, QUERY_FLAGS, rangeFlags, runIdFor, tablesFlag, windowFlag, workspaceFlag } from "../common.js";
+import { integerFlag, parseFlags, stringFlag, usage, type FlagSpec } from "../args.js";
+import { alignedRange, azureExportFromFlags, cliLogger, outputTarget, QUERY_FLAGS, rangeSummary, runIdFor } from "../common.js";
 import type { CommandIO } from "../io.js";
-import { openOutput } from "../output.js";
 import { formatSeconds } from "../progress.js";
 import { reportEnd, runWindows, summaryTable } from "../run-windows.js";
 
@@ -14,7 +13,7 @@ export const EXPORT_FLAGS: readonly FlagSpec[] = [
   { name: "help", boolean: true, description: "show this help" },
 ];
 
-const SUMMARY = "Exports Log Analytics rows to gzip JSON Lines, window by window, with a manifest and ledger per window; the same engine the Azure worker runs.";
+const SUMMARY = "Exports Log Analytics rows to gzip JSON Lines, window by window, with a manifest and ledger per window; the same engine, sanitizer and names the Azure worker uses. Run again, it skips what is done.";
 
 export async function exportCommand(argv: readonly string[], io: CommandIO): Promise<number> {
   if (argv.includes("--help")) {
@@ -22,20 +21,17 @@ export async function exportCommand(argv: readonly string[], io: CommandIO): Pro
     return 0;
   }
   const flags = parseFlags(argv, EXPORT_FLAGS);
-  workspaceFlag(flags);
-  const tables = tablesFlag(flags, "table");
   const nowMs = io.now();
-  const range = rangeFlags(flags, nowMs);
-  const windows = splitRange(range, windowFlag(flags));
   const concurrency = integerFlag(flags, "concurrency", 1, 64) ?? 4;
-  const output = openOutput(stringFlag(flags, "out") ?? "", stringFlag(flags, "connection-string") ?? io.env.AZURE_STORAGE_CONNECTION_STRING);
-  // Every flag is checked before the container is created: a bad flag leaves nothing behind.
-  const deps = cliExportDependencies(flags, io, output);
-  await output.prepare();
+  // Every flag is checked before anything is created: a bad flag leaves nothing behind.
+  const exporter = azureExportFromFlags(flags, io, "table", outputTarget(stringFlag(flags, "out") ?? "", flags, io));
+  const aligned = alignedRange(flags, nowMs, exporter);
+  await exporter.ensureStorage({ queue: false });
   const started = Date.now();
-  const tasks = tables.flatMap((table) => windows.map((window) => ({ table, window })));
-  const result = await runWindows(deps, tasks, { runId: runIdFor("cli", nowMs), reason: "manual", force: flags.force === true, concurrency, signal: io.signal }, io.stderr);
+  const windows = splitRange(aligned.range, exporter.settings.windowMs);
+  const tasks = exporter.settings.tables.flatMap((table) => windows.map((window) => ({ table, window })));
+  const result = await runWindows(exporter, cliLogger(flags, io), tasks, { runId: runIdFor("cli", nowMs), reason: "manual", force: flags.force === true, concurrency, signal: io.signal }, io.stderr);
   io.stdout.write(`${summaryTable(result.summary)}\n\n`);
-  io.stdout.write(`exported to ${output.data.location}${output.prefix === "" ? "" : `/${output.prefix}`} in ${formatSeconds((Date.now() - started) / 1000)}; manifests and ledger under ${output.state.location}\n`);
+  io.stdout.write(`exported to ${exporter.location}${exporter.settings.prefix === "" ? "" : `/${exporter.settings.prefix}`} in ${formatSeconds((Date.now() - started) / 1000)}; manifests and ledger under ${exporter.state.location}\n${rangeSummary(aligned, exporter)}\n`);
   return reportEnd(result, io.stdout, io.stderr);
 }

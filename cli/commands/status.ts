@@ -1,23 +1,72 @@
-import { HOUR_MS } from "../../shared/core/time.js";
-import { readCoverage } from "../../shared/engine/status.js";
-import { BlobObjectStore } from "../../shared/sinks/blob/store.js";
-import { ACCOUNT_FLAGS, containerFlag, openAccount } from "../account.js";
-import { parseFlags, usage, type FlagSpec } from "../args.js";
-import { rangeFlags, tablesFlag, windowFlag } from "../common.js";
+import { DAY_MS, floorTo, HOUR_MS, type TimeRange } from "../../shared/core/time.js";
+import type { TableCoverage } from "../../shared/engine/status.js";
+import { loadAwsExportSettings } from "../../shared/settings/aws.js";
+import { AWS_SETTINGS } from "../../shared/settings/aws-spec.js";
+import { SETTINGS } from "../../shared/settings/spec.js";
+import { createAwsExport } from "../../shared/wiring/aws.js";
+import { createS3Client } from "../../shared/wiring/s3.js";
+import { parseFlags, stringFlag, usage, type FlagSpec, type ParsedFlags } from "../args.js";
+import { accountStorage, ACCOUNT_FLAGS, azureExportFromFlags } from "../common.js";
 import { coverageTable } from "../coverage-table.js";
+import { CliError } from "../errors.js";
 import type { CommandIO } from "../io.js";
+import { S3_FLAGS } from "../s3.js";
+import { inFlagTerms } from "../settings-flags.js";
+import { parseInstant } from "../time.js";
 
 export const STATUS_FLAGS: readonly FlagSpec[] = [
-  { name: "tables", required: true, description: "table names separated by commas" },
+  { name: "tables", description: "Azure: table names separated by commas (default: $LOGEXPORT_TABLES)" },
   { name: "start", default: "-7d", description: "start of the range (ISO 8601 or relative)" },
   { name: "end", default: "now", description: "end of the range, exclusive" },
-  { name: "window-minutes", default: "60", description: "window size the exports used" },
+  { name: "window-minutes", description: "Azure: window size the exports used (default: $LOGEXPORT_WINDOW_MINUTES or 60)" },
   ...ACCOUNT_FLAGS,
+  { name: "aws", boolean: true, description: "the AWS export's hours in an S3 bucket instead of Azure's windows" },
+  { name: "bucket", description: "AWS: the export bucket (default: $LOGEXPORT_S3_BUCKET)" },
+  { name: "exports", description: "AWS: exports to show, e.g. access,rpm (default: $LOGEXPORT_EXPORTS or access)" },
+  { name: "state-prefix", description: "AWS: key prefix of manifests and ledger (default: $LOGEXPORT_STATE_PREFIX or _logexport)" },
+  { name: "aws-region", default: "us-east-1", description: "AWS: the bucket's region" },
+  ...S3_FLAGS,
   { name: "json", boolean: true, description: "print the full coverage as JSON" },
   { name: "help", boolean: true, description: "show this help" },
 ];
 
-const SUMMARY = "Shows which windows are exported, in progress, failed or missing, from the manifests and the ledger.";
+const SUMMARY = "Shows which windows (Azure) or hours (--aws) are exported, in progress, failed or missing, from the manifests and the ledger.";
+
+/** The status view needs no query endpoint: a workspace id is required by the shared settings, so a stand-in satisfies it when none is set. */
+const NO_WORKSPACE = "00000000-0000-0000-0000-000000000000";
+
+function rangeOf(flags: ParsedFlags, nowMs: number, stepMs: number): TimeRange {
+  const startMs = parseInstant(stringFlag(flags, "start") ?? "", nowMs, "--start");
+  const endMs = parseInstant(stringFlag(flags, "end") ?? "", nowMs, "--end");
+  if (endMs <= startMs) throw new CliError("--start must be before --end");
+  const range = { startMs: floorTo(startMs, stepMs), endMs: floorTo(endMs, stepMs) };
+  if ((range.endMs - range.startMs) / DAY_MS > 4_000) throw new CliError("the range covers more than 4,000 days; ask for a shorter range");
+  return range;
+}
+
+async function awsCoverage(flags: ParsedFlags, io: CommandIO, nowMs: number): Promise<{ range: TimeRange; tables: TableCoverage[] }> {
+  const env = {
+    ...io.env,
+    [AWS_SETTINGS.logGroups.name]: io.env[AWS_SETTINGS.logGroups.name] ?? "status-reads-no-log-group",
+    ...Object.fromEntries([["bucket", AWS_SETTINGS.bucket.name], ["exports", AWS_SETTINGS.exports.name], ["state-prefix", AWS_SETTINGS.statePrefix.name]].flatMap(([flag, name]) => (stringFlag(flags, flag as string) === undefined ? [] : [[name, stringFlag(flags, flag as string)]]))),
+  };
+  const names = new Map([[AWS_SETTINGS.bucket.name, "--bucket"], [AWS_SETTINGS.exports.name, "--exports"], [AWS_SETTINGS.statePrefix.name, "--state-prefix"]]);
+  const region = stringFlag(flags, "s3-region") ?? stringFlag(flags, "aws-region") ?? "us-east-1";
+  const exporter = inFlagTerms(names, () => {
+    const settings = loadAwsExportSettings(env);
+    return createAwsExport(settings, { s3: createS3Client({ region, endpoint: stringFlag(flags, "s3-endpoint-url") }) });
+  });
+  if (exporter.settings.bucket === "") throw new CliError("--bucket (or LOGEXPORT_S3_BUCKET) is required with --aws");
+  const range = rangeOf(flags, nowMs, HOUR_MS);
+  return { range, tables: await exporter.coverage(exporter.settings.exports, range, nowMs) };
+}
+
+async function azureCoverage(flags: ParsedFlags, io: CommandIO, nowMs: number): Promise<{ range: TimeRange; tables: TableCoverage[] }> {
+  const withWorkspace: CommandIO = { ...io, env: { [SETTINGS.workspaceId.name]: NO_WORKSPACE, ...io.env } };
+  const exporter = azureExportFromFlags(flags, withWorkspace, "tables", { storage: accountStorage(flags, io), stateInDataContainer: false });
+  const range = rangeOf(flags, nowMs, exporter.settings.windowMs);
+  return { range, tables: await exporter.coverage({ tables: exporter.settings.tables, range, windowMs: exporter.settings.windowMs, nowMs, inProgressHorizonMs: 24 * HOUR_MS }) };
+}
 
 export async function statusCommand(argv: readonly string[], io: CommandIO): Promise<number> {
   if (argv.includes("--help")) {
@@ -25,13 +74,8 @@ export async function statusCommand(argv: readonly string[], io: CommandIO): Pro
     return 0;
   }
   const flags = parseFlags(argv, STATUS_FLAGS);
-  const tables = tablesFlag(flags, "tables");
   const nowMs = io.now();
-  const windowMs = windowFlag(flags);
-  const range = rangeFlags(flags, nowMs);
-  const aligned = { startMs: Math.floor(range.startMs / windowMs) * windowMs, endMs: Math.floor(range.endMs / windowMs) * windowMs };
-  const state = new BlobObjectStore(openAccount(flags, io).getContainerClient(containerFlag(flags, "state-container")));
-  const coverage = await readCoverage(state, { tables, range: aligned, windowMs, nowMs, inProgressHorizonMs: 24 * HOUR_MS });
-  io.stdout.write(flags.json === true ? `${JSON.stringify({ start: new Date(aligned.startMs).toISOString(), end: new Date(aligned.endMs).toISOString(), tables: coverage }, null, 2)}\n` : `${coverageTable(coverage)}\n`);
+  const { range, tables } = flags.aws === true ? await awsCoverage(flags, io, nowMs) : await azureCoverage(flags, io, nowMs);
+  io.stdout.write(flags.json === true ? `${JSON.stringify({ start: new Date(range.startMs).toISOString(), end: new Date(range.endMs).toISOString(), tables }, null, 2)}\n` : `${coverageTable(tables)}\n`);
   return 0;
 }

@@ -2,11 +2,10 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
-import { S3ObjectStore } from "../../shared/sinks/s3/store.js";
 import { parseFlags, stringFlag, usage, type FlagSpec } from "../args.js";
 import { CliError } from "../errors.js";
 import type { CommandIO } from "../io.js";
-import { parseS3Url, S3_FLAGS, s3ClientFromFlags } from "../s3.js";
+import { fileTargetFlag, S3_FLAGS } from "../s3.js";
 import { formatBytes, renderTable } from "../table.js";
 
 const FLAGS: readonly FlagSpec[] = [
@@ -37,9 +36,8 @@ export async function uploadParquetCommand(argv: readonly string[], io: CommandI
   const flags = parseFlags(argv, FLAGS);
   const file = resolve(stringFlag(flags, "source") ?? "");
   const destination = stringFlag(flags, "destination") ?? "";
-  const target = parseS3Url(destination, "--destination");
-  if (target === undefined) throw new CliError(`--destination must be s3://bucket/key, got ${JSON.stringify(destination)}`);
-  const store = new S3ObjectStore(s3ClientFromFlags(flags, stringFlag(flags, "aws-region") ?? "us-east-1"), target.bucket);
+  if (!destination.startsWith("s3://")) throw new CliError(`--destination must be s3://bucket/key, got ${JSON.stringify(destination)}`);
+  const target = fileTargetFlag(flags, "destination", stringFlag(flags, "aws-region") ?? "us-east-1");
   const info = await stat(file).catch(() => undefined);
   if (info === undefined || !info.isFile()) throw new CliError(`--source ${file} is not a file`);
   const rows = await parquetRows(file);
@@ -50,7 +48,7 @@ export async function uploadParquetCommand(argv: readonly string[], io: CommandI
       yield chunk;
     }
   }
-  const stored = await store.writeObject(target.key, counted(), {
+  const stored = await target.store.writeObject(target.name, counted(), {
     contentType: "application/vnd.apache.parquet",
     metadata: { rows: String(rows) },
     // Checked before the multipart upload completes: a file that changed under the upload is never published.

@@ -28,6 +28,15 @@ export interface LogSource {
   /** Non-empty bins of width binMs clipped to range, ordered by time. */
   histogram(table: string, range: TimeRange, binMs: number, options?: QueryOptions): Promise<HistogramBin[]>;
   openPart(table: string, range: TimeRange, options?: QueryOptions): Promise<PartStream>;
+  /** Reads a slice exactly when it is too dense for any query (sources that can; the planner marks such parts). */
+  scanPart?(table: string, range: TimeRange, options?: QueryOptions): Promise<PartStream>;
+  /** Running totals of what the source's queries cost, when it reports them. */
+  statistics?(): SourceStatistics;
+}
+
+export interface SourceStatistics {
+  readonly bytesScanned: number;
+  readonly queryIds: readonly string[];
 }
 
 export interface StoredObject {
@@ -91,6 +100,8 @@ export interface RecordTransform {
 export interface RecordEncoder {
   readonly extension: string;
   readonly contentType: string;
+  /** The columns it writes whatever the source's (a fixed Parquet schema); undefined: the source's columns. */
+  readonly columns?: readonly Column[];
   encode(records: AsyncIterable<LogRecord>, columns: readonly Column[]): AsyncIterable<Uint8Array>;
 }
 

@@ -3,24 +3,36 @@ import type { TimeRange } from "../core/time.js";
 import { isoInstant } from "../core/time.js";
 import type { JobReason } from "./messages.js";
 
-export const MANIFEST_SCHEMA = "logexport.manifest/v1";
+/** The one manifest schema of both clouds (docs/manifest.md). */
+export const MANIFEST_SCHEMA = "logexport.manifest/v2";
+/** Azure manifests written before both clouds shared one engine; read as v2 (docs/manifest.md). */
+const MANIFEST_SCHEMA_V1 = "logexport.manifest/v1";
 
+/** One part query (or exact scan) of the window and what it returned. */
 export interface ManifestPart {
   readonly index: number;
-  readonly name: string;
+  /** The object this part's rows went into. */
+  readonly object: string;
   readonly start: string;
   readonly end: string;
+  readonly method: "query" | "scan";
   readonly query: string;
+  /** Rows the histogram counted, rows the part returned (more: late arrivals), rows written after exclusions. */
   readonly expectedRows: number;
+  readonly readRows: number;
   readonly exportedRows: number;
-  /** Rows that arrived after the histogram was taken (exported, counted here). */
-  readonly lateRows: number;
-  readonly bytes: number;
-  readonly sha256: string;
   readonly attempts: number;
   readonly durationMs: number;
   /** Present only when this part's columns differ from the window's. */
   readonly columns?: readonly Column[];
+}
+
+/** One object written for the window: one per part (Azure), or one for the whole window (the AWS hour). */
+export interface ManifestObject {
+  readonly name: string;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly sha256: string;
 }
 
 /** The commit marker of one exported window: without it, the window is not done. */
@@ -37,12 +49,22 @@ export interface ExportManifest {
   readonly format: { readonly extension: string; readonly contentType: string };
   readonly columns: readonly Column[];
   readonly expectedRows: number;
+  readonly readRows: number;
   readonly exportedRows: number;
+  /** Rows read beyond the histogram's count (arrived while the window was exported; exported, counted here). */
   readonly lateRows: number;
+  /** Rows read and deliberately left out, by reason (filters of the export). */
+  readonly excluded: Readonly<Record<string, number>>;
+  /** Rows read that could not be parsed: counted, a few samples kept (after the sanitizer's text rules). */
+  readonly malformed: { readonly count: number; readonly samples: readonly string[] };
   readonly bytes: number;
   readonly histogram: { readonly query: string; readonly queries: number; readonly bins: number };
+  readonly objects: readonly ManifestObject[];
   readonly parts: readonly ManifestPart[];
   readonly sanitizer: { readonly name: string; readonly counts: Readonly<Record<string, number>> };
+  /** What the source's queries cost, when it reports it (Logs Insights bills per GB scanned), and their ids. */
+  readonly bytesScanned?: number;
+  readonly queryIds?: readonly string[];
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly durationMs: number;
@@ -52,7 +74,48 @@ export function windowFields(window: TimeRange): { start: string; end: string } 
   return { start: isoInstant(window.startMs), end: isoInstant(window.endMs) };
 }
 
-/** Reads the fields later runs rely on; anything else in the text is kept by the caller as-is. */
+interface ManifestV1Part {
+  readonly index: number;
+  readonly name: string;
+  readonly start: string;
+  readonly end: string;
+  readonly query: string;
+  readonly expectedRows: number;
+  readonly exportedRows: number;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly attempts: number;
+  readonly durationMs: number;
+  readonly columns?: readonly Column[];
+}
+
+/** A v1 manifest (one object per part, every row read was written) in the v2 shape. */
+function fromV1(m: Omit<ExportManifest, "schema" | "parts"> & { parts: readonly ManifestV1Part[] }): ExportManifest {
+  return {
+    ...m,
+    schema: MANIFEST_SCHEMA,
+    readRows: m.exportedRows,
+    excluded: {},
+    malformed: { count: 0, samples: [] },
+    objects: m.parts.map((p) => ({ name: p.name, rows: p.exportedRows, bytes: p.bytes, sha256: p.sha256 })),
+    parts: m.parts.map((p) => ({
+      index: p.index,
+      object: p.name,
+      start: p.start,
+      end: p.end,
+      method: "query",
+      query: p.query,
+      expectedRows: p.expectedRows,
+      readRows: p.exportedRows,
+      exportedRows: p.exportedRows,
+      attempts: p.attempts,
+      durationMs: p.durationMs,
+      ...(p.columns === undefined ? {} : { columns: p.columns }),
+    })),
+  };
+}
+
+/** Reads the fields later runs rely on; undefined for anything that is not a complete manifest of a known schema. */
 export function parseManifest(text: string): ExportManifest | undefined {
   let value: unknown;
   try {
@@ -61,7 +124,10 @@ export function parseManifest(text: string): ExportManifest | undefined {
     return undefined;
   }
   if (typeof value !== "object" || value === null) return undefined;
-  const m = value as Partial<ExportManifest>;
-  const valid = m.schema === MANIFEST_SCHEMA && m.status === "complete" && typeof m.version === "number" && typeof m.expectedRows === "number" && typeof m.exportedRows === "number" && Array.isArray(m.parts);
-  return valid ? (value as ExportManifest) : undefined;
+  const m = value as Partial<ExportManifest> & { schema?: unknown };
+  const common = m.status === "complete" && typeof m.version === "number" && typeof m.expectedRows === "number" && typeof m.exportedRows === "number" && Array.isArray(m.parts);
+  if (!common) return undefined;
+  if (m.schema === MANIFEST_SCHEMA) return typeof m.readRows === "number" && Array.isArray(m.objects) ? (value as ExportManifest) : undefined;
+  if (m.schema === MANIFEST_SCHEMA_V1) return fromV1(value as Parameters<typeof fromV1>[0]);
+  return undefined;
 }

@@ -1,7 +1,7 @@
 import { errorMessage, LogExportError } from "../core/errors.js";
 import type { Clock, JobQueue, LogSource, Logger, ObjectStore } from "../core/ports.js";
-import { describeRange, isoInstant, type TimeRange } from "../core/time.js";
-import { parseManifest } from "./manifest.js";
+import { isoInstant, type TimeRange } from "../core/time.js";
+import { findGrownWindows } from "./late-data.js";
 import { encodeWindowJob, type WindowJob } from "./messages.js";
 import { manifestName, watermarkName } from "./naming.js";
 import { completeUntil, planWindows } from "./windows.js";
@@ -47,23 +47,10 @@ async function readWatermark(state: ObjectStore, table: string): Promise<Waterma
   return { ms, etag: found.etag };
 }
 
-/** Re-counts already exported windows and returns those that now hold more rows than their manifest. */
-async function findLateWindows(deps: PlannerDependencies, table: string, plannedUntilMs: number): Promise<TimeRange[]> {
+/** Exported windows of the lookback (up to what the watermark planned) that now hold more rows than their manifest. */
+function findLateWindows(deps: PlannerDependencies, table: string, plannedUntilMs: number): Promise<TimeRange[]> {
   const endMs = Math.min(plannedUntilMs, completeUntil(deps.clock.now(), deps.windowMs, deps.ingestionDelayMs));
-  const range = { startMs: endMs - deps.lateDataLookbackMs, endMs };
-  if (range.endMs <= range.startMs) return [];
-  const bins = await deps.source.histogram(table, range, deps.windowMs);
-  const late: TimeRange[] = [];
-  for (const bin of bins) {
-    const window = { startMs: bin.startMs, endMs: bin.startMs + deps.windowMs };
-    const found = await deps.state.readText(manifestName(table, window));
-    const manifest = found === undefined ? undefined : parseManifest(found.text);
-    if (manifest !== undefined && bin.rows > manifest.exportedRows) {
-      deps.logger.info("window has late rows; re-exporting", { table, window: describeRange(window), exported: manifest.exportedRows, now: bin.rows });
-      late.push(window);
-    }
-  }
-  return late;
+  return findGrownWindows({ source: deps.source, state: deps.state, table, range: { startMs: endMs - deps.lateDataLookbackMs, endMs }, windowMs: deps.windowMs, manifestName, logger: deps.logger });
 }
 
 async function planTable(deps: PlannerDependencies, table: string, runId: string): Promise<TablePlan> {

@@ -20,6 +20,10 @@ export const AWS_SETTINGS = {
   sanitizerConfig: { name: "LOGEXPORT_SANITIZER_CONFIG", default: "", description: "Sanitizer config (JSON or YAML) inline, or a file path in the bundle; empty: the built-in rules." },
   hmacKey: { name: "LOGEXPORT_HMAC_KEY", description: "Key for keyed pseudonyms (hex or base64, ≥ 32 bytes) as plain text, for the CLIs and local runs; required only by rules that pseudonymize. In the Lambda use `LOGEXPORT_HMAC_KEY_SECRET_ARN`." },
   hmacKeySecretArn: { name: "LOGEXPORT_HMAC_KEY_SECRET_ARN", description: "Full ARN of a Secrets Manager secret whose SecretString holds the key for keyed pseudonyms (hex or base64, ≥ 32 bytes), read once at cold start; unreadable, binary or too short stops the function with a ConfigurationError. Not together with `LOGEXPORT_HMAC_KEY`." },
+  statePrefix: { name: "LOGEXPORT_STATE_PREFIX", default: "_logexport", description: "Key prefix of the manifests (`manifests/table=<export>/…`) and the daily ledger (`ledger/YYYY-MM-DD.csv`), in the same bucket; `logexport status --aws` reads them." },
+  lateDataLookbackHours: { name: "LOGEXPORT_LATE_DATA_LOOKBACK_HOURS", default: "48", description: "Each scheduled run re-counts this many exported hours before the one it exports (one histogram query per export) and re-exports any hour whose line count grew (0 disables)." },
+  partAttempts: { name: "LOGEXPORT_PART_ATTEMPTS", default: "3", description: "Tries per part query inside one run before the hour fails (Lambda's own retries are the outer ones)." },
+  retryBaseMs: { name: "LOGEXPORT_RETRY_BASE_MS", default: "1000", description: "Backoff before a part's second try; doubled before each later try, with jitter (half fixed, half random)." },
   secondsPerHour: { name: "LOGEXPORT_SECONDS_PER_HOUR_ESTIMATE", default: "120", description: "Expected seconds to export one hour; a manual range that would not finish in the Lambda's remaining time is refused." },
 } as const satisfies Record<string, SettingSpec>;
 

@@ -1,3 +1,4 @@
+import { isObjectPrefix } from "../core/identifiers.js";
 import { parseContentType, type ContentType } from "../parsers/content/types.js";
 import { DJANGO_WARNING } from "../parsers/log-line.js";
 import { validateLineFilter, type LineFilter } from "../sources/cloudwatch/insights.js";
@@ -24,6 +25,10 @@ export interface AwsExportSettings {
   readonly queryTimeoutMs: number;
   readonly enrich: boolean;
   readonly msPerHourEstimate: number;
+  readonly statePrefix: string;
+  readonly lateDataLookbackMs: number;
+  readonly partAttempts: number;
+  readonly retryBaseMs: number;
   readonly sanitizer: SanitizerSettings;
   /** Where the Lambda reads the pseudonymization key at cold start (shared/wiring/aws.ts withHmacKeyFromSecret). */
   readonly hmacKeySecretArn: string | undefined;
@@ -60,6 +65,8 @@ export function loadAwsExportSettings(env: Environment): AwsExportSettings {
   const bucket = reader.string(AWS_SETTINGS.bucket);
   reader.check(bucket === "" || BUCKET.test(bucket), `${AWS_SETTINGS.bucket.name} must be an S3 bucket name, got ${JSON.stringify(bucket)}`);
   const prefix = reader.string(AWS_SETTINGS.prefix).replace(/^\/+|\/+$/g, "");
+  const statePrefix = reader.string(AWS_SETTINGS.statePrefix).replace(/^\/+|\/+$/g, "");
+  reader.check(isObjectPrefix(statePrefix) && statePrefix !== "", `${AWS_SETTINGS.statePrefix.name} must be /-separated segments of letters, digits and . _ = - (no "." or ".."), got ${JSON.stringify(statePrefix)}`);
   const enrich = reader.string(AWS_SETTINGS.enrich);
   reader.check(enrich === "true" || enrich === "false", `${AWS_SETTINGS.enrich.name} must be true or false, got ${JSON.stringify(enrich)}`);
   let filter: LineFilter = { includePaths: reader.list(AWS_SETTINGS.filterPaths), excludePaths: reader.list(AWS_SETTINGS.excludePaths), excludeMarkers: EXCLUDED_MARKERS };
@@ -87,6 +94,10 @@ export function loadAwsExportSettings(env: Environment): AwsExportSettings {
     queryTimeoutMs: reader.integer(AWS_SETTINGS.queryTimeoutSeconds, 10, 3600) * 1000,
     enrich: enrich === "true",
     msPerHourEstimate: reader.integer(AWS_SETTINGS.secondsPerHour, 1, 3600) * 1000,
+    statePrefix,
+    lateDataLookbackMs: reader.integer(AWS_SETTINGS.lateDataLookbackHours, 0, 24 * 30) * 3_600_000,
+    partAttempts: reader.integer(AWS_SETTINGS.partAttempts, 1, 10),
+    retryBaseMs: reader.integer(AWS_SETTINGS.retryBaseMs, 0, 60_000),
     sanitizer,
     hmacKeySecretArn,
   };

@@ -6,7 +6,17 @@ import { SETTINGS } from "./spec.js";
 
 export type StorageAccess =
   | { readonly kind: "connectionString"; readonly connectionString: string }
-  | { readonly kind: "identity"; readonly blobServiceUri: string; readonly queueServiceUri: string; readonly clientId: string | undefined };
+  /** The queue endpoint is absent only for the CLI, which exports without a queue. */
+  | { readonly kind: "identity"; readonly blobServiceUri: string; readonly queueServiceUri: string | undefined; readonly clientId: string | undefined }
+  /** A local directory (the CLI's `--out ./dir`): data under it, state under `<dir>/_logexport/`. */
+  | { readonly kind: "directory"; readonly path: string };
+
+/** Options a CLI gives beside the environment: storage it names by flags, and whether it needs a queue. */
+export interface AzureSettingsOverrides {
+  readonly storage?: StorageAccess;
+  /** Keep manifests, ledger and runs under this prefix of the data container instead of the state container. */
+  readonly stateInDataContainer?: boolean;
+}
 
 /** Everything the Azure planner and worker need, validated once. */
 export interface AzureExportSettings {
@@ -17,6 +27,8 @@ export interface AzureExportSettings {
   readonly container: string;
   readonly stateContainer: string;
   readonly prefix: string;
+  /** Manifests, ledger and runs live under `_logexport/` in the data container (the CLI's --out URL), not in the state container. */
+  readonly stateInDataContainer: boolean;
   readonly queue: string;
   readonly windowMs: number;
   readonly ingestionDelayMs: number;
@@ -26,6 +38,7 @@ export interface AzureExportSettings {
   readonly partMaxRows: number;
   readonly partMaxBytes: number;
   readonly partAttempts: number;
+  readonly retryBaseMs: number;
   readonly queryTimeoutSeconds: number;
   readonly readIdleSeconds: number;
   readonly retentionMs: number;
@@ -51,16 +64,17 @@ function readStorage(reader: SettingsReader): StorageAccess {
     return { kind: "connectionString", connectionString: "" };
   }
   reader.check(isHttpUrl(blobServiceUri), `${SETTINGS.storageBlobUri.name} must be an https URL, got ${JSON.stringify(blobServiceUri)}`);
-  reader.check(isHttpUrl(queueServiceUri), `${SETTINGS.storageQueueUri.name} must be an https URL, got ${JSON.stringify(queueServiceUri)}`);
+  reader.check(queueServiceUri === undefined || isHttpUrl(queueServiceUri), `${SETTINGS.storageQueueUri.name} must be an https URL, got ${JSON.stringify(queueServiceUri)}`);
   return { kind: "identity", blobServiceUri, queueServiceUri, clientId: reader.raw(SETTINGS.storageClientId) };
 }
 
-
-export function loadAzureExportSettings(env: Environment): AzureExportSettings {
+export function loadAzureExportSettings(env: Environment, overrides: AzureSettingsOverrides = {}): AzureExportSettings {
   const reader = new SettingsReader(env);
   const workspaceId = reader.string(SETTINGS.workspaceId);
   reader.check(workspaceId === "" || isWorkspaceId(workspaceId), `${SETTINGS.workspaceId.name} must be a workspace GUID, got ${JSON.stringify(workspaceId)}`);
   const tables = reader.list(SETTINGS.tables);
+  // "a,,b" is a typo, not two tables: refused rather than read as "a,b".
+  reader.check(!/(^|,)\s*(,|$)/.test(env[SETTINGS.tables.name]?.trim() ?? "x"), `${SETTINGS.tables.name} has an empty table name in ${JSON.stringify(env[SETTINGS.tables.name])}`);
   for (const table of tables) reader.check(isTableName(table), `${SETTINGS.tables.name}: ${JSON.stringify(table)} is not a valid table name (letters, digits, underscores)`);
   reader.check(new Set(tables).size === tables.length, `${SETTINGS.tables.name} lists a table twice`);
   const logsEndpoint = reader.string(SETTINGS.logsEndpoint);
@@ -79,10 +93,11 @@ export function loadAzureExportSettings(env: Environment): AzureExportSettings {
     workspaceId,
     tables,
     logsEndpoint,
-    storage: readStorage(reader),
+    storage: overrides.storage ?? readStorage(reader),
     container,
     stateContainer,
     prefix,
+    stateInDataContainer: overrides.stateInDataContainer === true,
     queue,
     windowMs: windowMinutes * MINUTE_MS,
     ingestionDelayMs: reader.integer(SETTINGS.ingestionDelayMinutes, 0, 2880) * MINUTE_MS,
@@ -92,6 +107,7 @@ export function loadAzureExportSettings(env: Environment): AzureExportSettings {
     partMaxRows: reader.integer(SETTINGS.partMaxRows, 1, 500_000),
     partMaxBytes: reader.integer(SETTINGS.partMaxBytes, 1024, 64_000_000),
     partAttempts: reader.integer(SETTINGS.partAttempts, 1, 10),
+    retryBaseMs: reader.integer(SETTINGS.retryBaseMs, 0, 60_000),
     queryTimeoutSeconds: reader.integer(SETTINGS.queryTimeoutSeconds, 10, 600),
     readIdleSeconds: reader.integer(SETTINGS.readIdleSeconds, 1, 900),
     retentionMs: reader.integer(SETTINGS.retentionDays, 1, 4383) * DAY_MS,

@@ -1,12 +1,16 @@
+import { basename, dirname, resolve } from "node:path";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ConfigurationError, errorMessage } from "../core/errors.js";
-import type { Clock, Logger, ObjectStore, RecordEncoder, RecordSanitizer, RecordTransform } from "../core/ports.js";
-import { HOUR_MS, systemClock, type TimeRange } from "../core/time.js";
-import { exportToObject, type ObjectExportDependencies, type ObjectExportOptions, type ObjectManifest } from "../engine/export-object.js";
-import { hourlyObjectName } from "../engine/naming.js";
-import type { PartBudget } from "../engine/parts.js";
+import type { Logger, RecordEncoder, RecordSanitizer, RecordTransform, StateStore } from "../core/ports.js";
+import { floorTo, HOUR_MS, systemClock, type Clock, type TimeRange } from "../core/time.js";
+import { exportWindow, type ExportDependencies, type ExportOutcome, type ExportWindowOptions, type ObjectLayout } from "../engine/export-window.js";
+import { findGrownWindows } from "../engine/late-data.js";
+import type { JobReason } from "../engine/messages.js";
+import { hourlyObjectName, manifestName } from "../engine/naming.js";
+import { measureWindow, packParts, type PartBudget } from "../engine/parts.js";
+import { readCoverage, type TableCoverage } from "../engine/status.js";
 import { createParquetEncoder } from "../formats/parquet/encoder.js";
 import { PULP_ACCESS_LOG_SCHEMA } from "../formats/parquet/schema.js";
 import { contentRowTransform } from "../parsers/content-rows.js";
@@ -16,9 +20,12 @@ import { hmacKeyFromSetting } from "../sanitize/index.js";
 import { AWS_SETTINGS } from "../settings/aws-spec.js";
 import { loadAwsExportSettings, type AwsExportSettings, type ExportKind } from "../settings/aws.js";
 import type { Environment } from "../settings/env.js";
+import { LocalObjectStore } from "../sinks/local/store.js";
+import { PrefixedObjectStore } from "../sinks/prefixed.js";
 import { S3ObjectStore } from "../sinks/s3/store.js";
 import type { LineFilter } from "../sources/cloudwatch/insights.js";
 import { CloudWatchSource } from "../sources/cloudwatch/source.js";
+import { createS3Client, parseS3Url, type S3ClientOptions } from "./s3.js";
 import { sanitizerFactory } from "./sanitizer.js";
 
 export const ACCESS_LOG_STEM = "pulp_access_logs";
@@ -68,12 +75,45 @@ export function partBudget(settings: AwsExportSettings): PartBudget {
   return { maxRows: Math.max(1, Math.floor(settings.queryRowLimit * 0.9)), maxBytes: Number.MAX_SAFE_INTEGER };
 }
 
+/** What a run asks of one hour: who runs it, why, and whether an hour already exported is exported again. */
+export interface HourRun {
+  readonly runId: string;
+  readonly reason: JobReason;
+  readonly force: boolean;
+}
+
+/** A single-file export of any range (the seed's CLIs): the object and its manifest beside it, no ledger. */
+export interface FileTarget {
+  readonly store: StateStore;
+  readonly name: string;
+  /** For messages: the file path or s3:// URL. */
+  readonly shown: string;
+}
+
+export interface DryRunPlan {
+  readonly expectedRows: number;
+  readonly queryParts: number;
+  readonly scanParts: number;
+  readonly histogramQueries: number;
+  readonly bytesScanned: number;
+}
+
+/** The AWS application layer: what the Lambda and the CLIs do, and nothing they need to build themselves. */
 export interface AwsExport {
   readonly settings: AwsExportSettings;
-  /** Exports the hour starting at hourStartMs to the export's hourly key in the bucket. */
-  exportHour(kind: ExportKind, hourStartMs: number, runId: string, logger: Logger): Promise<ObjectManifest>;
-  /** The same engine for any range into any store and object name (the CLIs). */
-  exportRange(kind: ExportKind, range: TimeRange, store: ObjectStore, objectName: string, runId: string, logger: Logger, options?: ObjectExportOptions): Promise<ObjectManifest>;
+  readonly clock: Clock;
+  /** The export's table name in manifests, the ledger and status (the file stem: `pulp_access_logs`, `pulp_content_rpm_logs`). */
+  tableOf(kind: ExportKind): string;
+  /** The hour starting at hourStartMs to the export's hourly key in the bucket: skipped when its manifest exists, unless forced. */
+  exportHour(kind: ExportKind, hourStartMs: number, run: HourRun, logger: Logger, options?: ExportWindowOptions): Promise<ExportOutcome>;
+  /** The exported hours of the lookback before `beforeMs` whose line count grew (one histogram query), re-exported. */
+  reexportLateHours(kind: ExportKind, beforeMs: number, runId: string, logger: Logger): Promise<ExportOutcome[]>;
+  /** Any range into one file (local or S3), with its manifest beside it: the seed's single-file CLIs. */
+  exportToFile(kind: ExportKind, range: TimeRange, target: FileTarget, runId: string, logger: Logger, options?: ExportWindowOptions): Promise<ExportOutcome>;
+  /** What an export of the range would run and scan, from the histogram queries alone. */
+  dryRun(kind: ExportKind, range: TimeRange, abortSignal?: AbortSignal): Promise<DryRunPlan>;
+  /** Exported, failed and missing hours of each export, from the manifests and the ledger in the bucket. */
+  coverage(kinds: readonly ExportKind[], range: TimeRange, nowMs: number): Promise<TableCoverage[]>;
 }
 
 export function cloudWatchSource(settings: AwsExportSettings, client: CloudWatchLogsClient, filter: LineFilter): CloudWatchSource {
@@ -87,6 +127,19 @@ export function cloudWatchSource(settings: AwsExportSettings, client: CloudWatch
   });
 }
 
+/** A Logs client for the CLIs: region given, credentials from the standard chain. */
+export function cloudWatchClient(region: string): CloudWatchLogsClient {
+  return new CloudWatchLogsClient({ region });
+}
+
+/** Where the CLIs write one file: a local path or s3://bucket/key (S3 client from the standard chain, or the given endpoint). */
+export function openFileTarget(path: string, what: string, s3: S3ClientOptions): FileTarget {
+  const url = parseS3Url(path, what);
+  if (url !== undefined) return { store: new S3ObjectStore(createS3Client(s3), url.bucket), name: url.key, shown: path };
+  const file = resolve(path);
+  return { store: new LocalObjectStore(dirname(file)), name: basename(file), shown: file };
+}
+
 /** AWS clients come from the standard chain: region, credentials and endpoints (AWS_ENDPOINT_URL_*) from the environment or the Lambda role. */
 export function createAwsExport(
   settings: AwsExportSettings,
@@ -95,9 +148,11 @@ export function createAwsExport(
   definitionOptions: ExportDefinitionOptions = {},
 ): AwsExport {
   const logs = clients.logs ?? new CloudWatchLogsClient({});
-  const s3 = clients.s3 ?? new S3Client({});
   const createSanitizer = sanitizerFactory(settings.sanitizer);
-  const bucket = new S3ObjectStore(s3, settings.bucket);
+  let bucket: S3ObjectStore | undefined;
+  // The bucket is opened only by what uses it: the single-file CLIs may run without one.
+  const openBucket = (): S3ObjectStore => (bucket ??= new S3ObjectStore(clients.s3 ?? new S3Client({}), settings.bucket));
+  const state = (): StateStore => new PrefixedObjectStore(openBucket(), `${settings.statePrefix}/`);
   const definitions = new Map<ExportKind, { definition: ExportDefinition; source: CloudWatchSource }>();
   const prepared = (kind: ExportKind) => {
     let entry = definitions.get(kind);
@@ -108,30 +163,64 @@ export function createAwsExport(
     }
     return entry;
   };
-  const deps = (kind: ExportKind, store: ObjectStore, logger: Logger): ObjectExportDependencies => {
+  const deps = (kind: ExportKind, data: StateStore, stateStore: StateStore, layout: ObjectLayout, logger: Logger): ExportDependencies => {
     const { definition, source } = prepared(kind);
     return {
       source,
-      store,
+      data,
+      state: stateStore,
+      layout,
       encoder: definition.encoder,
-      budget: partBudget(settings),
-      partRetry: { attempts: 3, baseDelayMs: 1_000 },
-      concurrency: settings.queryConcurrency,
       createTransform: () => definition.createTransform(createSanitizer()),
+      budget: partBudget(settings),
+      partRetry: { attempts: settings.partAttempts, baseDelayMs: settings.retryBaseMs },
+      concurrency: settings.queryConcurrency,
       clock,
       logger,
     };
   };
-  const exportRange = (kind: ExportKind, range: TimeRange, store: ObjectStore, objectName: string, runId: string, logger: Logger, options?: ObjectExportOptions) =>
-    exportToObject(deps(kind, store, logger), { table: settings.logGroupNames.join(","), window: range, objectName, runId }, options);
+  const hourly = (kind: ExportKind, logger: Logger): ExportDependencies => {
+    const { definition } = prepared(kind);
+    const layout: ObjectLayout = { kind: "window-object", objectName: (window) => hourlyObjectName(definition.prefix, definition.stem, window.startMs, definition.encoder.extension) };
+    return deps(kind, openBucket(), state(), layout, logger);
+  };
+  const tableOf = (kind: ExportKind): string => prepared(kind).definition.stem;
+  const exportHour = (kind: ExportKind, hourStartMs: number, run: HourRun, logger: Logger, options?: ExportWindowOptions) =>
+    exportWindow(hourly(kind, logger), { table: tableOf(kind), window: { startMs: hourStartMs, endMs: hourStartMs + HOUR_MS }, ...run }, options);
   return {
     settings,
-    exportRange,
-    exportHour: (kind, hourStartMs, runId, logger) => {
-      const { definition } = prepared(kind);
-      const name = hourlyObjectName(definition.prefix, definition.stem, hourStartMs, definition.encoder.extension);
-      return exportRange(kind, { startMs: hourStartMs, endMs: hourStartMs + HOUR_MS }, bucket, name, runId, logger);
+    clock,
+    tableOf,
+    exportHour,
+    reexportLateHours: async (kind, beforeMs, runId, logger) => {
+      const end = floorTo(beforeMs, HOUR_MS);
+      const grown = await findGrownWindows({ source: prepared(kind).source, state: state(), table: tableOf(kind), range: { startMs: end - settings.lateDataLookbackMs, endMs: end }, windowMs: HOUR_MS, manifestName, logger });
+      const outcomes: ExportOutcome[] = [];
+      for (const window of grown) outcomes.push(await exportHour(kind, window.startMs, { runId, reason: "late", force: true }, logger));
+      return outcomes;
     },
+    exportToFile: (kind, range, target, runId, logger, options) => {
+      const fileDeps: ExportDependencies = {
+        ...deps(kind, target.store, target.store, { kind: "window-object", objectName: () => target.name }, logger),
+        manifestName: () => `${target.name}.manifest.json`,
+        ledger: false,
+      };
+      return exportWindow(fileDeps, { table: tableOf(kind), window: range, runId, reason: "manual", force: true }, options);
+    },
+    dryRun: async (kind, range, abortSignal) => {
+      const { source } = prepared(kind);
+      const before = source.statistics().bytesScanned;
+      const measured = await measureWindow(range, partBudget(settings), (r, binMs) => source.histogram(kind, r, binMs, { abortSignal }), { scanDenseSlices: true });
+      const parts = packParts(range, measured.bins, partBudget(settings));
+      return {
+        expectedRows: parts.reduce((n, p) => n + p.expectedRows, 0),
+        queryParts: parts.filter((p) => p.scan !== true).length,
+        scanParts: parts.filter((p) => p.scan === true).length,
+        histogramQueries: measured.histogramQueries,
+        bytesScanned: source.statistics().bytesScanned - before,
+      };
+    },
+    coverage: (kinds, range, nowMs) => readCoverage(state(), { tables: kinds.map(tableOf), range, windowMs: HOUR_MS, nowMs, inProgressHorizonMs: 0 }),
   };
 }
 

@@ -1,18 +1,30 @@
+import { resolve } from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
 import { DefaultAzureCredential } from "@azure/identity";
-import { BlobServiceClient } from "@azure/storage-blob";
+import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { QueueClient, QueueServiceClient } from "@azure/storage-queue";
-import type { JobQueue, Logger, ObjectStore } from "../core/ports.js";
-import { systemClock, type Clock } from "../core/time.js";
-import type { ExportDependencies } from "../engine/export-window.js";
-import type { PlannerDependencies } from "../engine/planner.js";
+import { ConfigurationError } from "../core/errors.js";
+import type { JobQueue, LogSource, Logger, StateStore } from "../core/ports.js";
+import { systemClock, type Clock, type TimeRange } from "../core/time.js";
+import { expandRangeJob, type Expansion } from "../engine/backfill.js";
+import { planBackfill, type TableBackfillPlan } from "../engine/backfill-plan.js";
+import { exportWindow, type ExportDependencies, type ExportOutcome, type ExportWindowOptions } from "../engine/export-window.js";
+import type { DecodedJob, WindowJob } from "../engine/messages.js";
+import { runPlanner, type PlannerDependencies, type TablePlan } from "../engine/planner.js";
+import { readCoverage, type CoverageQuery, type TableCoverage } from "../engine/status.js";
+import { sanitizingTransform } from "../engine/transform.js";
 import { JsonLinesGzipEncoder } from "../formats/jsonl-gzip/encoder.js";
 import { StorageJobQueue } from "../queues/storage-queue.js";
 import type { AzureExportSettings, StorageAccess } from "../settings/azure.js";
 import { BlobObjectStore } from "../sinks/blob/store.js";
+import { LocalObjectStore } from "../sinks/local/store.js";
+import { PrefixedObjectStore } from "../sinks/prefixed.js";
 import { isLoopbackHttp } from "../sources/log-analytics/clients.js";
 import { LogAnalyticsSource } from "../sources/log-analytics/source.js";
 import { sanitizerFactory } from "./sanitizer.js";
+
+/** State kept beside the data in one container or directory (the CLI's --out) lives under this prefix. */
+export const STATE_PREFIX = "_logexport/";
 
 /** One credential per process, created only when something needs it (never against the local fake). */
 function credentialFactory(clientId: string | undefined): () => TokenCredential {
@@ -20,81 +32,139 @@ function credentialFactory(clientId: string | undefined): () => TokenCredential 
   return () => (credential ??= new DefaultAzureCredential(clientId === undefined ? {} : { managedIdentityClientId: clientId }));
 }
 
-function blobService(storage: StorageAccess, credential: () => TokenCredential): BlobServiceClient {
-  return storage.kind === "connectionString" ? BlobServiceClient.fromConnectionString(storage.connectionString) : new BlobServiceClient(storage.blobServiceUri, credential());
+/** The SDK throws a bare TypeError on a malformed connection string; the message never quotes it (it holds the account key). */
+function blobService(storage: Exclude<StorageAccess, { kind: "directory" }>, credential: () => TokenCredential): BlobServiceClient {
+  if (storage.kind === "identity") return new BlobServiceClient(storage.blobServiceUri, credential());
+  try {
+    return BlobServiceClient.fromConnectionString(storage.connectionString);
+  } catch (error) {
+    throw new ConfigurationError(`the storage connection string (ExportStorage) is not valid: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 function queueClient(storage: StorageAccess, queueName: string, credential: () => TokenCredential): QueueClient {
-  return storage.kind === "connectionString"
-    ? new QueueClient(storage.connectionString, queueName)
-    : new QueueServiceClient(storage.queueServiceUri, credential()).getQueueClient(queueName);
+  if (storage.kind === "connectionString") return new QueueClient(storage.connectionString, queueName);
+  if (storage.kind === "identity" && storage.queueServiceUri !== undefined) return new QueueServiceClient(storage.queueServiceUri, credential()).getQueueClient(queueName);
+  throw new ConfigurationError("this export has no queue (storage without a queue endpoint): jobs can only be run directly");
 }
 
+interface Stores {
+  readonly data: StateStore;
+  readonly state: StateStore;
+  readonly create: () => Promise<unknown>;
+}
+
+function stores(settings: AzureExportSettings, credential: () => TokenCredential): Stores {
+  if (settings.storage.kind === "directory") {
+    const root = resolve(settings.storage.path);
+    return { data: new LocalObjectStore(root), state: new LocalObjectStore(resolve(root, STATE_PREFIX)), create: async () => undefined };
+  }
+  const blobs = blobService(settings.storage, credential);
+  const containers: ContainerClient[] = [blobs.getContainerClient(settings.container)];
+  if (!settings.stateInDataContainer) containers.push(blobs.getContainerClient(settings.stateContainer));
+  const data = new BlobObjectStore(containers[0] as ContainerClient);
+  const state = settings.stateInDataContainer ? new PrefixedObjectStore(data, STATE_PREFIX) : new BlobObjectStore(containers[1] as ContainerClient);
+  return { data, state, create: () => Promise.all(containers.map((c) => c.createIfNotExists())) };
+}
+
+/** The Azure application layer: what the functions and the CLI do, and nothing they need to build themselves. */
 export interface AzureExport {
   readonly settings: AzureExportSettings;
-  readonly queue: QueueClient;
-  readonly jobs: JobQueue;
-  readonly state: ObjectStore;
   readonly clock: Clock;
+  readonly state: StateStore;
+  /** Where the data objects go, for messages (never a secret). */
+  readonly location: string;
+  /** The job queue; a ConfigurationError for storage without one (the CLI). */
+  queue(): QueueClient;
+  jobs(): JobQueue;
   exportDependencies(logger: Logger): ExportDependencies;
   plannerDependencies(logger: Logger): PlannerDependencies;
-  /** Creates the containers and queue when missing (Terraform creates them in Azure; this makes local runs work from nothing). */
-  ensureStorage(): Promise<void>;
+  /** Timer: every table's complete windows enqueued, late windows re-enqueued. */
+  plan(runId: string, logger: Logger): Promise<TablePlan[]>;
+  /** One window, from a queue message or the CLI: skipped when done unless forced. */
+  exportWindow(job: WindowJob, logger: Logger, options?: ExportWindowOptions): Promise<ExportOutcome>;
+  /** Queue: a window job exported, or a backfill's coarse job expanded into window jobs. */
+  runJob(decoded: DecodedJob, logger: Logger): Promise<ExportOutcome | Expansion>;
+  coverage(query: CoverageQuery): Promise<TableCoverage[]>;
+  /** What a backfill of the range would export and query (the CLI's --dry-run). */
+  planBackfill(range: TimeRange, windowMs: number): Promise<TableBackfillPlan[]>;
+  /** Creates the containers (and the queue, unless `queue: false`) when missing (Terraform creates them in Azure; this makes local runs work from nothing). */
+  ensureStorage(options?: { readonly queue?: boolean }): Promise<void>;
 }
 
-/** The one place that turns settings into concrete adapters. */
-export function createAzureExport(settings: AzureExportSettings, clock: Clock = systemClock): AzureExport {
+/** Adapters a test puts in place of the ones the settings name (in-memory stores, a scripted source). */
+export interface AzureAdapters {
+  readonly source?: LogSource;
+  readonly data?: StateStore;
+  readonly state?: StateStore;
+  readonly jobs?: JobQueue;
+}
+
+/** The one place that turns Azure settings into concrete adapters. */
+export function createAzureExport(settings: AzureExportSettings, clock: Clock = systemClock, adapters: AzureAdapters = {}): AzureExport {
   const clientId = settings.storage.kind === "identity" ? settings.storage.clientId : undefined;
   const credential = credentialFactory(clientId);
-  const source = new LogAnalyticsSource({
+  const source = adapters.source ?? new LogAnalyticsSource({
     endpoint: settings.logsEndpoint,
     workspaceId: settings.workspaceId,
     credential: isLoopbackHttp(settings.logsEndpoint) ? undefined : credential(),
     queryTimeoutSeconds: settings.queryTimeoutSeconds,
     readIdleSeconds: settings.readIdleSeconds,
   });
-  const blobs = blobService(settings.storage, credential);
-  const dataContainer = blobs.getContainerClient(settings.container);
-  const stateContainer = blobs.getContainerClient(settings.stateContainer);
-  const data = new BlobObjectStore(dataContainer);
-  const state = new BlobObjectStore(stateContainer);
-  const queue = queueClient(settings.storage, settings.queue, credential);
-  const jobs = new StorageJobQueue(queue);
+  const opened = stores(settings, credential);
+  const data = adapters.data ?? opened.data;
+  const state = adapters.state ?? opened.state;
+  let queue: QueueClient | undefined;
+  const getQueue = (): QueueClient => (queue ??= queueClient(settings.storage, settings.queue, credential));
+  let jobs: JobQueue | undefined;
+  const getJobs = (): JobQueue => (jobs ??= adapters.jobs ?? new StorageJobQueue(getQueue()));
   const encoder = new JsonLinesGzipEncoder();
   const createSanitizer = sanitizerFactory(settings.sanitizer);
+  const exportDependencies = (logger: Logger): ExportDependencies => ({
+    source,
+    data,
+    state,
+    layout: { kind: "part-objects", prefix: settings.prefix },
+    encoder,
+    createTransform: () => sanitizingTransform(createSanitizer()),
+    budget: { maxRows: settings.partMaxRows, maxBytes: settings.partMaxBytes },
+    partRetry: { attempts: settings.partAttempts, baseDelayMs: settings.retryBaseMs },
+    concurrency: 1,
+    clock,
+    logger,
+  });
+  const plannerDependencies = (logger: Logger): PlannerDependencies => ({
+    source,
+    state,
+    queue: getJobs(),
+    clock,
+    logger,
+    windowMs: settings.windowMs,
+    ingestionDelayMs: settings.ingestionDelayMs,
+    maxWindowsPerRun: settings.maxWindowsPerRun,
+    initialLookbackMs: settings.initialLookbackMs,
+    lateDataLookbackMs: settings.lateDataLookbackMs,
+  });
   let ensured: Promise<void> | undefined;
   return {
     settings,
-    queue,
-    jobs,
-    state,
     clock,
-    exportDependencies: (logger) => ({
-      source,
-      data,
-      state,
-      prefix: settings.prefix,
-      encoder,
-      createSanitizer,
-      budget: { maxRows: settings.partMaxRows, maxBytes: settings.partMaxBytes },
-      partRetry: { attempts: settings.partAttempts, baseDelayMs: 1_000 },
-      clock,
-      logger,
-    }),
-    plannerDependencies: (logger) => ({
-      source,
-      state,
-      queue: jobs,
-      clock,
-      logger,
-      windowMs: settings.windowMs,
-      ingestionDelayMs: settings.ingestionDelayMs,
-      maxWindowsPerRun: settings.maxWindowsPerRun,
-      initialLookbackMs: settings.initialLookbackMs,
-      lateDataLookbackMs: settings.lateDataLookbackMs,
-    }),
-    ensureStorage: () =>
-      (ensured ??= Promise.all([dataContainer.createIfNotExists(), stateContainer.createIfNotExists(), queue.createIfNotExists()]).then(
+    state,
+    location: data.location,
+    queue: getQueue,
+    jobs: getJobs,
+    exportDependencies,
+    plannerDependencies,
+    plan: (runId, logger) => runPlanner(plannerDependencies(logger), settings.tables, runId),
+    exportWindow: (job, logger, options) => exportWindow(exportDependencies(logger), job, options),
+    runJob: async (decoded, logger) => {
+      if (decoded.kind === "window") return exportWindow(exportDependencies(logger), decoded.job);
+      return expandRangeJob(state, getJobs(), decoded.job);
+    },
+    coverage: (query) => readCoverage(state, query),
+    planBackfill: (range, windowMs) => planBackfill(source, state, settings.tables, range, windowMs, { maxRows: settings.partMaxRows, maxBytes: settings.partMaxBytes }),
+    ensureStorage: (options = {}) =>
+      (ensured ??= Promise.all([opened.create(), options.queue === false ? undefined : getQueue().createIfNotExists()]).then(
         () => undefined,
         (error: unknown) => {
           ensured = undefined;

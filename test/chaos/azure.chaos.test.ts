@@ -91,7 +91,7 @@ async function check(scenario: string, s: AzureStack, table: string, windows: re
 
 /** Data objects of the window that no manifest lists: strays a crash left behind. */
 async function strays(s: AzureStack, table: string): Promise<string[]> {
-  const listed = new Set((await manifests(s.state, table)).flatMap((m) => m.parts.map((p) => p.name)));
+  const listed = new Set((await manifests(s.state, table)).flatMap((m) => m.objects.map((o) => o.name)));
   return (await s.list(s.data, `table=${table}/`)).filter((name) => !listed.has(name));
 }
 

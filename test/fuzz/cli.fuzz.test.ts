@@ -25,7 +25,7 @@ import { SANITIZE_FLAGS, sanitizeCommand } from "../../cli/commands/sanitize.js"
 import { STATUS_FLAGS, statusCommand } from "../../cli/commands/status.js";
 import { uploadParquetCommand } from "../../cli/commands/upload-parquet.js";
 import { CliError } from "../../cli/errors.js";
-import { openOutput } from "../../cli/output.js";
+import { azureExportFromFlags, outputTarget } from "../../cli/common.js";
 import type { Command } from "../../cli/run.js";
 import { parseInstant } from "../../cli/time.js";
 import { ConfigurationError } from "../../shared/core/errors.js";
@@ -122,7 +122,7 @@ describe("fuzz: the flag parser, times and integer flags", () => {
     );
   });
 
-  it("openOutput: a directory or a Blob container, or a CliError naming --out (1,000 cases)", () => {
+  it("--out: a directory or a Blob container, or a CliError naming --out or the connection string (1,000 cases)", () => {
     const out = fc.oneof(
       fc.tuple(fc.constantFrom("https://", "http://", "HTTPS://", "http://127.0.0.1:10000/"), fc.string({ unit: nastyChar, maxLength: 12 })).map(([scheme, rest]) => scheme + rest),
       fc.constantFrom("https://", "https://[", "http://:80/c", "https://acct.blob.core.windows.net", "https://acct.blob.core.windows.net/c/p/q"),
@@ -130,11 +130,13 @@ describe("fuzz: the flag parser, times and integer flags", () => {
     fc.assert(
       fc.property(out, fc.constantFrom(undefined, "garbage", "UseDevelopmentStorage=true", "AccountName=a;AccountKey=b"), (text, connectionString) => {
         try {
-          const output = openOutput(text, connectionString);
-          expect(output.data.location.length).toBeGreaterThan(0);
+          const flags = { table: "Syslog", ...(connectionString === undefined ? {} : { "connection-string": connectionString }) };
+          const io = capturedIO({ env: { LOGEXPORT_WORKSPACE_ID: "11111111-2222-3333-4444-555555555555" } });
+          const exporter = azureExportFromFlags(flags, io, "table", outputTarget(text, flags, io));
+          expect(exporter.location.length).toBeGreaterThan(0);
         } catch (error) {
           expect(error).toBeInstanceOf(CliError);
-          expect((error as Error).message).toMatch(/--out|connection string/);
+          expect((error as Error).message).toMatch(/--out|connection string|--connection-string/);
           // The message names the setting, never the connection string's contents.
           if (connectionString !== undefined && connectionString.includes("AccountKey")) expect((error as Error).message).not.toContain("AccountKey=b");
         }

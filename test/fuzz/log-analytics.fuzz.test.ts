@@ -15,6 +15,7 @@ import type { LogRecord } from "../../shared/core/records.js";
 import { HOUR_MS, isoInstant, MINUTE_MS } from "../../shared/core/time.js";
 import { exportWindow, type ExportDependencies } from "../../shared/engine/export-window.js";
 import { manifestName } from "../../shared/engine/naming.js";
+import { sanitizingTransform } from "../../shared/engine/transform.js";
 import { JsonLinesGzipEncoder } from "../../shared/formats/jsonl-gzip/encoder.js";
 import { IdentitySanitizer } from "../../shared/sanitize/index.js";
 import { LogAnalyticsSource } from "../../shared/sources/log-analytics/source.js";
@@ -149,9 +150,10 @@ describe("fuzz: a window export against corrupted part responses", () => {
       source,
       data,
       state,
-      prefix: "",
+      layout: { kind: "part-objects", prefix: "" },
       encoder: new JsonLinesGzipEncoder(),
-      createSanitizer: () => new IdentitySanitizer(),
+      createTransform: () => sanitizingTransform(new IdentitySanitizer()),
+      concurrency: 1,
       budget: { maxRows: 1_000, maxBytes: 1e9 },
       partRetry: { attempts: 1, baseDelayMs: 0 },
       clock: { now: () => RANGE.endMs + HOUR_MS },

@@ -82,16 +82,10 @@ export function memoryAzure(clock: Clock, settings: Readonly<Record<string, stri
     LOGEXPORT_PART_ATTEMPTS: "1",
     ...settings,
   };
-  const real = createAzureExport(loadAzureExportSettings(env), clock);
   const state = new CountingStore();
   const data = new MemoryObjectStore();
   const queue = new MemoryJobQueue();
-  const exporter: AzureExport = {
-    ...real,
-    jobs: queue,
-    state,
-    exportDependencies: (logger) => ({ ...real.exportDependencies(logger), source, data, state }),
-  };
+  const exporter: AzureExport = createAzureExport(loadAzureExportSettings(env), clock, { source, data, state, jobs: queue });
   return { exporter, state, data, queue };
 }
 

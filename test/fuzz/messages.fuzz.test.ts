@@ -139,13 +139,13 @@ describe("fuzz: queue messages", () => {
           } catch {
             decoded = undefined;
           }
-          const before = [await stack.list(stack.state), await stack.list(stack.data), (await stack.exporter.queue.getProperties()).approximateMessagesCount ?? 0];
+          const before = [await stack.list(stack.state), await stack.list(stack.data), (await stack.exporter.queue().getProperties()).approximateMessagesCount ?? 0];
           const { context, lines } = capturedContext("worker");
           const outcome = await stack.workerHandler(input, context).catch((error: unknown) => error);
           if (decoded === undefined) {
             expect(outcome).toBeUndefined();
             expect(lines.filter((l) => l.level === "error")).toHaveLength(1);
-            expect([await stack.list(stack.state), await stack.list(stack.data), (await stack.exporter.queue.getProperties()).approximateMessagesCount ?? 0]).toEqual(before);
+            expect([await stack.list(stack.state), await stack.list(stack.data), (await stack.exporter.queue().getProperties()).approximateMessagesCount ?? 0]).toEqual(before);
             return;
           }
           // A valid job for a table the workspace does not have fails its query: thrown, so the host retries and then poisons it.

@@ -89,7 +89,7 @@ export async function createAzureStack(options: AzureStackOptions): Promise<Azur
     runPlanner: () => plannerHandler(TIMER, new azureFunctions.InvocationContext({ functionName: "planner", invocationId: randomUUID(), logHandler: log })),
     drain: (overrides = {}) =>
       drainQueue(async (message, context) => void (await workerHandler(message, context)), {
-        queueUrl: exporter.queue.url,
+        queueUrl: exporter.queue().url,
         connectionString: options.connectionString,
         queueName: env.LOGEXPORT_QUEUE,
         functionName: "worker",

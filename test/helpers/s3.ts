@@ -125,9 +125,9 @@ function objectOf(url) {
   return match ? [decodeURIComponent(match[1]), decodeURIComponent(match[2])] : undefined;
 }
 
-/** PutObject and CompleteMultipartUpload are the writes S3 conditions on If-None-Match. */
+/** PutObject and CompleteMultipartUpload are the writes S3 conditions on If-None-Match and If-Match. */
 function isConditionalWrite(req, url) {
-  if (req.headers["if-none-match"] === undefined) return false;
+  if (req.headers["if-none-match"] === undefined && req.headers["if-match"] === undefined) return false;
   if (req.method === "PUT") return !url.searchParams.has("partNumber") && !url.searchParams.has("uploadId");
   return req.method === "POST" && url.searchParams.has("uploadId");
 }
@@ -164,9 +164,25 @@ function isConditionalWrite(req, url) {
     const url = new URL(req.url ?? "/", "http://front");
     const object = objectOf(url);
     if (!object || !isConditionalWrite(req, url)) return proxy(req, res);
+    if (req.headers["if-match"] !== undefined) {
+      // If-Match: the write goes ahead only while the object still has that ETag (read with a HEAD to the backend).
+      const head = http.request({ host: "127.0.0.1", port: backendPort, method: "HEAD", path: req.url.split("?")[0] }, (headRes) => {
+        headRes.resume();
+        const current = headRes.statusCode === 200 ? headRes.headers.etag : undefined;
+        if (current !== undefined && current === req.headers["if-match"]) return proxy(req, res);
+        req.resume();
+        req.on("end", () => preconditionFailed(res, object[0], object[1]));
+      });
+      head.on("error", (error) => {
+        res.writeHead(500, { "content-type": "text/plain" });
+        res.end(String(error));
+      });
+      head.end();
+      return;
+    }
     if (req.headers["if-none-match"] !== "*") {
       res.writeHead(501, { "content-type": "text/plain" });
-      res.end("s3 harness: only If-None-Match: * is supported on writes");
+      res.end("s3 harness: only If-None-Match: * and If-Match are supported on writes");
       return;
     }
     s3rver.store.existsObject(object[0], object[1]).then(

@@ -6,10 +6,11 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHandler } from "../../lambda/handler.js";
 import { HOUR_MS } from "../../shared/core/time.js";
-import type { ObjectManifest } from "../../shared/engine/export-object.js";
+import type { ExportManifest } from "../../shared/engine/manifest.js";
 import { loadAwsExportSettings } from "../../shared/settings/aws.js";
 import { createAwsExport } from "../../shared/wiring/aws.js";
 import { fakeClientConfig, startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
+import { hourManifest } from "../helpers/aws-manifests.js";
 import { pulpHourStream, type PulpLogStream } from "../helpers/pulp-log-stream.js";
 import { scheduledEvent, lambdaContext } from "../helpers/lambda-events.js";
 import { startS3 } from "../helpers/s3.js";
@@ -59,8 +60,8 @@ async function query(sql: string): Promise<Record<string, unknown>[]> {
   return (await duck.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
 }
 
-async function manifestOf(key: string): Promise<ObjectManifest> {
-  return JSON.parse((await (await s3.bucket("exports")).getBytes(`${key}.manifest.json`)).toString()) as ObjectManifest;
+async function manifestOf(statePrefix = "_logexport"): Promise<ExportManifest> {
+  return hourManifest(await s3.bucket("exports"), "pulp_access_logs", HOUR, statePrefix);
 }
 
 /** The object downloaded to a local file DuckDB can read. */
@@ -76,13 +77,13 @@ describe("the AWS export (Lambda handler → fake CloudWatch Logs → Parquet on
     const summary = await handler(scheduledEvent(HOUR + HOUR_MS + 15 * 60_000 + 3_000), lambdaContext("req-1"));
     expect(summary.hours.map((h) => h.object)).toEqual([KEY]);
     const expected = truth(HOUR, HOUR + HOUR_MS);
-    const manifest = await manifestOf(KEY);
-    expect(manifest).toMatchObject({ rows: expected.rows, malformed: { count: expected.malformed } });
+    const manifest = await manifestOf();
+    expect(manifest).toMatchObject({ exportedRows: expected.rows, malformed: { count: expected.malformed } });
     expect(manifest.malformed.samples.length).toBeGreaterThan(0);
     expect(manifest.sanitizer).toEqual({ name: "identity", counts: {} });
-    expect(manifest.readLines).toBe(manifest.expectedLines);
-    expect(manifest.parts.every((p) => p.readLines <= 10_000)).toBe(true);
-    expect(manifest.queryIds.length).toBe(manifest.histogramQueries + manifest.parts.filter((p) => p.method === "query").length);
+    expect(manifest.readRows).toBe(manifest.expectedRows);
+    expect(manifest.parts.every((p) => p.readRows <= 10_000)).toBe(true);
+    expect((manifest.queryIds ?? []).length).toBe(manifest.histogram.queries + manifest.parts.filter((p) => p.method === "query").length);
 
     const file = await download(KEY, "hour.parquet");
     const [stats] = await query(`SELECT count(*)::INTEGER AS n, min(epoch_ms("timestamp"))::BIGINT AS first, max(epoch_ms("timestamp"))::BIGINT AS last, count(*) FILTER (WHERE "user" IS NULL)::INTEGER AS anonymous FROM '${file}'`);
@@ -104,7 +105,7 @@ describe("the AWS export (Lambda handler → fake CloudWatch Logs → Parquet on
   it("re-exports a manual range hour by hour with the same bytes, and refuses a range that cannot finish in time", async () => {
     const handler = createHandler(exporter, () => undefined);
     const before = await (await s3.bucket("exports")).getBytes(KEY);
-    const summary = await handler({ start: new Date(HOUR).toISOString(), end: new Date(HOUR + HOUR_MS).toISOString() }, lambdaContext("req-1"));
+    const summary = await handler({ start: new Date(HOUR).toISOString(), end: new Date(HOUR + HOUR_MS).toISOString(), force: true }, lambdaContext("req-1"));
     expect(summary.hours).toHaveLength(1);
     expect((await (await s3.bucket("exports")).getBytes(KEY)).equals(before)).toBe(true);
     await expect(handler({ start: new Date(HOUR - 24 * HOUR_MS).toISOString(), end: new Date(HOUR).toISOString() }, lambdaContext("req-1", 60_000))).rejects.toThrow(/export-access-logs/);
@@ -115,9 +116,9 @@ describe("the AWS export (Lambda handler → fake CloudWatch Logs → Parquet on
     const before = await (await s3.bucket("exports")).getBytes(KEY);
     // Only the first part's query: StartQuery answers 503 to all three of the SDK's attempts, so the engine retries the part.
     fake.inject({ on: "StartQuery", kind: "status", status: 503, times: 3, queryMatches: new RegExp(`^fields [^|]*\\| filter @timestamp >= ${HOUR} and`) });
-    const summary = await createHandler(exporter, () => undefined)({ start: new Date(HOUR).toISOString(), end: new Date(HOUR + HOUR_MS).toISOString() }, lambdaContext("req-1"));
+    const summary = await createHandler(exporter, () => undefined)({ start: new Date(HOUR).toISOString(), end: new Date(HOUR + HOUR_MS).toISOString(), force: true }, lambdaContext("req-1"));
     expect(summary.hours.map((h) => h.rows)).toEqual([truth(HOUR, HOUR + HOUR_MS).rows]);
-    const manifest = await manifestOf(KEY);
+    const manifest = await manifestOf();
     expect(manifest.parts.map((p) => p.attempts)).toEqual(manifest.parts.map((p) => (p.index === 1 ? 2 : 1)));
     expect(fake.calls.filter((c) => c.fault === "status")).toHaveLength(3);
     expect((await (await s3.bucket("exports")).getBytes(KEY)).equals(before)).toBe(true);
@@ -151,7 +152,7 @@ describe("a millisecond too dense for any query (Lambda handler → FilterLogEve
   });
 
   function denseExporter() {
-    const settings = loadAwsExportSettings({ LOGEXPORT_LOG_GROUPS: GROUP, LOGEXPORT_S3_BUCKET: "exports", LOGEXPORT_S3_PREFIX: "dense", LOGEXPORT_QUERY_CONCURRENCY: "8", LOGEXPORT_QUERY_ROW_LIMIT: String(ROW_LIMIT) });
+    const settings = loadAwsExportSettings({ LOGEXPORT_LOG_GROUPS: GROUP, LOGEXPORT_S3_BUCKET: "exports", LOGEXPORT_S3_PREFIX: "dense", LOGEXPORT_STATE_PREFIX: "_dense", LOGEXPORT_QUERY_CONCURRENCY: "8", LOGEXPORT_QUERY_ROW_LIMIT: String(ROW_LIMIT) });
     return createAwsExport(settings, { logs: new CloudWatchLogsClient(fakeClientConfig(dense, 3)), s3: s3.client() });
   }
 
@@ -159,11 +160,11 @@ describe("a millisecond too dense for any query (Lambda handler → FilterLogEve
     const summary = await createHandler(denseExporter, () => undefined)(scheduledEvent(HOUR + HOUR_MS + 15 * 60_000 + 3_000), lambdaContext("req-1"));
     expect(summary.hours.map((h) => h.object)).toEqual([DENSE_KEY]);
     const expected = expectedAccessRows(denseStream.events(HOUR, HOUR + HOUR_MS));
-    const manifest = await manifestOf(DENSE_KEY);
-    expect(manifest.rows).toBe(expected.length);
-    expect(manifest.readLines).toBe(manifest.expectedLines);
+    const manifest = await manifestOf("_dense");
+    expect(manifest.exportedRows).toBe(expected.length);
+    expect(manifest.readRows).toBe(manifest.expectedRows);
     // Minutes, then the burst minute by second, then the burst second by millisecond.
-    expect(manifest.histogramQueries).toBe(3);
+    expect(manifest.histogram.queries).toBe(3);
 
     const scans = manifest.parts.filter((p) => p.method === "scan");
     const queries = manifest.parts.filter((p) => p.method === "query");
@@ -171,12 +172,12 @@ describe("a millisecond too dense for any query (Lambda handler → FilterLogEve
     for (const part of scans) {
       expect(Date.parse(part.start)).toBeGreaterThanOrEqual(BURST);
       expect(Date.parse(part.end)).toBeLessThanOrEqual(BURST + 1_000);
-      expect(part.expectedLines).toBeGreaterThan(Math.floor(ROW_LIMIT * 0.9));
-      expect(part.readLines).toBe(part.expectedLines);
+      expect(part.expectedRows).toBeGreaterThan(Math.floor(ROW_LIMIT * 0.9));
+      expect(part.readRows).toBe(part.expectedRows);
       expect(part.query).toMatch(/^FilterLogEvents /);
     }
-    expect(queries.every((p) => p.readLines <= ROW_LIMIT)).toBe(true);
-    expect(manifest.queryIds).toHaveLength(manifest.histogramQueries + queries.length);
+    expect(queries.every((p) => p.readRows <= ROW_LIMIT)).toBe(true);
+    expect(manifest.queryIds ?? []).toHaveLength(manifest.histogram.queries + queries.length);
     const filterCalls = dense.calls.filter((c) => c.op === "FilterLogEvents");
     expect(filterCalls.length).toBeGreaterThanOrEqual(scans.length);
     expect(filterCalls.every((c) => (c.startTime ?? 0) >= BURST && (c.endTime ?? Infinity) <= BURST + 1_000)).toBe(true);

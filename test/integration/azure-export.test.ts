@@ -205,7 +205,7 @@ describe("Azure export on Azurite and the fake Log Analytics API", () => {
     expect(await rerun.drain()).toMatchObject({ succeeded: 1 });
     const [manifest] = await manifests(s.state, "Burst_CL");
     const stored = (await downloadAll(s.data)).map((b) => b.name);
-    expect(stored).toEqual(manifest?.parts.map((p) => p.name));
+    expect(stored).toEqual(manifest?.objects.map((o) => o.name));
     expect(stored).not.toContain(afterStop[0]);
     expect(await exportedRows(s.data, "Burst_CL")).toHaveLength(manifest?.expectedRows ?? -1);
   });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportAccessLogsCommand } from "../../cli/commands/export-access-logs.js";
 import { exportContentLogsCommand } from "../../cli/commands/export-content-logs.js";
 import { CliError } from "../../cli/errors.js";
-import type { ObjectManifest } from "../../shared/engine/export-object.js";
+import type { ExportManifest } from "../../shared/engine/manifest.js";
 import { startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
 import { pulpHourStream, type PulpLogStream } from "../helpers/pulp-log-stream.js";
 import { startS3 } from "../helpers/s3.js";
@@ -52,8 +52,8 @@ describe("export-access-logs", () => {
     const cli = io();
     expect(await exportAccessLogsCommand([...base, "--output-path", file], cli)).toBe(0);
     expect((await readdir(dir)).sort()).toEqual(["hour.parquet", "hour.parquet.manifest.json"]);
-    const manifest = JSON.parse(await readFile(`${file}.manifest.json`, "utf8")) as ObjectManifest;
-    expect(manifest.rows).toBe(rowsExpected());
+    const manifest = JSON.parse(await readFile(`${file}.manifest.json`, "utf8")) as ExportManifest;
+    expect(manifest.exportedRows).toBe(rowsExpected());
     const duck = await (await DuckDBInstance.create(":memory:")).connect();
     const [row] = (await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM '${file}'`)).getRowObjectsJS() as { n: number }[];
     expect(row?.n).toBe(rowsExpected());
@@ -63,7 +63,7 @@ describe("export-access-logs", () => {
   it("--sanitize scrubs the string columns and counts matches in the manifest", async () => {
     const file = join(dir, "sanitized.parquet");
     expect(await exportAccessLogsCommand([...base, "--output-path", file, "--sanitize"], io())).toBe(0);
-    const manifest = JSON.parse(await readFile(`${file}.manifest.json`, "utf8")) as ObjectManifest;
+    const manifest = JSON.parse(await readFile(`${file}.manifest.json`, "utf8")) as ExportManifest;
     expect(manifest.sanitizer.name).toBe("logexport-sanitizer/v1");
     expect(manifest.sanitizer.counts.ipv4).toBeGreaterThan(0);
     const duck = await (await DuckDBInstance.create(":memory:")).connect();

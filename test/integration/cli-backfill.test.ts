@@ -64,7 +64,7 @@ describe("logexport backfill and status", () => {
     const all = await manifests(state, "Event");
     expect(all).toHaveLength(12);
     expect(all.every((m) => m.version === 1)).toBe(true);
-    expect((await downloadAll(data)).map((b) => b.name)).toEqual(all.flatMap((m) => m.parts.map((p) => p.name)).sort());
+    expect((await downloadAll(data)).map((b) => b.name)).toEqual(all.flatMap((m) => m.objects.map((o) => o.name)).sort());
     expect(await exportedRows(data, "Event")).toHaveLength(fake.table("Event").rowsIn(DAY0, DAY0 + 12 * HOUR_MS));
 
     const table = io();
@@ -102,7 +102,7 @@ describe("logexport backfill and status", () => {
     const all = await manifests(state, "Event");
     expect(all).toHaveLength(12);
     expect(all.every((m) => m.version === 1)).toBe(true);
-    expect((await downloadAll(data)).map((b) => b.name)).toEqual(all.flatMap((m) => m.parts.map((p) => p.name)).sort());
+    expect((await downloadAll(data)).map((b) => b.name)).toEqual(all.flatMap((m) => m.objects.map((o) => o.name)).sort());
     const rows = await exportedRows(data, "Event");
     expect(rows).toHaveLength(fake.table("Event").rowsIn(DAY0, DAY0 + 12 * HOUR_MS));
     expect(new Set(rows.map((r) => JSON.stringify(r))).size).toBe(rows.length);

@@ -9,7 +9,7 @@ import { uploadParquetCommand } from "../../cli/commands/upload-parquet.js";
 import { CliError } from "../../cli/errors.js";
 import { createHandler, IncompleteExportError } from "../../lambda/handler.js";
 import { HOUR_MS } from "../../shared/core/time.js";
-import type { ObjectManifest } from "../../shared/engine/export-object.js";
+import { hourManifest } from "../helpers/aws-manifests.js";
 import { CONTENT_TYPES, contentSchema, type ContentType } from "../../shared/parsers/content/types.js";
 import { loadAwsExportSettings } from "../../shared/settings/aws.js";
 import { createAwsExport } from "../../shared/wiring/aws.js";
@@ -95,12 +95,12 @@ describe("content-download exports (Lambda → fake CloudWatch Logs → one Parq
     for (const type of CONTENT_TYPES) {
       const expected = truth(type);
       expect(expected.rows).toBeGreaterThan(1_000);
-      const manifest = JSON.parse((await (await s3.bucket("exports")).getBytes(`${key(type)}.manifest.json`)).toString()) as ObjectManifest;
-      expect(manifest.rows, type).toBe(expected.rows);
+      const manifest = await hourManifest(await s3.bucket("exports"), `pulp_content_${type}_logs`, HOUR);
+      expect(manifest.exportedRows, type).toBe(expected.rows);
       expect(manifest.excluded["unmatched-filename"] ?? 0, type).toBe(expected.unmatched);
       // The server-side filter keeps only the type's file endings: nothing of another type is read.
       expect(manifest.excluded["other-content-type"], type).toBeUndefined();
-      expect(manifest.readLines, type).toBe(expected.rows + expected.unmatched);
+      expect(manifest.readRows, type).toBe(expected.rows + expected.unmatched);
       const file = await download("exports", key(type), `${type}.parquet`);
       const [stats] = await query(`SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE request_time_ms IS NULL)::INTEGER AS no_time, count(*) FILTER (WHERE cache_hit IS NULL)::INTEGER AS no_cache, coalesce(sum(artifact_size), 0)::BIGINT AS bytes, min(epoch_ms("timestamp"))::BIGINT AS first, max(epoch_ms("timestamp"))::BIGINT AS last FROM '${file}'`);
       expect(stats?.n, type).toBe(expected.rows);
@@ -126,7 +126,7 @@ describe("content-download exports (Lambda → fake CloudWatch Logs → one Parq
     await expect(run).rejects.toBeInstanceOf(IncompleteExportError);
     await expect(run).rejects.toThrow(/1 of 4 exports failed \(3 completed\):\n {2}rpm 2026-06-09T15:00:00/);
     const keys = await (await s3.bucket("exports")).keys("pulp-content-logs/");
-    expect(keys.filter((k) => k.includes("hour=15/"))).toEqual([`${key("maven", "15")}`, `${key("maven", "15")}.manifest.json`, `${key("python", "15")}`, `${key("python", "15")}.manifest.json`]);
+    expect(keys.filter((k) => k.includes("hour=15/"))).toEqual([key("maven", "15"), key("python", "15")]);
   });
 });
 

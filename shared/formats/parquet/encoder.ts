@@ -51,6 +51,7 @@ export function createParquetEncoder(schema: ParquetSchema, options: ParquetEnco
   const write = (rows: AsyncIterable<ParquetRow> | Iterable<ParquetRow>) => encodeRows(frozen, rows, rowGroupSize, chunkBytes);
   return {
     schema: frozen,
+    columns: Object.freeze(frozen.map((column) => ({ name: column.name, type: column.type }))),
     extension: "parquet",
     contentType: "application/vnd.apache.parquet",
     write,

@@ -1,12 +1,14 @@
 import { createHash } from "node:crypto";
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { ConfigurationError } from "../../core/errors.js";
-import type { ObjectStore, StoredObject, TextObject, WriteCondition, WriteObjectOptions } from "../../core/ports.js";
+import { ConfigurationError, StorageError } from "../../core/errors.js";
+import type { StateStore, StoredObject, TextObject, WriteCondition, WriteObjectOptions } from "../../core/ports.js";
 import { attempt, isConditionFailed, isMissingKey, s3StorageError } from "./errors.js";
 import { MultipartUpload } from "./multipart.js";
 import { fixedSizeParts } from "./parts.js";
 
 const MiB = 1024 * 1024;
+/** Conditional appends that lose this many races in a row give up (writers of one ledger are few: one per hour and export). */
+const APPEND_ATTEMPTS = 10;
 /** S3's smallest non-final part (smaller ones fail only at CompleteMultipartUpload) and its largest part. */
 const MIN_PART_BYTES = 5 * MiB;
 const MAX_PART_BYTES = 5 * 1024 * MiB;
@@ -22,7 +24,7 @@ export interface S3ObjectStoreOptions {
  * S3 shows only at completion, after `beforeCommit` agreed; any failure aborts
  * the upload, so an object is never half-written.
  */
-export class S3ObjectStore implements ObjectStore {
+export class S3ObjectStore implements StateStore {
   readonly location: string;
   private readonly partSizeBytes: number;
   private readonly concurrency: number;
@@ -114,6 +116,20 @@ export class S3ObjectStore implements ObjectStore {
       if (condition !== undefined && isConditionFailed(error)) return undefined;
       throw s3StorageError(`writing ${this.where(name)}`, error);
     }
+  }
+
+  /**
+   * S3 has no append: the object is read and written back with If-Match on the ETag read (If-None-Match
+   * when new), so a concurrent append makes this one retry instead of being lost (S3 conditional writes).
+   */
+  async appendLine(name: string, line: string, header: string): Promise<void> {
+    for (let attempt = 1; attempt <= APPEND_ATTEMPTS; attempt += 1) {
+      const found = await this.readText(name);
+      const text = found === undefined ? `${header}\n${line}\n` : `${found.text}${found.text.endsWith("\n") || found.text === "" ? "" : "\n"}${line}\n`;
+      const written = await this.writeText(name, text, found === undefined ? { ifNoneMatch: "*" } : { ifMatch: found.etag });
+      if (written !== undefined) return;
+    }
+    throw new StorageError(`appending to ${this.where(name)}: another writer changed it ${APPEND_ATTEMPTS} times in a row`, { retriable: true });
   }
 
   async *list(prefix: string): AsyncIterable<string> {

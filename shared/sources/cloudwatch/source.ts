@@ -89,6 +89,7 @@ export class CloudWatchSource implements LogSource {
       throw new SourceQueryError(`query ${result.queryId} for ${describeRange(range)} matched ${result.recordsMatched} rows but returned ${result.rows.length}: the part is over the service limit`);
     }
     const records: LogRecord[] = result.rows.map((row) => ({ timestamp: parseInsightsTimestamp(row["@timestamp"] ?? ""), message: row["@message"] ?? "", logStream: row["@logStream"] ?? "" }));
+    records.sort(stableOrder);
     return { query: `${query}\n# queryId ${result.queryId}`, columns: CLOUDWATCH_COLUMNS, rows: iterate(records) };
   }
 
@@ -119,9 +120,14 @@ export class CloudWatchSource implements LogSource {
         nextToken = page.nextToken;
       } while (nextToken !== undefined);
     }
-    records.sort((a, b) => Number(a.timestamp) - Number(b.timestamp));
+    records.sort(stableOrder);
     return { query: `FilterLogEvents ${this.options.logGroupNames.join(",")} ${describeRange(range)}`, columns: CLOUDWATCH_COLUMNS, rows: iterate(records) };
   }
+}
+
+/** The service orders by time only; a total order makes a rerun write the same bytes. */
+function stableOrder(a: LogRecord, b: LogRecord): number {
+  return Number(a.timestamp) - Number(b.timestamp) || String(a.logStream).localeCompare(String(b.logStream)) || String(a.message).localeCompare(String(b.message));
 }
 
 async function* iterate(records: readonly LogRecord[]): AsyncIterable<LogRecord> {

@@ -29,11 +29,30 @@ data "aws_iam_policy_document" "function" {
     resources = ["*"]
   }
 
-  # New objects under each export's prefix; nothing is read, listed or deleted.
+  # New objects under each export's prefix; nothing there is read, listed or deleted.
   statement {
     sid       = "WriteExports"
     actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
     resources = [for p in values(local.export_prefixes) : "${local.bucket_arn}/${p}/*"]
+  }
+
+  # Manifests and the ledger: read (skip done hours, late-data check, ledger appends) and written, under the state prefix only.
+  statement {
+    sid       = "ReadWriteState"
+    actions   = ["s3:GetObject", "s3:PutObject"]
+    resources = ["${local.bucket_arn}/${var.state_prefix}/*"]
+  }
+
+  # Without ListBucket, S3 answers a missing manifest with 403 instead of 404; listing is limited to the state prefix.
+  statement {
+    sid       = "ListState"
+    actions   = ["s3:ListBucket"]
+    resources = [local.bucket_arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.state_prefix}/*"]
+    }
   }
 
   statement {

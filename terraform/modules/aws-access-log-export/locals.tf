@@ -34,6 +34,8 @@ locals {
       LOGEXPORT_ENRICH                    = tostring(var.enrich)
       LOGEXPORT_SANITIZE                  = var.sanitize
       LOGEXPORT_SECONDS_PER_HOUR_ESTIMATE = tostring(var.seconds_per_hour_estimate)
+      LOGEXPORT_STATE_PREFIX              = var.state_prefix
+      LOGEXPORT_LATE_DATA_LOOKBACK_HOURS  = tostring(var.late_data_lookback_hours)
       NODE_OPTIONS                        = "--max-old-space-size=${var.heap_mb}"
     },
     var.log_stream_name == null ? {} : { LOGEXPORT_LOG_STREAM = var.log_stream_name },

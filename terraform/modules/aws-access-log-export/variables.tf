@@ -210,6 +210,28 @@ variable "seconds_per_hour_estimate" {
   }
 }
 
+variable "state_prefix" {
+  description = "Key prefix of the manifests and the daily ledger in the bucket (LOGEXPORT_STATE_PREFIX); the function reads and writes only there besides the export prefixes."
+  type        = string
+  default     = "_logexport"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.=-]+(/[A-Za-z0-9_.=-]+)*$", var.state_prefix)) && !can(regex("(^|/)\\.{1,2}(/|$)", var.state_prefix))
+    error_message = "state_prefix must be one or more key segments of letters, digits and _ . = - separated by /, without . or .. segments."
+  }
+}
+
+variable "late_data_lookback_hours" {
+  description = "Hours before the exported one that each scheduled run re-counts (one histogram query per export), re-exporting any whose line count grew (LOGEXPORT_LATE_DATA_LOOKBACK_HOURS); 0 disables."
+  type        = number
+  default     = 48
+
+  validation {
+    condition     = var.late_data_lookback_hours >= 0 && var.late_data_lookback_hours <= 720 && floor(var.late_data_lookback_hours) == var.late_data_lookback_hours
+    error_message = "late_data_lookback_hours must be a whole number from 0 to 720."
+  }
+}
+
 variable "memory_mb" {
   description = "Lambda memory. One hour is encoded one 100,000-row group at a time; npm run bench -- aws-export measures the peak (about 0.4-0.7 GB for 1,000,000 lines)."
   type        = number

@@ -7,6 +7,7 @@ import type { LogRecord } from "../../../shared/core/records.js";
 import type { TimeRange } from "../../../shared/core/time.js";
 import { exportWindow, type ExportDependencies } from "../../../shared/engine/export-window.js";
 import { parseManifest } from "../../../shared/engine/manifest.js";
+import { sanitizingTransform } from "../../../shared/engine/transform.js";
 import { JsonLinesGzipEncoder } from "../../../shared/formats/jsonl-gzip/encoder.js";
 import { IdentitySanitizer } from "../../../shared/sanitize/identity.js";
 import { MemoryObjectStore } from "../../helpers/memory-store.js";
@@ -43,9 +44,10 @@ function deps(source: LogSource, data: MemoryObjectStore, state: MemoryObjectSto
     source,
     data,
     state,
-    prefix: "exports",
+    layout: { kind: "part-objects", prefix: "exports" },
     encoder: new JsonLinesGzipEncoder(),
-    createSanitizer: () => new IdentitySanitizer(),
+    createTransform: () => sanitizingTransform(new IdentitySanitizer()),
+    concurrency: 1,
     budget: { maxRows, maxBytes: 1e9 },
     partRetry: { attempts: 3, baseDelayMs: 1 },
     clock: { now: () => Date.now() },

@@ -52,6 +52,8 @@ describe("AWS module: the function's role", () => {
       ["QueryTheLogGroups", '["logs:StartQuery", "logs:FilterLogEvents"]', 'concat(local.log_group_arns, [for arn in local.log_group_arns : "${arn}:*"])'],
       ["ReadAndStopOwnQueries", '["logs:GetQueryResults", "logs:StopQuery"]', '["*"]'],
       ["WriteExports", '["s3:PutObject", "s3:AbortMultipartUpload"]', '[for p in values(local.export_prefixes) : "${local.bucket_arn}/${p}/*"]'],
+      ["ReadWriteState", '["s3:GetObject", "s3:PutObject"]', '["${local.bucket_arn}/${var.state_prefix}/*"]'],
+      ["ListState", '["s3:ListBucket"]', "[local.bucket_arn]"],
       ["FunctionLogs", '["logs:CreateLogStream", "logs:PutLogEvents"]', '["${aws_cloudwatch_log_group.function.arn}:*"]'],
       ["DeadLetter", '["sqs:SendMessage"]', "[aws_sqs_queue.dead_letter.arn]"],
       ["EncryptExports", '["kms:GenerateDataKey", "kms:Decrypt"]', "[statement.value]"],
@@ -91,7 +93,12 @@ describe("AWS module: the function's role", () => {
     expect(local("log_group_arns")).toBe('[for g in var.log_group_names : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${g}"]');
     expect(local("export_prefixes")).toBe('{ for e in var.exports : e => e == "access" ? var.prefix : "${var.content_prefix}/${e}" }');
     expect(role.filter((s) => /:\*"/.test(s.actions)), "no wildcard action").toEqual([]);
-    expect(moduleText).not.toMatch(/s3:(GetObject|ListBucket|DeleteObject)/);
+    // Reading and listing only under the state prefix (manifests, ledger); nothing is ever deleted.
+    expect(moduleText).not.toMatch(/s3:DeleteObject/);
+    expect(moduleText.match(/s3:(GetObject|ListBucket)/g)).toEqual(["s3:GetObject", "s3:ListBucket"]);
+    const body = block(moduleText, "data", "aws_iam_policy_document", "function").body;
+    const list = blocks(body, "statement").find((st) => literal(attribute(st.body, "sid")) === "ListState");
+    expect(blocks(list?.body ?? "", "condition").map((c) => [attribute(c.body, "test"), attribute(c.body, "variable"), attribute(c.body, "values")])).toEqual([['"StringLike"', '"s3:prefix"', '["${var.state_prefix}/*"]']]);
   });
 
   it("is assumed by Lambda only and attached as one inline policy", () => {
@@ -210,6 +217,8 @@ describe("AWS module: the function's environment and the code's settings table",
   const LEFT_TO_DEFAULT: Readonly<Record<string, string>> = {
     LOGEXPORT_QUERY_ROW_LIMIT: "the service limit (10,000) is already the default",
     LOGEXPORT_INSIGHTS_TIMEOUT_SECONDS: "query timeout tuning; the default fits a 900 s invocation",
+    LOGEXPORT_PART_ATTEMPTS: "retry tuning inside one invocation; Lambda's own retries and the dead-letter queue are the outer ones",
+    LOGEXPORT_RETRY_BASE_MS: "retry tuning; the default (1 s, doubled per try, jittered) suits Logs Insights throttling",
     LOGEXPORT_HMAC_KEY: "the key as plain text, for the CLIs: the module puts no secret in environment variables; the function reads it from Secrets Manager (LOGEXPORT_HMAC_KEY_SECRET_ARN)",
   };
   const READ_BY_PLATFORM: Readonly<Record<string, string>> = { NODE_OPTIONS: "Node.js: the V8 heap cap" };
@@ -245,7 +254,7 @@ describe("AWS module: the function's environment and the code's settings table",
       expect(rendered, `${name} = ${expression}`).toBe(spec.default);
       compared += 1;
     }
-    expect(compared, "settings whose defaults were compared").toBe(11);
+    expect(compared, "settings whose defaults were compared").toBe(13);
   });
 });
 

@@ -23,6 +23,7 @@ const LOCAL_ONLY: Readonly<Record<string, string>> = {
 const LEFT_TO_DEFAULT: Readonly<Record<string, string>> = {
   LOGEXPORT_PART_MAX_ROWS: "engine tuning under the Log Analytics result limit (500,000 rows); the default is what the tests and benchmarks measure",
   LOGEXPORT_PART_MAX_BYTES: "engine tuning under the Log Analytics result limit (about 64 MB); the default is what the tests and benchmarks measure",
+  LOGEXPORT_RETRY_BASE_MS: "retry tuning inside one worker run; the default (1 s, doubled per try, jittered) suits the service's throttling",
   LOGEXPORT_PART_ATTEMPTS: "retry tuning inside one worker run; the queue's maxDequeueCount (host.json) is the outer retry",
   LOGEXPORT_QUERY_TIMEOUT_SECONDS: "the service maximum (600 s) is already the default",
   LOGEXPORT_READ_IDLE_SECONDS: "stall detection tuned with the fake API; no deployment-specific reason to change it",

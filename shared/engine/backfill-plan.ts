@@ -1,0 +1,39 @@
+import type { LogSource, ObjectStore } from "../core/ports.js";
+import type { TimeRange } from "../core/time.js";
+import { manifestNamesIn } from "./manifest-index.js";
+import { manifestName } from "./naming.js";
+import type { PartBudget } from "./parts.js";
+import { splitRange } from "./windows.js";
+
+/** What a backfill of one table would do, without exporting anything. */
+export interface TableBackfillPlan {
+  readonly table: string;
+  readonly windows: number;
+  readonly exported: number;
+  readonly toExport: number;
+  readonly rowsToExport: number;
+  readonly estimatedParts: number;
+  /** One histogram per window to export plus its estimated parts (a minute over the budget adds a finer histogram). */
+  readonly estimatedQueries: number;
+}
+
+/** Windows already exported come from one manifest listing per day; the rest are counted with one histogram query per table. */
+export async function planBackfill(source: LogSource, state: ObjectStore, tables: readonly string[], range: TimeRange, windowMs: number, budget: PartBudget): Promise<TableBackfillPlan[]> {
+  const plans: TableBackfillPlan[] = [];
+  for (const table of tables) {
+    const windows = splitRange(range, windowMs);
+    const done = await manifestNamesIn(state, table, range);
+    const todo = windows.filter((w) => !done.has(manifestName(table, w)));
+    const todoStarts = new Set(todo.map((w) => w.startMs));
+    const bins = todo.length === 0 ? [] : await source.histogram(table, range, windowMs);
+    let rows = 0;
+    let parts = 0;
+    for (const bin of bins) {
+      if (!todoStarts.has(bin.startMs)) continue;
+      rows += bin.rows;
+      parts += Math.max(Math.ceil(bin.rows / budget.maxRows), Math.ceil(bin.bytes / budget.maxBytes));
+    }
+    plans.push({ table, windows: windows.length, exported: windows.length - todo.length, toExport: todo.length, rowsToExport: rows, estimatedParts: parts, estimatedQueries: todo.length + parts });
+  }
+  return plans;
+}

@@ -1,0 +1,115 @@
+/**
+ * AWS parity with the Azure planner: an hour exported, lines that reach CloudWatch after it, and the
+ * next scheduled run re-exports exactly that hour (one histogram query per export), with the ledger
+ * and `logexport status --aws` telling the story from the bucket alone.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { statusCommand } from "../../cli/commands/status.js";
+import { createHandler } from "../../lambda/handler.js";
+import { HOUR_MS } from "../../shared/core/time.js";
+import { parseLedger } from "../../shared/engine/ledger.js";
+import type { TableCoverage } from "../../shared/engine/status.js";
+import { loadAwsExportSettings } from "../../shared/settings/aws.js";
+import { createAwsExport } from "../../shared/wiring/aws.js";
+import { hourManifest } from "../helpers/aws-manifests.js";
+import { capturedIO } from "../helpers/cli-io.js";
+import { fakeClientConfig, startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
+import { lambdaContext, scheduledEvent } from "../helpers/lambda-events.js";
+import { PulpLogStream } from "../helpers/pulp-log-stream.js";
+import { startS3 } from "../helpers/s3.js";
+import { ACCESS_ROW_KINDS } from "./cloudwatch-expected-rows.js";
+
+const HOUR = Date.UTC(2026, 1, 4, 14);
+const GROUP = "/aws/containerinsights/pulp-late/application";
+const LATE_SECOND = HOUR + 600_000;
+const KEY_14 = "pulp/year=2026/month=02/day=04/hour=14/pulp_access_logs_20260204T140000Z.parquet";
+let late = 0;
+let fake: FakeCloudWatchLogs;
+let stream: PulpLogStream;
+let s3: Awaited<ReturnType<typeof startS3>>;
+let dir: string;
+
+beforeAll(async () => {
+  // One event every two seconds over three hours; `late` more in one second of the first hour once they "arrive".
+  stream = new PulpLogStream({ logGroupName: GROUP, seed: "late", eventsInSecond: (s) => (s >= HOUR && s < HOUR + 3 * HOUR_MS ? ((s - HOUR) / 1000) % 2 : 0) + (s === LATE_SECOND ? late : 0) });
+  fake = await startFakeCloudWatchLogs({ groups: [stream] });
+  s3 = await startS3({ buckets: ["exports"] });
+  dir = await mkdtemp(join(tmpdir(), "aws-late-"));
+}, 60_000);
+afterAll(async () => {
+  await fake.close();
+  await s3.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function exporter() {
+  const settings = loadAwsExportSettings({ LOGEXPORT_LOG_GROUPS: GROUP, LOGEXPORT_S3_BUCKET: "exports", LOGEXPORT_S3_PREFIX: "pulp", LOGEXPORT_FILTER_PATHS: "" });
+  return createAwsExport(settings, { logs: new CloudWatchLogsClient(fakeClientConfig(fake, 3)), s3: s3.client() });
+}
+
+function rowsIn(startMs: number, endMs: number): number {
+  let rows = 0;
+  for (const e of stream.events(startMs, endMs)) if (ACCESS_ROW_KINDS.has(e.kind)) rows += 1;
+  return rows;
+}
+
+describe("late lines on AWS", () => {
+  it("the next scheduled run re-exports exactly the hour that grew; the ledger and status --aws show it", async () => {
+    const handler = createHandler(exporter, () => undefined);
+    const first = await handler(scheduledEvent(HOUR + HOUR_MS + 15 * 60_000 + 3_000), lambdaContext("run-1"));
+    expect(first.hours.map((h) => [h.hour, h.status, h.reason])).toEqual([["2026-02-04T14:00:00.000Z", "exported", "scheduled"]]);
+    const bucket = await s3.bucket("exports");
+    const before = await hourManifest(bucket, "pulp_access_logs", HOUR);
+    expect(before.exportedRows).toBe(rowsIn(HOUR, HOUR + HOUR_MS));
+
+    // A retried delivery of the same event exports nothing again (the manifest is there).
+    const retried = await handler(scheduledEvent(HOUR + HOUR_MS + 15 * 60_000 + 3_000), lambdaContext("run-1b"));
+    expect(retried.hours.map((h) => h.status)).toEqual(["skipped"]);
+
+    late = 7;
+    const startsBefore = fake.calls.filter((c) => c.op === "StartQuery").length;
+    const second = await handler(scheduledEvent(HOUR + 2 * HOUR_MS + 15 * 60_000 + 3_000), lambdaContext("run-2"));
+    expect(second.hours.map((h) => [h.hour, h.status, h.reason])).toEqual([
+      ["2026-02-04T15:00:00.000Z", "exported", "scheduled"],
+      ["2026-02-04T14:00:00.000Z", "exported", "late"],
+    ]);
+    const after = await hourManifest(bucket, "pulp_access_logs", HOUR);
+    expect(after).toMatchObject({ version: 2, reason: "late", exportedRows: rowsIn(HOUR, HOUR + HOUR_MS) });
+    expect(after.exportedRows).toBeGreaterThan(before.exportedRows);
+    const hour15 = await hourManifest(bucket, "pulp_access_logs", HOUR + HOUR_MS);
+    // Queries of the run: each hour's own (histograms + parts) and one late-data histogram for the export.
+    const starts = fake.calls.filter((c) => c.op === "StartQuery").length - startsBefore;
+    expect(starts).toBe(hour15.histogram.queries + hour15.parts.length + 1 + after.histogram.queries + after.parts.length);
+
+    const file = join(dir, "hour14.parquet");
+    await writeFile(file, await bucket.getBytes(KEY_14));
+    const duck = await (await DuckDBInstance.create(":memory:")).connect();
+    const [count] = (await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM '${file}'`)).getRowObjectsJS();
+    expect(count?.n).toBe(rowsIn(HOUR, HOUR + HOUR_MS));
+
+    const ledger = parseLedger((await bucket.getBytes("_logexport/ledger/2026-02-04.csv")).toString());
+    expect(ledger.map((e) => [e.windowStart, e.status, e.reason, e.manifestVersion])).toEqual([
+      ["2026-02-04T14:00:00.000Z", "complete", "scheduled", 1],
+      ["2026-02-04T15:00:00.000Z", "complete", "scheduled", 1],
+      ["2026-02-04T14:00:00.000Z", "complete", "late", 2],
+    ]);
+
+    const { AWS_ENDPOINT_URL_S3: endpoint = "", ...env } = s3.env;
+    Object.assign(process.env, env);
+    const cli = capturedIO({ now: () => HOUR + 3 * HOUR_MS });
+    expect(await statusCommand(["--aws", "--bucket", "exports", "--start", "2026-02-04T13:00:00Z", "--end", "2026-02-04T17:00:00Z", "--s3-endpoint-url", endpoint, "--json"], cli)).toBe(0);
+    const status = JSON.parse(cli.out()) as { tables: TableCoverage[] };
+    expect(status.tables.map((t) => [t.table, t.counts])).toEqual([["pulp_access_logs", { exported: 2, "in-progress": 0, failed: 0, missing: 2 }]]);
+    expect(status.tables[0]?.windows.map((w) => [w.start, w.state, w.rows ?? null])).toEqual([
+      ["2026-02-04T13:00:00.000Z", "missing", null],
+      ["2026-02-04T14:00:00.000Z", "exported", rowsIn(HOUR, HOUR + HOUR_MS)],
+      ["2026-02-04T15:00:00.000Z", "exported", rowsIn(HOUR + HOUR_MS, HOUR + 2 * HOUR_MS)],
+      ["2026-02-04T16:00:00.000Z", "missing", null],
+    ]);
+  });
+});
