@@ -73,6 +73,9 @@ export interface StorageTarget {
  */
 export function azureExportFromFlags(flags: ParsedFlags, io: CommandIO, tablesFlag: string, target: StorageTarget): AzureExport {
   const fromFlags = Object.fromEntries(FLAG_OF_SETTING.map(([flag, setting]) => [setting, stringFlag(flags, flag)]).filter(([, value]) => value !== undefined));
+  // An empty value would read as "not set" and silently fall back to the default: refused instead.
+  const empty = FLAG_OF_SETTING.find(([flag]) => stringFlag(flags, flag)?.trim() === "");
+  if (empty !== undefined) throw new CliError(`--${empty[0]} needs a value`);
   const env: Environment = {
     ...io.env,
     ...fromFlags,
