@@ -11,7 +11,7 @@ import { createAzureExport, type AzureExport } from "../shared/wiring/azure.js";
 import { stringFlag, type FlagSpec, type ParsedFlags } from "./args.js";
 import { CliError } from "./errors.js";
 import type { CommandIO } from "./io.js";
-import { inFlagTerms } from "./settings-flags.js";
+import { flagNamesOf, inFlagTerms, settingsFromFlags, type FlagSettings } from "./settings-flags.js";
 import { parseInstant } from "./time.js";
 
 /**
@@ -44,7 +44,7 @@ export const ACCOUNT_FLAGS: readonly FlagSpec[] = [
 ];
 
 /** Setting → the flag that gives it, for settings errors in command-line words. */
-const FLAG_OF_SETTING: ReadonlyArray<readonly [flag: string, setting: string]> = [
+const FLAG_OF_SETTING: FlagSettings = [
   ["workspace", SETTINGS.workspaceId.name],
   ["endpoint", SETTINGS.logsEndpoint.name],
   ["window-minutes", SETTINGS.windowMinutes.name],
@@ -72,24 +72,28 @@ export interface StorageTarget {
  * deployment's own settings loader (same checks, errors naming the flags), built by the wiring.
  */
 export function azureExportFromFlags(flags: ParsedFlags, io: CommandIO, tablesFlag: string, target: StorageTarget): AzureExport {
-  const fromFlags = Object.fromEntries(FLAG_OF_SETTING.map(([flag, setting]) => [setting, stringFlag(flags, flag)]).filter(([, value]) => value !== undefined));
   // An empty value would read as "not set" and silently fall back to the default: refused instead.
   const empty = FLAG_OF_SETTING.find(([flag]) => stringFlag(flags, flag)?.trim() === "");
   if (empty !== undefined) throw new CliError(`--${empty[0]} needs a value`);
   const env: Environment = {
     ...io.env,
-    ...fromFlags,
+    ...settingsFromFlags(flags, FLAG_OF_SETTING),
     ...target.env,
     [SETTINGS.tables.name]: stringFlag(flags, tablesFlag) ?? "",
     ...(flags["no-sanitize"] === true ? { [SETTINGS.sanitize.name]: "off" } : {}),
   };
-  const names = new Map([...FLAG_OF_SETTING.map(([flag, setting]) => [setting, `--${flag}`] as const), [SETTINGS.tables.name, `--${tablesFlag}`]]);
+  const names = flagNamesOf([...FLAG_OF_SETTING, [tablesFlag, SETTINGS.tables.name]]);
   return inFlagTerms(names, () => createAzureExport(loadAzureExportSettings(env, { storage: target.storage, stateInDataContainer: target.stateInDataContainer })));
+}
+
+/** --connection-string, else $AZURE_STORAGE_CONNECTION_STRING. */
+function connectionStringOf(flags: ParsedFlags, io: CommandIO): string | undefined {
+  return stringFlag(flags, "connection-string") ?? io.env.AZURE_STORAGE_CONNECTION_STRING;
 }
 
 /** The storage account a command names: a connection string (flag or environment) or an account URL with your Azure login. */
 export function accountStorage(flags: ParsedFlags, io: CommandIO): StorageAccess {
-  const connectionString = stringFlag(flags, "connection-string") ?? io.env.AZURE_STORAGE_CONNECTION_STRING;
+  const connectionString = connectionStringOf(flags, io);
   if (connectionString !== undefined) return { kind: "connectionString", connectionString };
   const accountUrl = stringFlag(flags, "account-url");
   if (accountUrl === undefined) throw new CliError("give --connection-string (or set AZURE_STORAGE_CONNECTION_STRING) or --account-url");
@@ -108,7 +112,7 @@ export function outputTarget(out: string, flags: ParsedFlags, io: CommandIO): St
   if (container === undefined) throw new CliError(`--out ${url.href} names no container (expected https://<account>.blob.core.windows.net/<container>[/<prefix>])`);
   if (!isContainerName(container)) throw new CliError(`--out ${url.href}: the container ${JSON.stringify(container)} must be 3-63 lowercase letters, digits and single hyphens`);
   const env = { [SETTINGS.container.name]: container, [SETTINGS.prefix.name]: rest.join("/") };
-  const connectionString = stringFlag(flags, "connection-string") ?? io.env.AZURE_STORAGE_CONNECTION_STRING;
+  const connectionString = connectionStringOf(flags, io);
   if (connectionString !== undefined) return { storage: { kind: "connectionString", connectionString }, stateInDataContainer: true, env };
   if (url.protocol !== "https:") throw new CliError(`--out ${url.href}: a plain-http blob URL needs --connection-string (or AZURE_STORAGE_CONNECTION_STRING)`);
   return { storage: { kind: "identity", blobServiceUri: url.origin, queueServiceUri: undefined, clientId: undefined }, stateInDataContainer: true, env };

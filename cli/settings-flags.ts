@@ -1,4 +1,5 @@
 import { ConfigurationError } from "../shared/core/errors.js";
+import { stringFlag, type ParsedFlags } from "./args.js";
 import { CliError } from "./errors.js";
 
 /**
@@ -14,4 +15,20 @@ export function inFlagTerms<T>(names: ReadonlyMap<string, string>, build: () => 
     const message = error.message.replace(/\b(?:LOGEXPORT_[A-Z0-9_]+|AZURE_LOGS_ENDPOINT|ExportStorage(?:__[A-Za-z]+)?)\b/g, (name) => names.get(name) ?? name);
     throw new CliError(message.replace(/^invalid settings:\n\s+- /, "").replace(/\n\s+- /g, "; "));
   }
+}
+
+/** Which setting each flag gives, as `[flag, setting name]`. */
+export type FlagSettings = ReadonlyArray<readonly [flag: string, setting: string]>;
+
+/** The settings the given flags set; a flag left out sets nothing, so the environment and the defaults apply. */
+export function settingsFromFlags(flags: ParsedFlags, pairs: FlagSettings): Record<string, string> {
+  return Object.fromEntries(pairs.flatMap(([flag, setting]) => {
+    const value = stringFlag(flags, flag);
+    return value === undefined ? [] : [[setting, value]];
+  }));
+}
+
+/** Setting name → `--flag`, for {@link inFlagTerms}. */
+export function flagNamesOf(pairs: FlagSettings): Map<string, string> {
+  return new Map(pairs.map(([flag, setting]) => [setting, `--${flag}`]));
 }

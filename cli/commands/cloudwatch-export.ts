@@ -10,7 +10,7 @@ import { CliError } from "../errors.js";
 import type { CommandIO } from "../io.js";
 import { formatSeconds, ProgressBar } from "../progress.js";
 import { fileTargetFlag, S3_FLAGS } from "../s3.js";
-import { inFlagTerms } from "../settings-flags.js";
+import { flagNamesOf, inFlagTerms, settingsFromFlags, type FlagSettings } from "../settings-flags.js";
 import { formatBytes, renderTable } from "../table.js";
 import { parseInstant } from "../time.js";
 
@@ -44,7 +44,7 @@ export interface CloudWatchExportCommand {
 }
 
 /** The settings the shared flags give. A command's own flag --x-y gives LOGEXPORT_X_Y (--filter-paths, --content-path-prefix, …). */
-const FLAG_SETTINGS: ReadonlyArray<readonly [flag: string, setting: string]> = [
+const FLAG_SETTINGS: FlagSettings = [
   ["cloudwatch-group", AWS_SETTINGS.logGroups.name],
   ["cloudwatch-stream", AWS_SETTINGS.logStream.name],
   ["concurrency", AWS_SETTINGS.queryConcurrency.name],
@@ -54,7 +54,7 @@ const FLAG_SETTINGS: ReadonlyArray<readonly [flag: string, setting: string]> = [
 /** Setting name → `--flag`, for every setting this command's flags gave. */
 function flagNames(command: CloudWatchExportCommand, ownEnv: Environment): ReadonlyMap<string, string> {
   const own = command.flags.map((f) => [f.name, `LOGEXPORT_${f.name.toUpperCase().replaceAll("-", "_")}`] as const).filter(([, setting]) => setting in ownEnv);
-  return new Map([...FLAG_SETTINGS, ...own].map(([flag, setting]) => [setting, `--${flag}`]));
+  return flagNamesOf([...FLAG_SETTINGS, ...own]);
 }
 
 /** Logs Insights list price per GB scanned (us-east-1). */
@@ -87,7 +87,7 @@ export async function runCloudWatchExport(command: CloudWatchExportCommand, argv
   const settings = inFlagTerms(names, () =>
     loadAwsExportSettings({
       ...own.env,
-      ...Object.fromEntries(FLAG_SETTINGS.map(([flag, setting]) => [setting, stringFlag(flags, flag)])),
+      ...settingsFromFlags(flags, FLAG_SETTINGS),
       LOGEXPORT_S3_BUCKET: "unused-by-the-cli",
       LOGEXPORT_SANITIZE: flags.sanitize === true ? "on" : "off",
       LOGEXPORT_HMAC_KEY: io.env.LOGEXPORT_HMAC_KEY,

@@ -11,7 +11,7 @@ import { coverageTable } from "../coverage-table.js";
 import { CliError } from "../errors.js";
 import type { CommandIO } from "../io.js";
 import { S3_FLAGS } from "../s3.js";
-import { inFlagTerms } from "../settings-flags.js";
+import { flagNamesOf, inFlagTerms, settingsFromFlags, type FlagSettings } from "../settings-flags.js";
 import { parseInstant } from "../time.js";
 
 export const STATUS_FLAGS: readonly FlagSpec[] = [
@@ -45,12 +45,9 @@ function rangeOf(flags: ParsedFlags, nowMs: number, stepMs: number): TimeRange {
 }
 
 async function awsCoverage(flags: ParsedFlags, io: CommandIO, nowMs: number): Promise<{ range: TimeRange; tables: TableCoverage[] }> {
-  const env = {
-    ...io.env,
-    [AWS_SETTINGS.logGroups.name]: io.env[AWS_SETTINGS.logGroups.name] ?? "status-reads-no-log-group",
-    ...Object.fromEntries([["bucket", AWS_SETTINGS.bucket.name], ["exports", AWS_SETTINGS.exports.name], ["state-prefix", AWS_SETTINGS.statePrefix.name]].flatMap(([flag, name]) => (stringFlag(flags, flag as string) === undefined ? [] : [[name, stringFlag(flags, flag as string)]]))),
-  };
-  const names = new Map([[AWS_SETTINGS.bucket.name, "--bucket"], [AWS_SETTINGS.exports.name, "--exports"], [AWS_SETTINGS.statePrefix.name, "--state-prefix"]]);
+  const pairs: FlagSettings = [["bucket", AWS_SETTINGS.bucket.name], ["exports", AWS_SETTINGS.exports.name], ["state-prefix", AWS_SETTINGS.statePrefix.name]];
+  const env = { ...io.env, [AWS_SETTINGS.logGroups.name]: io.env[AWS_SETTINGS.logGroups.name] ?? "status-reads-no-log-group", ...settingsFromFlags(flags, pairs) };
+  const names = flagNamesOf(pairs);
   const region = stringFlag(flags, "s3-region") ?? stringFlag(flags, "aws-region") ?? "us-east-1";
   const exporter = inFlagTerms(names, () => {
     const settings = loadAwsExportSettings(env);

@@ -1,7 +1,6 @@
 import type { LogSource, ObjectStore } from "../core/ports.js";
 import type { TimeRange } from "../core/time.js";
-import { manifestNamesIn } from "./manifest-index.js";
-import { manifestName } from "./naming.js";
+import { windowsWithoutManifest } from "./manifest-index.js";
 import type { PartBudget } from "./parts.js";
 import { splitRange } from "./windows.js";
 
@@ -22,8 +21,7 @@ export async function planBackfill(source: LogSource, state: ObjectStore, tables
   const plans: TableBackfillPlan[] = [];
   for (const table of tables) {
     const windows = splitRange(range, windowMs);
-    const done = await manifestNamesIn(state, table, range);
-    const todo = windows.filter((w) => !done.has(manifestName(table, w)));
+    const todo = await windowsWithoutManifest(state, table, windows);
     const todoStarts = new Set(todo.map((w) => w.startMs));
     const bins = todo.length === 0 ? [] : await source.histogram(table, range, windowMs);
     let rows = 0;

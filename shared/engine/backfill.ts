@@ -2,8 +2,7 @@ import type { JobQueue, ObjectStore } from "../core/ports.js";
 import { isTableName } from "../core/identifiers.js";
 import { DAY_MS, isoInstant, MINUTE_MS, type TimeRange } from "../core/time.js";
 import { encodeRangeJob, encodeWindowJob, type RangeJob } from "./messages.js";
-import { manifestNamesIn } from "./manifest-index.js";
-import { manifestName } from "./naming.js";
+import { windowsWithoutManifest } from "./manifest-index.js";
 import { splitRange } from "./windows.js";
 
 export interface BackfillRequest {
@@ -112,8 +111,7 @@ export interface Expansion {
 export async function expandRangeJob(state: ObjectStore, queue: JobQueue, job: RangeJob): Promise<Expansion> {
   const windows = splitRange(job.range, job.windowMs);
   // A range job never crosses a UTC day, so this is one listing.
-  const done = job.force ? new Set<string>() : await manifestNamesIn(state, job.table, job.range);
-  const todo = windows.filter((window) => !done.has(manifestName(job.table, window)));
+  const todo = job.force ? windows : await windowsWithoutManifest(state, job.table, windows);
   await sendAll(queue, todo.map((window) => encodeWindowJob({ table: job.table, window, runId: job.runId, reason: "backfill", force: job.force })), 16);
   return { enqueued: todo.length, skipped: windows.length - todo.length };
 }

@@ -6,7 +6,7 @@ import { MANIFEST_SCHEMA, parseManifest, windowFields, type ExportManifest } fro
 import type { WindowJob } from "./messages.js";
 import { windowMetrics } from "./metrics.js";
 import { ledgerName, manifestName, windowPartsPrefix } from "./naming.js";
-import { measureWindow, packParts, type PartBudget } from "./parts.js";
+import { planWindowParts, type PartBudget } from "./parts.js";
 import type { RetryPolicy } from "./retry.js";
 import { writePartObjects, writeWindowObject, type WrittenWindow } from "./window-objects.js";
 
@@ -54,12 +54,12 @@ export type ExportOutcome =
   | { readonly status: "skipped"; readonly manifest: ExportManifest; readonly queries: 0 }
   | { readonly status: "exported"; readonly manifest: ExportManifest; readonly queries: number };
 
-export function manifestNameOf(deps: ExportDependencies, job: WindowJob): string {
+function manifestNameOf(deps: ExportDependencies, job: WindowJob): string {
   return (deps.manifestName ?? manifestName)(job.table, job.window);
 }
 
-/** The window's manifest when it has one (what skip-if-done and the late-data check read). */
-export async function readWindowManifest(deps: ExportDependencies, job: WindowJob): Promise<ExportManifest | undefined> {
+/** The window's manifest when it has one (what skip-if-done reads). */
+async function readWindowManifest(deps: ExportDependencies, job: WindowJob): Promise<ExportManifest | undefined> {
   const found = await deps.state.readText(manifestNameOf(deps, job));
   return found === undefined ? undefined : parseManifest(found.text);
 }
@@ -81,8 +81,7 @@ export async function exportWindow(deps: ExportDependencies, job: WindowJob, opt
   }
   const before = source.statistics?.();
   try {
-    const measured = await measureWindow(job.window, deps.budget, (range, binMs) => source.histogram(job.table, range, binMs, { abortSignal: options.abortSignal }), { scanDenseSlices: source.scanPart !== undefined });
-    const planned = packParts(job.window, measured.bins, deps.budget);
+    const { measured, parts: planned } = await planWindowParts(source, job.table, job.window, deps.budget, options.abortSignal);
     const expectedRows = planned.reduce((sum, p) => sum + p.expectedRows, 0);
     logger.info("window planned", { ...fields, parts: planned.length, scans: planned.filter((p) => p.scan === true).length, expectedRows, histogramQueries: measured.histogramQueries });
     options.onProgress?.({ kind: "planned", parts: planned.length, expectedRows });

@@ -1,6 +1,7 @@
 import type { LogSource, Logger, ObjectStore } from "../core/ports.js";
 import { describeRange, type TimeRange } from "../core/time.js";
 import { parseManifest } from "./manifest.js";
+import { manifestName } from "./naming.js";
 
 export interface LateDataCheck {
   readonly source: LogSource;
@@ -9,7 +10,6 @@ export interface LateDataCheck {
   /** Whole windows to re-count, aligned to windowMs. */
   readonly range: TimeRange;
   readonly windowMs: number;
-  readonly manifestName: (table: string, window: TimeRange) => string;
   readonly logger: Logger;
 }
 
@@ -24,7 +24,7 @@ export async function findGrownWindows(check: LateDataCheck): Promise<TimeRange[
   const grown: TimeRange[] = [];
   for (const bin of bins) {
     const window = { startMs: bin.startMs, endMs: bin.startMs + check.windowMs };
-    const found = await check.state.readText(check.manifestName(check.table, window));
+    const found = await check.state.readText(manifestName(check.table, window));
     const manifest = found === undefined ? undefined : parseManifest(found.text);
     if (manifest !== undefined && bin.rows > manifest.readRows) {
       check.logger.info("window has late rows; re-exporting", { table: check.table, window: describeRange(window), read: manifest.readRows, now: bin.rows });

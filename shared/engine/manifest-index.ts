@@ -1,6 +1,6 @@
 import type { ObjectStore } from "../core/ports.js";
 import { DAY_MS, floorTo, parseCompactInstant, type TimeRange } from "../core/time.js";
-import { manifestsDayPrefix } from "./naming.js";
+import { manifestName, manifestsDayPrefix } from "./naming.js";
 
 /** Names of the table's manifests on every UTC day the range touches: one listing per day, no reads. */
 export async function manifestNamesIn(state: ObjectStore, table: string, range: TimeRange): Promise<Set<string>> {
@@ -9,6 +9,15 @@ export async function manifestNamesIn(state: ObjectStore, table: string, range: 
     for await (const name of state.list(manifestsDayPrefix(table, day))) names.add(name);
   }
   return names;
+}
+
+/** The windows (in time order) that have no manifest yet: what a backfill still has to export. One listing per UTC day they cover. */
+export async function windowsWithoutManifest(state: ObjectStore, table: string, windows: readonly TimeRange[]): Promise<TimeRange[]> {
+  const first = windows[0];
+  const last = windows.at(-1);
+  if (first === undefined || last === undefined) return [];
+  const done = await manifestNamesIn(state, table, { startMs: first.startMs, endMs: last.endMs });
+  return windows.filter((window) => !done.has(manifestName(table, window)));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { PartBudgetError } from "../core/errors.js";
-import type { HistogramBin } from "../core/ports.js";
+import type { HistogramBin, LogSource } from "../core/ports.js";
 import { describeRange, type TimeRange } from "../core/time.js";
 
 /** Upper bounds for one part query, kept well below the service's result limits. */
@@ -105,4 +105,19 @@ export function packParts(window: TimeRange, bins: readonly MeasuredBin[], budge
     expectedBytes: group.bytes,
     ...(group.scan ? { scan: true } : {}),
   }));
+}
+
+/** A window's parts and what measuring it took. */
+export interface WindowPlan {
+  readonly measured: MeasuredWindow;
+  readonly parts: readonly PlannedPart[];
+}
+
+/**
+ * Measures the window on the source and packs its parts: what an export runs and what a dry run
+ * reports. Slices too dense for any query become scan parts when the source can scan.
+ */
+export async function planWindowParts(source: LogSource, table: string, window: TimeRange, budget: PartBudget, abortSignal?: AbortSignal): Promise<WindowPlan> {
+  const measured = await measureWindow(window, budget, (range, binMs) => source.histogram(table, range, binMs, { abortSignal }), { scanDenseSlices: source.scanPart !== undefined });
+  return { measured, parts: packParts(window, measured.bins, budget) };
 }

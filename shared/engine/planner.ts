@@ -3,7 +3,7 @@ import type { Clock, JobQueue, LogSource, Logger, ObjectStore } from "../core/po
 import { isoInstant, type TimeRange } from "../core/time.js";
 import { findGrownWindows } from "./late-data.js";
 import { encodeWindowJob, type WindowJob } from "./messages.js";
-import { manifestName, watermarkName } from "./naming.js";
+import { watermarkName } from "./naming.js";
 import { completeUntil, planWindows } from "./windows.js";
 
 export interface PlannerDependencies {
@@ -50,7 +50,7 @@ async function readWatermark(state: ObjectStore, table: string): Promise<Waterma
 /** Exported windows of the lookback (up to what the watermark planned) that now hold more rows than their manifest. */
 function findLateWindows(deps: PlannerDependencies, table: string, plannedUntilMs: number): Promise<TimeRange[]> {
   const endMs = Math.min(plannedUntilMs, completeUntil(deps.clock.now(), deps.windowMs, deps.ingestionDelayMs));
-  return findGrownWindows({ source: deps.source, state: deps.state, table, range: { startMs: endMs - deps.lateDataLookbackMs, endMs }, windowMs: deps.windowMs, manifestName, logger: deps.logger });
+  return findGrownWindows({ source: deps.source, state: deps.state, table, range: { startMs: endMs - deps.lateDataLookbackMs, endMs }, windowMs: deps.windowMs, logger: deps.logger });
 }
 
 async function planTable(deps: PlannerDependencies, table: string, runId: string): Promise<TablePlan> {

@@ -12,9 +12,9 @@ export interface RetryPolicy {
 }
 
 /** Exponential backoff with "equal jitter": half the step fixed, half random, so parts that failed together do not retry together. */
-export function backoffMs(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+function backoffMs(policy: RetryPolicy, attempt: number): number {
   const step = policy.baseDelayMs * 2 ** (attempt - 1);
-  return Math.round(step / 2 + random() * (step / 2));
+  return Math.round(step / 2 + Math.random() * (step / 2));
 }
 
 /**

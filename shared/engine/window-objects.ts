@@ -1,7 +1,7 @@
 import { errorMessage, RowCountMismatchError } from "../core/errors.js";
 import type { LogSource, PartStream, QueryOptions } from "../core/ports.js";
 import type { Column, LogRecord } from "../core/records.js";
-import { describeRange, isoInstant, type TimeRange } from "../core/time.js";
+import { describeRange, isoInstant } from "../core/time.js";
 import type { ExportDependencies } from "./export-window.js";
 import { inOrder } from "./in-order.js";
 import type { ManifestObject, ManifestPart } from "./manifest.js";
@@ -34,6 +34,11 @@ function metadata(job: WindowJob, extra: Readonly<Record<string, string>> = {}):
   return { table: job.table, windowstart: isoInstant(job.window.startMs), windowend: isoInstant(job.window.endMs), runid: job.runId, ...extra };
 }
 
+/** The retry log line of a part, the same for both layouts. */
+function onPartRetry(deps: ExportDependencies, job: WindowJob, part: PlannedPart): (error: unknown, attempt: number) => void {
+  return (error, attempt) => deps.logger.warn("part failed; retrying", { runId: job.runId, table: job.table, window: describeRange(job.window), part: part.index, attempt, error: errorMessage(error) });
+}
+
 function sameColumns(a: readonly Column[], b: readonly Column[]): boolean {
   return a.length === b.length && a.every((c, i) => c.name === b[i]?.name && c.type === b[i]?.type);
 }
@@ -64,7 +69,7 @@ export async function writePartObjects(deps: ExportDependencies, job: WindowJob,
   const objects: ManifestObject[] = [];
   const tally = emptyTally();
   const sanitizerCounts: Record<string, number> = {};
-  let sanitizerName = deps.createTransform().sanitizer.name;
+  let sanitizerName: string | undefined;
   let columns: readonly Column[] | undefined;
   for (const part of planned) {
     const written = await withRetries(
@@ -84,7 +89,7 @@ export async function writePartObjects(deps: ExportDependencies, job: WindowJob,
         });
         return { stored, stream, transform, partTally, part: manifestPart(part, name, stream.query, partTally, attempt, deps.clock.now() - started) };
       },
-      (error, attempt) => deps.logger.warn("part failed; retrying", { runId: job.runId, table: job.table, window: describeRange(job.window), part: part.index, attempt, error: errorMessage(error) }),
+      onPartRetry(deps, job, part),
       signal,
     );
     columns ??= written.stream.columns;
@@ -95,7 +100,8 @@ export async function writePartObjects(deps: ExportDependencies, job: WindowJob,
     sanitizerName = written.transform.sanitizer.name;
     onPartDone(parts.length, tally.read);
   }
-  return { parts, objects, columns: deps.encoder.columns ?? columns ?? [], tally, sanitizer: { name: sanitizerName, counts: sanitizerCounts } };
+  // An empty window has no part whose sanitizer could name itself.
+  return { parts, objects, columns: deps.encoder.columns ?? columns ?? [], tally, sanitizer: { name: sanitizerName ?? deps.createTransform().sanitizer.name, counts: sanitizerCounts } };
 }
 
 interface ReadPart {
@@ -123,7 +129,7 @@ export async function writeWindowObject(deps: ExportDependencies, job: WindowJob
         if (records.length < part.expectedRows) throw tooFew(part, planned.length, records.length);
         return { part, records, query: stream.query, attempts: attempt, durationMs: deps.clock.now() - started };
       },
-      (error, attempt) => deps.logger.warn("part failed; retrying", { runId: job.runId, table: job.table, window: describeRange(job.window), part: part.index, attempt, error: errorMessage(error) }),
+      onPartRetry(deps, job, part),
       signal,
     );
   const transform = deps.createTransform();

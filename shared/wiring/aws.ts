@@ -8,8 +8,8 @@ import { floorTo, HOUR_MS, systemClock, type Clock, type TimeRange } from "../co
 import { exportWindow, type ExportDependencies, type ExportOutcome, type ExportWindowOptions, type ObjectLayout } from "../engine/export-window.js";
 import { findGrownWindows } from "../engine/late-data.js";
 import type { JobReason } from "../engine/messages.js";
-import { hourlyObjectName, manifestName } from "../engine/naming.js";
-import { measureWindow, packParts, type PartBudget } from "../engine/parts.js";
+import { hourlyObjectName } from "../engine/naming.js";
+import { planWindowParts, type PartBudget } from "../engine/parts.js";
 import { readCoverage, type TableCoverage } from "../engine/status.js";
 import { createParquetEncoder } from "../formats/parquet/encoder.js";
 import { PULP_ACCESS_LOG_SCHEMA } from "../formats/parquet/schema.js";
@@ -71,7 +71,7 @@ export function exportDefinition(settings: AwsExportSettings, kind: ExportKind, 
 }
 
 /** Parts are planned a tenth under the query limit, so a few late lines in a part still fit in its result. */
-export function partBudget(settings: AwsExportSettings): PartBudget {
+function partBudget(settings: AwsExportSettings): PartBudget {
   return { maxRows: Math.max(1, Math.floor(settings.queryRowLimit * 0.9)), maxBytes: Number.MAX_SAFE_INTEGER };
 }
 
@@ -116,7 +116,7 @@ export interface AwsExport {
   coverage(kinds: readonly ExportKind[], range: TimeRange, nowMs: number): Promise<TableCoverage[]>;
 }
 
-export function cloudWatchSource(settings: AwsExportSettings, client: CloudWatchLogsClient, filter: LineFilter): CloudWatchSource {
+function cloudWatchSource(settings: AwsExportSettings, client: CloudWatchLogsClient, filter: LineFilter): CloudWatchSource {
   return new CloudWatchSource({
     client,
     logGroupNames: settings.logGroupNames,
@@ -152,7 +152,8 @@ export function createAwsExport(
   let bucket: S3ObjectStore | undefined;
   // The bucket is opened only by what uses it: the single-file CLIs may run without one.
   const openBucket = (): S3ObjectStore => (bucket ??= new S3ObjectStore(clients.s3 ?? new S3Client({}), settings.bucket));
-  const state = (): StateStore => new PrefixedObjectStore(openBucket(), `${settings.statePrefix}/`);
+  let stateStore: StateStore | undefined;
+  const state = (): StateStore => (stateStore ??= new PrefixedObjectStore(openBucket(), `${settings.statePrefix}/`));
   const definitions = new Map<ExportKind, { definition: ExportDefinition; source: CloudWatchSource }>();
   const prepared = (kind: ExportKind) => {
     let entry = definitions.get(kind);
@@ -194,7 +195,7 @@ export function createAwsExport(
     exportHour,
     reexportLateHours: async (kind, beforeMs, runId, logger) => {
       const end = floorTo(beforeMs, HOUR_MS);
-      const grown = await findGrownWindows({ source: prepared(kind).source, state: state(), table: tableOf(kind), range: { startMs: end - settings.lateDataLookbackMs, endMs: end }, windowMs: HOUR_MS, manifestName, logger });
+      const grown = await findGrownWindows({ source: prepared(kind).source, state: state(), table: tableOf(kind), range: { startMs: end - settings.lateDataLookbackMs, endMs: end }, windowMs: HOUR_MS, logger });
       const outcomes: ExportOutcome[] = [];
       for (const window of grown) outcomes.push(await exportHour(kind, window.startMs, { runId, reason: "late", force: true }, logger));
       return outcomes;
@@ -210,8 +211,7 @@ export function createAwsExport(
     dryRun: async (kind, range, abortSignal) => {
       const { source } = prepared(kind);
       const before = source.statistics().bytesScanned;
-      const measured = await measureWindow(range, partBudget(settings), (r, binMs) => source.histogram(kind, r, binMs, { abortSignal }), { scanDenseSlices: true });
-      const parts = packParts(range, measured.bins, partBudget(settings));
+      const { measured, parts } = await planWindowParts(source, tableOf(kind), range, partBudget(settings), abortSignal);
       return {
         expectedRows: parts.reduce((n, p) => n + p.expectedRows, 0),
         queryParts: parts.filter((p) => p.scan !== true).length,

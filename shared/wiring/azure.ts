@@ -24,7 +24,7 @@ import { LogAnalyticsSource } from "../sources/log-analytics/source.js";
 import { sanitizerFactory } from "./sanitizer.js";
 
 /** State kept beside the data in one container or directory (the CLI's --out) lives under this prefix. */
-export const STATE_PREFIX = "_logexport/";
+const STATE_PREFIX = "_logexport/";
 
 /** One credential per process, created only when something needs it (never against the local fake). */
 function credentialFactory(clientId: string | undefined): () => TokenCredential {

@@ -1,18 +1,16 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHandler } from "../../lambda/handler.js";
 import { HOUR_MS } from "../../shared/core/time.js";
 import type { ExportManifest } from "../../shared/engine/manifest.js";
-import { loadAwsExportSettings } from "../../shared/settings/aws.js";
-import { createAwsExport } from "../../shared/wiring/aws.js";
-import { fakeClientConfig, startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
+import { startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
 import { hourManifest } from "../helpers/aws-manifests.js";
 import { pulpHourStream, type PulpLogStream } from "../helpers/pulp-log-stream.js";
 import { scheduledEvent, lambdaContext } from "../helpers/lambda-events.js";
+import { awsExportOn } from "../helpers/aws-stack.js";
 import { startS3 } from "../helpers/s3.js";
 import { ACCESS_ROW_KINDS, expectedAccessRows, readAccessRows, rowDifferences } from "./cloudwatch-expected-rows.js";
 
@@ -40,8 +38,7 @@ afterAll(async () => {
 });
 
 function exporter() {
-  const settings = loadAwsExportSettings({ LOGEXPORT_LOG_GROUPS: GROUP, LOGEXPORT_S3_BUCKET: "exports", LOGEXPORT_S3_PREFIX: "pulp", LOGEXPORT_QUERY_CONCURRENCY: "4", LOGEXPORT_ENRICH: "true" });
-  return createAwsExport(settings, { logs: new CloudWatchLogsClient(fakeClientConfig(fake, 3)), s3: s3.client() });
+  return awsExportOn(fake, s3, { LOGEXPORT_LOG_GROUPS: GROUP, LOGEXPORT_S3_BUCKET: "exports", LOGEXPORT_S3_PREFIX: "pulp", LOGEXPORT_QUERY_CONCURRENCY: "4", LOGEXPORT_ENRICH: "true" });
 }
 
 
@@ -152,8 +149,7 @@ describe("a millisecond too dense for any query (Lambda handler → FilterLogEve
   });
 
   function denseExporter() {
-    const settings = loadAwsExportSettings({ LOGEXPORT_LOG_GROUPS: GROUP, LOGEXPORT_S3_BUCKET: "exports", LOGEXPORT_S3_PREFIX: "dense", LOGEXPORT_STATE_PREFIX: "_dense", LOGEXPORT_QUERY_CONCURRENCY: "8", LOGEXPORT_QUERY_ROW_LIMIT: String(ROW_LIMIT) });
-    return createAwsExport(settings, { logs: new CloudWatchLogsClient(fakeClientConfig(dense, 3)), s3: s3.client() });
+    return awsExportOn(dense, s3, { LOGEXPORT_LOG_GROUPS: GROUP, LOGEXPORT_S3_BUCKET: "exports", LOGEXPORT_S3_PREFIX: "dense", LOGEXPORT_STATE_PREFIX: "_dense", LOGEXPORT_QUERY_CONCURRENCY: "8", LOGEXPORT_QUERY_ROW_LIMIT: String(ROW_LIMIT) });
   }
 
   it("reads the dense milliseconds exactly with FilterLogEvents and writes every row once", async () => {

@@ -6,7 +6,6 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { statusCommand } from "../../cli/commands/status.js";
@@ -14,13 +13,12 @@ import { createHandler } from "../../lambda/handler.js";
 import { HOUR_MS } from "../../shared/core/time.js";
 import { parseLedger } from "../../shared/engine/ledger.js";
 import type { TableCoverage } from "../../shared/engine/status.js";
-import { loadAwsExportSettings } from "../../shared/settings/aws.js";
-import { createAwsExport } from "../../shared/wiring/aws.js";
 import { hourManifest } from "../helpers/aws-manifests.js";
 import { capturedIO } from "../helpers/cli-io.js";
-import { fakeClientConfig, startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
+import { startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
 import { lambdaContext, scheduledEvent } from "../helpers/lambda-events.js";
 import { PulpLogStream } from "../helpers/pulp-log-stream.js";
+import { awsExportOn } from "../helpers/aws-stack.js";
 import { startS3 } from "../helpers/s3.js";
 import { ACCESS_ROW_KINDS } from "./cloudwatch-expected-rows.js";
 
@@ -48,8 +46,7 @@ afterAll(async () => {
 });
 
 function exporter() {
-  const settings = loadAwsExportSettings({ LOGEXPORT_LOG_GROUPS: GROUP, LOGEXPORT_S3_BUCKET: "exports", LOGEXPORT_S3_PREFIX: "pulp", LOGEXPORT_FILTER_PATHS: "" });
-  return createAwsExport(settings, { logs: new CloudWatchLogsClient(fakeClientConfig(fake, 3)), s3: s3.client() });
+  return awsExportOn(fake, s3, { LOGEXPORT_LOG_GROUPS: GROUP, LOGEXPORT_S3_BUCKET: "exports", LOGEXPORT_S3_PREFIX: "pulp", LOGEXPORT_FILTER_PATHS: "" });
 }
 
 function rowsIn(startMs: number, endMs: number): number {

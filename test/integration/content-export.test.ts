@@ -1,7 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportContentLogsCommand } from "../../cli/commands/export-content-logs.js";
@@ -11,12 +10,11 @@ import { createHandler, IncompleteExportError } from "../../lambda/handler.js";
 import { HOUR_MS } from "../../shared/core/time.js";
 import { hourManifest } from "../helpers/aws-manifests.js";
 import { CONTENT_TYPES, contentSchema, type ContentType } from "../../shared/parsers/content/types.js";
-import { loadAwsExportSettings } from "../../shared/settings/aws.js";
-import { createAwsExport } from "../../shared/wiring/aws.js";
 import { capturedIO } from "../helpers/cli-io.js";
-import { fakeClientConfig, startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
+import { startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
 import { pulpHourStream, type PulpLogStream } from "../helpers/pulp-log-stream.js";
 import { scheduledEvent, lambdaContext } from "../helpers/lambda-events.js";
+import { awsExportOn } from "../helpers/aws-stack.js";
 import { startS3 } from "../helpers/s3.js";
 
 const HOUR = Date.UTC(2026, 5, 9, 14);
@@ -43,8 +41,7 @@ afterAll(async () => {
 });
 
 function exporter() {
-  const settings = loadAwsExportSettings({ LOGEXPORT_LOG_GROUPS: GROUP, LOGEXPORT_S3_BUCKET: "exports", LOGEXPORT_EXPORTS: "access,python,rpm,maven" });
-  return createAwsExport(settings, { logs: new CloudWatchLogsClient(fakeClientConfig(fake, 3)), s3: s3.client() });
+  return awsExportOn(fake, s3, { LOGEXPORT_LOG_GROUPS: GROUP, LOGEXPORT_S3_BUCKET: "exports", LOGEXPORT_EXPORTS: "access,python,rpm,maven" });
 }
 
 
