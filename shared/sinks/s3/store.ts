@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { Readable } from "node:stream";
+import { AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
 import { ConfigurationError, StorageError } from "../../core/errors.js";
 import type { StateStore, StoredObject, TextObject, WriteCondition, WriteObjectOptions } from "../../core/ports.js";
 import { attempt, isConditionFailed, isMissingKey, s3StorageError } from "./errors.js";
-import { MultipartUpload } from "./multipart.js";
-import { fixedSizeParts } from "./parts.js";
 
 const MiB = 1024 * 1024;
 /** Conditional appends that lose this many races in a row give up (writers of one ledger are few: one per hour and export). */
@@ -14,7 +14,7 @@ const MIN_PART_BYTES = 5 * MiB;
 const MAX_PART_BYTES = 5 * 1024 * MiB;
 
 export interface S3ObjectStoreOptions {
-  /** Bytes per part, 5 MiB to 5 GiB; memory is about partSizeBytes × concurrency. Objects smaller than one part are a single PutObject. */
+  /** Bytes per part, 5 MiB to 5 GiB; memory is about partSizeBytes × concurrency. Objects of at most one part are a single PutObject (lib-storage Upload). */
   readonly partSizeBytes?: number;
   readonly concurrency?: number;
 }
@@ -52,39 +52,57 @@ export class S3ObjectStore implements StateStore {
   async writeObject(name: string, body: AsyncIterable<Uint8Array>, options: WriteObjectOptions): Promise<StoredObject> {
     const hash = createHash("sha256");
     let bytes = 0;
-    let upload: MultipartUpload | undefined;
-    let single: Buffer = Buffer.alloc(0);
-    try {
-      for await (const part of fixedSizeParts(body, this.partSizeBytes)) {
-        hash.update(part);
-        bytes += part.length;
-        // Only the last part is short, so a short first part is the whole object.
-        if (upload === undefined && part.length < this.partSizeBytes) {
-          single = part;
-          continue;
+    // Boxed so that even a thrown `undefined` counts: the source's and beforeCommit's errors go up unchanged, as in the other stores.
+    let ownFailure: { readonly error: unknown } | undefined;
+    async function* measured(): AsyncGenerator<Uint8Array> {
+      // What is thrown in at a yield is the upload tearing the stream down, not a failure of ours.
+      let atYield = false;
+      try {
+        for await (const chunk of body) {
+          hash.update(chunk);
+          bytes += chunk.length;
+          atYield = true;
+          yield chunk;
+          atYield = false;
         }
-        upload ??= await MultipartUpload.start(
-          { client: this.client, bucket: this.bucket, key: name, where: this.where(name) },
-          { contentType: options.contentType, metadata: options.metadata, concurrency: this.concurrency },
-        );
-        await upload.add(part);
-      }
-      if (upload !== undefined) {
-        await upload.complete(options.beforeCommit);
-      } else {
+        // The end of the body comes before the last part is sent and before the upload completes, so a veto here
+        // leaves nothing visible: lib-storage aborts the multipart upload (or never sends the single PutObject).
         options.beforeCommit?.();
-        await attempt(`writing ${this.where(name)}`, () =>
-          this.client.send(
-            new PutObjectCommand({ Bucket: this.bucket, Key: name, Body: single, ContentLength: single.length, ContentType: options.contentType, Metadata: { ...options.metadata } }),
-          ),
-        );
+      } catch (error) {
+        if (!atYield) ownFailure = { error };
+        throw error;
       }
+    }
+    const source = Readable.from(measured());
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: name, Body: source, ContentType: options.contentType, Metadata: { ...options.metadata } },
+      partSize: this.partSizeBytes,
+      queueSize: this.concurrency,
+      // lib-storage would abort by itself, but a failed abort (a missing permission, an emulator without it) would then
+      // replace the error that matters; abortStaged() aborts instead and keeps that error.
+      leavePartsOnError: true,
+    });
+    try {
+      await upload.done();
     } catch (error) {
-      // Source and beforeCommit errors go up unchanged, as in the other stores; SDK errors are already StorageErrors.
-      await upload?.abort();
-      throw error;
+      await this.abortStaged(name, upload.uploadId);
+      if (ownFailure !== undefined) throw ownFailure.error;
+      throw s3StorageError(`writing ${this.where(name)}`, error);
+    } finally {
+      source.destroy();
     }
     return { name, bytes, sha256: hash.digest("hex") };
+  }
+
+  /**
+   * Discards a failed upload's staged parts (lib-storage has awaited every part in flight by then). Best effort:
+   * the caller rethrows the failure that brought us here, and a bucket lifecycle rule
+   * (AbortIncompleteMultipartUpload) is the backstop for an abort that fails or never runs.
+   */
+  private async abortStaged(name: string, uploadId: string | undefined): Promise<void> {
+    if (uploadId === undefined) return;
+    await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: name, UploadId: uploadId })).catch(() => undefined);
   }
 
   async readText(name: string): Promise<TextObject | undefined> {
