@@ -1,3 +1,4 @@
+import { parseArgs } from "node:util";
 import { CliError } from "./errors.js";
 
 export interface FlagSpec {
@@ -10,25 +11,32 @@ export interface FlagSpec {
 
 export type ParsedFlags = Readonly<Record<string, string | boolean | undefined>>;
 
-/** `--name value`, `--name=value` and boolean `--name`; unknown flags are errors, never ignored. */
+const FLAG_NAME = /^[a-z][a-z0-9-]*$/;
+
+/**
+ * `--name value`, `--name=value` and boolean `--name`, tokenized by `node:util` parseArgs; unknown flags are
+ * errors, never ignored. parseArgs runs non-strict only so that each refusal can name the flag in our words
+ * (its strict errors differ by Node version) and so that `--out --force` is "--out needs a value", not an out
+ * directory called `--force`.
+ */
 export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]): ParsedFlags {
   const byName = new Map(specs.map((spec) => [spec.name, spec]));
+  const options = Object.fromEntries(specs.map((spec) => [spec.name, { type: spec.boolean ? ("boolean" as const) : ("string" as const) }]));
+  const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
   const flags: Record<string, string | boolean | undefined> = {};
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] ?? "";
-    const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
-    if (!match) throw new CliError(`unexpected argument ${JSON.stringify(arg)}`);
-    const name = match[1] ?? "";
-    const spec = byName.get(name);
-    if (spec === undefined) throw new CliError(`unknown flag --${name} (known: ${specs.map((s) => `--${s.name}`).join(", ")})`);
+  for (const token of tokens) {
+    if (token.kind === "positional") throw new CliError(`unexpected argument ${JSON.stringify(token.value)}`);
+    if (token.kind === "option-terminator") throw new CliError(`unexpected argument "--"`);
+    if (!token.rawName.startsWith("--") || !FLAG_NAME.test(token.name)) throw new CliError(`unexpected argument ${JSON.stringify(argv[token.index] ?? token.rawName)}`);
+    const spec = byName.get(token.name);
+    if (spec === undefined) throw new CliError(`unknown flag --${token.name} (known: ${specs.map((s) => `--${s.name}`).join(", ")})`);
     if (spec.boolean) {
-      if (match[2] !== undefined) throw new CliError(`--${name} takes no value`);
-      flags[name] = true;
+      if (token.value !== undefined) throw new CliError(`--${token.name} takes no value`);
+      flags[token.name] = true;
       continue;
     }
-    const value = match[2] ?? argv[++i];
-    if (value === undefined || (match[2] === undefined && value.startsWith("--"))) throw new CliError(`--${name} needs a value`);
-    flags[name] = value;
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith("--"))) throw new CliError(`--${token.name} needs a value`);
+    flags[token.name] = token.value;
   }
   for (const spec of specs) {
     if (flags[spec.name] === undefined && spec.default !== undefined) flags[spec.name] = spec.default;

@@ -4,7 +4,7 @@ import { build, type BuildOptions, type Metafile } from "esbuild";
 import { formatBytes, renderTable } from "../cli/table.js";
 import { assertOnlyCloud } from "./bundle-clouds.js";
 import { measureBundle } from "./bundle-report.js";
-import { zip } from "./zip.js";
+import { zipSync, type Zippable } from "fflate";
 
 const OUT = "dist/app";
 const LAMBDA_OUT = "dist/lambda";
@@ -21,6 +21,8 @@ export const NODE_ESM: BuildOptions = {
   target: "node20",
   mainFields: ["module", "main"],
   minify: true,
+  // Errors name themselves from their class (shared/core/errors.ts): without this, logs would say `j: …`.
+  keepNames: true,
   sourcemap: "linked",
   legalComments: "external",
   banner: { js: BANNER },
@@ -48,11 +50,19 @@ export async function bundle(): Promise<Metafile> {
   return result.metafile;
 }
 
-/** The AWS export's Lambda as one file. */
+/** The AWS export's Lambda as one file, its credentials from the environment only (see lambda/credentials.ts). */
+export const LAMBDA_BUILD: BuildOptions = {
+  ...NODE_ESM,
+  entryPoints: { index: "lambda/handler.ts" },
+  alias: { "@aws-sdk/credential-provider-node": "./lambda/credentials.ts" },
+};
+
 async function bundleLambda(): Promise<void> {
-  const result = await build({ ...NODE_ESM, entryPoints: { index: "lambda/handler.ts" }, outdir: LAMBDA_OUT, metafile: true });
+  const result = await build({ ...LAMBDA_BUILD, outdir: LAMBDA_OUT, metafile: true });
   assertOnlyCloud(result.metafile, "Lambda", "azure");
 }
+
+const ZIP_TIME = new Date(Date.UTC(2020, 0, 1));
 
 /** An entry's bytes plus every chunk it imports, directly or not: what a cold start loads. */
 function loadedBytes(metafile: Metafile, output: string, seen = new Set<string>()): number {
@@ -61,6 +71,12 @@ function loadedBytes(metafile: Metafile, output: string, seen = new Set<string>(
   const entry = metafile.outputs[output];
   if (entry === undefined) return 0;
   return entry.bytes + entry.imports.filter((i) => !i.external).reduce((sum, i) => sum + loadedBytes(metafile, i.path, seen), 0);
+}
+
+/** A deflated ZIP with a fixed timestamp, so the same bundle always makes the same package. */
+function zip(entries: readonly { readonly name: string; readonly data: Buffer }[]): Buffer {
+  const files: Zippable = Object.fromEntries(entries.map((entry) => [entry.name, [entry.data, { level: 9, mtime: ZIP_TIME }]]));
+  return Buffer.from(zipSync(files));
 }
 
 /** Bundles, zips and returns the figures of each function bundle and the Lambda. */

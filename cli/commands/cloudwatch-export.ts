@@ -12,6 +12,7 @@ import { formatSeconds, ProgressBar } from "../progress.js";
 import { fileTargetFlag, S3_FLAGS } from "../s3.js";
 import { flagNamesOf, inFlagTerms, settingsFromFlags, type FlagSettings } from "../settings-flags.js";
 import { formatBytes, renderTable } from "../table.js";
+import { readYaml } from "../../shared/sanitize/yaml.js";
 import { parseInstant } from "../time.js";
 
 /** The flags every CloudWatch export command shares: the seed's, then ours. */
@@ -96,7 +97,7 @@ export async function runCloudWatchExport(command: CloudWatchExportCommand, argv
   const region = stringFlag(flags, "aws-region") ?? "us-east-1";
   const outputPath = stringFlag(flags, "output-path");
   const target = outputPath === undefined ? undefined : fileTargetFlag(flags, "output-path", region);
-  const exporter = inFlagTerms(names, () => createAwsExport(settings, { logs: cloudWatchClient(region) }));
+  const exporter = inFlagTerms(names, () => createAwsExport(settings, { logs: cloudWatchClient(region), yaml: readYaml }));
   if (flags["dry-run"] === true) return dryRun(exporter, own.kind, range, io);
   if (target === undefined) throw new CliError("--output-path is required (unless --dry-run): a local .parquet file or s3://bucket/key.parquet");
   const logger = jsonLogger(flags.verbose === true ? (_level, line) => io.stderr.write(`${line}\n`) : () => undefined);

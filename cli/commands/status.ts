@@ -12,6 +12,7 @@ import { CliError } from "../errors.js";
 import type { CommandIO } from "../io.js";
 import { S3_FLAGS } from "../s3.js";
 import { flagNamesOf, inFlagTerms, settingsFromFlags, type FlagSettings } from "../settings-flags.js";
+import { readYaml } from "../../shared/sanitize/yaml.js";
 import { parseInstant } from "../time.js";
 
 export const STATUS_FLAGS: readonly FlagSpec[] = [
@@ -51,7 +52,7 @@ async function awsCoverage(flags: ParsedFlags, io: CommandIO, nowMs: number): Pr
   const region = stringFlag(flags, "s3-region") ?? stringFlag(flags, "aws-region") ?? "us-east-1";
   const exporter = inFlagTerms(names, () => {
     const settings = loadAwsExportSettings(env);
-    return createAwsExport(settings, { s3: createS3Client({ region, endpoint: stringFlag(flags, "s3-endpoint-url") }) });
+    return createAwsExport(settings, { s3: createS3Client({ region, endpoint: stringFlag(flags, "s3-endpoint-url") }), yaml: readYaml });
   });
   if (exporter.settings.bucket === "") throw new CliError("--bucket (or LOGEXPORT_S3_BUCKET) is required with --aws");
   const range = rangeOf(flags, nowMs, HOUR_MS);

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { defaultSanitizerConfig, hmacKeyFromSetting, parseSanitizerConfig } from "../../shared/sanitize/index.js";
+import { readYaml } from "../../shared/sanitize/yaml.js";
 import type { Environment } from "../../shared/settings/env.js";
 import { CliError } from "../errors.js";
 import { errorCode } from "./output.js";
@@ -12,5 +13,5 @@ export async function loadSanitizerSetup(configPath: string | undefined, env: En
   const text = await readFile(configPath, "utf8").catch((error: unknown) => {
     throw new CliError(`--config ${configPath}: cannot read it (${errorCode(error)})`);
   });
-  return { config: parseSanitizerConfig(text, configPath), hmacKey };
+  return { config: parseSanitizerConfig(text, configPath, readYaml), hmacKey };
 }

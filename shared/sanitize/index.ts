@@ -5,6 +5,6 @@ export { defaultSanitizerConfig } from "./config.js";
 export { InvalidJsonLineError } from "./errors.js";
 export { HMAC_KEY_SETTING, hmacKeyFromSetting } from "./hmac-key.js";
 export { IdentitySanitizer } from "./identity.js";
-export { parseSanitizerConfig } from "./parse-config.js";
+export { parseSanitizerConfig, type YamlReader } from "./parse-config.js";
 export type { SanitizerOptions } from "./sanitizer.js";
 export { Sanitizer } from "./sanitizer.js";

@@ -1,4 +1,3 @@
-import { parseDocument } from "yaml";
 import { ConfigurationError } from "../core/errors.js";
 import type { CustomAction, DetectorAction, FieldAction } from "./catalog.js";
 import { describeValue, sanitizerConfigProblems } from "./compile.js";
@@ -120,7 +119,10 @@ function nestingDepth(text: string): number {
   return Math.max(deepest, Math.ceil(Math.max(0, ...indents) / 2));
 }
 
-function parseText(text: string, source: string): unknown {
+/** Parses YAML text into plain data, or throws a ConfigurationError naming `source`; see ./yaml.ts. */
+export type YamlReader = (text: string, source: string) => unknown;
+
+function parseText(text: string, source: string, yaml: YamlReader | undefined): unknown {
   if (text.length > MAX_CONFIG_CHARS) throw new ConfigurationError(`${source}: ${text.length} characters is more than a sanitizer config may hold (${MAX_CONFIG_CHARS})`);
   if (nestingDepth(text) > MAX_NESTING) throw new ConfigurationError(`${source}: nested more than ${MAX_NESTING} levels deep; a sanitizer config needs four`);
   const lower = source.toLowerCase();
@@ -132,23 +134,19 @@ function parseText(text: string, source: string): unknown {
       throw new ConfigurationError(`${source}: not valid JSON: ${(error as Error).message}`);
     }
   }
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  const error = document.errors[0];
-  if (error !== undefined) throw new ConfigurationError(`${source}: not valid YAML: ${error.message}`);
-  try {
-    return document.toJS({ maxAliasCount: 100 }) as unknown;
-  } catch (aliasError) {
-    // Unresolved aliases, alias bombs: yaml throws ReferenceError while building the value.
-    throw new ConfigurationError(`${source}: not valid YAML: ${(aliasError as Error).message}`);
+  if (yaml === undefined) {
+    throw new ConfigurationError(`${source}: this runtime reads sanitizer configs as JSON only (the Lambda: Terraform's sanitizer_config converts YAML to JSON); got YAML or not JSON`);
   }
+  return yaml(text, source);
 }
 
 /**
- * A sanitizer config from JSON or YAML text (`.json`/`.yaml`/`.yml` by name, else a leading `{` means JSON).
+ * A sanitizer config from JSON or YAML text (`.json`/`.yaml`/`.yml` by name, else a leading `{` means JSON);
+ * YAML only with a reader (the Lambda's bundle leaves the YAML parser out).
  * Omitted sections keep the built-in defaults; every problem is reported with its path and value.
  */
-export function parseSanitizerConfig(text: string, source: string): SanitizerConfig {
-  const data = parseText(text, source);
+export function parseSanitizerConfig(text: string, source: string, yaml?: YamlReader): SanitizerConfig {
+  const data = parseText(text, source, yaml);
   const reader = new ConfigReader();
   const root = reader.object(data, "", ["version", "detectors", "fieldRules", "customRules", "allow"]);
   if (root === undefined) throw new ConfigurationError(`${source}: invalid sanitizer config:\n  - ${reader.problems.join("\n  - ")}`);

@@ -16,7 +16,7 @@ import { PULP_ACCESS_LOG_SCHEMA } from "../formats/parquet/schema.js";
 import { contentRowTransform } from "../parsers/content-rows.js";
 import { CONTENT_TYPE_SPECS, contentSchema } from "../parsers/content/types.js";
 import { PULP_ENRICHED_SCHEMA, pulpRowTransform } from "../parsers/pulp-rows.js";
-import { hmacKeyFromSetting } from "../sanitize/index.js";
+import { hmacKeyFromSetting, type YamlReader } from "../sanitize/index.js";
 import { AWS_SETTINGS } from "../settings/aws-spec.js";
 import { loadAwsExportSettings, type AwsExportSettings, type ExportKind } from "../settings/aws.js";
 import type { Environment } from "../settings/env.js";
@@ -140,15 +140,23 @@ export function openFileTarget(path: string, what: string, s3: S3ClientOptions):
   return { store: new LocalObjectStore(dirname(file)), name: basename(file), shown: file };
 }
 
+/** What createAwsExport builds itself unless given: the clients, and no YAML reader (the Lambda reads JSON configs only). */
+export interface AwsAdapters {
+  readonly logs?: CloudWatchLogsClient;
+  readonly s3?: S3Client;
+  /** The CLIs pass shared/sanitize/yaml.ts's reader, so `--sanitizer-config x.yaml` works there. */
+  readonly yaml?: YamlReader;
+}
+
 /** AWS clients come from the standard chain: region, credentials and endpoints (AWS_ENDPOINT_URL_*) from the environment or the Lambda role. */
 export function createAwsExport(
   settings: AwsExportSettings,
-  clients: { logs?: CloudWatchLogsClient; s3?: S3Client } = {},
+  clients: AwsAdapters = {},
   clock: Clock = systemClock,
   definitionOptions: ExportDefinitionOptions = {},
 ): AwsExport {
   const logs = clients.logs ?? new CloudWatchLogsClient({});
-  const createSanitizer = sanitizerFactory(settings.sanitizer);
+  const createSanitizer = sanitizerFactory(settings.sanitizer, clients.yaml);
   let bucket: S3ObjectStore | undefined;
   // The bucket is opened only by what uses it: the single-file CLIs may run without one.
   const openBucket = (): S3ObjectStore => (bucket ??= new S3ObjectStore(clients.s3 ?? new S3Client({}), settings.bucket));

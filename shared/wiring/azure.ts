@@ -21,6 +21,7 @@ import { LocalObjectStore } from "../sinks/local/store.js";
 import { PrefixedObjectStore } from "../sinks/prefixed.js";
 import { isLoopbackHttp } from "../sources/log-analytics/clients.js";
 import { LogAnalyticsSource } from "../sources/log-analytics/source.js";
+import { readYaml } from "../sanitize/yaml.js";
 import { sanitizerFactory } from "./sanitizer.js";
 
 /** State kept beside the data in one container or directory (the CLI's --out) lives under this prefix. */
@@ -119,7 +120,7 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
   let jobs: JobQueue | undefined;
   const getJobs = (): JobQueue => (jobs ??= adapters.jobs ?? new StorageJobQueue(getQueue()));
   const encoder = new JsonLinesGzipEncoder();
-  const createSanitizer = sanitizerFactory(settings.sanitizer);
+  const createSanitizer = sanitizerFactory(settings.sanitizer, readYaml);
   const exportDependencies = (logger: Logger): ExportDependencies => ({
     source,
     data,

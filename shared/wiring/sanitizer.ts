@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { ConfigurationError } from "../core/errors.js";
 import type { RecordSanitizer } from "../core/ports.js";
-import { defaultSanitizerConfig, hmacKeyFromSetting, IdentitySanitizer, parseSanitizerConfig, Sanitizer } from "../sanitize/index.js";
+import { defaultSanitizerConfig, hmacKeyFromSetting, IdentitySanitizer, parseSanitizerConfig, Sanitizer, type YamlReader } from "../sanitize/index.js";
 import type { SanitizerSettings } from "../settings/sanitizer.js";
 
 /** Inline JSON or YAML (it has a brace or a line break), else a file path. */
@@ -17,11 +17,11 @@ function configText(value: string): { text: string; source: string } {
 /**
  * Builds the sanitizer once, at startup, so a bad config or a missing key
  * fails before any row is read; then hands out a fresh instance per part
- * (each counts its own matches).
+ * (each counts its own matches). YAML configs need `yaml` (shared/sanitize/yaml.ts).
  */
-export function sanitizerFactory(settings: SanitizerSettings): () => RecordSanitizer {
+export function sanitizerFactory(settings: SanitizerSettings, yaml: YamlReader | undefined): () => RecordSanitizer {
   if (!settings.enabled) return () => new IdentitySanitizer();
-  const config = settings.config === undefined ? defaultSanitizerConfig() : (({ text, source }) => parseSanitizerConfig(text, source))(configText(settings.config));
+  const config = settings.config === undefined ? defaultSanitizerConfig() : (({ text, source }) => parseSanitizerConfig(text, source, yaml))(configText(settings.config));
   const options = { hmacKey: hmacKeyFromSetting(settings.hmacKey, settings.hmacKeySource) };
   new Sanitizer(config, options);
   return () => new Sanitizer(config, options);

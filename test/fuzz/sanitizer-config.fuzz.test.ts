@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { ConfigurationError } from "../../shared/core/errors.js";
 import { parseSanitizerConfig, Sanitizer, type SanitizerConfig } from "../../shared/sanitize/index.js";
+import { readYaml } from "../../shared/sanitize/yaml.js";
 import { mutatedText, wrongValue } from "./mutate.js";
 
 const EXAMPLE_YAML = readFileSync(new URL("../../shared/sanitize/sanitizer.example.yaml", import.meta.url), "utf8");
@@ -76,7 +77,7 @@ const HOSTILE_JSON: readonly string[] = [`{"version":1,"allow":${"[".repeat(10_0
 function expectConfigOrNamedError(text: string, source: string): "ok" | "error" {
   let config: SanitizerConfig;
   try {
-    config = parseSanitizerConfig(text, source);
+    config = parseSanitizerConfig(text, source, readYaml);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigurationError);
     const message = (error as Error).message;

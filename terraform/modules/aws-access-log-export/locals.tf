@@ -39,7 +39,7 @@ locals {
       NODE_OPTIONS                        = "--max-old-space-size=${var.heap_mb}"
     },
     var.log_stream_name == null ? {} : { LOGEXPORT_LOG_STREAM = var.log_stream_name },
-    var.sanitizer_config == null ? {} : { LOGEXPORT_SANITIZER_CONFIG = var.sanitizer_config },
+    var.sanitizer_config == null ? {} : { LOGEXPORT_SANITIZER_CONFIG = jsonencode(yamldecode(var.sanitizer_config)) },
     var.hmac_key_secret_arn == null ? {} : { LOGEXPORT_HMAC_KEY_SECRET_ARN = var.hmac_key_secret_arn },
   )
 

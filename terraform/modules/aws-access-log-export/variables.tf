@@ -132,13 +132,13 @@ variable "sanitize" {
 }
 
 variable "sanitizer_config" {
-  description = "Sanitizer config (docs/sanitizer.md) as inline JSON or YAML (LOGEXPORT_SANITIZER_CONFIG), e.g. jsonencode({ version = 1, fieldRules = [{ path = \"user\", action = \"pseudonymize\" }] }); checked by the function at cold start. null: the built-in rules. Applies with sanitize = \"on\"."
+  description = "Sanitizer config (docs/sanitizer.md) as YAML or JSON text, e.g. file(\"sanitizer.yaml\") or jsonencode({ version = 1, fieldRules = [{ path = \"user\", action = \"pseudonymize\" }] }). The module hands the function its JSON (LOGEXPORT_SANITIZER_CONFIG; the Lambda's bundle has no YAML parser), checked at cold start. null: the built-in rules. Applies with sanitize = \"on\"."
   type        = string
   default     = null
 
   validation {
-    condition     = var.sanitizer_config == null || can(regex("^\\s*\\{|\n", var.sanitizer_config))
-    error_message = "sanitizer_config must be inline JSON (starting with {) or multi-line YAML: a single line is read as a file path, and the bundle holds no config files."
+    condition     = var.sanitizer_config == null || can(keys(yamldecode(var.sanitizer_config)))
+    error_message = "sanitizer_config must be a YAML or JSON object (version: 1, detectors, fieldRules, customRules, allow): see docs/sanitizer.md."
   }
 }
 

@@ -1,17 +1,21 @@
 import { build, type Metafile } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { assertOnlyCloud, packagesOf } from "../../../scripts/bundle-clouds.js";
-import { FUNCTIONS, NODE_ESM } from "../../../scripts/build.js";
+import { FUNCTIONS, LAMBDA_BUILD, NODE_ESM } from "../../../scripts/build.js";
 
-async function metafileOf(entryPoints: Record<string, string>): Promise<Metafile> {
-  const result = await build({ ...NODE_ESM, entryPoints, outdir: "/tmp/logexport-bundle-check", write: false, metafile: true, minify: false, sourcemap: false, splitting: true, external: ["@azure/functions-core"], logLevel: "silent" });
+async function metafileOf(entryPoints: Record<string, string>, options = NODE_ESM): Promise<Metafile> {
+  const result = await build({ ...options, entryPoints, outdir: "/tmp/logexport-bundle-check", write: false, metafile: true, minify: false, sourcemap: false, splitting: true, external: ["@azure/functions-core"], logLevel: "silent" });
   return result.metafile;
 }
 
 describe("each bundle carries only its own cloud", () => {
-  it("the Lambda bundle holds AWS clients and no @azure package", async () => {
-    const metafile = await metafileOf({ index: "lambda/handler.ts" });
-    expect(packagesOf(metafile, "aws")).toContain("@aws-sdk/client-cloudwatch-logs");
+  it("the Lambda bundle holds AWS clients, environment credentials only, no YAML parser and no @azure package", async () => {
+    const metafile = await metafileOf({ index: "lambda/handler.ts" }, LAMBDA_BUILD);
+    const aws = packagesOf(metafile, "aws");
+    expect(aws).toContain("@aws-sdk/client-cloudwatch-logs");
+    expect(aws).toContain("@aws-sdk/credential-provider-env");
+    expect(aws.filter((name) => /credential-provider-(node|sso|ini|process|web-identity)|nested-clients/.test(name))).toEqual([]);
+    expect(Object.keys(metafile.inputs).filter((path) => path.includes("node_modules/yaml/"))).toEqual([]);
     expect(packagesOf(metafile, "azure")).toEqual([]);
     expect(() => assertOnlyCloud(metafile, "Lambda", "azure")).not.toThrow();
   }, 60_000);

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../../../shared/core/errors.js";
 import { defaultSanitizerConfig, parseSanitizerConfig, Sanitizer } from "../../../shared/sanitize/index.js";
+import { readYaml } from "../../../shared/sanitize/yaml.js";
 import { TEST_KEY } from "./helpers.js";
 
 const YAML_CONFIG = `
@@ -26,7 +27,7 @@ allow:
 
 function problems(text: string, source = "sanitizer.json"): string {
   try {
-    parseSanitizerConfig(text, source);
+    parseSanitizerConfig(text, source, readYaml);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigurationError);
     return (error as Error).message;
@@ -37,7 +38,7 @@ function problems(text: string, source = "sanitizer.json"): string {
 describe("parseSanitizerConfig", () => {
   it("reads the shipped example, which pseudonymizes user_id with the key", () => {
     const path = new URL("../../../shared/sanitize/sanitizer.example.yaml", import.meta.url);
-    const config = parseSanitizerConfig(readFileSync(path, "utf8"), "sanitizer.example.yaml");
+    const config = parseSanitizerConfig(readFileSync(path, "utf8"), "sanitizer.example.yaml", readYaml);
     expect(() => new Sanitizer(config)).toThrow(/field:user_id pseudonymize/);
     const s = new Sanitizer(config, { hmacKey: TEST_KEY });
     const out = s.sanitize({ user_id: "u-1", session: { cart: [1], id: "x" }, msg: "order ORD-1234567 by support@example.com from 10.0.0.7", kubernetes: { pod_ip: "10.2.3.4" } });
@@ -45,7 +46,7 @@ describe("parseSanitizerConfig", () => {
   });
 
   it("reads YAML and fills omitted sections from the defaults", () => {
-    const config = parseSanitizerConfig(YAML_CONFIG, "sanitizer.yaml");
+    const config = parseSanitizerConfig(YAML_CONFIG, "sanitizer.yaml", readYaml);
     expect(config.detectors).toEqual({ email: "redact", card: "redact", ip: "pseudonymize", credentials: "redact", jwt: "off" });
     expect(config.fieldRules).toEqual([
       { path: "user_id", action: "pseudonymize" },
@@ -54,6 +55,11 @@ describe("parseSanitizerConfig", () => {
     expect(config.allow).toEqual({ values: ["support@example.com"], patterns: [], paths: ["kubernetes.**"] });
     const s = new Sanitizer(config, { hmacKey: TEST_KEY });
     expect(s.sanitizeText("order ORD-123456 for support@example.com")).toBe("order [ORDER] for support@example.com");
+  });
+
+  it("without a YAML reader (the Lambda's bundle) reads JSON and refuses YAML with a message saying so", () => {
+    expect(() => parseSanitizerConfig(YAML_CONFIG, "LOGEXPORT_SANITIZER_CONFIG")).toThrow(/^LOGEXPORT_SANITIZER_CONFIG: this runtime reads sanitizer configs as JSON only/);
+    expect(parseSanitizerConfig(JSON.stringify({ version: 1, allow: { values: ["x"] } }), "LOGEXPORT_SANITIZER_CONFIG").allow.values).toEqual(["x"]);
   });
 
   it("reads JSON, detected by name or by a leading brace", () => {

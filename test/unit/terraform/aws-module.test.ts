@@ -210,7 +210,7 @@ describe("AWS module: Glue tables match the encoder's schemas", () => {
 describe("AWS module: the function's environment and the code's settings table", () => {
   const env = objectEntries(/merge\(\s*(\{[\s\S]*?\n\s{4}\})/.exec(local("lambda_environment"))?.[1] ?? "");
   /** `var.x == null ? {} : { NAME = var.x }`: set only when the variable is. */
-  const optional = [...local("lambda_environment").matchAll(/var\.([a-z_]+) == null \? \{\} : \{ ([A-Z_]+) = var\.([a-z_]+) \}/g)].filter((m) => m[1] === m[3]).map((m): [string, string] => [m[2] as string, m[1] as string]);
+  const optional = [...local("lambda_environment").matchAll(/var\.([a-z_]+) == null \? \{\} : \{ ([A-Z_]+) = (?:jsonencode\(yamldecode\()?var\.([a-z_]+)\)?\)? \}/g)].filter((m) => m[1] === m[3]).map((m): [string, string] => [m[2] as string, m[1] as string]);
   const terraformKeys = [...env.keys(), ...optional.map(([name]) => name)];
   const code = allAwsSettings().map((s) => s.name);
   /** Read by the code, deliberately not set by the module. */
@@ -230,6 +230,8 @@ describe("AWS module: the function's environment and the code's settings table",
       ["LOGEXPORT_HMAC_KEY_SECRET_ARN", "hmac_key_secret_arn"],
     ]);
     expect(terraformKeys).not.toContain("LOGEXPORT_HMAC_KEY");
+    // The Lambda's bundle reads JSON only: YAML given to the module reaches it as JSON.
+    expect(local("lambda_environment")).toContain("LOGEXPORT_SANITIZER_CONFIG = jsonencode(yamldecode(var.sanitizer_config))");
   });
 
   it("sets only names the code or the runtime reads", () => {
