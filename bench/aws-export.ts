@@ -9,6 +9,8 @@
  * - Content exports: 1,000,000 lines of each content type through the same path.
  * - Bytes scanned with and without the server-side file-ending filter, on the content test's hour
  *   (40,000 lines + an 11,000-line second, half of them content downloads) through the fake CloudWatch Logs.
+ * - Queries per scheduled hour: the Lambda's handler on the fake CloudWatch Logs and the S3 server, an hour
+ *   of 40,000 lines (several parts under the 10,000-row limit), counted at the fake.
  * - The Lambda bundle's size and cold import time.
  */
 import { execFile } from "node:child_process";
@@ -23,6 +25,9 @@ import { HOUR_MS } from "../shared/core/time.js";
 import { CONTENT_TYPES, type ContentType } from "../shared/parsers/content/types.js";
 import { loadAwsExportSettings } from "../shared/settings/aws.js";
 import { createAwsExport, openFileTarget } from "../shared/wiring/aws.js";
+import { createHandler } from "../lambda/handler.js";
+import { lambdaContext, scheduledEvent } from "../test/helpers/lambda-events.js";
+import { startS3 } from "../test/helpers/s3.js";
 import { buildAll } from "../scripts/build.js";
 import { fakeClientConfig, startFakeCloudWatchLogs } from "../test/helpers/fake-cloudwatch-logs.js";
 import { pulpHourStream } from "../test/helpers/pulp-log-stream.js";
@@ -111,6 +116,25 @@ async function scannedWithAndWithoutFilter(): Promise<void> {
   process.stdout.write(`\nbytes scanned with and without the server-side type filter (the content test's hour, fake CloudWatch Logs):\n${renderTable(rows)}\n`);
 }
 
+async function queriesPerHour(): Promise<void> {
+  const hour = Date.UTC(2026, 5, 9, 14);
+  const stream = pulpHourStream({ hourStartMs: hour, eventsInHour: 40_000, marginSeconds: 60 });
+  const fake = await startFakeCloudWatchLogs({ groups: [stream] });
+  const s3 = await startS3({ buckets: ["bench"] });
+  try {
+    const settings = loadAwsExportSettings({ LOGEXPORT_LOG_GROUPS: stream.logGroupName, LOGEXPORT_S3_BUCKET: "bench", LOGEXPORT_FILTER_PATHS: "" });
+    const handler = createHandler(() => createAwsExport(settings, { logs: new CloudWatchLogsClient(fakeClientConfig(fake, 3)), s3: s3.client() }), () => undefined);
+    const summary = await handler(scheduledEvent(hour + HOUR_MS + 16 * 60_000), lambdaContext("bench"));
+    const starts = fake.calls.filter((c) => c.op === "StartQuery");
+    const histograms = starts.filter((c) => c.queryString?.includes("stats") === true).length;
+    const parts = starts.length - histograms;
+    process.stdout.write(`\nqueries per scheduled hour (access export, ${summary.hours[0]?.rows ?? 0} rows of 40,000 lines): ${starts.length} StartQuery = ${parts} parts + ${histograms} histograms (the hour's, and the late-data re-check's)\n`);
+  } finally {
+    await fake.close();
+    await s3.stop();
+  }
+}
+
 async function lambdaBundle(): Promise<void> {
   const figures = await buildAll();
   const lambda = figures.bundles.find((b) => b.file.endsWith("lambda/index.mjs"));
@@ -122,5 +146,6 @@ export async function benchAwsExport(): Promise<void> {
   process.stdout.write(`AWS export: procedural Pulp lines, parsed and encoded as the export does, each run in its own process (Node ${process.version}).\n\n`);
   await parseAndEncode();
   await scannedWithAndWithoutFilter();
+  await queriesPerHour();
   await lambdaBundle();
 }

@@ -6,6 +6,7 @@ const SUITES: Readonly<Record<string, () => Promise<void>>> = {
   backfill: async () => (await import("./backfill.js")).benchBackfill(),
   "parquet-writers": async () => (await import("./parquet-writers.js")).benchParquetWriters(),
   sanitize: async () => (await import("./sanitize.js")).benchSanitize(),
+  "code-size": async () => (await import("./code-size.js")).benchCodeSize(),
 };
 
 const wanted = process.argv.slice(2);
