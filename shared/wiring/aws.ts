@@ -8,7 +8,7 @@ import { floorTo, HOUR_MS, systemClock, type Clock, type TimeRange } from "../co
 import { exportWindow, type ExportDependencies, type ExportOutcome, type ExportWindowOptions, type ObjectLayout } from "../engine/export-window.js";
 import { findGrownWindows } from "../engine/late-data.js";
 import type { JobReason } from "../engine/messages.js";
-import { hourlyObjectName } from "../engine/naming.js";
+import { hourlyObjectName, sidecarManifestName } from "../engine/naming.js";
 import { planWindowParts, type PartBudget } from "../engine/parts.js";
 import { readCoverage, type TableCoverage } from "../engine/status.js";
 import { createParquetEncoder } from "../formats/parquet/encoder.js";
@@ -190,7 +190,7 @@ export function createAwsExport(
   };
   const hourly = (kind: ExportKind, logger: Logger): ExportDependencies => {
     const { definition } = prepared(kind);
-    const layout: ObjectLayout = { kind: "window-object", objectName: (window) => hourlyObjectName(definition.prefix, definition.stem, window.startMs, definition.encoder.extension) };
+    const layout: ObjectLayout = { kind: "window-object", objectName: (window, generation) => hourlyObjectName(definition.prefix, definition.stem, window.startMs, definition.encoder.extension, generation) };
     return deps(kind, openBucket(), state(), layout, logger);
   };
   const tableOf = (kind: ExportKind): string => prepared(kind).definition.stem;
@@ -211,7 +211,7 @@ export function createAwsExport(
     exportToFile: (kind, range, target, runId, logger, options) => {
       const fileDeps: ExportDependencies = {
         ...deps(kind, target.store, target.store, { kind: "window-object", objectName: () => target.name }, logger),
-        manifestName: () => `${target.name}.manifest.json`,
+        manifestName: () => sidecarManifestName(target.name),
         ledger: false,
       };
       return exportWindow(fileDeps, { table: tableOf(kind), window: range, runId, reason: "manual", force: true }, options);

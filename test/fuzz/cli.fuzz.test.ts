@@ -305,7 +305,7 @@ describe("fuzz: every command refuses a broken argument list before doing anythi
       specs: [...CLOUDWATCH_EXPORT_FLAGS, ...flagNames(["filter-paths", "exclude-paths"], ["enrich"]), ...CLOUDWATCH_TAIL_FLAGS],
       base: (u) => [["cloudwatch-group", "/aws/pulp"], ...cloudWatchRange, ["output-path", join(dir, `${u}.parquet`)], ["concurrency", "2"]],
       bad: () => ({ "start-time": badTime, "end-time": badTime, concurrency: fc.constantFrom("0", "x"), "filter-paths": badPaths, "exclude-paths": badPaths, "cloudwatch-group": fc.constantFrom("a b", "x".repeat(513)), "cloudwatch-stream": fc.constantFrom('a"b', "a:b", "a*"), "output-path": fc.constantFrom("s3://", "s3://x/", "s3://Bad_Bucket/k") }),
-      leftovers: async (u) => [...fileExists(join(dir, `${u}.parquet`)), ...fileExists(join(dir, `${u}.parquet.manifest.json`))],
+      leftovers: async (u) => [...fileExists(join(dir, `${u}.parquet`)), ...fileExists(join(dir, `_${u}.parquet.manifest.json`))],
     },
     {
       name: "export-content-logs",
@@ -313,7 +313,7 @@ describe("fuzz: every command refuses a broken argument list before doing anythi
       specs: [...CLOUDWATCH_EXPORT_FLAGS, { name: "content-type", required: true, description: "" }, ...flagNames(["content-path-prefix", "exclude-paths"], []), ...CLOUDWATCH_TAIL_FLAGS],
       base: (u) => [["cloudwatch-group", "/aws/pulp"], ["content-type", "rpm"], ...cloudWatchRange, ["output-path", join(dir, `${u}.parquet`)]],
       bad: () => ({ "content-type": fc.oneof(junk, fc.constantFrom("RPM", "access", "")), "content-path-prefix": fc.oneof(junk, fc.constantFrom("/no-trailing", "relative/", "/a b/")), "exclude-paths": badPaths, "start-time": badTime }),
-      leftovers: async (u) => [...fileExists(join(dir, `${u}.parquet`)), ...fileExists(join(dir, `${u}.parquet.manifest.json`))],
+      leftovers: async (u) => [...fileExists(join(dir, `${u}.parquet`)), ...fileExists(join(dir, `_${u}.parquet.manifest.json`))],
     },
     {
       name: "upload-parquet",
