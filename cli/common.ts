@@ -31,6 +31,7 @@ export const QUERY_FLAGS: readonly FlagSpec[] = [
   { name: "part-attempts", description: "tries per part query (default: $LOGEXPORT_PART_ATTEMPTS or 3)" },
   { name: "concurrency", default: "4", description: "windows exported at once" },
   { name: "force", boolean: true, description: "re-export windows that already have a complete manifest" },
+  { name: "allow-shrink", boolean: true, description: "a re-export may archive fewer rows than the manifest it replaces (the source lost rows); refused otherwise" },
   { name: "sanitizer-config", description: "sanitizer config file or inline JSON/YAML (default: $LOGEXPORT_SANITIZER_CONFIG; the built-in rules)" },
   { name: "no-sanitize", boolean: true, description: "write rows unsanitized (default: sanitized as the deployment does; LOGEXPORT_HMAC_KEY keys pseudonyms)" },
   { name: "verbose", boolean: true, description: "print structured logs to stderr" },

@@ -30,7 +30,7 @@ export async function exportCommand(argv: readonly string[], io: CommandIO): Pro
   const started = Date.now();
   const windows = splitRange(aligned.range, exporter.settings.windowMs);
   const tasks = exporter.settings.tables.flatMap((table) => windows.map((window) => ({ table, window })));
-  const result = await runWindows(exporter, cliLogger(flags, io), tasks, { runId: runIdFor("cli", nowMs), reason: "manual", force: flags.force === true, concurrency, signal: io.signal }, io.stderr);
+  const result = await runWindows(exporter, cliLogger(flags, io), tasks, { runId: runIdFor("cli", nowMs), reason: "manual", force: flags.force === true, allowShrink: flags["allow-shrink"] === true, concurrency, signal: io.signal }, io.stderr);
   io.stdout.write(`${summaryTable(result.summary)}\n\n`);
   io.stdout.write(`exported to ${exporter.location}${exporter.settings.prefix === "" ? "" : `/${exporter.settings.prefix}`} in ${formatSeconds((Date.now() - started) / 1000)}; manifests and ledger under ${exporter.state.location}\n${rangeSummary(aligned, exporter)}\n`);
   return reportEnd(result, io.stdout, io.stderr);

@@ -81,12 +81,13 @@ export async function exportWindow(deps: ExportDependencies, job: WindowJob, opt
     return { status: "skipped", manifest: await finishCleanup(deps, job, previous), queries: 0 };
   }
   const generation = (previous?.version ?? 0) + 1;
+  const replaced = previous !== undefined && sameWindow(previous, job.window) ? previous : undefined;
   const before = source.statistics?.();
   try {
     const { measured, parts: planned } = await planWindowParts(source, job.table, job.window, deps.budget, options.abortSignal);
     const expectedRows = planned.reduce((sum, p) => sum + p.expectedRows, 0);
     // Before anything is written: the source now counts fewer rows than the archived generation read.
-    if (previous !== undefined && previous.exportedRows > 0) checkShrink(job, previous, previous.readRows, expectedRows, "the source now counts");
+    if (replaced !== undefined && replaced.exportedRows > 0) checkShrink(job, replaced, replaced.readRows, expectedRows, "the source now counts");
     logger.info("window planned", { ...fields, generation, parts: planned.length, scans: planned.filter((p) => p.scan === true).length, expectedRows, histogramQueries: measured.histogramQueries });
     options.onProgress?.({ kind: "planned", parts: planned.length, expectedRows });
     const progress = (partsDone: number, rowsRead: number): void => options.onProgress?.({ kind: "part", partsDone, rowsRead });
@@ -96,12 +97,12 @@ export async function exportWindow(deps: ExportDependencies, job: WindowJob, opt
         ? await writePartObjects(deps, job, planned, deps.layout.prefix, generation, options.abortSignal, progress)
         : await writeWindowObject(deps, job, planned, deps.layout.objectName(job.window, generation), options.abortSignal, progress);
     const kept = new Set(written.objects.map((o) => o.name));
-    if (previous !== undefined) {
+    if (replaced !== undefined) {
       try {
-        checkShrink(job, previous, previous.exportedRows, written.tally.exported, "this export wrote");
+        checkShrink(job, replaced, replaced.exportedRows, written.tally.exported, "this export wrote");
       } catch (error) {
         // The new generation never became the window's: its objects go, the archived ones stay.
-        const archived = new Set(previous.objects.map((o) => o.name));
+        const archived = new Set(replaced.objects.map((o) => o.name));
         await deleteObjects(deps, job, [...kept].filter((name) => !archived.has(name)), "removed an object of a refused re-export");
         throw error;
       }
@@ -110,7 +111,7 @@ export async function exportWindow(deps: ExportDependencies, job: WindowJob, opt
 
     const finishedMs = deps.clock.now();
     const after = source.statistics?.();
-    const shrank = previous !== undefined && written.tally.exported < previous.exportedRows;
+    const shrank = replaced !== undefined && written.tally.exported < replaced.exportedRows;
     const manifest: ExportManifest = {
       schema: MANIFEST_SCHEMA,
       version: generation,
@@ -134,7 +135,7 @@ export async function exportWindow(deps: ExportDependencies, job: WindowJob, opt
       parts: written.parts,
       sanitizer: written.sanitizer,
       ...(stale.length === 0 ? {} : { cleanup: stale }),
-      ...(shrank ? { shrink: { fromVersion: previous.version, fromRows: previous.exportedRows } } : {}),
+      ...(shrank ? { shrink: { fromVersion: replaced.version, fromRows: replaced.exportedRows } } : {}),
       ...(before === undefined || after === undefined ? {} : { bytesScanned: after.bytesScanned - before.bytesScanned, queryIds: after.queryIds.slice(before.queryIds.length) }),
       startedAt: isoInstant(startedMs),
       finishedAt: isoInstant(finishedMs),
@@ -142,7 +143,7 @@ export async function exportWindow(deps: ExportDependencies, job: WindowJob, opt
     };
     await writeManifest(deps, job, manifest);
     const committed = await finishCleanup(deps, job, manifest);
-    const note = shrank ? `allowed shrink from ${previous.exportedRows} rows (version ${previous.version}) to ${manifest.exportedRows}` : "";
+    const note = shrank ? `allowed shrink from ${replaced.exportedRows} rows (version ${replaced.version}) to ${manifest.exportedRows}` : "";
     await appendLedger(deps, job, ledgerEntry(job, committed, "complete", note));
     // The metrics line of the window (Application Insights keeps it in traces; the export-lag alert reads it).
     logger.info("window exported", { ...fields, generation, lateRows: manifest.lateRows, malformed: manifest.malformed.count, ...manifestMetrics(manifest, finishedMs) });
@@ -154,6 +155,11 @@ export async function exportWindow(deps: ExportDependencies, job: WindowJob, opt
     );
     throw error;
   }
+}
+
+/** A single-file export may find the manifest of another range beside its file: not the same window's archive. */
+function sameWindow(manifest: ExportManifest, window: TimeRange): boolean {
+  return manifest.window.start === isoInstant(window.startMs) && manifest.window.end === isoInstant(window.endMs);
 }
 
 /** Refuses a re-export that would archive fewer rows than `archived`, unless the job allows it; one that would leave none, always. */

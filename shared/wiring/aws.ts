@@ -80,6 +80,14 @@ export interface HourRun {
   readonly runId: string;
   readonly reason: JobReason;
   readonly force: boolean;
+  /** A re-export may archive fewer rows than the hour's manifest holds; refused otherwise. */
+  readonly allowShrink?: boolean;
+}
+
+/** A single-file export overwrites its file, but not with fewer rows than the manifest beside it unless allowed. */
+export interface FileRun {
+  readonly runId: string;
+  readonly allowShrink?: boolean;
 }
 
 /** A single-file export of any range (the seed's CLIs): the object and its manifest beside it, no ledger. */
@@ -109,7 +117,7 @@ export interface AwsExport {
   /** The exported hours of the lookback before `beforeMs` whose line count grew (one histogram query), re-exported. */
   reexportLateHours(kind: ExportKind, beforeMs: number, runId: string, logger: Logger): Promise<ExportOutcome[]>;
   /** Any range into one file (local or S3), with its manifest beside it: the seed's single-file CLIs. */
-  exportToFile(kind: ExportKind, range: TimeRange, target: FileTarget, runId: string, logger: Logger, options?: ExportWindowOptions): Promise<ExportOutcome>;
+  exportToFile(kind: ExportKind, range: TimeRange, target: FileTarget, run: FileRun, logger: Logger, options?: ExportWindowOptions): Promise<ExportOutcome>;
   /** What an export of the range would run and scan, from the histogram queries alone. */
   dryRun(kind: ExportKind, range: TimeRange, abortSignal?: AbortSignal): Promise<DryRunPlan>;
   /** Exported, failed and missing hours of each export, from the manifests and the ledger in the bucket. */
@@ -208,13 +216,13 @@ export function createAwsExport(
       for (const window of grown) outcomes.push(await exportHour(kind, window.startMs, { runId, reason: "late", force: true }, logger));
       return outcomes;
     },
-    exportToFile: (kind, range, target, runId, logger, options) => {
+    exportToFile: (kind, range, target, run, logger, options) => {
       const fileDeps: ExportDependencies = {
         ...deps(kind, target.store, target.store, { kind: "window-object", objectName: () => target.name }, logger),
         manifestName: () => sidecarManifestName(target.name),
         ledger: false,
       };
-      return exportWindow(fileDeps, { table: tableOf(kind), window: range, runId, reason: "manual", force: true }, options);
+      return exportWindow(fileDeps, { table: tableOf(kind), window: range, runId: run.runId, reason: "manual", force: true, allowShrink: run.allowShrink === true }, options);
     },
     dryRun: async (kind, range, abortSignal) => {
       const { source } = prepared(kind);

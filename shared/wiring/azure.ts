@@ -3,9 +3,9 @@ import type { TokenCredential } from "@azure/core-auth";
 import { DefaultAzureCredential } from "@azure/identity";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { QueueClient, QueueServiceClient } from "@azure/storage-queue";
-import { ConfigurationError } from "../core/errors.js";
+import { ConfigurationError, InvalidMessageError } from "../core/errors.js";
 import type { JobQueue, LogSource, Logger, StateStore } from "../core/ports.js";
-import { systemClock, type Clock, type TimeRange } from "../core/time.js";
+import { describeRange, MINUTE_MS, systemClock, type Clock, type TimeRange } from "../core/time.js";
 import { expandRangeJob, type Expansion } from "../engine/backfill.js";
 import { planBackfill, type TableBackfillPlan } from "../engine/backfill-plan.js";
 import { exportWindow, type ExportDependencies, type ExportOutcome, type ExportWindowOptions } from "../engine/export-window.js";
@@ -101,6 +101,25 @@ export interface AzureAdapters {
   readonly jobs?: JobQueue;
 }
 
+/**
+ * A queue job this deployment would not have made: a table it does not export, or a window not of its
+ * size and alignment (it would archive the same rows again under other names). Refused as an invalid
+ * message, which the worker drops without retrying.
+ */
+function checkJobFits(settings: AzureExportSettings, decoded: DecodedJob): void {
+  const { table } = decoded.job;
+  if (!settings.tables.includes(table)) throw new InvalidMessageError(`table ${table} is not one this deployment exports (${settings.tables.join(", ")})`);
+  const minutes = settings.windowMs / MINUTE_MS;
+  if (decoded.kind === "range") {
+    if (decoded.job.windowMs !== settings.windowMs) throw new InvalidMessageError(`a backfill of ${decoded.job.windowMs / MINUTE_MS}-minute windows; this deployment's windows are ${minutes} minutes`);
+    return;
+  }
+  const { window } = decoded.job;
+  if (window.endMs - window.startMs !== settings.windowMs || window.startMs % settings.windowMs !== 0) {
+    throw new InvalidMessageError(`window ${describeRange(window)} is not one of this deployment's ${minutes}-minute windows`);
+  }
+}
+
 /** The one place that turns Azure settings into concrete adapters. */
 export function createAzureExport(settings: AzureExportSettings, clock: Clock = systemClock, adapters: AzureAdapters = {}): AzureExport {
   const clientId = settings.storage.kind === "identity" ? settings.storage.clientId : undefined;
@@ -159,6 +178,7 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
     plan: (runId, logger) => runPlanner(plannerDependencies(logger), settings.tables, runId),
     exportWindow: (job, logger, options) => exportWindow(exportDependencies(logger), job, options),
     runJob: async (decoded, logger) => {
+      checkJobFits(settings, decoded);
       if (decoded.kind === "window") return exportWindow(exportDependencies(logger), decoded.job);
       return expandRangeJob(state, getJobs(), decoded.job);
     },

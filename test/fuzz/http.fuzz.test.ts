@@ -23,7 +23,7 @@ import { mutatedObject, mutatedText, wrongValue } from "./mutate.js";
 
 const NOW = Date.UTC(2026, 10, 22, 3, 17);
 const TABLES = ["Heartbeat", "Syslog", "Custom_CL"];
-const LIMITS: BackfillLimits = { nowMs: NOW, knownTables: TABLES, retentionMs: 90 * DAY_MS, maxWindows: 5_000, defaultWindowMs: 60 * MINUTE_MS };
+const LIMITS: BackfillLimits = { nowMs: NOW, knownTables: TABLES, retentionMs: 90 * DAY_MS, maxWindows: 5_000, windowMs: 60 * MINUTE_MS };
 const DAY0 = Date.UTC(2026, 10, 1);
 const VALID = { tables: ["Heartbeat", "Syslog"], start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 2 * DAY_MS).toISOString(), windowMinutes: 60, force: false };
 const FIELDS = ["tables", "start", "end", "windowMinutes", "force"];

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHandler } from "../../lambda/handler.js";
+import { createHandler, type ManualRange } from "../../lambda/handler.js";
 import { HOUR_MS } from "../../shared/core/time.js";
 import type { ExportManifest } from "../../shared/engine/manifest.js";
 import { startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
@@ -117,6 +117,7 @@ describe("the AWS export (Lambda handler → fake CloudWatch Logs → Parquet on
     expect(await (await s3.bucket("exports")).keys("pulp/year=2026/month=02/day=04/hour=14/")).toEqual([after.name]);
     await expect(handler({ start: new Date(HOUR - 24 * HOUR_MS).toISOString(), end: new Date(HOUR).toISOString() }, lambdaContext("req-1", 60_000))).rejects.toThrow(/export-access-logs/);
     await expect(handler({ start: "yesterday", end: new Date(HOUR).toISOString() }, lambdaContext("req-1"))).rejects.toThrow(/whole-hour ISO instants/);
+    await expect(handler({ start: new Date(HOUR).toISOString(), end: new Date(HOUR + HOUR_MS).toISOString(), force: true, allowShrink: "yes" } as unknown as ManualRange, lambdaContext("req-1"))).rejects.toThrow(/allowShrink must be true or false, got "yes"/);
   });
 
   it("retries a part whose query keeps failing past the SDK's attempts, and writes the same bytes", async () => {

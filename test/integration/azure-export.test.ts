@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createHash } from "node:crypto";
 import { QueueClient } from "@azure/storage-queue";
 import { HOUR_MS, MINUTE_MS } from "../../shared/core/time.js";
-import { encodeWindowJob } from "../../shared/engine/messages.js";
+import { encodeRangeJob, encodeWindowJob } from "../../shared/engine/messages.js";
 import { createAzureStack, type AzureStack } from "../helpers/azure-stack.js";
 import { downloadAll, exportedRows, manifests } from "../helpers/exported.js";
 import { startFakeLogAnalytics, type FakeLogAnalytics } from "../helpers/fake-log-analytics.js";
@@ -186,6 +186,25 @@ describe("Azure export on Azurite and the fake Log Analytics API", () => {
     expect(rejected.join("\n")).toMatch(/not a valid table name/);
     expect(rejected.join("\n")).toMatch(/unsupported message version 99/);
     expect(await downloadAll(s.data)).toEqual([]);
+  });
+
+  it("drops, without retrying, a well-formed job this deployment would not make: another table, an unaligned or other-sized window, a backfill of another window size", async () => {
+    const s = await stack(["AppTraces"]);
+    await send(s, hourJob("AppRequests", 3));
+    await send(s, encodeWindowJob({ table: "AppTraces", window: { startMs: DAY + 3 * HOUR_MS + 17 * MINUTE_MS, endMs: DAY + 4 * HOUR_MS + 17 * MINUTE_MS }, runId: "r", reason: "manual", force: false }));
+    await send(s, encodeWindowJob({ table: "AppTraces", window: { startMs: DAY, endMs: DAY + 24 * HOUR_MS }, runId: "r", reason: "manual", force: false }));
+    await send(s, encodeRangeJob({ table: "AppTraces", range: { startMs: DAY, endMs: DAY + 24 * HOUR_MS }, windowMs: 24 * HOUR_MS, runId: "r", force: false }));
+    const before = logs.length;
+    const queriesBefore = fake.queries.length;
+    expect(await s.drain()).toEqual({ succeeded: 4, failed: 0, poisoned: 0 });
+    const refused = logs.slice(before).filter((l) => l.includes("refused a job; it will not be retried"));
+    expect(refused).toHaveLength(4);
+    expect(refused.join("\n")).toMatch(/table AppRequests is not one this deployment exports/);
+    expect(refused.join("\n")).toMatch(/is not one of this deployment's 60-minute windows/);
+    expect(refused.join("\n")).toMatch(/a backfill of 1440-minute windows; this deployment's windows are 60 minutes/);
+    expect(await downloadAll(s.data)).toEqual([]);
+    expect(await downloadAll(s.state, "manifests/")).toEqual([]);
+    expect(fake.queries.length).toBe(queriesBefore);
   });
 
   it("a worker stopped after its first part: the rerun completes and leaves no stray objects", async () => {
