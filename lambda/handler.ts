@@ -97,12 +97,14 @@ export function createHandler(exporter: () => AwsExport | Promise<AwsExport>, wr
       }
       // An export whose hour just failed is not re-checked: its queries would fail the same way.
       if (!scheduled || failed.length > failedBefore) continue;
-      // Lines that reached CloudWatch after their hour was exported: one histogram query per export finds the hours that grew.
+      // Lines that reached CloudWatch after their hour was exported (one histogram query per export finds the hours
+      // that grew), and hours whose export failed for good, as many as the invocation has time for.
       try {
-        for (const outcome of await current.reexportLateHours(kind, hours[0] ?? 0, runId, logger)) record(kind, outcome);
+        const maxRepairs = Math.max(0, Math.floor(context.getRemainingTimeInMillis() / msPerHourEstimate) - exports.length);
+        for (const outcome of await current.recheckHours(kind, hours[0] ?? 0, runId, logger, maxRepairs)) record(kind, outcome);
       } catch (error) {
-        logger.error("late-data check failed", { export: kind, error: errorMessage(error) });
-        failed.push(`${kind} late-data check: ${errorMessage(error)}`);
+        logger.error("re-check of earlier hours failed", { export: kind, error: errorMessage(error) });
+        failed.push(`${kind} re-check of earlier hours: ${errorMessage(error)}`);
       }
     }
     if (failed.length > 0) throw new IncompleteExportError(`${failed.length} of ${hours.length * exports.length} exports failed (${done.length} completed):\n  ${failed.join("\n  ")}`);

@@ -238,5 +238,5 @@ function ledgerEntry(job: WindowJob, manifest: ExportManifest | undefined, statu
 
 async function appendLedger(deps: ExportDependencies, job: WindowJob, entry: LedgerEntry): Promise<void> {
   if (deps.ledger === false) return;
-  await deps.state.appendLine(ledgerName(job.window), ledgerLine(entry), LEDGER_HEADER);
+  await deps.state.appendLine(ledgerName(job.table, job.window), ledgerLine(entry), LEDGER_HEADER);
 }

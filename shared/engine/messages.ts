@@ -6,7 +6,7 @@ export const JOB_MESSAGE_VERSION = 1;
 /** Storage Queue messages are at most 64 KiB after base64; stay far below. */
 export const MAX_JOB_MESSAGE_CHARS = 8 * 1024;
 
-export const JOB_REASONS = ["scheduled", "late", "backfill", "manual"] as const;
+export const JOB_REASONS = ["scheduled", "late", "repair", "backfill", "manual"] as const;
 export type JobReason = (typeof JOB_REASONS)[number];
 
 /** Export one (table, window). */

@@ -52,8 +52,17 @@ export function sidecarManifestName(objectName: string): string {
   return `${objectName.slice(0, slash + 1)}_${objectName.slice(slash + 1)}.manifest.json`;
 }
 
-export function ledgerName(window: TimeRange): string {
-  return `ledger/${new Date(window.startMs).toISOString().slice(0, 10)}.csv`;
+/**
+ * `ledger/YYYY-MM-DD/<table>.csv`: one append blob per table and day stays far below Azure's 50,000 blocks
+ * (1-minute windows are 1,440 lines a day). Ledgers of one day, old (`ledger/YYYY-MM-DD.csv`) or new,
+ * all start with ledgerDayPrefix.
+ */
+export function ledgerName(table: string, window: TimeRange): string {
+  return `${ledgerDayPrefix(window.startMs)}/${table}.csv`;
+}
+
+export function ledgerDayPrefix(ms: number): string {
+  return `ledger/${new Date(ms).toISOString().slice(0, 10)}`;
 }
 
 export function watermarkName(table: string): string {

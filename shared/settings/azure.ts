@@ -35,6 +35,7 @@ export interface AzureExportSettings {
   readonly maxWindowsPerRun: number;
   readonly initialLookbackMs: number;
   readonly lateDataLookbackMs: number;
+  readonly gapRepairAfterMs: number;
   readonly partMaxRows: number;
   readonly partMaxBytes: number;
   readonly partAttempts: number;
@@ -104,6 +105,7 @@ export function loadAzureExportSettings(env: Environment, overrides: AzureSettin
     maxWindowsPerRun: reader.integer(SETTINGS.maxWindowsPerRun, 1, 10_000),
     initialLookbackMs: reader.integer(SETTINGS.initialLookbackHours, 0, 24 * 730) * HOUR_MS,
     lateDataLookbackMs: reader.integer(SETTINGS.lateDataLookbackHours, 0, 24 * 30) * HOUR_MS,
+    gapRepairAfterMs: reader.integer(SETTINGS.gapRepairAfterMinutes, 0, 24 * 60 * 30) * MINUTE_MS,
     partMaxRows: reader.integer(SETTINGS.partMaxRows, 1, 500_000),
     partMaxBytes: reader.integer(SETTINGS.partMaxBytes, 1024, 64_000_000),
     partAttempts: reader.integer(SETTINGS.partAttempts, 1, 10),

@@ -25,6 +25,7 @@ export const SETTINGS = {
   maxWindowsPerRun: { name: "LOGEXPORT_MAX_WINDOWS_PER_RUN", default: "48", description: "Most windows one planner run enqueues per table (a long outage catches up in bounded steps)." },
   initialLookbackHours: { name: "LOGEXPORT_INITIAL_LOOKBACK_HOURS", default: "24", description: "Where a table without a watermark starts, counted back from the newest complete window." },
   lateDataLookbackHours: { name: "LOGEXPORT_LATE_DATA_LOOKBACK_HOURS", default: "48", description: "How far back each planner run re-counts exported windows to find late rows (0 disables)." },
+  gapRepairAfterMinutes: { name: "LOGEXPORT_GAP_REPAIR_AFTER_MINUTES", default: "120", description: "A planned window still without a manifest this long after its end plus the ingestion delay is enqueued again (gap repair, within the late-data lookback, at most LOGEXPORT_MAX_WINDOWS_PER_RUN per table and run)." },
   partMaxRows: { name: "LOGEXPORT_PART_MAX_ROWS", default: "200000", description: "Row budget of one part query (service limit 500000)." },
   partMaxBytes: { name: "LOGEXPORT_PART_MAX_BYTES", default: "33554432", description: "Estimated-bytes budget of one part query (service limit about 64 MB)." },
   partAttempts: { name: "LOGEXPORT_PART_ATTEMPTS", default: "3", description: "Tries per part inside one worker run before the job is handed back to the queue." },

@@ -4,8 +4,9 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ConfigurationError, errorMessage } from "../core/errors.js";
 import type { Logger, RecordEncoder, RecordSanitizer, RecordTransform, StateStore } from "../core/ports.js";
-import { floorTo, HOUR_MS, systemClock, type Clock, type TimeRange } from "../core/time.js";
+import { describeRange, floorTo, HOUR_MS, systemClock, type Clock, type TimeRange } from "../core/time.js";
 import { exportWindow, type ExportDependencies, type ExportOutcome, type ExportWindowOptions, type ObjectLayout } from "../engine/export-window.js";
+import { findGaps } from "../engine/gaps.js";
 import { findGrownWindows } from "../engine/late-data.js";
 import type { JobReason } from "../engine/messages.js";
 import { hourlyObjectName, sidecarManifestName } from "../engine/naming.js";
@@ -114,8 +115,11 @@ export interface AwsExport {
   tableOf(kind: ExportKind): string;
   /** The hour starting at hourStartMs to the export's hourly key in the bucket: skipped when its manifest exists, unless forced. */
   exportHour(kind: ExportKind, hourStartMs: number, run: HourRun, logger: Logger, options?: ExportWindowOptions): Promise<ExportOutcome>;
-  /** The exported hours of the lookback before `beforeMs` whose line count grew (one histogram query), re-exported. */
-  reexportLateHours(kind: ExportKind, beforeMs: number, runId: string, logger: Logger): Promise<ExportOutcome[]>;
+  /**
+   * The lookback before `beforeMs`: exported hours whose line count grew (one histogram query) re-exported,
+   * then hours without a manifest after the first that has one (failed for good) exported, at most `maxRepairs`.
+   */
+  recheckHours(kind: ExportKind, beforeMs: number, runId: string, logger: Logger, maxRepairs: number): Promise<ExportOutcome[]>;
   /** Any range into one file (local or S3), with its manifest beside it: the seed's single-file CLIs. */
   exportToFile(kind: ExportKind, range: TimeRange, target: FileTarget, run: FileRun, logger: Logger, options?: ExportWindowOptions): Promise<ExportOutcome>;
   /** What an export of the range would run and scan, from the histogram queries alone. */
@@ -209,11 +213,15 @@ export function createAwsExport(
     clock,
     tableOf,
     exportHour,
-    reexportLateHours: async (kind, beforeMs, runId, logger) => {
+    recheckHours: async (kind, beforeMs, runId, logger, maxRepairs) => {
       const end = floorTo(beforeMs, HOUR_MS);
-      const grown = await findGrownWindows({ source: prepared(kind).source, state: state(), table: tableOf(kind), range: { startMs: end - settings.lateDataLookbackMs, endMs: end }, windowMs: HOUR_MS, logger });
+      const range = { startMs: end - settings.lateDataLookbackMs, endMs: end };
+      const grown = await findGrownWindows({ source: prepared(kind).source, state: state(), table: tableOf(kind), range, windowMs: HOUR_MS, logger });
       const outcomes: ExportOutcome[] = [];
       for (const window of grown) outcomes.push(await exportHour(kind, window.startMs, { runId, reason: "late", force: true }, logger));
+      const gaps = await findGaps({ state: state(), table: tableOf(kind), range, windowMs: HOUR_MS, max: maxRepairs });
+      if (gaps.length > 0) logger.warn("hours without a manifest exported again", { export: kind, hours: gaps.map(describeRange) });
+      for (const window of gaps) outcomes.push(await exportHour(kind, window.startMs, { runId, reason: "repair", force: false }, logger));
       return outcomes;
     },
     exportToFile: (kind, range, target, run, logger, options) => {

@@ -164,6 +164,7 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
     maxWindowsPerRun: settings.maxWindowsPerRun,
     initialLookbackMs: settings.initialLookbackMs,
     lateDataLookbackMs: settings.lateDataLookbackMs,
+    gapRepairAfterMs: settings.gapRepairAfterMs,
   });
   let ensured: Promise<void> | undefined;
   return {

@@ -94,7 +94,7 @@ describe("late lines on AWS", () => {
     const [count] = (await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${partition}/*')`)).getRowObjectsJS();
     expect(count?.n).toBe(rowsIn(HOUR, HOUR + HOUR_MS));
 
-    const ledger = parseLedger((await bucket.getBytes("_logexport/ledger/2026-02-04.csv")).toString());
+    const ledger = parseLedger((await bucket.getBytes("_logexport/ledger/2026-02-04/pulp_access_logs.csv")).toString());
     expect(ledger.map((e) => [e.windowStart, e.status, e.reason, e.manifestVersion])).toEqual([
       ["2026-02-04T14:00:00.000Z", "complete", "scheduled", 1],
       ["2026-02-04T15:00:00.000Z", "complete", "scheduled", 1],
@@ -113,5 +113,23 @@ describe("late lines on AWS", () => {
       ["2026-02-04T15:00:00.000Z", "exported", rowsIn(HOUR + HOUR_MS, HOUR + 2 * HOUR_MS)],
       ["2026-02-04T16:00:00.000Z", "missing", null],
     ]);
+  });
+
+  it("an hour whose export failed for good is exported by the next scheduled run (gap repair), once", async () => {
+    const handler = createHandler(exporter, () => undefined);
+    const h16 = HOUR + 2 * HOUR_MS;
+    fake.inject({ on: "StartQuery", kind: "fail", status: "Failed", queryMatches: new RegExp(`@timestamp >= ${h16} and @timestamp < ${h16 + HOUR_MS}\\n`) });
+    await expect(handler(scheduledEvent(h16 + HOUR_MS + 15 * 60_000 + 3_000), lambdaContext("run-3"))).rejects.toThrow(/1 of 1 exports failed/);
+    const bucket = await s3.bucket("exports");
+    expect(await bucket.exists(`_logexport/manifests/table=pulp_access_logs/year=2026/month=02/day=04/hour=16/pulp_access_logs_20260204T160000Z_20260204T170000Z.manifest.json`)).toBe(false);
+
+    const next = await handler(scheduledEvent(h16 + 2 * HOUR_MS + 15 * 60_000 + 3_000), lambdaContext("run-4"));
+    expect(next.hours.map((h) => [h.hour, h.status, h.reason])).toEqual([
+      ["2026-02-04T17:00:00.000Z", "exported", "scheduled"],
+      ["2026-02-04T16:00:00.000Z", "exported", "repair"],
+    ]);
+    expect((await hourManifest(bucket, "pulp_access_logs", h16)).exportedRows).toBe(rowsIn(h16, h16 + HOUR_MS));
+    const again = await handler(scheduledEvent(h16 + 3 * HOUR_MS + 15 * 60_000 + 3_000), lambdaContext("run-5"));
+    expect(again.hours.map((h) => [h.hour, h.reason])).toEqual([["2026-02-04T18:00:00.000Z", "scheduled"]]);
   });
 });

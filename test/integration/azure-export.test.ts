@@ -70,12 +70,15 @@ describe("Azure export on Azurite and the fake Log Analytics API", () => {
       expect(ms).toHaveLength(24);
       for (const m of ms) expect(m.exportedRows).toBe(m.expectedRows);
     }
-    const ledger = (await downloadAll(s.state, "ledger/")).map((b) => b.data.toString("utf8"));
-    expect(ledger).toHaveLength(1);
-    const lines = ledger[0]?.trim().split("\n") ?? [];
-    expect(lines[0]).toMatch(/^table,window_start,window_end,status/);
-    expect(lines.slice(1).filter((l) => l.includes(",complete,"))).toHaveLength(48);
-    expect(lines.filter((l) => l.startsWith("table,"))).toHaveLength(1);
+    // One ledger per table and day, each with its header once.
+    const ledgers = await downloadAll(s.state, "ledger/");
+    expect(ledgers.map((b) => b.name)).toEqual(["ledger/2026-11-20/AppRequests.csv", "ledger/2026-11-20/AppTraces.csv"]);
+    for (const ledger of ledgers) {
+      const lines = ledger.data.toString("utf8").trim().split("\n");
+      expect(lines[0]).toMatch(/^table,window_start,window_end,status/);
+      expect(lines.slice(1).filter((l) => l.includes(",complete,"))).toHaveLength(24);
+      expect(lines.filter((l) => l.startsWith("table,"))).toHaveLength(1);
+    }
   });
 
   it("keeps full timestamp precision, exact long values and dynamic columns as JSON", async () => {
@@ -172,6 +175,27 @@ describe("Azure export on Azurite and the fake Log Analytics API", () => {
     expect(await s.drain()).toEqual({ succeeded: 0, failed: 4, poisoned: 1 });
     expect(await downloadAll(s.data)).toEqual([]);
     expect(await downloadAll(s.state, "manifests/")).toEqual([]);
+  });
+
+  it("a window whose job went to the poison queue is enqueued again by the next planner run, and exported once", async () => {
+    const s = await stack(["AppTraces"], { LOGEXPORT_GAP_REPAIR_AFTER_MINUTES: "0" });
+    expect((await s.runPlanner())[0]).toMatchObject({ enqueued: 24, reexported: 0, repaired: 0 });
+    const broken = new Date(DAY + 7 * HOUR_MS).toISOString();
+    const outage = (message: unknown): void => {
+      const text = typeof message === "string" ? message : JSON.stringify(message);
+      if (text.includes(`"start":"${broken}"`)) throw new Error(`the query API keeps failing for ${broken}`);
+    };
+    expect(await s.drain({}, outage)).toEqual({ succeeded: 23, failed: 4, poisoned: 1 });
+    expect(await manifests(s.state, "AppTraces")).toHaveLength(23);
+    // The fault is gone; the next run finds the window without a manifest and enqueues it again.
+    expect((await s.runPlanner())[0]).toMatchObject({ enqueued: 0, repaired: 1 });
+    expect(await s.drain()).toEqual({ succeeded: 1, failed: 0, poisoned: 0 });
+    const all = await manifests(s.state, "AppTraces");
+    expect(all).toHaveLength(24);
+    expect(all.find((m) => m.window.start === broken)).toMatchObject({ reason: "repair", version: 1 });
+    expect(await exportedRows(s.data, "AppTraces")).toHaveLength(fake.table("AppTraces").rowsIn(DAY, DAY + 24 * HOUR_MS));
+    // Nothing left to repair: the run after that enqueues nothing.
+    expect((await s.runPlanner())[0]).toMatchObject({ enqueued: 0, repaired: 0 });
   });
 
   it("drops a malformed message with a clear log line and writes nothing", async () => {

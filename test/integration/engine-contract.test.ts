@@ -174,7 +174,7 @@ async function awsRig(): Promise<EngineRig> {
       late += rows;
     },
     recheckLate: async (at) => {
-      await exporter.reexportLateHours("access", Math.floor(at / HOUR_MS) * HOUR_MS, "contract-late", silent);
+      await exporter.recheckHours("access", Math.floor(at / HOUR_MS) * HOUR_MS, "contract-late", silent, 0);
     },
     // Three 503s outlast the SDK's three attempts; only the window's first part query, not its histogram (as in aws-export.test.ts).
     failNextPart: (window) => fake.inject({ on: "StartQuery", kind: "status", status: 503, times: 3, queryMatches: new RegExp(`^fields [^|]*\\| filter @timestamp >= ${window.startMs} and`) }),

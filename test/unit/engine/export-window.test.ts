@@ -78,7 +78,7 @@ describe("exportWindow", () => {
     expect(lines[0]).toBe('{"TimeGenerated":"2026-11-22T10:00:00.000Z","big":9007199254740993}');
     const manifest = parseManifest((await state.readText("manifests/table=AppRequests/year=2026/month=11/day=22/hour=10/AppRequests_20261122T100000Z_20261122T110000Z.manifest.json"))?.text ?? "");
     expect(manifest).toMatchObject({ version: 1, expectedRows: 100, exportedRows: 100, lateRows: 0, runId: "run-1" });
-    const ledger = (await state.readText("ledger/2026-11-22.csv"))?.text.split("\n");
+    const ledger = (await state.readText("ledger/2026-11-22/AppRequests.csv"))?.text.split("\n");
     expect(ledger?.[0]).toMatch(/^table,window_start/);
     expect(ledger?.[1]).toMatch(/^AppRequests,2026-11-22T10:00:00.000Z,2026-11-22T11:00:00.000Z,complete,100,3,/);
   });
@@ -113,7 +113,7 @@ describe("exportWindow", () => {
     await expect(exportWindow(deps(source, data, state), job)).rejects.toBeInstanceOf(RowCountMismatchError);
     expect(data.names()).toEqual([]);
     expect(state.names("manifests/")).toEqual([]);
-    expect((await state.readText("ledger/2026-11-22.csv"))?.text).toMatch(/,failed,.*RowCountMismatchError/);
+    expect((await state.readText("ledger/2026-11-22/AppRequests.csv"))?.text).toMatch(/,failed,.*RowCountMismatchError/);
   });
 
   it("removes parts of an earlier plan when a re-export needs a different part count", async () => {
@@ -255,7 +255,7 @@ describe("re-exports never damage the archive", () => {
     await expect(refused).rejects.toThrow(/the archive holds 100 rows \(manifest version 1, 100 read\) and the source now counts 60; refused: .*allowShrink/);
     expect(new Map(data.objects)).toEqual(archived);
     expect((await state.readText(MANIFEST))?.text).toBe(manifestBefore);
-    expect((await state.readText("ledger/2026-11-22.csv"))?.text).toMatch(/,failed,.*ShrinkRefusedError: .*100 rows.* 60;/);
+    expect((await state.readText("ledger/2026-11-22/AppRequests.csv"))?.text).toMatch(/,failed,.*ShrinkRefusedError: .*100 rows.* 60;/);
   });
 
   it("with allowShrink archives fewer rows and records the shrink in the manifest and the ledger", async () => {
@@ -267,7 +267,7 @@ describe("re-exports never damage the archive", () => {
     const allowed = await exportWindow(deps(source, data, state), { ...job, force: true, reason: "manual", allowShrink: true });
     expect(allowed.manifest).toMatchObject({ version: 2, exportedRows: 60, shrink: { fromVersion: 1, fromRows: 100 } });
     expect(await readThroughManifest(data, state)).toEqual({ version: 2, rows: 60 });
-    expect((await state.readText("ledger/2026-11-22.csv"))?.text).toMatch(/,complete,60,.*allowed shrink from 100 rows \(version 1\) to 60/);
+    expect((await state.readText("ledger/2026-11-22/AppRequests.csv"))?.text).toMatch(/,complete,60,.*allowed shrink from 100 rows \(version 1\) to 60/);
   });
 
   it("never empties an archived window, even with allowShrink", async () => {
