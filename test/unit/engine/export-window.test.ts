@@ -296,3 +296,30 @@ describe("re-exports never damage the archive", () => {
     expect(data.names()).toEqual(archived);
   });
 });
+
+/** Storage calls by kind, to state what generations cost. */
+function counting(store: MemoryObjectStore, calls: Record<string, number>): MemoryObjectStore {
+  const count = (kind: string): void => void (calls[kind] = (calls[kind] ?? 0) + 1);
+  return Object.assign(Object.create(store) as MemoryObjectStore, {
+    writeObject: async (...args: Parameters<MemoryObjectStore["writeObject"]>) => (count("writeObject"), store.writeObject(...args)),
+    writeText: async (...args: Parameters<MemoryObjectStore["writeText"]>) => (count("writeText"), store.writeText(...args)),
+    readText: async (name: string) => (count("readText"), store.readText(name)),
+    appendLine: async (...args: Parameters<MemoryObjectStore["appendLine"]>) => (count("appendLine"), store.appendLine(...args)),
+    delete: async (name: string) => (count("delete"), store.delete(name)),
+    list: (prefix: string) => (count("list"), store.list(prefix)),
+  });
+}
+
+describe("what generations cost in storage calls", () => {
+  it("a first export: one write per part, the manifest, the ledger line, one listing; a re-export adds only the deletes and one manifest rewrite", async () => {
+    const source = new ListSource(spread(100));
+    const data = new MemoryObjectStore();
+    const state = new MemoryObjectStore();
+    const first: Record<string, number> = {};
+    await exportWindow(deps(source, counting(data, first), counting(state, first)), job);
+    expect(first).toEqual({ readText: 1, writeObject: 3, list: 1, writeText: 1, appendLine: 1 });
+    const again: Record<string, number> = {};
+    await exportWindow(deps(source, counting(data, again), counting(state, again)), { ...job, force: true });
+    expect(again).toEqual({ readText: 1, writeObject: 3, list: 1, writeText: 2, delete: 3, appendLine: 1 });
+  });
+});
