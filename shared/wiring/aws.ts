@@ -16,7 +16,7 @@ import { createParquetEncoder } from "../formats/parquet/encoder.js";
 import { PULP_ACCESS_LOG_SCHEMA } from "../formats/parquet/schema.js";
 import { contentRowTransform } from "../parsers/content-rows.js";
 import { CONTENT_TYPE_SPECS, contentSchema } from "../parsers/content/types.js";
-import { PULP_ENRICHED_SCHEMA, pulpRowTransform } from "../parsers/pulp-rows.js";
+import { PULP_ENRICHED_SCHEMA, accessRowTransform } from "../parsers/access-rows.js";
 import { hmacKeyFromSetting, type YamlReader } from "../sanitize/index.js";
 import { AWS_SETTINGS } from "../settings/aws-spec.js";
 import { loadAwsExportSettings, type AwsExportSettings, type ExportKind } from "../settings/aws.js";
@@ -47,13 +47,13 @@ export interface ExportDefinitionOptions {
 
 export function exportDefinition(settings: AwsExportSettings, kind: ExportKind, options: ExportDefinitionOptions = {}): ExportDefinition {
   if (kind === "access") {
-    const rowOptions = { includePaths: settings.filter.includePaths, excludePaths: settings.filter.excludePaths, enrich: settings.enrich };
+    const rowOptions = { logFormat: settings.logFormat, includePaths: settings.filter.includePaths, excludePaths: settings.filter.excludePaths, enrich: settings.enrich };
     return {
       filter: settings.filter,
       encoder: createParquetEncoder(settings.enrich ? PULP_ENRICHED_SCHEMA : PULP_ACCESS_LOG_SCHEMA),
       stem: ACCESS_LOG_STEM,
       prefix: settings.prefix,
-      createTransform: (sanitizer) => pulpRowTransform(rowOptions, sanitizer),
+      createTransform: (sanitizer) => accessRowTransform(rowOptions, sanitizer),
     };
   }
   const rowOptions = { contentType: kind, pathPrefix: settings.contentPathPrefix, excludePaths: settings.filter.excludePaths };
