@@ -49,8 +49,10 @@ export type PulpAccessLogRow = {
 };
 
 /**
- * The Parquet schema elements for our column types. Integers carry only the
- * legacy converted type: hyparquet-writer 0.17's `INTEGER(16, signed)` logical
+ * The Parquet schema elements for our column types, annotated as pyarrow annotates
+ * them (Arrow's cpp/src/parquet/arrow/schema.cc FieldToNode): strings STRING + UTF8,
+ * int32 and int64 plain, timestamps by logical type alone. int16 carries only the
+ * legacy converted type INT_16: hyparquet-writer 0.17's `INTEGER(16, signed)` logical
  * annotation makes a file DuckDB rejects ("TProtocolException: Invalid data").
  */
 export function schemaElements(schema: ParquetSchema): SchemaElement[] {
@@ -64,13 +66,13 @@ function columnElement(column: ParquetColumn): SchemaElement {
     case "timestamp_ns":
       return { ...base, type: "INT64", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: false, unit: "NANOS" } };
     case "string":
-      return { ...base, type: "BYTE_ARRAY", converted_type: "UTF8" };
+      return { ...base, type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" } };
     case "int16":
       return { ...base, type: "INT32", converted_type: "INT_16" };
     case "int32":
-      return { ...base, type: "INT32", converted_type: "INT_32" };
+      return { ...base, type: "INT32" };
     case "int64":
-      return { ...base, type: "INT64", converted_type: "INT_64" };
+      return { ...base, type: "INT64" };
     case "bool":
       return { ...base, type: "BOOLEAN" };
   }
