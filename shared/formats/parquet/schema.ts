@@ -17,9 +17,9 @@ export type ParquetSchema = readonly ParquetColumn[];
  * The seed exporter's schema exactly as its code writes it (upstream `writer.py` SCHEMA through pyarrow ≥ 13,
  * Parquet format 2.6): `timestamp[ns]` without a zone (UTC wall-clock, INT64 TIMESTAMP(NANOS,
  * isAdjustedToUTC=false)), `int16`, strings, every column nullable (OPTIONAL), as pyarrow fields are. DuckDB
- * reads TIMESTAMP_NS, VARCHAR and SMALLINT; pyarrow reads back upstream's own schema. The one difference
- * left is in the footer only: the int16 column carries the converted type INT_16 without pyarrow's
- * INTEGER(16, signed) logical annotation (docs/upstream-compatibility.md, test/fixtures/upstream-pulp/).
+ * reads TIMESTAMP_NS, VARCHAR and SMALLINT; pyarrow reads back upstream's own schema. What differs is in
+ * the footer's annotations only, which every reader maps to the same types (docs/upstream-compatibility.md,
+ * test/fixtures/upstream-pulp/).
  */
 export const PULP_ACCESS_LOG_SCHEMA: ParquetSchema = Object.freeze([
   { name: "timestamp", type: "timestamp_ns", nullable: true },
@@ -49,10 +49,8 @@ export type PulpAccessLogRow = {
 };
 
 /**
- * The Parquet schema elements for our column types, annotated as pyarrow annotates
- * them (Arrow's cpp/src/parquet/arrow/schema.cc FieldToNode): strings STRING + UTF8,
- * int32 and int64 plain, timestamps by logical type alone. int16 carries only the
- * legacy converted type INT_16: hyparquet-writer 0.17's `INTEGER(16, signed)` logical
+ * The Parquet schema elements for our column types. Integers carry only the
+ * legacy converted type: hyparquet-writer 0.17's `INTEGER(16, signed)` logical
  * annotation makes a file DuckDB rejects ("TProtocolException: Invalid data").
  */
 export function schemaElements(schema: ParquetSchema): SchemaElement[] {
@@ -66,13 +64,13 @@ function columnElement(column: ParquetColumn): SchemaElement {
     case "timestamp_ns":
       return { ...base, type: "INT64", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: false, unit: "NANOS" } };
     case "string":
-      return { ...base, type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" } };
+      return { ...base, type: "BYTE_ARRAY", converted_type: "UTF8" };
     case "int16":
       return { ...base, type: "INT32", converted_type: "INT_16" };
     case "int32":
-      return { ...base, type: "INT32" };
+      return { ...base, type: "INT32", converted_type: "INT_32" };
     case "int64":
-      return { ...base, type: "INT64" };
+      return { ...base, type: "INT64", converted_type: "INT_64" };
     case "bool":
       return { ...base, type: "BOOLEAN" };
   }
