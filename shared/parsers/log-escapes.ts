@@ -1,21 +1,17 @@
-const ESCAPE = /\\(?:x([0-9A-Fa-f]{2})|(["\\]))/g;
-const encoder = new TextEncoder();
+/** A run of `\xhh` bytes (decoded together, so a multi-byte character comes back whole), or a backslash-escaped `"` or `\`. */
+const ESCAPES = /(?:\\x[0-9A-Fa-f]{2})+|\\(["\\])/g;
 const decoder = new TextDecoder();
+
+function bytesOf(run: string): Uint8Array {
+  return Uint8Array.from(run.slice(2).split("\\x"), (hex) => Number.parseInt(hex, 16));
+}
 
 /**
  * A quoted field as Apache and nginx write it back to its text: Apache escapes `"` and `\` with a
- * backslash and other bytes as `\xhh`; nginx writes `"` as `\x22` and non-ASCII bytes as `\xHH`
- * (so multi-byte characters come back whole). Text without a backslash is returned as it is.
+ * backslash and other bytes as `\xhh`; nginx writes `"` as `\x22` and non-ASCII bytes as `\xHH`.
+ * Text without a backslash is returned as it is.
  */
 export function unescapeLogField(text: string): string {
   if (!text.includes("\\")) return text;
-  const bytes: number[] = [];
-  let last = 0;
-  for (const m of text.matchAll(ESCAPE)) {
-    bytes.push(...encoder.encode(text.slice(last, m.index)));
-    bytes.push(m[1] === undefined ? (m[2] ?? "").charCodeAt(0) : Number.parseInt(m[1], 16));
-    last = m.index + m[0].length;
-  }
-  bytes.push(...encoder.encode(text.slice(last)));
-  return decoder.decode(new Uint8Array(bytes));
+  return text.replace(ESCAPES, (run: string, quoted: string | undefined) => quoted ?? decoder.decode(bytesOf(run)));
 }
