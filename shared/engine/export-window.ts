@@ -121,7 +121,7 @@ export async function exportWindow(deps: ExportDependencies, job: WindowJob, opt
       window: windowFields(job.window),
       runId: job.runId,
       reason: job.reason,
-      format: { extension: deps.encoder.extension, contentType: deps.encoder.contentType },
+      format: { extension: deps.encoder.extension, contentType: deps.encoder.contentType, ...deps.encoder.format?.(written.columns) },
       columns: written.columns,
       expectedRows,
       readRows: written.tally.read,

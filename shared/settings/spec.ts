@@ -26,6 +26,8 @@ export const SETTINGS = {
   initialLookbackHours: { name: "LOGEXPORT_INITIAL_LOOKBACK_HOURS", default: "24", description: "Where a table without a watermark starts, counted back from the newest complete window." },
   lateDataLookbackHours: { name: "LOGEXPORT_LATE_DATA_LOOKBACK_HOURS", default: "48", description: "How far back each planner run re-counts exported windows to find late rows (0 disables)." },
   gapRepairAfterMinutes: { name: "LOGEXPORT_GAP_REPAIR_AFTER_MINUTES", default: "120", description: "A planned window still without a manifest this long after its end plus the ingestion delay is enqueued again (gap repair, within the late-data lookback, at most LOGEXPORT_MAX_WINDOWS_PER_RUN per table and run)." },
+  format: { name: "LOGEXPORT_FORMAT", default: "parquet", description: "File format of every table: `parquet` (typed columns from the query's own types, docs/parquet-types.md) or `jsonl.gz` (gzip JSON Lines)." },
+  formatOverrides: { name: "LOGEXPORT_FORMAT_OVERRIDES", default: "", description: "Per-table formats that differ from `LOGEXPORT_FORMAT`, as `Table=format` pairs separated by commas (`Syslog=jsonl.gz,AppTraces=parquet`)." },
   partMaxRows: { name: "LOGEXPORT_PART_MAX_ROWS", default: "200000", description: "Row budget of one part query (service limit 500000)." },
   partMaxBytes: { name: "LOGEXPORT_PART_MAX_BYTES", default: "33554432", description: "Estimated-bytes budget of one part query (service limit about 64 MB)." },
   partAttempts: { name: "LOGEXPORT_PART_ATTEMPTS", default: "3", description: "Tries per part inside one worker run before the job is handed back to the queue." },

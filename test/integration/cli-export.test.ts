@@ -32,7 +32,7 @@ function io(): CapturedIO {
   return capturedIO({ env: { AZURE_LOGS_ENDPOINT: `${fake.url}/v1` }, now: () => DAY + 5 * HOUR_MS });
 }
 
-const base = () => ["--workspace", fake.workspaceId, "--table", "Syslog", "--start", "2026-11-20T00:30:00Z", "--end", "-2h"];
+const base = () => ["--workspace", fake.workspaceId, "--table", "Syslog", "--start", "2026-11-20T00:30:00Z", "--end", "-2h", "--format", "jsonl.gz"];
 
 async function files(root: string): Promise<string[]> {
   return (await readdir(root, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(root.length + 1)).sort();

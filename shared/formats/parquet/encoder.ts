@@ -143,6 +143,7 @@ const INT32_MAX = 2_147_483_647;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const NS_PER_MS = 1_000_000n;
+const UTF8 = new TextEncoder();
 
 function describe(value: unknown): string {
   if (typeof value === "string") return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
@@ -166,6 +167,14 @@ function converter(column: ParquetColumn): Convert {
   switch (type) {
     case "string":
       return check((v) => typeof v === "string", "a string");
+    case "json":
+      return check((v) => typeof v === "string", "JSON text", (v: string) => UTF8.encode(v));
+    case "int8":
+      return check((v) => Number.isInteger(v) && (v as number) >= -128 && (v as number) <= 127, "an integer in [-128, 127]");
+    case "double":
+      return check((v) => typeof v === "number", "a number (NaN and ±Infinity included)");
+    case "timestamp_us_utc":
+      return check((v) => typeof v === "bigint" && v >= INT64_MIN && v <= INT64_MAX, "microseconds since the epoch as a bigint");
     case "int16":
       return check((v) => Number.isInteger(v) && (v as number) >= INT16_MIN && (v as number) <= INT16_MAX, "an integer in [-32768, 32767]");
     case "int32":

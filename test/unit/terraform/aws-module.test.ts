@@ -181,7 +181,7 @@ describe("AWS module: schedule, retries and dead letters", () => {
 });
 
 describe("AWS module: Glue tables match the encoder's schemas", () => {
-  const GLUE: Readonly<Record<ParquetColumnType, string>> = { timestamp_ns_utc: "timestamp", string: "string", int16: "smallint", int32: "int", int64: "bigint", bool: "boolean" };
+  const GLUE: Readonly<Record<ParquetColumnType, string>> = { timestamp_ns_utc: "timestamp", timestamp_us_utc: "timestamp", string: "string", json: "string", int8: "tinyint", int16: "smallint", int32: "int", int64: "bigint", double: "double", bool: "boolean" };
   const columns = (expression: string) => [...expression.matchAll(/\{ name = "([a-z_]+)", type = "([a-z]+)" \}/g)].map((m) => [m[1], m[2]]);
 
   it("declares the access table's columns, enriched ones included, as the encoder writes them", () => {

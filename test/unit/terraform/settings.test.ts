@@ -21,6 +21,7 @@ const LOCAL_ONLY: Readonly<Record<string, string>> = {
 
 /** Settings the code reads that Terraform leaves to the code's default, on purpose. */
 const LEFT_TO_DEFAULT: Readonly<Record<string, string>> = {
+  LOGEXPORT_FORMAT_OVERRIDES: "per-table exceptions to LOGEXPORT_FORMAT; none unless a table needs another format",
   LOGEXPORT_GAP_REPAIR_AFTER_MINUTES: "engine tuning: how long a planned window may stay in flight before the planner enqueues it again; the default outlasts the queue's five tries",
   LOGEXPORT_PART_MAX_ROWS: "engine tuning under the Log Analytics result limit (500,000 rows); the default is what the tests and benchmarks measure",
   LOGEXPORT_PART_MAX_BYTES: "engine tuning under the Log Analytics result limit (about 64 MB); the default is what the tests and benchmarks measure",
