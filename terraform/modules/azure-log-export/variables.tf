@@ -373,13 +373,24 @@ variable "node_version" {
 }
 
 variable "maximum_instance_count" {
-  description = "Most Flex Consumption instances the app scales out to. Keep it low: all instances share one identity, and Log Analytics allows about 5 concurrent queries per identity (more are queued and then refused with 429), while host.json lets one instance run up to 6 queue messages at once."
+  description = "Most on-demand Flex Consumption instances. Azure's API documents the limit per function group, not per app: the worker (queue trigger), the planner (timer) and the HTTP functions scale as separate groups. Azure refuses values below 40 except, as a preview since January 2026, in West Europe, Australia East and West US 2 (azure-functions-host issue 10523); the provider accepts 1-1000. It does not bound Log Analytics concurrency: max_concurrent_queries does, per instance (see the README)."
   type        = number
-  default     = 2
+  default     = 40
 
   validation {
     condition     = var.maximum_instance_count >= 1 && var.maximum_instance_count <= 1000 && floor(var.maximum_instance_count) == var.maximum_instance_count
-    error_message = "maximum_instance_count must be a whole number from 1 to 1000."
+    error_message = "maximum_instance_count must be a whole number from 1 to 1000 (and at least 40 outside the regions that allow less)."
+  }
+}
+
+variable "max_concurrent_queries" {
+  description = "LOGEXPORT_MAX_CONCURRENT_QUERIES: Log Analytics queries one instance runs at once; its other queries wait their turn (host.json lets an instance run up to 6 jobs). The service allows about 5 concurrent queries per identity, shared by every instance: see the README's Concurrency section."
+  type        = number
+  default     = 4
+
+  validation {
+    condition     = var.max_concurrent_queries >= 1 && var.max_concurrent_queries <= 50 && floor(var.max_concurrent_queries) == var.max_concurrent_queries
+    error_message = "max_concurrent_queries must be a whole number from 1 to 50."
   }
 }
 
