@@ -39,6 +39,14 @@ describe("terraform check: what validate would refuse", () => {
     ]);
   });
 
+  it("a module call with an unknown variable, without a required one, and a reference to an output it lacks", async () => {
+    expect((await findingsFor("module-call")).sort()).toEqual([
+      'module "child" › nmae: the module has no variable "nmae" (did you mean name?)',
+      'module "child": missing required variable "name"',
+      'output "url": module.child.queue_url: the module has no output "queue_url"',
+    ]);
+  });
+
   it("a schema for a provider version versions.tf does not admit", async () => {
     expect(await findingsFor("version-mismatch")).toEqual(['terraform › required_providers › aws: the schema describes hashicorp/aws 6.0.0, which "~> 5.0" does not admit: regenerate it for the pinned version (npm run terraform:schema)']);
   });
