@@ -42,6 +42,8 @@ export interface AzureExportSettings {
   readonly partMaxBytes: number;
   readonly partAttempts: number;
   readonly retryBaseMs: number;
+  /** Queries to the workspace in flight at once in this process. */
+  readonly maxConcurrentQueries: number;
   readonly queryTimeoutSeconds: number;
   readonly readIdleSeconds: number;
   readonly retentionMs: number;
@@ -134,6 +136,7 @@ export function loadAzureExportSettings(env: Environment, overrides: AzureSettin
     partMaxBytes: reader.integer(SETTINGS.partMaxBytes, 1024, 64_000_000),
     partAttempts: reader.integer(SETTINGS.partAttempts, 1, 10),
     retryBaseMs: reader.integer(SETTINGS.retryBaseMs, 0, 60_000),
+    maxConcurrentQueries: reader.integer(SETTINGS.maxConcurrentQueries, 1, 50),
     queryTimeoutSeconds: reader.integer(SETTINGS.queryTimeoutSeconds, 10, 600),
     readIdleSeconds: reader.integer(SETTINGS.readIdleSeconds, 1, 900),
     retentionMs: reader.integer(SETTINGS.retentionDays, 1, 4383) * DAY_MS,

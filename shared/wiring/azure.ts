@@ -22,6 +22,7 @@ import { LocalObjectStore } from "../sinks/local/store.js";
 import { PrefixedObjectStore } from "../sinks/prefixed.js";
 import { isLoopbackHttp } from "../sources/log-analytics/clients.js";
 import { LogAnalyticsSource } from "../sources/log-analytics/source.js";
+import { limitConcurrentQueries } from "../sources/query-slots.js";
 import { readYaml } from "../sanitize/yaml.js";
 import { sanitizerFactory } from "./sanitizer.js";
 
@@ -126,13 +127,18 @@ function checkJobFits(settings: AzureExportSettings, decoded: DecodedJob): void 
 export function createAzureExport(settings: AzureExportSettings, clock: Clock = systemClock, adapters: AzureAdapters = {}): AzureExport {
   const clientId = settings.storage.kind === "identity" ? settings.storage.clientId : undefined;
   const credential = credentialFactory(clientId);
-  const source = adapters.source ?? new LogAnalyticsSource({
-    endpoint: settings.logsEndpoint,
-    workspaceId: settings.workspaceId,
-    credential: isLoopbackHttp(settings.logsEndpoint) ? undefined : credential(),
-    queryTimeoutSeconds: settings.queryTimeoutSeconds,
-    readIdleSeconds: settings.readIdleSeconds,
-  });
+  // One process's queries share the identity's concurrency at the service (FIELD-NOTES: about 5): bounded here, not by instance count.
+  const source = limitConcurrentQueries(
+    adapters.source ??
+      new LogAnalyticsSource({
+        endpoint: settings.logsEndpoint,
+        workspaceId: settings.workspaceId,
+        credential: isLoopbackHttp(settings.logsEndpoint) ? undefined : credential(),
+        queryTimeoutSeconds: settings.queryTimeoutSeconds,
+        readIdleSeconds: settings.readIdleSeconds,
+      }),
+    settings.maxConcurrentQueries,
+  );
   const opened = stores(settings, credential);
   const data = adapters.data ?? opened.data;
   const state = adapters.state ?? opened.state;

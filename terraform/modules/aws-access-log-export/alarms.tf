@@ -1,7 +1,41 @@
+# CloudWatch alarms cannot publish to a topic encrypted with the AWS managed key alias/aws/sns: its
+# key policy cannot be changed to let cloudwatch.amazonaws.com use it, so every notification would
+# fail. The topic is encrypted with a customer-managed key whose policy does (about $1 a month).
+data "aws_iam_policy_document" "alarm_key" {
+  # Without this statement nobody in the account could manage or delete the key.
+  statement {
+    sid       = "AccountAdministers"
+    actions   = ["kms:*"]
+    resources = ["*"]
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid       = "AlarmsPublish"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_kms_key" "alarms" {
+  count               = length(var.alarm_email_addresses) > 0 ? 1 : 0
+  description         = "Encrypts the ${local.function_name}-alarms SNS topic; CloudWatch alarms may use it to publish."
+  enable_key_rotation = true
+  policy              = data.aws_iam_policy_document.alarm_key.json
+  tags                = var.tags
+}
+
 resource "aws_sns_topic" "alarms" {
   count             = length(var.alarm_email_addresses) > 0 ? 1 : 0
   name              = "${local.function_name}-alarms"
-  kms_master_key_id = "alias/aws/sns"
+  kms_master_key_id = aws_kms_key.alarms[0].arn
   tags              = var.tags
 }
 

@@ -46,6 +46,7 @@ locals {
       "LOGEXPORT_INITIAL_LOOKBACK_HOURS"   = tostring(var.initial_lookback_hours)
       "LOGEXPORT_LATE_DATA_LOOKBACK_HOURS" = tostring(var.late_data_lookback_hours)
       "LOGEXPORT_WORKSPACE_RETENTION_DAYS" = tostring(var.workspace_retention_days)
+      "LOGEXPORT_MAX_CONCURRENT_QUERIES"   = tostring(var.max_concurrent_queries)
     },
     # Only when non-empty: an empty value means the same to the code (its default is empty) and
     # keeps an empty-valued app setting out of the plan.

@@ -104,21 +104,22 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "export_lag" {
           | where timestamp > ago(2d) and message has "window exported"
           | extend e = parse_json(message)
           | where tostring(e.message) == "window exported"
-          | extend table = tostring(e.table), windowEnd = todatetime(extract(@", ([^)]+)\)$", 1, tostring(e.window)))
-          | summarize newestWindowEnd = max(windowEnd) by table;
-      print table = expected
-      | mv-expand table to typeof(string)
-      | join kind=leftouter exported on table
+          | extend tableName = tostring(e["table"]), windowEnd = todatetime(extract(@", ([^)]+)\)$", 1, tostring(e.window)))
+          | summarize newestWindowEnd = max(windowEnd) by tableName;
+      print tableName = expected
+      | mv-expand tableName to typeof(string)
+      | join kind=leftouter exported on tableName
       | extend lagMinutes = datetime_diff("minute", now(), newestWindowEnd)
       | where isnull(newestWindowEnd) or lagMinutes > ${var.export_lag_alert_minutes}
-      | project table, newestWindowEnd, lagMinutes
+      | project tableName, newestWindowEnd, lagMinutes
     KQL
     time_aggregation_method = "Count"
     operator                = "GreaterThan"
     threshold               = 0
 
+    # Not `table`: a KQL keyword (the table() function), which as a bare column name may not parse.
     dimension {
-      name     = "table"
+      name     = "tableName"
       operator = "Include"
       values   = ["*"]
     }
