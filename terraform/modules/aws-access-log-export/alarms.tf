@@ -85,3 +85,35 @@ resource "aws_cloudwatch_metric_alarm" "dead_letters" {
   ok_actions          = local.alarm_actions
   tags                = var.tags
 }
+
+# Hours missing in the middle, which the errors alarm only saw once, when they failed: each scheduled
+# run logs the hours of the lookback it finds without a manifest and exports again (gap repair). Any
+# such line means an hour was missing after every retry; a repair that keeps failing keeps it firing.
+resource "aws_cloudwatch_log_metric_filter" "missing_hours" {
+  name           = "${local.function_name}-missing-hours"
+  log_group_name = aws_cloudwatch_log_group.function.name
+  pattern        = "{ $.message = \"hours without a manifest exported again\" }"
+
+  metric_transformation {
+    name          = "MissingHours"
+    namespace     = "LogExport"
+    value         = "1"
+    default_value = "0"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "missing_hours" {
+  alarm_name          = "${local.function_name}-missing-hours"
+  alarm_description   = "A scheduled run found hours of the lookback without a manifest (their export failed every retry) and exported them again. The function's log has the hours (`hours without a manifest exported again`) and, for a repair that failed, `export failed` with the error; see docs/operations.md."
+  namespace           = "LogExport"
+  metric_name         = aws_cloudwatch_log_metric_filter.missing_hours.metric_transformation[0].name
+  statistic           = "Sum"
+  period              = 3600
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanOrEqualToThreshold"
+  threshold           = 1
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = local.alarm_actions
+  ok_actions          = local.alarm_actions
+  tags                = var.tags
+}

@@ -462,3 +462,25 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "format" {
+  description = "LOGEXPORT_FORMAT: the file format of every table, \"parquet\" (typed columns from the query's own types; docs/parquet-types.md) or \"jsonl.gz\" (gzip JSON Lines). Changing it affects new windows only; each manifest names its files' format."
+  type        = string
+  default     = "parquet"
+
+  validation {
+    condition     = contains(["parquet", "jsonl.gz"], var.format)
+    error_message = "format must be \"parquet\" or \"jsonl.gz\"."
+  }
+}
+
+variable "format_overrides" {
+  description = "LOGEXPORT_FORMAT_OVERRIDES: tables whose format differs from var.format, e.g. { Syslog = \"jsonl.gz\" }. Each key must be one of var.tables."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for format in values(var.format_overrides) : contains(["parquet", "jsonl.gz"], format)])
+    error_message = "each format in format_overrides must be \"parquet\" or \"jsonl.gz\"."
+  }
+}

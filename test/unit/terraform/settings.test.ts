@@ -19,7 +19,6 @@ const LOCAL_ONLY: Readonly<Record<string, string>> = {
 
 /** Settings the code reads that Terraform leaves to the code's default, on purpose. */
 const LEFT_TO_DEFAULT: Readonly<Record<string, string>> = {
-  LOGEXPORT_FORMAT_OVERRIDES: "per-table exceptions to LOGEXPORT_FORMAT; none unless a table needs another format",
   LOGEXPORT_GAP_REPAIR_AFTER_MINUTES: "engine tuning: how long a planned window may stay in flight before the planner enqueues it again; the default outlasts the queue's five tries",
   LOGEXPORT_PART_MAX_ROWS: "engine tuning under the Log Analytics result limit (500,000 rows); the default is what the tests and benchmarks measure",
   LOGEXPORT_PART_MAX_BYTES: "engine tuning under the Log Analytics result limit (about 64 MB); the default is what the tests and benchmarks measure",
@@ -84,7 +83,10 @@ async function defaultValue(source: string): Promise<string | undefined> {
   if (references.length !== 1 || only === undefined || name === undefined || !("name" in name)) return undefined;
   if (only.root === "var") {
     const value = variable(azure, name.name).default;
-    return typeof value === "string" || typeof value === "number" ? String(value) : undefined;
+    if (typeof value === "string" || typeof value === "number") return String(value);
+    // A collection joined into one setting (`join(",", [for … in var.x : …])`): empty by default, an empty setting.
+    const empty = (Array.isArray(value) && value.length === 0) || (typeof value === "object" && value !== null && Object.keys(value).length === 0);
+    return empty && source.startsWith("join(") ? "" : undefined;
   }
   const attribute = only.steps[1];
   if (attribute !== undefined && "name" in attribute && attribute.name === "name") {
