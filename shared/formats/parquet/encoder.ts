@@ -143,7 +143,6 @@ const INT32_MAX = 2_147_483_647;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const NS_PER_MS = 1_000_000n;
-const UTF8 = new TextEncoder();
 
 function describe(value: unknown): string {
   if (typeof value === "string") return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
@@ -168,7 +167,7 @@ function converter(column: ParquetColumn): Convert {
     case "string":
       return check((v) => typeof v === "string", "a string");
     case "json":
-      return check((v) => typeof v === "string", "JSON text", (v: string) => UTF8.encode(v));
+      return check((v) => typeof v === "string", "JSON text");
     case "int8":
       return check((v) => Number.isInteger(v) && (v as number) >= -128 && (v as number) <= 127, "an integer in [-128, 127]");
     case "double":

@@ -66,8 +66,9 @@ function columnElement(column: ParquetColumn): SchemaElement {
     case "string":
       return { ...base, type: "BYTE_ARRAY", converted_type: "UTF8" };
     case "json":
-      // The logical type alone: hyparquet-writer would JSON-encode values under the converted type, and ours are JSON text already.
-      return { ...base, type: "BYTE_ARRAY", logical_type: { type: "JSON" } };
+      // JSON text, annotated as the JSON logical type; the legacy annotation says UTF8 (a string to readers that
+      // predate JSON), because hyparquet-writer would JSON-encode the text again under converted type JSON.
+      return { ...base, type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "JSON" } };
     case "int8":
       return { ...base, type: "INT32", converted_type: "INT_8" };
     case "double":
