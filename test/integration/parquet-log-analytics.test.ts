@@ -6,9 +6,9 @@
  * returned; a window exported twice gives identical bytes; a table that gains a column between windows;
  * 500 columns.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { silentLogger as silent } from "../../shared/core/logger.js";
@@ -21,7 +21,9 @@ import { sanitizingTransform } from "../../shared/engine/transform.js";
 import { createLogAnalyticsParquetEncoder, datetimeTicks, timespanTicks } from "../../shared/formats/parquet/log-analytics.js";
 import { IdentitySanitizer } from "../../shared/sanitize/identity.js";
 import { parseJsonExact, stringifyJson } from "../../shared/sanitize/json-exact.js";
+import { ddlCommand } from "../../cli/commands/ddl.js";
 import { createAzureStack, type AzureStack } from "../helpers/azure-stack.js";
+import { capturedIO } from "../helpers/cli-io.js";
 import { manifests } from "../helpers/exported.js";
 import { MemoryObjectStore } from "../helpers/memory-store.js";
 import { startFakeLogAnalytics, type FakeLogAnalytics } from "../helpers/fake-log-analytics.js";
@@ -197,5 +199,45 @@ describe("a table whose schema changes", () => {
       { Message: "m0", Added: null }, { Message: "m1", Added: null }, { Message: "m2", Added: null },
       { Message: "m0", Added: 0n }, { Message: "m1", Added: 1n }, { Message: "m2", Added: 2n },
     ]);
+  });
+});
+
+describe("logexport ddl", () => {
+  it("prints a DuckDB view that, run as printed over the exported files, returns the source's counts per hour", async () => {
+    const s = await stack(["Typed_CL"]);
+    for (const startMs of [WINDOW.startMs, WINDOW.endMs]) await s.exporter.exportWindow({ table: "Typed_CL", window: { startMs, endMs: startMs + HOUR_MS }, runId: "ddl", reason: "manual", force: false }, silent);
+    // The container as a local directory, names and folders as they are.
+    const root = join(dir, "container");
+    for (const name of await s.list(s.data)) {
+      await mkdir(dirname(join(root, name)), { recursive: true });
+      await writeFile(join(root, name), await s.data.getBlobClient(name).downloadToBuffer());
+    }
+    const io = capturedIO({ now: () => NOW, env: { AZURE_STORAGE_CONNECTION_STRING: connectionString } });
+    expect(await ddlCommand(["--table", "Typed_CL", "--engine", "duckdb", "--location", root, "--state-container", s.env.LOGEXPORT_STATE_CONTAINER as string], io)).toBe(0);
+    await duck.run(io.out());
+    const counts = (await duck.runAndReadAll(`SELECT hour::INTEGER AS hour, count(*)::INTEGER AS n FROM "Typed_CL" GROUP BY hour ORDER BY hour`)).getRowObjectsJS();
+    const table = fake.table("Typed_CL");
+    expect(counts).toEqual([
+      { hour: 10, n: table.rowsIn(WINDOW.startMs, WINDOW.endMs) },
+      { hour: 11, n: table.rowsIn(WINDOW.endMs, WINDOW.endMs + HOUR_MS) },
+    ]);
+  });
+
+  it.each(["athena", "databricks", "synapse"] as const)("prints the %s statement of the golden file for the newest manifest's columns", async (engine) => {
+    const s = await stack(["Typed_CL"]);
+    await s.exporter.exportWindow({ table: "Typed_CL", window: WINDOW, runId: "ddl", reason: "manual", force: false }, silent);
+    const locations = { athena: "s3://archive-bucket/logs", databricks: "abfss://log-exports@account.dfs.core.windows.net/logs", synapse: "https://account.dfs.core.windows.net/log-exports/logs" };
+    const io = capturedIO({ now: () => NOW, env: { AZURE_STORAGE_CONNECTION_STRING: connectionString } });
+    expect(await ddlCommand(["--table", "Typed_CL", "--engine", engine, "--location", locations[engine], "--name", "typed_cl", "--state-container", s.env.LOGEXPORT_STATE_CONTAINER as string], io)).toBe(0);
+    expect(io.out()).toBe(await readFile(new URL(`../golden/ddl/${engine}.sql`, import.meta.url), "utf8"));
+  });
+
+  it("refuses an engine it does not know and a table whose newest window is JSON Lines", async () => {
+    const s = await createAzureStack({ connectionString, fake, tables: ["Typed_CL"], clock: { now: () => NOW }, settings: { LOGEXPORT_SANITIZE: "off" } });
+    await s.exporter.exportWindow({ table: "Typed_CL", window: WINDOW, runId: "ddl", reason: "manual", force: false }, silent);
+    const io = capturedIO({ now: () => NOW, env: { AZURE_STORAGE_CONNECTION_STRING: connectionString } });
+    const argv = ["--table", "Typed_CL", "--location", "/x", "--state-container", s.env.LOGEXPORT_STATE_CONTAINER as string];
+    await expect(ddlCommand([...argv, "--engine", "hive"], io)).rejects.toThrow(/--engine must be one of duckdb, athena, databricks, synapse/);
+    await expect(ddlCommand([...argv, "--engine", "duckdb"], io)).rejects.toThrow(/is jsonl.gz, not Parquet/);
   });
 });
