@@ -18,7 +18,7 @@ import type { Column, LogRecord } from "../../shared/core/records.js";
 import { exportWindow } from "../../shared/engine/export-window.js";
 import { manifestName } from "../../shared/engine/naming.js";
 import { sanitizingTransform } from "../../shared/engine/transform.js";
-import { createLogAnalyticsParquetEncoder, datetimeTicks, timespanTicks } from "../../shared/formats/parquet/log-analytics.js";
+import { createLogAnalyticsParquetEncoder, datetimeTicks, logAnalyticsPlan, timespanTicks } from "../../shared/formats/parquet/log-analytics.js";
 import { IdentitySanitizer } from "../../shared/sanitize/identity.js";
 import { parseJsonExact, stringifyJson } from "../../shared/sanitize/json-exact.js";
 import { ddlCommand } from "../../cli/commands/ddl.js";
@@ -239,5 +239,15 @@ describe("logexport ddl", () => {
     const argv = ["--table", "Typed_CL", "--location", "/x", "--state-container", s.env.LOGEXPORT_STATE_CONTAINER as string];
     await expect(ddlCommand([...argv, "--engine", "hive"], io)).rejects.toThrow(/--engine must be one of duckdb, athena, databricks, synapse/);
     await expect(ddlCommand([...argv, "--engine", "duckdb"], io)).rejects.toThrow(/is jsonl.gz, not Parquet/);
+  });
+});
+
+describe("sanitized values in typed columns", () => {
+  it("a long the sanitizer redacted (it passed as a card number) is null in its BIGINT column, counted by the sanitizer", async () => {
+    const plan = logAnalyticsPlan([{ name: "TimeGenerated", type: "datetime" }, { name: "Sequence", type: "long" }, { name: "Note", type: "string" }]);
+    const row: Record<string, unknown> = {};
+    plan.fill({ TimeGenerated: "[REDACTED:card]", Sequence: "[REDACTED:card]", Note: "[REDACTED:card]" }, row, 0);
+    expect(row).toEqual({ TimeGenerated: null, TimeGenerated_100ns: null, Sequence: null, Note: "[REDACTED:card]" });
+    expect(() => plan.fill({ TimeGenerated: null, Sequence: "not a number", Note: null }, {}, 3)).toThrow(/row 3, column "Sequence" \(long\): cannot write string "not a number"/);
   });
 });

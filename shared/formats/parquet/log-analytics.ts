@@ -75,10 +75,19 @@ function refuse(column: string, type: string, value: unknown, rowIndex: number):
   throw new ParquetEncodeError(`row ${rowIndex}, column "${column}" (${type}): cannot write ${typeof value} ${shown}`, column, rowIndex);
 }
 
+/**
+ * What the sanitizer writes in place of a value: a redaction marker (`[REDACTED:card]`, a 16-digit long that
+ * passed Luhn) or a keyed pseudonym. A typed column cannot hold either, so the cell becomes null there; the
+ * manifest's sanitizer counts say how many were replaced.
+ */
+const SANITIZED = /^(?:\[REDACTED:[^\]]+\]|pseu_[0-9a-f]{16})$/;
+
 /** A value of the source as the Parquet type of its column wants it; null stays null. */
 function convert(name: string, type: string, value: unknown, rowIndex: number): unknown {
   if (value === null || value === undefined) return null;
-  switch (PARQUET_TYPE[type] ?? "string") {
+  const parquetType = PARQUET_TYPE[type] ?? "string";
+  if (parquetType !== "string" && parquetType !== "json" && typeof value === "string" && SANITIZED.test(value)) return null;
+  switch (parquetType) {
     case "bool":
       return typeof value === "boolean" ? value : value === "True" || value === "true" ? true : value === "False" || value === "false" ? false : refuse(name, type, value, rowIndex);
     case "int32":
@@ -119,7 +128,7 @@ export function logAnalyticsPlan(columns: readonly Column[]): { readonly schema:
       ],
       fill: (record, row, i) => {
         const value = record[name];
-        if (value === null || value === undefined) {
+        if (value === null || value === undefined || (typeof value === "string" && SANITIZED.test(value))) {
           row[name] = null;
           row[extra] = null;
           return;
