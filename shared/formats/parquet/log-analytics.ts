@@ -166,6 +166,6 @@ export function createLogAnalyticsParquetEncoder(options: ParquetEncoderOptions 
       const plan = logAnalyticsPlan(columns);
       return createParquetEncoder(plan.schema, options).write(rowsOf(records, plan.fill));
     },
-    format: (columns) => ({ name: "parquet", writer: PARQUET_WRITER, codec: "SNAPPY", schema: logAnalyticsPlan(columns).schema }),
+    format: (columns) => ({ name: "parquet", writer: PARQUET_WRITER, codec: options.codec ?? "SNAPPY", schema: logAnalyticsPlan(columns).schema }),
   };
 }
