@@ -183,7 +183,7 @@ function converter(column: ParquetColumn): Convert {
     case "double":
       return check((v) => typeof v === "number", "a number (NaN and ±Infinity included)");
     case "timestamp_us_utc":
-      return check((v) => typeof v === "bigint" && v >= INT64_MIN && v <= INT64_MAX, "microseconds since the epoch as a bigint");
+      return check((v) => (typeof v === "bigint" && v >= INT64_MIN && v <= INT64_MAX) || Number.isSafeInteger(v), "microseconds since the epoch (a bigint, or a safe-integer number)");
     case "int16":
       return check((v) => Number.isInteger(v) && (v as number) >= INT16_MIN && (v as number) <= INT16_MAX, "an integer in [-32768, 32767]");
     case "int32":
