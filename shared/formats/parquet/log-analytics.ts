@@ -179,10 +179,11 @@ export function logAnalyticsPlan(columns: readonly Column[]): { readonly schema:
   };
 }
 
+/** One row object, refilled for each record: the encoder copies a row's values into its columns before it asks for the next. */
 async function* rowsOf(records: AsyncIterable<LogRecord>, fill: Fill): AsyncGenerator<ParquetRow> {
   let index = 0;
+  const row: Record<string, unknown> = {};
   for await (const record of records) {
-    const row: Record<string, unknown> = {};
     fill(record, row, index);
     index += 1;
     yield row;
