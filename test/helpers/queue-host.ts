@@ -16,7 +16,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import azureFunctions, { type InvocationContext, type LogLevel, type TriggerMetadata } from "@azure/functions";
 
 const { InvocationContext: Context } = azureFunctions;
-import { QueueServiceClient, RestError, type DequeuedMessageItem, type QueueClient } from "@azure/storage-queue";
+import { QueueServiceClient, RestError, type DequeuedMessageItem, } from "@azure/storage-queue";
 
 export type QueueHandler = (message: unknown, context: InvocationContext) => Promise<void>;
 

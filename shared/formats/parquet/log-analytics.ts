@@ -144,7 +144,10 @@ export function logAnalyticsPlan(columns: readonly Column[]): { readonly schema:
   const taken = new Set(columns.map((c) => c.name));
   const plans: ColumnPlan[] = columns.map(({ name, type }) => {
     if (type !== "datetime") {
-      return { columns: [{ name, type: PARQUET_TYPE[type] ?? "string", nullable: true }], fill: (record, row, i) => void (row[name] = convert(name, type, record[name], i)) };
+      return { columns: [{ name, type: PARQUET_TYPE[type] ?? "string", nullable: true }], fill: (record, row, i) => {
+          row[name] = convert(name, type, record[name], i);
+        },
+      };
     }
     const extra = freeName(`${name}_100ns`, taken);
     return {
