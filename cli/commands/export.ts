@@ -9,7 +9,8 @@ export const EXPORT_FLAGS: readonly FlagSpec[] = [
   { name: "table", required: true, description: "table name, or several separated by commas" },
   ...QUERY_FLAGS,
   { name: "out", required: true, description: "a directory, or https://<account>.blob.core.windows.net/<container>[/<prefix>]" },
-  { name: "connection-string", description: "storage connection string for --out (default: $AZURE_STORAGE_CONNECTION_STRING, else Azure login)" },
+  { name: "connection-string-file", description: "a file holding the storage connection string for --out (default: $AZURE_STORAGE_CONNECTION_STRING, else Azure login; never on the command line)" },
+  { name: "connection-string", description: "refused: a connection string on the command line shows in process listings (use the variable or the file)" },
   { name: "help", boolean: true, description: "show this help" },
 ];
 

@@ -46,7 +46,8 @@ export interface ExportManifest {
   readonly window: { readonly start: string; readonly end: string };
   readonly runId: string;
   readonly reason: JobReason;
-  readonly format: { readonly extension: string; readonly contentType: string };
+  /** The files' format; Parquet adds `name`, `writer`, `codec` and `schema` (the columns as written). */
+  readonly format: { readonly extension: string; readonly contentType: string } & Readonly<Record<string, unknown>>;
   readonly columns: readonly Column[];
   readonly expectedRows: number;
   readonly readRows: number;

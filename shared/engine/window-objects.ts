@@ -93,7 +93,12 @@ export async function writePartObjects(deps: ExportDependencies, job: WindowJob,
       signal,
     );
     columns ??= written.stream.columns;
-    parts.push(sameColumns(written.stream.columns, columns) ? written.part : { ...written.part, columns: written.stream.columns });
+    const same = sameColumns(written.stream.columns, columns);
+    // Once per window: each part's file describes itself, and the manifest lists the part's columns.
+    if (!same && parts.every((p) => p.columns === undefined)) {
+      deps.logger.warn("columns changed within the window", { runId: job.runId, table: job.table, window: describeRange(job.window), part: part.index, columns: written.stream.columns.map((c) => `${c.name}:${c.type}`) });
+    }
+    parts.push(same ? written.part : { ...written.part, columns: written.stream.columns });
     objects.push({ name: written.stored.name, rows: written.partTally.exported, bytes: written.stored.bytes, sha256: written.stored.sha256 });
     addTally(tally, written.partTally);
     addCounts(sanitizerCounts, written.transform.sanitizer.counts());

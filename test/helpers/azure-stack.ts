@@ -70,6 +70,8 @@ export async function createAzureStack(options: AzureStackOptions): Promise<Azur
     LOGEXPORT_CONTAINER: uniqueName("data"),
     LOGEXPORT_STATE_CONTAINER: uniqueName("state"),
     LOGEXPORT_QUEUE: uniqueName("jobs"),
+    // Most suites read the rows back as JSON Lines; the Parquet suites ask for Parquet.
+    LOGEXPORT_FORMAT: "jsonl.gz",
     ...options.settings,
   };
   const exporter = createAzureExport(loadAzureExportSettings(env), options.clock);

@@ -115,6 +115,8 @@ export type Fault = {
   | { kind: "fail"; status?: "Failed" | "Timeout" | "Cancelled" }
   /** Consumed by FilterLogEvents: no events, and a nextToken that resumes where this page would have started. */
   | { kind: "emptyPage" }
+  /** Consumed by FilterLogEvents: one event without its message, personal data in a field beside it. */
+  | { kind: "malformedEvent" }
 );
 
 export interface CallRecord {
@@ -284,7 +286,7 @@ function tokenize(text: string, base: number): Token[] {
       i += 1;
     } else if (c === '"' || c === "'") {
       const end = scanQuoted(text, i, c);
-      tokens.push({ t: "string", v: unescape(text.slice(i + 1, end - 1)), at });
+      tokens.push({ t: "string", v: unescapeText(text.slice(i + 1, end - 1)), at });
       i = end;
     } else if (c === "/") {
       const end = scanQuoted(text, i, "/");
@@ -316,7 +318,7 @@ function tokenize(text: string, base: number): Token[] {
   return tokens;
 }
 
-function unescape(text: string): string {
+function unescapeText(text: string): string {
   return text.replace(/\\(.)/g, "$1");
 }
 
@@ -385,7 +387,8 @@ function parseFilter(command: Command, query: ParsedInsightsQuery): void {
         negate = opText === "!=";
         test = (text) => text === expected;
       } else {
-        return fail(`unsupported condition on ${name}`, op);
+        fail(`unsupported condition on ${name}`, op);
+        return;
       }
       query.predicates.push(negate ? (e) => !test(read(e)) : (e) => test(read(e)));
     }
@@ -700,7 +703,7 @@ function send(res: ServerResponse, status: number, body: Json): void {
 /** Simple FilterLogEvents patterns: space-separated terms or "quoted phrases", all required (case-sensitive). */
 function filterPatternTest(pattern: string | undefined): (message: string) => boolean {
   if (pattern === undefined || pattern.trim() === "") return () => true;
-  const terms = [...pattern.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => (m[1] !== undefined ? unescape(m[1]) : (m[2] ?? "")));
+  const terms = [...pattern.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => (m[1] !== undefined ? unescapeText(m[1]) : (m[2] ?? "")));
   if (terms.some((t) => /^[{[?%-]/.test(t))) {
     throw new ServiceError("InvalidParameterException", `the fake supports only plain terms and "quoted phrases" in filterPattern, not ${pattern}`);
   }
@@ -732,7 +735,7 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
       (f) =>
         (f.on === "any" || f.on === op) &&
         (f.kind !== "fail" || op === "StartQuery") &&
-        (f.kind !== "emptyPage" || op === "FilterLogEvents") &&
+        ((f.kind !== "emptyPage" && f.kind !== "malformedEvent") || op === "FilterLogEvents") &&
         (f.queryMatches === undefined || (queryString !== undefined && f.queryMatches.test(queryString))),
     );
     const fault = faults[index];
@@ -891,6 +894,7 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
       afterCursor = typeof decoded.c === "string" ? decoded.c : undefined;
     }
     const resumeToken = (cursor: string | undefined): string => encodeToken({ r: request, ...(cursor !== undefined ? { c: cursor } : {}) });
+    if (fault?.kind === "malformedEvent") return { events: [{ eventId: "malformed-1", timestamp: startTime, logStreamName: "web-1", note: "user alice@example.com from 203.0.113.7" }] };
     if (fault?.kind === "emptyPage") {
       record.nextToken = true;
       return { events: [], nextToken: resumeToken(afterCursor) };
