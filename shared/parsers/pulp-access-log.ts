@@ -18,9 +18,33 @@ import { splitTrailingFields } from "./trailing-fields.js";
  */
 const HEAD =
   /^pulp \[([^\]]*)\]: (\S+) \S+ (.*?) \[\d\d\/[A-Za-z]{3}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "([A-Z]+) (\S+) (HTTP\/[\d.]+)" (\d{3}) (\d+|-) "((?:[^"\\]|\\.)*)" "/;
+/** The format deployed now, in one expression: most lines take this path, the others the general one. */
+const DEPLOYED =
+  /^pulp \[([^\]]*)\]: (\S+) \S+ user:(.*?) org_id:(\S*) \[\d\d\/[A-Za-z]{3}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "([A-Z]+) (\S+) (HTTP\/[\d.]+)" (\d{3}) (\d+|-) "((?:[^"\\]|\\.)*)" "(.*)" (\d+|-) x_forwarded_for:"([^"]*)"$/;
 const USER_AND_ORG = /^user:(.*) org_id:(\S*)$/;
-/** What may follow the user agent's closing quote once the trailing fields are off, most specific first: `%(M)s` and an older quoted X-Forwarded-For, `%(M)s`, nothing. */
-const AGENT_ENDS: readonly RegExp[] = [/^(.*)" (\d+|-) "([^"]*)"$/s, /^(.*)" (\d+|-)$/s, /^(.*)"$/s];
+/**
+ * What may follow the user agent's closing quote once the trailing fields are off: `%(M)s` (the deployed
+ * format), `%(M)s` and an older quoted X-Forwarded-For (before the bare closing quote, which would take it
+ * into the user agent), nothing.
+ */
+const AGENT_ENDS: readonly RegExp[] = [/^(.*)" (\d+|-)$/s, /^(.*)" (\d+|-) "([^"]*)"$/s, /^(.*)"$/s];
+
+/** A line's atoms as logged, before `-` and numbers are read. */
+interface Atoms {
+  readonly correlationId: string;
+  readonly remoteAddr: string;
+  readonly user: string | null;
+  readonly orgId: string | null;
+  readonly method: string;
+  readonly path: string;
+  readonly protocol: string;
+  readonly status: string;
+  readonly bytes: string;
+  readonly referer: string;
+  readonly agent: string;
+  readonly duration: string | undefined;
+  readonly forwarded: string | undefined;
+}
 
 /** `( … )` around the whole line, as the deployed format writes it. */
 function unwrapParentheses(line: string): string {
@@ -33,28 +57,45 @@ function userAndOrg(text: string): { readonly user: string | null; readonly orgI
   return m === null ? { user: atom(text), orgId: null } : { user: atom(m[1]), orgId: atom(m[2]) };
 }
 
-export function parsePulpAccessLine(line: string): AccessLine | undefined {
-  const text = unwrapParentheses(line);
+function deployedAtoms(text: string): Atoms | undefined {
+  const m = DEPLOYED.exec(text);
+  if (m === null) return undefined;
+  const [, correlationId = "", remoteAddr = "", user, orgId, method = "", path = "", protocol = "", status = "", bytes = "", referer = "", agent = "", duration, forwarded] = m;
+  return { correlationId, remoteAddr, user: atom(user), orgId: atom(orgId), method, path, protocol, status, bytes, referer, agent, duration, forwarded };
+}
+
+/** Any of the formats: the head up to the user agent's opening quote, the trailing fields from the right, then what closes the user agent. */
+function generalAtoms(text: string): Atoms | undefined {
   const head = HEAD.exec(text);
   if (head === null) return undefined;
   const { rest, fields } = splitTrailingFields(text.slice(head[0].length));
   const tail = AGENT_ENDS.reduce<RegExpExecArray | null>((found, end) => found ?? end.exec(rest), null);
-  const status = statusCode(head[7]);
-  const responseBytes = boundedCount(head[8], Number.MAX_SAFE_INTEGER);
-  const durationMs = boundedCount(tail?.[2], INT32_MAX);
-  if (tail === null || status === undefined || responseBytes === undefined || durationMs === undefined) return undefined;
+  if (tail === null) return undefined;
+  const [, correlationId = "", remoteAddr = "", users = "", method = "", path = "", protocol = "", status = "", bytes = "", referer = ""] = head;
+  return { correlationId, remoteAddr, ...userAndOrg(users), method, path, protocol, status, bytes, referer, agent: tail[1] ?? "", duration: tail[2], forwarded: fields.get("x_forwarded_for") ?? tail[3] };
+}
+
+export function parsePulpAccessLine(line: string): AccessLine | undefined {
+  const text = unwrapParentheses(line);
+  const a = deployedAtoms(text) ?? generalAtoms(text);
+  if (a === undefined) return undefined;
+  const status = statusCode(a.status);
+  const responseBytes = boundedCount(a.bytes, Number.MAX_SAFE_INTEGER);
+  const durationMs = boundedCount(a.duration, INT32_MAX);
+  if (status === undefined || responseBytes === undefined || durationMs === undefined) return undefined;
   return {
-    correlationId: atom(head[1]),
-    remoteAddr: head[2] ?? null,
-    ...userAndOrg(head[3] ?? ""),
-    method: head[4] ?? "",
-    path: head[5] ?? "",
-    protocol: head[6] ?? null,
+    correlationId: atom(a.correlationId),
+    remoteAddr: a.remoteAddr,
+    user: a.user,
+    orgId: a.orgId,
+    method: a.method,
+    path: a.path,
+    protocol: a.protocol,
     statusCode: status,
     responseBytes,
-    referer: atom(head[9]),
-    userAgent: atom(tail[1]),
+    referer: atom(a.referer),
+    userAgent: atom(a.agent),
     durationMs,
-    xForwardedFor: firstForwarded(atom(fields.get("x_forwarded_for") ?? tail[3])),
+    xForwardedFor: firstForwarded(atom(a.forwarded)),
   };
 }
