@@ -4,10 +4,12 @@ import type { LogRecord } from "../core/records.js";
 import type { CompiledConfig } from "./compile.js";
 import { compileSanitizerConfig } from "./compile.js";
 import type { SanitizerConfig } from "./config.js";
+import type { FieldSanitizer } from "./contained.js";
+import { containedLine, containedObject, SANITIZER_FAILURE_MARKER, SANITIZER_FAILURES } from "./contained.js";
 import { InvalidJsonLineError } from "./errors.js";
 import { applyFieldRule, DROP } from "./field-actions.js";
 import { HMAC_KEY_SETTING, MIN_HMAC_KEY_BYTES } from "./hmac-key.js";
-import { jsonNumberValue, mayBeRounded, parseJsonExact, setOwn, stringifyJson } from "./json-exact.js";
+import { jsonNumberValue, mayBeRounded, nestingDepth, parseJsonExact, setOwn, stringifyJson } from "./json-exact.js";
 import type { CompiledFieldRule, KeyNode, KeyNodes } from "./key-nodes.js";
 import type { LineValueRules } from "./line-scanner.js";
 import { scanJsonLine } from "./line-scanner.js";
@@ -22,6 +24,12 @@ export interface SanitizerOptions {
   /** Pseudonymization key (LOGEXPORT_HMAC_KEY, resolved by the caller with hmacKeyFromSetting). */
   readonly hmacKey?: Uint8Array;
 }
+
+/**
+ * Containers the structured walk enters, counting those of JSON embedded in strings; deeper ones are scanned
+ * as text. Far above real logs, far below the stack (issue 15: 4,000 `[` in a User-Agent).
+ */
+export const MAX_DEPTH = 64;
 
 /** No built-in detector matches fewer characters (`::1`). */
 const MIN_TEXT_LENGTH = 3;
@@ -109,8 +117,8 @@ export class Sanitizer implements RecordSanitizer {
   private readonly keyNodes: KeyNodes;
   private readonly lineRules: LineValueRules = {
     child: (parent, key) => parent.children.get(key) ?? this.keyNodes.child(parent, key),
-    string: (value, node, allowed, keyed) => {
-      if (!keyed || node.field === undefined) return this.scrubValue(value, node, allowed);
+    string: (value, node, allowed, keyed, depth) => {
+      if (!keyed || node.field === undefined) return this.scrubValue(value, node, allowed, depth);
       const result = this.applyField(node.field, value);
       return typeof result === "string" ? result : undefined;
     },
@@ -120,6 +128,10 @@ export class Sanitizer implements RecordSanitizer {
       if (allowed) return true;
       return node.secret === undefined && (this.compiled.card === undefined || !mayBeCardNumber(line, start, end));
     },
+  };
+  private readonly fieldSanitizer: FieldSanitizer = (key, value) => {
+    const child = this.keyNodes.child(this.keyNodes.root, key);
+    return child.field === undefined ? this.walkValue(value, child, child.allowed, 0) : this.applyField(child.field, value);
   };
   private readonly rulesByHints: (readonly TextRule[] | undefined)[] = [];
   /** Set when the walk meets a number JSON.parse may have rounded (see json-exact). */
@@ -149,26 +161,47 @@ export class Sanitizer implements RecordSanitizer {
     };
   }
 
+  /** Never throws for a value: a field that fails becomes the failure marker, counted as sanitizer_failures (see contained.ts). */
   sanitize(record: LogRecord): LogRecord {
-    const result = this.walkObject(record, this.keyNodes.root, false);
+    const mark = this.ruleCounts.mark();
+    let result: LogRecord;
+    try {
+      result = this.walkObject(record, this.keyNodes.root, false, 0);
+    } catch {
+      this.ruleCounts.rewind(mark);
+      result = containedObject(record, this.fieldSanitizer, this.ruleCounts).value;
+    }
     this.ruleCounts.commit();
     return result;
   }
 
   sanitizeText(text: string): string {
-    const result = this.scrubText(text);
+    const result = this.containedText(text);
     this.ruleCounts.commit();
     return result;
   }
 
-  /** One JSON Lines line: JSON comes back as JSON (the same line when nothing changed), anything else as sanitized text. */
+  /** One JSON Lines line: JSON comes back as JSON (the same line when nothing changed), anything else as sanitized text. Throws only for --strict. */
   sanitizeLine(line: string, strict = false): string {
+    const mark = this.ruleCounts.mark();
+    try {
+      return this.sanitizeLineOrThrow(line, strict);
+    } catch (error) {
+      if (error instanceof InvalidJsonLineError) throw error;
+      this.ruleCounts.rewind(mark);
+      const result = containedLine(line, this.fieldSanitizer, this.ruleCounts) ?? this.containedText(line);
+      this.ruleCounts.commit();
+      return result;
+    }
+  }
+
+  private sanitizeLineOrThrow(line: string, strict: boolean): string {
     const first = firstNonSpace(line);
     const container = first === OPEN_BRACE || first === OPEN_BRACKET;
     if (!strict && !container && !JSON_SCALAR.test(line)) return this.sanitizeText(line);
     if (container && !(strict && CONTROL.test(line))) {
       const mark = this.ruleCounts.mark();
-      const scanned = scanJsonLine(line, this.keyNodes.root, this.lineRules);
+      const scanned = scanJsonLine(line, this.keyNodes.root, this.lineRules, MAX_DEPTH);
       if (scanned !== undefined) {
         this.ruleCounts.commit();
         return scanned;
@@ -182,9 +215,20 @@ export class Sanitizer implements RecordSanitizer {
       if (strict) throw new InvalidJsonLineError(error);
       return this.sanitizeText(line);
     }
-    const result = this.scrubJson(line, parsed, this.keyNodes.root, false) ?? line;
+    const result = this.scrubJson(line, parsed, this.keyNodes.root, false, 0) ?? line;
     this.ruleCounts.commit();
     return result;
+  }
+
+  private containedText(text: string): string {
+    const mark = this.ruleCounts.mark();
+    try {
+      return this.scrubText(text);
+    } catch {
+      this.ruleCounts.rewind(mark);
+      this.ruleCounts.add(SANITIZER_FAILURES);
+      return SANITIZER_FAILURE_MARKER;
+    }
   }
 
   counts(): Readonly<Record<string, number>> {
@@ -205,13 +249,13 @@ export class Sanitizer implements RecordSanitizer {
     return names;
   }
 
-  private walkObject(object: Record<string, unknown>, node: KeyNode, allowed: boolean): Record<string, unknown> {
+  private walkObject(object: Record<string, unknown>, node: KeyNode, allowed: boolean, depth: number): Record<string, unknown> {
     let copy: Record<string, unknown> | undefined;
     let dropped = false;
     for (const key in object) {
       const value = object[key];
       const child = node.children.get(key) ?? this.keyNodes.child(node, key);
-      const next = child.field === undefined ? this.walkValue(value, child, allowed || child.allowed) : this.applyField(child.field, value);
+      const next = child.field === undefined ? this.walkValue(value, child, allowed || child.allowed, depth) : this.applyField(child.field, value);
       if (next === value) continue;
       // A spread clone keeps the original's shape, so it is cheap to make and to serialize.
       copy ??= { ...object };
@@ -222,11 +266,11 @@ export class Sanitizer implements RecordSanitizer {
     return dropped ? withoutDropped(copy) : copy;
   }
 
-  private walkArray(array: readonly unknown[], node: KeyNode, allowed: boolean): readonly unknown[] {
+  private walkArray(array: readonly unknown[], node: KeyNode, allowed: boolean, depth: number): readonly unknown[] {
     let copy: unknown[] | undefined;
     for (let i = 0; i < array.length; i += 1) {
       const value = array[i];
-      const next = this.walkValue(value, node, allowed);
+      const next = this.walkValue(value, node, allowed, depth);
       if (next === value) continue;
       copy ??= array.slice();
       copy[i] = next;
@@ -234,14 +278,16 @@ export class Sanitizer implements RecordSanitizer {
     return copy ?? array;
   }
 
-  private walkValue(value: unknown, node: KeyNode, allowed: boolean): unknown {
+  /** `depth`: containers above this value, counting those of any JSON it is embedded in. */
+  private walkValue(value: unknown, node: KeyNode, allowed: boolean, depth: number): unknown {
     switch (typeof value) {
       case "string":
-        return this.scrubValue(value, node, allowed);
+        return this.scrubValue(value, node, allowed, depth);
       case "object":
         if (value === null) return value;
-        if (Array.isArray(value)) return this.walkArray(value, node, allowed);
-        return this.walkObject(value as Record<string, unknown>, node, allowed);
+        if (depth >= MAX_DEPTH) return this.scrubDeep(value, allowed);
+        if (Array.isArray(value)) return this.walkArray(value, node, allowed, depth + 1);
+        return this.walkObject(value as Record<string, unknown>, node, allowed, depth + 1);
       case "number":
         if (mayBeRounded(value)) {
           this.rounded = true;
@@ -264,50 +310,61 @@ export class Sanitizer implements RecordSanitizer {
     return digits === undefined ? value : (card?.replaceNumber(digits, this.context) ?? value);
   }
 
-  private scrubValue(value: string, node: KeyNode, allowed: boolean): string {
+  /**
+   * Past MAX_DEPTH a container is scanned as its JSON text, so no input nests the walk deeper: kept as it
+   * was when the text rules change nothing, else written as the sanitized text (a string).
+   */
+  private scrubDeep(value: object, allowed: boolean): unknown {
+    if (allowed) return value;
+    const text = stringifyJson(value);
+    const result = this.scrubText(text);
+    return result === text ? value : result;
+  }
+
+  private scrubValue(value: string, node: KeyNode, allowed: boolean, depth: number): string {
     if (allowed) return value;
     if (node.secret !== undefined) return this.compiled.credentials.replaceValue(node.secret, value, this.context);
     if (node.unchanged.has(value)) return value;
-    const result = this.scrubString(value, node);
+    const result = this.scrubString(value, node, depth);
     if (result === value) node.unchanged.remember(value);
     return result;
   }
 
-  private scrubString(text: string, node: KeyNode): string {
+  private scrubString(text: string, node: KeyNode, depth: number): string {
     const first = text.charCodeAt(0);
-    if ((first === OPEN_BRACE || first === OPEN_BRACKET) && lastNonSpace(text) === (first === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET)) {
-      const embedded = this.scrubEmbedded(text, node);
+    if ((first === OPEN_BRACE || first === OPEN_BRACKET) && lastNonSpace(text) === (first === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET) && depth + nestingDepth(text) <= MAX_DEPTH) {
+      const embedded = this.scrubEmbedded(text, node, depth);
       if (embedded !== undefined) return embedded;
     }
     return this.scrubText(text);
   }
 
   /** A string holding JSON is sanitized as JSON under its key's path; undefined when it does not parse. */
-  private scrubEmbedded(text: string, node: KeyNode): string | undefined {
+  private scrubEmbedded(text: string, node: KeyNode, depth: number): string | undefined {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
       return undefined;
     }
-    return this.scrubJson(text, parsed, node, false) ?? text;
+    return this.scrubJson(text, parsed, node, false, depth) ?? text;
   }
 
   /** Sanitizes parsed JSON and writes it back; undefined when nothing changed, so the caller keeps the original text. */
-  private scrubJson(text: string, parsed: unknown, node: KeyNode, allowed: boolean): string | undefined {
+  private scrubJson(text: string, parsed: unknown, node: KeyNode, allowed: boolean, depth: number): string | undefined {
     const mark = this.ruleCounts.mark();
     const roundedBefore = this.rounded;
     const roundedCardBefore = this.roundedCard;
     this.rounded = false;
     this.roundedCard = false;
     let source = parsed;
-    let result = this.walkValue(parsed, node, allowed);
+    let result = this.walkValue(parsed, node, allowed, depth);
     if (this.rounded && (result !== parsed || this.roundedCard)) {
       // A rewritten document must not carry JSON.parse's rounding of long integers, and a card number of
       // 17–19 digits is judged on its exact digits: walk the exact parse instead.
       this.ruleCounts.rewind(mark);
       source = parseJsonExact(text);
-      result = this.walkValue(source, node, allowed);
+      result = this.walkValue(source, node, allowed, depth);
     }
     this.rounded = roundedBefore;
     this.roundedCard = roundedCardBefore;
