@@ -68,3 +68,10 @@ export function detectorActions(name: string): readonly DetectorAction[] | undef
 export function redactionMarker(rule: string): string {
   return `[REDACTED:${rule}]`;
 }
+
+/** A whole marker this sanitizer writes (rule names, `field:<path>`); text that merely starts like one is not. */
+const MARKER = /^\[REDACTED:[\w.:*-]+\]$/;
+
+export function isRedactionMarker(text: string): boolean {
+  return MARKER.test(text);
+}

@@ -16,14 +16,21 @@ export interface KeyNode {
   readonly field: CompiledFieldRule | undefined;
   /** An allow path matches here: detectors skip this value and everything below it. */
   readonly allowed: boolean;
-  /** The credential rule this key's name calls for, when that rule is on. */
+  /** The credential rule this key's name calls for, when that rule is on, or else its parent's: everything under a credential key is one. */
   readonly secret: CredentialRule | undefined;
   readonly state: PathState;
-  /** Shared by every node of the same matcher state, since a child depends only on the state and the key. */
+  /** Shared by every node of the same matcher state and secret, since a child depends only on them and the key. */
   readonly children: Map<string, KeyNode>;
   /** Strings seen at this path that came out unchanged (see UnchangedStrings). */
   readonly unchanged: UnchangedStrings;
+  /** The key names a header or parameter logged as a pair (`{"name": "X-Api-Key", "value": …}`); see pairValueRule. */
+  readonly pairName: boolean;
+  /** The key holds such a pair's value. */
+  readonly pairValue: boolean;
 }
+
+const PAIR_NAME_KEYS = new Set(["name", "key", "header", "headername", "field", "param", "parameter"]);
+const PAIR_VALUE_KEYS = new Set(["value", "values", "val"]);
 
 /** Remembered unchanged strings across all paths: at most a few MB. */
 const UNCHANGED_BUDGET = 32_768;
@@ -35,7 +42,7 @@ const CHILDREN_LIMIT = 4096;
 export class KeyNodes {
   readonly root: KeyNode;
   private readonly matcher: PathMatcher;
-  private readonly childMaps = new Map<PathState, Map<string, KeyNode>>();
+  private readonly childMaps = new Map<PathState, Map<CredentialRule | undefined, Map<string, KeyNode>>>();
   private readonly unchangedBudget = new UnchangedBudget(UNCHANGED_BUDGET);
 
   constructor(
@@ -45,14 +52,14 @@ export class KeyNodes {
     private readonly secretEnabled: (rule: CredentialRule) => boolean,
   ) {
     this.matcher = new PathMatcher([...fieldPatterns, ...allowPatterns]);
-    this.root = this.node(this.matcher.root, undefined, true);
+    this.root = this.node(this.matcher.root, undefined, undefined, true);
   }
 
   child(parent: KeyNode, key: string): KeyNode {
     let child = parent.children.get(key);
     if (child === undefined) {
       const cached = parent.children.size < CHILDREN_LIMIT;
-      child = this.node(this.matcher.next(parent.state, key), key, cached);
+      child = this.node(this.matcher.next(parent.state, key), key, parent.secret, cached);
       if (cached) parent.children.set(key, child);
     }
     return child;
@@ -69,22 +76,45 @@ export class KeyNodes {
     return nodes;
   }
 
-  /** A node that is not cached is built again for every record, so remembering strings in it would be wasted. */
-  private node(state: PathState, key: string | undefined, cached: boolean): KeyNode {
-    const first = state.matches[0];
-    const secret = key === undefined ? undefined : secretKeyRule(key);
-    let children = this.childMaps.get(state);
+  private childMap(state: PathState, secret: CredentialRule | undefined): Map<string, KeyNode> {
+    let bySecret = this.childMaps.get(state);
+    if (bySecret === undefined) {
+      bySecret = new Map();
+      this.childMaps.set(state, bySecret);
+    }
+    let children = bySecret.get(secret);
     if (children === undefined) {
       children = new Map();
-      this.childMaps.set(state, children);
+      bySecret.set(secret, children);
     }
+    return children;
+  }
+
+  /** A node that is not cached is built again for every record, so remembering strings in it would be wasted. */
+  private node(state: PathState, key: string | undefined, parentSecret: CredentialRule | undefined, cached: boolean): KeyNode {
+    const first = state.matches[0];
+    const own = key === undefined ? undefined : secretKeyRule(key);
+    const secret = own !== undefined && this.secretEnabled(own) ? own : parentSecret;
     return {
       field: first !== undefined && first < this.fieldRules.length ? this.fieldRules[first] : undefined,
       allowed: state.matches.some((index) => index >= this.fieldRules.length),
-      secret: secret !== undefined && this.secretEnabled(secret) ? secret : undefined,
+      secret,
       state,
-      children,
+      children: this.childMap(state, secret),
       unchanged: cached ? new UnchangedStrings(this.unchangedBudget) : UnchangedStrings.NONE,
+      pairName: key !== undefined && PAIR_NAME_KEYS.has(key.toLowerCase()),
+      pairValue: key !== undefined && PAIR_VALUE_KEYS.has(key.toLowerCase()),
     };
+  }
+
+  /** The credential rule a pair's name calls for (`X-Api-Key` → api-key) when that rule is on. */
+  pairRule(name: string): CredentialRule | undefined {
+    const rule = secretKeyRule(name);
+    return rule !== undefined && this.secretEnabled(rule) ? rule : undefined;
+  }
+
+  /** The node a pair's value takes: its own, with the credential rule its name calls for. */
+  asSecret(node: KeyNode, rule: CredentialRule): KeyNode {
+    return { ...node, secret: rule, children: this.childMap(node.state, rule), unchanged: UnchangedStrings.NONE };
   }
 }

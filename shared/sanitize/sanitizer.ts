@@ -11,12 +11,14 @@ import { applyFieldRule, DROP } from "./field-actions.js";
 import { HMAC_KEY_SETTING, MIN_HMAC_KEY_BYTES } from "./hmac-key.js";
 import { jsonNumberValue, mayBeRounded, nestingDepth, parseJsonExact, setOwn, stringifyJson } from "./json-exact.js";
 import type { CompiledFieldRule, KeyNode, KeyNodes } from "./key-nodes.js";
+import type { CredentialRule } from "./catalog.js";
 import type { LineValueRules } from "./line-scanner.js";
 import { scanJsonLine } from "./line-scanner.js";
 import { Pseudonymizer } from "./pseudonym.js";
 import { RuleCounts } from "./rule-counts.js";
 import { cardNumberDigits, looksLikeCard } from "./text/card.js";
 import { textHints } from "./text/hints.js";
+import { hasAsciiEscape, scrubDecodedView } from "./text/percent.js";
 import { isIsoTimestamp } from "./text/timestamp.js";
 import type { MatchContext, TextRule } from "./text/rule.js";
 
@@ -30,6 +32,9 @@ export interface SanitizerOptions {
  * as text. Far above real logs, far below the stack (issue 15: 4,000 `[` in a User-Agent).
  */
 export const MAX_DEPTH = 64;
+
+/** Percent-decoded views a string is also read as: `%2540` is `@` encoded twice. */
+const MAX_DECODINGS = 2;
 
 /** No built-in detector matches fewer characters (`::1`). */
 const MIN_TEXT_LENGTH = 3;
@@ -118,6 +123,8 @@ export class Sanitizer implements RecordSanitizer {
   private readonly lineRules: LineValueRules = {
     child: (parent, key) => parent.children.get(key) ?? this.keyNodes.child(parent, key),
     string: (value, node, allowed, keyed, depth) => {
+      // A pair's name that calls for a credential rule: its value, before or after it, is for the structured walk.
+      if (keyed && node.pairName && !allowed && this.keyNodes.pairRule(value) !== undefined) return undefined;
       if (!keyed || node.field === undefined) return this.scrubValue(value, node, allowed, depth);
       const result = this.applyField(node.field, value);
       return typeof result === "string" ? result : undefined;
@@ -249,12 +256,25 @@ export class Sanitizer implements RecordSanitizer {
     return names;
   }
 
+  /** A header or parameter logged as `{"name": "X-Api-Key", "value": …}`: the credential rule its name calls for. */
+  private pairValueRule(object: Record<string, unknown>, node: KeyNode): CredentialRule | undefined {
+    for (const key in object) {
+      const value = object[key];
+      if (typeof value !== "string" || !(node.children.get(key) ?? this.keyNodes.child(node, key)).pairName) continue;
+      const rule = this.keyNodes.pairRule(value);
+      if (rule !== undefined) return rule;
+    }
+    return undefined;
+  }
+
   private walkObject(object: Record<string, unknown>, node: KeyNode, allowed: boolean, depth: number): Record<string, unknown> {
     let copy: Record<string, unknown> | undefined;
     let dropped = false;
+    const pairRule = allowed ? undefined : this.pairValueRule(object, node);
     for (const key in object) {
       const value = object[key];
-      const child = node.children.get(key) ?? this.keyNodes.child(node, key);
+      const own = node.children.get(key) ?? this.keyNodes.child(node, key);
+      const child = pairRule !== undefined && own.pairValue && own.secret === undefined ? this.keyNodes.asSecret(own, pairRule) : own;
       const next = child.field === undefined ? this.walkValue(value, child, allowed || child.allowed, depth) : this.applyField(child.field, value);
       if (next === value) continue;
       // A spread clone keeps the original's shape, so it is cheap to make and to serialize.
@@ -375,8 +395,14 @@ export class Sanitizer implements RecordSanitizer {
     const { textRules, allowValues } = this.compiled;
     if ((text.length < MIN_TEXT_LENGTH && !this.compiled.alwaysRunText) || textRules.length === 0) return text;
     if ((allowValues.size > 0 && allowValues.has(text)) || (!this.compiled.alwaysRunText && isIsoTimestamp(text))) return text;
+    return this.applyRules(text, 0);
+  }
+
+  /** The text rules, then again over the percent-decoded view (twice at most, for text encoded twice). */
+  private applyRules(text: string, decodings: number): string {
     let result = text;
     for (const rule of this.rulesFor(textHints(text))) if (result.length >= rule.minLength) result = rule.apply(result, this.context);
+    if (decodings < MAX_DECODINGS && hasAsciiEscape(result)) result = scrubDecodedView(result, (decoded) => this.applyRules(decoded, decodings + 1));
     return result;
   }
 

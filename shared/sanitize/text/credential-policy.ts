@@ -1,11 +1,9 @@
 import type { CredentialRule } from "../catalog.js";
-import { redactionMarker } from "../catalog.js";
+import { isRedactionMarker, redactionMarker } from "../catalog.js";
 import { authorizationScheme } from "../secret-keys.js";
 import type { MatchContext } from "./rule.js";
 
 export type CredentialAction = "redact" | "pseudonymize";
-
-const MARKER_PREFIX = "[REDACTED:";
 
 /** The configured action of every credential rule that is on. */
 export class CredentialPolicy {
@@ -24,7 +22,7 @@ export class CredentialPolicy {
   /** What a secret becomes, counted; undefined when its rule is off, it is allowed, or it is already redacted. */
   replace(rule: CredentialRule, secret: string, context: MatchContext): string | undefined {
     const action = this.actions.get(rule);
-    if (action === undefined || secret === "" || secret.startsWith(MARKER_PREFIX) || context.allowed(secret)) return undefined;
+    if (action === undefined || secret === "" || isRedactionMarker(secret) || context.allowed(secret)) return undefined;
     context.counts.add(rule);
     return action === "pseudonymize" ? context.pseudonym(secret) : redactionMarker(rule);
   }
