@@ -32,6 +32,8 @@ export const DETECTOR_FAMILIES = {
   card: { rules: ["card"], actions: ["redact", "mask", "pseudonymize", "off"], defaultAction: "redact" },
   ip: { rules: ["ipv4", "ipv6"], actions: ["mask", "pseudonymize", "remove", "off"], defaultAction: "mask" },
   credentials: { rules: CREDENTIAL_RULES, actions: ["redact", "pseudonymize", "off"], defaultAction: "redact" },
+  /** Fields that name a user (`user_id`, `upn`, `email`, …): `auto` pseudonymizes with a key and redacts without one. */
+  identifiers: { rules: ["user"], actions: ["auto", "pseudonymize", "redact", "off"], defaultAction: "auto" },
 } as const;
 
 export type DetectorFamily = keyof typeof DETECTOR_FAMILIES;
@@ -44,6 +46,9 @@ export type FieldAction = (typeof FIELD_ACTIONS)[number];
 
 export const CUSTOM_ACTIONS = ["redact", "mask", "pseudonymize"] as const;
 export type CustomAction = (typeof CUSTOM_ACTIONS)[number];
+
+/** Every built-in rule name, in catalog order. */
+export const BUILT_IN_RULES: readonly DetectorRule[] = Object.values(DETECTOR_FAMILIES).flatMap((spec): readonly DetectorRule[] => spec.rules);
 
 const FAMILY_OF = new Map<string, DetectorFamily>();
 for (const [family, spec] of Object.entries(DETECTOR_FAMILIES) as [DetectorFamily, (typeof DETECTOR_FAMILIES)[DetectorFamily]][]) {

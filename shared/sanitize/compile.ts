@@ -1,6 +1,6 @@
 import { ConfigurationError } from "../core/errors.js";
 import type { CredentialRule, DetectorAction, DetectorRule } from "./catalog.js";
-import { CREDENTIAL_RULES, CUSTOM_ACTIONS, FIELD_ACTIONS, detectorActions, familyOf, isDetectorFamily } from "./catalog.js";
+import { BUILT_IN_RULES, CREDENTIAL_RULES, CUSTOM_ACTIONS, DETECTOR_FAMILIES, FIELD_ACTIONS, detectorActions, familyOf, isDetectorFamily } from "./catalog.js";
 import type { SanitizerConfig } from "./config.js";
 import { detectorAction } from "./config.js";
 import { KeyNodes } from "./key-nodes.js";
@@ -34,7 +34,12 @@ export interface CompiledConfig {
   readonly allowPatterns: readonly RegExp[];
   /** Rules (built-in, field and custom names) that pseudonymize and so need the HMAC key. */
   readonly pseudonymizing: readonly string[];
+  /** What becomes of values under keys that name a user; undefined when that rule is off. */
+  readonly identifiers: IdentifierAction | undefined;
 }
+
+/** `auto`: pseudonymize when an HMAC key is configured, redact when none is. */
+export type IdentifierAction = "auto" | "pseudonymize" | "redact";
 
 const CUSTOM_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const CUSTOM_FLAGS = /^(?!.*(.).*\1)[imsu]*$/;
@@ -63,11 +68,11 @@ function compilePattern(pattern: string, flags: string, path: string, problems: 
 function builtInActions(config: SanitizerConfig, problems: string[]): Map<DetectorRule, DetectorAction> {
   for (const [name, action] of Object.entries(config.detectors)) {
     const allowed = detectorActions(name);
-    if (allowed === undefined) problems.push(`detectors.${name}: unknown detector (families: email, card, ip, credentials; or a rule name such as jwt, ipv6)`);
+    if (allowed === undefined) problems.push(`detectors.${name}: unknown detector (families: ${Object.keys(DETECTOR_FAMILIES).join(", ")}; or a rule name such as jwt, ipv6)`);
     else if (!(allowed as readonly string[]).includes(action as string)) problems.push(`detectors.${name}: ${describeValue(action)} is not one of ${allowed.join(", ")}`);
   }
   const actions = new Map<DetectorRule, DetectorAction>();
-  for (const rule of ["email", "card", "ipv4", "ipv6", ...CREDENTIAL_RULES] as const) actions.set(rule, detectorAction(config.detectors, rule));
+  for (const rule of BUILT_IN_RULES) actions.set(rule, detectorAction(config.detectors, rule));
   return actions;
 }
 
@@ -162,6 +167,8 @@ function compileRules(config: SanitizerConfig, problems: string[]): CompiledConf
   if (problems.length > 0) return undefined;
 
   const credentials = new CredentialPolicy(credentialActions(actions));
+  const user = actions.get("user");
+  const identifiers = user === "auto" || user === "pseudonymize" || user === "redact" ? user : undefined;
   const textRules = [...custom, ...detectorTextRules(actions, credentials)];
   const pseudonymizing = [
     ...[...actions].filter(([, action]) => action === "pseudonymize").map(([rule]) => rule),
@@ -173,9 +180,10 @@ function compileRules(config: SanitizerConfig, problems: string[]): CompiledConf
     alwaysRunText: custom.length > 0,
     credentials,
     card: textRules.find((rule): rule is CardRule => rule instanceof CardRule),
-    keyNodes: new KeyNodes(fields.rules, fields.patterns, allowPaths, (rule) => credentials.enabled(rule)),
+    keyNodes: new KeyNodes(fields.rules, fields.patterns, allowPaths, (rule) => credentials.enabled(rule), identifiers !== undefined),
     allowValues: new Set(config.allow.values),
     allowPatterns: allowPatterns.filter((pattern): pattern is RegExp => pattern !== undefined),
     pseudonymizing,
+    identifiers,
   };
 }

@@ -1,6 +1,7 @@
 import type { CredentialRule, FieldAction } from "./catalog.js";
 import type { PathState } from "./key-path.js";
 import { PathMatcher } from "./key-path.js";
+import { isIdentifierKey } from "./identifier-keys.js";
 import { secretKeyRule } from "./secret-keys.js";
 import { UnchangedBudget, UnchangedStrings } from "./unchanged-strings.js";
 
@@ -16,10 +17,12 @@ export interface KeyNode {
   readonly field: CompiledFieldRule | undefined;
   /** An allow path matches here: detectors skip this value and everything below it. */
   readonly allowed: boolean;
+  /** The key names a user (see identifier-keys; `id` and `name` too inside an object that does): its strings and numbers are pseudonymized or redacted. */
+  readonly identifier: boolean;
   /** The credential rule this key's name calls for, when that rule is on, or else its parent's: everything under a credential key is one. */
   readonly secret: CredentialRule | undefined;
   readonly state: PathState;
-  /** Shared by every node of the same matcher state and secret, since a child depends only on them and the key. */
+  /** Shared by every node of the same matcher state, secret and identifier flag, since a child depends only on them and the key. */
   readonly children: Map<string, KeyNode>;
   /** Strings seen at this path that came out unchanged (see UnchangedStrings). */
   readonly unchanged: UnchangedStrings;
@@ -42,7 +45,7 @@ const CHILDREN_LIMIT = 4096;
 export class KeyNodes {
   readonly root: KeyNode;
   private readonly matcher: PathMatcher;
-  private readonly childMaps = new Map<PathState, Map<CredentialRule | undefined, Map<string, KeyNode>>>();
+  private readonly childMaps = new Map<PathState, Map<string, Map<string, KeyNode>>>();
   private readonly unchangedBudget = new UnchangedBudget(UNCHANGED_BUDGET);
 
   constructor(
@@ -50,16 +53,17 @@ export class KeyNodes {
     fieldPatterns: readonly (readonly string[])[],
     allowPatterns: readonly (readonly string[])[],
     private readonly secretEnabled: (rule: CredentialRule) => boolean,
+    private readonly identifiers: boolean,
   ) {
     this.matcher = new PathMatcher([...fieldPatterns, ...allowPatterns]);
-    this.root = this.node(this.matcher.root, undefined, undefined, true);
+    this.root = this.node(this.matcher.root, undefined, undefined, false, true);
   }
 
   child(parent: KeyNode, key: string): KeyNode {
     let child = parent.children.get(key);
     if (child === undefined) {
       const cached = parent.children.size < CHILDREN_LIMIT;
-      child = this.node(this.matcher.next(parent.state, key), key, parent.secret, cached);
+      child = this.node(this.matcher.next(parent.state, key), key, parent.secret, parent.identifier, cached);
       if (cached) parent.children.set(key, child);
     }
     return child;
@@ -76,31 +80,35 @@ export class KeyNodes {
     return nodes;
   }
 
-  private childMap(state: PathState, secret: CredentialRule | undefined): Map<string, KeyNode> {
-    let bySecret = this.childMaps.get(state);
-    if (bySecret === undefined) {
-      bySecret = new Map();
-      this.childMaps.set(state, bySecret);
+  /** Children depend on the matcher state and on what a node hands down: its credential rule and whether it names a user. */
+  private childMap(state: PathState, secret: CredentialRule | undefined, identifier: boolean): Map<string, KeyNode> {
+    let byInheritance = this.childMaps.get(state);
+    if (byInheritance === undefined) {
+      byInheritance = new Map();
+      this.childMaps.set(state, byInheritance);
     }
-    let children = bySecret.get(secret);
+    const inherited = `${secret ?? ""}/${identifier}`;
+    let children = byInheritance.get(inherited);
     if (children === undefined) {
       children = new Map();
-      bySecret.set(secret, children);
+      byInheritance.set(inherited, children);
     }
     return children;
   }
 
   /** A node that is not cached is built again for every record, so remembering strings in it would be wasted. */
-  private node(state: PathState, key: string | undefined, parentSecret: CredentialRule | undefined, cached: boolean): KeyNode {
+  private node(state: PathState, key: string | undefined, parentSecret: CredentialRule | undefined, parentIdentifier: boolean, cached: boolean): KeyNode {
     const first = state.matches[0];
     const own = key === undefined ? undefined : secretKeyRule(key);
     const secret = own !== undefined && this.secretEnabled(own) ? own : parentSecret;
+    const identifier = this.identifiers && key !== undefined && isIdentifierKey(key, parentIdentifier);
     return {
       field: first !== undefined && first < this.fieldRules.length ? this.fieldRules[first] : undefined,
       allowed: state.matches.some((index) => index >= this.fieldRules.length),
       secret,
+      identifier,
       state,
-      children: this.childMap(state, secret),
+      children: this.childMap(state, secret, identifier),
       unchanged: cached ? new UnchangedStrings(this.unchangedBudget) : UnchangedStrings.NONE,
       pairName: key !== undefined && PAIR_NAME_KEYS.has(key.toLowerCase()),
       pairValue: key !== undefined && PAIR_VALUE_KEYS.has(key.toLowerCase()),
@@ -115,6 +123,6 @@ export class KeyNodes {
 
   /** The node a pair's value takes: its own, with the credential rule its name calls for. */
   asSecret(node: KeyNode, rule: CredentialRule): KeyNode {
-    return { ...node, secret: rule, children: this.childMap(node.state, rule), unchanged: UnchangedStrings.NONE };
+    return { ...node, secret: rule, children: this.childMap(node.state, rule, node.identifier), unchanged: UnchangedStrings.NONE };
   }
 }

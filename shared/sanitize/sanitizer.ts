@@ -12,6 +12,7 @@ import { HMAC_KEY_SETTING, MIN_HMAC_KEY_BYTES } from "./hmac-key.js";
 import { jsonNumberValue, mayBeRounded, nestingDepth, parseJsonExact, setOwn, stringifyJson } from "./json-exact.js";
 import type { CompiledFieldRule, KeyNode, KeyNodes } from "./key-nodes.js";
 import type { CredentialRule } from "./catalog.js";
+import { isRedactionMarker, redactionMarker } from "./catalog.js";
 import type { LineValueRules } from "./line-scanner.js";
 import { scanJsonLine } from "./line-scanner.js";
 import { Pseudonymizer } from "./pseudonym.js";
@@ -32,6 +33,15 @@ export interface SanitizerOptions {
  * as text. Far above real logs, far below the stack (issue 15: 4,000 `[` in a User-Agent).
  */
 export const MAX_DEPTH = 64;
+
+/** Counted under this name; the marker reads [REDACTED:user]. */
+const IDENTIFIER_RULE = "user";
+
+/** The name manifests record: the rule set's version, and what became of user identifiers (the summary says which). */
+function sanitizerName(identifiers: "pseudonymize" | "redact" | "off"): string {
+  const done = identifiers === "pseudonymize" ? "pseudonymized (HMAC)" : identifiers === "redact" ? "redacted (no HMAC key)" : "kept (identifiers off)";
+  return `logexport-sanitizer/v2; user identifiers ${done}`;
+}
 
 /** Percent-decoded views a string is also read as: `%2540` is `@` encoded twice. */
 const MAX_DECODINGS = 2;
@@ -115,7 +125,9 @@ function firstNonSpace(text: string): number {
  * allow-lists. Copy-on-write: what it does not change is returned as is.
  */
 export class Sanitizer implements RecordSanitizer {
-  readonly name = "logexport-sanitizer/v1";
+  readonly name: string;
+  /** How values under keys that name a user are replaced: pseudonymized with an HMAC key, else redacted. */
+  readonly identifierAction: "pseudonymize" | "redact" | "off";
   private readonly ruleCounts = new RuleCounts();
   private readonly compiled: CompiledConfig;
   private readonly context: MatchContext;
@@ -133,7 +145,7 @@ export class Sanitizer implements RecordSanitizer {
     number: (line, start, end, node, allowed, keyed) => {
       if (keyed && node.field !== undefined) return false;
       if (allowed) return true;
-      return node.secret === undefined && (this.compiled.card === undefined || !mayBeCardNumber(line, start, end));
+      return node.secret === undefined && !node.identifier && (this.compiled.card === undefined || !mayBeCardNumber(line, start, end));
     },
   };
   private readonly fieldSanitizer: FieldSanitizer = (key, value) => {
@@ -156,6 +168,9 @@ export class Sanitizer implements RecordSanitizer {
       throw new ConfigurationError(`rules ${this.compiled.pseudonymizing.join(", ")} pseudonymize, which needs a key: set ${HMAC_KEY_SETTING} (hex or base64, at least ${MIN_HMAC_KEY_BYTES} bytes; in the Lambda, LOGEXPORT_HMAC_KEY_SECRET_ARN)`);
     }
     const pseudonyms = key === undefined ? undefined : new Pseudonymizer(key);
+    const identifiers = this.compiled.identifiers;
+    this.identifierAction = identifiers === undefined ? "off" : identifiers === "auto" ? (key === undefined ? "redact" : "pseudonymize") : identifiers;
+    this.name = sanitizerName(this.identifierAction);
     const { allowValues, allowPatterns } = this.compiled;
     this.context = {
       counts: this.ruleCounts,
@@ -325,6 +340,7 @@ export class Sanitizer implements RecordSanitizer {
   private scrubNumber(value: number | bigint, node: KeyNode, allowed: boolean): unknown {
     if (allowed) return value;
     if (node.secret !== undefined) return this.compiled.credentials.replaceValue(node.secret, value.toString(), this.context);
+    if (node.identifier) return this.replaceIdentifier(value.toString());
     const card = this.compiled.card;
     const digits = card === undefined ? undefined : cardNumberDigits(value);
     return digits === undefined ? value : (card?.replaceNumber(digits, this.context) ?? value);
@@ -344,6 +360,7 @@ export class Sanitizer implements RecordSanitizer {
   private scrubValue(value: string, node: KeyNode, allowed: boolean, depth: number): string {
     if (allowed) return value;
     if (node.secret !== undefined) return this.compiled.credentials.replaceValue(node.secret, value, this.context);
+    if (node.identifier) return this.replaceIdentifier(value);
     if (node.unchanged.has(value)) return value;
     const result = this.scrubString(value, node, depth);
     if (result === value) node.unchanged.remember(value);
@@ -414,6 +431,13 @@ export class Sanitizer implements RecordSanitizer {
       this.rulesByHints[hints] = rules;
     }
     return rules;
+  }
+
+  /** A value under a key that names a user: its pseudonym with a key, else the marker; empty, allowed and redacted values stay. */
+  private replaceIdentifier(value: string): string {
+    if (value === "" || isRedactionMarker(value) || this.context.allowed(value)) return value;
+    this.ruleCounts.add(IDENTIFIER_RULE);
+    return this.identifierAction === "pseudonymize" ? this.context.pseudonym(value) : redactionMarker(IDENTIFIER_RULE);
   }
 
   private applyField(rule: CompiledFieldRule, value: unknown): unknown {

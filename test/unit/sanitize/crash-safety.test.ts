@@ -35,16 +35,16 @@ describe("values that nest deeply", () => {
 
   it("a value too deep to write as JSON fails alone: its field becomes the marker and is counted, the row goes on", () => {
     const s = sanitizer();
-    const record = { deep: nested(200_000, "x"), mail: "bob@example.com", n: 1 };
-    expect(s.sanitize(record)).toEqual({ deep: "[REDACTED:sanitizer-failure]", mail: "[REDACTED:email]", n: 1 });
+    const record = { deep: nested(200_000, "x"), note: "bob@example.com", n: 1 };
+    expect(s.sanitize(record)).toEqual({ deep: "[REDACTED:sanitizer-failure]", note: "[REDACTED:email]", n: 1 });
     expect(s.counts()).toEqual({ email: 1, sanitizer_failures: 1 });
   });
 
   it("in a line, the same: the other fields keep their sanitized values and the line stays JSON", () => {
     const s = sanitizer();
     // A card number as a JSON number makes the line take the structured path, where the depth is met.
-    const line = `{"pan":4111111111111111,"deep":${brackets(200_000)},"mail":"bob@example.com","id":12345678901234567890}`;
-    expect(s.sanitizeLine(line)).toBe('{"pan":"[REDACTED:card]","deep":"[REDACTED:sanitizer-failure]","mail":"[REDACTED:email]","id":12345678901234567890}');
+    const line = `{"pan":4111111111111111,"deep":${brackets(200_000)},"note":"bob@example.com","id":12345678901234567890}`;
+    expect(s.sanitizeLine(line)).toBe('{"pan":"[REDACTED:card]","deep":"[REDACTED:sanitizer-failure]","note":"[REDACTED:email]","id":12345678901234567890}');
     expect(s.counts()).toEqual({ card: 1, email: 1, sanitizer_failures: 1 });
   });
 });
