@@ -2,6 +2,7 @@ import type { CredentialRule, FieldAction } from "./catalog.js";
 import type { PathState } from "./key-path.js";
 import { PathMatcher } from "./key-path.js";
 import { isIdentifierKey } from "./identifier-keys.js";
+import type { SecretRule } from "./text/secret-rules.js";
 import { secretKeyRule } from "./secret-keys.js";
 import { UnchangedBudget, UnchangedStrings } from "./unchanged-strings.js";
 
@@ -30,6 +31,16 @@ export interface KeyNode {
   readonly pairName: boolean;
   /** The key holds such a pair's value. */
   readonly pairValue: boolean;
+  /** Assignment rules of the public rule set whose keyword the key holds (`cloudflare_key`): a whole value in their format is a secret. */
+  readonly valueRules: readonly SecretRule[];
+}
+
+export interface KeyNodeOptions {
+  /** Whether the credential rule a key name calls for is on. */
+  readonly secretEnabled: (rule: CredentialRule) => boolean;
+  /** Whether keys that name a user are looked for. */
+  readonly identifiers: boolean;
+  readonly valueRules: (key: string) => readonly SecretRule[];
 }
 
 const PAIR_NAME_KEYS = new Set(["name", "key", "header", "headername", "field", "param", "parameter"]);
@@ -52,8 +63,7 @@ export class KeyNodes {
     private readonly fieldRules: readonly CompiledFieldRule[],
     fieldPatterns: readonly (readonly string[])[],
     allowPatterns: readonly (readonly string[])[],
-    private readonly secretEnabled: (rule: CredentialRule) => boolean,
-    private readonly identifiers: boolean,
+    private readonly options: KeyNodeOptions,
   ) {
     this.matcher = new PathMatcher([...fieldPatterns, ...allowPatterns]);
     this.root = this.node(this.matcher.root, undefined, undefined, false, true);
@@ -100,8 +110,8 @@ export class KeyNodes {
   private node(state: PathState, key: string | undefined, parentSecret: CredentialRule | undefined, parentIdentifier: boolean, cached: boolean): KeyNode {
     const first = state.matches[0];
     const own = key === undefined ? undefined : secretKeyRule(key);
-    const secret = own !== undefined && this.secretEnabled(own) ? own : parentSecret;
-    const identifier = this.identifiers && key !== undefined && isIdentifierKey(key, parentIdentifier);
+    const secret = own !== undefined && this.options.secretEnabled(own) ? own : parentSecret;
+    const identifier = this.options.identifiers && key !== undefined && isIdentifierKey(key, parentIdentifier);
     return {
       field: first !== undefined && first < this.fieldRules.length ? this.fieldRules[first] : undefined,
       allowed: state.matches.some((index) => index >= this.fieldRules.length),
@@ -112,13 +122,14 @@ export class KeyNodes {
       unchanged: cached ? new UnchangedStrings(this.unchangedBudget) : UnchangedStrings.NONE,
       pairName: key !== undefined && PAIR_NAME_KEYS.has(key.toLowerCase()),
       pairValue: key !== undefined && PAIR_VALUE_KEYS.has(key.toLowerCase()),
+      valueRules: key === undefined ? [] : this.options.valueRules(key),
     };
   }
 
   /** The credential rule a pair's name calls for (`X-Api-Key` → api-key) when that rule is on. */
   pairRule(name: string): CredentialRule | undefined {
     const rule = secretKeyRule(name);
-    return rule !== undefined && this.secretEnabled(rule) ? rule : undefined;
+    return rule !== undefined && this.options.secretEnabled(rule) ? rule : undefined;
   }
 
   /** The node a pair's value takes: its own, with the credential rule its name calls for. */

@@ -20,6 +20,8 @@ import { RuleCounts } from "./rule-counts.js";
 import { cardNumberDigits, looksLikeCard } from "./text/card.js";
 import { textHints } from "./text/hints.js";
 import { hasAsciiEscape, scrubDecodedView } from "./text/percent.js";
+import { replaceKeyedValue } from "./text/secret-rules.js";
+import { GITLEAKS_VERSION } from "./rules/gitleaks.generated.js";
 import { isIsoTimestamp } from "./text/timestamp.js";
 import type { MatchContext, TextRule } from "./text/rule.js";
 
@@ -40,7 +42,7 @@ const IDENTIFIER_RULE = "user";
 /** The name manifests record: the rule set's version, and what became of user identifiers (the summary says which). */
 function sanitizerName(identifiers: "pseudonymize" | "redact" | "off"): string {
   const done = identifiers === "pseudonymize" ? "pseudonymized (HMAC)" : identifiers === "redact" ? "redacted (no HMAC key)" : "kept (identifiers off)";
-  return `logexport-sanitizer/v2; user identifiers ${done}`;
+  return `logexport-sanitizer/v2+gitleaks-${GITLEAKS_VERSION}; user identifiers ${done}`;
 }
 
 /** Percent-decoded views a string is also read as: `%2540` is `@` encoded twice. */
@@ -361,6 +363,10 @@ export class Sanitizer implements RecordSanitizer {
     if (allowed) return value;
     if (node.secret !== undefined) return this.compiled.credentials.replaceValue(node.secret, value, this.context);
     if (node.identifier) return this.replaceIdentifier(value);
+    if (node.valueRules.length > 0) {
+      const keyed = replaceKeyedValue(value, node.valueRules, this.compiled.credentials, this.context);
+      if (keyed !== undefined) return keyed;
+    }
     if (node.unchanged.has(value)) return value;
     const result = this.scrubString(value, node, depth);
     if (result === value) node.unchanged.remember(value);
@@ -415,11 +421,14 @@ export class Sanitizer implements RecordSanitizer {
     return this.applyRules(text, 0);
   }
 
-  /** The text rules, then again over the percent-decoded view (twice at most, for text encoded twice). */
+  /**
+   * The text rules over the percent-decoded view first (twice at most, for text encoded twice), then over the
+   * text: a rule that matches the escaped form (`token=…` up to the first quote) would otherwise take away the
+   * context the decoded view needs.
+   */
   private applyRules(text: string, decodings: number): string {
-    let result = text;
-    for (const rule of this.rulesFor(textHints(text))) if (result.length >= rule.minLength) result = rule.apply(result, this.context);
-    if (decodings < MAX_DECODINGS && hasAsciiEscape(result)) result = scrubDecodedView(result, (decoded) => this.applyRules(decoded, decodings + 1));
+    let result = decodings < MAX_DECODINGS && hasAsciiEscape(text) ? scrubDecodedView(text, (decoded) => this.applyRules(decoded, decodings + 1)) : text;
+    for (const rule of this.rulesFor(textHints(result))) if (result.length >= rule.minLength) result = rule.apply(result, this.context);
     return result;
   }
 

@@ -68,7 +68,7 @@ describe("logexport sanitize", () => {
     expect(cli.err()).toMatch(/sanitized 4 lines .* MB\/s, 1 thread/);
     expect(cli.err()).toMatch(/email\s+2/);
     expect(cli.err()).toMatch(/user\s+1/);
-    expect(cli.err()).toMatch(/^logexport-sanitizer\/v2; user identifiers redacted/m);
+    expect(cli.err()).toMatch(/^logexport-sanitizer\/v2\+gitleaks-\d+\.\d+\.\d+; user identifiers redacted/m);
     expectClean(cli.err());
     expect((await readdir(dir)).filter((n) => n.endsWith(".partial"))).toEqual([]);
   });
