@@ -111,7 +111,9 @@ export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules,
     if (finished) return undefined;
     if (state === EXPECT_VALUE || state === EXPECT_VALUE_OR_CLOSE) {
       if (code === CLOSE_ARRAY && state === EXPECT_VALUE_OR_CLOSE) {
-        [frame, state, finished] = close(frames);
+        frame = frames.pop() as Frame;
+        state = EXPECT_COMMA_OR_CLOSE;
+        finished = frames.length === 0;
         at += 1;
         continue;
       }
@@ -154,7 +156,9 @@ export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules,
     }
     if (state === EXPECT_KEY || state === EXPECT_KEY_OR_CLOSE) {
       if (code === CLOSE_OBJECT && state === EXPECT_KEY_OR_CLOSE) {
-        [frame, state, finished] = close(frames);
+        frame = frames.pop() as Frame;
+        state = EXPECT_COMMA_OR_CLOSE;
+        finished = frames.length === 0;
         at += 1;
         continue;
       }
@@ -174,15 +178,13 @@ export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules,
       continue;
     }
     if (code === COMMA) state = frame.object ? EXPECT_KEY : EXPECT_VALUE;
-    else if (code === (frame.object ? CLOSE_OBJECT : CLOSE_ARRAY)) [frame, state, finished] = close(frames);
+    else if (code === (frame.object ? CLOSE_OBJECT : CLOSE_ARRAY)) {
+      frame = frames.pop() as Frame;
+      finished = frames.length === 0;
+    }
     else return undefined;
     at += 1;
   }
   if (!finished) return undefined;
   return copied === 0 ? line : out + line.slice(copied);
-}
-
-function close(frames: Frame[]): [Frame, number, boolean] {
-  const parent = frames.pop() as Frame;
-  return [parent, EXPECT_COMMA_OR_CLOSE, frames.length === 0];
 }

@@ -19,6 +19,7 @@ import { Pseudonymizer } from "./pseudonym.js";
 import { RuleCounts } from "./rule-counts.js";
 import { cardNumberDigits, looksLikeCard } from "./text/card.js";
 import { textHints } from "./text/hints.js";
+import { KeywordGate } from "./text/keyword-gate.js";
 import { hasAsciiEscape, scrubDecodedView } from "./text/percent.js";
 import { replaceKeyedValue } from "./text/secret-rules.js";
 import { GITLEAKS_VERSION } from "./rules/gitleaks.generated.js";
@@ -155,6 +156,7 @@ export class Sanitizer implements RecordSanitizer {
     return child.field === undefined ? this.walkValue(value, child, child.allowed, 0) : this.applyField(child.field, value);
   };
   private readonly rulesByHints: (readonly TextRule[] | undefined)[] = [];
+  private readonly gate: KeywordGate;
   /** Set when the walk meets a number JSON.parse may have rounded (see json-exact). */
   private rounded = false;
   /** Set when such a number could be a card number, whose exact digits only the exact parse has. */
@@ -163,6 +165,7 @@ export class Sanitizer implements RecordSanitizer {
   constructor(config: SanitizerConfig, options: SanitizerOptions = {}) {
     this.compiled = compileSanitizerConfig(config, "sanitizer config");
     this.keyNodes = this.compiled.keyNodes;
+    this.gate = new KeywordGate(this.compiled.textRules);
     const key = options.hmacKey;
     if (key !== undefined && key.length < MIN_HMAC_KEY_BYTES) throw new ConfigurationError(`the HMAC key must hold at least ${MIN_HMAC_KEY_BYTES} bytes, got ${key.length}`);
     if (key === undefined && this.compiled.pseudonymizing.length > 0) {
@@ -428,7 +431,12 @@ export class Sanitizer implements RecordSanitizer {
    */
   private applyRules(text: string, decodings: number): string {
     let result = decodings < MAX_DECODINGS && hasAsciiEscape(text) ? scrubDecodedView(text, (decoded) => this.applyRules(decoded, decodings + 1)) : text;
-    for (const rule of this.rulesFor(textHints(result))) if (result.length >= rule.minLength) result = rule.apply(result, this.context);
+    const rules = this.rulesFor(textHints(result));
+    const keywords = rules.length > 0 ? this.gate.mask(result) : 0;
+    for (const rule of rules) {
+      const bit = this.gate.bit(rule);
+      if (result.length >= rule.minLength && (bit === 0 || (keywords & bit) !== 0)) result = rule.apply(result, this.context);
+    }
     return result;
   }
 

@@ -99,7 +99,18 @@ export class SecretRuleSet {
   private readonly keywords: KeywordIndex;
   /** For each keyword, the rules that have it. */
   private readonly rulesOfKeyword: readonly (readonly number[])[];
+  /** Per rule, 1 while a scan has found one of its keywords. */
   private readonly wanted: Uint8Array;
+  private readonly found: number[] = [];
+  private readonly onKeywordEnd = (state: number) => {
+    for (const keyword of this.keywords.keywordsAt(state)) {
+      for (const rule of this.rulesOfKeyword[keyword] as readonly number[]) {
+        if (this.wanted[rule] === 1) continue;
+        this.wanted[rule] = 1;
+        this.found.push(rule);
+      }
+    }
+  };
 
   constructor(readonly rules: readonly SecretRule[]) {
     const keywordList: string[] = [];
@@ -121,20 +132,13 @@ export class SecretRuleSet {
 
   /** The rules whose keywords occur in the text, in rule-set order. */
   candidates(text: string): SecretRule[] {
-    const wanted = this.wanted;
-    let any = false;
-    this.keywords.scan(text, (keyword) => {
-      for (const rule of this.rulesOfKeyword[keyword] as readonly number[]) wanted[rule] = 1;
-      any = true;
-    });
-    if (!any) return [];
-    const candidates: SecretRule[] = [];
-    for (let index = 0; index < wanted.length; index += 1) {
-      if (wanted[index] === 1) {
-        candidates.push(this.rules[index] as SecretRule);
-        wanted[index] = 0;
-      }
-    }
+    const found = this.found;
+    this.keywords.scan(text, this.onKeywordEnd);
+    if (found.length === 0) return [];
+    found.sort((a, b) => a - b);
+    const candidates = found.map((index) => this.rules[index] as SecretRule);
+    for (const index of found) this.wanted[index] = 0;
+    found.length = 0;
     return candidates;
   }
 }
@@ -146,11 +150,14 @@ export class SecretRuleSet {
 export class SecretRulesRule implements TextRule {
   readonly requires = HINT_WORD;
   readonly minLength = 8;
+  readonly keywords: readonly string[];
 
   constructor(
     private readonly set: SecretRuleSet,
     private readonly policy: CredentialPolicy,
-  ) {}
+  ) {
+    this.keywords = [...new Set(set.rules.flatMap((rule) => rule.keywords))];
+  }
 
   apply(text: string, context: MatchContext): string {
     let result = text;

@@ -40,6 +40,8 @@ export class TokenRule implements TextRule {
 
   readonly requires = HINT_WORD;
   readonly minLength = MIN_LENGTH;
+  /** What every shape in TOKENS starts with. */
+  readonly keywords = ["eyj", "akia", "asia", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "sk_live_", "rk_live_", "aiza", "npm_", "bearer", "basic"];
 
   apply(text: string, context: MatchContext): string {
     return rewrite(text, TOKENS, (match) => {
