@@ -9,6 +9,7 @@ import { promisify } from "node:util";
 import { formatBytes, renderTable } from "../cli/table.js";
 import { writeSanitizeCorpus } from "./sanitize-corpus.js";
 import { denseCorpusLines } from "./sanitize-dense-corpus.js";
+import { benchSanitizeLeaks } from "./sanitize-leaks.js";
 
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL("..", import.meta.url));
@@ -144,6 +145,7 @@ export async function benchSanitize(): Promise<void> {
     process.stdout.write(`peak RSS of ours, 500,000 / 100,000 lines: ${rss.toFixed(2)} (flat means ≤ 1.5: ${verdict(rss <= 1.5)})\n`);
     process.stdout.write(`output of the default threads vs --threads 1: ${identical ? "byte-identical" : `DIFFERENT (${verdict(false)})`}\n`);
     process.stdout.write(`\nsummary printed by ours (dense, 500,000 lines):\n${oursDense.stderr.trimEnd()}\n`);
+    benchSanitizeLeaks();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
