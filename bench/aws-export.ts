@@ -103,7 +103,7 @@ async function scannedWithAndWithoutFilter(): Promise<void> {
       const seen: number[] = [];
       for (const serverTypeFilter of [true, false]) {
         const exporter = createAwsExport(settings, { logs: new CloudWatchLogsClient(fakeClientConfig(fake, 3)) }, undefined, { serverTypeFilter });
-        const { manifest: m } = await exporter.exportToFile(type as ContentType, { startMs: hour, endMs: hour + HOUR_MS }, openFileTarget(join(dir, `${type}-${serverTypeFilter}.parquet`), "bench", { region: "us-east-1" }), "bench", silentLogger);
+        const { manifest: m } = await exporter.exportToFile(type as ContentType, { startMs: hour, endMs: hour + HOUR_MS }, openFileTarget(join(dir, `${type}-${serverTypeFilter}.parquet`), "bench", { region: "us-east-1" }), { runId: "bench" }, silentLogger);
         rows.push([type, serverTypeFilter ? "file endings" : "path prefix only", (m.queryIds ?? []).length, formatBytes(m.bytesScanned ?? 0), m.readRows, m.exportedRows, m.excluded["unmatched-filename"] ?? 0]);
         seen.push(m.exportedRows);
       }

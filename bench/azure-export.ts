@@ -7,7 +7,14 @@ import { encodeWindowJob } from "../shared/engine/messages.js";
 import { loadAzureExportSettings } from "../shared/settings/azure.js";
 import { startAzurite } from "../test/helpers/azurite.js";
 import { startFakeLogAnalytics, type FakeLogAnalytics } from "../test/helpers/fake-log-analytics.js";
-import { benchTable } from "../test/helpers/synthetic-table.js";
+import { benchTable, encodeRow } from "../test/helpers/synthetic-table.js";
+import type { RecordEncoder } from "../shared/core/ports.js";
+import type { LogRecord } from "../shared/core/records.js";
+import { PARQUET_CODECS } from "../shared/formats/parquet/encoder.js";
+import { createLogAnalyticsParquetEncoder } from "../shared/formats/parquet/log-analytics.js";
+import { JsonLinesGzipEncoder } from "../shared/formats/jsonl-gzip/encoder.js";
+import { parseRow } from "../shared/sources/log-analytics/result-stream.js";
+import { recordBuilder } from "../shared/sources/log-analytics/values.js";
 import { uniqueName } from "../test/helpers/storage.js";
 
 const run = promisify(execFile);
@@ -27,12 +34,15 @@ interface Case {
   readonly table: string;
   readonly rows: number;
   readonly burstRows: number;
+  readonly format: "parquet" | "jsonl.gz";
 }
 
 const CASES: readonly Case[] = [
-  { table: "Bench100k_CL", rows: 100_000, burstRows: 0 },
-  { table: "Bench1M_CL", rows: 1_000_000, burstRows: 0 },
-  { table: "BenchBurst_CL", rows: 750_000, burstRows: 250_000 },
+  { table: "Bench100k_CL", rows: 100_000, burstRows: 0, format: "jsonl.gz" },
+  { table: "Bench1M_CL", rows: 1_000_000, burstRows: 0, format: "jsonl.gz" },
+  { table: "Bench100kPq_CL", rows: 100_000, burstRows: 0, format: "parquet" },
+  { table: "Bench1MPq_CL", rows: 1_000_000, burstRows: 0, format: "parquet" },
+  { table: "BenchBurst_CL", rows: 750_000, burstRows: 250_000, format: "parquet" },
 ];
 
 interface CaseFigures extends WorkerFigures {
@@ -52,6 +62,7 @@ async function exportInChild(c: Case, fake: FakeLogAnalytics, connectionString: 
     LOGEXPORT_CONTAINER: uniqueName("bench"),
     LOGEXPORT_STATE_CONTAINER: uniqueName("bench-state"),
     LOGEXPORT_QUEUE: uniqueName("bench-jobs"),
+    LOGEXPORT_FORMAT: c.format,
     BENCH_JOB: encodeWindowJob({ table: c.table, window: WINDOW, runId: "bench", reason: "manual", force: true }),
   };
   const before = fake.queries.length;
@@ -64,33 +75,62 @@ async function exportInChild(c: Case, fake: FakeLogAnalytics, connectionString: 
   return { ...figures, histogramQueries: queries.filter((q) => q.kind === "histogram").length, rowQueries: queries.filter((q) => q.kind === "rows").length, overBudgetMinutes };
 }
 
+/**
+ * Bytes per row of one generated 200,000-row window in Parquet with each codec the writer offers here,
+ * against gzip JSON Lines of the same rows, encoded in this process (no storage).
+ */
+async function compressionByCodec(): Promise<string> {
+  const table = benchTable(HOUR, 200_000, "Codecs_CL");
+  const columns = table.columns.map((c) => ({ name: c.name, type: c.type }));
+  const build = recordBuilder(columns);
+  async function* records(): AsyncIterable<LogRecord> {
+    for (const row of table.rows(WINDOW.startMs, WINDOW.endMs)) yield build(parseRow(encodeRow(row)));
+  }
+  const measure = async (label: string, encoder: RecordEncoder): Promise<(string | number)[]> => {
+    const started = performance.now();
+    let bytes = 0;
+    for await (const chunk of encoder.encode(records(), columns)) bytes += chunk.length;
+    const seconds = (performance.now() - started) / 1000;
+    return [label, formatBytes(bytes), Number((bytes / 200_000).toFixed(1)), Math.round(200_000 / seconds)];
+  };
+  const rows: (string | number)[][] = [["encoding", "bytes", "B/row", "rows/s (encode only)"]];
+  rows.push(await measure("gzip JSON Lines", new JsonLinesGzipEncoder()));
+  for (const codec of PARQUET_CODECS) rows.push(await measure(`Parquet ${codec}`, createLogAnalyticsParquetEncoder({ codec })));
+  return `Compression on a 200,000-row window of the bench table (ZSTD needs a native module on Node 20, not tried):\n${renderTable(rows)}`;
+}
+
 /** Issue figures of the Azure export: rows/s, peak RSS 100k vs 1M rows, queries per window, bundles. */
 export async function benchAzureExport(): Promise<void> {
   process.stdout.write(`Benchmarks on loopback servers (fake Log Analytics in this process, Azurite in its own, each worker in its own); window ${isoInstant(WINDOW.startMs)} + 1 h, default part budget.\n\n`);
   const azurite = await startAzurite();
   const fake = await startFakeLogAnalytics({ tables: CASES.map((c) => benchTable(HOUR, c.rows, c.table, c.burstRows)) });
-  const results: (CaseFigures & { label: string })[] = [];
+  const results: (CaseFigures & { label: string; format: string })[] = [];
   try {
     for (const c of CASES) {
       process.stdout.write(`  exporting ${c.table} (${c.rows + c.burstRows} rows)…\n`);
-      results.push({ label: c.table, ...(await exportInChild(c, fake, azurite.connectionString)) });
+      results.push({ label: c.table, format: c.format, ...(await exportInChild(c, fake, azurite.connectionString)) });
     }
   } finally {
     await fake.close();
     await azurite.stop();
   }
   process.stdout.write(`\n${renderTable([
-    ["window", "rows", "parts", "queries", "histogram q.", "part q.", "output", "seconds", "rows/s", "peak RSS"],
-    ...results.map((r) => [r.label, r.rows, r.parts, r.queries, r.histogramQueries, r.rowQueries, formatBytes(r.bytes), Number(r.seconds.toFixed(2)), Math.round(r.rows / r.seconds), formatBytes(r.peakRssBytes)]),
+    ["window", "format", "rows", "parts", "queries", "histogram q.", "part q.", "output", "B/row", "seconds", "rows/s", "peak RSS"],
+    ...results.map((r) => [r.label, r.format, r.rows, r.parts, r.queries, r.histogramQueries, r.rowQueries, formatBytes(r.bytes), Number((r.bytes / r.rows).toFixed(1)), Number(r.seconds.toFixed(2)), Math.round(r.rows / r.seconds), formatBytes(r.peakRssBytes)]),
   ])}\n`);
-  const small = results[0];
-  const large = results[1];
-  if (small !== undefined && large !== undefined) {
+  const [jsonlSmall, jsonlLarge, parquetSmall, parquetLarge] = results;
+  for (const [small, large] of [[jsonlSmall, jsonlLarge], [parquetSmall, parquetLarge]] as const) {
+    if (small === undefined || large === undefined) continue;
     const ratio = large.peakRssBytes / small.peakRssBytes;
-    process.stdout.write(`\npeak RSS 1,000,000-row window / 100,000-row window: ${ratio.toFixed(2)} (must be ≤ 1.5: ${ratio <= 1.5 ? "ok" : "FAILED"})\n`);
-    process.stdout.write(`end-to-end throughput, 1,000,000-row window (fake → Blob): ${Math.round(large.rows / large.seconds)} rows/s\n`);
+    process.stdout.write(`\n${large.format}: peak RSS 1,000,000-row window / 100,000-row window: ${ratio.toFixed(2)} (must be ≤ 1.5: ${ratio <= 1.5 ? "ok" : "FAILED"}); end-to-end ${Math.round(large.rows / large.seconds)} rows/s (fake → Blob)`);
     if (ratio > 1.5) process.exitCode = 1;
   }
+  if (jsonlLarge !== undefined && parquetLarge !== undefined) {
+    const speed = parquetLarge.rows / parquetLarge.seconds / (jsonlLarge.rows / jsonlLarge.seconds);
+    process.stdout.write(`\nParquet / JSON Lines rows/s on the 1,000,000-row window, same run: ${speed.toFixed(2)} (target ≥ 0.8: ${speed >= 0.8 ? "ok" : "FAILED"}); bytes ${((100 * parquetLarge.bytes) / jsonlLarge.bytes).toFixed(0)} % of JSON Lines\n`);
+    if (speed < 0.8) process.exitCode = 1;
+  }
+  process.stdout.write(`\n${await compressionByCodec()}\n`);
   for (const r of results) {
     const expected = r.parts + 1 + r.overBudgetMinutes;
     const ok = r.queries === expected && r.rowQueries === r.parts && r.histogramQueries === 1 + r.overBudgetMinutes;

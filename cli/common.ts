@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { errorCode } from "./sanitize/output.js";
 import { isContainerName } from "../shared/core/identifiers.js";
 import { jsonLogger } from "../shared/core/logger.js";
 import type { Logger } from "../shared/core/ports.js";
@@ -24,6 +26,7 @@ export const QUERY_FLAGS: readonly FlagSpec[] = [
   { name: "start", required: true, description: 'start of the range (ISO 8601, "now", "2 hours ago", "-3d"); widened to the start of its window' },
   { name: "end", default: "now", description: "end of the range, exclusive; widened to the end of its window, and never past now − ingestion delay" },
   { name: "endpoint", description: "query endpoint incl. /v1 (default: $AZURE_LOGS_ENDPOINT or the public cloud)" },
+  { name: "format", description: "file format: parquet (typed) or jsonl.gz (default: $LOGEXPORT_FORMAT or parquet; use the deployment's when writing into its containers)" },
   { name: "window-minutes", description: "window size; each window gets its own files and manifest (default: $LOGEXPORT_WINDOW_MINUTES or 60)" },
   { name: "ingestion-delay-minutes", description: "windows ending later than now − this are left for later (default: $LOGEXPORT_INGESTION_DELAY_MINUTES or 20)" },
   { name: "max-rows", description: "row budget per part query (default: $LOGEXPORT_PART_MAX_ROWS or 200000)" },
@@ -31,6 +34,7 @@ export const QUERY_FLAGS: readonly FlagSpec[] = [
   { name: "part-attempts", description: "tries per part query (default: $LOGEXPORT_PART_ATTEMPTS or 3)" },
   { name: "concurrency", default: "4", description: "windows exported at once" },
   { name: "force", boolean: true, description: "re-export windows that already have a complete manifest" },
+  { name: "allow-shrink", boolean: true, description: "a re-export may archive fewer rows than the manifest it replaces (the source lost rows); refused otherwise" },
   { name: "sanitizer-config", description: "sanitizer config file or inline JSON/YAML (default: $LOGEXPORT_SANITIZER_CONFIG; the built-in rules)" },
   { name: "no-sanitize", boolean: true, description: "write rows unsanitized (default: sanitized as the deployment does; LOGEXPORT_HMAC_KEY keys pseudonyms)" },
   { name: "verbose", boolean: true, description: "print structured logs to stderr" },
@@ -38,7 +42,8 @@ export const QUERY_FLAGS: readonly FlagSpec[] = [
 
 /** Flags naming the deployment's storage account and containers. */
 export const ACCOUNT_FLAGS: readonly FlagSpec[] = [
-  { name: "connection-string", description: "storage connection string (default: $AZURE_STORAGE_CONNECTION_STRING)" },
+  { name: "connection-string-file", description: "a file holding the storage connection string (default: $AZURE_STORAGE_CONNECTION_STRING; never on the command line)" },
+  { name: "connection-string", description: "refused: a connection string on the command line shows in process listings (use the variable or the file)" },
   { name: "account-url", description: "https://<account>.blob.core.windows.net, used with your Azure login when no connection string is given" },
   { name: "state-container", description: "container of manifests, ledger and runs (default: $LOGEXPORT_STATE_CONTAINER or log-export-state)" },
 ];
@@ -48,6 +53,7 @@ const FLAG_OF_SETTING: FlagSettings = [
   ["workspace", SETTINGS.workspaceId.name],
   ["endpoint", SETTINGS.logsEndpoint.name],
   ["window-minutes", SETTINGS.windowMinutes.name],
+  ["format", SETTINGS.format.name],
   ["ingestion-delay-minutes", SETTINGS.ingestionDelayMinutes.name],
   ["max-rows", SETTINGS.partMaxRows.name],
   ["max-bytes", SETTINGS.partMaxBytes.name],
@@ -56,7 +62,6 @@ const FLAG_OF_SETTING: FlagSettings = [
   ["container", SETTINGS.container.name],
   ["state-container", SETTINGS.stateContainer.name],
   ["prefix", SETTINGS.prefix.name],
-  ["connection-string", SETTINGS.storageConnection.name],
 ];
 
 /** Where a command writes: storage it names by flags, and whether state lives beside the data (`--out`). */
@@ -86,9 +91,24 @@ export function azureExportFromFlags(flags: ParsedFlags, io: CommandIO, tablesFl
   return inFlagTerms(names, () => createAzureExport(loadAzureExportSettings(env, { storage: target.storage, stateInDataContainer: target.stateInDataContainer })));
 }
 
-/** --connection-string, else $AZURE_STORAGE_CONNECTION_STRING. */
+/**
+ * $AZURE_STORAGE_CONNECTION_STRING, or the file --connection-string-file names. Never a flag's value: a
+ * command line shows in process listings and shell history, with the account key in it.
+ */
 function connectionStringOf(flags: ParsedFlags, io: CommandIO): string | undefined {
-  return stringFlag(flags, "connection-string") ?? io.env.AZURE_STORAGE_CONNECTION_STRING;
+  if (flags["connection-string"] !== undefined) {
+    throw new CliError("--connection-string is not taken: a value on the command line shows in process listings and shell history; set AZURE_STORAGE_CONNECTION_STRING or give --connection-string-file <path>");
+  }
+  const file = stringFlag(flags, "connection-string-file");
+  if (file === undefined) return io.env.AZURE_STORAGE_CONNECTION_STRING;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8").trim();
+  } catch (error) {
+    throw new CliError(`--connection-string-file ${file}: cannot read it (${errorCode(error)})`);
+  }
+  if (text === "") throw new CliError(`--connection-string-file ${file} is empty`);
+  return text;
 }
 
 /** The storage account a command names: a connection string (flag or environment) or an account URL with your Azure login. */
@@ -96,7 +116,7 @@ export function accountStorage(flags: ParsedFlags, io: CommandIO): StorageAccess
   const connectionString = connectionStringOf(flags, io);
   if (connectionString !== undefined) return { kind: "connectionString", connectionString };
   const accountUrl = stringFlag(flags, "account-url");
-  if (accountUrl === undefined) throw new CliError("give --connection-string (or set AZURE_STORAGE_CONNECTION_STRING) or --account-url");
+  if (accountUrl === undefined) throw new CliError("set AZURE_STORAGE_CONNECTION_STRING (or give --connection-string-file), or give --account-url");
   if (!/^https:\/\/[^/]+\/?$/.test(accountUrl)) throw new CliError(`--account-url must look like https://<account>.blob.core.windows.net, got ${JSON.stringify(accountUrl)}`);
   return { kind: "identity", blobServiceUri: accountUrl, queueServiceUri: undefined, clientId: undefined };
 }
@@ -114,7 +134,7 @@ export function outputTarget(out: string, flags: ParsedFlags, io: CommandIO): St
   const env = { [SETTINGS.container.name]: container, [SETTINGS.prefix.name]: rest.join("/") };
   const connectionString = connectionStringOf(flags, io);
   if (connectionString !== undefined) return { storage: { kind: "connectionString", connectionString }, stateInDataContainer: true, env };
-  if (url.protocol !== "https:") throw new CliError(`--out ${url.href}: a plain-http blob URL needs --connection-string (or AZURE_STORAGE_CONNECTION_STRING)`);
+  if (url.protocol !== "https:") throw new CliError(`--out ${url.href}: a plain-http blob URL needs AZURE_STORAGE_CONNECTION_STRING (or --connection-string-file)`);
   return { storage: { kind: "identity", blobServiceUri: url.origin, queueServiceUri: undefined, clientId: undefined }, stateInDataContainer: true, env };
 }
 

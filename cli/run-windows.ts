@@ -15,6 +15,7 @@ export interface RunOptions {
   readonly runId: string;
   readonly reason: JobReason;
   readonly force: boolean;
+  readonly allowShrink: boolean;
   readonly concurrency: number;
   /** Stops starting new windows; windows under way are not aborted and finish (committed or failed). */
   readonly signal?: AbortSignal;
@@ -68,7 +69,7 @@ export async function runWindows(exporter: AzureExport, logger: Logger, tasks: r
       const s = summary.get(task.table);
       if (s !== undefined) s.windows += 1;
       let windowRows = 0;
-      const outcome = await exporter.exportWindow({ ...task, runId: options.runId, reason: options.reason, force: options.force }, logger, {
+      const outcome = await exporter.exportWindow({ ...task, runId: options.runId, reason: options.reason, force: options.force, allowShrink: options.allowShrink }, logger, {
         onProgress: (event) => {
           if (event.kind === "part") {
             rows += event.rowsRead - windowRows;

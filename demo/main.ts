@@ -2,6 +2,7 @@ import { createWriteStream } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { ContainerClient } from "@azure/storage-blob";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { coverageTable } from "../cli/coverage-table.js";
 import { formatBytes, renderTable } from "../cli/table.js";
 import { HOUR_MS, isoInstant } from "../shared/core/time.js";
@@ -14,6 +15,7 @@ import { startFakeLogAnalytics } from "../test/helpers/fake-log-analytics.js";
 import { BURST_MINUTE_OFFSET_MS, demoTables, type SyntheticTable } from "../test/helpers/synthetic-table.js";
 
 const OUTPUT = resolve(".demo-output");
+const JSONL_TABLE = "AppTraces";
 const PART_MAX_ROWS = 10_000;
 
 function say(line: string): void {
@@ -55,6 +57,25 @@ async function summarize(stack: AzureStack, tables: readonly SyntheticTable[], d
   return complete;
 }
 
+/** The archive as a reader sees it: every table's files in the copied-out container, counted by DuckDB. */
+async function countWithDuckDb(tables: readonly SyntheticTable[], range: { startMs: number; endMs: number }): Promise<boolean> {
+  const duck = await (await DuckDBInstance.create(":memory:")).connect();
+  const rows: (string | number)[][] = [["table", "format", "rows in source", "rows DuckDB reads"]];
+  let equal = true;
+  for (const table of tables) {
+    const folder = join(OUTPUT, "log-exports", `table=${table.name}`);
+    const parquet = table.name !== JSONL_TABLE;
+    const from = parquet ? `read_parquet('${folder}/**/*.parquet', hive_partitioning = true)` : `read_json('${folder}/**/*.jsonl.gz', format = 'newline_delimited')`;
+    const [result] = (await duck.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${from}`)).getRowObjectsJS();
+    const read = Number(result?.n ?? -1);
+    const inSource = table.rowsIn(range.startMs, range.endMs);
+    equal &&= read === inSource;
+    rows.push([table.name, parquet ? "parquet" : "jsonl.gz", inSource, read]);
+  }
+  say(`\nDuckDB over the copied-out container (e.g. duckdb -c "SELECT count(*) FROM read_parquet('.demo-output/log-exports/table=AppRequests/**/*.parquet')"):\n${renderTable(rows)}`);
+  return equal;
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   await rm(OUTPUT, { recursive: true, force: true });
@@ -76,7 +97,8 @@ async function main(): Promise<void> {
       connectionString: azurite.connectionString,
       fake,
       tables: tables.map((t) => t.name),
-      settings: { LOGEXPORT_CONTAINER: "log-exports", LOGEXPORT_STATE_CONTAINER: "log-export-state", LOGEXPORT_QUEUE: "log-export-windows", LOGEXPORT_PART_MAX_ROWS: String(PART_MAX_ROWS) },
+      // Parquet, the default of new deployments; one table left in gzip JSON Lines to show both.
+      settings: { LOGEXPORT_CONTAINER: "log-exports", LOGEXPORT_STATE_CONTAINER: "log-export-state", LOGEXPORT_QUEUE: "log-export-windows", LOGEXPORT_PART_MAX_ROWS: String(PART_MAX_ROWS), LOGEXPORT_FORMAT: "parquet", LOGEXPORT_FORMAT_OVERRIDES: `${JSONL_TABLE}=jsonl.gz` },
       log: (level, ...args) => logFile.write(`${level} ${args.map(String).join(" ")}\n`),
     });
 
@@ -118,11 +140,12 @@ async function main(): Promise<void> {
     const files = (await download(stack.data, join(OUTPUT, "log-exports"))) + (await download(stack.state, join(OUTPUT, "log-export-state")));
     await writeFile(join(OUTPUT, "settings.json"), `${JSON.stringify({ ...stack.env, ExportStorage: "(Azurite dev account)" }, null, 2)}\n`);
     say(`Output (${files} objects, copied out of Azurite): ${OUTPUT}/`);
-    say(`  data       log-exports/table=<T>/year=…/hour=…/<T>_<start>_<end>_part-<i>-of-<n>.jsonl.gz`);
-    say(`  manifests  log-export-state/manifests/…   ledger  log-export-state/ledger/<day>.csv`);
+    say(`  data       log-exports/table=<T>/year=…/hour=…/<T>_<start>_<end>[_g<n>]_part-<i>-of-<n>.parquet (${JSONL_TABLE}: .jsonl.gz)`);
+    say(`  manifests  log-export-state/manifests/…   ledger  log-export-state/ledger/<day>/<T>.csv`);
     say(`  logs       functions.log`);
-    say(`\n${complete ? "Every row exported exactly once." : "INCOMPLETE: exported rows differ from the source."} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-    if (!complete) process.exitCode = 1;
+    const counted = await countWithDuckDb(tables, { startMs: previousDay.startMs, endMs: day.endMs });
+    say(`\n${complete && counted ? "Every row exported exactly once, and DuckDB reads them all." : "INCOMPLETE: exported rows differ from the source."} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    if (!complete || !counted) process.exitCode = 1;
   } finally {
     await fake.close();
     await azurite.stop();

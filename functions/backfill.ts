@@ -29,7 +29,7 @@ export function createBackfillHandler(exporter: () => AzureExport) {
       knownTables: settings.tables,
       retentionMs: settings.retentionMs,
       maxWindows: settings.backfillMaxWindows,
-      defaultWindowMs: settings.windowMs,
+      windowMs: settings.windowMs,
     });
     if (!validation.ok) return problem(400, "invalid-backfill", "Invalid backfill request", `${validation.problems.length} field(s) are invalid`, validation.problems);
     const runId = newRunId("bf", nowMs);

@@ -1,5 +1,5 @@
 import { app, type InvocationContext } from "@azure/functions";
-import { InvalidMessageError } from "../shared/core/errors.js";
+import { InvalidMessageError, ShrinkRefusedError } from "../shared/core/errors.js";
 import { describeRange } from "../shared/core/time.js";
 import type { Expansion } from "../shared/engine/backfill.js";
 import type { ExportOutcome } from "../shared/engine/export-window.js";
@@ -9,9 +9,11 @@ import { azureExport, contextLogger, jobQueueName } from "./runtime.js";
 
 /**
  * Queue trigger: exports one (table, window), or expands a backfill's coarse
- * job into window jobs. A message that is not a valid job is logged and
- * dropped (retrying cannot fix it); any other failure is thrown so the host
- * retries it and finally moves it to the poison queue.
+ * job into window jobs. A message that is not a valid job of this deployment,
+ * or a re-export refused because it would shrink the archive, is logged and
+ * dropped (retrying cannot fix it; the ledger records the refusal); any other
+ * failure is thrown so the host retries it and finally moves it to the
+ * poison queue.
  */
 export function createWorkerHandler(exporter: () => AzureExport) {
   return async (message: unknown, context: InvocationContext): Promise<ExportOutcome | Expansion | undefined> => {
@@ -24,7 +26,15 @@ export function createWorkerHandler(exporter: () => AzureExport) {
       logger.error("rejected an invalid queue message; it will not be retried", { reason: error.message });
       return undefined;
     }
-    const outcome = await exporter().runJob(decoded, logger);
+    let outcome: ExportOutcome | Expansion;
+    try {
+      outcome = await exporter().runJob(decoded, logger);
+    } catch (error) {
+      // A job this deployment would not make, or a re-export that would shrink the archive: the same every time.
+      if (!(error instanceof InvalidMessageError || error instanceof ShrinkRefusedError)) throw error;
+      logger.error("refused a job; it will not be retried", { reason: error.message });
+      return undefined;
+    }
     if (decoded.kind === "range") logger.info("backfill range expanded", { runId: decoded.job.runId, table: decoded.job.table, range: describeRange(decoded.job.range), ...outcome });
     return outcome;
   };

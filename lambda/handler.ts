@@ -7,11 +7,15 @@ import { embeddedMetricLine } from "../shared/engine/metrics.js";
 import type { ExportKind } from "../shared/settings/aws.js";
 import { loadAwsExport, type AwsExport } from "../shared/wiring/aws.js";
 
-/** A manual invocation: export [start, end) hour by hour; hours already exported are skipped unless `force`. */
+/**
+ * A manual invocation: export [start, end) hour by hour; hours already exported are skipped unless `force`,
+ * and a forced hour is not archived with fewer rows than its manifest holds unless `allowShrink`.
+ */
 export interface ManualRange {
   readonly start: string;
   readonly end: string;
   readonly force?: boolean;
+  readonly allowShrink?: boolean;
 }
 
 export interface HourSummary {
@@ -42,7 +46,9 @@ function hoursOf(event: ScheduledEvent | ManualRange, delayMs: number): number[]
     if (Number.isNaN(start) || Number.isNaN(end) || start % HOUR_MS !== 0 || end % HOUR_MS !== 0 || end <= start) {
       throw new ConfigurationError(`a manual range needs whole-hour ISO instants with start < end, got ${JSON.stringify(event)}`);
     }
-    if ("force" in event && typeof event.force !== "boolean") throw new ConfigurationError(`a manual range's force must be true or false, got ${JSON.stringify(event.force)}`);
+    for (const flag of ["force", "allowShrink"] as const) {
+      if (flag in event && typeof event[flag] !== "boolean") throw new ConfigurationError(`a manual range's ${flag} must be true or false, got ${JSON.stringify(event[flag])}`);
+    }
     return Array.from({ length: (end - start) / HOUR_MS }, (_, i) => start + i * HOUR_MS);
   }
   // The event's own time, not the clock: a retried delivery exports the same hour.
@@ -70,6 +76,7 @@ export function createHandler(exporter: () => AwsExport | Promise<AwsExport>, wr
     const runId = `lambda-${context.awsRequestId}`;
     const scheduled = !("start" in event);
     const force = "force" in event && event.force === true;
+    const allowShrink = "allowShrink" in event && event.allowShrink === true;
     const record = (kind: ExportKind, outcome: ExportOutcome): void => {
       const m = outcome.manifest;
       done.push({ hour: m.window.start, export: kind, status: outcome.status, reason: m.reason, object: m.objects[0]?.name ?? "", rows: m.exportedRows, malformed: m.malformed.count, bytesScanned: outcome.status === "exported" ? (m.bytesScanned ?? 0) : 0 });
@@ -82,7 +89,7 @@ export function createHandler(exporter: () => AwsExport | Promise<AwsExport>, wr
       const failedBefore = failed.length;
       for (const hour of hours) {
         try {
-          record(kind, await current.exportHour(kind, hour, { runId, reason: scheduled ? "scheduled" : "manual", force }, logger));
+          record(kind, await current.exportHour(kind, hour, { runId, reason: scheduled ? "scheduled" : "manual", force, allowShrink }, logger));
         } catch (error) {
           logger.error("export failed", { export: kind, hour: isoInstant(hour), error: errorMessage(error) });
           failed.push(`${kind} ${isoInstant(hour)}: ${errorMessage(error)}`);
@@ -90,12 +97,14 @@ export function createHandler(exporter: () => AwsExport | Promise<AwsExport>, wr
       }
       // An export whose hour just failed is not re-checked: its queries would fail the same way.
       if (!scheduled || failed.length > failedBefore) continue;
-      // Lines that reached CloudWatch after their hour was exported: one histogram query per export finds the hours that grew.
+      // Lines that reached CloudWatch after their hour was exported (one histogram query per export finds the hours
+      // that grew), and hours whose export failed for good, as many as the invocation has time for.
       try {
-        for (const outcome of await current.reexportLateHours(kind, hours[0] ?? 0, runId, logger)) record(kind, outcome);
+        const maxRepairs = Math.max(0, Math.floor(context.getRemainingTimeInMillis() / msPerHourEstimate) - exports.length);
+        for (const outcome of await current.recheckHours(kind, hours[0] ?? 0, runId, logger, maxRepairs)) record(kind, outcome);
       } catch (error) {
-        logger.error("late-data check failed", { export: kind, error: errorMessage(error) });
-        failed.push(`${kind} late-data check: ${errorMessage(error)}`);
+        logger.error("re-check of earlier hours failed", { export: kind, error: errorMessage(error) });
+        failed.push(`${kind} re-check of earlier hours: ${errorMessage(error)}`);
       }
     }
     if (failed.length > 0) throw new IncompleteExportError(`${failed.length} of ${hours.length * exports.length} exports failed (${done.length} completed):\n  ${failed.join("\n  ")}`);

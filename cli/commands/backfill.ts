@@ -44,7 +44,7 @@ export async function backfillCommand(argv: readonly string[], io: CommandIO): P
   const windows = splitRange(aligned.range, exporter.settings.windowMs);
   const tasks: WindowTask[] = exporter.settings.tables.flatMap((table) => windows.map((window) => ({ table, window })));
   const started = Date.now();
-  const result = await runWindows(exporter, cliLogger(flags, io), tasks, { runId: runIdFor("bf-cli", nowMs), reason: "backfill", force: flags.force === true, concurrency, signal: io.signal }, io.stderr);
+  const result = await runWindows(exporter, cliLogger(flags, io), tasks, { runId: runIdFor("bf-cli", nowMs), reason: "backfill", force: flags.force === true, allowShrink: flags["allow-shrink"] === true, concurrency, signal: io.signal }, io.stderr);
   io.stdout.write(`${summaryTable(result.summary)}\n\n${result.done} of ${result.total} windows in ${formatSeconds((Date.now() - started) / 1000)}\n${rangeSummary(aligned, exporter)}\n`);
   return reportEnd(result, io.stdout, io.stderr);
 }

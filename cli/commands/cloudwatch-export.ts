@@ -30,6 +30,7 @@ const TAIL_FLAGS: readonly FlagSpec[] = [
   { name: "sanitize", boolean: true, description: "pass the string columns through the sanitizer (built-in rules; LOGEXPORT_HMAC_KEY for pseudonyms)" },
   { name: "sanitizer-config", description: "sanitizer config file (JSON or YAML), with --sanitize" },
   { name: "concurrency", default: "4", description: "Logs Insights queries in flight" },
+  { name: "allow-shrink", boolean: true, description: "overwrite the file even when its manifest beside it holds more rows than this export finds" },
   { name: "dry-run", boolean: true, description: "print the plan (parts, expected rows, bytes scanned, cost) and write nothing" },
   { name: "verbose", boolean: true, description: "structured logs on stderr" },
   { name: "help", boolean: true, description: "show this help" },
@@ -106,7 +107,7 @@ export async function runCloudWatchExport(command: CloudWatchExportCommand, argv
   const started = Date.now();
   let outcome;
   try {
-    outcome = await exporter.exportToFile(own.kind, range, target, runIdFor("cli", nowMs), logger, {
+    outcome = await exporter.exportToFile(own.kind, range, target, { runId: runIdFor("cli", nowMs), allowShrink: flags["allow-shrink"] === true }, logger, {
       abortSignal: io.signal,
       onProgress: (p) => {
         if (p.kind === "planned") {

@@ -22,6 +22,13 @@ export class SourceQueryError extends LogExportError {}
 /** A slice of time holds more than one query may return, even at the finest split. */
 export class PartBudgetError extends LogExportError {}
 
+/**
+ * A re-export would archive fewer rows than the window's manifest holds (the source lost rows, or a
+ * filter now drops more): refused unless the job allows it, and always when it would leave the window
+ * empty. Retrying cannot help; the archive is left as it was.
+ */
+export class ShrinkRefusedError extends LogExportError {}
+
 /** A part returned fewer rows than the histogram promised. */
 export class RowCountMismatchError extends LogExportError {}
 

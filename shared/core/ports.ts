@@ -103,6 +103,8 @@ export interface RecordEncoder {
   /** The columns it writes whatever the source's (a fixed Parquet schema); undefined: the source's columns. */
   readonly columns?: readonly Column[];
   encode(records: AsyncIterable<LogRecord>, columns: readonly Column[]): AsyncIterable<Uint8Array>;
+  /** What the manifest records of the files written for these source columns (format name, writer, schema). */
+  format?(columns: readonly Column[]): Readonly<Record<string, unknown>>;
 }
 
 export interface Logger {

@@ -10,6 +10,7 @@ export interface BackfillRequest {
   readonly range: TimeRange;
   readonly windowMs: number;
   readonly force: boolean;
+  readonly allowShrink: boolean;
 }
 
 export interface BackfillLimits {
@@ -18,7 +19,8 @@ export interface BackfillLimits {
   readonly knownTables: readonly string[];
   readonly retentionMs: number;
   readonly maxWindows: number;
-  readonly defaultWindowMs: number;
+  /** The deployment's window size: the only one a backfill may use, or it would archive the same rows under other names. */
+  readonly windowMs: number;
 }
 
 /** One RFC 9457 `invalid-params` entry: which field, and why. */
@@ -43,7 +45,7 @@ export function validateBackfillRequest(body: unknown, limits: BackfillLimits): 
   if (typeof body !== "object" || body === null || Array.isArray(body)) return { ok: false, problems: [{ name: "(body)", reason: "must be a JSON object" }] };
   const b = body as Record<string, unknown>;
   for (const key of Object.keys(b)) {
-    if (!["tables", "start", "end", "windowMinutes", "force"].includes(key)) problems.push({ name: key, reason: "is not a known field (tables, start, end, windowMinutes, force)" });
+    if (!["tables", "start", "end", "windowMinutes", "force", "allowShrink"].includes(key)) problems.push({ name: key, reason: "is not a known field (tables, start, end, windowMinutes, force, allowShrink)" });
   }
   const tables: string[] = [];
   if (!Array.isArray(b.tables) || b.tables.length === 0) {
@@ -56,34 +58,37 @@ export function validateBackfillRequest(body: unknown, limits: BackfillLimits): 
       else tables.push(table);
     });
   }
-  const minutes = b.windowMinutes ?? limits.defaultWindowMs / MINUTE_MS;
-  const windowOk = typeof minutes === "number" && Number.isInteger(minutes) && minutes >= 1 && (60 % minutes === 0 || 1440 % minutes === 0);
-  if (!windowOk) problems.push({ name: "windowMinutes", reason: `must be a whole number of minutes dividing an hour or a day (1, 5, 15, 30, 60, 120, …), got ${JSON.stringify(minutes)}` });
-  const windowMs = windowOk ? minutes * MINUTE_MS : limits.defaultWindowMs;
+  const minutes = limits.windowMs / MINUTE_MS;
+  if (b.windowMinutes !== undefined && b.windowMinutes !== minutes) {
+    problems.push({ name: "windowMinutes", reason: `must be the deployment's window size, ${minutes} (LOGEXPORT_WINDOW_MINUTES), or left out; got ${JSON.stringify(b.windowMinutes)}: windows of another size would archive the same rows again under other names` });
+  }
+  const windowMs = limits.windowMs;
   const startMs = instant(b.start, "start", problems);
   const endMs = instant(b.end, "end", problems);
-  if (b.force !== undefined && typeof b.force !== "boolean") problems.push({ name: "force", reason: `must be true or false, got ${JSON.stringify(b.force)}` });
+  for (const flag of ["force", "allowShrink"] as const) {
+    if (b[flag] !== undefined && typeof b[flag] !== "boolean") problems.push({ name: flag, reason: `must be true or false, got ${JSON.stringify(b[flag])}` });
+  }
   if (!Number.isNaN(startMs) && !Number.isNaN(endMs)) {
     if (startMs >= endMs) problems.push({ name: "end", reason: `must be after start (${isoInstant(startMs)})` });
     if (endMs > limits.nowMs) problems.push({ name: "end", reason: `is in the future (now is ${isoInstant(limits.nowMs)})` });
     if (startMs < limits.nowMs - limits.retentionMs) {
       problems.push({ name: "start", reason: `is beyond the workspace retention of ${limits.retentionMs / DAY_MS} days (earliest ${isoInstant(limits.nowMs - limits.retentionMs)})` });
     }
-    if (windowOk && (startMs % windowMs !== 0 || endMs % windowMs !== 0)) {
+    if (startMs % windowMs !== 0 || endMs % windowMs !== 0) {
       problems.push({ name: startMs % windowMs !== 0 ? "start" : "end", reason: `must fall on a ${minutes}-minute window boundary` });
     }
   }
   const windows = problems.length === 0 ? (tables.length * (endMs - startMs)) / windowMs : 0;
   if (problems.length === 0 && windows > limits.maxWindows) {
-    problems.push({ name: "end", reason: `the request covers ${windows} windows, over the limit of ${limits.maxWindows}; split it or use a larger windowMinutes` });
+    problems.push({ name: "end", reason: `the request covers ${windows} windows, over the limit of ${limits.maxWindows}; split it into several requests` });
   }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, request: { tables, range: { startMs, endMs }, windowMs, force: b.force === true }, windows };
+  return { ok: true, request: { tables, range: { startMs, endMs }, windowMs, force: b.force === true, allowShrink: b.allowShrink === true }, windows };
 }
 
 /** One coarse job per table and UTC day: a 90-day, 20-table request is 1,800 small messages. */
 export function planRangeJobs(request: BackfillRequest, runId: string): RangeJob[] {
-  return request.tables.flatMap((table) => splitRange(request.range, DAY_MS).map((range) => ({ table, range, windowMs: request.windowMs, runId, force: request.force })));
+  return request.tables.flatMap((table) => splitRange(request.range, DAY_MS).map((range) => ({ table, range, windowMs: request.windowMs, runId, force: request.force, allowShrink: request.allowShrink })));
 }
 
 export async function sendAll(queue: JobQueue, messages: readonly string[], concurrency: number): Promise<void> {
@@ -112,6 +117,6 @@ export async function expandRangeJob(state: ObjectStore, queue: JobQueue, job: R
   const windows = splitRange(job.range, job.windowMs);
   // A range job never crosses a UTC day, so this is one listing.
   const todo = job.force ? windows : await windowsWithoutManifest(state, job.table, windows);
-  await sendAll(queue, todo.map((window) => encodeWindowJob({ table: job.table, window, runId: job.runId, reason: "backfill", force: job.force })), 16);
+  await sendAll(queue, todo.map((window) => encodeWindowJob({ table: job.table, window, runId: job.runId, reason: "backfill", force: job.force, allowShrink: job.allowShrink === true })), 16);
   return { enqueued: todo.length, skipped: windows.length - todo.length };
 }

@@ -1,5 +1,6 @@
 import type { ObjectStore } from "../core/ports.js";
 import { DAY_MS, floorTo, parseCompactInstant, type TimeRange } from "../core/time.js";
+import { parseManifest, type ExportManifest } from "./manifest.js";
 import { manifestName, manifestsDayPrefix } from "./naming.js";
 
 /** Names of the table's manifests on every UTC day the range touches: one listing per day, no reads. */
@@ -34,6 +35,20 @@ export async function newestManifestEndMs(state: ObjectStore, table: string, now
       if (!Number.isNaN(endMs)) newest = Math.max(newest ?? endMs, endMs);
     }
     if (newest !== undefined) return newest;
+  }
+  return undefined;
+}
+
+/** The table's newest manifest (by window end), looking back from the UTC day of `nowMs` over at most `days` days. */
+export async function newestManifest(state: ObjectStore, table: string, nowMs: number, days: number): Promise<ExportManifest | undefined> {
+  const today = floorTo(nowMs, DAY_MS);
+  for (let day = today; day > today - days * DAY_MS; day -= DAY_MS) {
+    let newest: { endMs: number; name: string } | undefined;
+    for await (const name of state.list(manifestsDayPrefix(table, day))) {
+      const endMs = parseCompactInstant(/_([0-9T]+Z)\.manifest\.json$/.exec(name)?.[1] ?? "");
+      if (!Number.isNaN(endMs) && (newest === undefined || endMs > newest.endMs)) newest = { endMs, name };
+    }
+    if (newest !== undefined) return parseManifest((await state.readText(newest.name))?.text ?? "");
   }
   return undefined;
 }

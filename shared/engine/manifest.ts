@@ -38,7 +38,7 @@ export interface ManifestObject {
 /** The commit marker of one exported window: without it, the window is not done. */
 export interface ExportManifest {
   readonly schema: typeof MANIFEST_SCHEMA;
-  /** 1 for the first export, bumped on every re-export of the same window. */
+  /** 1 for the first export, bumped on every re-export of the same window: the generation its objects' names carry. */
   readonly version: number;
   readonly status: "complete";
   readonly source: string;
@@ -46,7 +46,8 @@ export interface ExportManifest {
   readonly window: { readonly start: string; readonly end: string };
   readonly runId: string;
   readonly reason: JobReason;
-  readonly format: { readonly extension: string; readonly contentType: string };
+  /** The files' format; Parquet adds `name`, `writer`, `codec` and `schema` (the columns as written). */
+  readonly format: { readonly extension: string; readonly contentType: string } & Readonly<Record<string, unknown>>;
   readonly columns: readonly Column[];
   readonly expectedRows: number;
   readonly readRows: number;
@@ -62,6 +63,10 @@ export interface ExportManifest {
   readonly objects: readonly ManifestObject[];
   readonly parts: readonly ManifestPart[];
   readonly sanitizer: { readonly name: string; readonly counts: Readonly<Record<string, number>> };
+  /** Objects of earlier generations (or of an interrupted attempt) still to delete; absent once they are gone. */
+  readonly cleanup?: readonly string[];
+  /** A re-export that was allowed to archive fewer rows than the generation it replaced. */
+  readonly shrink?: { readonly fromVersion: number; readonly fromRows: number };
   /** What the source's queries cost, when it reports it (Logs Insights bills per GB scanned), and their ids. */
   readonly bytesScanned?: number;
   readonly queryIds?: readonly string[];

@@ -6,7 +6,7 @@ export const JOB_MESSAGE_VERSION = 1;
 /** Storage Queue messages are at most 64 KiB after base64; stay far below. */
 export const MAX_JOB_MESSAGE_CHARS = 8 * 1024;
 
-export const JOB_REASONS = ["scheduled", "late", "backfill", "manual"] as const;
+export const JOB_REASONS = ["scheduled", "late", "repair", "backfill", "manual"] as const;
 export type JobReason = (typeof JOB_REASONS)[number];
 
 /** Export one (table, window). */
@@ -17,6 +17,8 @@ export interface WindowJob {
   readonly reason: JobReason;
   /** Re-export even when a complete manifest exists (late rows, manual reruns). */
   readonly force: boolean;
+  /** A re-export may archive fewer rows than the window's manifest holds (the source lost some); refused otherwise. */
+  readonly allowShrink?: boolean;
 }
 
 /** A backfill's coarse job (at most one day of one table): the worker expands it into window jobs. */
@@ -26,6 +28,7 @@ export interface RangeJob {
   readonly windowMs: number;
   readonly runId: string;
   readonly force: boolean;
+  readonly allowShrink?: boolean;
 }
 
 export type DecodedJob = { readonly kind: "window"; readonly job: WindowJob } | { readonly kind: "range"; readonly job: RangeJob };
@@ -40,12 +43,17 @@ function encode(body: Record<string, unknown>): string {
   return text;
 }
 
+/** `allowShrink` is written only when true, so messages of older workers and newer ones read the same. */
+function shrinkField(allowShrink: boolean | undefined): { allowShrink?: true } {
+  return allowShrink === true ? { allowShrink: true } : {};
+}
+
 export function encodeWindowJob(job: WindowJob): string {
-  return encode({ kind: "window", table: job.table, start: isoInstant(job.window.startMs), end: isoInstant(job.window.endMs), runId: job.runId, reason: job.reason, force: job.force });
+  return encode({ kind: "window", table: job.table, start: isoInstant(job.window.startMs), end: isoInstant(job.window.endMs), runId: job.runId, reason: job.reason, force: job.force, ...shrinkField(job.allowShrink) });
 }
 
 export function encodeRangeJob(job: RangeJob): string {
-  return encode({ kind: "range", table: job.table, start: isoInstant(job.range.startMs), end: isoInstant(job.range.endMs), windowMinutes: job.windowMs / MINUTE_MS, runId: job.runId, force: job.force });
+  return encode({ kind: "range", table: job.table, start: isoInstant(job.range.startMs), end: isoInstant(job.range.endMs), windowMinutes: job.windowMs / MINUTE_MS, runId: job.runId, force: job.force, ...shrinkField(job.allowShrink) });
 }
 
 function field(body: Record<string, unknown>, name: string): unknown {
@@ -59,7 +67,7 @@ function instant(body: Record<string, unknown>, name: string): number {
   return ms;
 }
 
-function common(record: Record<string, unknown>): { table: string; range: TimeRange; runId: string; force: boolean } {
+function common(record: Record<string, unknown>): { table: string; range: TimeRange; runId: string; force: boolean; allowShrink: boolean } {
   const table = field(record, "table");
   if (!isTableName(table)) throw new InvalidMessageError(`"table" ${JSON.stringify(table)} is not a valid table name`);
   const startMs = instant(record, "start");
@@ -69,7 +77,9 @@ function common(record: Record<string, unknown>): { table: string; range: TimeRa
   if (!isRunId(runId)) throw new InvalidMessageError(`"runId" must be 1-100 characters of letters, digits and . _ : -, got ${JSON.stringify(runId)}`);
   const force = field(record, "force");
   if (typeof force !== "boolean") throw new InvalidMessageError(`"force" must be true or false, got ${JSON.stringify(force)}`);
-  return { table, range: { startMs, endMs }, runId, force };
+  const allowShrink = field(record, "allowShrink") ?? false;
+  if (typeof allowShrink !== "boolean") throw new InvalidMessageError(`"allowShrink" must be true or false, got ${JSON.stringify(allowShrink)}`);
+  return { table, range: { startMs, endMs }, runId, force, allowShrink };
 }
 
 /** Accepts what the Functions host hands a queue trigger (parsed JSON or a string) and returns a valid job or throws InvalidMessageError. */
@@ -89,18 +99,18 @@ export function decodeJob(message: unknown): DecodedJob {
   if (version !== JOB_MESSAGE_VERSION) throw new InvalidMessageError(`unsupported message version ${JSON.stringify(version)} (this worker reads version ${JOB_MESSAGE_VERSION})`);
   const kind = field(record, "kind");
   if (kind === "window") {
-    const { table, range, runId, force } = common(record);
+    const { table, range, runId, force, allowShrink } = common(record);
     const reason = field(record, "reason");
     if (!isJobReason(reason)) throw new InvalidMessageError(`"reason" must be one of ${JOB_REASONS.join(", ")}, got ${JSON.stringify(reason)}`);
-    return { kind, job: { table, window: range, runId, reason, force } };
+    return { kind, job: { table, window: range, runId, reason, force, ...shrinkField(allowShrink) } };
   }
   if (kind === "range") {
-    const { table, range, runId, force } = common(record);
+    const { table, range, runId, force, allowShrink } = common(record);
     const minutes = field(record, "windowMinutes");
     if (typeof minutes !== "number" || !Number.isInteger(minutes) || minutes < 1 || 1440 % minutes !== 0) {
       throw new InvalidMessageError(`"windowMinutes" must be a whole number of minutes that divides a day, got ${JSON.stringify(minutes)}`);
     }
-    return { kind, job: { table, range, windowMs: minutes * MINUTE_MS, runId, force } };
+    return { kind, job: { table, range, windowMs: minutes * MINUTE_MS, runId, force, ...shrinkField(allowShrink) } };
   }
   throw new InvalidMessageError(`unknown message kind ${JSON.stringify(kind)}`);
 }

@@ -1,6 +1,7 @@
 import { errorMessage, LogExportError } from "../core/errors.js";
 import type { Clock, JobQueue, LogSource, Logger, ObjectStore } from "../core/ports.js";
-import { isoInstant, type TimeRange } from "../core/time.js";
+import { describeRange, floorTo, isoInstant, type TimeRange } from "../core/time.js";
+import { findGaps } from "./gaps.js";
 import { findGrownWindows } from "./late-data.js";
 import { encodeWindowJob, type WindowJob } from "./messages.js";
 import { watermarkName } from "./naming.js";
@@ -17,8 +18,10 @@ export interface PlannerDependencies {
   readonly maxWindowsPerRun: number;
   /** Where a table with no watermark yet starts, counted back from the newest complete window. */
   readonly initialLookbackMs: number;
-  /** How far back exported windows are re-counted to catch rows that arrived late. */
+  /** How far back exported windows are re-counted to catch rows that arrived late, and gaps are looked for. */
   readonly lateDataLookbackMs: number;
+  /** A planned window without a manifest this long after it became complete is a gap, not in flight. */
+  readonly gapRepairAfterMs: number;
 }
 
 export interface TablePlan {
@@ -26,6 +29,8 @@ export interface TablePlan {
   readonly fromMs: number;
   readonly enqueued: number;
   readonly reexported: number;
+  /** Windows of the lookback that were planned but have no manifest (their jobs failed for good), enqueued again. */
+  readonly repaired: number;
   /** The new watermark, or undefined when nothing was planned or another planner moved it first. */
   readonly advancedToMs: number | undefined;
 }
@@ -53,14 +58,24 @@ function findLateWindows(deps: PlannerDependencies, table: string, plannedUntilM
   return findGrownWindows({ source: deps.source, state: deps.state, table, range: { startMs: endMs - deps.lateDataLookbackMs, endMs }, windowMs: deps.windowMs, logger: deps.logger });
 }
 
+/** Planned windows of the lookback that should be done by now and have no manifest. */
+function findRepairs(deps: PlannerDependencies, table: string, plannedUntilMs: number): Promise<TimeRange[]> {
+  const completeMs = completeUntil(deps.clock.now(), deps.windowMs, deps.ingestionDelayMs);
+  const endMs = floorTo(Math.min(plannedUntilMs, completeMs - deps.gapRepairAfterMs), deps.windowMs);
+  const startMs = floorTo(completeMs - deps.lateDataLookbackMs, deps.windowMs);
+  return findGaps({ state: deps.state, table, range: { startMs, endMs }, windowMs: deps.windowMs, max: deps.maxWindowsPerRun });
+}
+
 async function planTable(deps: PlannerDependencies, table: string, runId: string): Promise<TablePlan> {
   const watermark = await readWatermark(deps.state, table);
   const nowMs = deps.clock.now();
   const fromMs = watermark?.ms ?? completeUntil(nowMs, deps.windowMs, deps.ingestionDelayMs) - deps.initialLookbackMs;
   const late = watermark === undefined ? [] : await findLateWindows(deps, table, watermark.ms);
+  const repairs = watermark === undefined ? [] : await findRepairs(deps, table, watermark.ms);
   const windows = planWindows({ fromMs, nowMs, windowMs: deps.windowMs, ingestionDelayMs: deps.ingestionDelayMs, maxWindows: deps.maxWindowsPerRun });
   const jobs: WindowJob[] = [
     ...late.map((window) => ({ table, window, runId, reason: "late" as const, force: true })),
+    ...repairs.map((window) => ({ table, window, runId, reason: "repair" as const, force: false })),
     ...windows.map((window) => ({ table, window, runId, reason: "scheduled" as const, force: false })),
   ];
   for (const job of jobs) await deps.queue.send(encodeWindowJob(job));
@@ -76,8 +91,9 @@ async function planTable(deps: PlannerDependencies, table: string, runId: string
       advancedToMs = last.endMs;
     }
   }
-  deps.logger.info("table planned", { runId, table, from: isoInstant(fromMs), enqueued: windows.length, reexported: late.length, watermark: advancedToMs === undefined ? null : isoInstant(advancedToMs) });
-  return { table, fromMs, enqueued: windows.length, reexported: late.length, advancedToMs };
+  if (repairs.length > 0) deps.logger.warn("windows without a manifest enqueued again", { runId, table, windows: repairs.map(describeRange) });
+  deps.logger.info("table planned", { runId, table, from: isoInstant(fromMs), enqueued: windows.length, reexported: late.length, repaired: repairs.length, watermark: advancedToMs === undefined ? null : isoInstant(advancedToMs) });
+  return { table, fromMs, enqueued: windows.length, reexported: late.length, repaired: repairs.length, advancedToMs };
 }
 
 /** One planner run: every table is planned even when another fails; failures are raised together at the end. */

@@ -1,7 +1,7 @@
 import type { ObjectStore } from "../core/ports.js";
 import { DAY_MS, floorTo, isoInstant, type TimeRange } from "../core/time.js";
 import { manifestNamesIn, newestManifestEndMs } from "./manifest-index.js";
-import { ledgerName, manifestName, watermarkName } from "./naming.js";
+import { ledgerDayPrefix, manifestName, watermarkName } from "./naming.js";
 import { parseLedger, type LedgerEntry } from "./ledger.js";
 import { parseManifest } from "./manifest.js";
 import { recentRuns } from "./runs.js";
@@ -57,16 +57,18 @@ interface LedgerView {
   readonly completedBy: Map<string, LedgerEntry>;
 }
 
-/** Each day's ledger, read once. */
+/** Each day's ledgers (one per table, or one for the day as older versions wrote), each read once. */
 async function readLedger(state: ObjectStore, range: TimeRange, runId: string | undefined): Promise<LedgerView> {
   const view: LedgerView = { latest: new Map(), completedBy: new Map() };
-  for (const day of days(range)) {
-    const found = await state.readText(ledgerName({ startMs: day, endMs: day + DAY_MS }));
-    for (const entry of found === undefined ? [] : parseLedger(found.text)) {
-      const key = `${entry.table}|${entry.windowStart}`;
-      view.latest.set(key, entry);
-      if (entry.status === "complete" && entry.runId === runId) view.completedBy.set(key, entry);
-    }
+  const names: string[] = [];
+  for (const day of days(range)) for await (const name of state.list(ledgerDayPrefix(day))) names.push(name);
+  const texts = await Promise.all(names.map(async (name) => (await state.readText(name))?.text ?? ""));
+  // Lines of one window can sit in an old day file and a new table file: the newest finish wins.
+  const entries = texts.flatMap((text) => parseLedger(text)).sort((a, b) => (a.finishedAt < b.finishedAt ? -1 : a.finishedAt > b.finishedAt ? 1 : 0));
+  for (const entry of entries) {
+    const key = `${entry.table}|${entry.windowStart}`;
+    view.latest.set(key, entry);
+    if (entry.status === "complete" && entry.runId === runId) view.completedBy.set(key, entry);
   }
   return view;
 }

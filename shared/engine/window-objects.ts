@@ -64,7 +64,7 @@ function manifestPart(part: PlannedPart, object: string, query: string, tally: R
  * at least the rows the histogram counted (Log Analytics windows: parts of up to 200,000 rows never
  * sit in memory). Parts go one after another; a part that fails is retried from its query.
  */
-export async function writePartObjects(deps: ExportDependencies, job: WindowJob, planned: readonly PlannedPart[], prefix: string, signal: AbortSignal | undefined, onPartDone: (partsDone: number, rowsRead: number) => void): Promise<WrittenWindow> {
+export async function writePartObjects(deps: ExportDependencies, job: WindowJob, planned: readonly PlannedPart[], prefix: string, generation: number, signal: AbortSignal | undefined, onPartDone: (partsDone: number, rowsRead: number) => void): Promise<WrittenWindow> {
   const parts: ManifestPart[] = [];
   const objects: ManifestObject[] = [];
   const tally = emptyTally();
@@ -76,7 +76,7 @@ export async function writePartObjects(deps: ExportDependencies, job: WindowJob,
       deps.partRetry,
       async (attempt) => {
         const started = deps.clock.now();
-        const name = partObjectName(prefix, job.table, job.window, part.index, planned.length, deps.encoder.extension);
+        const name = partObjectName(prefix, job.table, job.window, generation, part.index, planned.length, deps.encoder.extension);
         const stream = await openPart(deps.source, job.table, part, { abortSignal: signal });
         const transform = deps.createTransform();
         const partTally = emptyTally();
@@ -93,7 +93,12 @@ export async function writePartObjects(deps: ExportDependencies, job: WindowJob,
       signal,
     );
     columns ??= written.stream.columns;
-    parts.push(sameColumns(written.stream.columns, columns) ? written.part : { ...written.part, columns: written.stream.columns });
+    const same = sameColumns(written.stream.columns, columns);
+    // Once per window: each part's file describes itself, and the manifest lists the part's columns.
+    if (!same && parts.every((p) => p.columns === undefined)) {
+      deps.logger.warn("columns changed within the window", { runId: job.runId, table: job.table, window: describeRange(job.window), part: part.index, columns: written.stream.columns.map((c) => `${c.name}:${c.type}`) });
+    }
+    parts.push(same ? written.part : { ...written.part, columns: written.stream.columns });
     objects.push({ name: written.stored.name, rows: written.partTally.exported, bytes: written.stored.bytes, sha256: written.stored.sha256 });
     addTally(tally, written.partTally);
     addCounts(sanitizerCounts, written.transform.sanitizer.counts());

@@ -35,10 +35,15 @@ export interface AzureExportSettings {
   readonly maxWindowsPerRun: number;
   readonly initialLookbackMs: number;
   readonly lateDataLookbackMs: number;
+  readonly gapRepairAfterMs: number;
+  /** The file format of each table: `formatOf(table)`. */
+  readonly formats: { readonly default: ExportFormat; readonly overrides: Readonly<Record<string, ExportFormat>> };
   readonly partMaxRows: number;
   readonly partMaxBytes: number;
   readonly partAttempts: number;
   readonly retryBaseMs: number;
+  /** Queries to the workspace in flight at once in this process. */
+  readonly maxConcurrentQueries: number;
   readonly queryTimeoutSeconds: number;
   readonly readIdleSeconds: number;
   readonly retentionMs: number;
@@ -66,6 +71,27 @@ function readStorage(reader: SettingsReader): StorageAccess {
   reader.check(isHttpUrl(blobServiceUri), `${SETTINGS.storageBlobUri.name} must be an https URL, got ${JSON.stringify(blobServiceUri)}`);
   reader.check(queueServiceUri === undefined || isHttpUrl(queueServiceUri), `${SETTINGS.storageQueueUri.name} must be an https URL, got ${JSON.stringify(queueServiceUri)}`);
   return { kind: "identity", blobServiceUri, queueServiceUri, clientId: reader.raw(SETTINGS.storageClientId) };
+}
+
+export const EXPORT_FORMATS = ["parquet", "jsonl.gz"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+function isExportFormat(value: string): value is ExportFormat {
+  return (EXPORT_FORMATS as readonly string[]).includes(value);
+}
+
+/** LOGEXPORT_FORMAT and LOGEXPORT_FORMAT_OVERRIDES (`Table=format,…`, only configured tables). */
+function readFormats(reader: SettingsReader, tables: readonly string[]): AzureExportSettings["formats"] {
+  const format = reader.string(SETTINGS.format);
+  reader.check(isExportFormat(format), `${SETTINGS.format.name} must be one of ${EXPORT_FORMATS.join(", ")}, got ${JSON.stringify(format)}`);
+  const overrides: Record<string, ExportFormat> = {};
+  for (const pair of reader.list(SETTINGS.formatOverrides)) {
+    const [table = "", value = "", ...rest] = pair.split("=").map((part) => part.trim());
+    const ok = rest.length === 0 && tables.includes(table) && isExportFormat(value) && !(table in overrides);
+    reader.check(ok, `${SETTINGS.formatOverrides.name}: ${JSON.stringify(pair)} must be Table=format with a table of ${SETTINGS.tables.name}, once, and a format of ${EXPORT_FORMATS.join(", ")}`);
+    if (ok && isExportFormat(value)) overrides[table] = value;
+  }
+  return { default: isExportFormat(format) ? format : "parquet", overrides };
 }
 
 export function loadAzureExportSettings(env: Environment, overrides: AzureSettingsOverrides = {}): AzureExportSettings {
@@ -104,10 +130,13 @@ export function loadAzureExportSettings(env: Environment, overrides: AzureSettin
     maxWindowsPerRun: reader.integer(SETTINGS.maxWindowsPerRun, 1, 10_000),
     initialLookbackMs: reader.integer(SETTINGS.initialLookbackHours, 0, 24 * 730) * HOUR_MS,
     lateDataLookbackMs: reader.integer(SETTINGS.lateDataLookbackHours, 0, 24 * 30) * HOUR_MS,
+    gapRepairAfterMs: reader.integer(SETTINGS.gapRepairAfterMinutes, 0, 24 * 60 * 30) * MINUTE_MS,
+    formats: readFormats(reader, tables),
     partMaxRows: reader.integer(SETTINGS.partMaxRows, 1, 500_000),
     partMaxBytes: reader.integer(SETTINGS.partMaxBytes, 1024, 64_000_000),
     partAttempts: reader.integer(SETTINGS.partAttempts, 1, 10),
     retryBaseMs: reader.integer(SETTINGS.retryBaseMs, 0, 60_000),
+    maxConcurrentQueries: reader.integer(SETTINGS.maxConcurrentQueries, 1, 50),
     queryTimeoutSeconds: reader.integer(SETTINGS.queryTimeoutSeconds, 10, 600),
     readIdleSeconds: reader.integer(SETTINGS.readIdleSeconds, 1, 900),
     retentionMs: reader.integer(SETTINGS.retentionDays, 1, 4383) * DAY_MS,

@@ -4,11 +4,12 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ConfigurationError, errorMessage } from "../core/errors.js";
 import type { Logger, RecordEncoder, RecordSanitizer, RecordTransform, StateStore } from "../core/ports.js";
-import { floorTo, HOUR_MS, systemClock, type Clock, type TimeRange } from "../core/time.js";
+import { describeRange, floorTo, HOUR_MS, systemClock, type Clock, type TimeRange } from "../core/time.js";
 import { exportWindow, type ExportDependencies, type ExportOutcome, type ExportWindowOptions, type ObjectLayout } from "../engine/export-window.js";
+import { findGaps } from "../engine/gaps.js";
 import { findGrownWindows } from "../engine/late-data.js";
 import type { JobReason } from "../engine/messages.js";
-import { hourlyObjectName } from "../engine/naming.js";
+import { hourlyObjectName, sidecarManifestName } from "../engine/naming.js";
 import { planWindowParts, type PartBudget } from "../engine/parts.js";
 import { readCoverage, type TableCoverage } from "../engine/status.js";
 import { createParquetEncoder } from "../formats/parquet/encoder.js";
@@ -80,6 +81,14 @@ export interface HourRun {
   readonly runId: string;
   readonly reason: JobReason;
   readonly force: boolean;
+  /** A re-export may archive fewer rows than the hour's manifest holds; refused otherwise. */
+  readonly allowShrink?: boolean;
+}
+
+/** A single-file export overwrites its file, but not with fewer rows than the manifest beside it unless allowed. */
+export interface FileRun {
+  readonly runId: string;
+  readonly allowShrink?: boolean;
 }
 
 /** A single-file export of any range (the seed's CLIs): the object and its manifest beside it, no ledger. */
@@ -106,10 +115,13 @@ export interface AwsExport {
   tableOf(kind: ExportKind): string;
   /** The hour starting at hourStartMs to the export's hourly key in the bucket: skipped when its manifest exists, unless forced. */
   exportHour(kind: ExportKind, hourStartMs: number, run: HourRun, logger: Logger, options?: ExportWindowOptions): Promise<ExportOutcome>;
-  /** The exported hours of the lookback before `beforeMs` whose line count grew (one histogram query), re-exported. */
-  reexportLateHours(kind: ExportKind, beforeMs: number, runId: string, logger: Logger): Promise<ExportOutcome[]>;
+  /**
+   * The lookback before `beforeMs`: exported hours whose line count grew (one histogram query) re-exported,
+   * then hours without a manifest after the first that has one (failed for good) exported, at most `maxRepairs`.
+   */
+  recheckHours(kind: ExportKind, beforeMs: number, runId: string, logger: Logger, maxRepairs: number): Promise<ExportOutcome[]>;
   /** Any range into one file (local or S3), with its manifest beside it: the seed's single-file CLIs. */
-  exportToFile(kind: ExportKind, range: TimeRange, target: FileTarget, runId: string, logger: Logger, options?: ExportWindowOptions): Promise<ExportOutcome>;
+  exportToFile(kind: ExportKind, range: TimeRange, target: FileTarget, run: FileRun, logger: Logger, options?: ExportWindowOptions): Promise<ExportOutcome>;
   /** What an export of the range would run and scan, from the histogram queries alone. */
   dryRun(kind: ExportKind, range: TimeRange, abortSignal?: AbortSignal): Promise<DryRunPlan>;
   /** Exported, failed and missing hours of each export, from the manifests and the ledger in the bucket. */
@@ -190,7 +202,7 @@ export function createAwsExport(
   };
   const hourly = (kind: ExportKind, logger: Logger): ExportDependencies => {
     const { definition } = prepared(kind);
-    const layout: ObjectLayout = { kind: "window-object", objectName: (window) => hourlyObjectName(definition.prefix, definition.stem, window.startMs, definition.encoder.extension) };
+    const layout: ObjectLayout = { kind: "window-object", objectName: (window, generation) => hourlyObjectName(definition.prefix, definition.stem, window.startMs, definition.encoder.extension, generation) };
     return deps(kind, openBucket(), state(), layout, logger);
   };
   const tableOf = (kind: ExportKind): string => prepared(kind).definition.stem;
@@ -201,20 +213,24 @@ export function createAwsExport(
     clock,
     tableOf,
     exportHour,
-    reexportLateHours: async (kind, beforeMs, runId, logger) => {
+    recheckHours: async (kind, beforeMs, runId, logger, maxRepairs) => {
       const end = floorTo(beforeMs, HOUR_MS);
-      const grown = await findGrownWindows({ source: prepared(kind).source, state: state(), table: tableOf(kind), range: { startMs: end - settings.lateDataLookbackMs, endMs: end }, windowMs: HOUR_MS, logger });
+      const range = { startMs: end - settings.lateDataLookbackMs, endMs: end };
+      const grown = await findGrownWindows({ source: prepared(kind).source, state: state(), table: tableOf(kind), range, windowMs: HOUR_MS, logger });
       const outcomes: ExportOutcome[] = [];
       for (const window of grown) outcomes.push(await exportHour(kind, window.startMs, { runId, reason: "late", force: true }, logger));
+      const gaps = await findGaps({ state: state(), table: tableOf(kind), range, windowMs: HOUR_MS, max: maxRepairs });
+      if (gaps.length > 0) logger.warn("hours without a manifest exported again", { export: kind, hours: gaps.map(describeRange) });
+      for (const window of gaps) outcomes.push(await exportHour(kind, window.startMs, { runId, reason: "repair", force: false }, logger));
       return outcomes;
     },
-    exportToFile: (kind, range, target, runId, logger, options) => {
+    exportToFile: (kind, range, target, run, logger, options) => {
       const fileDeps: ExportDependencies = {
         ...deps(kind, target.store, target.store, { kind: "window-object", objectName: () => target.name }, logger),
-        manifestName: () => `${target.name}.manifest.json`,
+        manifestName: () => sidecarManifestName(target.name),
         ledger: false,
       };
-      return exportWindow(fileDeps, { table: tableOf(kind), window: range, runId, reason: "manual", force: true }, options);
+      return exportWindow(fileDeps, { table: tableOf(kind), window: range, runId: run.runId, reason: "manual", force: true, allowShrink: run.allowShrink === true }, options);
     },
     dryRun: async (kind, range, abortSignal) => {
       const { source } = prepared(kind);

@@ -3,9 +3,9 @@ import type { TokenCredential } from "@azure/core-auth";
 import { DefaultAzureCredential } from "@azure/identity";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { QueueClient, QueueServiceClient } from "@azure/storage-queue";
-import { ConfigurationError } from "../core/errors.js";
-import type { JobQueue, LogSource, Logger, StateStore } from "../core/ports.js";
-import { systemClock, type Clock, type TimeRange } from "../core/time.js";
+import { ConfigurationError, InvalidMessageError } from "../core/errors.js";
+import type { JobQueue, LogSource, Logger, RecordEncoder, StateStore } from "../core/ports.js";
+import { describeRange, MINUTE_MS, systemClock, type Clock, type TimeRange } from "../core/time.js";
 import { expandRangeJob, type Expansion } from "../engine/backfill.js";
 import { planBackfill, type TableBackfillPlan } from "../engine/backfill-plan.js";
 import { exportWindow, type ExportDependencies, type ExportOutcome, type ExportWindowOptions } from "../engine/export-window.js";
@@ -15,12 +15,14 @@ import { readCoverage, type CoverageQuery, type TableCoverage } from "../engine/
 import { sanitizingTransform } from "../engine/transform.js";
 import { JsonLinesGzipEncoder } from "../formats/jsonl-gzip/encoder.js";
 import { StorageJobQueue } from "../queues/storage-queue.js";
-import type { AzureExportSettings, StorageAccess } from "../settings/azure.js";
+import type { AzureExportSettings, ExportFormat, StorageAccess } from "../settings/azure.js";
+import { createLogAnalyticsParquetEncoder } from "../formats/parquet/log-analytics.js";
 import { BlobObjectStore } from "../sinks/blob/store.js";
 import { LocalObjectStore } from "../sinks/local/store.js";
 import { PrefixedObjectStore } from "../sinks/prefixed.js";
 import { isLoopbackHttp } from "../sources/log-analytics/clients.js";
 import { LogAnalyticsSource } from "../sources/log-analytics/source.js";
+import { limitConcurrentQueries } from "../sources/query-slots.js";
 import { readYaml } from "../sanitize/yaml.js";
 import { sanitizerFactory } from "./sanitizer.js";
 
@@ -78,7 +80,8 @@ export interface AzureExport {
   /** The job queue; a ConfigurationError for storage without one (the CLI). */
   queue(): QueueClient;
   jobs(): JobQueue;
-  exportDependencies(logger: Logger): ExportDependencies;
+  /** What an export of `table` runs on (its format from LOGEXPORT_FORMAT and LOGEXPORT_FORMAT_OVERRIDES). */
+  exportDependencies(logger: Logger, table: string): ExportDependencies;
   plannerDependencies(logger: Logger): PlannerDependencies;
   /** Timer: every table's complete windows enqueued, late windows re-enqueued. */
   plan(runId: string, logger: Logger): Promise<TablePlan[]>;
@@ -101,17 +104,41 @@ export interface AzureAdapters {
   readonly jobs?: JobQueue;
 }
 
+/**
+ * A queue job this deployment would not have made: a table it does not export, or a window not of its
+ * size and alignment (it would archive the same rows again under other names). Refused as an invalid
+ * message, which the worker drops without retrying.
+ */
+function checkJobFits(settings: AzureExportSettings, decoded: DecodedJob): void {
+  const { table } = decoded.job;
+  if (!settings.tables.includes(table)) throw new InvalidMessageError(`table ${table} is not one this deployment exports (${settings.tables.join(", ")})`);
+  const minutes = settings.windowMs / MINUTE_MS;
+  if (decoded.kind === "range") {
+    if (decoded.job.windowMs !== settings.windowMs) throw new InvalidMessageError(`a backfill of ${decoded.job.windowMs / MINUTE_MS}-minute windows; this deployment's windows are ${minutes} minutes`);
+    return;
+  }
+  const { window } = decoded.job;
+  if (window.endMs - window.startMs !== settings.windowMs || window.startMs % settings.windowMs !== 0) {
+    throw new InvalidMessageError(`window ${describeRange(window)} is not one of this deployment's ${minutes}-minute windows`);
+  }
+}
+
 /** The one place that turns Azure settings into concrete adapters. */
 export function createAzureExport(settings: AzureExportSettings, clock: Clock = systemClock, adapters: AzureAdapters = {}): AzureExport {
   const clientId = settings.storage.kind === "identity" ? settings.storage.clientId : undefined;
   const credential = credentialFactory(clientId);
-  const source = adapters.source ?? new LogAnalyticsSource({
-    endpoint: settings.logsEndpoint,
-    workspaceId: settings.workspaceId,
-    credential: isLoopbackHttp(settings.logsEndpoint) ? undefined : credential(),
-    queryTimeoutSeconds: settings.queryTimeoutSeconds,
-    readIdleSeconds: settings.readIdleSeconds,
-  });
+  // One process's queries share the identity's concurrency at the service (FIELD-NOTES: about 5): bounded here, not by instance count.
+  const source = limitConcurrentQueries(
+    adapters.source ??
+      new LogAnalyticsSource({
+        endpoint: settings.logsEndpoint,
+        workspaceId: settings.workspaceId,
+        credential: isLoopbackHttp(settings.logsEndpoint) ? undefined : credential(),
+        queryTimeoutSeconds: settings.queryTimeoutSeconds,
+        readIdleSeconds: settings.readIdleSeconds,
+      }),
+    settings.maxConcurrentQueries,
+  );
   const opened = stores(settings, credential);
   const data = adapters.data ?? opened.data;
   const state = adapters.state ?? opened.state;
@@ -119,14 +146,15 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
   const getQueue = (): QueueClient => (queue ??= queueClient(settings.storage, settings.queue, credential));
   let jobs: JobQueue | undefined;
   const getJobs = (): JobQueue => (jobs ??= adapters.jobs ?? new StorageJobQueue(getQueue()));
-  const encoder = new JsonLinesGzipEncoder();
+  const encoders: Record<ExportFormat, RecordEncoder> = { parquet: createLogAnalyticsParquetEncoder(), "jsonl.gz": new JsonLinesGzipEncoder() };
+  const encoderFor = (table: string): RecordEncoder => encoders[settings.formats.overrides[table] ?? settings.formats.default];
   const createSanitizer = sanitizerFactory(settings.sanitizer, readYaml);
-  const exportDependencies = (logger: Logger): ExportDependencies => ({
+  const exportDependencies = (logger: Logger, table: string): ExportDependencies => ({
     source,
     data,
     state,
     layout: { kind: "part-objects", prefix: settings.prefix },
-    encoder,
+    encoder: encoderFor(table),
     createTransform: () => sanitizingTransform(createSanitizer()),
     budget: { maxRows: settings.partMaxRows, maxBytes: settings.partMaxBytes },
     partRetry: { attempts: settings.partAttempts, baseDelayMs: settings.retryBaseMs },
@@ -145,6 +173,7 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
     maxWindowsPerRun: settings.maxWindowsPerRun,
     initialLookbackMs: settings.initialLookbackMs,
     lateDataLookbackMs: settings.lateDataLookbackMs,
+    gapRepairAfterMs: settings.gapRepairAfterMs,
   });
   let ensured: Promise<void> | undefined;
   return {
@@ -157,9 +186,10 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
     exportDependencies,
     plannerDependencies,
     plan: (runId, logger) => runPlanner(plannerDependencies(logger), settings.tables, runId),
-    exportWindow: (job, logger, options) => exportWindow(exportDependencies(logger), job, options),
+    exportWindow: (job, logger, options) => exportWindow(exportDependencies(logger, job.table), job, options),
     runJob: async (decoded, logger) => {
-      if (decoded.kind === "window") return exportWindow(exportDependencies(logger), decoded.job);
+      checkJobFits(settings, decoded);
+      if (decoded.kind === "window") return exportWindow(exportDependencies(logger, decoded.job.table), decoded.job);
       return expandRangeJob(state, getJobs(), decoded.job);
     },
     coverage: (query) => readCoverage(state, query),

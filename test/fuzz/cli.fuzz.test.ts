@@ -130,13 +130,13 @@ describe("fuzz: the flag parser, times and integer flags", () => {
     fc.assert(
       fc.property(out, fc.constantFrom(undefined, "garbage", "UseDevelopmentStorage=true", "AccountName=a;AccountKey=b"), (text, connectionString) => {
         try {
-          const flags = { table: "Syslog", ...(connectionString === undefined ? {} : { "connection-string": connectionString }) };
-          const io = capturedIO({ env: { LOGEXPORT_WORKSPACE_ID: "11111111-2222-3333-4444-555555555555" } });
+          const flags = { table: "Syslog" };
+          const io = capturedIO({ env: { LOGEXPORT_WORKSPACE_ID: "11111111-2222-3333-4444-555555555555", ...(connectionString === undefined ? {} : { AZURE_STORAGE_CONNECTION_STRING: connectionString }) } });
           const exporter = azureExportFromFlags(flags, io, "table", outputTarget(text, flags, io));
           expect(exporter.location.length).toBeGreaterThan(0);
         } catch (error) {
           expect(error).toBeInstanceOf(CliError);
-          expect((error as Error).message).toMatch(/--out|connection string|--connection-string/);
+          expect((error as Error).message).toMatch(/--out|connection string|AZURE_STORAGE_CONNECTION_STRING/);
           // The message names the setting, never the connection string's contents.
           if (connectionString !== undefined && connectionString.includes("AccountKey")) expect((error as Error).message).not.toContain("AccountKey=b");
         }
@@ -305,7 +305,7 @@ describe("fuzz: every command refuses a broken argument list before doing anythi
       specs: [...CLOUDWATCH_EXPORT_FLAGS, ...flagNames(["filter-paths", "exclude-paths"], ["enrich"]), ...CLOUDWATCH_TAIL_FLAGS],
       base: (u) => [["cloudwatch-group", "/aws/pulp"], ...cloudWatchRange, ["output-path", join(dir, `${u}.parquet`)], ["concurrency", "2"]],
       bad: () => ({ "start-time": badTime, "end-time": badTime, concurrency: fc.constantFrom("0", "x"), "filter-paths": badPaths, "exclude-paths": badPaths, "cloudwatch-group": fc.constantFrom("a b", "x".repeat(513)), "cloudwatch-stream": fc.constantFrom('a"b', "a:b", "a*"), "output-path": fc.constantFrom("s3://", "s3://x/", "s3://Bad_Bucket/k") }),
-      leftovers: async (u) => [...fileExists(join(dir, `${u}.parquet`)), ...fileExists(join(dir, `${u}.parquet.manifest.json`))],
+      leftovers: async (u) => [...fileExists(join(dir, `${u}.parquet`)), ...fileExists(join(dir, `_${u}.parquet.manifest.json`))],
     },
     {
       name: "export-content-logs",
@@ -313,7 +313,7 @@ describe("fuzz: every command refuses a broken argument list before doing anythi
       specs: [...CLOUDWATCH_EXPORT_FLAGS, { name: "content-type", required: true, description: "" }, ...flagNames(["content-path-prefix", "exclude-paths"], []), ...CLOUDWATCH_TAIL_FLAGS],
       base: (u) => [["cloudwatch-group", "/aws/pulp"], ["content-type", "rpm"], ...cloudWatchRange, ["output-path", join(dir, `${u}.parquet`)]],
       bad: () => ({ "content-type": fc.oneof(junk, fc.constantFrom("RPM", "access", "")), "content-path-prefix": fc.oneof(junk, fc.constantFrom("/no-trailing", "relative/", "/a b/")), "exclude-paths": badPaths, "start-time": badTime }),
-      leftovers: async (u) => [...fileExists(join(dir, `${u}.parquet`)), ...fileExists(join(dir, `${u}.parquet.manifest.json`))],
+      leftovers: async (u) => [...fileExists(join(dir, `${u}.parquet`)), ...fileExists(join(dir, `_${u}.parquet.manifest.json`))],
     },
     {
       name: "upload-parquet",

@@ -23,10 +23,10 @@ import { mutatedObject, mutatedText, wrongValue } from "./mutate.js";
 
 const NOW = Date.UTC(2026, 10, 22, 3, 17);
 const TABLES = ["Heartbeat", "Syslog", "Custom_CL"];
-const LIMITS: BackfillLimits = { nowMs: NOW, knownTables: TABLES, retentionMs: 90 * DAY_MS, maxWindows: 5_000, defaultWindowMs: 60 * MINUTE_MS };
+const LIMITS: BackfillLimits = { nowMs: NOW, knownTables: TABLES, retentionMs: 90 * DAY_MS, maxWindows: 5_000, windowMs: 60 * MINUTE_MS };
 const DAY0 = Date.UTC(2026, 10, 1);
 const VALID = { tables: ["Heartbeat", "Syslog"], start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 2 * DAY_MS).toISOString(), windowMinutes: 60, force: false };
-const FIELDS = ["tables", "start", "end", "windowMinutes", "force"];
+const FIELDS = ["tables", "start", "end", "windowMinutes", "force", "allowShrink"];
 
 const instant = fc.oneof(
   fc.date({ min: new Date(NOW - 200 * DAY_MS), max: new Date(NOW + 10 * DAY_MS), noInvalidDate: true }).map((d) => d.toISOString()),
@@ -106,11 +106,13 @@ const contentType = fc.oneof(
 const validBody = fc.record({
   tables: fc.shuffledSubarray(TABLES, { minLength: 1 }),
   days: fc.tuple(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 1, max: 5 })),
-  windowMinutes: fc.constantFrom(60, 1440),
+  // The deployment's window size (60, the default), given or left out: any other is refused.
+  windowMinutes: fc.constantFrom(60, undefined),
   force: fc.boolean(),
-}).map(({ tables, days: [back, length], windowMinutes, force }) => {
+  allowShrink: fc.constantFrom(true, false, undefined),
+}).map(({ tables, days: [back, length], windowMinutes, force, allowShrink }) => {
   const start = Math.floor(NOW / DAY_MS) * DAY_MS - back * DAY_MS;
-  return { tables, start: new Date(start).toISOString(), end: new Date(Math.min(start + length * DAY_MS, Math.floor(NOW / DAY_MS) * DAY_MS)).toISOString(), windowMinutes, force };
+  return { tables, start: new Date(start).toISOString(), end: new Date(Math.min(start + length * DAY_MS, Math.floor(NOW / DAY_MS) * DAY_MS)).toISOString(), windowMinutes, force, allowShrink };
 });
 
 /** What arrives as the body: JSON of a valid or broken body, its text corrupted, raw bytes, or nothing. */

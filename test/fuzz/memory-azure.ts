@@ -77,6 +77,7 @@ export function memoryAzure(clock: Clock, settings: Readonly<Record<string, stri
   const env = {
     LOGEXPORT_WORKSPACE_ID: WORKSPACE_ID,
     LOGEXPORT_TABLES: "Heartbeat,Syslog,Custom_CL",
+    LOGEXPORT_FORMAT: "jsonl.gz",
     AZURE_LOGS_ENDPOINT: "http://127.0.0.1:9/v1",
     ExportStorage: "UseDevelopmentStorage=true",
     LOGEXPORT_PART_ATTEMPTS: "1",

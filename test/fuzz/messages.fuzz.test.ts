@@ -52,6 +52,17 @@ function expectValidJob(decoded: DecodedJob): void {
   }
 }
 
+/** The tables memoryAzure exports, with its 60-minute windows. */
+const CONFIGURED_TABLES = ["Heartbeat", "Syslog", "Custom_CL"];
+
+/** A job the deployment could have made itself: one of its tables, and its window size and alignment. */
+function fitsDeployment(decoded: DecodedJob, tables: readonly string[]): boolean {
+  if (!tables.includes(decoded.job.table)) return false;
+  if (decoded.kind === "range") return decoded.job.windowMs === HOUR_MS;
+  const { window } = decoded.job;
+  return window.endMs - window.startMs === HOUR_MS && window.startMs % HOUR_MS === 0;
+}
+
 describe("fuzz: queue messages", () => {
   it("decodeJob: a valid job or an InvalidMessageError that names the problem (2,000 cases)", () => {
     let valid = 0;
@@ -98,6 +109,15 @@ describe("fuzz: queue messages", () => {
           const errors = lines.filter((l) => l.level === "error");
           expect(errors).toHaveLength(1);
           expect(errors[0]?.entry).toMatchObject({ message: "rejected an invalid queue message; it will not be retried", reason: expect.any(String), messageId: "m-1", dequeueCount });
+          expect([azure.state.names(), azure.data.names(), azure.queue.messages]).toEqual([[], [], []]);
+          return;
+        }
+        if (!fitsDeployment(decoded, CONFIGURED_TABLES)) {
+          // Well formed, but not a job this deployment makes: dropped the same way, with its reason.
+          expect(outcome).toBeUndefined();
+          const errors = lines.filter((l) => l.level === "error");
+          expect(errors).toHaveLength(1);
+          expect(errors[0]?.entry).toMatchObject({ message: "refused a job; it will not be retried", reason: expect.stringMatching(/is not one this deployment exports|is not one of this deployment's 60-minute windows|this deployment's windows are 60 minutes/) });
           expect([azure.state.names(), azure.data.names(), azure.queue.messages]).toEqual([[], [], []]);
           return;
         }
@@ -148,7 +168,12 @@ describe("fuzz: queue messages", () => {
             expect([await stack.list(stack.state), await stack.list(stack.data), (await stack.exporter.queue().getProperties()).approximateMessagesCount ?? 0]).toEqual(before);
             return;
           }
-          // A valid job for a table the workspace does not have fails its query: thrown, so the host retries and then poisons it.
+          if (!fitsDeployment(decoded, ["Heartbeat", "Syslog"])) {
+            expect(outcome).toBeUndefined();
+            expect(lines.filter((l) => l.level === "error").map((l) => l.entry.message)).toEqual(["refused a job; it will not be retried"]);
+            expect([await stack.list(stack.state), await stack.list(stack.data), (await stack.exporter.queue().getProperties()).approximateMessagesCount ?? 0]).toEqual(before);
+            return;
+          }
           if (outcome instanceof Error) return void expect(outcome).toBeInstanceOf(LogExportError);
           if (decoded.kind === "window") expect(await stack.list(stack.state)).toContain(manifestName(decoded.job.table, decoded.job.window));
           else expect(outcome).toMatchObject({ enqueued: expect.any(Number), skipped: expect.any(Number) });

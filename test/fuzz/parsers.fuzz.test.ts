@@ -58,7 +58,14 @@ function fits(value: unknown, type: ParquetSchema[number]["type"], nullable: boo
   if (value === null || value === undefined) return nullable;
   switch (type) {
     case "string":
+    case "json":
       return typeof value === "string";
+    case "int8":
+      return Number.isInteger(value) && (value as number) >= -128 && (value as number) <= 127;
+    case "double":
+      return typeof value === "number";
+    case "timestamp_us_utc":
+      return typeof value === "bigint" && value <= INT64 && value >= -INT64 - 1n;
     case "int16":
       return Number.isInteger(value) && Math.abs(value as number) <= INT16;
     case "int32":

@@ -33,7 +33,8 @@ export interface AzureStack {
   readonly plannerHandler: ReturnType<typeof createPlannerHandler>;
   readonly workerHandler: ReturnType<typeof createWorkerHandler>;
   runPlanner(): ReturnType<ReturnType<typeof createPlannerHandler>>;
-  drain(options?: Partial<QueueHostOptions>): ReturnType<typeof drainQueue>;
+  /** Runs the worker over the queue; `fault` may throw for a message before the worker sees it (an outage of that job). */
+  drain(options?: Partial<QueueHostOptions>, fault?: (message: unknown) => void): ReturnType<typeof drainQueue>;
   /** POST /api/backfill through the real handler; `body` is sent as given when it is a string. */
   backfill(body: unknown, contentType?: string): Promise<HttpResult>;
   /** GET /api/status through the real handler. */
@@ -69,6 +70,8 @@ export async function createAzureStack(options: AzureStackOptions): Promise<Azur
     LOGEXPORT_CONTAINER: uniqueName("data"),
     LOGEXPORT_STATE_CONTAINER: uniqueName("state"),
     LOGEXPORT_QUEUE: uniqueName("jobs"),
+    // Most suites read the rows back as JSON Lines; the Parquet suites ask for Parquet.
+    LOGEXPORT_FORMAT: "jsonl.gz",
     ...options.settings,
   };
   const exporter = createAzureExport(loadAzureExportSettings(env), options.clock);
@@ -87,8 +90,11 @@ export async function createAzureStack(options: AzureStackOptions): Promise<Azur
     plannerHandler,
     workerHandler,
     runPlanner: () => plannerHandler(TIMER, new azureFunctions.InvocationContext({ functionName: "planner", invocationId: randomUUID(), logHandler: log })),
-    drain: (overrides = {}) =>
-      drainQueue(async (message, context) => void (await workerHandler(message, context)), {
+    drain: (overrides = {}, fault = () => undefined) =>
+      drainQueue(async (message, context) => {
+        fault(message);
+        await workerHandler(message, context);
+      }, {
         queueUrl: exporter.queue().url,
         connectionString: options.connectionString,
         queueName: env.LOGEXPORT_QUEUE,

@@ -115,6 +115,8 @@ export type Fault = {
   | { kind: "fail"; status?: "Failed" | "Timeout" | "Cancelled" }
   /** Consumed by FilterLogEvents: no events, and a nextToken that resumes where this page would have started. */
   | { kind: "emptyPage" }
+  /** Consumed by FilterLogEvents: one event without its message, personal data in a field beside it. */
+  | { kind: "malformedEvent" }
 );
 
 export interface CallRecord {
@@ -732,7 +734,7 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
       (f) =>
         (f.on === "any" || f.on === op) &&
         (f.kind !== "fail" || op === "StartQuery") &&
-        (f.kind !== "emptyPage" || op === "FilterLogEvents") &&
+        ((f.kind !== "emptyPage" && f.kind !== "malformedEvent") || op === "FilterLogEvents") &&
         (f.queryMatches === undefined || (queryString !== undefined && f.queryMatches.test(queryString))),
     );
     const fault = faults[index];
@@ -891,6 +893,7 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
       afterCursor = typeof decoded.c === "string" ? decoded.c : undefined;
     }
     const resumeToken = (cursor: string | undefined): string => encodeToken({ r: request, ...(cursor !== undefined ? { c: cursor } : {}) });
+    if (fault?.kind === "malformedEvent") return { events: [{ eventId: "malformed-1", timestamp: startTime, logStreamName: "web-1", note: "user alice@example.com from 203.0.113.7" }] };
     if (fault?.kind === "emptyPage") {
       record.nextToken = true;
       return { events: [], nextToken: resumeToken(afterCursor) };

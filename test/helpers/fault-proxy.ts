@@ -47,6 +47,8 @@ export interface FaultProxy {
   readonly requests: readonly ProxiedRequest[];
   /** Faults still armed. */
   pending(): number;
+  /** Disarms every fault not yet taken. */
+  clear(): void;
   close(): Promise<void>;
 }
 
@@ -137,6 +139,7 @@ export async function startFaultProxy(targetOrigin: string): Promise<FaultProxy>
     requests,
     inject: (fault) => armed.push({ fault, skip: fault.skip ?? 0, times: fault.times ?? 1 }),
     pending: () => armed.reduce((n, a) => n + a.times, 0),
+    clear: () => void armed.splice(0),
     close: () => listening.close(),
   };
 }

@@ -7,14 +7,30 @@
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../../shared/core/time.js";
 import { hash3, hashString, hex8 } from "./deterministic-hash.js";
 
-export type SyntheticColumnType = "string" | "datetime" | "long" | "int" | "real" | "bool" | "dynamic" | "guid";
+export type SyntheticColumnType = "string" | "datetime" | "long" | "int" | "real" | "bool" | "dynamic" | "guid" | "timespan" | "decimal";
 
 export interface SyntheticColumn {
   name: string;
   type: SyntheticColumnType;
   /** Optional values for a string column (picked deterministically); default: a pool of JSON-escaping hazards. */
   pool?: readonly string[];
+  /** One row in seven holds an edge value of the type instead (null, empty, minimum and maximum, NaN, deep nesting), as the service writes it. */
+  extremes?: boolean;
 }
+
+/** Edge values of each type, as the API's JSON carries them (non-finite reals as strings, longs as digits). */
+const EXTREMES: Readonly<Record<SyntheticColumnType, readonly SyntheticValue[]>> = {
+  string: [null, "", "\u0000", "😀 \"quoted\" \\ back", "x".repeat(5_000)],
+  datetime: [null, "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.9999999Z", "1969-12-31T23:59:59.9999999Z", "1970-01-01T00:00:00.0000001Z"],
+  long: [null, -(2n ** 63n), 2n ** 63n - 1n, 0, -1],
+  int: [null, -2_147_483_648, 2_147_483_647, 0],
+  real: [null, "NaN", "Infinity", "-Infinity", Number.MAX_VALUE, -Number.MIN_VALUE, 0],
+  bool: [null, true, false],
+  dynamic: [null, "null", "{}", "[]", `{"id":${2n ** 63n - 1n},"neg":${-(2n ** 63n)}}`, `${"[".repeat(40)}1${"]".repeat(40)}`, '"just a string"'],
+  guid: [null, "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff"],
+  timespan: [null, "00:00:00", "-10675199.02:48:05.4775808", "10675199.02:48:05.4775807", "00:00:00.0000001"],
+  decimal: [null, "0", "-79228162514264337593543950335", "79228162514264337593543950335", "0.0000000000000000000000000001"],
+};
 
 export interface SyntheticTableSpec {
   name: string;
@@ -266,6 +282,10 @@ export class SyntheticTable {
 
 function cellValue(column: SyntheticColumn, rowSeed: number, c: number, j: number, rowMs: number): SyntheticValue {
   const h = hash3(rowSeed, c, 0);
+  if (column.extremes === true && h % 7 === 0) {
+    const edges = EXTREMES[column.type];
+    return edges[(h >>> 3) % edges.length] ?? null;
+  }
   switch (column.type) {
     case "string": {
       const pool = column.pool ?? HAZARD_STRINGS;
@@ -288,6 +308,12 @@ function cellValue(column: SyntheticColumn, rowSeed: number, c: number, j: numbe
       return (h & 1) === 1;
     case "guid":
       return guidFrom(rowSeed, c);
+    case "timespan": {
+      const ticks = hash3(rowSeed, c, 1) % 10_000_000;
+      return `${h % 2 === 0 ? "" : "-"}${h % 3 === 0 ? `${h % 40}.` : ""}${String((h >>> 4) % 24).padStart(2, "0")}:${String((h >>> 9) % 60).padStart(2, "0")}:${String((h >>> 15) % 60).padStart(2, "0")}.${String(ticks).padStart(7, "0")}`;
+    }
+    case "decimal":
+      return `${h % 2 === 0 ? "" : "-"}${h % 1_000_000}.${String(hash3(rowSeed, c, 1) % 1_000_000_000).padStart(9, "0")}`;
     case "dynamic": {
       // The service returns dynamic values as a string holding JSON.
       if (h % 17 === 0) return `[${h % 10},${(h >>> 4) % 10},"日本"]`;

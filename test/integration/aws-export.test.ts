@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHandler } from "../../lambda/handler.js";
+import { createHandler, type ManualRange } from "../../lambda/handler.js";
 import { HOUR_MS } from "../../shared/core/time.js";
 import type { ExportManifest } from "../../shared/engine/manifest.js";
 import { startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
@@ -57,6 +57,12 @@ async function query(sql: string): Promise<Record<string, unknown>[]> {
   return (await duck.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
 }
 
+/** The bytes of the hour's object that its manifest lists now (a forced re-export writes the next generation's name). */
+async function currentObject(): Promise<{ name: string; bytes: Buffer }> {
+  const name = (await manifestOf()).objects[0]?.name ?? "";
+  return { name, bytes: await (await s3.bucket("exports")).getBytes(name) };
+}
+
 async function manifestOf(statePrefix = "_logexport"): Promise<ExportManifest> {
   return hourManifest(await s3.bucket("exports"), "pulp_access_logs", HOUR, statePrefix);
 }
@@ -101,16 +107,21 @@ describe("the AWS export (Lambda handler → fake CloudWatch Logs → Parquet on
 
   it("re-exports a manual range hour by hour with the same bytes, and refuses a range that cannot finish in time", async () => {
     const handler = createHandler(exporter, () => undefined);
-    const before = await (await s3.bucket("exports")).getBytes(KEY);
+    const before = await currentObject();
     const summary = await handler({ start: new Date(HOUR).toISOString(), end: new Date(HOUR + HOUR_MS).toISOString(), force: true }, lambdaContext("req-1"));
     expect(summary.hours).toHaveLength(1);
-    expect((await (await s3.bucket("exports")).getBytes(KEY)).equals(before)).toBe(true);
+    const after = await currentObject();
+    expect(after.bytes.equals(before.bytes)).toBe(true);
+    // The next generation's name; the one it replaced is gone once the new manifest is committed.
+    expect(after.name).toMatch(/_g\d+\.parquet$/);
+    expect(await (await s3.bucket("exports")).keys("pulp/year=2026/month=02/day=04/hour=14/")).toEqual([after.name]);
     await expect(handler({ start: new Date(HOUR - 24 * HOUR_MS).toISOString(), end: new Date(HOUR).toISOString() }, lambdaContext("req-1", 60_000))).rejects.toThrow(/export-access-logs/);
     await expect(handler({ start: "yesterday", end: new Date(HOUR).toISOString() }, lambdaContext("req-1"))).rejects.toThrow(/whole-hour ISO instants/);
+    await expect(handler({ start: new Date(HOUR).toISOString(), end: new Date(HOUR + HOUR_MS).toISOString(), force: true, allowShrink: "yes" } as unknown as ManualRange, lambdaContext("req-1"))).rejects.toThrow(/allowShrink must be true or false, got "yes"/);
   });
 
   it("retries a part whose query keeps failing past the SDK's attempts, and writes the same bytes", async () => {
-    const before = await (await s3.bucket("exports")).getBytes(KEY);
+    const before = await currentObject();
     // Only the first part's query: StartQuery answers 503 to all three of the SDK's attempts, so the engine retries the part.
     fake.inject({ on: "StartQuery", kind: "status", status: 503, times: 3, queryMatches: new RegExp(`^fields [^|]*\\| filter @timestamp >= ${HOUR} and`) });
     const summary = await createHandler(exporter, () => undefined)({ start: new Date(HOUR).toISOString(), end: new Date(HOUR + HOUR_MS).toISOString(), force: true }, lambdaContext("req-1"));
@@ -118,7 +129,7 @@ describe("the AWS export (Lambda handler → fake CloudWatch Logs → Parquet on
     const manifest = await manifestOf();
     expect(manifest.parts.map((p) => p.attempts)).toEqual(manifest.parts.map((p) => (p.index === 1 ? 2 : 1)));
     expect(fake.calls.filter((c) => c.fault === "status")).toHaveLength(3);
-    expect((await (await s3.bucket("exports")).getBytes(KEY)).equals(before)).toBe(true);
+    expect((await currentObject()).bytes.equals(before.bytes)).toBe(true);
   });
 
   it("throws when a query keeps failing, leaving no object behind", async () => {

@@ -3,7 +3,7 @@
  * next scheduled run re-exports exactly that hour (one histogram query per export), with the ledger
  * and `logexport status --aws` telling the story from the bucket alone.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -25,7 +25,7 @@ import { ACCESS_ROW_KINDS } from "./cloudwatch-expected-rows.js";
 const HOUR = Date.UTC(2026, 1, 4, 14);
 const GROUP = "/aws/containerinsights/pulp-late/application";
 const LATE_SECOND = HOUR + 600_000;
-const KEY_14 = "pulp/year=2026/month=02/day=04/hour=14/pulp_access_logs_20260204T140000Z.parquet";
+const PARTITION_14 = "pulp/year=2026/month=02/day=04/hour=14/";
 let late = 0;
 let fake: FakeCloudWatchLogs;
 let stream: PulpLogStream;
@@ -83,13 +83,18 @@ describe("late lines on AWS", () => {
     const starts = fake.calls.filter((c) => c.op === "StartQuery").length - startsBefore;
     expect(starts).toBe(hour15.histogram.queries + hour15.parts.length + 1 + after.histogram.queries + after.parts.length);
 
-    const file = join(dir, "hour14.parquet");
-    await writeFile(file, await bucket.getBytes(KEY_14));
+    // The partition as Athena lists a table location: every object under hour=14/, whatever its name,
+    // read as Parquet. Only the re-export's generation is there (manifests live under _logexport/).
+    const partition = join(dir, "hour=14");
+    await mkdir(partition);
+    const keys = await bucket.keys(PARTITION_14);
+    expect(keys).toEqual([after.objects[0]?.name]);
+    for (const key of keys) await writeFile(join(partition, key.slice(PARTITION_14.length)), await bucket.getBytes(key));
     const duck = await (await DuckDBInstance.create(":memory:")).connect();
-    const [count] = (await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM '${file}'`)).getRowObjectsJS();
+    const [count] = (await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${partition}/*')`)).getRowObjectsJS();
     expect(count?.n).toBe(rowsIn(HOUR, HOUR + HOUR_MS));
 
-    const ledger = parseLedger((await bucket.getBytes("_logexport/ledger/2026-02-04.csv")).toString());
+    const ledger = parseLedger((await bucket.getBytes("_logexport/ledger/2026-02-04/pulp_access_logs.csv")).toString());
     expect(ledger.map((e) => [e.windowStart, e.status, e.reason, e.manifestVersion])).toEqual([
       ["2026-02-04T14:00:00.000Z", "complete", "scheduled", 1],
       ["2026-02-04T15:00:00.000Z", "complete", "scheduled", 1],
@@ -108,5 +113,23 @@ describe("late lines on AWS", () => {
       ["2026-02-04T15:00:00.000Z", "exported", rowsIn(HOUR + HOUR_MS, HOUR + 2 * HOUR_MS)],
       ["2026-02-04T16:00:00.000Z", "missing", null],
     ]);
+  });
+
+  it("an hour whose export failed for good is exported by the next scheduled run (gap repair), once", async () => {
+    const handler = createHandler(exporter, () => undefined);
+    const h16 = HOUR + 2 * HOUR_MS;
+    fake.inject({ on: "StartQuery", kind: "fail", status: "Failed", queryMatches: new RegExp(`@timestamp >= ${h16} and @timestamp < ${h16 + HOUR_MS}\\n`) });
+    await expect(handler(scheduledEvent(h16 + HOUR_MS + 15 * 60_000 + 3_000), lambdaContext("run-3"))).rejects.toThrow(/1 of 1 exports failed/);
+    const bucket = await s3.bucket("exports");
+    expect(await bucket.exists(`_logexport/manifests/table=pulp_access_logs/year=2026/month=02/day=04/hour=16/pulp_access_logs_20260204T160000Z_20260204T170000Z.manifest.json`)).toBe(false);
+
+    const next = await handler(scheduledEvent(h16 + 2 * HOUR_MS + 15 * 60_000 + 3_000), lambdaContext("run-4"));
+    expect(next.hours.map((h) => [h.hour, h.status, h.reason])).toEqual([
+      ["2026-02-04T17:00:00.000Z", "exported", "scheduled"],
+      ["2026-02-04T16:00:00.000Z", "exported", "repair"],
+    ]);
+    expect((await hourManifest(bucket, "pulp_access_logs", h16)).exportedRows).toBe(rowsIn(h16, h16 + HOUR_MS));
+    const again = await handler(scheduledEvent(h16 + 3 * HOUR_MS + 15 * 60_000 + 3_000), lambdaContext("run-5"));
+    expect(again.hours.map((h) => [h.hour, h.reason])).toEqual([["2026-02-04T18:00:00.000Z", "scheduled"]]);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createHash } from "node:crypto";
 import { QueueClient } from "@azure/storage-queue";
 import { HOUR_MS, MINUTE_MS } from "../../shared/core/time.js";
-import { encodeWindowJob } from "../../shared/engine/messages.js";
+import { encodeRangeJob, encodeWindowJob } from "../../shared/engine/messages.js";
 import { createAzureStack, type AzureStack } from "../helpers/azure-stack.js";
 import { downloadAll, exportedRows, manifests } from "../helpers/exported.js";
 import { startFakeLogAnalytics, type FakeLogAnalytics } from "../helpers/fake-log-analytics.js";
@@ -70,12 +70,15 @@ describe("Azure export on Azurite and the fake Log Analytics API", () => {
       expect(ms).toHaveLength(24);
       for (const m of ms) expect(m.exportedRows).toBe(m.expectedRows);
     }
-    const ledger = (await downloadAll(s.state, "ledger/")).map((b) => b.data.toString("utf8"));
-    expect(ledger).toHaveLength(1);
-    const lines = ledger[0]?.trim().split("\n") ?? [];
-    expect(lines[0]).toMatch(/^table,window_start,window_end,status/);
-    expect(lines.slice(1).filter((l) => l.includes(",complete,"))).toHaveLength(48);
-    expect(lines.filter((l) => l.startsWith("table,"))).toHaveLength(1);
+    // One ledger per table and day, each with its header once.
+    const ledgers = await downloadAll(s.state, "ledger/");
+    expect(ledgers.map((b) => b.name)).toEqual(["ledger/2026-11-20/AppRequests.csv", "ledger/2026-11-20/AppTraces.csv"]);
+    for (const ledger of ledgers) {
+      const lines = ledger.data.toString("utf8").trim().split("\n");
+      expect(lines[0]).toMatch(/^table,window_start,window_end,status/);
+      expect(lines.slice(1).filter((l) => l.includes(",complete,"))).toHaveLength(24);
+      expect(lines.filter((l) => l.startsWith("table,"))).toHaveLength(1);
+    }
   });
 
   it("keeps full timestamp precision, exact long values and dynamic columns as JSON", async () => {
@@ -174,6 +177,27 @@ describe("Azure export on Azurite and the fake Log Analytics API", () => {
     expect(await downloadAll(s.state, "manifests/")).toEqual([]);
   });
 
+  it("a window whose job went to the poison queue is enqueued again by the next planner run, and exported once", async () => {
+    const s = await stack(["AppTraces"], { LOGEXPORT_GAP_REPAIR_AFTER_MINUTES: "0" });
+    expect((await s.runPlanner())[0]).toMatchObject({ enqueued: 24, reexported: 0, repaired: 0 });
+    const broken = new Date(DAY + 7 * HOUR_MS).toISOString();
+    const outage = (message: unknown): void => {
+      const text = typeof message === "string" ? message : JSON.stringify(message);
+      if (text.includes(`"start":"${broken}"`)) throw new Error(`the query API keeps failing for ${broken}`);
+    };
+    expect(await s.drain({}, outage)).toEqual({ succeeded: 23, failed: 4, poisoned: 1 });
+    expect(await manifests(s.state, "AppTraces")).toHaveLength(23);
+    // The fault is gone; the next run finds the window without a manifest and enqueues it again.
+    expect((await s.runPlanner())[0]).toMatchObject({ enqueued: 0, repaired: 1 });
+    expect(await s.drain()).toEqual({ succeeded: 1, failed: 0, poisoned: 0 });
+    const all = await manifests(s.state, "AppTraces");
+    expect(all).toHaveLength(24);
+    expect(all.find((m) => m.window.start === broken)).toMatchObject({ reason: "repair", version: 1 });
+    expect(await exportedRows(s.data, "AppTraces")).toHaveLength(fake.table("AppTraces").rowsIn(DAY, DAY + 24 * HOUR_MS));
+    // Nothing left to repair: the run after that enqueues nothing.
+    expect((await s.runPlanner())[0]).toMatchObject({ enqueued: 0, repaired: 0 });
+  });
+
   it("drops a malformed message with a clear log line and writes nothing", async () => {
     const s = await stack(["AppTraces"]);
     await send(s, '{"v":1,"kind":"window","table":"AppTraces; drop table","start":"x"}');
@@ -186,6 +210,25 @@ describe("Azure export on Azurite and the fake Log Analytics API", () => {
     expect(rejected.join("\n")).toMatch(/not a valid table name/);
     expect(rejected.join("\n")).toMatch(/unsupported message version 99/);
     expect(await downloadAll(s.data)).toEqual([]);
+  });
+
+  it("drops, without retrying, a well-formed job this deployment would not make: another table, an unaligned or other-sized window, a backfill of another window size", async () => {
+    const s = await stack(["AppTraces"]);
+    await send(s, hourJob("AppRequests", 3));
+    await send(s, encodeWindowJob({ table: "AppTraces", window: { startMs: DAY + 3 * HOUR_MS + 17 * MINUTE_MS, endMs: DAY + 4 * HOUR_MS + 17 * MINUTE_MS }, runId: "r", reason: "manual", force: false }));
+    await send(s, encodeWindowJob({ table: "AppTraces", window: { startMs: DAY, endMs: DAY + 24 * HOUR_MS }, runId: "r", reason: "manual", force: false }));
+    await send(s, encodeRangeJob({ table: "AppTraces", range: { startMs: DAY, endMs: DAY + 24 * HOUR_MS }, windowMs: 24 * HOUR_MS, runId: "r", force: false }));
+    const before = logs.length;
+    const queriesBefore = fake.queries.length;
+    expect(await s.drain()).toEqual({ succeeded: 4, failed: 0, poisoned: 0 });
+    const refused = logs.slice(before).filter((l) => l.includes("refused a job; it will not be retried"));
+    expect(refused).toHaveLength(4);
+    expect(refused.join("\n")).toMatch(/table AppRequests is not one this deployment exports/);
+    expect(refused.join("\n")).toMatch(/is not one of this deployment's 60-minute windows/);
+    expect(refused.join("\n")).toMatch(/a backfill of 1440-minute windows; this deployment's windows are 60 minutes/);
+    expect(await downloadAll(s.data)).toEqual([]);
+    expect(await downloadAll(s.state, "manifests/")).toEqual([]);
+    expect(fake.queries.length).toBe(queriesBefore);
   });
 
   it("a worker stopped after its first part: the rerun completes and leaves no stray objects", async () => {

@@ -26,13 +26,13 @@ beforeAll(async () => {
 });
 afterAll(async () => fake.close());
 
-function stack(): Promise<AzureStack> {
+function stack(extra: Readonly<Record<string, string>> = {}): Promise<AzureStack> {
   return createAzureStack({
     connectionString,
     fake,
     tables: TABLES,
     clock: { now: () => NOW },
-    settings: { LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90", LOGEXPORT_BACKFILL_MAX_WINDOWS: "5000", LOGEXPORT_PART_ATTEMPTS: "1" },
+    settings: { LOGEXPORT_WINDOW_MINUTES: "1440", LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90", LOGEXPORT_BACKFILL_MAX_WINDOWS: "5000", LOGEXPORT_PART_ATTEMPTS: "1", ...extra },
   });
 }
 
@@ -46,10 +46,11 @@ describe("POST /api/backfill", () => {
     ["start after end", "application/json", JSON.stringify({ ...thirtyDays, start: thirtyDays.end, end: thirtyDays.start }), [{ name: "end" }]],
     ["a range beyond retention", "application/json", JSON.stringify({ ...thirtyDays, start: new Date(NOW - 120 * DAY_MS - 3 * HOUR_MS).toISOString() }), [{ name: "start" }]],
     ["a window not dividing an hour or a day", "application/json", JSON.stringify({ ...thirtyDays, windowMinutes: 7 }), [{ name: "windowMinutes" }]],
-    ["too many windows", "application/json", JSON.stringify({ ...thirtyDays, windowMinutes: 5 }), [{ name: "end" }]],
-    ["unknown fields and a bad force", "application/json", JSON.stringify({ ...thirtyDays, force: "yes", extra: 1 }), [{ name: "extra" }, { name: "force" }]],
-  ])("answers 400 problem details for %s", async (_label, contentType, body, params) => {
-    const s = await stack();
+    ["another window size than the deployment's (the same rows again under other names)", "application/json", JSON.stringify({ ...thirtyDays, windowMinutes: 60 }), [{ name: "windowMinutes" }]],
+    ["too many windows", "application/json", JSON.stringify(thirtyDays), [{ name: "end" }], { LOGEXPORT_BACKFILL_MAX_WINDOWS: "50" }],
+    ["unknown fields, a bad force and a bad allowShrink", "application/json", JSON.stringify({ ...thirtyDays, force: "yes", allowShrink: 1, extra: 1 }), [{ name: "extra" }, { name: "force" }, { name: "allowShrink" }]],
+  ] as [string, string, string, { name: string }[], Record<string, string>?][])("answers 400 problem details for %s", async (_label, contentType, body, params, extra = {}) => {
+    const s = await stack(extra);
     const response = await s.backfill(body, contentType);
     expect(response.status).toBe(400);
     expect(response.headers["content-type"]).toBe("application/problem+json");

@@ -1,6 +1,6 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { capturedIO, type CapturedIO } from "../helpers/cli-io.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -51,8 +51,8 @@ describe("export-access-logs", () => {
     const file = join(dir, "hour.parquet");
     const cli = io();
     expect(await exportAccessLogsCommand([...base, "--output-path", file], cli)).toBe(0);
-    expect((await readdir(dir)).sort()).toEqual(["hour.parquet", "hour.parquet.manifest.json"]);
-    const manifest = JSON.parse(await readFile(`${file}.manifest.json`, "utf8")) as ExportManifest;
+    expect((await readdir(dir)).sort()).toEqual(["_hour.parquet.manifest.json", "hour.parquet"]);
+    const manifest = JSON.parse(await readFile(join(dirname(file), `_${basename(file)}.manifest.json`), "utf8")) as ExportManifest;
     expect(manifest.exportedRows).toBe(rowsExpected());
     const duck = await (await DuckDBInstance.create(":memory:")).connect();
     const [row] = (await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM '${file}'`)).getRowObjectsJS() as { n: number }[];
@@ -63,7 +63,7 @@ describe("export-access-logs", () => {
   it("--sanitize scrubs the string columns and counts matches in the manifest", async () => {
     const file = join(dir, "sanitized.parquet");
     expect(await exportAccessLogsCommand([...base, "--output-path", file, "--sanitize"], io())).toBe(0);
-    const manifest = JSON.parse(await readFile(`${file}.manifest.json`, "utf8")) as ExportManifest;
+    const manifest = JSON.parse(await readFile(join(dirname(file), `_${basename(file)}.manifest.json`), "utf8")) as ExportManifest;
     expect(manifest.sanitizer.name).toMatch(/^logexport-sanitizer\/v2\+gitleaks-\d+\.\d+\.\d+; /);
     expect(manifest.sanitizer.counts.ipv4).toBeGreaterThan(0);
     const duck = await (await DuckDBInstance.create(":memory:")).connect();
@@ -73,7 +73,7 @@ describe("export-access-logs", () => {
 
   it("writes to s3://bucket/key a file whose every row DuckDB reads back as the stream's truth", async () => {
     expect(await exportAccessLogsCommand([...base, "--output-path", "s3://logs/pulp/2026-02-04-14.parquet"], io())).toBe(0);
-    expect(await (await s3.bucket("logs")).keys("pulp/")).toEqual(["pulp/2026-02-04-14.parquet", "pulp/2026-02-04-14.parquet.manifest.json"]);
+    expect(await (await s3.bucket("logs")).keys("pulp/")).toEqual(["pulp/2026-02-04-14.parquet", "pulp/_2026-02-04-14.parquet.manifest.json"]);
     const file = join(dir, "from-s3.parquet");
     await writeFile(file, await (await s3.bucket("logs")).getBytes("pulp/2026-02-04-14.parquet"));
     const rows = await readAccessRows(await (await DuckDBInstance.create(":memory:")).connect(), file);

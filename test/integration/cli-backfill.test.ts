@@ -29,7 +29,7 @@ function io(signal?: AbortSignal, onErr?: (text: string) => void): CapturedIO {
 }
 
 function args(containers: { data: string; state: string }, extra: string[] = []): string[] {
-  return ["--workspace", fake.workspaceId, "--tables", "Event", "--start", new Date(DAY0).toISOString(), "--end", new Date(DAY0 + 12 * HOUR_MS).toISOString(), "--container", containers.data, "--state-container", containers.state, "--concurrency", "1", ...extra];
+  return ["--workspace", fake.workspaceId, "--tables", "Event", "--start", new Date(DAY0).toISOString(), "--end", new Date(DAY0 + 12 * HOUR_MS).toISOString(), "--container", containers.data, "--state-container", containers.state, "--concurrency", "1", "--format", "jsonl.gz", ...extra];
 }
 
 describe("logexport backfill and status", () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -28,11 +28,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function io(): CapturedIO {
-  return capturedIO({ env: { AZURE_LOGS_ENDPOINT: `${fake.url}/v1` }, now: () => DAY + 5 * HOUR_MS });
+function io(env: Readonly<Record<string, string>> = {}): CapturedIO {
+  return capturedIO({ env: { AZURE_LOGS_ENDPOINT: `${fake.url}/v1`, ...env }, now: () => DAY + 5 * HOUR_MS });
 }
 
-const base = () => ["--workspace", fake.workspaceId, "--table", "Syslog", "--start", "2026-11-20T00:30:00Z", "--end", "-2h"];
+const base = () => ["--workspace", fake.workspaceId, "--table", "Syslog", "--start", "2026-11-20T00:30:00Z", "--end", "-2h", "--format", "jsonl.gz"];
 
 async function files(root: string): Promise<string[]> {
   return (await readdir(root, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(root.length + 1)).sort();
@@ -53,7 +53,7 @@ describe("logexport export", () => {
     const lines = (await Promise.all(data.map(async (n) => gunzipSync(await readFile(join(out, n))).toString().trim().split("\n")))).flat();
     expect(lines).toHaveLength(fake.table("Syslog").rowsIn(DAY, DAY + 3 * HOUR_MS));
     expect(names.filter((n) => n.startsWith("_logexport/manifests/"))).toHaveLength(3);
-    expect(names).toContain("_logexport/ledger/2026-11-20.csv");
+    expect(names.some((name) => /^_logexport\/ledger\/2026-11-20\/[A-Za-z_]+\.csv$/.test(name))).toBe(true);
     expect(names.some((n) => n.endsWith(".partial"))).toBe(false);
     expect(cli.out()).toMatch(/Syslog\s+3\s+0\s+0\s+1260\s+1260\s+3/);
     expect(cli.out()).toContain("exported range [2026-11-20T00:00:00.000Z, 2026-11-20T03:00:00.000Z) (requested [2026-11-20T00:30:00.000Z, 2026-11-20T03:00:00.000Z): widened to whole 60-minute windows)");
@@ -65,11 +65,14 @@ describe("logexport export", () => {
     expect(again.out()).toMatch(/Syslog\s+3\s+3\s+0\s+1260\s+1260/);
   });
 
-  it("exports to a Blob container URL with a connection string", async () => {
+  it("exports to a Blob container URL with a connection string from a file, and refuses one on the command line", async () => {
     const connectionString = inject("azuriteConnectionString");
     const container = uniqueName("cli");
     const url = `${inject("azuriteBlobUrl")}/${container}/exports/la`;
-    expect(await exportCommand([...base(), "--out", url, "--connection-string", connectionString], io())).toBe(0);
+    await expect(exportCommand([...base(), "--out", url, "--connection-string", connectionString], io())).rejects.toThrow(/--connection-string is not taken: a value on the command line shows in process listings/);
+    const file = join(dir, "connection-string.txt");
+    await writeFile(file, `${connectionString}\n`, { mode: 0o600 });
+    expect(await exportCommand([...base(), "--out", url, "--connection-string-file", file], io())).toBe(0);
     const client = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container);
     const names: string[] = [];
     for await (const b of client.listBlobsFlat()) names.push(b.name);

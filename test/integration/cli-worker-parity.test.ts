@@ -43,7 +43,7 @@ describe("a CLI backfill into the deployment's containers", () => {
 
     // The laptop backfills a ragged range over the same containers: 00:17 to 03:40 is widened to 00:00-04:00.
     const cli = capturedIO({ env: { AZURE_LOGS_ENDPOINT: `${fake.url}/v1`, AZURE_STORAGE_CONNECTION_STRING: connectionString }, now: () => NOW });
-    const argv = ["--workspace", fake.workspaceId, "--tables", "AuditLogs_CL", "--start", new Date(DAY + 17 * 60_000).toISOString(), "--end", new Date(DAY + 3 * HOUR_MS + 40 * 60_000).toISOString(), "--container", s.env.LOGEXPORT_CONTAINER as string, "--state-container", s.env.LOGEXPORT_STATE_CONTAINER as string];
+    const argv = ["--workspace", fake.workspaceId, "--tables", "AuditLogs_CL", "--start", new Date(DAY + 17 * 60_000).toISOString(), "--end", new Date(DAY + 3 * HOUR_MS + 40 * 60_000).toISOString(), "--container", s.env.LOGEXPORT_CONTAINER as string, "--state-container", s.env.LOGEXPORT_STATE_CONTAINER as string, "--format", "jsonl.gz"];
     expect(await backfillCommand(argv, cli)).toBe(0);
     expect(cli.out()).toContain("exported range [2026-11-20T00:00:00.000Z, 2026-11-20T04:00:00.000Z)");
     expect(cli.out()).toContain("rows were sanitized");
@@ -78,7 +78,7 @@ describe("a CLI backfill into the deployment's containers", () => {
   it("writes unsanitized rows only with --no-sanitize, and says so", async () => {
     const s = await createAzureStack({ connectionString, fake, tables: ["AuditLogs_CL"], clock: { now: () => NOW } });
     const cli = capturedIO({ env: { AZURE_LOGS_ENDPOINT: `${fake.url}/v1`, AZURE_STORAGE_CONNECTION_STRING: connectionString }, now: () => NOW });
-    const argv = ["--workspace", fake.workspaceId, "--tables", "AuditLogs_CL", "--start", new Date(DAY).toISOString(), "--end", new Date(DAY + HOUR_MS).toISOString(), "--container", s.env.LOGEXPORT_CONTAINER as string, "--state-container", s.env.LOGEXPORT_STATE_CONTAINER as string, "--no-sanitize"];
+    const argv = ["--workspace", fake.workspaceId, "--tables", "AuditLogs_CL", "--start", new Date(DAY).toISOString(), "--end", new Date(DAY + HOUR_MS).toISOString(), "--container", s.env.LOGEXPORT_CONTAINER as string, "--state-container", s.env.LOGEXPORT_STATE_CONTAINER as string, "--no-sanitize", "--format", "jsonl.gz"];
     expect(await backfillCommand(argv, cli)).toBe(0);
     expect(cli.out()).toContain("rows were NOT sanitized");
     const text = (await downloadAll(s.data)).map((b) => gunzipSync(b.data).toString("utf8")).join("");

@@ -99,6 +99,17 @@ describe("CloudWatchSource on the fake CloudWatch Logs API", () => {
     expect(fake.calls.filter((c) => c.op === "FilterLogEvents").length).toBeGreaterThan(1);
   });
 
+  it("names a malformed FilterLogEvents event by its id, never quoting what it holds", async () => {
+    fake.inject({ on: "FilterLogEvents", kind: "malformedEvent" });
+    const burst = { startMs: HOUR + 1_800_000, endMs: HOUR + 1_801_000 };
+    const error = await source().scanPart("pulp", burst).then(async (part) => collect(part.rows)).then(
+      () => expect.unreachable("a malformed event must fail the part"),
+      (reason: unknown) => reason as Error,
+    );
+    expect(error.message).toMatch(/returned a malformed event malformed-1 \(timestamp: number, message: undefined\)/);
+    expect(error.message).not.toMatch(/alice|203\.0\.113/);
+  });
+
   it("surfaces a Failed query with its id, and retries throttling", async () => {
     fake.inject({ on: "StartQuery", kind: "fail", status: "Failed" });
     const failed = source().histogram("pulp", { startMs: HOUR, endMs: HOUR + 60_000 }, 60_000);

@@ -37,7 +37,9 @@ interface EngineRig {
   readonly table: string;
   /** Rows the export must keep from the source in the window (its filter applied). */
   sourceRows(window: TimeRange): number;
-  exportWindow(window: TimeRange, force?: boolean): Promise<ExportOutcome>;
+  exportWindow(window: TimeRange, force?: boolean, allowShrink?: boolean): Promise<ExportOutcome>;
+  /** The source forgets the rows of the second half of hour(2) (retention, a purge). */
+  loseRows(): void;
   manifest(window: TimeRange): Promise<ExportManifest | undefined>;
   /** Rows in a data object, read with the format's own reader. */
   objectRows(name: string): Promise<{ rows: number; sha256: string }>;
@@ -59,8 +61,13 @@ function sha256(data: Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
+/** What loseRows() takes away: the second half of hour(2). */
+function isLost(ms: number): boolean {
+  return ms >= H0 + 2 * HOUR_MS + 30 * MINUTE_MS && ms < H0 + 3 * HOUR_MS;
+}
+
 async function azureRig(): Promise<EngineRig> {
-  let late = 0;
+  let lost = false;
   const table = new SyntheticTable({
     name: "Contract_CL",
     columns: [
@@ -69,7 +76,7 @@ async function azureRig(): Promise<EngineRig> {
       { name: "Count", type: "long" },
     ],
     bytesPerRow: 100,
-    rowsInMinute: (m) => (m >= H0 && m < H0 + HOURS * HOUR_MS ? 10 : 0),
+    rowsInMinute: (m) => (m >= H0 && m < H0 + HOURS * HOUR_MS && !(lost && isLost(m)) ? 10 : 0),
   });
   const fake: FakeLogAnalytics = await startFakeLogAnalytics({ tables: [table] });
   let nowMs = H0 + HOURS * HOUR_MS + HOUR_MS;
@@ -87,7 +94,10 @@ async function azureRig(): Promise<EngineRig> {
   return {
     table: table.name,
     sourceRows: (window) => table.rowsIn(window.startMs, window.endMs),
-    exportWindow: (window, force = false) => stack.exporter.exportWindow({ table: table.name, window, runId: "contract", reason: "manual", force }, silent),
+    exportWindow: (window, force = false, allowShrink = false) => stack.exporter.exportWindow({ table: table.name, window, runId: "contract", reason: "manual", force, allowShrink }, silent),
+    loseRows: () => {
+      lost = true;
+    },
     manifest: readManifest,
     objectRows: async (name) => {
       const data = await stack.data.getBlobClient(name).downloadToBuffer();
@@ -102,7 +112,6 @@ async function azureRig(): Promise<EngineRig> {
       return entries;
     },
     addLate: (window, rows) => {
-      late += rows;
       table.addLateRows(Array.from({ length: rows }, (_, i) => ({ timeGeneratedMs: window.startMs + 10 * MINUTE_MS + i })));
     },
     recheckLate: async (at) => {
@@ -118,9 +127,10 @@ async function azureRig(): Promise<EngineRig> {
 async function awsRig(): Promise<EngineRig> {
   const group = "/aws/containerinsights/contract/application";
   let late = 0;
+  let lost = false;
   const lateSecond = H0 + 600_000;
   // One event every three seconds for three hours, `late` more in one second once they "arrive".
-  const stream = new PulpLogStream({ logGroupName: group, seed: "contract", eventsInSecond: (s) => (s >= H0 && s < H0 + HOURS * HOUR_MS && ((s - H0) / 1000) % 3 === 0 ? 1 : 0) + (s === lateSecond ? late : 0) });
+  const stream = new PulpLogStream({ logGroupName: group, seed: "contract", eventsInSecond: (s) => (s >= H0 && s < H0 + HOURS * HOUR_MS && ((s - H0) / 1000) % 3 === 0 && !(lost && isLost(s)) ? 1 : 0) + (s === lateSecond ? late : 0) });
   const fake: FakeCloudWatchLogs = await startFakeCloudWatchLogs({ groups: [stream] });
   const s3: S3Harness = await startS3({ buckets: ["contract"] });
   const settings = loadAwsExportSettings({
@@ -145,7 +155,10 @@ async function awsRig(): Promise<EngineRig> {
       for (const event of stream.events(window.startMs, window.endMs)) if (ACCESS_ROW_KINDS.has(event.kind)) rows += 1;
       return rows;
     },
-    exportWindow: (window, force = false) => exporter.exportHour("access", window.startMs, { runId: "contract", reason: "manual", force }, silent),
+    exportWindow: (window, force = false, allowShrink = false) => exporter.exportHour("access", window.startMs, { runId: "contract", reason: "manual", force, allowShrink }, silent),
+    loseRows: () => {
+      lost = true;
+    },
     manifest: readManifest,
     objectRows: async (name) => {
       const data = await bucket.getBytes(name);
@@ -161,7 +174,7 @@ async function awsRig(): Promise<EngineRig> {
       late += rows;
     },
     recheckLate: async (at) => {
-      await exporter.reexportLateHours("access", Math.floor(at / HOUR_MS) * HOUR_MS, "contract-late", silent);
+      await exporter.recheckHours("access", Math.floor(at / HOUR_MS) * HOUR_MS, "contract-late", silent, 0);
     },
     // Three 503s outlast the SDK's three attempts; only the window's first part query, not its histogram (as in aws-export.test.ts).
     failNextPart: (window) => fake.inject({ on: "StartQuery", kind: "status", status: 503, times: 3, queryMatches: new RegExp(`^fields [^|]*\\| filter @timestamp >= ${window.startMs} and`) }),
@@ -249,6 +262,17 @@ describe.each([
     // Every late line is a row on Azure; on AWS some of them are lines the export does not keep.
     expect(after.exportedRows).toBeGreaterThan(before?.exportedRows ?? 0);
     expect([await rig.manifest(hour(1)), await rig.manifest(hour(2))]).toEqual(neighbours);
+  });
+
+  it("refuses a forced re-export after the source lost rows, naming both counts; with allowShrink archives what is left and records it", async () => {
+    const before = await rig.manifest(hour(2));
+    rig.loseRows();
+    await expect(rig.exportWindow(hour(2), true)).rejects.toThrow(new RegExp(`the archive holds ${before?.exportedRows} rows \\(manifest version ${before?.version}, ${before?.readRows} read\\) and the source now counts \\d+; refused`));
+    expect(await rig.manifest(hour(2))).toEqual(before);
+    expect((await rig.exportWindow(hour(2), true, true)).status).toBe("exported");
+    const after = await expectProven(hour(2));
+    expect(after.shrink).toEqual({ fromVersion: before?.version, fromRows: before?.exportedRows });
+    expect(await rig.ledgerStatuses(hour(2))).toEqual(["complete", "failed", "complete"]);
   });
 
   it("writes a ledger line for every export of a window", async () => {

@@ -2,13 +2,14 @@ import { Readable, pipeline } from "node:stream";
 import { constants, createGzip } from "node:zlib";
 import type { RecordEncoder } from "../../core/ports.js";
 import type { Column, LogRecord } from "../../core/records.js";
+import { stringifyJson } from "../../sanitize/json-exact.js";
 
 const BATCH_CHARS = 64 * 1024;
 
-/** JSON for one value; bigint keeps every digit as a JSON number. */
+/** JSON for one value; a bigint, at any depth, keeps every digit as a JSON number. */
 function jsonValue(value: unknown): string {
   if (typeof value === "bigint") return value.toString();
-  return JSON.stringify(value, (_key, nested: unknown) => (typeof nested === "bigint" ? Number(nested) : nested)) ?? "null";
+  return value === undefined ? "null" : stringifyJson(value);
 }
 
 /** One record as one line of JSON, keys in record order. */

@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { ByteWriter, ParquetWriter, type ColumnSource } from "hyparquet-writer";
 import { LogExportError } from "../../core/errors.js";
 import type { RecordEncoder } from "../../core/ports.js";
@@ -12,7 +13,15 @@ export interface ParquetEncoderOptions {
   readonly rowGroupSize?: number;
   /** Bytes are handed on in chunks of about this size (default 1 MiB). */
   readonly chunkBytes?: number;
+  /** Page compression (default SNAPPY; docs/parquet-types.md has the measurements). ZSTD would need a native module on Node 20. */
+  readonly codec?: ParquetCodec;
 }
+
+export const PARQUET_CODECS = ["SNAPPY", "GZIP", "UNCOMPRESSED"] as const;
+export type ParquetCodec = (typeof PARQUET_CODECS)[number];
+
+/** GZIP pages through node:zlib (hyparquet-writer brings only Snappy). */
+const COMPRESSORS = { GZIP: (input: Uint8Array): Uint8Array => gzipSync(input) };
 
 export interface ParquetEncoder extends RecordEncoder {
   readonly schema: ParquetSchema;
@@ -48,7 +57,8 @@ export function createParquetEncoder(schema: ParquetSchema, options: ParquetEnco
   if (!Number.isSafeInteger(rowGroupSize) || rowGroupSize < 1) throw new TypeError(`rowGroupSize must be a positive integer, got ${rowGroupSize}`);
   if (!Number.isSafeInteger(chunkBytes) || chunkBytes < 1) throw new TypeError(`chunkBytes must be a positive integer, got ${chunkBytes}`);
   const frozen = Object.freeze([...schema]);
-  const write = (rows: AsyncIterable<ParquetRow> | Iterable<ParquetRow>) => encodeRows(frozen, rows, rowGroupSize, chunkBytes);
+  const codec = options.codec ?? "SNAPPY";
+  const write = (rows: AsyncIterable<ParquetRow> | Iterable<ParquetRow>) => encodeRows(frozen, rows, rowGroupSize, chunkBytes, codec);
   return {
     schema: frozen,
     columns: Object.freeze(frozen.map((column) => ({ name: column.name, type: column.type }))),
@@ -89,9 +99,9 @@ class ChunkedWriter extends ByteWriter {
 
 type Convert = (value: unknown, rowIndex: number) => unknown;
 
-async function* encodeRows(schema: ParquetSchema, rows: AsyncIterable<ParquetRow> | Iterable<ParquetRow>, rowGroupSize: number, chunkBytes: number): AsyncGenerator<Uint8Array> {
+async function* encodeRows(schema: ParquetSchema, rows: AsyncIterable<ParquetRow> | Iterable<ParquetRow>, rowGroupSize: number, chunkBytes: number, codec: ParquetCodec): AsyncGenerator<Uint8Array> {
   const sink = new ChunkedWriter(chunkBytes);
-  const parquet = new ParquetWriter({ writer: sink, schema: schemaElements(schema), codec: "SNAPPY", statistics: true });
+  const parquet = new ParquetWriter({ writer: sink, schema: schemaElements(schema), codec, compressors: COMPRESSORS, statistics: true });
   const names = schema.map((column) => column.name);
   const converters = schema.map(converter);
   const width = schema.length;
@@ -166,6 +176,14 @@ function converter(column: ParquetColumn): Convert {
   switch (type) {
     case "string":
       return check((v) => typeof v === "string", "a string");
+    case "json":
+      return check((v) => typeof v === "string", "JSON text");
+    case "int8":
+      return check((v) => Number.isInteger(v) && (v as number) >= -128 && (v as number) <= 127, "an integer in [-128, 127]");
+    case "double":
+      return check((v) => typeof v === "number", "a number (NaN and ±Infinity included)");
+    case "timestamp_us_utc":
+      return check((v) => (typeof v === "bigint" && v >= INT64_MIN && v <= INT64_MAX) || Number.isSafeInteger(v), "microseconds since the epoch (a bigint, or a safe-integer number)");
     case "int16":
       return check((v) => Number.isInteger(v) && (v as number) >= INT16_MIN && (v as number) <= INT16_MAX, "an integer in [-32768, 32767]");
     case "int32":

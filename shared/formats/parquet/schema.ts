@@ -1,7 +1,7 @@
 import type { SchemaElement } from "hyparquet-writer";
 
 /** Column types the encoder writes; each maps to one Parquet annotation every reader we test understands. */
-export const PARQUET_COLUMN_TYPES = ["timestamp_ns_utc", "string", "int16", "int32", "int64", "bool"] as const;
+export const PARQUET_COLUMN_TYPES = ["timestamp_ns_utc", "timestamp_us_utc", "string", "json", "int8", "int16", "int32", "int64", "double", "bool"] as const;
 export type ParquetColumnType = (typeof PARQUET_COLUMN_TYPES)[number];
 
 export interface ParquetColumn {
@@ -60,8 +60,19 @@ function columnElement(column: ParquetColumn): SchemaElement {
   switch (column.type) {
     case "timestamp_ns_utc":
       return { ...base, type: "INT64", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "NANOS" } };
+    case "timestamp_us_utc":
+      // The legacy TIMESTAMP_MICROS annotation beside the logical type: older Hive and Spark readers look only at it.
+      return { ...base, type: "INT64", converted_type: "TIMESTAMP_MICROS", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MICROS" } };
     case "string":
       return { ...base, type: "BYTE_ARRAY", converted_type: "UTF8" };
+    case "json":
+      // JSON text, annotated as the JSON logical type; the legacy annotation says UTF8 (a string to readers that
+      // predate JSON), because hyparquet-writer would JSON-encode the text again under converted type JSON.
+      return { ...base, type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "JSON" } };
+    case "int8":
+      return { ...base, type: "INT32", converted_type: "INT_8" };
+    case "double":
+      return { ...base, type: "DOUBLE" };
     case "int16":
       return { ...base, type: "INT32", converted_type: "INT_16" };
     case "int32":

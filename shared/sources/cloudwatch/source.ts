@@ -108,9 +108,13 @@ export class CloudWatchSource implements LogSource {
         }
         const events: unknown = page.events ?? [];
         if (!Array.isArray(events)) throw new SourceQueryError(`FilterLogEvents on ${logGroupName} ${describeRange(range)} returned events that are not a list`);
-        for (const event of events as unknown[]) {
-          const { timestamp, message, logStreamName } = (typeof event === "object" && event !== null ? event : {}) as { timestamp?: unknown; message?: unknown; logStreamName?: unknown };
-          if (typeof timestamp !== "number" || typeof message !== "string") throw new SourceQueryError(`FilterLogEvents on ${logGroupName} returned a malformed event ${JSON.stringify(event)?.slice(0, 200)}`);
+        for (const [index, event] of (events as unknown[]).entries()) {
+          const { timestamp, message, logStreamName, eventId } = (typeof event === "object" && event !== null ? event : {}) as { timestamp?: unknown; message?: unknown; logStreamName?: unknown; eventId?: unknown };
+          if (typeof timestamp !== "number" || typeof message !== "string") {
+            // Ids and offsets only: an event's text can hold personal data, and this message goes to logs.
+            const id = typeof eventId === "string" ? `event ${eventId}` : `event ${index} of the page`;
+            throw new SourceQueryError(`FilterLogEvents on ${logGroupName} ${describeRange(range)} returned a malformed ${id} (timestamp: ${typeof timestamp}, message: ${typeof message})`);
+          }
           // The end bound's inclusiveness is not documented consistently: cut it here.
           if (timestamp >= range.startMs && timestamp < range.endMs && this.matches(message)) records.push({ timestamp, message, logStream: typeof logStreamName === "string" ? logStreamName : "" });
         }

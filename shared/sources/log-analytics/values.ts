@@ -1,14 +1,21 @@
 import type { Column, LogRecord } from "../../core/records.js";
+import { parseJsonExact } from "../../sanitize/json-exact.js";
 
 type Convert = (value: unknown) => unknown;
 
 const keep: Convert = (value) => value;
 
-/** The API sends `dynamic` values as JSON text; export them as the JSON they hold. */
+/** A run of 16 or more digits may be an integer JSON.parse would round. */
+const LONG_DIGITS = /\d{16,}/;
+
+/**
+ * The API sends `dynamic` values as JSON text; export them as the JSON they hold, integers beyond 2^53
+ * as bigint so no digit is lost (a 64-bit id inside a dynamic column stays the id it was).
+ */
 const dynamic: Convert = (value) => {
   if (typeof value !== "string") return value;
   try {
-    return JSON.parse(value) as unknown;
+    return LONG_DIGITS.test(value) ? parseJsonExact(value) : (JSON.parse(value) as unknown);
   } catch {
     return value;
   }

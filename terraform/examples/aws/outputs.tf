@@ -17,3 +17,11 @@ output "glue_tables" {
 output "manual_run_command" {
   value = module.access_log_export.manual_run_command
 }
+
+output "alarm_names" {
+  value = module.access_log_export.alarm_names
+}
+
+output "alarm_topic_arn" {
+  value = module.access_log_export.alarm_topic_arn
+}

@@ -37,3 +37,11 @@ output "state_container_name" {
 output "identity_client_id" {
   value = module.log_export.identity_client_id
 }
+
+output "queue_name" {
+  value = module.log_export.queue_name
+}
+
+output "alert_action_group_name" {
+  value = module.log_export.alert_action_group_name
+}

@@ -15,6 +15,8 @@ resource "aws_lambda_function" "export" {
   source_code_hash = filebase64sha256(var.lambda_zip_path)
   memory_size      = var.memory_mb
   timeout          = var.timeout_seconds
+  # One run at a time: the schedule and a manual run of the same hour cannot write its object together.
+  reserved_concurrent_executions = var.reserved_concurrency
 
   environment {
     variables = local.lambda_environment
@@ -40,4 +42,7 @@ resource "aws_lambda_function_event_invoke_config" "export" {
       destination = aws_sqs_queue.dead_letter.arn
     }
   }
+
+  # Lambda checks that the function's role may send to the destination when this is saved.
+  depends_on = [aws_iam_role_policy.function]
 }

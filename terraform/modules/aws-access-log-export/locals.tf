@@ -10,8 +10,6 @@ locals {
   function_name = "${var.name}-log-export"
   bucket_arn    = "arn:${local.partition}:s3:::${var.bucket_name}"
 
-  content_exports = [for e in var.exports : e if e != "access"]
-
   # Where each export writes (shared/wiring/aws.ts exportDefinition): the role may write only there.
   export_prefixes = { for e in var.exports : e => e == "access" ? var.prefix : "${var.content_prefix}/${e}" }
 

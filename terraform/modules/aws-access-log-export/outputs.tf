@@ -42,3 +42,13 @@ output "manual_run_command" {
   description = "Re-export a range hour by hour (whole-hour ISO instants); ranges longer than one invocation belong to the CLIs."
   value       = "aws lambda invoke --function-name ${aws_lambda_function.export.function_name} --cli-binary-format raw-in-base64-out --payload '{\"start\":\"2026-02-04T10:00:00Z\",\"end\":\"2026-02-04T14:00:00Z\"}' /dev/stdout"
 }
+
+output "alarm_names" {
+  description = "The function-errors and dead-letters alarms (`aws cloudwatch set-alarm-state` sends a test notification through them)."
+  value       = [aws_cloudwatch_metric_alarm.errors.alarm_name, aws_cloudwatch_metric_alarm.dead_letters.alarm_name]
+}
+
+output "alarm_topic_arn" {
+  description = "The SNS topic the alarms notify, null without alarm_email_addresses."
+  value       = one(aws_sns_topic.alarms[*].arn)
+}

@@ -31,8 +31,13 @@ variable "bucket_name" {
 }
 
 variable "lambda_zip_path" {
-  description = "The bundle `npm run build` writes: dist/logexport-lambda.zip."
+  description = "The bundle `npm run build` writes: dist/logexport-lambda.zip. It must exist before `terraform plan` (the function's source_code_hash is read from it)."
   type        = string
+
+  validation {
+    condition     = fileexists(var.lambda_zip_path)
+    error_message = "lambda_zip_path names no file: run `npm ci && npm run build` at the repository's root first (it writes dist/logexport-lambda.zip), then plan."
+  }
 }
 
 # Optional: what is exported --------------------------------------------------------------------
@@ -64,9 +69,10 @@ variable "prefix" {
   type        = string
   default     = "pulp-access-logs"
 
+  # The role may write <bucket>/<prefix>/*: a * or ? here would widen that to other keys.
   validation {
-    condition     = can(regex("^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$", var.prefix))
-    error_message = "prefix must be one or more S3 key segments separated by /, without leading or trailing /."
+    condition     = can(regex("^[A-Za-z0-9!_.'()-]+(/[A-Za-z0-9!_.'()-]+)*$", var.prefix))
+    error_message = "prefix must be one or more S3 key segments of letters, digits and ! _ . ' ( ) - separated by single / (no *, ? or empty segments: it becomes part of the role's policy)."
   }
 }
 
@@ -75,9 +81,10 @@ variable "content_prefix" {
   type        = string
   default     = "pulp-content-logs"
 
+  # The role may write <bucket>/<content_prefix>/<type>/*: a * or ? here would widen that to other keys.
   validation {
-    condition     = can(regex("^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$", var.content_prefix))
-    error_message = "content_prefix must be one or more S3 key segments separated by /, without leading or trailing /."
+    condition     = can(regex("^[A-Za-z0-9!_.'()-]+(/[A-Za-z0-9!_.'()-]+)*$", var.content_prefix))
+    error_message = "content_prefix must be one or more S3 key segments of letters, digits and ! _ . ' ( ) - separated by single / (no *, ? or empty segments: it becomes part of the role's policy)."
   }
 }
 
@@ -215,9 +222,10 @@ variable "state_prefix" {
   type        = string
   default     = "_logexport"
 
+  # The role may read, write and list <bucket>/<state_prefix>/*: a * or ? here would widen that to other keys.
   validation {
     condition     = can(regex("^[A-Za-z0-9_.=-]+(/[A-Za-z0-9_.=-]+)*$", var.state_prefix)) && !can(regex("(^|/)\\.{1,2}(/|$)", var.state_prefix))
-    error_message = "state_prefix must be one or more key segments of letters, digits and _ . = - separated by /, without . or .. segments."
+    error_message = "state_prefix must be one or more key segments of letters, digits and _ . = - separated by single / (no *, ? or empty segments: it becomes part of the role's policy), without . or .. segments."
   }
 }
 
@@ -262,6 +270,17 @@ variable "timeout_seconds" {
   validation {
     condition     = var.timeout_seconds >= 60 && var.timeout_seconds <= 900 && floor(var.timeout_seconds) == var.timeout_seconds
     error_message = "timeout_seconds must be a whole number from 60 to 900."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = "Reserved concurrency of the function (reserved_concurrent_executions). 1: one run at a time, so the schedule and a manual run never write the same hour's object together; a second invocation meanwhile is throttled (a manual `aws lambda invoke` gets TooManyRequestsException, a scheduled event is retried by Lambda for up to an hour). null: unreserved, for accounts whose concurrency quota is too small to reserve any (Lambda keeps 100 unreserved)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.reserved_concurrency == null ? true : var.reserved_concurrency >= 1 && var.reserved_concurrency <= 1000 && floor(var.reserved_concurrency) == var.reserved_concurrency
+    error_message = "reserved_concurrency must be null or a whole number from 1 to 1000 (0 would stop the function)."
   }
 }
 

@@ -46,6 +46,11 @@ locals {
       "LOGEXPORT_INITIAL_LOOKBACK_HOURS"   = tostring(var.initial_lookback_hours)
       "LOGEXPORT_LATE_DATA_LOOKBACK_HOURS" = tostring(var.late_data_lookback_hours)
       "LOGEXPORT_WORKSPACE_RETENTION_DAYS" = tostring(var.workspace_retention_days)
+      "LOGEXPORT_MAX_CONCURRENT_QUERIES"   = tostring(var.max_concurrent_queries)
+      "LOGEXPORT_FORMAT"                   = var.format
+    },
+    length(var.format_overrides) == 0 ? {} : {
+      "LOGEXPORT_FORMAT_OVERRIDES" = join(",", [for table, format in var.format_overrides : "${table}=${format}"])
     },
     # Only when non-empty: an empty value means the same to the code (its default is empty) and
     # keeps an empty-valued app setting out of the plan.

@@ -48,8 +48,8 @@ resource "azurerm_function_app_flex_consumption" "this" {
 
   tags = var.tags
 
-  # The host reaches its storage, its package and Application Insights with the identity as soon
-  # as it starts: grant those first.
+  # The host reaches its storage, its package, Application Insights and (with the HMAC key) Key
+  # Vault with the identity as soon as it starts: grant those first.
   depends_on = [
     azurerm_role_assignment.host_storage,
     azurerm_role_assignment.telemetry,
@@ -58,6 +58,7 @@ resource "azurerm_function_app_flex_consumption" "this" {
     azurerm_role_assignment.data_container,
     azurerm_role_assignment.state_container,
     azurerm_role_assignment.workspace_reader,
+    azurerm_role_assignment.hmac_secret,
   ]
 }
 

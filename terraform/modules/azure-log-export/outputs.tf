@@ -87,3 +87,13 @@ output "app_setting_names" {
   description = "Names of the app settings this module sets (values omitted)."
   value       = sort(keys(local.app_settings))
 }
+
+output "alert_rule_names" {
+  description = "The poison-message and export-lag log alert rules (Azure Monitor, scheduled query rules v2)."
+  value       = [azurerm_monitor_scheduled_query_rules_alert_v2.poison.name, azurerm_monitor_scheduled_query_rules_alert_v2.export_lag.name]
+}
+
+output "alert_action_group_name" {
+  description = "The action group alert_email_addresses creates, null without addresses (`az monitor action-group test-notifications create` sends its receivers a test)."
+  value       = one(azurerm_monitor_action_group.alerts[*].name)
+}

@@ -35,8 +35,9 @@ variable "workspace_resource_id" {
   type        = string
 
   validation {
-    condition     = can(regex("(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[^/]+/providers/Microsoft\\.OperationalInsights/workspaces/[^/]+$", var.workspace_resource_id))
-    error_message = "workspace_resource_id must be a Log Analytics workspace resource ID: /subscriptions/<guid>/resourceGroups/<group>/providers/Microsoft.OperationalInsights/workspaces/<name>."
+    # Case-sensitive, as the provider parses it (Application Insights' workspace_id): `resourcegroups` is refused at plan.
+    condition     = can(regex("^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/]+/providers/Microsoft\\.OperationalInsights/workspaces/[^/]+$", var.workspace_resource_id))
+    error_message = "workspace_resource_id must be a Log Analytics workspace resource ID, spelled as Azure returns it (case matters): /subscriptions/<guid>/resourceGroups/<group>/providers/Microsoft.OperationalInsights/workspaces/<name>."
   }
 }
 
@@ -68,7 +69,7 @@ variable "tables" {
 # The deployment package ----------------------------------------------------------------------
 
 variable "package_path" {
-  description = "Path of the zip built by `npm run build` (dist/logexport-functions.zip). The azurerm provider cannot deploy a package to a Flex Consumption app, so this path is only used by the post-apply commands (output post_apply_commands, or run_post_apply_steps)."
+  description = "Path of the zip built by `npm run build` (dist/logexport-functions.zip). The azurerm provider cannot deploy a package to a Flex Consumption app, so this path is only used by the post-apply commands (run_post_apply_steps, or output post_apply_commands)."
   type        = string
   default     = null
 
@@ -79,13 +80,18 @@ variable "package_path" {
 }
 
 variable "run_post_apply_steps" {
-  description = "Run the post-apply commands (remove the AzureWebJobsStorage setting the provider injects, set the Key Vault reference identity, deploy the zip) from `terraform apply` with a local-exec provisioner. Needs the Azure CLI, signed in, on the machine running Terraform, and package_path. Off by default: the README runs the same commands by hand."
+  description = "Run the post-apply commands from `terraform apply` (a local-exec provisioner): remove the AzureWebJobsStorage setting the provider injects, set the Key Vault reference identity, deploy the zip. Needs the Azure CLI, signed in, on the machine running Terraform, and package_path pointing at the built zip. false leaves an app that cannot run until someone runs output post_apply_commands: the host finds a key-based AzureWebJobsStorage without a key (shared key access is off) and no package is deployed."
   type        = bool
-  default     = false
+  default     = true
 
   validation {
     condition     = var.run_post_apply_steps ? var.package_path != null : true
-    error_message = "run_post_apply_steps needs package_path."
+    error_message = "run_post_apply_steps needs package_path (the zip `npm run build` writes); set run_post_apply_steps = false only if you run output post_apply_commands yourself after every apply."
+  }
+
+  validation {
+    condition     = var.run_post_apply_steps && var.package_path != null ? fileexists(var.package_path) : true
+    error_message = "package_path names no file: run `npm ci && npm run build` at the repository's root first (it writes dist/logexport-functions.zip), then plan."
   }
 }
 
@@ -373,13 +379,24 @@ variable "node_version" {
 }
 
 variable "maximum_instance_count" {
-  description = "Most Flex Consumption instances the app scales out to. Keep it low: all instances share one identity, and Log Analytics allows about 5 concurrent queries per identity (more are queued and then refused with 429), while host.json lets one instance run up to 6 queue messages at once."
+  description = "Most on-demand Flex Consumption instances. Azure's API documents the limit per function group, not per app: the worker (queue trigger), the planner (timer) and the HTTP functions scale as separate groups. Azure refuses values below 40 except, as a preview since January 2026, in West Europe, Australia East and West US 2 (azure-functions-host issue 10523); the provider accepts 1-1000. It does not bound Log Analytics concurrency: max_concurrent_queries does, per instance (see the README)."
   type        = number
-  default     = 2
+  default     = 40
 
   validation {
     condition     = var.maximum_instance_count >= 1 && var.maximum_instance_count <= 1000 && floor(var.maximum_instance_count) == var.maximum_instance_count
-    error_message = "maximum_instance_count must be a whole number from 1 to 1000."
+    error_message = "maximum_instance_count must be a whole number from 1 to 1000 (and at least 40 outside the regions that allow less)."
+  }
+}
+
+variable "max_concurrent_queries" {
+  description = "LOGEXPORT_MAX_CONCURRENT_QUERIES: Log Analytics queries one instance runs at once; its other queries wait their turn (host.json lets an instance run up to 6 jobs). The service allows about 5 concurrent queries per identity, shared by every instance: see the README's Concurrency section."
+  type        = number
+  default     = 4
+
+  validation {
+    condition     = var.max_concurrent_queries >= 1 && var.max_concurrent_queries <= 50 && floor(var.max_concurrent_queries) == var.max_concurrent_queries
+    error_message = "max_concurrent_queries must be a whole number from 1 to 50."
   }
 }
 
@@ -402,8 +419,8 @@ variable "application_insights_workspace_resource_id" {
   default     = null
 
   validation {
-    condition     = var.application_insights_workspace_resource_id == null ? true : can(regex("(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[^/]+/providers/Microsoft\\.OperationalInsights/workspaces/[^/]+$", var.application_insights_workspace_resource_id))
-    error_message = "application_insights_workspace_resource_id must be a Log Analytics workspace resource ID."
+    condition     = var.application_insights_workspace_resource_id == null ? true : can(regex("^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/]+/providers/Microsoft\\.OperationalInsights/workspaces/[^/]+$", var.application_insights_workspace_resource_id))
+    error_message = "application_insights_workspace_resource_id must be a Log Analytics workspace resource ID, spelled as Azure returns it (case matters, as for workspace_resource_id)."
   }
 }
 
@@ -444,4 +461,26 @@ variable "tags" {
   description = "Tags for every resource created here."
   type        = map(string)
   default     = {}
+}
+
+variable "format" {
+  description = "LOGEXPORT_FORMAT: the file format of every table, \"parquet\" (typed columns from the query's own types; docs/parquet-types.md) or \"jsonl.gz\" (gzip JSON Lines). Changing it affects new windows only; each manifest names its files' format."
+  type        = string
+  default     = "parquet"
+
+  validation {
+    condition     = contains(["parquet", "jsonl.gz"], var.format)
+    error_message = "format must be \"parquet\" or \"jsonl.gz\"."
+  }
+}
+
+variable "format_overrides" {
+  description = "LOGEXPORT_FORMAT_OVERRIDES: tables whose format differs from var.format, e.g. { Syslog = \"jsonl.gz\" }. Each key must be one of var.tables."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for format in values(var.format_overrides) : contains(["parquet", "jsonl.gz"], format)])
+    error_message = "each format in format_overrides must be \"parquet\" or \"jsonl.gz\"."
+  }
 }

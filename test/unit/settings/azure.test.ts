@@ -22,12 +22,13 @@ describe("Azure export settings", () => {
       ingestionDelayMs: 20 * 60_000,
       lateDataLookbackMs: 48 * 3_600_000,
       partMaxRows: 200_000,
+      maxConcurrentQueries: 4,
     });
     expect(Object.isFrozen(s)).toBe(true);
   });
 
   it("names every bad setting and value in one error", () => {
-    const env = { ...BASE, LOGEXPORT_TABLES: "AppRequests,Bad-Table|x", LOGEXPORT_WINDOW_MINUTES: "7", LOGEXPORT_PART_MAX_ROWS: "900000", LOGEXPORT_CONTAINER: "Bad_Name" };
+    const env = { ...BASE, LOGEXPORT_TABLES: "AppRequests,Bad-Table|x", LOGEXPORT_WINDOW_MINUTES: "7", LOGEXPORT_PART_MAX_ROWS: "900000", LOGEXPORT_CONTAINER: "Bad_Name", LOGEXPORT_MAX_CONCURRENT_QUERIES: "0" };
     let error: unknown;
     try {
       loadAzureExportSettings(env);
@@ -40,6 +41,7 @@ describe("Azure export settings", () => {
     expect(message).toMatch(/LOGEXPORT_WINDOW_MINUTES must divide a day/);
     expect(message).toMatch(/LOGEXPORT_PART_MAX_ROWS must be a whole number from 1 to 500000, got "900000"/);
     expect(message).toMatch(/LOGEXPORT_CONTAINER must be 3-63 lowercase/);
+    expect(message).toMatch(/LOGEXPORT_MAX_CONCURRENT_QUERIES must be a whole number from 1 to 50, got "0"/);
   });
 
   it("requires the workspace, the tables and a storage connection", () => {

@@ -1,217 +1,255 @@
 /**
- * Least-privilege and hardening facts of the AWS Terraform module, read from its HCL (providers cannot
- * be downloaded here, so `terraform validate` and `plan` cannot run): the role's exact actions and
- * resources, the bucket's hardening, the schedule's retries and dead-letter queue, alarms, Glue
- * tables matching the encoder's schemas, settings parity with the code, and the example.
+ * Least-privilege and hardening facts of the AWS Terraform module, read from its HCL as HashiCorp's
+ * parser reads it (providers cannot be downloaded here, so `terraform plan` cannot run; the schema
+ * check in check.test.ts stands in for `validate`): the role's exact actions and resources, prefixes
+ * that cannot widen it, the bucket's hardening, the schedule's retries and dead-letter queue, one run
+ * at a time, alarms that can publish, Glue tables matching the encoder's schemas, settings parity
+ * with the code, and the example.
  */
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { PULP_ACCESS_LOG_SCHEMA, type ParquetColumnType } from "../../../shared/formats/parquet/schema.js";
 import { CONTENT_TYPES, contentSchema } from "../../../shared/parsers/content/types.js";
 import { PULP_ENRICHED_SCHEMA } from "../../../shared/parsers/pulp-rows.js";
 import { allAwsSettings } from "../../../shared/settings/aws-spec.js";
 import { SECRET_ARN } from "../../../shared/settings/aws.js";
-import { attribute, block, blocks, literal, objectEntries, readTerraformDir } from "./hcl.js";
+import { blockBodies, blocksOf, isBody, locals, type HclBody, type HclValue } from "../../../scripts/terraform/hcl.js";
+import { referencesIn } from "../../../scripts/terraform/references.js";
+import { blockBody, dataSource, dynamicContents, loadTerraform, local, moduleCall, objectLiterals, passes, regexTerms, resource, strings, validations, variable, variablesReaching } from "./hcl.js";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const moduleText = readTerraformDir(join(ROOT, "terraform/modules/aws-access-log-export"));
-const exampleText = readTerraformDir(join(ROOT, "terraform/examples/aws"));
-
-const resource = (type: string, name: string) => block(moduleText, "resource", type, name).body;
-const local = (name: string) => {
-  const found = blocks(moduleText, "locals").flatMap((b) => attribute(b.body, name) ?? []);
-  expect(found, `one local ${name}`).toHaveLength(1);
-  return found[0] as string;
-};
+const aws = await loadTerraform("terraform/modules/aws-access-log-export");
+const example = await loadTerraform("terraform/examples/aws");
 
 interface Statement {
-  readonly sid: string;
-  readonly effect: string;
-  readonly actions: string;
-  readonly resources: string;
+  readonly sid: HclValue;
+  readonly effect: HclValue;
+  readonly actions: HclValue;
+  readonly resources: HclValue;
+  readonly body: HclBody;
 }
 
-function statements(policyName: string): Statement[] {
-  const body = block(moduleText, "data", "aws_iam_policy_document", policyName).body;
-  const direct = blocks(body, "statement").map((s) => s.body);
-  const dynamic = blocks(body, "dynamic").flatMap((d) => blocks(d.body, "content").map((c) => c.body));
-  return [...direct, ...dynamic].map((s) => ({
-    sid: String(literal(attribute(s, "sid"))),
-    effect: String(literal(attribute(s, "effect")) ?? "Allow"),
-    actions: attribute(s, "actions") ?? "",
-    resources: attribute(s, "resources") ?? "",
-  }));
+/** A policy document's statements: the plain ones, then those of its dynamic blocks. */
+function statements(policy: string): Statement[] {
+  const body = dataSource(aws, "aws_iam_policy_document", policy);
+  return [...blockBodies(body, "statement"), ...dynamicContents(body, "statement")].map((s) => ({ sid: s.sid ?? null, effect: s.effect ?? "Allow", actions: s.actions ?? null, resources: s.resources ?? null, body: s }));
 }
+
+const statement = (policy: string, sid: string): Statement => {
+  const found = statements(policy).filter((s) => s.sid === sid);
+  expect(found, `${policy} ${sid}`).toHaveLength(1);
+  return found[0] as Statement;
+};
+
+const conditions = (s: HclBody) => blockBodies(s, "condition").map((c) => [c.test, c.variable, c.values]);
+const principals = (s: HclBody) => blockBodies(s, "principals").map((p) => [p.type, p.identifiers]);
+const defaultOf = (name: string): HclValue | undefined => variable(aws, name).default;
 
 describe("AWS module: the function's role", () => {
   const role = statements("function");
 
   it("allows exactly these actions on exactly these resources", () => {
     expect(role.map((s) => [s.sid, s.actions, s.resources])).toEqual([
-      ["QueryTheLogGroups", '["logs:StartQuery", "logs:FilterLogEvents"]', 'concat(local.log_group_arns, [for arn in local.log_group_arns : "${arn}:*"])'],
-      ["ReadAndStopOwnQueries", '["logs:GetQueryResults", "logs:StopQuery"]', '["*"]'],
-      ["WriteExports", '["s3:PutObject", "s3:AbortMultipartUpload"]', '[for p in values(local.export_prefixes) : "${local.bucket_arn}/${p}/*"]'],
-      ["ReadWriteState", '["s3:GetObject", "s3:PutObject"]', '["${local.bucket_arn}/${var.state_prefix}/*"]'],
-      ["ListState", '["s3:ListBucket"]', "[local.bucket_arn]"],
-      ["FunctionLogs", '["logs:CreateLogStream", "logs:PutLogEvents"]', '["${aws_cloudwatch_log_group.function.arn}:*"]'],
-      ["DeadLetter", '["sqs:SendMessage"]', "[aws_sqs_queue.dead_letter.arn]"],
-      ["EncryptExports", '["kms:GenerateDataKey", "kms:Decrypt"]', "[statement.value]"],
-      ["ReadHmacKey", '["secretsmanager:GetSecretValue"]', "[statement.value]"],
-      ["DecryptHmacKey", '["kms:Decrypt"]', "[statement.value]"],
+      ["QueryTheLogGroups", ["logs:StartQuery", "logs:FilterLogEvents"], '${concat(local.log_group_arns, [for arn in local.log_group_arns : "${arn}:*"])}'],
+      ["ReadAndStopOwnQueries", ["logs:GetQueryResults", "logs:StopQuery"], ["*"]],
+      ["WriteExports", ["s3:PutObject", "s3:AbortMultipartUpload"], '${[for p in values(local.export_prefixes) : "${local.bucket_arn}/${p}/*"]}'],
+      ["ReadWriteState", ["s3:GetObject", "s3:PutObject"], ["${local.bucket_arn}/${var.state_prefix}/*"]],
+      ["ListState", ["s3:ListBucket"], ["${local.bucket_arn}"]],
+      ["FunctionLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], ["${aws_cloudwatch_log_group.function.arn}:*"]],
+      ["DeadLetter", ["sqs:SendMessage"], ["${aws_sqs_queue.dead_letter.arn}"]],
+      ["EncryptExports", ["kms:GenerateDataKey", "kms:Decrypt"], ["${statement.value}"]],
+      ["ReadHmacKey", ["secretsmanager:GetSecretValue"], ["${statement.value}"]],
+      ["DecryptHmacKey", ["kms:Decrypt"], ["${statement.value}"]],
     ]);
     expect(role.every((s) => s.effect === "Allow")).toBe(true);
   });
 
   it("reads exactly the secret named by hmac_key_secret_arn, and decrypts only with its key, through Secrets Manager, for that secret", () => {
-    const body = block(moduleText, "data", "aws_iam_policy_document", "function").body;
+    const body = dataSource(aws, "aws_iam_policy_document", "function");
     const dynamic = (sid: string) => {
-      const found = blocks(body, "dynamic").find((d) => blocks(d.body, "content").some((c) => literal(attribute(c.body, "sid")) === sid));
-      expect(found, sid).toBeDefined();
-      return found?.body ?? "";
+      const found = isBody(body.dynamic) ? blockBodies(body.dynamic, "statement").filter((d) => blockBodies(d, "content").some((c) => c.sid === sid)) : [];
+      expect(found, sid).toHaveLength(1);
+      return found[0] as HclBody;
     };
-    expect(attribute(dynamic("ReadHmacKey"), "for_each")).toBe("var.hmac_key_secret_arn == null ? [] : [var.hmac_key_secret_arn]");
+    expect(dynamic("ReadHmacKey").for_each).toBe("${var.hmac_key_secret_arn == null ? [] : [var.hmac_key_secret_arn]}");
     const decrypt = dynamic("DecryptHmacKey");
-    expect(attribute(decrypt, "for_each")).toBe("var.hmac_key_secret_kms_key_arn == null ? [] : [var.hmac_key_secret_kms_key_arn]");
-    const conditions = blocks(block(decrypt, "content").body, "condition").map((c) => [attribute(c.body, "test"), attribute(c.body, "variable"), attribute(c.body, "values")]);
-    expect(conditions).toEqual([
-      ['"StringEquals"', '"kms:ViaService"', '["secretsmanager.${local.region}.amazonaws.com"]'],
-      ['"StringEquals"', '"kms:EncryptionContext:SecretARN"', "[var.hmac_key_secret_arn]"],
+    expect(decrypt.for_each).toBe("${var.hmac_key_secret_kms_key_arn == null ? [] : [var.hmac_key_secret_kms_key_arn]}");
+    expect(conditions(blockBody(decrypt, "content"))).toEqual([
+      ["StringEquals", "kms:ViaService", ["secretsmanager.${local.region}.amazonaws.com"]],
+      ["StringEquals", "kms:EncryptionContext:SecretARN", ["${var.hmac_key_secret_arn}"]],
     ]);
-    expect(moduleText).not.toMatch(/secretsmanager:(?!GetSecretValue")[A-Za-z*]+/);
+    const policies = blocksOf(aws, "data").filter((b) => b.labels[0] === "aws_iam_policy_document");
+    const secretsActions = policies.flatMap((p) => strings(p.body)).filter((s) => s.startsWith("secretsmanager:"));
+    expect(new Set(secretsActions)).toEqual(new Set(["secretsmanager:GetSecretValue"]));
   });
 
-  it("accepts the same secret ARNs for hmac_key_secret_arn as the code, and a KMS key only with a secret", () => {
-    const validation = (name: string) => attribute(block(block(moduleText, "variable", name).body, "validation").body, "condition") ?? "";
-    const pattern = /can\(regex\("([^"]+)", var\.hmac_key_secret_arn\)\)/.exec(validation("hmac_key_secret_arn"))?.[1];
-    expect(pattern).toBe(SECRET_ARN.source);
-    expect(validation("hmac_key_secret_kms_key_arn")).toContain("var.hmac_key_secret_arn != null");
-    expect(literal(attribute(block(moduleText, "variable", "hmac_key_secret_arn").body, "default"))).toBeNull();
+  it("accepts the same secret ARNs for hmac_key_secret_arn as the code, and a KMS key only with a secret", async () => {
+    const [arn] = validations(aws, "hmac_key_secret_arn");
+    const terms = await regexTerms(arn?.condition ?? null, "hmac_key_secret_arn");
+    expect(terms.map((t) => t.pattern.source)).toEqual([SECRET_ARN.source]);
+    expect(validations(aws, "hmac_key_secret_kms_key_arn")[0]?.condition).toContain("var.hmac_key_secret_arn != null");
+    expect(defaultOf("hmac_key_secret_arn")).toBeNull();
   });
 
-  it("names the log groups and export prefixes from the variables, and nothing wider", () => {
-    expect(local("log_group_arns")).toBe('[for g in var.log_group_names : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${g}"]');
-    expect(local("export_prefixes")).toBe('{ for e in var.exports : e => e == "access" ? var.prefix : "${var.content_prefix}/${e}" }');
-    expect(role.filter((s) => /:\*"/.test(s.actions)), "no wildcard action").toEqual([]);
-    // Reading and listing only under the state prefix (manifests, ledger); nothing is ever deleted.
-    expect(moduleText).not.toMatch(/s3:DeleteObject/);
-    expect(moduleText.match(/s3:(GetObject|ListBucket)/g)).toEqual(["s3:GetObject", "s3:ListBucket"]);
-    const body = block(moduleText, "data", "aws_iam_policy_document", "function").body;
-    const list = blocks(body, "statement").find((st) => literal(attribute(st.body, "sid")) === "ListState");
-    expect(blocks(list?.body ?? "", "condition").map((c) => [attribute(c.body, "test"), attribute(c.body, "variable"), attribute(c.body, "values")])).toEqual([['"StringLike"', '"s3:prefix"', '["${var.state_prefix}/*"]']]);
+  it("names the log groups and export prefixes from the variables, and reads, lists and deletes nothing else", () => {
+    expect(local(aws, "log_group_arns")).toBe('${[for g in var.log_group_names : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${g}"]}');
+    expect(local(aws, "export_prefixes")).toBe('${{ for e in var.exports : e => e == "access" ? var.prefix : "${var.content_prefix}/${e}" }}');
+    const actions = role.flatMap((s) => strings(s.actions));
+    expect(actions.filter((a) => a.endsWith("*")), "no wildcard action").toEqual([]);
+    expect(actions.filter((a) => /^s3:(Get|List|Delete)/.test(a))).toEqual(["s3:GetObject", "s3:ListBucket"]);
+    expect(conditions(statement("function", "ListState").body)).toEqual([["StringLike", "s3:prefix", ["${var.state_prefix}/*"]]]);
+  });
+
+  it("lets no prefix variable that reaches the policy widen it: *, ? and empty segments are refused", async () => {
+    const prefixes = (await variablesReaching(aws, "data.aws_iam_policy_document.function")).filter((name) => name.endsWith("prefix"));
+    expect(prefixes).toEqual(["content_prefix", "prefix", "state_prefix"]);
+    for (const name of prefixes) {
+      const terms = (await Promise.all(validations(aws, name).map((v) => regexTerms(v.condition, name)))).flat();
+      for (const bad of ["*", "logs*", "a/*", "a?b", "a//b", "/a", "a/", ""]) expect(passes(terms, bad), `${name} = ${JSON.stringify(bad)}`).toBe(false);
+      for (const good of ["pulp-access-logs", "a/b_c.d", String(defaultOf(name))]) expect(passes(terms, good), `${name} = ${JSON.stringify(good)}`).toBe(true);
+    }
   });
 
   it("is assumed by Lambda only and attached as one inline policy", () => {
-    const assume = block(moduleText, "data", "aws_iam_policy_document", "assume").body;
-    expect(attribute(block(assume, "statement").body, "actions")).toBe('["sts:AssumeRole"]');
-    expect(attribute(block(block(assume, "statement").body, "principals").body, "identifiers")).toBe('["lambda.amazonaws.com"]');
-    expect(attribute(resource("aws_iam_role_policy", "function"), "policy")).toBe("data.aws_iam_policy_document.function.json");
-    expect(blocks(moduleText, "resource").filter((r) => r.labels[0] === "aws_iam_role_policy_attachment")).toEqual([]);
+    const [assume] = statements("assume");
+    expect(assume?.actions).toEqual(["sts:AssumeRole"]);
+    expect(principals(assume?.body ?? {})).toEqual([["Service", ["lambda.amazonaws.com"]]]);
+    expect(resource(aws, "aws_iam_role_policy", "function").policy).toBe("${data.aws_iam_policy_document.function.json}");
+    expect(blocksOf(aws, "resource").filter((r) => r.labels[0] === "aws_iam_role_policy_attachment")).toEqual([]);
   });
 });
 
 describe("AWS module: the bucket", () => {
   it("blocks every kind of public access", () => {
-    const block_ = resource("aws_s3_bucket_public_access_block", "exports");
-    for (const k of ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"]) expect(attribute(block_, k), k).toBe("true");
+    const block = resource(aws, "aws_s3_bucket_public_access_block", "exports");
+    for (const k of ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"]) expect(block[k], k).toBe(true);
   });
 
   it("encrypts (S3 or KMS), versions and enforces bucket-owner ownership", () => {
-    const sse = block(block(resource("aws_s3_bucket_server_side_encryption_configuration", "exports"), "rule").body, "apply_server_side_encryption_by_default").body;
-    expect(attribute(sse, "sse_algorithm")).toBe('var.kms_key_arn == null ? "AES256" : "aws:kms"');
-    expect(attribute(block(resource("aws_s3_bucket_versioning", "exports"), "versioning_configuration").body, "status")).toBe('"Enabled"');
-    expect(attribute(block(resource("aws_s3_bucket_ownership_controls", "exports"), "rule").body, "object_ownership")).toBe('"BucketOwnerEnforced"');
+    const sse = blockBody(resource(aws, "aws_s3_bucket_server_side_encryption_configuration", "exports"), "rule", "apply_server_side_encryption_by_default");
+    expect(sse.sse_algorithm).toBe('${var.kms_key_arn == null ? "AES256" : "aws:kms"}');
+    expect(blockBody(resource(aws, "aws_s3_bucket_versioning", "exports"), "versioning_configuration").status).toBe("Enabled");
+    expect(blockBody(resource(aws, "aws_s3_bucket_ownership_controls", "exports"), "rule").object_ownership).toBe("BucketOwnerEnforced");
   });
 
   it("denies every request without TLS, on the bucket and its objects", () => {
-    const [tls] = statements("bucket");
-    expect(tls).toEqual({ sid: "TlsOnly", effect: "Deny", actions: '["s3:*"]', resources: '[local.bucket_arn, "${local.bucket_arn}/*"]' });
-    expect(moduleText).toMatch(/variable\s*=\s*"aws:SecureTransport"\s*\n\s*values\s*=\s*\["false"\]/);
-    expect(attribute(resource("aws_s3_bucket_policy", "exports"), "policy")).toBe("data.aws_iam_policy_document.bucket.json");
+    const tls = statement("bucket", "TlsOnly");
+    expect([tls.effect, tls.actions, tls.resources]).toEqual(["Deny", ["s3:*"], ["${local.bucket_arn}", "${local.bucket_arn}/*"]]);
+    expect(conditions(tls.body)).toEqual([["Bool", "aws:SecureTransport", ["false"]]]);
+    expect(resource(aws, "aws_s3_bucket_policy", "exports").policy).toBe("${data.aws_iam_policy_document.bucket.json}");
   });
 
   it("moves exports to Glacier, expires old versions and aborts stale multipart uploads", () => {
-    const lifecycle = resource("aws_s3_bucket_lifecycle_configuration", "exports");
-    expect(lifecycle).toContain('storage_class = "GLACIER"');
-    expect(lifecycle).toContain("noncurrent_days = var.noncurrent_version_days");
-    expect(lifecycle).toContain("days_after_initiation = 1");
+    const lifecycle = resource(aws, "aws_s3_bucket_lifecycle_configuration", "exports");
+    const [archive] = dynamicContents(lifecycle, "rule");
+    expect(blockBody(archive ?? {}, "transition")).toEqual({ days: "${var.glacier_after_days}", storage_class: "GLACIER" });
+    expect(blockBody(archive ?? {}, "noncurrent_version_expiration")).toEqual({ noncurrent_days: "${var.noncurrent_version_days}" });
+    expect(blockBody(lifecycle, "rule", "abort_incomplete_multipart_upload")).toEqual({ days_after_initiation: 1 });
   });
 });
 
-describe("AWS module: schedule, retries and dead letters", () => {
+describe("AWS module: schedule, retries, one run at a time, dead letters", () => {
   it("runs hourly at the configured minute and retries into a dead-letter queue", () => {
-    expect(attribute(resource("aws_cloudwatch_event_rule", "hourly"), "schedule_expression")).toBe('"cron(${var.schedule_minute} * * * ? *)"');
-    const target = resource("aws_cloudwatch_event_target", "export");
-    expect(attribute(target, "arn")).toBe("aws_lambda_function.export.arn");
-    expect(attribute(block(target, "dead_letter_config").body, "arn")).toBe("aws_sqs_queue.dead_letter.arn");
-    expect(attribute(block(target, "retry_policy").body, "maximum_retry_attempts")).toBe("8");
-    const invoke = resource("aws_lambda_function_event_invoke_config", "export");
-    expect(attribute(invoke, "maximum_retry_attempts")).toBe("var.retry_attempts");
-    expect(attribute(block(block(invoke, "destination_config").body, "on_failure").body, "destination")).toBe("aws_sqs_queue.dead_letter.arn");
-    const permission = resource("aws_lambda_permission", "events");
-    expect(attribute(permission, "principal")).toBe('"events.amazonaws.com"');
-    expect(attribute(permission, "source_arn")).toBe("aws_cloudwatch_event_rule.hourly.arn");
+    expect(resource(aws, "aws_cloudwatch_event_rule", "hourly").schedule_expression).toBe("cron(${var.schedule_minute} * * * ? *)");
+    const target = resource(aws, "aws_cloudwatch_event_target", "export");
+    expect(target.arn).toBe("${aws_lambda_function.export.arn}");
+    expect(blockBody(target, "dead_letter_config").arn).toBe("${aws_sqs_queue.dead_letter.arn}");
+    expect(blockBody(target, "retry_policy").maximum_retry_attempts).toBe(8);
+    const invoke = resource(aws, "aws_lambda_function_event_invoke_config", "export");
+    expect(invoke.maximum_retry_attempts).toBe("${var.retry_attempts}");
+    expect(blockBody(invoke, "destination_config", "on_failure").destination).toBe("${aws_sqs_queue.dead_letter.arn}");
+    const permission = resource(aws, "aws_lambda_permission", "events");
+    expect(permission.principal).toBe("events.amazonaws.com");
+    expect(permission.source_arn).toBe("${aws_cloudwatch_event_rule.hourly.arn}");
+  });
+
+  it("saves the invoke configuration only after the role policy Lambda checks its destination against", () => {
+    expect(resource(aws, "aws_lambda_function_event_invoke_config", "export").depends_on).toEqual(["${aws_iam_role_policy.function}"]);
+    expect(resource(aws, "aws_iam_role_policy", "function").role).toBe("${aws_iam_role.function.id}");
+    expect(resource(aws, "aws_lambda_function", "export").role).toBe("${aws_iam_role.function.arn}");
+  });
+
+  it("reserves concurrency 1 by default, so the schedule and a manual run never export at once", () => {
+    expect(resource(aws, "aws_lambda_function", "export").reserved_concurrent_executions).toBe("${var.reserved_concurrency}");
+    expect(defaultOf("reserved_concurrency")).toBe(1);
+    expect(validations(aws, "reserved_concurrency").map((v) => v.condition)).toEqual([
+      "${var.reserved_concurrency == null ? true : var.reserved_concurrency >= 1 && var.reserved_concurrency <= 1000 && floor(var.reserved_concurrency) == var.reserved_concurrency}",
+    ]);
   });
 
   it("lets only the rule put into the encrypted dead-letter queue, over TLS", () => {
-    expect(attribute(resource("aws_sqs_queue", "dead_letter"), "sqs_managed_sse_enabled")).toBe("true");
+    expect(resource(aws, "aws_sqs_queue", "dead_letter").sqs_managed_sse_enabled).toBe(true);
     expect(statements("dead_letter").map((s) => [s.sid, s.effect, s.actions])).toEqual([
-      ["RuleDeliveryFailures", "Allow", '["sqs:SendMessage"]'],
-      ["TlsOnly", "Deny", '["sqs:*"]'],
+      ["RuleDeliveryFailures", "Allow", ["sqs:SendMessage"]],
+      ["TlsOnly", "Deny", ["sqs:*"]],
     ]);
-    expect(block(moduleText, "data", "aws_iam_policy_document", "dead_letter").body).toContain("values   = [aws_cloudwatch_event_rule.hourly.arn]");
+    expect(conditions(statement("dead_letter", "RuleDeliveryFailures").body)).toEqual([["ArnEquals", "aws:SourceArn", ["${aws_cloudwatch_event_rule.hourly.arn}"]]]);
   });
 
   it("alarms on function errors and on dead letters", () => {
-    expect(attribute(resource("aws_cloudwatch_metric_alarm", "errors"), "metric_name")).toBe('"Errors"');
-    const dlq = resource("aws_cloudwatch_metric_alarm", "dead_letters");
-    expect(attribute(dlq, "metric_name")).toBe('"ApproximateNumberOfMessagesVisible"');
-    expect(attribute(dlq, "dimensions")).toBe("{ QueueName = aws_sqs_queue.dead_letter.name }");
+    expect(resource(aws, "aws_cloudwatch_metric_alarm", "errors").metric_name).toBe("Errors");
+    const dlq = resource(aws, "aws_cloudwatch_metric_alarm", "dead_letters");
+    expect(dlq.metric_name).toBe("ApproximateNumberOfMessagesVisible");
+    expect(dlq.dimensions).toEqual({ QueueName: "${aws_sqs_queue.dead_letter.name}" });
   });
 
-  it("runs Node 22 on arm64 from the built bundle, with the heap cap the bench measures", () => {
-    const fn = resource("aws_lambda_function", "export");
-    expect(attribute(fn, "runtime")).toBe('"nodejs22.x"');
-    expect(attribute(fn, "architectures")).toBe('["arm64"]');
-    expect(attribute(fn, "handler")).toBe('"index.handler"');
-    expect(attribute(fn, "filename")).toBe("var.lambda_zip_path");
-    expect(objectEntries(local("lambda_environment").slice("merge(".length)).get("NODE_OPTIONS")).toBe('"--max-old-space-size=${var.heap_mb}"');
-    expect(literal(attribute(block(moduleText, "variable", "heap_mb").body, "default"))).toBe(1024);
+  it("encrypts the alarm topic with a key CloudWatch may use, so alarms can publish", () => {
+    const topic = resource(aws, "aws_sns_topic", "alarms");
+    const key = resource(aws, "aws_kms_key", "alarms");
+    expect(topic.kms_master_key_id).toBe("${aws_kms_key.alarms[0].arn}");
+    expect(key.count).toBe(topic.count);
+    expect(key.enable_key_rotation).toBe(true);
+    expect(key.policy).toBe("${data.aws_iam_policy_document.alarm_key.json}");
+    const publish = statement("alarm_key", "AlarmsPublish");
+    expect(principals(publish.body)).toEqual([["Service", ["cloudwatch.amazonaws.com"]]]);
+    expect(publish.actions).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
+    expect(principals(statement("alarm_key", "AccountAdministers").body)).toEqual([["AWS", ["arn:${local.partition}:iam::${local.account_id}:root"]]]);
+    expect(blocksOf(aws, "resource").flatMap((b) => strings(b.body)).filter((s) => s.startsWith("alias/aws/")), "no AWS managed key").toEqual([]);
+    for (const alarm of ["errors", "dead_letters"]) expect(resource(aws, "aws_cloudwatch_metric_alarm", alarm).alarm_actions).toBe("${local.alarm_actions}");
+    expect(local(aws, "alarm_actions")).toBe("${aws_sns_topic.alarms[*].arn}");
+  });
+
+  it("runs Node 22 on arm64 from the built bundle, which must exist before plan, with the heap cap the bench measures", () => {
+    const fn = resource(aws, "aws_lambda_function", "export");
+    expect([fn.runtime, fn.architectures, fn.handler, fn.filename, fn.source_code_hash]).toEqual(["nodejs22.x", ["arm64"], "index.handler", "${var.lambda_zip_path}", "${filebase64sha256(var.lambda_zip_path)}"]);
+    expect(validations(aws, "lambda_zip_path").map((v) => v.condition)).toEqual(["${fileexists(var.lambda_zip_path)}"]);
+    expect(environment?.entries.get("NODE_OPTIONS")).toBe('"--max-old-space-size=${var.heap_mb}"');
+    expect(defaultOf("heap_mb")).toBe(1024);
+  });
+
+  it("declares no local value it does not use", () => {
+    expect(locals(aws).has("content_exports")).toBe(false);
   });
 });
 
 describe("AWS module: Glue tables match the encoder's schemas", () => {
-  const GLUE: Readonly<Record<ParquetColumnType, string>> = { timestamp_ns_utc: "timestamp", string: "string", int16: "smallint", int32: "int", int64: "bigint", bool: "boolean" };
-  const columns = (expression: string) => [...expression.matchAll(/\{ name = "([a-z_]+)", type = "([a-z]+)" \}/g)].map((m) => [m[1], m[2]]);
+  const GLUE: Readonly<Record<ParquetColumnType, string>> = { timestamp_ns_utc: "timestamp", timestamp_us_utc: "timestamp", string: "string", json: "string", int8: "tinyint", int16: "smallint", int32: "int", int64: "bigint", double: "double", bool: "boolean" };
+  const pairs = (columns: HclValue | undefined) => (Array.isArray(columns) ? columns.filter(isBody).map((c) => [c.name, c.type]) : []);
 
-  it("declares the access table's columns, enriched ones included, as the encoder writes them", () => {
-    const access = local("access_columns");
-    const expected = PULP_ENRICHED_SCHEMA.map((c) => [c.name, GLUE[c.type]]);
-    expect(columns(access)).toEqual(expected);
-    expect(columns(access).slice(0, PULP_ACCESS_LOG_SCHEMA.length)).toEqual(PULP_ACCESS_LOG_SCHEMA.map((c) => [c.name, GLUE[c.type]]));
+  it("declares the access table's columns, enriched ones included, as the encoder writes them", async () => {
+    const access = (await objectLiterals(local(aws, "access_columns"))).map((o) => [o.entries.get("name"), o.entries.get("type")].map((v) => JSON.parse(v ?? "null") as string));
+    expect(access).toEqual(PULP_ENRICHED_SCHEMA.map((c) => [c.name, GLUE[c.type]]));
+    expect(access.slice(0, PULP_ACCESS_LOG_SCHEMA.length)).toEqual(PULP_ACCESS_LOG_SCHEMA.map((c) => [c.name, GLUE[c.type]]));
   });
 
   it("declares each content type's columns as the encoder writes them", () => {
-    const common = columns(local("content_common_columns"));
-    const own = local("content_type_columns");
+    const common = pairs(local(aws, "content_common_columns"));
+    const own = local(aws, "content_type_columns");
     for (const type of CONTENT_TYPES) {
-      const section = new RegExp(`${type} = \\[([\\s\\S]*?)\\]`).exec(own)?.[1] ?? "";
-      expect([...common, ...columns(section)], type).toEqual(contentSchema(type).map((c) => [c.name, GLUE[c.type]]));
+      expect([...common, ...pairs(isBody(own) ? own[type] : undefined)], type).toEqual(contentSchema(type).map((c) => [c.name, GLUE[c.type]]));
     }
   });
 
   it("projects the hourly partitions of each export's prefix", () => {
-    const table = resource("aws_glue_catalog_table", "export");
-    expect(table).toContain('"storage.location.template" = "s3://${var.bucket_name}/${each.value}/year=$${year}/month=$${month}/day=$${day}/hour=$${hour}/"');
-    expect(table).toContain('"projection.enabled"        = "true"');
+    const parameters = resource(aws, "aws_glue_catalog_table", "export").parameters;
+    expect(isBody(parameters) && parameters["storage.location.template"]).toBe("s3://${var.bucket_name}/${each.value}/year=$${year}/month=$${month}/day=$${day}/hour=$${hour}/");
+    expect(isBody(parameters) && parameters["projection.enabled"]).toBe("true");
   });
 });
 
+const [environment, ...conditional] = await objectLiterals(local(aws, "lambda_environment"));
+
 describe("AWS module: the function's environment and the code's settings table", () => {
-  const env = objectEntries(/merge\(\s*(\{[\s\S]*?\n\s{4}\})/.exec(local("lambda_environment"))?.[1] ?? "");
-  /** `var.x == null ? {} : { NAME = var.x }`: set only when the variable is. */
-  const optional = [...local("lambda_environment").matchAll(/var\.([a-z_]+) == null \? \{\} : \{ ([A-Z_]+) = (?:jsonencode\(yamldecode\()?var\.([a-z_]+)\)?\)? \}/g)].filter((m) => m[1] === m[3]).map((m): [string, string] => [m[2] as string, m[1] as string]);
-  const terraformKeys = [...env.keys(), ...optional.map(([name]) => name)];
+  const env = environment?.entries ?? new Map<string, string>();
+  const terraformKeys = [...env.keys(), ...conditional.flatMap((o) => [...o.entries.keys()])];
   const code = allAwsSettings().map((s) => s.name);
   /** Read by the code, deliberately not set by the module. */
   const LEFT_TO_DEFAULT: Readonly<Record<string, string>> = {
@@ -224,14 +262,13 @@ describe("AWS module: the function's environment and the code's settings table",
   const READ_BY_PLATFORM: Readonly<Record<string, string>> = { NODE_OPTIONS: "Node.js: the V8 heap cap" };
 
   it("sets the log stream, the sanitizer config and the HMAC key's secret ARN only when their variables are set", () => {
-    expect(optional).toEqual([
-      ["LOGEXPORT_LOG_STREAM", "log_stream_name"],
-      ["LOGEXPORT_SANITIZER_CONFIG", "sanitizer_config"],
-      ["LOGEXPORT_HMAC_KEY_SECRET_ARN", "hmac_key_secret_arn"],
+    expect(conditional.map((o) => [o.guard, [...o.entries]])).toEqual([
+      ["var.log_stream_name == null", [["LOGEXPORT_LOG_STREAM", "var.log_stream_name"]]],
+      // The Lambda's bundle reads JSON only: YAML given to the module reaches it as JSON.
+      ["var.sanitizer_config == null", [["LOGEXPORT_SANITIZER_CONFIG", "jsonencode(yamldecode(var.sanitizer_config))"]]],
+      ["var.hmac_key_secret_arn == null", [["LOGEXPORT_HMAC_KEY_SECRET_ARN", "var.hmac_key_secret_arn"]]],
     ]);
     expect(terraformKeys).not.toContain("LOGEXPORT_HMAC_KEY");
-    // The Lambda's bundle reads JSON only: YAML given to the module reaches it as JSON.
-    expect(local("lambda_environment")).toContain("LOGEXPORT_SANITIZER_CONFIG = jsonencode(yamldecode(var.sanitizer_config))");
   });
 
   it("sets only names the code or the runtime reads", () => {
@@ -243,17 +280,17 @@ describe("AWS module: the function's environment and the code's settings table",
     expect(Object.keys(LEFT_TO_DEFAULT).filter((n) => terraformKeys.includes(n) || !code.includes(n))).toEqual([]);
   });
 
-  it("defaults the variables to the code's defaults", () => {
+  it("defaults the variables to the code's defaults", async () => {
     const byName = new Map(allAwsSettings().map((s) => [s.name, s]));
     let compared = 0;
-    for (const [name, expression] of env) {
-      const variable = /^(?:tostring|join\(",", )?\(?var\.([a-z_]+)\)?$/.exec(expression)?.[1];
+    for (const [name, source] of env) {
       const spec = byName.get(name);
-      if (variable === undefined || spec?.default === undefined) continue;
-      const value = literal(attribute(block(moduleText, "variable", variable).body, "default"));
-      const raw = attribute(block(moduleText, "variable", variable).body, "default") ?? "";
-      const rendered = Array.isArray(value) ? "" : value === undefined && raw.startsWith("[") ? [...raw.matchAll(/"([^"]*)"/g)].map((m) => m[1]).join(",") : String(value);
-      expect(rendered, `${name} = ${expression}`).toBe(spec.default);
+      const references = await referencesIn(`\${${source}}`);
+      const only = references.length === 1 && references[0]?.root === "var" ? references[0].steps[0] : undefined;
+      if (spec?.default === undefined || only === undefined || !("name" in only)) continue;
+      const value = defaultOf(only.name);
+      const rendered = Array.isArray(value) ? value.join(",") : String(value);
+      expect(rendered, `${name} = ${source}`).toBe(spec.default);
       compared += 1;
     }
     expect(compared, "settings whose defaults were compared").toBe(13);
@@ -261,17 +298,16 @@ describe("AWS module: the function's environment and the code's settings table",
 });
 
 describe("AWS example", () => {
-  const moduleCall = block(exampleText, "module", "access_log_export").body;
-  const moduleVariables = blocks(moduleText, "variable").map((v) => ({ name: v.labels[0] as string, required: attribute(v.body, "default") === undefined }));
-  const passed = [...moduleCall.matchAll(/(?:^|\n)[ \t]*([a-z_][a-z0-9_]*)[ \t]*=(?!=)/g)].map((m) => m[1] as string).filter((n) => n !== "source");
+  const call = moduleCall(example, "access_log_export");
+  const passed = Object.keys(call).filter((n) => n !== "source");
+  const required = blocksOf(aws, "variable").filter((v) => !("default" in v.body)).map((v) => v.labels[0] as string);
 
   it("sets exactly the module's required variables", () => {
-    expect(passed.sort()).toEqual(moduleVariables.filter((v) => v.required).map((v) => v.name).sort());
+    expect(passed.sort()).toEqual(required.sort());
   });
 
-  it("declares exactly the variables it passes on", () => {
-    const declared = blocks(exampleText, "variable").map((v) => v.labels[0] as string).sort();
-    const used = [...new Set([...exampleText.matchAll(/var\.([a-z0-9_]+)/g)].map((m) => m[1] as string))].sort();
-    expect(declared).toEqual(used);
+  it("declares exactly the variables it passes on", async () => {
+    const used = new Set((await Promise.all(example.blocks.map((b) => referencesIn(b.body)))).flat().flatMap((r) => (r.root === "var" && r.steps[0] !== undefined && "name" in r.steps[0] ? [r.steps[0].name] : [])));
+    expect(blocksOf(example, "variable").map((v) => v.labels[0]).sort()).toEqual([...used].sort());
   });
 });

@@ -1,172 +1,202 @@
 /**
- * Least-privilege and hardening facts of the Azure Terraform module, read from its HCL (providers
- * cannot be downloaded here, so `terraform validate` and `plan` cannot run): role assignments and
- * their scopes, storage hardening, no keys, identity-based deployment, alerts wired, and the
- * example calling the module with its required variables only.
+ * Least-privilege and hardening facts of the Azure Terraform module, read from its HCL as HashiCorp's
+ * parser reads it (providers cannot be downloaded here, so `terraform plan` cannot run; the schema
+ * check in check.test.ts stands in for `validate`): role assignments and their scopes, granted before
+ * the app starts, storage hardening, no keys, identity-based deployment run by the apply, IDs checked
+ * as the provider parses them, alerts whose queries Azure can parse, and the example calling the
+ * module with its required variables only.
  */
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { attribute, block, blocks, literal, readTerraformDir } from "./hcl.js";
+import { blockBodies, blocksOf, type HclBody } from "../../../scripts/terraform/hcl.js";
+import { referencesIn } from "../../../scripts/terraform/references.js";
+import { blockBody, dynamicContents, loadTerraform, local, moduleCall, passes, regexTerms, resource, resourcesOfType, validations, variable } from "./hcl.js";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const moduleText = readTerraformDir(join(ROOT, "terraform/modules/azure-log-export"));
-const exampleText = readTerraformDir(join(ROOT, "terraform/examples/azure"));
-
-const resource = (type: string, name: string) => block(moduleText, "resource", type, name).body;
-const attr = (type: string, name: string, key: string) => attribute(resource(type, name), key);
-const local = (name: string) => {
-  const found = blocks(moduleText, "locals").flatMap((b) => attribute(b.body, name) ?? []);
-  expect(found, `one local ${name}`).toHaveLength(1);
-  return found[0] as string;
-};
+const azure = await loadTerraform("terraform/modules/azure-log-export");
+const example = await loadTerraform("terraform/examples/azure");
 
 describe("Azure module: the identity's roles", () => {
   const expected: Record<string, { role: string; scope: string }> = {
-    workspace_reader: { role: "Log Analytics Reader", scope: "var.workspace_resource_id" },
-    data_container: { role: "Storage Blob Data Contributor", scope: "local.data_container_scope" },
-    state_container: { role: "Storage Blob Data Contributor", scope: "local.state_container_scope" },
-    jobs_queue: { role: "Storage Queue Data Contributor", scope: "local.jobs_queue_scope" },
-    poison_queue: { role: "Storage Queue Data Contributor", scope: "local.poison_queue_scope" },
-    host_storage: { role: "Storage Blob Data Owner", scope: "azurerm_storage_account.host.id" },
-    telemetry: { role: "Monitoring Metrics Publisher", scope: "azurerm_application_insights.this.id" },
-    hmac_secret: { role: "Key Vault Secrets User", scope: "local.hmac_secret_scope" },
+    workspace_reader: { role: "Log Analytics Reader", scope: "${var.workspace_resource_id}" },
+    data_container: { role: "Storage Blob Data Contributor", scope: "${local.data_container_scope}" },
+    state_container: { role: "Storage Blob Data Contributor", scope: "${local.state_container_scope}" },
+    jobs_queue: { role: "Storage Queue Data Contributor", scope: "${local.jobs_queue_scope}" },
+    poison_queue: { role: "Storage Queue Data Contributor", scope: "${local.poison_queue_scope}" },
+    host_storage: { role: "Storage Blob Data Owner", scope: "${azurerm_storage_account.host.id}" },
+    telemetry: { role: "Monitoring Metrics Publisher", scope: "${azurerm_application_insights.this.id}" },
+    hmac_secret: { role: "Key Vault Secrets User", scope: "${local.hmac_secret_scope}" },
   };
+  const assignments = resourcesOfType(azure, "azurerm_role_assignment");
 
   it("grants exactly these roles at exactly these scopes, all to the user-assigned identity", () => {
-    const assignments = blocks(moduleText, "resource").filter((b) => b.labels[0] === "azurerm_role_assignment");
-    expect(assignments.map((b) => b.labels[1]).sort()).toEqual(Object.keys(expected).sort());
-    for (const a of assignments) {
-      const want = expected[a.labels[1] as string];
-      expect(literal(attribute(a.body, "role_definition_name")), a.labels[1]).toBe(want?.role);
-      expect(attribute(a.body, "scope"), a.labels[1]).toBe(want?.scope);
-      expect(attribute(a.body, "principal_id"), a.labels[1]).toBe("azurerm_user_assigned_identity.this.principal_id");
-      expect(attribute(a.body, "role_definition_id"), a.labels[1]).toBeUndefined();
+    expect([...assignments.keys()].sort()).toEqual(Object.keys(expected).sort());
+    for (const [name, a] of assignments) {
+      expect([a.role_definition_name, a.scope, a.principal_id, a.role_definition_id], name).toEqual([expected[name]?.role, expected[name]?.scope, "${azurerm_user_assigned_identity.this.principal_id}", undefined]);
     }
   });
 
+  it("grants every role before the function app exists, since its host uses them as it starts", () => {
+    const dependsOn = resource(azure, "azurerm_function_app_flex_consumption", "this").depends_on;
+    expect(Array.isArray(dependsOn) ? [...dependsOn].sort() : dependsOn).toEqual([...assignments.keys()].map((name) => `\${azurerm_role_assignment.${name}}`).sort());
+  });
+
   it("scopes the export account's roles to single containers and queues, never the account", () => {
-    expect(local("data_container_scope")).toBe('"${azurerm_storage_account.export.id}/blobServices/default/containers/${azurerm_storage_container.data.name}"');
-    expect(local("state_container_scope")).toBe('"${azurerm_storage_account.export.id}/blobServices/default/containers/${azurerm_storage_container.state.name}"');
-    expect(local("jobs_queue_scope")).toBe('"${azurerm_storage_account.export.id}/queueServices/default/queues/${azurerm_storage_queue.jobs.name}"');
-    expect(local("poison_queue_scope")).toBe('"${azurerm_storage_account.export.id}/queueServices/default/queues/${azurerm_storage_queue.poison.name}"');
-    expect(local("hmac_secret_scope")).toContain('"${var.key_vault_id}/secrets/${local.hmac_secret_name}"');
-    expect(moduleText).not.toMatch(/scope\s*=\s*azurerm_storage_account\.export\.id/);
-    expect(moduleText).not.toMatch(/role_definition_name\s*=\s*"(Owner|Contributor|Storage Account Contributor|Reader)"/);
+    expect(local(azure, "data_container_scope")).toBe("${azurerm_storage_account.export.id}/blobServices/default/containers/${azurerm_storage_container.data.name}");
+    expect(local(azure, "state_container_scope")).toBe("${azurerm_storage_account.export.id}/blobServices/default/containers/${azurerm_storage_container.state.name}");
+    expect(local(azure, "jobs_queue_scope")).toBe("${azurerm_storage_account.export.id}/queueServices/default/queues/${azurerm_storage_queue.jobs.name}");
+    expect(local(azure, "poison_queue_scope")).toBe("${azurerm_storage_account.export.id}/queueServices/default/queues/${azurerm_storage_queue.poison.name}");
+    expect(local(azure, "hmac_secret_scope")).toBe('${local.hmac_enabled ? "${var.key_vault_id}/secrets/${local.hmac_secret_name}" : null}');
+    expect([...assignments.values()].map((a) => a.scope)).not.toContain("${azurerm_storage_account.export.id}");
+    expect([...assignments.values()].map((a) => a.role_definition_name).filter((r) => ["Owner", "Contributor", "Storage Account Contributor", "Reader"].includes(String(r)))).toEqual([]);
   });
 
   it("names the poison queue the way the Functions host does", () => {
-    expect(local("poison_queue_name")).toBe('"${var.queue_name}-poison"');
-    expect(attr("azurerm_storage_queue", "poison", "name")).toBe("local.poison_queue_name");
+    expect(local(azure, "poison_queue_name")).toBe("${var.queue_name}-poison");
+    expect(resource(azure, "azurerm_storage_queue", "poison").name).toBe("${local.poison_queue_name}");
   });
 });
 
 describe("Azure module: storage", () => {
   for (const account of ["export", "host"]) {
     it(`hardens the ${account} account: no shared key, TLS 1.2, HTTPS only, nothing public`, () => {
-      expect(attr("azurerm_storage_account", account, "shared_access_key_enabled")).toBe("false");
-      expect(attr("azurerm_storage_account", account, "min_tls_version")).toBe('"TLS1_2"');
-      expect(attr("azurerm_storage_account", account, "https_traffic_only_enabled")).toBe("true");
-      expect(attr("azurerm_storage_account", account, "allow_nested_items_to_be_public")).toBe("false");
-      expect(attr("azurerm_storage_account", account, "default_to_oauth_authentication")).toBe("true");
+      const a = resource(azure, "azurerm_storage_account", account);
+      expect([a.shared_access_key_enabled, a.min_tls_version, a.https_traffic_only_enabled, a.allow_nested_items_to_be_public, a.default_to_oauth_authentication]).toEqual([false, "TLS1_2", true, false, true]);
     });
   }
 
   it("keeps versions and soft-deleted blobs and containers in the export account", () => {
-    const properties = block(resource("azurerm_storage_account", "export"), "blob_properties").body;
-    expect(attribute(properties, "versioning_enabled")).toBe("true");
-    expect(attribute(block(properties, "delete_retention_policy").body, "days")).toBe("var.soft_delete_retention_days");
-    expect(attribute(block(properties, "container_delete_retention_policy").body, "days")).toBe("var.soft_delete_retention_days");
+    const properties = blockBody(resource(azure, "azurerm_storage_account", "export"), "blob_properties");
+    expect(properties.versioning_enabled).toBe(true);
+    expect(blockBody(properties, "delete_retention_policy").days).toBe("${var.soft_delete_retention_days}");
+    expect(blockBody(properties, "container_delete_retention_policy").days).toBe("${var.soft_delete_retention_days}");
   });
 
   it("creates every container private and through Resource Manager", () => {
-    for (const c of blocks(moduleText, "resource").filter((b) => b.labels[0] === "azurerm_storage_container")) {
-      expect(attribute(c.body, "container_access_type"), c.labels[1]).toBe('"private"');
-      expect(attribute(c.body, "storage_account_id"), c.labels[1]).toMatch(/^azurerm_storage_account\.(export|host)\.id$/);
+    for (const [name, c] of resourcesOfType(azure, "azurerm_storage_container")) {
+      expect(c.container_access_type, name).toBe("private");
+      expect(["${azurerm_storage_account.export.id}", "${azurerm_storage_account.host.id}"], name).toContain(c.storage_account_id);
     }
-    for (const q of blocks(moduleText, "resource").filter((b) => b.labels[0] === "azurerm_storage_queue")) {
-      expect(attribute(q.body, "storage_account_id"), q.labels[1]).toBe("azurerm_storage_account.export.id");
-    }
+    for (const [name, q] of resourcesOfType(azure, "azurerm_storage_queue")) expect(q.storage_account_id, name).toBe("${azurerm_storage_account.export.id}");
   });
 
   it("tiers only the exported data, never the state", () => {
-    expect(local("data_prefix_match")).toBe('var.prefix == "" ? "${var.data_container_name}/" : "${var.data_container_name}/${var.prefix}/"');
-    const rules = blocks(resource("azurerm_storage_management_policy", "export"), "rule");
-    const tiering = rules.filter((r) => blocks(block(r.body, "actions").body, "base_blob").length > 0);
+    expect(local(azure, "data_prefix_match")).toBe('${var.prefix == "" ? "${var.data_container_name}/" : "${var.data_container_name}/${var.prefix}/"}');
+    const tiering = blockBodies(resource(azure, "azurerm_storage_management_policy", "export"), "rule").filter((r) => blockBodies(blockBody(r, "actions"), "base_blob").length > 0);
     expect(tiering).toHaveLength(1);
-    expect(attribute(block(tiering[0]!.body, "filters").body, "prefix_match")).toBe("[local.data_prefix_match]");
+    expect(blockBody(tiering[0] as HclBody, "filters").prefix_match).toEqual(["${local.data_prefix_match}"]);
   });
 
   it("makes only the data container immutable, and only when asked", () => {
-    const policy = resource("azurerm_storage_container_immutability_policy", "data");
-    expect(attribute(policy, "count")).toBe("var.immutability_period_days > 0 ? 1 : 0");
-    expect(attribute(policy, "storage_container_resource_manager_id")).toBe("local.data_container_scope");
-    expect(blocks(moduleText, "resource").filter((b) => b.labels[0] === "azurerm_storage_container_immutability_policy")).toHaveLength(1);
+    const policies = resourcesOfType(azure, "azurerm_storage_container_immutability_policy");
+    expect([...policies.keys()]).toEqual(["data"]);
+    expect(policies.get("data")?.count).toBe("${var.immutability_period_days > 0 ? 1 : 0}");
+    expect(policies.get("data")?.storage_container_resource_manager_id).toBe("${local.data_container_scope}");
   });
 });
 
 describe("Azure module: no keys, identity everywhere", () => {
-  it("never reads or passes an account key, connection string or publishing credential", () => {
+  it("never reads or passes an account key, connection string or publishing credential", async () => {
+    const referenced = new Set((await Promise.all(azure.blocks.map((b) => referencesIn(b.body)))).flat().flatMap((r) => r.steps.flatMap((s) => ("name" in s ? [s.name] : []))));
+    const argumentNames = new Set(blocksOf(azure, "resource").flatMap((b) => Object.keys(b.body)));
     for (const forbidden of ["primary_access_key", "secondary_access_key", "primary_connection_string", "storage_access_key", "zip_deploy_file", "instrumentation_key", "site_credential"]) {
-      expect(moduleText, forbidden).not.toContain(forbidden);
+      expect(referenced.has(forbidden) || argumentNames.has(forbidden), forbidden).toBe(false);
     }
   });
 
   it("runs the app on Flex Consumption with the user-assigned identity for the package and storage", () => {
-    expect(attr("azurerm_service_plan", "this", "sku_name")).toBe('"FC1"');
-    const app = resource("azurerm_function_app_flex_consumption", "this");
-    expect(attribute(app, "runtime_name")).toBe('"node"');
-    expect(literal(attribute(block(moduleText, "variable", "node_version").body, "default"))).toBe("22");
-    expect(attribute(app, "storage_authentication_type")).toBe('"UserAssignedIdentity"');
-    expect(attribute(app, "storage_user_assigned_identity_id")).toBe("azurerm_user_assigned_identity.this.id");
-    expect(attribute(app, "https_only")).toBe("true");
-    expect(attribute(app, "webdeploy_publish_basic_authentication_enabled")).toBe("false");
-    expect(attribute(block(app, "identity").body, "type")).toBe('"UserAssigned"');
+    expect(resource(azure, "azurerm_service_plan", "this").sku_name).toBe("FC1");
+    const app = resource(azure, "azurerm_function_app_flex_consumption", "this");
+    expect([app.runtime_name, app.storage_authentication_type, app.storage_user_assigned_identity_id, app.https_only, app.webdeploy_publish_basic_authentication_enabled]).toEqual(["node", "UserAssignedIdentity", "${azurerm_user_assigned_identity.this.id}", true, false]);
+    expect(variable(azure, "node_version").default).toBe("22");
+    expect(blockBody(app, "identity").type).toBe("UserAssigned");
   });
 
   it("disables key-based ingestion in Application Insights and keeps it workspace-based", () => {
-    expect(attr("azurerm_application_insights", "this", "local_authentication_enabled")).toBe("false");
-    expect(attr("azurerm_application_insights", "this", "workspace_id")).toBe("local.application_insights_workspace_id");
+    const insights = resource(azure, "azurerm_application_insights", "this");
+    expect([insights.local_authentication_enabled, insights.workspace_id]).toEqual([false, "${local.application_insights_workspace_id}"]);
+  });
+
+  it("runs the post-apply steps from the apply by default, so no app is left with the injected AzureWebJobsStorage and no package", () => {
+    expect(variable(azure, "run_post_apply_steps").default).toBe(true);
+    expect(resource(azure, "terraform_data", "post_apply").count).toBe("${var.run_post_apply_steps ? 1 : 0}");
+    expect(validations(azure, "run_post_apply_steps").map((v) => v.condition)).toEqual(["${var.run_post_apply_steps ? var.package_path != null : true}", "${var.run_post_apply_steps && var.package_path != null ? fileexists(var.package_path) : true}"]);
+    expect(local(azure, "post_apply_commands")).toContain("--setting-names AzureWebJobsStorage");
   });
 });
 
+describe("Azure module: IDs as the provider parses them", () => {
+  const VALID = "/subscriptions/0000AAAA-0000-0000-0000-000000000000/resourceGroups/rg-monitoring/providers/Microsoft.OperationalInsights/workspaces/law-prod";
+
+  for (const name of ["workspace_resource_id", "application_insights_workspace_resource_id"]) {
+    it(`checks ${name} case-sensitively: the provider refuses resourcegroups where the module accepted it`, async () => {
+      const terms = (await Promise.all(validations(azure, name).map((v) => regexTerms(v.condition, name)))).flat();
+      expect(passes(terms, VALID)).toBe(true);
+      for (const miscased of [VALID.replace("resourceGroups", "resourcegroups"), VALID.replace("Microsoft.OperationalInsights", "microsoft.operationalinsights"), VALID.replace("/workspaces/", "/Workspaces/")]) {
+        expect(passes(terms, miscased), miscased).toBe(false);
+      }
+    });
+  }
+});
+
+describe("Azure module: scale", () => {
+  it("defaults maximum_instance_count to the floor Azure enforces, and bounds queries with max_concurrent_queries", () => {
+    expect(variable(azure, "maximum_instance_count").default).toBe(40);
+    expect(resource(azure, "azurerm_function_app_flex_consumption", "this").maximum_instance_count).toBe("${var.maximum_instance_count}");
+    expect(variable(azure, "max_concurrent_queries").default).toBe(4);
+  });
+});
+
+/** Identifiers of a KQL query outside its string literals ("…", '…', @"…"). */
+function kqlIdentifiers(query: string): string[] {
+  return query.replace(/@?"(?:[^"\\]|\\.)*"|@?'(?:[^'\\]|\\.)*'/g, " ").match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
+}
+
 describe("Azure module: alerts", () => {
+  const poison = resource(azure, "azurerm_monitor_scheduled_query_rules_alert_v2", "poison");
+  const lag = resource(azure, "azurerm_monitor_scheduled_query_rules_alert_v2", "export_lag");
+
   it("alerts on poison messages of this deployment's poison queue", () => {
-    const rule = resource("azurerm_monitor_scheduled_query_rules_alert_v2", "poison");
-    expect(attribute(rule, "scopes")).toBe("[azurerm_application_insights.this.id]");
-    const query = attribute(block(rule, "criteria").body, "query") ?? "";
-    expect(moduleText).toContain("'${local.poison_queue_name}'");
-    expect(query.startsWith("<<-KQL")).toBe(true);
+    expect(poison.scopes).toEqual(["${azurerm_application_insights.this.id}"]);
+    expect(blockBody(poison, "criteria").query).toContain(`message contains "'\${local.poison_queue_name}'"`);
   });
 
   it("alerts on export lag of every configured table, from the worker's 'window exported' lines", () => {
-    const rule = resource("azurerm_monitor_scheduled_query_rules_alert_v2", "export_lag");
-    expect(attribute(rule, "scopes")).toBe("[azurerm_application_insights.this.id]");
-    expect(attribute(rule, "query_time_range_override")).toBe('"P2D"');
-    expect(moduleText).toContain("let expected = dynamic(${jsonencode(var.tables)});");
-    expect(moduleText).toContain('tostring(e.message) == "window exported"');
+    expect([lag.scopes, lag.query_time_range_override]).toEqual([["${azurerm_application_insights.this.id}"], "P2D"]);
+    const query = String(blockBody(lag, "criteria").query);
+    expect(query.split("\n")[0]).toBe("let expected = dynamic(${jsonencode(var.tables)});");
+    expect(query).toContain('where tostring(e.message) == "window exported"');
+  });
+
+  it("uses no KQL keyword as a column name, and alerts per table on a column the query projects", () => {
+    const query = String(blockBody(lag, "criteria").query);
+    expect(kqlIdentifiers(query)).not.toContain("table");
+    const projected = /\| project ([^\n]+)\n?$/.exec(query)?.[1]?.split(",").map((c) => c.trim());
+    const [dimension] = blockBodies(blockBody(lag, "criteria"), "dimension");
+    expect(dimension?.name).toBe("tableName");
+    expect(projected).toContain(dimension?.name);
+  });
+
+  it("notifies the module's action group and the given ones", async () => {
+    for (const rule of [poison, lag]) expect(dynamicContents(rule, "action")).toEqual([{ action_groups: "${local.action_group_ids}" }]);
+    expect((await referencesIn(local(azure, "action_group_ids"))).map((r) => r.text)).toEqual(["azurerm_monitor_action_group.alerts", "var.alert_action_group_ids"]);
   });
 });
 
 describe("Azure example", () => {
-  const moduleCall = block(exampleText, "module", "log_export").body;
-  const moduleVariables = blocks(moduleText, "variable").map((v) => ({ name: v.labels[0] as string, required: attribute(v.body, "default") === undefined }));
+  const call = moduleCall(example, "log_export");
+  const passed = Object.keys(call).filter((n) => n !== "source");
+  const variables = blocksOf(azure, "variable").map((v) => ({ name: v.labels[0] as string, required: !("default" in v.body) }));
 
   it("passes only arguments the module declares", () => {
-    const names = new Set(moduleVariables.map((v) => v.name));
-    const passed = [...moduleCall.matchAll(/(?:^|\n)[ \t]*([a-z_][a-z0-9_]*)[ \t]*=(?!=)/g)].map((m) => m[1] as string).filter((n) => n !== "source");
+    const names = new Set(variables.map((v) => v.name));
     for (const n of passed) expect(names.has(n), `${n} is not a variable of the module`).toBe(true);
   });
 
   it("sets every required module variable, and only those plus the package path", () => {
-    const passed = [...moduleCall.matchAll(/(?:^|\n)[ \t]*([a-z_][a-z0-9_]*)[ \t]*=(?!=)/g)].map((m) => m[1] as string).filter((n) => n !== "source");
-    const required = moduleVariables.filter((v) => v.required).map((v) => v.name);
-    expect(passed.filter((n) => n !== "package_path").sort()).toEqual([...required].sort());
+    expect(passed.filter((n) => n !== "package_path").sort()).toEqual(variables.filter((v) => v.required).map((v) => v.name).sort());
   });
 
-  it("declares exactly the variables it passes on", () => {
-    const declared = blocks(exampleText, "variable").map((v) => v.labels[0] as string).sort();
-    const used = [...new Set([...exampleText.matchAll(/var\.([a-z0-9_]+)/g)].map((m) => m[1] as string))].sort();
-    expect(declared).toEqual(used);
+  it("declares exactly the variables it passes on", async () => {
+    const used = new Set((await Promise.all(example.blocks.map((b) => referencesIn(b.body)))).flat().flatMap((r) => (r.root === "var" && r.steps[0] !== undefined && "name" in r.steps[0] ? [r.steps[0].name] : [])));
+    expect(blocksOf(example, "variable").map((v) => v.labels[0]).sort()).toEqual([...used].sort());
   });
 });

@@ -1,201 +1,152 @@
 /**
- * A small reader for the HCL this repository writes (terraform fmt style): enough to find blocks,
- * top-level attributes and object keys, aware of strings (with ${…} templates that may hold strings
- * themselves), heredocs and comments. Not a general HCL parser: the tests that use it fail loudly
- * when it cannot find what it looks for.
+ * Lookups in the Terraform modules as HCL's own parser reads them (scripts/terraform/hcl.ts): blocks
+ * and attributes from the parsed JSON (a literal is its value, an expression `${…}`), and, where a
+ * test needs the inside of an expression (merge's objects, a validation's regexes), the parser's
+ * syntax tree rather than a pattern over the text.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { getExpressionAst, type TFExpressionSyntaxTree } from "@cdktf/hcl2json";
+import { moduleGraph } from "../../../scripts/terraform/graph.js";
+import { blockBodies, blocksOf, isBody, loadModule, locals, type BlockKind, type HclBody, type HclValue, type TerraformModule } from "../../../scripts/terraform/hcl.js";
 
-/** Index just past the string literal that starts at `start` (a `"`), templates included. */
-function skipString(text: string, start: number): number {
-  let i = start + 1;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === "\\") {
-      i += 2;
-    } else if (c === '"') {
-      return i + 1;
-    } else if ((c === "$" || c === "%") && text[i + 1] === "{") {
-      if (text[i - 1] === c) {
-        i += 2; // $${ and %%{ are literal
-      } else {
-        i = skipBalanced(text, i + 1, "{", "}");
-      }
-    } else {
-      i += 1;
-    }
-  }
-  throw new Error(`unterminated string at offset ${start}`);
+type Node = TFExpressionSyntaxTree.ExpressionType;
+
+export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+export function loadTerraform(relative: string): Promise<TerraformModule> {
+  return loadModule(join(ROOT, relative));
 }
 
-/** Index just past the heredoc whose `<<` is at `start`. */
-function skipHeredoc(text: string, start: number): number {
-  const header = /^<<-?([A-Za-z_][A-Za-z0-9_]*)\r?\n/.exec(text.slice(start));
-  if (header === null) throw new Error(`malformed heredoc at offset ${start}`);
-  const marker = header[1];
-  let i = start + header[0].length;
-  while (i < text.length) {
-    const end = text.indexOf("\n", i);
-    const line = text.slice(i, end === -1 ? text.length : end);
-    if (line.trim() === marker) return end === -1 ? text.length : end + 1;
-    i = end === -1 ? text.length : end + 1;
-  }
-  throw new Error(`unterminated heredoc ${marker}`);
+function only(module: TerraformModule, kind: BlockKind, labels: readonly string[]): HclBody {
+  const found = blocksOf(module, kind).filter((b) => labels.every((l, i) => b.labels[i] === l));
+  if (found.length !== 1) throw new Error(`expected one ${kind} ${labels.join(".")}, found ${found.length}`);
+  return found[0]?.body as HclBody;
 }
 
-/** Index just past the bracket that closes the one at `start`, skipping strings, heredocs and comments. */
-export function skipBalanced(text: string, start: number, open: string, close: string): number {
-  if (text[start] !== open) throw new Error(`expected ${open} at offset ${start}`);
-  let depth = 0;
-  let i = start;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === '"') {
-      i = skipString(text, i);
-      continue;
-    }
-    if (c === "<" && text[i + 1] === "<" && /^<<-?[A-Za-z_]/.test(text.slice(i, i + 4))) {
-      i = skipHeredoc(text, i);
-      continue;
-    }
-    if (c === "#" || (c === "/" && text[i + 1] === "/")) {
-      const end = text.indexOf("\n", i);
-      i = end === -1 ? text.length : end;
-      continue;
-    }
-    if (c === "/" && text[i + 1] === "*") {
-      i = text.indexOf("*/", i + 2) + 2;
-      continue;
-    }
-    if (c === open) depth += 1;
-    if (c === close) {
-      depth -= 1;
-      if (depth === 0) return i + 1;
-    }
-    i += 1;
-  }
-  throw new Error(`unbalanced ${open}${close} from offset ${start}`);
+export const resource = (module: TerraformModule, type: string, name: string): HclBody => only(module, "resource", [type, name]);
+export const dataSource = (module: TerraformModule, type: string, name: string): HclBody => only(module, "data", [type, name]);
+export const variable = (module: TerraformModule, name: string): HclBody => only(module, "variable", [name]);
+export const moduleCall = (module: TerraformModule, name: string): HclBody => only(module, "module", [name]);
+
+/** Resources of one type, by name. */
+export function resourcesOfType(module: TerraformModule, type: string): Map<string, HclBody> {
+  return new Map(blocksOf(module, "resource").filter((b) => b.labels[0] === type).map((b) => [b.labels[1] as string, b.body]));
 }
 
-/** The text with comments blanked out (strings and heredocs kept), so regexes see only code. */
-export function stripComments(text: string): string {
-  let out = "";
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === '"') {
-      const end = skipString(text, i);
-      out += text.slice(i, end);
-      i = end;
-    } else if (c === "<" && text[i + 1] === "<" && /^<<-?[A-Za-z_]/.test(text.slice(i, i + 4))) {
-      const end = skipHeredoc(text, i);
-      out += text.slice(i, end);
-      i = end;
-    } else if (c === "#" || (c === "/" && text[i + 1] === "/")) {
-      const end = text.indexOf("\n", i);
-      i = end === -1 ? text.length : end;
-    } else if (c === "/" && text[i + 1] === "*") {
-      const end = text.indexOf("*/", i + 2) + 2;
-      out += text.slice(i, end).replace(/[^\n]/g, " ");
-      i = end;
-    } else {
-      out += c;
-      i += 1;
+export function local(module: TerraformModule, name: string): HclValue {
+  const found = locals(module).get(name);
+  if (found === undefined) throw new Error(`no local.${name}`);
+  return found.value;
+}
+
+/** The one nested block at the end of a path: blockBody(fn, "destination_config", "on_failure"). */
+export function blockBody(body: HclBody, ...path: string[]): HclBody {
+  return path.reduce((current, name) => {
+    const bodies = blockBodies(current, name);
+    if (bodies.length !== 1) throw new Error(`expected one ${name} block, found ${bodies.length}`);
+    return bodies[0] as HclBody;
+  }, body);
+}
+
+/** The contents of `dynamic "<name>"` blocks. */
+export function dynamicContents(body: HclBody, name: string): HclBody[] {
+  return isBody(body.dynamic) ? blockBodies(body.dynamic, name).flatMap((d) => blockBodies(d, "content")) : [];
+}
+
+async function ast(expression: HclValue): Promise<Node> {
+  if (typeof expression !== "string" || !expression.startsWith("${") || !expression.endsWith("}")) throw new Error(`not an expression: ${JSON.stringify(expression)}`);
+  const node = await getExpressionAst("test.tf", expression.slice(2, -1));
+  if (node === null) throw new Error(`no syntax tree for ${expression}`);
+  return node;
+}
+
+export interface ObjectLiteral {
+  /** Keys (unquoted) and their values' source. */
+  readonly entries: ReadonlyMap<string, string>;
+  /** The condition of the conditional it is a branch of, if any. */
+  readonly guard: string | undefined;
+}
+
+/** Every non-empty object constructor in an expression, in source order (merge's arguments, a list's objects). */
+export async function objectLiterals(expression: HclValue): Promise<ObjectLiteral[]> {
+  const found: ObjectLiteral[] = [];
+  const walk = (node: Node, guard: string | undefined): void => {
+    if (node.type === "object") {
+      const entries = new Map(Object.entries(node.meta.items).map(([k, v]) => [k.replace(/^"(.*)"$/, "$1"), v.trim()]));
+      if (entries.size > 0) found.push({ entries, guard });
+      return;
     }
-  }
-  return out;
-}
-
-/** Every `.tf` file of a directory, comments stripped, joined. */
-export function readTerraformDir(dir: string): string {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".tf"))
-    .sort()
-    .map((f) => stripComments(readFileSync(join(dir, f), "utf8")))
-    .join("\n");
-}
-
-export interface Block {
-  readonly labels: readonly string[];
-  /** Text between the braces. */
-  readonly body: string;
-}
-
-/** Top-level (or, given a body, nested) blocks of one type, e.g. blocks(text, "resource"). */
-export function blocks(text: string, type: string): Block[] {
-  const found: Block[] = [];
-  const header = new RegExp(`(^|\\n)[ \\t]*${type}((?:[ \\t]+"[^"]*")*)[ \\t]*\\{`, "g");
-  for (let m = header.exec(text); m !== null; m = header.exec(text)) {
-    const braceAt = m.index + m[0].length - 1;
-    const end = skipBalanced(text, braceAt, "{", "}");
-    const labels = [...(m[2] ?? "").matchAll(/"([^"]*)"/g)].map((l) => l[1] ?? "");
-    found.push({ labels, body: text.slice(braceAt + 1, end - 1) });
-    header.lastIndex = end;
-  }
+    if (node.type === "conditional") {
+      const [, ...branches] = node.children;
+      for (const branch of branches) walk(branch, node.meta.conditionExpression);
+      return;
+    }
+    for (const child of node.children) walk(child, guard);
+  };
+  walk(await ast(expression), undefined);
   return found;
 }
 
-export function block(text: string, type: string, ...labels: string[]): Block {
-  const matches = blocks(text, type).filter((b) => labels.every((l, i) => b.labels[i] === l));
-  if (matches.length !== 1) throw new Error(`expected one ${type} ${labels.map((l) => `"${l}"`).join(" ")}, found ${matches.length}`);
-  return matches[0] as Block;
+export interface RegexTest {
+  readonly pattern: RegExp;
+  /** Under `!`: the value must not match. */
+  readonly negated: boolean;
 }
 
-/** Index past one element at `i` (a string, heredoc or bracketed group), or undefined if none starts there. */
-function skipElement(text: string, i: number): number | undefined {
-  const c = text[i];
-  if (c === '"') return skipString(text, i);
-  if (c === "<" && text[i + 1] === "<" && /^<<-?[A-Za-z_]/.test(text.slice(i, i + 4))) return skipHeredoc(text, i);
-  if (c === "{") return skipBalanced(text, i, "{", "}");
-  if (c === "[") return skipBalanced(text, i, "[", "]");
-  if (c === "(") return skipBalanced(text, i, "(", ")");
-  return undefined;
+/**
+ * A validation condition made of `can(regex("…", var.x))` terms joined by `&&` (each maybe under
+ * `!`), possibly after `var.x == null ||` or in `var.x == null ? true : …`, as tests JavaScript can
+ * run; anything else throws.
+ */
+export async function regexTerms(condition: HclValue, variableName: string): Promise<RegexTest[]> {
+  const subject = `var.${variableName}`;
+  const terms: RegexTest[] = [];
+  const walk = (node: Node, negated: boolean): void => {
+    const [first, second] = node.children;
+    if (node.type === "binaryOp" && node.meta.operator === "logicalAnd") for (const child of node.children) walk(child, negated);
+    else if (node.type === "binaryOp" && node.meta.operator === "logicalOr" && first?.meta.value === `${subject} == null` && second !== undefined) walk(second, negated);
+    else if (node.type === "conditional" && first?.meta.value === `${subject} == null` && second?.meta.value === "true" && node.children[2] !== undefined) walk(node.children[2], negated);
+    else if (node.type === "unaryOp" && node.meta.operator === "logicalNot" && first !== undefined) walk(first, !negated);
+    else if (node.type === "function" && node.meta.name === "can" && first?.type === "function" && first.meta.name === "regex") {
+      const [pattern, applied] = first.children;
+      if (applied?.meta.value !== subject || pattern === undefined) throw new Error(`regex(…) is not applied to ${subject}: ${node.meta.value}`);
+      terms.push({ pattern: new RegExp(JSON.parse(pattern.meta.value) as string), negated });
+    } else throw new Error(`not a can(regex(…)) term: ${node.meta.value}`);
+  };
+  walk(await ast(condition), false);
+  return terms;
 }
 
-/** The expression of a top-level attribute of a block body (nested blocks are not searched), or undefined. */
-export function attribute(body: string, name: string): string | undefined {
-  const head = new RegExp(`^[ \\t]*${name}[ \\t]*=(?!=)[ \\t]*`);
-  let i = 0;
-  let lineStart = true;
-  while (i < body.length) {
-    if (lineStart) {
-      const m = head.exec(body.slice(i));
-      if (m !== null) {
-        const start = i + m[0].length;
-        let j = start;
-        while (j < body.length && body[j] !== "\n") j = skipElement(body, j) ?? j + 1;
-        return body.slice(start, j).trim();
-      }
+/** Variables an expression of `id` (e.g. `data.aws_iam_policy_document.function`) reaches, through local values. */
+export async function variablesReaching(module: TerraformModule, id: string): Promise<string[]> {
+  const references = new Map((await moduleGraph(module)).map((n) => [n.id, n.references]));
+  const seen = new Set<string>();
+  const todo = [id];
+  for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
+    for (const r of references.get(next) ?? []) {
+      const [name] = r.steps;
+      if ((r.root !== "var" && r.root !== "local") || name === undefined || !("name" in name)) continue;
+      const target = `${r.root}.${name.name}`;
+      if (!seen.has(target)) todo.push(target);
+      seen.add(target);
     }
-    const next = skipElement(body, i);
-    lineStart = next === undefined ? body[i] === "\n" : body[next - 1] === "\n"; // a heredoc ends with its newline
-    i = next ?? i + 1;
   }
-  return undefined;
+  return [...seen].filter((t) => t.startsWith("var.")).map((t) => t.slice("var.".length)).sort();
 }
 
-/** Keys of the object literals in an expression (`"Key" = …` or `Key = …` at the start of a line). */
-export function objectKeys(expression: string): string[] {
-  return [...expression.matchAll(/(?:^|\n)[ \t]*"?([A-Za-z_][A-Za-z0-9_]*)"?[ \t]*=(?!=)/g)].map((m) => m[1] ?? "");
+export function passes(terms: readonly RegexTest[], value: string): boolean {
+  return terms.every((t) => t.pattern.test(value) !== t.negated);
 }
 
-/** Each key of the object literals in an expression with its value expression (one line). */
-export function objectEntries(expression: string): Map<string, string> {
-  const entries = new Map<string, string>();
-  for (const m of expression.matchAll(/(?:^|\n)[ \t]*"?([A-Za-z_][A-Za-z0-9_]*)"?[ \t]*=(?!=)[ \t]*([^\n]*)/g)) {
-    entries.set(m[1] ?? "", (m[2] ?? "").trim());
-  }
-  return entries;
+/** Each validation block of a variable. */
+export function validations(module: TerraformModule, name: string): { readonly condition: HclValue; readonly errorMessage: HclValue }[] {
+  return blockBodies(variable(module, name), "validation").map((v) => ({ condition: v.condition ?? null, errorMessage: v.error_message ?? null }));
 }
 
-/** A literal default: string, number, bool or null; undefined when absent or not a simple literal. */
-export function literal(expression: string | undefined): string | number | boolean | null | undefined {
-  if (expression === undefined) return undefined;
-  const e = expression.trim();
-  if (e === "null") return null;
-  if (e === "true" || e === "false") return e === "true";
-  if (/^-?\d+(\.\d+)?$/.test(e)) return Number(e);
-  if (/^"([^"\\$%]|\\.)*"$/.test(e)) return JSON.parse(e) as string;
-  return undefined;
+/** Every string in a parsed value, at any depth. */
+export function strings(value: HclValue): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  return isBody(value) ? Object.values(value).flatMap(strings) : [];
 }

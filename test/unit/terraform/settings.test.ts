@@ -6,13 +6,11 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { allSettings, type SettingSpec } from "../../../shared/settings/spec.js";
-import { attribute, block, blocks, literal, objectEntries, readTerraformDir } from "./hcl.js";
-
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const MODULE_DIR = join(ROOT, "terraform/modules/azure-log-export");
+import { blocksOf, locals } from "../../../scripts/terraform/hcl.js";
+import { referencesIn } from "../../../scripts/terraform/references.js";
+import { loadTerraform, local, objectLiterals, resource, ROOT, variable } from "./hcl.js";
 
 /** Settings the code reads that Terraform must not set. */
 const LOCAL_ONLY: Readonly<Record<string, string>> = {
@@ -21,6 +19,7 @@ const LOCAL_ONLY: Readonly<Record<string, string>> = {
 
 /** Settings the code reads that Terraform leaves to the code's default, on purpose. */
 const LEFT_TO_DEFAULT: Readonly<Record<string, string>> = {
+  LOGEXPORT_GAP_REPAIR_AFTER_MINUTES: "engine tuning: how long a planned window may stay in flight before the planner enqueues it again; the default outlasts the queue's five tries",
   LOGEXPORT_PART_MAX_ROWS: "engine tuning under the Log Analytics result limit (500,000 rows); the default is what the tests and benchmarks measure",
   LOGEXPORT_PART_MAX_BYTES: "engine tuning under the Log Analytics result limit (about 64 MB); the default is what the tests and benchmarks measure",
   LOGEXPORT_RETRY_BASE_MS: "retry tuning inside one worker run; the default (1 s, doubled per try, jittered) suits the service's throttling",
@@ -66,34 +65,33 @@ function compare(terraformKeys: readonly string[], code: readonly SettingSpec[])
   };
 }
 
-const moduleText = readTerraformDir(MODULE_DIR);
-
-function appSettingsExpression(): string {
-  const defining = blocks(moduleText, "locals").flatMap((b) => {
-    const expression = attribute(b.body, "app_settings");
-    return expression === undefined ? [] : [expression];
-  });
-  expect(defining, "exactly one `app_settings` local").toHaveLength(1);
-  return defining[0] as string;
-}
-
-const entries = objectEntries(appSettingsExpression());
-const terraformKeys = [...entries.keys()];
+const azure = await loadTerraform("terraform/modules/azure-log-export");
+const [always, ...conditional] = await objectLiterals(local(azure, "app_settings"));
+/** Each app setting with its value as written (HCL source), the conditional ones included. */
+const settings = [...(always?.entries ?? []), ...conditional.flatMap((o) => [...o.entries])];
+const entries = new Map(settings);
+const terraformKeys = settings.map(([name]) => name);
 const code = allSettings();
 
 /** The value Terraform gives a setting when the module's variables keep their defaults. */
-function defaultValue(expression: string): string | undefined {
-  const direct = literal(expression);
-  if (typeof direct === "string" || typeof direct === "number") return String(direct);
-  const variable = /^(?:tostring\()?var\.([a-z0-9_]+)\)?$/.exec(expression);
-  if (variable !== null) {
-    const value = literal(attribute(block(moduleText, "variable", variable[1] as string).body, "default"));
-    return value === undefined || value === null || typeof value === "boolean" ? undefined : String(value);
+async function defaultValue(source: string): Promise<string | undefined> {
+  const literal: unknown = /^"[^$%]*"$/.test(source) ? JSON.parse(source) : undefined;
+  if (typeof literal === "string") return literal;
+  const references = await referencesIn(`\${${source}}`);
+  const [only] = references;
+  const name = only?.steps[0];
+  if (references.length !== 1 || only === undefined || name === undefined || !("name" in name)) return undefined;
+  if (only.root === "var") {
+    const value = variable(azure, name.name).default;
+    if (typeof value === "string" || typeof value === "number") return String(value);
+    // A collection joined into one setting (`join(",", [for … in var.x : …])`): empty by default, an empty setting.
+    const empty = (Array.isArray(value) && value.length === 0) || (typeof value === "object" && value !== null && Object.keys(value).length === 0);
+    return empty && source.startsWith("join(") ? "" : undefined;
   }
-  const resourceName = /^(azurerm_[a-z_]+)\.([a-z0-9_]+)\.name$/.exec(expression);
-  if (resourceName !== null) {
-    const nameExpression = attribute(block(moduleText, "resource", resourceName[1] as string, resourceName[2] as string).body, "name");
-    return nameExpression === undefined ? undefined : defaultValue(nameExpression);
+  const attribute = only.steps[1];
+  if (attribute !== undefined && "name" in attribute && attribute.name === "name") {
+    const nameValue = resource(azure, only.root, name.name).name;
+    return typeof nameValue === "string" && nameValue.startsWith("${") ? defaultValue(nameValue.slice(2, -1)) : undefined;
   }
   return undefined;
 }
@@ -107,10 +105,9 @@ describe("Terraform app settings and the code's settings table", () => {
   });
 
   it("sets app settings in one place only: the function app takes exactly local.app_settings", () => {
-    const app = block(moduleText, "resource", "azurerm_function_app_flex_consumption", "this");
-    expect(attribute(app.body, "app_settings")).toBe("local.app_settings");
-    expect(blocks(moduleText, "resource").filter((r) => attribute(r.body, "app_settings") !== undefined)).toHaveLength(1);
-    expect(moduleText.match(/(^|\n)[ \t]*app_settings[ \t]*=/g)).toHaveLength(2); // the local and the resource
+    expect(resource(azure, "azurerm_function_app_flex_consumption", "this").app_settings).toBe("${local.app_settings}");
+    expect(blocksOf(azure, "resource").filter((r) => "app_settings" in r.body)).toHaveLength(1);
+    expect(locals(azure).has("app_settings")).toBe(true);
   });
 
   it("sets only names the code reads (LOGEXPORT_*, AZURE_LOGS_ENDPOINT, ExportStorage__*), or the listed platform ones", () => {
@@ -159,11 +156,11 @@ describe("Terraform app settings and the code's settings table", () => {
     for (const spec of code.filter((s) => s.required)) expect(terraformKeys, spec.name).toContain(spec.name);
   });
 
-  it("defaults the module's variables to the code's defaults", () => {
+  it("defaults the module's variables to the code's defaults", async () => {
     for (const spec of code) {
       const expression = entries.get(spec.name);
       if (expression === undefined || spec.default === undefined) continue;
-      const value = defaultValue(expression);
+      const value = await defaultValue(expression);
       expect(value, `${spec.name} = ${expression}: the reader cannot resolve its default; extend defaultValue()`).toBeDefined();
       expect(value, `${spec.name}: Terraform's default vs the code's default`).toBe(spec.default);
     }
