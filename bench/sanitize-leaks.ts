@@ -1,9 +1,9 @@
 import { renderTable } from "../cli/table.js";
 import { defaultSanitizerConfig, Sanitizer } from "../shared/sanitize/index.js";
 import { GITLEAKS_RULES, GITLEAKS_RULES_IN_SOURCE, GITLEAKS_VERSION } from "../shared/sanitize/rules/gitleaks.generated.js";
-import { lookAlikes, LOOK_ALIKE_CONTEXTS, plantLookAlike } from "../test/unit/sanitize/look-alikes.js";
-import { plantedKinds, structuredLeaks } from "../test/unit/sanitize/planted-kinds.js";
-import { CONTEXTS, plant, samplesOf, visibleTexts, type Sample } from "../test/unit/sanitize/secret-samples.js";
+import { lookAlikes, LOOK_ALIKE_CONTEXTS, plantLookAlike } from "../test/helpers/look-alikes.js";
+import { plantedKinds, structuredLeaks } from "../test/helpers/planted-kinds.js";
+import { CONTEXTS, plant, samplesOf, visibleTexts, type Sample } from "../test/helpers/secret-samples.js";
 
 /** A fixed, public key so identifiers are pseudonymized as in production; not a secret. */
 const KEY = new Uint8Array(32).fill(7);

@@ -37,6 +37,14 @@ export interface SanitizerOptions {
  */
 export const MAX_DEPTH = 64;
 
+/** The text rules whose hint gates a string passes, with their keyword-gate bits (0: not gated). */
+interface HintedRules {
+  readonly rules: readonly TextRule[];
+  readonly bits: readonly number[];
+  /** Some of them need a keyword, so the keyword pass is worth running. */
+  readonly gated: boolean;
+}
+
 /** Counted under this name; the marker reads [REDACTED:user]. */
 const IDENTIFIER_RULE = "user";
 
@@ -155,7 +163,7 @@ export class Sanitizer implements RecordSanitizer {
     const child = this.keyNodes.child(this.keyNodes.root, key);
     return child.field === undefined ? this.walkValue(value, child, child.allowed, 0) : this.applyField(child.field, value);
   };
-  private readonly rulesByHints: (readonly TextRule[] | undefined)[] = [];
+  private readonly rulesByHints: (HintedRules | undefined)[] = [];
   private readonly gate: KeywordGate;
   /** Set when the walk meets a number JSON.parse may have rounded (see json-exact). */
   private rounded = false;
@@ -431,23 +439,26 @@ export class Sanitizer implements RecordSanitizer {
    */
   private applyRules(text: string, decodings: number): string {
     let result = decodings < MAX_DECODINGS && hasAsciiEscape(text) ? scrubDecodedView(text, (decoded) => this.applyRules(decoded, decodings + 1)) : text;
-    const rules = this.rulesFor(textHints(result));
-    const keywords = rules.length > 0 ? this.gate.mask(result) : 0;
-    for (const rule of rules) {
-      const bit = this.gate.bit(rule);
+    const { rules, bits, gated } = this.rulesFor(textHints(result));
+    const keywords = gated ? this.gate.mask(result) : 0;
+    for (let index = 0; index < rules.length; index += 1) {
+      const rule = rules[index] as TextRule;
+      const bit = bits[index] as number;
       if (result.length >= rule.minLength && (bit === 0 || (keywords & bit) !== 0)) result = rule.apply(result, this.context);
     }
     return result;
   }
 
   /** The rules whose gates these hints pass, in order; built once per distinct hints value. */
-  private rulesFor(hints: number): readonly TextRule[] {
-    let rules = this.rulesByHints[hints];
-    if (rules === undefined) {
-      rules = this.compiled.textRules.filter((rule) => (hints & rule.requires) === rule.requires);
-      this.rulesByHints[hints] = rules;
+  private rulesFor(hints: number): HintedRules {
+    let hinted = this.rulesByHints[hints];
+    if (hinted === undefined) {
+      const rules = this.compiled.textRules.filter((rule) => (hints & rule.requires) === rule.requires);
+      const bits = rules.map((rule) => this.gate.bit(rule));
+      hinted = { rules, bits, gated: bits.some((bit) => bit !== 0) };
+      this.rulesByHints[hints] = hinted;
     }
-    return rules;
+    return hinted;
   }
 
   /** A value under a key that names a user: its pseudonym with a key, else the marker; empty, allowed and redacted values stay. */

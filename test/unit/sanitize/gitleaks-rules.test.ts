@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { GITLEAKS_RULES, GITLEAKS_RULES_IN_SOURCE } from "../../../shared/sanitize/rules/gitleaks.generated.js";
-import { lookAlikes, LOOK_ALIKE_CONTEXTS, plantLookAlike } from "./look-alikes.js";
-import { CONTEXTS, plant, samplesOf, visibleTexts } from "./secret-samples.js";
+import { lookAlikes, LOOK_ALIKE_CONTEXTS, plantLookAlike } from "../../helpers/look-alikes.js";
+import { CONTEXTS, plant, samplesOf, visibleTexts } from "../../helpers/secret-samples.js";
 import { sanitizer, TEST_KEY } from "./helpers.js";
 
 /** Issue 23: every token format of gitleaks' default rules, planted in five contexts, is redacted; look-alikes are not. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { plantedKinds, structuredLeaks } from "./planted-kinds.js";
-import { CONTEXTS, plant, visibleTexts } from "./secret-samples.js";
+import { plantedKinds, structuredLeaks } from "../../helpers/planted-kinds.js";
+import { CONTEXTS, plant, visibleTexts } from "../../helpers/secret-samples.js";
 import { sanitizer, TEST_KEY } from "./helpers.js";
 
 /** Issue 15's leak figures: planted secrets of each kind our detectors name, in five contexts; none may survive. */

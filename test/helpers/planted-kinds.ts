@@ -1,4 +1,4 @@
-import { cardNumber, email, ipv4, Random } from "../../../bench/sanitize-corpus.js";
+import { cardNumber, email, ipv4, Random } from "../../bench/sanitize-corpus.js";
 import type { Sample } from "./secret-samples.js";
 
 /**

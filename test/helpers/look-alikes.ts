@@ -1,4 +1,4 @@
-import { Random } from "../../../bench/sanitize-corpus.js";
+import { Random } from "../../bench/sanitize-corpus.js";
 
 /**
  * Harmless values that look like secrets (issue 23): git SHAs, UUIDs, trace and span ids, base64 of words,

@@ -1,10 +1,10 @@
 import RandExp from "randexp";
-import { Random } from "../../../bench/sanitize-corpus.js";
-import { secretFamily } from "../../../shared/sanitize/catalog.js";
-import { GITLEAKS_ALLOWLIST, GITLEAKS_RULES } from "../../../shared/sanitize/rules/gitleaks.generated.js";
-import type { SecretRuleData } from "../../../shared/sanitize/text/secret-rule-data.js";
-import type { SecretRule } from "../../../shared/sanitize/text/secret-rules.js";
-import { secretRuleSet } from "../../../shared/sanitize/text/secret-rules.js";
+import { Random } from "../../bench/sanitize-corpus.js";
+import { secretFamily } from "../../shared/sanitize/catalog.js";
+import { GITLEAKS_ALLOWLIST, GITLEAKS_RULES } from "../../shared/sanitize/rules/gitleaks.generated.js";
+import type { SecretRuleData } from "../../shared/sanitize/text/secret-rule-data.js";
+import type { SecretRule } from "../../shared/sanitize/text/secret-rules.js";
+import { secretRuleSet } from "../../shared/sanitize/text/secret-rules.js";
 
 /**
  * Samples of every rule of the public rule set, generated at test time from the rule's own pattern (so the
