@@ -6,6 +6,7 @@ import type { Clock } from "../../shared/core/ports.js";
 import { loadAzureExportSettings } from "../../shared/settings/azure.js";
 import { createAzureExport, type AzureExport } from "../../shared/wiring/azure.js";
 import { createBackfillHandler } from "../../functions/backfill.js";
+import { createCoverageHandler } from "../../functions/coverage.js";
 import { createPlannerHandler } from "../../functions/planner.js";
 import { createStatusHandler } from "../../functions/status.js";
 import { createWorkerHandler } from "../../functions/worker.js";
@@ -39,6 +40,8 @@ export interface AzureStack {
   backfill(body: unknown, contentType?: string): Promise<HttpResult>;
   /** GET /api/status through the real handler. */
   status(query: Readonly<Record<string, string>>): Promise<HttpResult>;
+  /** GET /api/coverage through the real handler: the body is the page's HTML. */
+  coverage(query: Readonly<Record<string, string>>): Promise<HttpResult>;
   /** Names of the blobs in a container, sorted. */
   list(container: ContainerClient, prefix?: string): Promise<string[]>;
 }
@@ -52,7 +55,7 @@ export interface HttpResult {
 async function call(handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>, request: HttpRequest, log: LogHandler): Promise<HttpResult> {
   const response = await handler(request, new azureFunctions.InvocationContext({ functionName: "http", invocationId: randomUUID(), logHandler: log }));
   const headers = Object.fromEntries(Object.entries((response.headers ?? {}) as Record<string, string>));
-  return { status: response.status ?? 200, headers, body: response.jsonBody };
+  return { status: response.status ?? 200, headers, body: response.jsonBody ?? response.body };
 }
 
 export const TIMER: Timer = {
@@ -80,6 +83,7 @@ export async function createAzureStack(options: AzureStackOptions): Promise<Azur
   const plannerHandler = createPlannerHandler(() => exporter);
   const backfillHandler = createBackfillHandler(() => exporter);
   const statusHandler = createStatusHandler(() => exporter);
+  const coverageHandler = createCoverageHandler(() => exporter);
   const workerHandler = createWorkerHandler(() => exporter);
   const log: LogHandler = options.log ?? (() => undefined);
   return {
@@ -107,6 +111,7 @@ export async function createAzureStack(options: AzureStackOptions): Promise<Azur
     backfill: (body, contentType = "application/json") =>
       call(backfillHandler, new azureFunctions.HttpRequest({ method: "POST", url: "http://localhost:7071/api/backfill", headers: { "content-type": contentType }, body: { string: typeof body === "string" ? body : JSON.stringify(body) } }), log),
     status: (query) => call(statusHandler, new azureFunctions.HttpRequest({ method: "GET", url: "http://localhost:7071/api/status", query: { ...query } }), log),
+    coverage: (query) => call(coverageHandler, new azureFunctions.HttpRequest({ method: "GET", url: "http://localhost:7071/api/coverage", query: { ...query } }), log),
     list: async (container, prefix) => {
       const names: string[] = [];
       for await (const item of container.listBlobsFlat(prefix === undefined ? {} : { prefix })) names.push(item.name);
