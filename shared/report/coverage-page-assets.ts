@@ -29,7 +29,7 @@ th.name small { display: block; color: #555; font-weight: normal; font-size: 11p
 .cell:focus { outline: 3px solid #000; outline-offset: 1px; }
 .cell[aria-selected="true"] { box-shadow: 0 0 0 3px #0072b2; }
 #details table { border-collapse: collapse; font-size: 13px; }
-#details th, #details td { text-align: left; padding: .2rem .6rem; border-bottom: 1px solid #ddd; }
+#details th, #details td { text-align: left; padding: .2rem .6rem; border-bottom: 1px solid #ddd; white-space: nowrap; }
 #details td.num { text-align: right; font-variant-numeric: tabular-nums; }
 #details td.error { color: #7a2400; white-space: pre-wrap; max-width: 40rem; }
 `;
@@ -76,7 +76,7 @@ export const COVERAGE_PAGE_SCRIPT = `
       tr.appendChild(el("td", cell.s.charAt(i) === "E" ? cell.r[i].toLocaleString("en-US") : "", "num"));
       tr.appendChild(el("td", cell.s.charAt(i) === "E" ? bytes(cell.b[i]) : "", "num"));
       tr.appendChild(el("td", cell.u[i] >= 0 ? data.strings[cell.u[i]] : ""));
-      tr.appendChild(el("td", cell.e[i] >= 0 ? data.strings[cell.e[i]] : "", "error"));
+      tr.appendChild(el("td", cell.e && cell.e[i] >= 0 ? data.strings[cell.e[i]] : "", "error"));
       body.appendChild(tr);
     }
     var title = el("h2", td.getAttribute("data-table") + " \\u00b7 " + td.getAttribute("data-day") + " \\u00b7 " + td.getAttribute("data-state").replace("-", " "));

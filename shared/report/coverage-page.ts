@@ -43,8 +43,8 @@ interface CellData {
   readonly b: readonly number[];
   /** Run id per window, an index into the string table, or -1. */
   readonly u: readonly number[];
-  /** Last error per window, an index into the string table, or -1. */
-  readonly e: readonly number[];
+  /** Last error per window, an index into the string table, or -1; left out when no window of the day has one. */
+  readonly e?: readonly number[];
 }
 
 const ESCAPES: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -99,15 +99,22 @@ function cellData(windows: readonly WindowStatus[], dayMs: number, strings: Stri
     r: windows.map((w) => w.rows ?? 0),
     b: windows.map((w) => w.bytes ?? 0),
     u: windows.map((w) => strings.of(w.runId)),
-    e: windows.map((w) => strings.of(w.error)),
+    ...(windows.some((w) => w.error !== undefined) ? { e: windows.map((w) => strings.of(w.error)) } : {}),
   };
 }
 
+const THOUSANDS = new Intl.NumberFormat("en-US");
+
 function hoverText(table: TableCoverage, dayMs: number, state: DayState, windows: readonly WindowStatus[]): string {
-  const count = (s: WindowState): number => windows.filter((w) => w.state === s).length;
-  const rows = windows.reduce((n, w) => n + (w.rows ?? 0), 0);
-  const bytes = windows.reduce((n, w) => n + (w.bytes ?? 0), 0);
-  return `${table.table} ${dayLabel(dayMs)}: ${DAY_STATE_LABELS[state]}; ${windows.length} windows (${count("exported")} exported, ${count("in-progress")} in progress, ${count("failed")} failed, ${count("missing")} missing); ${rows.toLocaleString("en-US")} rows; ${formatBytes(bytes)}; table lag ${formatLag(table.lagSeconds)}`;
+  const count: Record<WindowState, number> = { exported: 0, "in-progress": 0, failed: 0, missing: 0 };
+  let rows = 0;
+  let bytes = 0;
+  for (const w of windows) {
+    count[w.state] += 1;
+    rows += w.rows ?? 0;
+    bytes += w.bytes ?? 0;
+  }
+  return `${table.table} ${dayLabel(dayMs)}: ${DAY_STATE_LABELS[state]}; ${windows.length} windows (${count.exported} exported, ${count["in-progress"]} in progress, ${count.failed} failed, ${count.missing} missing); ${THOUSANDS.format(rows)} rows; ${formatBytes(bytes)}; table lag ${formatLag(table.lagSeconds)}`;
 }
 
 function dayAxis(sections: readonly CoverageSection[]): number[] {
@@ -129,7 +136,7 @@ function sectionHtml(section: CoverageSection, sectionIndex: number, days: reado
       if (state === undefined) return `<td class="cell s-none" role="gridcell" tabindex="-1" aria-label="${escapeHtml(`${table.table} ${dayLabel(dayMs)}: outside the range`)}"></td>`;
       const hover = escapeHtml(hoverText(table, dayMs, state, windows));
       cells.push(cellData(windows, dayMs, strings));
-      return `<td class="cell s-${state}" role="gridcell" tabindex="-1" data-cell="${cells.length - 1}" data-table="${escapeHtml(table.table)}" data-day="${dayLabel(dayMs)}" data-state="${state}" title="${hover}" aria-label="${hover}">${PAGE_MARKS[state]}</td>`;
+      return `<td class="cell s-${state}" role="gridcell" tabindex="-1" data-cell="${cells.length - 1}" data-table="${escapeHtml(table.table)}" data-day="${dayLabel(dayMs)}" data-state="${state}" title="${hover}">${PAGE_MARKS[state]}</td>`;
     });
     const lag = `lag ${formatLag(table.lagSeconds)}`;
     return `<tr><th scope="row" class="name">${escapeHtml(table.table)}<small>${escapeHtml(lag)}</small></th>${tds.join("")}</tr>`;
