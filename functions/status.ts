@@ -4,7 +4,7 @@ import { MINUTE_MS } from "../shared/core/time.js";
 import { readRunRecord } from "../shared/engine/runs.js";
 import type { CoverageQuery } from "../shared/engine/status.js";
 import type { AzureExport } from "../shared/wiring/azure.js";
-import { IN_PROGRESS_HORIZON_MS, parseCoverageQuery } from "./coverage-query.js";
+import { IN_PROGRESS_HORIZON_MS, overCaps, parseCoverageQuery } from "./coverage-query.js";
 import { problem } from "./problem.js";
 import { azureExport } from "./runtime.js";
 
@@ -18,6 +18,8 @@ export function createStatusHandler(exporter: () => AzureExport) {
       const run = isRunId(runId) ? await readRunRecord(state, runId) : undefined;
       if (run === undefined) return problem(404, "unknown-run", "Unknown run", `no backfill run ${JSON.stringify(runId)}`, [{ name: "runId", reason: "is not a known run id" }]);
       const query: CoverageQuery = { tables: run.tables, range: { startMs: Date.parse(run.start), endMs: Date.parse(run.end) }, windowMs: run.windowMinutes * MINUTE_MS, nowMs, inProgressHorizonMs: IN_PROGRESS_HORIZON_MS, exportedBy: run.force ? runId : undefined };
+      const capped = overCaps(query.range, query.windowMs, query.tables.length, "runId");
+      if (capped !== undefined) return problem(400, "invalid-status-query", "Invalid status query", `run ${runId} is larger than one status query may read; ask for its tables and range with table=, start= and end=`, [capped]);
       const tables = await coverage(query);
       const done = tables.reduce((n, t) => n + t.counts.exported, 0);
       return { status: 200, jsonBody: { runId, run, done, total: run.windows, complete: done === run.windows, tables } };

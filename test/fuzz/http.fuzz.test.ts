@@ -203,7 +203,7 @@ describe("fuzz: the backfill and status handlers on a memory-backed export", () 
         if (response.status !== 200) {
           const names = (expectProblemResponse(response, 400)["invalid-params"] ?? []).map((p) => p.name);
           expect(names.length).toBeGreaterThan(0);
-          for (const name of names) expect(/^table\[\d+\]$/.test(name) || ["start", "end", "windowMinutes"].includes(name), name).toBe(true);
+          for (const name of names) expect(["table", "start", "end", "windowMinutes"].includes(name), name).toBe(true);
           return;
         }
         answered += 1;
@@ -245,7 +245,8 @@ describe("fuzz: the backfill and status handlers on Azurite and the fake Log Ana
         if (response.status === 202) {
           expect([runs - runsBefore, queued - queuedBefore]).toEqual([1, (response.body as { jobs: number }).jobs]);
         } else {
-          expect(response).toMatchObject({ status: 400, headers: { "content-type": "application/problem+json" }, body: { "invalid-params": expect.any(Array) } });
+          // 429: an earlier accepted case's run is still active on one of the tables (nothing drains the queue here).
+          expect(response).toMatchObject({ status: expect.toBeOneOf([400, 429]), headers: { "content-type": "application/problem+json" }, body: { "invalid-params": expect.any(Array) } });
           expect([runs, queued]).toEqual([runsBefore, queuedBefore]);
         }
       }),
