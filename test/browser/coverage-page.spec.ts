@@ -61,6 +61,8 @@ beforeAll(async () => {
   await backfill("Syslog", DAY0 + DAY_MS, DAY0 + DAY_MS + WINDOW_MS);
   await stack.drain({ batchSize: 1 });
   await backfill("Syslog", DAY0 + DAY_MS + WINDOW_MS, DAY0 + 2 * DAY_MS);
+  // One active run per table: the next Syslog backfill waits for this one.
+  await stack.drain();
   await backfill("Syslog", DAY0 + 2 * DAY_MS, DAY0 + 2 * DAY_MS + 2 * WINDOW_MS);
   await stack.drain();
   await backfill("Heartbeat", DAY0 + 3 * DAY_MS, DAY0 + 4 * DAY_MS);
