@@ -5,8 +5,9 @@ import { newRunId, runRecord, runRecordName } from "../shared/engine/runs.js";
 import type { AzureExport } from "../shared/wiring/azure.js";
 import { IN_PROGRESS_HORIZON_MS } from "./coverage-query.js";
 import { problem } from "./problem.js";
+import { APP_ROLES, refuseUnlessRole } from "./roles.js";
 import { MAX_BODY_BYTES, readBoundedText } from "./request-body.js";
-import { azureExport, contextLogger } from "./runtime.js";
+import { azureExport, contextLogger, httpAuthLevel } from "./runtime.js";
 
 /** When a refused request may try again: a run's day of windows takes minutes, not seconds. */
 const RETRY_AFTER_SECONDS = 300;
@@ -18,6 +19,9 @@ const RETRY_AFTER_SECONDS = 300;
  */
 export function createBackfillHandler(exporter: () => AzureExport) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const { settings, state, jobs, clock } = exporter();
+    const refused = refuseUnlessRole(request, APP_ROLES.operate, settings.functionKeys);
+    if (refused !== undefined) return refused;
     const contentType = request.headers.get("content-type") ?? "";
     if (!/^application\/json\s*(;|$)/i.test(contentType)) {
       return problem(400, "wrong-content-type", "Wrong content type", `send the request as application/json, not ${JSON.stringify(contentType || "(none)")}`, [{ name: "content-type", reason: "must be application/json" }]);
@@ -30,7 +34,6 @@ export function createBackfillHandler(exporter: () => AzureExport) {
     } catch {
       return problem(400, "malformed-json", "Malformed JSON", "the request body is not valid JSON", [{ name: "(body)", reason: "is not valid JSON" }]);
     }
-    const { settings, state, jobs, clock } = exporter();
     const nowMs = clock.now();
     const validation = validateBackfillRequest(body, {
       nowMs,
@@ -58,4 +61,4 @@ export function createBackfillHandler(exporter: () => AzureExport) {
 
 export const backfillHandler = createBackfillHandler(azureExport);
 
-app.http("backfill", { methods: ["POST"], authLevel: "function", route: "backfill", handler: backfillHandler });
+app.http("backfill", { methods: ["POST"], authLevel: httpAuthLevel(), route: "backfill", handler: backfillHandler });

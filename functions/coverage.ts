@@ -3,12 +3,15 @@ import { coveragePage } from "../shared/report/coverage-page.js";
 import type { AzureExport } from "../shared/wiring/azure.js";
 import { parseCoverageQuery } from "./coverage-query.js";
 import { problem } from "./problem.js";
-import { azureExport } from "./runtime.js";
+import { APP_ROLES, refuseUnlessRole } from "./roles.js";
+import { azureExport, httpAuthLevel } from "./runtime.js";
 
 /** GET /api/coverage?table=&start=&end=&windowMinutes=: the coverage heatmap as one self-contained HTML page (30 days by default). */
 export function createCoverageHandler(exporter: () => AzureExport) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
     const { settings, clock, coverage } = exporter();
+    const refused = refuseUnlessRole(request, APP_ROLES.read, settings.functionKeys);
+    if (refused !== undefined) return refused;
     const nowMs = clock.now();
     const parsed = parseCoverageQuery(request, settings, nowMs, 30);
     if (!parsed.ok) return problem(400, "invalid-coverage-query", "Invalid coverage query", `${parsed.problems.length} parameter(s) are invalid`, parsed.problems);
@@ -24,4 +27,4 @@ export function createCoverageHandler(exporter: () => AzureExport) {
 
 export const coverageHandler = createCoverageHandler(azureExport);
 
-app.http("coverage", { methods: ["GET"], authLevel: "function", route: "coverage", handler: coverageHandler });
+app.http("coverage", { methods: ["GET"], authLevel: httpAuthLevel(), route: "coverage", handler: coverageHandler });

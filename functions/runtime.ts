@@ -20,6 +20,8 @@ export function registrationSetting(spec: { readonly name: string; readonly defa
 
 export const plannerSchedule = (): string => registrationSetting(SETTINGS.plannerSchedule);
 export const jobQueueName = (): string => registrationSetting(SETTINGS.queue);
+/** HTTP functions take a function key only when LOGEXPORT_FUNCTION_KEYS=on; otherwise App Service authentication (Entra ID) guards them. */
+export const httpAuthLevel = (): "function" | "anonymous" => (registrationSetting(SETTINGS.functionKeys) === "on" ? "function" : "anonymous");
 
 export function contextLogger(context: InvocationContext, base: Readonly<Record<string, unknown>> = {}): Logger {
   return jsonLogger((level, line) => (level === "info" ? context.info(line) : level === "warn" ? context.warn(line) : context.error(line)), {

@@ -6,12 +6,15 @@ import type { CoverageQuery } from "../shared/engine/status.js";
 import type { AzureExport } from "../shared/wiring/azure.js";
 import { IN_PROGRESS_HORIZON_MS, overCaps, parseCoverageQuery } from "./coverage-query.js";
 import { problem } from "./problem.js";
-import { azureExport } from "./runtime.js";
+import { APP_ROLES, refuseUnlessRole } from "./roles.js";
+import { azureExport, httpAuthLevel } from "./runtime.js";
 
 /** GET /api/status?table=&start=&end=&windowMinutes= (coverage) or ?runId= (one backfill's progress), built from manifests and the ledger. */
 export function createStatusHandler(exporter: () => AzureExport) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
     const { settings, state, clock, coverage } = exporter();
+    const refused = refuseUnlessRole(request, APP_ROLES.read, settings.functionKeys);
+    if (refused !== undefined) return refused;
     const nowMs = clock.now();
     const runId = request.query.get("runId");
     if (runId !== null) {
@@ -34,4 +37,4 @@ export function createStatusHandler(exporter: () => AzureExport) {
 
 export const statusHandler = createStatusHandler(azureExport);
 
-app.http("status", { methods: ["GET"], authLevel: "function", route: "status", handler: statusHandler });
+app.http("status", { methods: ["GET"], authLevel: httpAuthLevel(), route: "status", handler: statusHandler });

@@ -15,6 +15,7 @@ import { decodeJob } from "../../shared/engine/messages.js";
 import type { TableCoverage } from "../../shared/engine/status.js";
 import { createBackfillHandler } from "../../functions/backfill.js";
 import { createStatusHandler } from "../../functions/status.js";
+import { OPERATOR_HEADERS } from "../helpers/client-principal.js";
 import { createAzureStack, type AzureStack } from "../helpers/azure-stack.js";
 import { startFakeLogAnalytics, type FakeLogAnalytics } from "../helpers/fake-log-analytics.js";
 import { SyntheticTable } from "../helpers/synthetic-table.js";
@@ -125,7 +126,7 @@ const rawBody: fc.Arbitrary<{ string: string } | { bytes: Uint8Array }> = fc.one
 );
 
 function backfillRequest(type: string, raw: { string: string } | { bytes: Uint8Array }): InstanceType<typeof azureFunctions.HttpRequest> {
-  return new azureFunctions.HttpRequest({ method: "POST", url: "http://localhost:7071/api/backfill", headers: type === "" ? {} : { "content-type": type }, body: raw });
+  return new azureFunctions.HttpRequest({ method: "POST", url: "http://localhost:7071/api/backfill", headers: type === "" ? { ...OPERATOR_HEADERS } : { ...OPERATOR_HEADERS, "content-type": type }, body: raw });
 }
 
 interface Problem {
@@ -196,7 +197,7 @@ describe("fuzz: the backfill and status handlers on a memory-backed export", () 
     await fc.assert(
       fc.asyncProperty(statusQuery, async (query) => {
         const azure = memoryAzure({ now: () => NOW }, { LOGEXPORT_TABLES: TABLES.join(",") });
-        const response = await createStatusHandler(() => azure.exporter)(new azureFunctions.HttpRequest({ method: "GET", url: "http://localhost:7071/api/status", query: { ...query } }), );
+        const response = await createStatusHandler(() => azure.exporter)(new azureFunctions.HttpRequest({ method: "GET", url: "http://localhost:7071/api/status", query: { ...query }, headers: { ...OPERATOR_HEADERS } }));
         // Whatever the range and window size, a query costs a bounded number of storage calls (about 3 ms each on Azurite).
         expect(azure.state.calls).toBeLessThanOrEqual(10_000);
         if ("runId" in query) return void expectProblemResponse(response, 404);
