@@ -7,7 +7,7 @@ import { IN_PROGRESS_HORIZON_MS } from "./coverage-query.js";
 import { problem } from "./problem.js";
 import { APP_ROLES, refuseUnlessRole } from "./roles.js";
 import { MAX_BODY_BYTES, readBoundedText } from "./request-body.js";
-import { azureExport, contextLogger, httpAuthLevel } from "./runtime.js";
+import { azureExport, contextLogger, httpAuthLevel, platformSignInEnabled } from "./runtime.js";
 
 /** When a refused request may try again: a run's day of windows takes minutes, not seconds. */
 const RETRY_AFTER_SECONDS = 300;
@@ -16,11 +16,12 @@ const RETRY_AFTER_SECONDS = 300;
  * POST /api/backfill: validates the whole request, records the run, enqueues
  * one coarse job per table and day (workers expand them into windows) and
  * answers 202 at once, whatever the size of the range.
+ * `principalTrusted`: whether App Service authentication is in front (tests say so explicitly).
  */
-export function createBackfillHandler(exporter: () => AzureExport) {
+export function createBackfillHandler(exporter: () => AzureExport, principalTrusted: () => boolean = platformSignInEnabled) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const { settings, state, jobs, clock } = exporter();
-    const refused = refuseUnlessRole(request, APP_ROLES.operate, settings.functionKeys);
+    const refused = refuseUnlessRole(request, APP_ROLES.operate, settings.functionKeys, principalTrusted());
     if (refused !== undefined) return refused;
     const contentType = request.headers.get("content-type") ?? "";
     if (!/^application\/json\s*(;|$)/i.test(contentType)) {

@@ -4,13 +4,13 @@ import type { AzureExport } from "../shared/wiring/azure.js";
 import { parseCoverageQuery } from "./coverage-query.js";
 import { problem } from "./problem.js";
 import { APP_ROLES, refuseUnlessRole } from "./roles.js";
-import { azureExport, httpAuthLevel } from "./runtime.js";
+import { azureExport, httpAuthLevel, platformSignInEnabled } from "./runtime.js";
 
-/** GET /api/coverage?table=&start=&end=&windowMinutes=: the coverage heatmap as one self-contained HTML page (30 days by default). */
-export function createCoverageHandler(exporter: () => AzureExport) {
+/** GET /api/coverage?table=&start=&end=&windowMinutes=: the coverage heatmap as one self-contained HTML page (30 days by default). `principalTrusted`: whether App Service authentication is in front (tests say so). */
+export function createCoverageHandler(exporter: () => AzureExport, principalTrusted: () => boolean = platformSignInEnabled) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
     const { settings, clock, coverage } = exporter();
-    const refused = refuseUnlessRole(request, APP_ROLES.read, settings.functionKeys);
+    const refused = refuseUnlessRole(request, APP_ROLES.read, settings.functionKeys, principalTrusted());
     if (refused !== undefined) return refused;
     const nowMs = clock.now();
     const parsed = parseCoverageQuery(request, settings, nowMs, 30);

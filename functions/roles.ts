@@ -39,9 +39,15 @@ export function clientPrincipal(request: HttpRequest): ClientPrincipal | undefin
 /**
  * Undefined when the caller may go on, else the 401/403 problem naming the role. Operate includes
  * Read. With function keys on, a call without a signed-in caller passed the host's key check.
+ * Without the platform's sign-in in front (`principalTrusted` false) the header could come from the
+ * caller, so it is ignored: only a key lets a call through then.
  */
-export function refuseUnlessRole(request: HttpRequest, role: AppRole, functionKeys: boolean): HttpResponseInit | undefined {
+export function refuseUnlessRole(request: HttpRequest, role: AppRole, functionKeys: boolean, principalTrusted: boolean): HttpResponseInit | undefined {
   const accepted: readonly AppRole[] = role === APP_ROLES.read ? [APP_ROLES.read, APP_ROLES.operate] : [APP_ROLES.operate];
+  if (!principalTrusted) {
+    if (functionKeys) return undefined;
+    return problem(401, "unauthenticated", "Sign-in required", `this app has no sign-in in front of it (App Service authentication is off), so no caller can be shown to have the app role ${role}; turn it on (the Terraform module does) or opt in to function keys`);
+  }
   const caller = clientPrincipal(request);
   if (caller === undefined) {
     if (functionKeys && request.headers.get(PRINCIPAL_HEADER) === null) return undefined;

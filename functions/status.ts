@@ -7,13 +7,13 @@ import type { AzureExport } from "../shared/wiring/azure.js";
 import { IN_PROGRESS_HORIZON_MS, overCaps, parseCoverageQuery } from "./coverage-query.js";
 import { problem } from "./problem.js";
 import { APP_ROLES, refuseUnlessRole } from "./roles.js";
-import { azureExport, httpAuthLevel } from "./runtime.js";
+import { azureExport, httpAuthLevel, platformSignInEnabled } from "./runtime.js";
 
-/** GET /api/status?table=&start=&end=&windowMinutes= (coverage) or ?runId= (one backfill's progress), built from manifests and the ledger. */
-export function createStatusHandler(exporter: () => AzureExport) {
+/** GET /api/status?table=&start=&end=&windowMinutes= (coverage) or ?runId= (one backfill's progress), built from manifests and the ledger. `principalTrusted`: whether App Service authentication is in front (tests say so). */
+export function createStatusHandler(exporter: () => AzureExport, principalTrusted: () => boolean = platformSignInEnabled) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
     const { settings, state, clock, coverage } = exporter();
-    const refused = refuseUnlessRole(request, APP_ROLES.read, settings.functionKeys);
+    const refused = refuseUnlessRole(request, APP_ROLES.read, settings.functionKeys, principalTrusted());
     if (refused !== undefined) return refused;
     const nowMs = clock.now();
     const runId = request.query.get("runId");

@@ -152,7 +152,7 @@ describe("fuzz: the backfill and status handlers on a memory-backed export", () 
     await fc.assert(
       fc.asyncProperty(contentType, rawBody, async (type, raw) => {
         const azure = memoryAzure({ now: () => NOW }, { LOGEXPORT_TABLES: TABLES.join(","), LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90", LOGEXPORT_BACKFILL_MAX_WINDOWS: "5000" });
-        const response = await createBackfillHandler(() => azure.exporter)(backfillRequest(type, raw), capturedContext("backfill").context);
+        const response = await createBackfillHandler(() => azure.exporter, () => true)(backfillRequest(type, raw), capturedContext("backfill").context);
         if (response.status !== 202) {
           const problem = expectProblemResponse(response, 400);
           expect(problem["invalid-params"]?.length).toBeGreaterThan(0);
@@ -197,7 +197,7 @@ describe("fuzz: the backfill and status handlers on a memory-backed export", () 
     await fc.assert(
       fc.asyncProperty(statusQuery, async (query) => {
         const azure = memoryAzure({ now: () => NOW }, { LOGEXPORT_TABLES: TABLES.join(",") });
-        const response = await createStatusHandler(() => azure.exporter)(new azureFunctions.HttpRequest({ method: "GET", url: "http://localhost:7071/api/status", query: { ...query }, headers: { ...OPERATOR_HEADERS } }));
+        const response = await createStatusHandler(() => azure.exporter, () => true)(new azureFunctions.HttpRequest({ method: "GET", url: "http://localhost:7071/api/status", query: { ...query }, headers: { ...OPERATOR_HEADERS } }));
         // Whatever the range and window size, a query costs a bounded number of storage calls (about 3 ms each on Azurite).
         expect(azure.state.calls).toBeLessThanOrEqual(10_000);
         if ("runId" in query) return void expectProblemResponse(response, 404);

@@ -59,6 +59,9 @@ async function call(handler: (request: HttpRequest, context: InvocationContext) 
   return { status: response.status ?? 200, headers, body: response.jsonBody ?? response.body };
 }
 
+/** As behind App Service authentication: the principal header is the platform's. */
+const SIGNED_IN = (): boolean => true;
+
 export const TIMER: Timer = {
   isPastDue: false,
   schedule: { adjustForDST: false },
@@ -82,9 +85,9 @@ export async function createAzureStack(options: AzureStackOptions): Promise<Azur
   await exporter.ensureStorage();
   const blobs = BlobServiceClient.fromConnectionString(options.connectionString);
   const plannerHandler = createPlannerHandler(() => exporter);
-  const backfillHandler = createBackfillHandler(() => exporter);
-  const statusHandler = createStatusHandler(() => exporter);
-  const coverageHandler = createCoverageHandler(() => exporter);
+  const backfillHandler = createBackfillHandler(() => exporter, SIGNED_IN);
+  const statusHandler = createStatusHandler(() => exporter, SIGNED_IN);
+  const coverageHandler = createCoverageHandler(() => exporter, SIGNED_IN);
   const workerHandler = createWorkerHandler(() => exporter);
   const log: LogHandler = options.log ?? (() => undefined);
   return {

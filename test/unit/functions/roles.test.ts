@@ -13,11 +13,12 @@ const DAY0 = Date.UTC(2026, 10, 1);
 const BODY = JSON.stringify({ tables: ["Heartbeat"], start: new Date(DAY0).toISOString(), end: new Date(DAY0 + DAY_MS).toISOString() });
 type Endpoint = "status" | "coverage" | "backfill";
 
-async function call(endpoint: Endpoint, headers: Readonly<Record<string, string>>, settings: Readonly<Record<string, string>> = {}): Promise<HttpResponseInit> {
+async function call(endpoint: Endpoint, headers: Readonly<Record<string, string>>, settings: Readonly<Record<string, string>> = {}, signInInFront = true): Promise<HttpResponseInit> {
+  const trusted = (): boolean => signInInFront;
   const azure = memoryAzure({ now: () => NOW }, { LOGEXPORT_TABLES: "Heartbeat", ...settings });
   const url = `http://localhost:7071/api/${endpoint}`;
-  if (endpoint === "backfill") return createBackfillHandler(() => azure.exporter)(new azureFunctions.HttpRequest({ method: "POST", url, headers: { ...headers, "content-type": "application/json" }, body: { string: BODY } }), capturedContext("backfill").context);
-  const handler = endpoint === "status" ? createStatusHandler(() => azure.exporter) : createCoverageHandler(() => azure.exporter);
+  if (endpoint === "backfill") return createBackfillHandler(() => azure.exporter, trusted)(new azureFunctions.HttpRequest({ method: "POST", url, headers: { ...headers, "content-type": "application/json" }, body: { string: BODY } }), capturedContext("backfill").context);
+  const handler = endpoint === "status" ? createStatusHandler(() => azure.exporter, trusted) : createCoverageHandler(() => azure.exporter, trusted);
   return handler(new azureFunctions.HttpRequest({ method: "GET", url, headers: { ...headers } }));
 }
 
@@ -57,5 +58,12 @@ describe("app roles from the client-principal header", () => {
     expect((await call(endpoint, {}, { LOGEXPORT_FUNCTION_KEYS: "on" })).status).toBe(OK[endpoint]);
     expect((await call(endpoint, as(), { LOGEXPORT_FUNCTION_KEYS: "on" })).status).toBe(403);
     expect((await call(endpoint, { "x-ms-client-principal": "garbage" }, { LOGEXPORT_FUNCTION_KEYS: "on" })).status).toBe(401);
+  });
+
+  it.each(["status", "coverage", "backfill"] as const)("without App Service authentication in front, %s ignores a principal header (anyone could send one): 401, or a key holder's call with keys on", async (endpoint) => {
+    const forged = await call(endpoint, as("LogExport.Operate"), {}, false);
+    expect(forged.status).toBe(401);
+    expect(forged.jsonBody).toMatchObject({ type: "https://logexport.dev/problems/unauthenticated", detail: expect.stringContaining("App Service authentication is off") });
+    expect((await call(endpoint, as("Another.Role"), { LOGEXPORT_FUNCTION_KEYS: "on" }, false)).status).toBe(OK[endpoint]);
   });
 });
