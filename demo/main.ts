@@ -137,6 +137,9 @@ async function main(): Promise<void> {
     const complete = await summarize(stack, tables, { startMs: previousDay.startMs, endMs: day.endMs });
     const status = await stack.status({ start: isoInstant(previousDay.startMs), end: isoInstant(day.endMs) });
     say(`GET /api/status (from manifests and the ledger):\n${coverageTable((status.body as { tables: TableCoverage[] }).tables)}\n`);
+    const page = await stack.coverage({ start: isoInstant(previousDay.startMs), end: isoInstant(day.endMs) });
+    await writeFile(join(OUTPUT, "coverage.html"), String(page.body));
+    say(`GET /api/coverage (the same coverage as a page; open it in a browser): ${join(OUTPUT, "coverage.html")}\n`);
     const files = (await download(stack.data, join(OUTPUT, "log-exports"))) + (await download(stack.state, join(OUTPUT, "log-export-state")));
     await writeFile(join(OUTPUT, "settings.json"), `${JSON.stringify({ ...stack.env, ExportStorage: "(Azurite dev account)" }, null, 2)}\n`);
     say(`Output (${files} objects, copied out of Azurite): ${OUTPUT}/`);
