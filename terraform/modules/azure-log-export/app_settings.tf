@@ -48,6 +48,7 @@ locals {
       "LOGEXPORT_WORKSPACE_RETENTION_DAYS" = tostring(var.workspace_retention_days)
       "LOGEXPORT_MAX_CONCURRENT_QUERIES"   = tostring(var.max_concurrent_queries)
       "LOGEXPORT_FORMAT"                   = var.format
+      "LOGEXPORT_FUNCTION_KEYS"            = var.function_keys_enabled ? "on" : "off"
     },
     length(var.format_overrides) == 0 ? {} : {
       "LOGEXPORT_FORMAT_OVERRIDES" = join(",", [for table, format in var.format_overrides : "${table}=${format}"])
