@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -24,7 +24,7 @@ import json, os, sys, time
 start = time.perf_counter()
 pid = os.posix_spawnp(sys.argv[1], sys.argv[1:], os.environ)
 _, status, usage = os.wait4(pid, 0)
-print(json.dumps({"seconds": time.perf_counter() - start, "maxRssKb": usage.ru_maxrss, "exitCode": os.waitstatus_to_exitcode(status)}))
+print(json.dumps({"seconds": time.perf_counter() - start, "cpuSeconds": usage.ru_utime + usage.ru_stime, "maxRssKb": usage.ru_maxrss, "exitCode": os.waitstatus_to_exitcode(status)}))
 `;
 
 interface Case {
@@ -36,6 +36,8 @@ interface Case {
 
 interface Measured extends Case {
   readonly seconds: number;
+  /** User + system CPU time of the process and its threads: what other load on the machine changes least. */
+  readonly cpuSeconds: number;
   readonly peakRssBytes: number;
   readonly stderr: string;
 }
@@ -43,9 +45,9 @@ interface Measured extends Case {
 async function measureOnce(c: Case): Promise<Measured> {
   const env = { ...process.env, LOGEXPORT_HMAC_KEY: BENCH_HMAC_KEY };
   const { stdout, stderr } = await run("python3", ["-c", MEASURE, ...c.command], { cwd: REPO, env, maxBuffer: 1 << 24 });
-  const figures = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as { seconds: number; maxRssKb: number; exitCode: number };
+  const figures = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as { seconds: number; cpuSeconds: number; maxRssKb: number; exitCode: number };
   if (figures.exitCode !== 0) throw new Error(`${c.label} exited with ${figures.exitCode}:\n${stderr}`);
-  return { ...c, seconds: figures.seconds, peakRssBytes: figures.maxRssKb * 1024, stderr };
+  return { ...c, seconds: figures.seconds, cpuSeconds: figures.cpuSeconds, peakRssBytes: figures.maxRssKb * 1024, stderr };
 }
 
 /** The fastest of RUNS rounds over all cases: other load on the machine only slows a run down, and rounds spread it over the cases. */
@@ -114,7 +116,7 @@ function ratios(corpus: Corpus, [ours, seed, floor]: readonly Measured[]): void 
 export async function benchSanitize(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "logexport-bench-sanitize-"));
   try {
-    process.stdout.write(`Each tool in its own process on the same generated corpora (page-cached), fastest of ${RUNS} rounds; MB/s = input bytes / 10^6 / wall seconds incl. start-up; ${availableParallelism()} CPUs.\n\n`);
+    process.stdout.write(`Each tool in its own process on the same generated corpora (page-cached), fastest of ${RUNS} rounds; MB/s = input bytes / 10^6 / wall seconds incl. start-up; ${availableParallelism()} CPUs, load average ${loadavg()[0]?.toFixed(1)} at the start.\n\n`);
     const corpus = async (name: string, lines: number, generate?: (count: number) => Iterable<string>): Promise<Corpus> => {
       const path = join(dir, `${name}.jsonl`);
       return { name, input: { path, bytes: await writeSanitizeCorpus(path, lines, generate) } };
@@ -136,8 +138,8 @@ export async function benchSanitize(): Promise<void> {
     const identical = (await sha256(ours.output)) === (await sha256(oursOneThread.output));
 
     process.stdout.write(`\n${renderTable([
-      ["tool", "input", "MB/s", "seconds", "peak RSS"],
-      ...measured.map((m) => [m.label, formatBytes(m.input.bytes), Number(megabytesPerSecond(m).toFixed(1)), Number(m.seconds.toFixed(2)), formatBytes(m.peakRssBytes)]),
+      ["tool", "input", "MB/s", "seconds", "CPU seconds", "peak RSS"],
+      ...measured.map((m) => [m.label, formatBytes(m.input.bytes), Number(megabytesPerSecond(m).toFixed(1)), Number(m.seconds.toFixed(2)), Number(m.cpuSeconds.toFixed(2)), formatBytes(m.peakRssBytes)]),
     ])}\n\n`);
     ratios(kubernetes, measured.slice(0, 3));
     ratios(dense, measured.slice(3, 6));
