@@ -1,9 +1,9 @@
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { enqueueRangeJobs, planRangeJobs, validateBackfillRequest } from "../shared/engine/backfill.js";
 import { newRunId, runRecord, runRecordName } from "../shared/engine/runs.js";
 import type { AzureExport } from "../shared/wiring/azure.js";
 import { problem } from "./problem.js";
-import { azureExport, contextLogger } from "./runtime.js";
+import { contextLogger } from "./runtime.js";
 
 /**
  * POST /api/backfill: validates the whole request, records the run, enqueues
@@ -42,7 +42,3 @@ export function createBackfillHandler(exporter: () => AzureExport) {
     return { status: 202, headers: { location: statusUrl }, jsonBody: { runId, windows: validation.windows, jobs: rangeJobs.length, statusUrl } };
   };
 }
-
-export const backfillHandler = createBackfillHandler(azureExport);
-
-app.http("backfill", { methods: ["POST"], authLevel: "function", route: "backfill", handler: backfillHandler });

@@ -1,4 +1,4 @@
-import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
+import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import { isRunId, isTableName } from "../shared/core/identifiers.js";
 import { DAY_MS, floorTo, HOUR_MS, MINUTE_MS } from "../shared/core/time.js";
 import type { FieldProblem } from "../shared/engine/backfill.js";
@@ -6,7 +6,6 @@ import { readRunRecord } from "../shared/engine/runs.js";
 import type { CoverageQuery } from "../shared/engine/status.js";
 import type { AzureExport } from "../shared/wiring/azure.js";
 import { problem } from "./problem.js";
-import { azureExport } from "./runtime.js";
 
 const MAX_STATUS_WINDOWS = 100_000;
 /** Each UTC day of the range costs one ledger read and one manifest listing per table, whatever the window size. */
@@ -58,7 +57,3 @@ export function createStatusHandler(exporter: () => AzureExport) {
     return { status: 200, jsonBody: { now: new Date(nowMs).toISOString(), start: new Date(startMs).toISOString(), end: new Date(endMs).toISOString(), windowMinutes: windowMs / MINUTE_MS, tables: found } };
   };
 }
-
-export const statusHandler = createStatusHandler(azureExport);
-
-app.http("status", { methods: ["GET"], authLevel: "function", route: "status", handler: statusHandler });
