@@ -95,7 +95,7 @@ export function azureExportFromFlags(flags: ParsedFlags, io: CommandIO, tablesFl
  * $AZURE_STORAGE_CONNECTION_STRING, or the file --connection-string-file names. Never a flag's value: a
  * command line shows in process listings and shell history, with the account key in it.
  */
-function connectionStringOf(flags: ParsedFlags, io: CommandIO): string | undefined {
+export function connectionStringOf(flags: ParsedFlags, io: CommandIO): string | undefined {
   if (flags["connection-string"] !== undefined) {
     throw new CliError("--connection-string is not taken: a value on the command line shows in process listings and shell history; set AZURE_STORAGE_CONNECTION_STRING or give --connection-string-file <path>");
   }
