@@ -65,14 +65,14 @@ const ESCAPED = [
 ] as const;
 
 function restoreEscapes(value: HclValue): HclValue {
-  if (typeof value === "string") return ESCAPED.reduce((text, [escape, standIn]) => text.replaceAll(standIn, () => escape), value);
+  if (typeof value === "string") return ESCAPED.reduce((text, [escaped, standIn]) => text.replaceAll(standIn, () => escaped), value);
   if (Array.isArray(value)) return value.map(restoreEscapes);
   if (isBody(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, restoreEscapes(v)]));
   return value;
 }
 
 export async function parseTerraformFile(file: string, text: string): Promise<TopBlock[]> {
-  const json: unknown = await parse(file, ESCAPED.reduce((t, [escape, standIn]) => t.replaceAll(escape, () => standIn), text));
+  const json: unknown = await parse(file, ESCAPED.reduce((t, [escaped, standIn]) => t.replaceAll(escaped, () => standIn), text));
   if (!isBody(json as HclValue)) throw new Error(`${file}: the parser returned no object`);
   return Object.entries(restoreEscapes(json as HclBody) as HclBody).flatMap(([key, value]) => {
     if (!isBlockKind(key)) throw new Error(`${file}: unknown top-level block ${key}`);

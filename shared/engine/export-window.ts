@@ -8,7 +8,7 @@ import { windowMetrics } from "./metrics.js";
 import { ledgerName, manifestName, windowObjectsPrefix } from "./naming.js";
 import { planWindowParts, type PartBudget } from "./parts.js";
 import type { RetryPolicy } from "./retry.js";
-import { writePartObjects, writeWindowObject, type WrittenWindow } from "./window-objects.js";
+import { writePartObjects, writeWindowObject, } from "./window-objects.js";
 
 /**
  * Where a window's rows go: one object per part under a prefix (Log Analytics tables, any window

@@ -57,7 +57,7 @@ export function encodeRangeJob(job: RangeJob): string {
 }
 
 function field(body: Record<string, unknown>, name: string): unknown {
-  return Object.prototype.hasOwnProperty.call(body, name) ? body[name] : undefined;
+  return  Object.hasOwn(body, name) ? body[name] : undefined;
 }
 
 function instant(body: Record<string, unknown>, name: string): number {

@@ -86,7 +86,7 @@ export function packParts(window: TimeRange, bins: readonly MeasuredBin[], budge
     if (bin.rows === 0) continue;
     const current = groups.at(-1);
     const joinsQuery = current !== undefined && !current.scan && bin.scan !== true && current.rows + bin.rows <= budget.maxRows && current.bytes + bin.bytes <= budget.maxBytes;
-    const joinsScan = current !== undefined && current.scan && bin.scan === true && current.rows + bin.rows <= SCAN_PART_BUDGETS * budget.maxRows;
+    const joinsScan = current?.scan && bin.scan === true && current.rows + bin.rows <= SCAN_PART_BUDGETS * budget.maxRows;
     if (current !== undefined && (joinsQuery || joinsScan)) {
       current.rows += bin.rows;
       current.bytes += bin.bytes;

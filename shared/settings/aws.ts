@@ -55,7 +55,7 @@ export function loadAwsExportSettings(env: Environment): AwsExportSettings {
   });
   reader.check(exports.length > 0 && new Set(exports).size === exports.length, `${AWS_SETTINGS.exports.name} must list each export once, got ${JSON.stringify(exports)}`);
   const contentPathPrefix = reader.string(AWS_SETTINGS.contentPathPrefix);
-  reader.check(/^\/[A-Za-z0-9._~\/-]*\/$/.test(contentPathPrefix), `${AWS_SETTINGS.contentPathPrefix.name} must be a path starting and ending with /, got ${JSON.stringify(contentPathPrefix)}`);
+  reader.check(/^\/[A-Za-z0-9._~/-]*\/$/.test(contentPathPrefix), `${AWS_SETTINGS.contentPathPrefix.name} must be a path starting and ending with /, got ${JSON.stringify(contentPathPrefix)}`);
   const logGroupNames = reader.list(AWS_SETTINGS.logGroups);
   // Missing is reported as required; present but only commas would silently export nothing.
   reader.check(logGroupNames.length > 0 || (env[AWS_SETTINGS.logGroups.name]?.trim() ?? "") === "", `${AWS_SETTINGS.logGroups.name} names no log group, got ${JSON.stringify(env[AWS_SETTINGS.logGroups.name])}`);

@@ -138,7 +138,7 @@ describe("fuzz: the flag parser, times and integer flags", () => {
           expect(error).toBeInstanceOf(CliError);
           expect((error as Error).message).toMatch(/--out|connection string|AZURE_STORAGE_CONNECTION_STRING/);
           // The message names the setting, never the connection string's contents.
-          if (connectionString !== undefined && connectionString.includes("AccountKey")) expect((error as Error).message).not.toContain("AccountKey=b");
+          if (connectionString?.includes("AccountKey")) expect((error as Error).message).not.toContain("AccountKey=b");
         }
       }),
       // Found by this property: the first two threw TypeError "Invalid URL", the third the SDK's Error "Unable to extract containerName".

@@ -68,14 +68,14 @@ function tail(text: string): string {
 }
 
 function buildConnectionString(urls: Record<Service, string>): string {
-  return [
+  return `${[
     "DefaultEndpointsProtocol=http",
     `AccountName=${AZURITE_DEV_ACCOUNT_NAME}`,
     `AccountKey=${AZURITE_DEV_ACCOUNT_KEY}`,
     `BlobEndpoint=${urls.Blob}`,
     `QueueEndpoint=${urls.Queue}`,
     `TableEndpoint=${urls.Table}`,
-  ].join(";") + ";";
+  ].join(";")};`;
 }
 
 /** Do not let the child or its pipes keep the parent's event loop alive. */

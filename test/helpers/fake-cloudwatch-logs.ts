@@ -286,7 +286,7 @@ function tokenize(text: string, base: number): Token[] {
       i += 1;
     } else if (c === '"' || c === "'") {
       const end = scanQuoted(text, i, c);
-      tokens.push({ t: "string", v: unescape(text.slice(i + 1, end - 1)), at });
+      tokens.push({ t: "string", v: unescapeText(text.slice(i + 1, end - 1)), at });
       i = end;
     } else if (c === "/") {
       const end = scanQuoted(text, i, "/");
@@ -318,7 +318,7 @@ function tokenize(text: string, base: number): Token[] {
   return tokens;
 }
 
-function unescape(text: string): string {
+function unescapeText(text: string): string {
   return text.replace(/\\(.)/g, "$1");
 }
 
@@ -387,7 +387,8 @@ function parseFilter(command: Command, query: ParsedInsightsQuery): void {
         negate = opText === "!=";
         test = (text) => text === expected;
       } else {
-        return fail(`unsupported condition on ${name}`, op);
+        fail(`unsupported condition on ${name}`, op);
+        return;
       }
       query.predicates.push(negate ? (e) => !test(read(e)) : (e) => test(read(e)));
     }
@@ -702,7 +703,7 @@ function send(res: ServerResponse, status: number, body: Json): void {
 /** Simple FilterLogEvents patterns: space-separated terms or "quoted phrases", all required (case-sensitive). */
 function filterPatternTest(pattern: string | undefined): (message: string) => boolean {
   if (pattern === undefined || pattern.trim() === "") return () => true;
-  const terms = [...pattern.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => (m[1] !== undefined ? unescape(m[1]) : (m[2] ?? "")));
+  const terms = [...pattern.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => (m[1] !== undefined ? unescapeText(m[1]) : (m[2] ?? "")));
   if (terms.some((t) => /^[{[?%-]/.test(t))) {
     throw new ServiceError("InvalidParameterException", `the fake supports only plain terms and "quoted phrases" in filterPattern, not ${pattern}`);
   }

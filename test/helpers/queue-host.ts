@@ -16,7 +16,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import azureFunctions, { type InvocationContext, type LogLevel, type TriggerMetadata } from "@azure/functions";
 
 const { InvocationContext: Context } = azureFunctions;
-import { QueueServiceClient, RestError, type DequeuedMessageItem, type QueueClient } from "@azure/storage-queue";
+import { QueueServiceClient, RestError, type DequeuedMessageItem, } from "@azure/storage-queue";
 
 export type QueueHandler = (message: unknown, context: InvocationContext) => Promise<void>;
 
@@ -47,6 +47,8 @@ export interface QueueHostOptions {
   /** Maximum concurrent handler invocations (host.json `batchSize`; the host's default is 16). Default 1. */
   batchSize?: number;
   onInvocation?: (event: QueueInvocationEvent) => void;
+  /** After each lease renewal of a message, with the new end of its invisibility. */
+  onRenewal?: (messageId: string, nextVisibleOn: Date) => void;
   /** Where context logs and host messages go. Default: console, prefixed with the function name. */
   log?: QueueHostLog;
   /** Delay between polls while the queue still holds messages that are not visible yet. Default 100 ms. */
@@ -182,6 +184,7 @@ export async function drainQueue(handler: QueueHandler, options: QueueHostOption
             const updated = await queue.updateMessage(this.message.messageId, this.popReceipt, undefined, visibilityTimeout);
             if (updated.popReceipt) this.popReceipt = updated.popReceipt;
             if (updated.nextVisibleOn) this.nextVisibleOn = updated.nextVisibleOn;
+            options.onRenewal?.(this.message.messageId, this.nextVisibleOn);
           } catch (error) {
             log("warning", `Could not renew the visibility of message ${this.message.messageId}: ${errorMessage(error)}`);
           }

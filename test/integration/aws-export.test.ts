@@ -7,6 +7,7 @@ import { createHandler, type ManualRange } from "../../lambda/handler.js";
 import { HOUR_MS } from "../../shared/core/time.js";
 import type { ExportManifest } from "../../shared/engine/manifest.js";
 import { startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
+import { manifestName } from "../../shared/engine/naming.js";
 import { hourManifest } from "../helpers/aws-manifests.js";
 import { pulpHourStream, type PulpLogStream } from "../helpers/pulp-log-stream.js";
 import { scheduledEvent, lambdaContext } from "../helpers/lambda-events.js";
@@ -67,6 +68,13 @@ async function manifestOf(statePrefix = "_logexport"): Promise<ExportManifest> {
   return hourManifest(await s3.bucket("exports"), "pulp_access_logs", HOUR, statePrefix);
 }
 
+/** The hour as the scheduled run exports it, whatever ran before, so each test also runs alone (vitest -t). */
+async function exportedOnce(): Promise<void> {
+  const bucket = await s3.bucket("exports");
+  if (await bucket.exists(`_logexport/${manifestName("pulp_access_logs", { startMs: HOUR, endMs: HOUR + HOUR_MS })}`)) return;
+  await createHandler(exporter, () => undefined)(scheduledEvent(HOUR + HOUR_MS + 15 * 60_000 + 3_000), lambdaContext("setup"));
+}
+
 /** The object downloaded to a local file DuckDB can read. */
 async function download(key: string, name: string): Promise<string> {
   const file = join(dir, name);
@@ -106,6 +114,7 @@ describe("the AWS export (Lambda handler → fake CloudWatch Logs → Parquet on
   });
 
   it("re-exports a manual range hour by hour with the same bytes, and refuses a range that cannot finish in time", async () => {
+    await exportedOnce();
     const handler = createHandler(exporter, () => undefined);
     const before = await currentObject();
     const summary = await handler({ start: new Date(HOUR).toISOString(), end: new Date(HOUR + HOUR_MS).toISOString(), force: true }, lambdaContext("req-1"));
@@ -121,6 +130,7 @@ describe("the AWS export (Lambda handler → fake CloudWatch Logs → Parquet on
   });
 
   it("retries a part whose query keeps failing past the SDK's attempts, and writes the same bytes", async () => {
+    await exportedOnce();
     const before = await currentObject();
     // Only the first part's query: StartQuery answers 503 to all three of the SDK's attempts, so the engine retries the part.
     fake.inject({ on: "StartQuery", kind: "status", status: 503, times: 3, queryMatches: new RegExp(`^fields [^|]*\\| filter @timestamp >= ${HOUR} and`) });

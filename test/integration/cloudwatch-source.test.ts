@@ -171,21 +171,20 @@ describe("Logs Insights queries that end badly or are given up on", () => {
     it("stops a part query as soon as the export is aborted, without waiting out the poll interval", async () => {
       const mark = slow.calls.length;
       const abort = new AbortController();
-      const started = Date.now();
       const pending = rejection(source(10_000, slowClient, { timeoutMs: 600_000, initialPollMs: 30_000, maxPollMs: 30_000 }).openPart("pulp", MINUTE, { abortSignal: abort.signal }));
       while (!callsSince(slow, mark).some((c) => c.op === "GetQueryResults" && c.status === 200)) await sleep(2);
       // Let the answer arrive: the abort lands between polls.
       await sleep(50);
       expect(slow.runningQueries()).toBe(1);
       abort.abort();
+      // Waiting out the 30 s poll interval would outlast this test's timeout: settling at all is the check.
       const error = await pending;
-      expect(Date.now() - started).toBeLessThan(10_000);
       const queryId = callsSince(slow, mark).find((c) => c.op === "StartQuery")?.queryId ?? "";
       expect(error.message).toBe(`Logs Insights query ${queryId} was aborted`);
       expect(error.retriable).toBe(false);
       expect(stopped(queryId)).toHaveLength(1);
       expect(slow.runningQueries()).toBe(0);
-    });
+    }, 10_000);
   });
 });
 

@@ -110,7 +110,7 @@ describe("typed Parquet for Log Analytics tables, read by DuckDB", () => {
     expect((await s.exporter.exportWindow({ table: "Typed_CL", window: WINDOW, runId: "parquet", reason: "manual", force: false }, silent)).status).toBe("exported");
     const [manifest] = await manifests(s.state, "Typed_CL");
     expect(manifest?.format).toMatchObject({ extension: "parquet", name: "parquet", writer: expect.stringMatching(/^hyparquet-writer /), codec: "GZIP" });
-    expect((manifest?.format.schema as { name: string; type: string }[]).map((c) => [c.name, c.type])).toEqual([
+    expect(((manifest?.format.schema ?? []) as { name: string; type: string }[]).map((c) => [c.name, c.type])).toEqual([
       ["TimeGenerated", "timestamp_us_utc"], ["TimeGenerated_100ns", "int8"], ["c_string", "string"], ["c_datetime", "timestamp_us_utc"], ["c_datetime_100ns", "int8"], ["c_long", "int64"],
       ["c_int", "int32"], ["c_real", "double"], ["c_bool", "bool"], ["c_dynamic", "json"], ["c_guid", "string"], ["c_timespan", "int64"], ["c_decimal", "string"],
     ]);

@@ -170,19 +170,28 @@ describe("drainQueue (local Functions queue-trigger emulation)", () => {
   it("keeps a message invisible while a slow handler runs (lease renewal) and deletes it with the renewed popReceipt", async () => {
     await sendJson(queue, { part: "slow" });
     let invocations = 0;
-    const visibleDuringHandler: number[] = [];
+    const visibleAfterRenewal: number[] = [];
+    const extended: boolean[] = [];
+    // The handler runs through three renewals (each one event, whatever the machine's speed): past the
+    // first lease of 1 s, so without renewals the message would be delivered again.
+    let renewed: () => void = () => undefined;
+    const onRenewal = (_id: string, nextVisibleOn: Date): void => {
+      extended.push(nextVisibleOn.getTime() > Date.now());
+      renewed();
+    };
 
     const result = await drainQueue(async () => {
       invocations += 1;
       for (let check = 0; check < 3; check += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 900));
+        await new Promise<void>((resolve) => (renewed = resolve));
         // Another consumer must not get the message while its lease is renewed.
-        visibleDuringHandler.push((await queue.peekMessages()).peekedMessageItems.length);
+        visibleAfterRenewal.push((await queue.peekMessages()).peekedMessageItems.length);
       }
-    }, { ...options, visibilityTimeoutSeconds: 1, batchSize: 2 });
+    }, { ...options, visibilityTimeoutSeconds: 1, batchSize: 2, onRenewal });
 
     expect(invocations).toBe(1);
-    expect(visibleDuringHandler).toEqual([0, 0, 0]);
+    expect(visibleAfterRenewal).toEqual([0, 0, 0]);
+    expect(extended.slice(0, 3)).toEqual([true, true, true]);
     expect(result).toEqual({ succeeded: 1, failed: 0, poisoned: 0 });
     expect(logs.filter((l) => l.level === "warning")).toEqual([]);
     expect(await messageCount(queue)).toBe(0);

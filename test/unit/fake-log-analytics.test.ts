@@ -105,7 +105,7 @@ describe("SyntheticTable", () => {
     for (const [start, end] of ranges) {
       let n = 0;
       for (const row of appRequests.rows(start, end)) {
-        const ms = Date.parse(String(row[0]).slice(0, 23) + "Z");
+        const ms = Date.parse(`${String(row[0]).slice(0, 23)}Z`);
         expect(ms).toBeGreaterThanOrEqual(start);
         expect(ms).toBeLessThan(end);
         n += 1;

@@ -20,8 +20,12 @@ export interface ParquetEncoderOptions {
 export const PARQUET_CODECS = ["SNAPPY", "GZIP", "UNCOMPRESSED"] as const;
 export type ParquetCodec = (typeof PARQUET_CODECS)[number];
 
-/** GZIP pages through node:zlib (hyparquet-writer brings only Snappy). */
-const COMPRESSORS = { GZIP: (input: Uint8Array): Uint8Array => gzipSync(input) };
+/**
+ * GZIP pages through node:zlib (hyparquet-writer brings only Snappy), at level 1: the pages are compressed on
+ * the writer's thread, and level 1 was the fastest while still smaller than gzip JSON Lines (docs/parquet-types.md).
+ */
+const GZIP_LEVEL = 1;
+const COMPRESSORS = { GZIP: (input: Uint8Array): Uint8Array => gzipSync(input, { level: GZIP_LEVEL }) };
 
 export interface ParquetEncoder extends RecordEncoder {
   readonly schema: ParquetSchema;

@@ -144,7 +144,10 @@ export function logAnalyticsPlan(columns: readonly Column[]): { readonly schema:
   const taken = new Set(columns.map((c) => c.name));
   const plans: ColumnPlan[] = columns.map(({ name, type }) => {
     if (type !== "datetime") {
-      return { columns: [{ name, type: PARQUET_TYPE[type] ?? "string", nullable: true }], fill: (record, row, i) => void (row[name] = convert(name, type, record[name], i)) };
+      return { columns: [{ name, type: PARQUET_TYPE[type] ?? "string", nullable: true }], fill: (record, row, i) => {
+          row[name] = convert(name, type, record[name], i);
+        },
+      };
     }
     const extra = freeName(`${name}_100ns`, taken);
     return {
@@ -179,10 +182,11 @@ export function logAnalyticsPlan(columns: readonly Column[]): { readonly schema:
   };
 }
 
+/** One row object, refilled for each record: the encoder copies a row's values into its columns before it asks for the next. */
 async function* rowsOf(records: AsyncIterable<LogRecord>, fill: Fill): AsyncGenerator<ParquetRow> {
   let index = 0;
+  const row: Record<string, unknown> = {};
   for await (const record of records) {
-    const row: Record<string, unknown> = {};
     fill(record, row, index);
     index += 1;
     yield row;

@@ -13,8 +13,8 @@ export interface LineFilter {
   readonly includeSuffixes?: readonly string[];
 }
 
-const PATH = /^\/[A-Za-z0-9._~\/-]*$/;
-const MARKER = /^[A-Za-z0-9._:\/ -]{1,100}$/;
+const PATH = /^\/[A-Za-z0-9._~/-]*$/;
+const MARKER = /^[A-Za-z0-9._:/ -]{1,100}$/;
 const SUFFIX = /^\.[A-Za-z0-9.]{1,30}$/;
 
 /** Paths and markers become regex text inside `/…/`; anything outside a safe alphabet is refused before it reaches a query. */

@@ -1,4 +1,4 @@
-import { CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand, StopQueryCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { type CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand, StopQueryCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { SourceQueryError } from "../../core/errors.js";
 import type { TimeRange } from "../../core/time.js";
 import { sleep } from "../../core/sleep.js";
@@ -25,8 +25,6 @@ export interface InsightsResult {
   readonly bytesScanned: number;
 }
 
-/** The statuses after which the service runs the query no more (besides Complete). */
-const ENDED = new Set(["Failed", "Cancelled", "Timeout"]);
 /** The statuses worth polling again; anything else the service says is an error, not a reason to wait. */
 const PENDING = new Set(["Scheduled", "Running"]);
 

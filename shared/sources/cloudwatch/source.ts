@@ -1,4 +1,4 @@
-import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { type CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { SourceQueryError } from "../../core/errors.js";
 import type { HistogramBin, LogSource, PartStream, QueryOptions } from "../../core/ports.js";
 import type { Column, LogRecord } from "../../core/records.js";

@@ -10,14 +10,14 @@ export class ResultFormatError extends Error {
   override readonly name = "ResultFormatError";
 }
 
-const enum Place {
+enum Place {
   Root,
   Tables,
   Table,
   Rows,
 }
 
-const enum Expect {
+enum Expect {
   Start,
   KeyOrClose,
   Colon,
@@ -212,15 +212,20 @@ export class ResultStreamReader {
       this.expect = expectNext;
       this.pos += 1;
     };
-    if (frame.place === Place.Root && frame.key === "tables" && c === 0x5b) return open(Place.Tables, Expect.Value);
+    if (frame.place === Place.Root && frame.key === "tables" && c === 0x5b) {
+      open(Place.Tables, Expect.Value);
+      return;
+    }
     if (frame.place === Place.Tables && c === 0x7b) {
       this.tables += 1;
       if (this.tables > 1) throw new ResultFormatError("the response holds more than one table");
-      return open(Place.Table, Expect.KeyOrClose);
+      open(Place.Table, Expect.KeyOrClose);
+      return;
     }
     if (frame.place === Place.Table && frame.key === "rows" && c === 0x5b) {
       if (!this.columnsSeen) throw new ResultFormatError("rows arrived before columns");
-      return open(Place.Rows, Expect.Value);
+      open(Place.Rows, Expect.Value);
+      return;
     }
     let target: CaptureTarget = "skip";
     if (frame.place === Place.Rows) target = "row";

@@ -165,10 +165,22 @@ class CrashingStores {
       if (this.calls === this.failAt) throw new StorageError(`injected crash at call ${this.calls}`, { retriable: true });
     };
     return Object.assign(Object.create(store) as MemoryObjectStore, {
-      writeObject: async (...args: Parameters<MemoryObjectStore["writeObject"]>) => (step(), store.writeObject(...args)),
-      writeText: async (...args: Parameters<MemoryObjectStore["writeText"]>) => (step(), store.writeText(...args)),
-      appendLine: async (...args: Parameters<MemoryObjectStore["appendLine"]>) => (step(), store.appendLine(...args)),
-      delete: async (name: string) => (step(), store.delete(name)),
+      writeObject: async (...args: Parameters<MemoryObjectStore["writeObject"]>) => {
+        step();
+        return store.writeObject(...args);
+      },
+      writeText: async (...args: Parameters<MemoryObjectStore["writeText"]>) => {
+        step();
+        return store.writeText(...args);
+      },
+      appendLine: async (...args: Parameters<MemoryObjectStore["appendLine"]>) => {
+        step();
+        return store.appendLine(...args);
+      },
+      delete: async (name: string) => {
+        step();
+        return store.delete(name);
+      },
     });
   }
 
@@ -299,14 +311,34 @@ describe("re-exports never damage the archive", () => {
 
 /** Storage calls by kind, to state what generations cost. */
 function counting(store: MemoryObjectStore, calls: Record<string, number>): MemoryObjectStore {
-  const count = (kind: string): void => void (calls[kind] = (calls[kind] ?? 0) + 1);
+  const count = (kind: string): void => {
+    calls[kind] = (calls[kind] ?? 0) + 1;
+  };
   return Object.assign(Object.create(store) as MemoryObjectStore, {
-    writeObject: async (...args: Parameters<MemoryObjectStore["writeObject"]>) => (count("writeObject"), store.writeObject(...args)),
-    writeText: async (...args: Parameters<MemoryObjectStore["writeText"]>) => (count("writeText"), store.writeText(...args)),
-    readText: async (name: string) => (count("readText"), store.readText(name)),
-    appendLine: async (...args: Parameters<MemoryObjectStore["appendLine"]>) => (count("appendLine"), store.appendLine(...args)),
-    delete: async (name: string) => (count("delete"), store.delete(name)),
-    list: (prefix: string) => (count("list"), store.list(prefix)),
+    writeObject: async (...args: Parameters<MemoryObjectStore["writeObject"]>) => {
+      count("writeObject");
+      return store.writeObject(...args);
+    },
+    writeText: async (...args: Parameters<MemoryObjectStore["writeText"]>) => {
+      count("writeText");
+      return store.writeText(...args);
+    },
+    readText: async (name: string) => {
+      count("readText");
+      return store.readText(name);
+    },
+    appendLine: async (...args: Parameters<MemoryObjectStore["appendLine"]>) => {
+      count("appendLine");
+      return store.appendLine(...args);
+    },
+    delete: async (name: string) => {
+      count("delete");
+      return store.delete(name);
+    },
+    list: (prefix: string) => {
+      count("list");
+      return store.list(prefix);
+    },
   });
 }
 

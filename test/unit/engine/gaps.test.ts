@@ -12,7 +12,10 @@ async function storeWith(hours: readonly number[]): Promise<{ state: MemoryObjec
   for (const i of hours) await state.writeText(manifestName("T", hour(i)), "{}");
   const lists: string[] = [];
   const list = state.list.bind(state);
-  state.list = (prefix) => (lists.push(prefix), list(prefix));
+  state.list = (prefix) => {
+    lists.push(prefix);
+    return list(prefix);
+  };
   return { state, lists };
 }
 

@@ -62,7 +62,8 @@ afterAll(async () => {
 
 let fileCount = 0;
 async function writeParquet(schema: ParquetSchema, rows: readonly ParquetRow[], rowGroupSize = 1_000): Promise<string> {
-  const path = join(dir, `f${(fileCount += 1)}.parquet`);
+  fileCount += 1;
+  const path = join(dir, `f${fileCount}.parquet`);
   await writeFile(path, await collect(createParquetEncoder(schema, { rowGroupSize }).write(fromArray(rows))));
   return path;
 }
