@@ -10,7 +10,10 @@ export interface NumberedLine {
 export async function* numberedLines(lines: AsyncIterable<string>, size?: number): AsyncGenerator<NumberedLine> {
   let number = 0;
   if (size === undefined) {
-    for await (const text of lines) yield { number: (number += 1), text };
+    for await (const text of lines) {
+      number += 1;
+      yield { number, text };
+    }
     return;
   }
   const reservoir: NumberedLine[] = [];
