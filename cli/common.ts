@@ -84,11 +84,29 @@ export function azureExportFromFlags(flags: ParsedFlags, io: CommandIO, tablesFl
     ...io.env,
     ...settingsFromFlags(flags, FLAG_OF_SETTING),
     ...target.env,
-    [SETTINGS.tables.name]: stringFlag(flags, tablesFlag) ?? "",
+    [SETTINGS.tables.name]: tableList(stringFlag(flags, tablesFlag) ?? "", tablesFlag),
     ...(flags["no-sanitize"] === true ? { [SETTINGS.sanitize.name]: "off" } : {}),
   };
   const names = flagNamesOf([...FLAG_OF_SETTING, [tablesFlag, SETTINGS.tables.name]]);
   return inFlagTerms(names, () => createAzureExport(loadAzureExportSettings(env, { storage: target.storage, stateInDataContainer: target.stateInDataContainer })));
+}
+
+/**
+ * `--tables A,B` as given, or `--tables @file`: one table a line (commas work too), blank lines and `#` comments
+ * ignored, as seed 000 loaded its table list from a file.
+ */
+function tableList(value: string, flag: string): string {
+  if (!value.startsWith("@")) return value;
+  const file = value.slice(1);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new CliError(`--${flag} @${file}: cannot read it (${errorCode(error)})`);
+  }
+  const tables = text.split(/\r?\n/).map((line) => line.replace(/#.*/, "").trim()).filter((line) => line !== "").flatMap((line) => line.split(",").map((t) => t.trim()));
+  if (tables.length === 0) throw new CliError(`--${flag} @${file} lists no table`);
+  return tables.join(",");
 }
 
 /**
@@ -169,8 +187,9 @@ export function rangeSummary(aligned: AlignedRange, exporter: AzureExport): stri
   return `${range}\nrows were ${how}`;
 }
 
+/** --verbose: structured lines on stderr, each with its time first (`{"time":"2026-…Z","level":…}`). */
 export function cliLogger(flags: ParsedFlags, io: CommandIO): Logger {
-  return jsonLogger(flags.verbose === true ? (_level, line) => io.stderr.write(`${line}\n`) : () => undefined);
+  return jsonLogger(flags.verbose === true ? (_level, line) => io.stderr.write(`{"time":${JSON.stringify(new Date(io.now()).toISOString())},${line.slice(1)}\n`) : () => undefined);
 }
 
 export function runIdFor(command: string, nowMs: number): string {

@@ -7,7 +7,7 @@ import { formatSeconds } from "../progress.js";
 import { reportEnd, runWindows, summaryTable, type WindowTask } from "../run-windows.js";
 
 export const BACKFILL_FLAGS: readonly FlagSpec[] = [
-  { name: "tables", required: true, description: "table names separated by commas" },
+  { name: "tables", required: true, description: "table names separated by commas, or @file with one table a line (# comments)" },
   ...QUERY_FLAGS,
   ...ACCOUNT_FLAGS,
   { name: "container", description: "container of the exported data (default: $LOGEXPORT_CONTAINER or log-exports)" },
