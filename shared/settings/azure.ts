@@ -42,6 +42,7 @@ export interface AzureExportSettings {
   readonly partMaxBytes: number;
   readonly partAttempts: number;
   readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
   /** Queries to the workspace in flight at once in this process. */
   readonly maxConcurrentQueries: number;
   readonly queryTimeoutSeconds: number;
@@ -136,6 +137,7 @@ export function loadAzureExportSettings(env: Environment, overrides: AzureSettin
     partMaxBytes: reader.integer(SETTINGS.partMaxBytes, 1024, 64_000_000),
     partAttempts: reader.integer(SETTINGS.partAttempts, 1, 10),
     retryBaseMs: reader.integer(SETTINGS.retryBaseMs, 0, 60_000),
+    retryMaxMs: reader.integer(SETTINGS.retryMaxMs, 0, 600_000),
     maxConcurrentQueries: reader.integer(SETTINGS.maxConcurrentQueries, 1, 50),
     queryTimeoutSeconds: reader.integer(SETTINGS.queryTimeoutSeconds, 10, 600),
     readIdleSeconds: reader.integer(SETTINGS.readIdleSeconds, 1, 900),
@@ -143,6 +145,7 @@ export function loadAzureExportSettings(env: Environment, overrides: AzureSettin
     backfillMaxWindows: reader.integer(SETTINGS.backfillMaxWindows, 1, 1_000_000),
     sanitizer: readSanitizer(reader, { sanitize: SETTINGS.sanitize, config: SETTINGS.sanitizerConfig, hmacKey: SETTINGS.hmacKey }),
   };
+  reader.check(settings.retryMaxMs >= settings.retryBaseMs, `${SETTINGS.retryMaxMs.name} (${settings.retryMaxMs}) must be at least ${SETTINGS.retryBaseMs.name} (${settings.retryBaseMs})`);
   reader.done();
   return Object.freeze(settings);
 }

@@ -32,6 +32,7 @@ export const SETTINGS = {
   partMaxBytes: { name: "LOGEXPORT_PART_MAX_BYTES", default: "33554432", description: "Estimated-bytes budget of one part query (service limit about 64 MB)." },
   partAttempts: { name: "LOGEXPORT_PART_ATTEMPTS", default: "3", description: "Tries per part inside one worker run before the job is handed back to the queue." },
   retryBaseMs: { name: "LOGEXPORT_RETRY_BASE_MS", default: "1000", description: "Backoff before a part's second try; doubled before each later try, with jitter (half fixed, half random)." },
+  retryMaxMs: { name: "LOGEXPORT_RETRY_MAX_MS", default: "30000", description: "Longest backoff between two tries of a part: the doubling from LOGEXPORT_RETRY_BASE_MS stops here (seed 000's backoff cap); at least the base." },
   maxConcurrentQueries: { name: "LOGEXPORT_MAX_CONCURRENT_QUERIES", default: "4", description: "Log Analytics queries one process (a Functions instance, or the CLI) runs at once; the others wait their turn. The service allows about 5 per identity: with several instances the total is this times the instances (terraform/README.md, Concurrency)." },
   queryTimeoutSeconds: { name: "LOGEXPORT_QUERY_TIMEOUT_SECONDS", default: "600", description: "Server-side timeout of each query (at most 600)." },
   retentionDays: { name: "LOGEXPORT_WORKSPACE_RETENTION_DAYS", default: "30", description: "The workspace's retention; a backfill reaching further back is refused." },

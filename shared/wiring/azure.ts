@@ -157,7 +157,7 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
     encoder: encoderFor(table),
     createTransform: () => sanitizingTransform(createSanitizer()),
     budget: { maxRows: settings.partMaxRows, maxBytes: settings.partMaxBytes },
-    partRetry: { attempts: settings.partAttempts, baseDelayMs: settings.retryBaseMs },
+    partRetry: { attempts: settings.partAttempts, baseDelayMs: settings.retryBaseMs, maxDelayMs: settings.retryMaxMs },
     concurrency: 1,
     clock,
     logger,

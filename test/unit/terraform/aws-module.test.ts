@@ -257,6 +257,7 @@ describe("AWS module: the function's environment and the code's settings table",
     LOGEXPORT_INSIGHTS_TIMEOUT_SECONDS: "query timeout tuning; the default fits a 900 s invocation",
     LOGEXPORT_PART_ATTEMPTS: "retry tuning inside one invocation; Lambda's own retries and the dead-letter queue are the outer ones",
     LOGEXPORT_RETRY_BASE_MS: "retry tuning; the default (1 s, doubled per try, jittered) suits Logs Insights throttling",
+    LOGEXPORT_RETRY_MAX_MS: "retry tuning; the default cap (30 s) stays well inside one invocation's time",
     LOGEXPORT_HMAC_KEY: "the key as plain text, for the CLIs: the module puts no secret in environment variables; the function reads it from Secrets Manager (LOGEXPORT_HMAC_KEY_SECRET_ARN)",
   };
   const READ_BY_PLATFORM: Readonly<Record<string, string>> = { NODE_OPTIONS: "Node.js: the V8 heap cap" };
