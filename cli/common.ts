@@ -143,20 +143,29 @@ export function accountStorage(flags: ParsedFlags, io: CommandIO): StorageAccess
   return { kind: "identity", blobServiceUri: accountUrl, queueServiceUri: undefined, clientId: undefined };
 }
 
-/** `--out`: a directory, or a Blob container URL with an optional path prefix (state under `_logexport/` in the same container). */
+/**
+ * `--out`: a directory, or a Blob container URL with an optional path prefix (state under `_logexport/` in the same
+ * container). A container SAS in the URL's query is the credential then; messages show the URL without it.
+ */
 export function outputTarget(out: string, flags: ParsedFlags, io: CommandIO): StorageTarget {
   if (!/^https?:\/\//i.test(out)) return { storage: { kind: "directory", path: out }, stateInDataContainer: true };
-  if (!URL.canParse(out)) throw new CliError(`--out ${JSON.stringify(out)} is not a valid URL (expected https://<account>.blob.core.windows.net/<container>[/<prefix>])`);
+  if (!URL.canParse(out)) throw new CliError("--out is not a valid URL (expected https://<account>.blob.core.windows.net/<container>[/<prefix>][?<SAS>])");
   const url = new URL(out);
+  const shown = `${url.origin}${url.pathname}`;
   // Azurite and other loopback emulators put the account in the path: /<account>/<container>/<prefix>.
   const segments = url.pathname.split("/").filter((s) => s !== "");
-  const [container, ...rest] = isLoopbackHttp(url.href) ? segments.slice(1) : segments;
-  if (container === undefined) throw new CliError(`--out ${url.href} names no container (expected https://<account>.blob.core.windows.net/<container>[/<prefix>])`);
-  if (!isContainerName(container)) throw new CliError(`--out ${url.href}: the container ${JSON.stringify(container)} must be 3-63 lowercase letters, digits and single hyphens`);
+  const account = isLoopbackHttp(url.href) ? segments.slice(0, 1) : [];
+  const [container, ...rest] = segments.slice(account.length);
+  if (container === undefined) throw new CliError(`--out ${shown} names no container (expected https://<account>.blob.core.windows.net/<container>[/<prefix>])`);
+  if (!isContainerName(container)) throw new CliError(`--out ${shown}: the container ${JSON.stringify(container)} must be 3-63 lowercase letters, digits and single hyphens`);
   const env = { [SETTINGS.container.name]: container, [SETTINGS.prefix.name]: rest.join("/") };
+  if (url.searchParams.has("sig")) {
+    return { storage: { kind: "sas", blobServiceUri: [url.origin, ...account].join("/"), sas: url.search.slice(1) }, stateInDataContainer: true, env };
+  }
+  if (url.search !== "") throw new CliError(`--out ${shown}: the URL has a query but no SAS signature (sig=…)`);
   const connectionString = connectionStringOf(flags, io);
   if (connectionString !== undefined) return { storage: { kind: "connectionString", connectionString }, stateInDataContainer: true, env };
-  if (url.protocol !== "https:") throw new CliError(`--out ${url.href}: a plain-http blob URL needs AZURE_STORAGE_CONNECTION_STRING (or --connection-string-file)`);
+  if (url.protocol !== "https:") throw new CliError(`--out ${shown}: a plain-http blob URL needs a SAS token or AZURE_STORAGE_CONNECTION_STRING (or --connection-string-file)`);
   return { storage: { kind: "identity", blobServiceUri: url.origin, queueServiceUri: undefined, clientId: undefined }, stateInDataContainer: true, env };
 }
 

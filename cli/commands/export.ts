@@ -9,7 +9,7 @@ import { reportEnd, runWindows, summaryTable } from "../run-windows.js";
 export const EXPORT_FLAGS: readonly FlagSpec[] = [
   { name: "table", required: true, description: "table name, several separated by commas, or @file with one table a line (# comments)" },
   ...QUERY_FLAGS,
-  { name: "out", required: true, description: "a directory, or https://<account>.blob.core.windows.net/<container>[/<prefix>]" },
+  { name: "out", required: true, description: "a directory, or https://<account>.blob.core.windows.net/<container>[/<prefix>][?<container SAS>] (the token is used, never printed or stored)" },
   { name: "connection-string-file", description: "a file holding the storage connection string for --out (default: $AZURE_STORAGE_CONNECTION_STRING, else Azure login; never on the command line)" },
   { name: "connection-string", description: "refused: a connection string on the command line shows in process listings (use the variable or the file)" },
   ...DRY_RUN_FLAGS,

@@ -9,7 +9,9 @@ export type StorageAccess =
   /** The queue endpoint is absent only for the CLI, which exports without a queue. */
   | { readonly kind: "identity"; readonly blobServiceUri: string; readonly queueServiceUri: string | undefined; readonly clientId: string | undefined }
   /** A local directory (the CLI's `--out ./dir`): data under it, state under `<dir>/_logexport/`. */
-  | { readonly kind: "directory"; readonly path: string };
+  | { readonly kind: "directory"; readonly path: string }
+  /** A container SAS token from a blob URL (the CLI's --out): the only credential, never logged or written. */
+  | { readonly kind: "sas"; readonly blobServiceUri: string; readonly sas: string };
 
 /** Options a CLI gives beside the environment: storage it names by flags, and whether it needs a queue. */
 export interface AzureSettingsOverrides {

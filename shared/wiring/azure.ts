@@ -38,6 +38,7 @@ function credentialFactory(clientId: string | undefined): () => TokenCredential 
 /** The SDK throws a bare TypeError on a malformed connection string; the message never quotes it (it holds the account key). */
 function blobService(storage: Exclude<StorageAccess, { kind: "directory" }>, credential: () => TokenCredential): BlobServiceClient {
   if (storage.kind === "identity") return new BlobServiceClient(storage.blobServiceUri, credential());
+  if (storage.kind === "sas") return new BlobServiceClient(`${storage.blobServiceUri}?${storage.sas}`);
   try {
     return BlobServiceClient.fromConnectionString(storage.connectionString);
   } catch (error) {
@@ -67,7 +68,9 @@ function stores(settings: AzureExportSettings, credential: () => TokenCredential
   if (!settings.stateInDataContainer) containers.push(blobs.getContainerClient(settings.stateContainer));
   const data = new BlobObjectStore(containers[0] as ContainerClient);
   const state = settings.stateInDataContainer ? new PrefixedObjectStore(data, STATE_PREFIX) : new BlobObjectStore(containers[1] as ContainerClient);
-  return { data, state, create: () => Promise.all(containers.map((c) => c.createIfNotExists())) };
+  // A container SAS may not create containers: the one it was issued for exists.
+  const create = settings.storage.kind === "sas" ? async () => undefined : () => Promise.all(containers.map((c) => c.createIfNotExists()));
+  return { data, state, create };
 }
 
 /** The Azure application layer: what the functions and the CLI do, and nothing they need to build themselves. */
