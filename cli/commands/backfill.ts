@@ -10,7 +10,7 @@ export const BACKFILL_FLAGS: readonly FlagSpec[] = [
   { name: "tables", required: true, description: "table names separated by commas, or @file with one table a line (# comments)" },
   ...QUERY_FLAGS,
   ...ACCOUNT_FLAGS,
-  { name: "container", description: "container of the exported data (default: $LOGEXPORT_CONTAINER or log-exports)" },
+  { name: "container", description: "container of the exported data; {table} in it gives each table its own (default: $LOGEXPORT_CONTAINER or log-exports)" },
   { name: "prefix", description: "path prefix inside the data container (default: $LOGEXPORT_PREFIX or none)" },
   ...DRY_RUN_FLAGS,
   { name: "help", boolean: true, description: "show this help" },

@@ -1,4 +1,4 @@
-import { isContainerName, isObjectPrefix, isTableName, isWorkspaceId } from "../core/identifiers.js";
+import { containerNameFor, isContainerName, isObjectPrefix, isTableName, isWorkspaceId, TABLE_PLACEHOLDER } from "../core/identifiers.js";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../core/time.js";
 import { SettingsReader, type Environment } from "./env.js";
 import { readSanitizer, type SanitizerSettings } from "./sanitizer.js";
@@ -111,9 +111,17 @@ export function loadAzureExportSettings(env: Environment, overrides: AzureSettin
   const container = reader.string(SETTINGS.container);
   const stateContainer = reader.string(SETTINGS.stateContainer);
   const queue = reader.string(SETTINGS.queue);
-  for (const [spec, value] of [[SETTINGS.container, container], [SETTINGS.stateContainer, stateContainer], [SETTINGS.queue, queue]] as const) {
+  for (const [spec, value] of [[SETTINGS.stateContainer, stateContainer], [SETTINGS.queue, queue]] as const) {
     reader.check(isContainerName(value), `${spec.name} must be 3-63 lowercase letters, digits and single hyphens, got ${JSON.stringify(value)}`);
   }
+  const dataContainers = container.includes(TABLE_PLACEHOLDER) ? tables.map((table) => containerNameFor(container, table)) : [container];
+  for (const name of dataContainers) {
+    const problem = name === container ? `must be 3-63 lowercase letters, digits and single hyphens, got ${JSON.stringify(name)}` : `must give 3-63 lowercase letters, digits and single hyphens for every table, got ${JSON.stringify(name)} from ${JSON.stringify(container)}`;
+    reader.check(isContainerName(name), `${SETTINGS.container.name} ${problem}`);
+  }
+  reader.check(new Set(dataContainers).size === dataContainers.length, `${SETTINGS.container.name} ${JSON.stringify(container)} gives two tables the same container`);
+  reader.check(overrides.stateInDataContainer !== true || !container.includes(TABLE_PLACEHOLDER), `${SETTINGS.container.name}: a {table} template needs the state in its own container, not beside the data`);
+  reader.check(overrides.stateInDataContainer === true || !dataContainers.includes(stateContainer), `${SETTINGS.container.name} and ${SETTINGS.stateContainer.name} must name different containers`);
   const prefix = reader.string(SETTINGS.prefix);
   reader.check(isObjectPrefix(prefix), `${SETTINGS.prefix.name} must be empty or /-separated segments of letters, digits and . _ = -, got ${JSON.stringify(prefix)}`);
   const windowMinutes = reader.integer(SETTINGS.windowMinutes, 1, 1440);

@@ -15,7 +15,7 @@ export const SETTINGS = {
   storageBlobUri: { name: "ExportStorage__blobServiceUri", description: "Blob endpoint for identity-based access, e.g. `https://<account>.blob.core.windows.net`." },
   storageQueueUri: { name: "ExportStorage__queueServiceUri", description: "Queue endpoint for identity-based access, e.g. `https://<account>.queue.core.windows.net`." },
   storageClientId: { name: "ExportStorage__clientId", description: "Client id of the user-assigned managed identity used for storage and Log Analytics." },
-  container: { name: "LOGEXPORT_CONTAINER", default: "log-exports", description: "Blob container for exported data." },
+  container: { name: "LOGEXPORT_CONTAINER", default: "log-exports", description: "Blob container for exported data; with `{table}` in it, each table gets its own (`logs-{table}` → `logs-apprequests`, `logs-custom-cl`: lowercase, `_` as `-`)." },
   stateContainer: { name: "LOGEXPORT_STATE_CONTAINER", default: "log-export-state", description: "Blob container for watermarks, manifests and the ledger." },
   prefix: { name: "LOGEXPORT_PREFIX", default: "", description: "Path prefix inside the data container (empty: objects start at `table=`)." },
   queue: { name: "LOGEXPORT_QUEUE", default: "log-export-windows", description: "Storage queue of window jobs; failed jobs go to `<queue>-poison`." },
