@@ -18,7 +18,7 @@ const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
 const JWT_HEADER = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString("base64url");
 
 /** mulberry32: tiny, fast and deterministic, so every run benchmarks the same bytes. */
-class Random {
+export class Random {
   constructor(private state: number) {}
 
   next(): number {
@@ -44,28 +44,27 @@ class Random {
   }
 }
 
-
-function cardNumber(r: Random, valid: boolean): string {
+export function cardNumber(r: Random, valid: boolean): string {
   const body = `4${r.chars("0123456789", 14)}`;
   const check = luhnCheckDigit(body);
   return `${body}${valid ? check : (check + 1 + r.int(9)) % 10}`;
 }
 
-function formattedCard(r: Random): string {
+export function formattedCard(r: Random): string {
   const digits = cardNumber(r, true);
   const separator = r.pick(["", " ", "-"]);
   return [digits.slice(0, 4), digits.slice(4, 8), digits.slice(8, 12), digits.slice(12)].join(separator);
 }
 
-function uuid(r: Random): string {
+export function uuid(r: Random): string {
   return `${r.chars(HEX, 8)}-${r.chars(HEX, 4)}-4${r.chars(HEX, 3)}-${r.pick(["8", "9", "a", "b"])}${r.chars(HEX, 3)}-${r.chars(HEX, 12)}`;
 }
 
-function email(r: Random): string {
+export function email(r: Random): string {
   return `${r.pick(NAMES)}${r.int(100)}@${r.pick(DOMAINS)}`;
 }
 
-function ipv4(r: Random): string {
+export function ipv4(r: Random): string {
   return `${r.pick([10, 172, 192, 52, 81])}.${r.int(256)}.${r.int(256)}.${1 + r.int(254)}`;
 }
 
@@ -73,7 +72,7 @@ function ipv6(r: Random): string {
   return `2001:db8:${r.chars(HEX, 4)}:${r.int(65536).toString(16)}::${r.chars(HEX, 3)}`;
 }
 
-function jwt(r: Random, index: number): string {
+export function jwt(r: Random, index: number): string {
   const payload = Buffer.from(`{"sub":"user-${index % 50_000}","exp":${1_795_000_000 + index}}`).toString("base64url");
   return `${JWT_HEADER}.${payload}.${r.chars(BASE64URL, 43)}`;
 }
@@ -145,8 +144,8 @@ export function* corpusLines(count: number, seed = 4): Generator<string> {
   for (let i = 0; i < count; i += 1) yield corpusLine(r, i);
 }
 
-/** Writes `lines` corpus lines to `path`; returns the bytes written. */
-export async function writeSanitizeCorpus(path: string, lines: number): Promise<number> {
+/** Writes the first `lines` lines of a corpus (the Kubernetes-style one by default) to `path`; returns the bytes written. */
+export async function writeSanitizeCorpus(path: string, lines: number, generate: (count: number) => Iterable<string> = corpusLines): Promise<number> {
   const file = await open(path, "w");
   let bytes = 0;
   let chunk: string[] = [];
@@ -159,7 +158,7 @@ export async function writeSanitizeCorpus(path: string, lines: number): Promise<
     chunkLength = 0;
   };
   try {
-    for (const line of corpusLines(lines)) {
+    for (const line of generate(lines)) {
       chunk.push(line);
       chunkLength += line.length + 1;
       if (chunkLength >= 1 << 20) await flush();

@@ -60,7 +60,7 @@ export async function sanitizeCommand(argv: readonly string[], io: CommandIO): P
     try {
       const result = await sanitizeLines(input.chunks, output, processor, { batchBytes: BATCH_BYTES, maxInFlight: 2 * threads, signal: io.signal });
       await output.commit();
-      io.stderr.write(summary(result.lines, result.bytes, (io.now() - startedMs) / 1000, processor));
+      io.stderr.write(summary(result.lines, result.bytes, (io.now() - startedMs) / 1000, processor, sanitizer.name));
     } catch (error) {
       await output.abort();
       if (io.signal?.aborted === true) throw new CliError(out === "-" ? "interrupted" : `interrupted; ${out} was not written`, 130);
@@ -96,9 +96,9 @@ function defaultThreads(sizeBytes: number | undefined): number {
   return sizeBytes !== undefined && sizeBytes > THREADED_MIN_BYTES ? Math.min(2, availableParallelism()) : 1;
 }
 
-function summary(lines: number, bytes: number, seconds: number, processor: BatchProcessor): string {
+function summary(lines: number, bytes: number, seconds: number, processor: BatchProcessor, name: string): string {
   const rate = seconds > 0 ? (bytes / 1e6 / seconds).toFixed(1) : "∞";
-  const head = `sanitized ${lines} lines (${formatBytes(bytes)}) in ${seconds.toFixed(2)} s: ${rate} MB/s, ${processor.threads} thread${processor.threads === 1 ? "" : "s"}\n`;
+  const head = `sanitized ${lines} lines (${formatBytes(bytes)}) in ${seconds.toFixed(2)} s: ${rate} MB/s, ${processor.threads} thread${processor.threads === 1 ? "" : "s"}\n${name}\n`;
   const counts = Object.entries(processor.counts()).filter(([, count]) => count > 0).sort(([a], [b]) => a.localeCompare(b));
   if (counts.length === 0) return `${head}no rule matched\n`;
   return `${head}${renderTable([["rule", "matches"], ...counts])}\n`;

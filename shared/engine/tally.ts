@@ -1,5 +1,5 @@
 import type { LogRecord, TransformResult } from "../core/records.js";
-import type { RecordTransform } from "../core/ports.js";
+import type { RecordSanitizer, RecordTransform } from "../core/ports.js";
 
 const MALFORMED_SAMPLES = 5;
 const SAMPLE_CHARS = 500;
@@ -28,7 +28,7 @@ export function addTally(into: RowTally, from: RowTally): void {
   for (const sample of from.malformed.samples) if (into.malformed.samples.length < MALFORMED_SAMPLES) into.malformed.samples.push(sample);
 }
 
-function count(tally: RowTally, result: TransformResult): LogRecord | undefined {
+function count(tally: RowTally, result: TransformResult, sanitizer: RecordSanitizer): LogRecord | undefined {
   if (result.kind === "row") {
     tally.exported += 1;
     return result.row;
@@ -36,7 +36,8 @@ function count(tally: RowTally, result: TransformResult): LogRecord | undefined 
   if (result.kind === "excluded") tally.excluded[result.reason] = (tally.excluded[result.reason] ?? 0) + 1;
   else {
     tally.malformed.count += 1;
-    if (tally.malformed.samples.length < MALFORMED_SAMPLES) tally.malformed.samples.push(result.sample.slice(0, SAMPLE_CHARS));
+    // Sanitized whole, then cut: a secret the cut would split is still found.
+    if (tally.malformed.samples.length < MALFORMED_SAMPLES) tally.malformed.samples.push(sanitizer.sanitizeText(result.sample).slice(0, SAMPLE_CHARS));
   }
   return undefined;
 }
@@ -45,7 +46,7 @@ function count(tally: RowTally, result: TransformResult): LogRecord | undefined 
 export async function* transformed(records: AsyncIterable<LogRecord> | Iterable<LogRecord>, transform: RecordTransform, tally: RowTally): AsyncGenerator<LogRecord> {
   for await (const record of records) {
     tally.read += 1;
-    const row = count(tally, transform.apply(record));
+    const row = count(tally, transform.apply(record), transform.sanitizer);
     if (row !== undefined) yield row;
   }
 }

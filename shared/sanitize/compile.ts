@@ -1,6 +1,6 @@
 import { ConfigurationError } from "../core/errors.js";
-import type { CredentialRule, DetectorAction, DetectorRule } from "./catalog.js";
-import { CREDENTIAL_RULES, CUSTOM_ACTIONS, FIELD_ACTIONS, detectorActions, familyOf, isDetectorFamily } from "./catalog.js";
+import type { DetectorAction } from "./catalog.js";
+import { BUILT_IN_RULES, CREDENTIAL_RULES, CUSTOM_ACTIONS, DETECTOR_FAMILIES, FIELD_ACTIONS, SECRET_RULE_FAMILIES, detectorActions, familyOf, isDetectorFamily, secretFamily } from "./catalog.js";
 import type { SanitizerConfig } from "./config.js";
 import { detectorAction } from "./config.js";
 import { KeyNodes } from "./key-nodes.js";
@@ -17,7 +17,10 @@ import { Ipv6Rule } from "./text/ipv6.js";
 import { KeyValueRule } from "./text/key-value.js";
 import { PrivateKeyRule } from "./text/private-key.js";
 import type { TextRule } from "./text/rule.js";
+import type { SecretRuleSet } from "./text/secret-rules.js";
+import { SecretRulesRule, secretRuleSet, valueRulesFor } from "./text/secret-rules.js";
 import { TokenRule } from "./text/tokens.js";
+import { GITLEAKS_ALLOWLIST, GITLEAKS_RULES } from "./rules/gitleaks.generated.js";
 import { UrlCredentialsRule } from "./text/url-credentials.js";
 
 /** A config turned into the objects the walk uses. */
@@ -34,7 +37,12 @@ export interface CompiledConfig {
   readonly allowPatterns: readonly RegExp[];
   /** Rules (built-in, field and custom names) that pseudonymize and so need the HMAC key. */
   readonly pseudonymizing: readonly string[];
+  /** What becomes of values under keys that name a user; undefined when that rule is off. */
+  readonly identifiers: IdentifierAction | undefined;
 }
+
+/** `auto`: pseudonymize when an HMAC key is configured, redact when none is. */
+export type IdentifierAction = "auto" | "pseudonymize" | "redact";
 
 const CUSTOM_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const CUSTOM_FLAGS = /^(?!.*(.).*\1)[imsu]*$/;
@@ -60,14 +68,14 @@ function compilePattern(pattern: string, flags: string, path: string, problems: 
   }
 }
 
-function builtInActions(config: SanitizerConfig, problems: string[]): Map<DetectorRule, DetectorAction> {
+function builtInActions(config: SanitizerConfig, problems: string[]): Map<string, DetectorAction> {
   for (const [name, action] of Object.entries(config.detectors)) {
     const allowed = detectorActions(name);
-    if (allowed === undefined) problems.push(`detectors.${name}: unknown detector (families: email, card, ip, credentials; or a rule name such as jwt, ipv6)`);
+    if (allowed === undefined) problems.push(`detectors.${name}: unknown detector (families: ${Object.keys(DETECTOR_FAMILIES).join(", ")}; or a rule name such as jwt, ipv6)`);
     else if (!(allowed as readonly string[]).includes(action as string)) problems.push(`detectors.${name}: ${describeValue(action)} is not one of ${allowed.join(", ")}`);
   }
-  const actions = new Map<DetectorRule, DetectorAction>();
-  for (const rule of ["email", "card", "ipv4", "ipv6", ...CREDENTIAL_RULES] as const) actions.set(rule, detectorAction(config.detectors, rule));
+  const actions = new Map<string, DetectorAction>();
+  for (const rule of BUILT_IN_RULES) actions.set(rule, detectorAction(config.detectors, rule));
   return actions;
 }
 
@@ -106,20 +114,22 @@ function customRules(config: SanitizerConfig, problems: string[]): CustomTextRul
   return rules;
 }
 
-function credentialActions(actions: ReadonlyMap<DetectorRule, DetectorAction>): Map<CredentialRule, CredentialAction> {
-  const result = new Map<CredentialRule, CredentialAction>();
-  for (const rule of CREDENTIAL_RULES) {
+function credentialActions(actions: ReadonlyMap<string, DetectorAction>): Map<string, CredentialAction> {
+  const result = new Map<string, CredentialAction>();
+  for (const rule of [...CREDENTIAL_RULES, ...SECRET_RULE_FAMILIES]) {
     const action = actions.get(rule);
     if (action === "redact" || action === "pseudonymize") result.set(rule, action);
   }
   return result;
 }
 
-function detectorTextRules(actions: ReadonlyMap<DetectorRule, DetectorAction>, credentials: CredentialPolicy): TextRule[] {
+function detectorTextRules(actions: ReadonlyMap<string, DetectorAction>, credentials: CredentialPolicy, secretRules: SecretRuleSet): TextRule[] {
   const rules: TextRule[] = [];
   if (credentials.enabled("private-key")) rules.push(new PrivateKeyRule(credentials));
   if (credentials.enabled("connection-string")) rules.push(new ConnectionStringRule(credentials));
   if (credentials.enabled("url-credentials")) rules.push(new UrlCredentialsRule(credentials));
+  // The public rule set's formats first, so a vendor's token counts under its rule even where a credential key names it too.
+  if (secretRules.rules.length > 0) rules.push(new SecretRulesRule(secretRules, credentials));
   if (credentials.any) rules.push(new KeyValueRule(credentials), new TokenRule(credentials));
   const email = actions.get("email");
   if (email === "redact" || email === "pseudonymize") rules.push(new EmailRule(email));
@@ -162,7 +172,10 @@ function compileRules(config: SanitizerConfig, problems: string[]): CompiledConf
   if (problems.length > 0) return undefined;
 
   const credentials = new CredentialPolicy(credentialActions(actions));
-  const textRules = [...custom, ...detectorTextRules(actions, credentials)];
+  const user = actions.get("user");
+  const identifiers = user === "auto" || user === "pseudonymize" || user === "redact" ? user : undefined;
+  const secretRules = secretRuleSet(GITLEAKS_RULES, GITLEAKS_ALLOWLIST, secretFamily, (family) => credentials.enabled(family));
+  const textRules = [...custom, ...detectorTextRules(actions, credentials, secretRules)];
   const pseudonymizing = [
     ...[...actions].filter(([, action]) => action === "pseudonymize").map(([rule]) => rule),
     ...fields.rules.filter((rule) => rule.action === "pseudonymize").map((rule) => rule.name),
@@ -173,9 +186,10 @@ function compileRules(config: SanitizerConfig, problems: string[]): CompiledConf
     alwaysRunText: custom.length > 0,
     credentials,
     card: textRules.find((rule): rule is CardRule => rule instanceof CardRule),
-    keyNodes: new KeyNodes(fields.rules, fields.patterns, allowPaths, (rule) => credentials.enabled(rule)),
+    keyNodes: new KeyNodes(fields.rules, fields.patterns, allowPaths, { secretEnabled: (rule) => credentials.enabled(rule), identifiers: identifiers !== undefined, valueRules: (key) => valueRulesFor(key, secretRules.rules) }),
     allowValues: new Set(config.allow.values),
     allowPatterns: allowPatterns.filter((pattern): pattern is RegExp => pattern !== undefined),
     pseudonymizing,
+    identifiers,
   };
 }

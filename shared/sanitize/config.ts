@@ -27,7 +27,8 @@ export interface AllowList {
   readonly paths: readonly string[];
 }
 
-export type DetectorSettings = Readonly<Partial<Record<DetectorFamily | DetectorRule, DetectorAction>>>;
+/** Keys: a family, one of our rule names, or a rule of the public rule set by its id (`generic-api-key`). */
+export type DetectorSettings = Readonly<Partial<Record<DetectorFamily | DetectorRule | (string & {}), DetectorAction>>>;
 
 export interface SanitizerConfig {
   readonly version: 1;
@@ -52,7 +53,7 @@ export function defaultSanitizerConfig(): SanitizerConfig {
 }
 
 /** The action in force for one built-in rule: its own entry, else its family's, else the family default. */
-export function detectorAction(detectors: DetectorSettings, rule: DetectorRule): DetectorAction {
+export function detectorAction(detectors: DetectorSettings, rule: string): DetectorAction {
   const family = familyOf(rule) as DetectorFamily;
   return detectors[rule] ?? detectors[family] ?? DETECTOR_FAMILIES[family].defaultAction;
 }

@@ -17,6 +17,9 @@ export function jsonNumberValue(token: string): number | bigint {
   return Number.isSafeInteger(value) || !/^-?\d+$/.test(token) ? value : BigInt(token);
 }
 
+/** Containers below this depth are parsed by JSON.parse, which needs no stack for them (the walk scans them as text anyway). */
+const EXACT_DEPTH = 128;
+
 export function parseJsonExact(text: string): unknown {
   const parser = new ExactParser(text);
   const value = parser.value();
@@ -60,14 +63,16 @@ function write(value: unknown): string {
 
 class ExactParser {
   private at = 0;
+  private depth = 0;
 
   constructor(private readonly text: string) {}
 
   value(): unknown {
     this.skipSpace();
     const char = this.text[this.at];
-    if (char === "{") return this.object();
-    if (char === "[") return this.array();
+    if ((char === "{" || char === "[") && this.depth >= EXACT_DEPTH) return this.deepContainer();
+    if (char === "{") return this.nested(() => this.object());
+    if (char === "[") return this.nested(() => this.array());
     if (char === '"') return this.string();
     if (this.text.startsWith("true", this.at)) return this.literal(4, true);
     if (this.text.startsWith("false", this.at)) return this.literal(5, false);
@@ -78,6 +83,21 @@ class ExactParser {
   end(): void {
     this.skipSpace();
     if (this.at !== this.text.length) this.fail();
+  }
+
+  private nested<T>(parse: () => T): T {
+    this.depth += 1;
+    const result = parse();
+    this.depth -= 1;
+    return result;
+  }
+
+  private deepContainer(): unknown {
+    const end = containerEnd(this.text, this.at);
+    if (end === -1) this.fail();
+    const result: unknown = JSON.parse(this.text.slice(this.at, end));
+    this.at = end;
+    return result;
   }
 
   private object(): Record<string, unknown> {
@@ -170,4 +190,43 @@ class ExactParser {
   private fail(): never {
     throw new SyntaxError(`not valid JSON at position ${this.at}`);
   }
+}
+
+const BACKSLASH = 92;
+const QUOTE = 34;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+
+/** How deeply brackets and braces nest in JSON text, outside strings: cheap, and before any parser runs. */
+export function nestingDepth(text: string): number {
+  return scanBrackets(text, 0, false).deepest;
+}
+
+/** The index just after the container that opens at `start`, or -1 when it does not close. */
+function containerEnd(text: string, start: number): number {
+  return scanBrackets(text, start, true).end;
+}
+
+function scanBrackets(text: string, start: number, stopAtClose: boolean): { deepest: number; end: number } {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let at = start; at < text.length; at += 1) {
+    const code = text.charCodeAt(at);
+    if (inString) {
+      if (code === BACKSLASH) at += 1;
+      else if (code === QUOTE) inString = false;
+    } else if (code === QUOTE) {
+      inString = true;
+    } else if (code === OPEN_BRACKET || code === OPEN_BRACE) {
+      depth += 1;
+      if (depth > deepest) deepest = depth;
+    } else if (code === CLOSE_BRACKET || code === CLOSE_BRACE) {
+      depth -= 1;
+      if (stopAtClose && depth === 0) return { deepest, end: at + 1 };
+    }
+  }
+  return { deepest, end: -1 };
 }

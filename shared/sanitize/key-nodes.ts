@@ -1,6 +1,8 @@
 import type { CredentialRule, FieldAction } from "./catalog.js";
 import type { PathState } from "./key-path.js";
 import { PathMatcher } from "./key-path.js";
+import { isIdentifierKey } from "./identifier-keys.js";
+import type { SecretRule } from "./text/secret-rules.js";
 import { secretKeyRule } from "./secret-keys.js";
 import { UnchangedBudget, UnchangedStrings } from "./unchanged-strings.js";
 
@@ -16,14 +18,33 @@ export interface KeyNode {
   readonly field: CompiledFieldRule | undefined;
   /** An allow path matches here: detectors skip this value and everything below it. */
   readonly allowed: boolean;
-  /** The credential rule this key's name calls for, when that rule is on. */
+  /** The key names a user (see identifier-keys; `id` and `name` too inside an object that does): its strings and numbers are pseudonymized or redacted. */
+  readonly identifier: boolean;
+  /** The credential rule this key's name calls for, when that rule is on, or else its parent's: everything under a credential key is one. */
   readonly secret: CredentialRule | undefined;
   readonly state: PathState;
-  /** Shared by every node of the same matcher state, since a child depends only on the state and the key. */
+  /** Shared by every node of the same matcher state, secret and identifier flag, since a child depends only on them and the key. */
   readonly children: Map<string, KeyNode>;
   /** Strings seen at this path that came out unchanged (see UnchangedStrings). */
   readonly unchanged: UnchangedStrings;
+  /** The key names a header or parameter logged as a pair (`{"name": "X-Api-Key", "value": …}`); see pairValueRule. */
+  readonly pairName: boolean;
+  /** The key holds such a pair's value. */
+  readonly pairValue: boolean;
+  /** Assignment rules of the public rule set whose keyword the key holds (`cloudflare_key`): a whole value in their format is a secret. */
+  readonly valueRules: readonly SecretRule[];
 }
+
+export interface KeyNodeOptions {
+  /** Whether the credential rule a key name calls for is on. */
+  readonly secretEnabled: (rule: CredentialRule) => boolean;
+  /** Whether keys that name a user are looked for. */
+  readonly identifiers: boolean;
+  readonly valueRules: (key: string) => readonly SecretRule[];
+}
+
+const PAIR_NAME_KEYS = new Set(["name", "key", "header", "headername", "field", "param", "parameter"]);
+const PAIR_VALUE_KEYS = new Set(["value", "values", "val"]);
 
 /** Remembered unchanged strings across all paths: at most a few MB. */
 const UNCHANGED_BUDGET = 32_768;
@@ -35,24 +56,24 @@ const CHILDREN_LIMIT = 4096;
 export class KeyNodes {
   readonly root: KeyNode;
   private readonly matcher: PathMatcher;
-  private readonly childMaps = new Map<PathState, Map<string, KeyNode>>();
+  private readonly childMaps = new Map<PathState, Map<string, Map<string, KeyNode>>>();
   private readonly unchangedBudget = new UnchangedBudget(UNCHANGED_BUDGET);
 
   constructor(
     private readonly fieldRules: readonly CompiledFieldRule[],
     fieldPatterns: readonly (readonly string[])[],
     allowPatterns: readonly (readonly string[])[],
-    private readonly secretEnabled: (rule: CredentialRule) => boolean,
+    private readonly options: KeyNodeOptions,
   ) {
     this.matcher = new PathMatcher([...fieldPatterns, ...allowPatterns]);
-    this.root = this.node(this.matcher.root, undefined, true);
+    this.root = this.node(this.matcher.root, undefined, undefined, false, true);
   }
 
   child(parent: KeyNode, key: string): KeyNode {
     let child = parent.children.get(key);
     if (child === undefined) {
       const cached = parent.children.size < CHILDREN_LIMIT;
-      child = this.node(this.matcher.next(parent.state, key), key, cached);
+      child = this.node(this.matcher.next(parent.state, key), key, parent.secret, parent.identifier, cached);
       if (cached) parent.children.set(key, child);
     }
     return child;
@@ -69,22 +90,50 @@ export class KeyNodes {
     return nodes;
   }
 
-  /** A node that is not cached is built again for every record, so remembering strings in it would be wasted. */
-  private node(state: PathState, key: string | undefined, cached: boolean): KeyNode {
-    const first = state.matches[0];
-    const secret = key === undefined ? undefined : secretKeyRule(key);
-    let children = this.childMaps.get(state);
+  /** Children depend on the matcher state and on what a node hands down: its credential rule and whether it names a user. */
+  private childMap(state: PathState, secret: CredentialRule | undefined, identifier: boolean): Map<string, KeyNode> {
+    let byInheritance = this.childMaps.get(state);
+    if (byInheritance === undefined) {
+      byInheritance = new Map();
+      this.childMaps.set(state, byInheritance);
+    }
+    const inherited = `${secret ?? ""}/${identifier}`;
+    let children = byInheritance.get(inherited);
     if (children === undefined) {
       children = new Map();
-      this.childMaps.set(state, children);
+      byInheritance.set(inherited, children);
     }
+    return children;
+  }
+
+  /** A node that is not cached is built again for every record, so remembering strings in it would be wasted. */
+  private node(state: PathState, key: string | undefined, parentSecret: CredentialRule | undefined, parentIdentifier: boolean, cached: boolean): KeyNode {
+    const first = state.matches[0];
+    const own = key === undefined ? undefined : secretKeyRule(key);
+    const secret = own !== undefined && this.options.secretEnabled(own) ? own : parentSecret;
+    const identifier = this.options.identifiers && key !== undefined && isIdentifierKey(key, parentIdentifier);
     return {
       field: first !== undefined && first < this.fieldRules.length ? this.fieldRules[first] : undefined,
       allowed: state.matches.some((index) => index >= this.fieldRules.length),
-      secret: secret !== undefined && this.secretEnabled(secret) ? secret : undefined,
+      secret,
+      identifier,
       state,
-      children,
+      children: this.childMap(state, secret, identifier),
       unchanged: cached ? new UnchangedStrings(this.unchangedBudget) : UnchangedStrings.NONE,
+      pairName: key !== undefined && PAIR_NAME_KEYS.has(key.toLowerCase()),
+      pairValue: key !== undefined && PAIR_VALUE_KEYS.has(key.toLowerCase()),
+      valueRules: key === undefined ? [] : this.options.valueRules(key),
     };
+  }
+
+  /** The credential rule a pair's name calls for (`X-Api-Key` → api-key) when that rule is on. */
+  pairRule(name: string): CredentialRule | undefined {
+    const rule = secretKeyRule(name);
+    return rule !== undefined && this.options.secretEnabled(rule) ? rule : undefined;
+  }
+
+  /** The node a pair's value takes: its own, with the credential rule its name calls for. */
+  asSecret(node: KeyNode, rule: CredentialRule): KeyNode {
+    return { ...node, secret: rule, children: this.childMap(node.state, rule, node.identifier), unchanged: UnchangedStrings.NONE };
   }
 }

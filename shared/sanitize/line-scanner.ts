@@ -17,8 +17,11 @@ import type { KeyNode } from "./key-nodes.js";
 /** What the scanner asks of the sanitizer; `undefined` or `false` means "take the structured path". */
 export interface LineValueRules {
   child(parent: KeyNode, key: string): KeyNode;
-  /** The new string for a value, the same string when unchanged. `keyed`: the value sits directly under its key (not in an array). */
-  string(value: string, node: KeyNode, allowed: boolean, keyed: boolean): string | undefined;
+  /**
+   * The new string for a value, the same string when unchanged. `keyed`: the value sits directly under its key
+   * (not in an array); `depth`: the containers around it.
+   */
+  string(value: string, node: KeyNode, allowed: boolean, keyed: boolean, depth: number): string | undefined;
   /** Whether a literal or container at this node passes through as the structured walk would pass it. */
   passes(kind: "literal" | "container", node: KeyNode, allowed: boolean, keyed: boolean): boolean;
   /** The same for the number token line[start, end). */
@@ -85,8 +88,11 @@ function stringValue(line: string, open: number, end: number, escapes: boolean):
   }
 }
 
-/** The sanitized line, or undefined when the structured path must decide (including for anything that is not valid JSON). */
-export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules): string | undefined {
+/**
+ * The sanitized line, or undefined when the structured path must decide (including for anything that is not
+ * valid JSON, or nested deeper than `maxDepth`, where the structured walk scans the rest as text).
+ */
+export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules, maxDepth: number): string | undefined {
   const frames: Frame[] = [];
   let frame: Frame = { node: root, allowed: false, object: false };
   let state = EXPECT_VALUE;
@@ -105,7 +111,9 @@ export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules)
     if (finished) return undefined;
     if (state === EXPECT_VALUE || state === EXPECT_VALUE_OR_CLOSE) {
       if (code === CLOSE_ARRAY && state === EXPECT_VALUE_OR_CLOSE) {
-        [frame, state, finished] = close(frames);
+        frame = frames.pop() as Frame;
+        state = EXPECT_COMMA_OR_CLOSE;
+        finished = frames.length === 0;
         at += 1;
         continue;
       }
@@ -113,7 +121,7 @@ export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules)
       const node = keyed ? keyNode : frame.node;
       const allowed = frame.allowed || (keyed && node.allowed);
       if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
-        if (frames.length > 0 && !rules.passes("container", node, allowed, keyed)) return undefined;
+        if (frames.length > maxDepth || (frames.length > 0 && !rules.passes("container", node, allowed, keyed))) return undefined;
         frames.push(frame);
         frame = { node, allowed, object: code === OPEN_OBJECT };
         state = code === OPEN_OBJECT ? EXPECT_KEY_OR_CLOSE : EXPECT_VALUE_OR_CLOSE;
@@ -125,7 +133,7 @@ export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules)
         const end = stringEnd(line, at, escapes);
         const value = end === -1 ? undefined : stringValue(line, at, end, escapes);
         if (value === undefined) return undefined;
-        const result = rules.string(value, node, allowed, keyed);
+        const result = rules.string(value, node, allowed, keyed, frames.length - 1);
         if (result === undefined) return undefined;
         if (result !== value) {
           out += line.slice(copied, at) + JSON.stringify(result);
@@ -148,7 +156,9 @@ export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules)
     }
     if (state === EXPECT_KEY || state === EXPECT_KEY_OR_CLOSE) {
       if (code === CLOSE_OBJECT && state === EXPECT_KEY_OR_CLOSE) {
-        [frame, state, finished] = close(frames);
+        frame = frames.pop() as Frame;
+        state = EXPECT_COMMA_OR_CLOSE;
+        finished = frames.length === 0;
         at += 1;
         continue;
       }
@@ -168,15 +178,13 @@ export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules)
       continue;
     }
     if (code === COMMA) state = frame.object ? EXPECT_KEY : EXPECT_VALUE;
-    else if (code === (frame.object ? CLOSE_OBJECT : CLOSE_ARRAY)) [frame, state, finished] = close(frames);
+    else if (code === (frame.object ? CLOSE_OBJECT : CLOSE_ARRAY)) {
+      frame = frames.pop() as Frame;
+      finished = frames.length === 0;
+    }
     else return undefined;
     at += 1;
   }
   if (!finished) return undefined;
   return copied === 0 ? line : out + line.slice(copied);
-}
-
-function close(frames: Frame[]): [Frame, number, boolean] {
-  const parent = frames.pop() as Frame;
-  return [parent, EXPECT_COMMA_OR_CLOSE, frames.length === 0];
 }

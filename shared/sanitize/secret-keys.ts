@@ -1,6 +1,6 @@
 import type { CredentialRule } from "./catalog.js";
 
-/** Key-name endings (lower case, without `-`, `_`, `.`, spaces) that mark the value as a credential; first match wins. */
+/** Key-name endings (the key's words joined in lower case: `db_password` → `dbpassword`) that mark the value as a credential; first match wins. */
 const SECRET_KEY_ENDINGS: readonly (readonly [string, CredentialRule])[] = [
   ["authorization", "authorization"],
   ["cookie", "cookie"],
@@ -20,6 +20,8 @@ const SECRET_KEY_ENDINGS: readonly (readonly [string, CredentialRule])[] = [
   ["password", "password"],
   ["passwd", "password"],
   ["passphrase", "password"],
+  ["passcode", "password"],
+  ["pincode", "password"],
   ["pwd", "password"],
   ["privatekey", "private-key"],
   ["secretkey", "secret"],
@@ -34,12 +36,32 @@ const SECRET_KEY_ENDINGS: readonly (readonly [string, CredentialRule])[] = [
 /** Keys that are credentials only as a whole name (as endings they would catch `config`, `assig`, …). */
 const SECRET_KEY_NAMES = new Map<string, CredentialRule>([["sig", "azure-sas-signature"]]);
 
-const SEPARATORS = /[-_. ]/g;
+/** Short words that make a credential only as the key's last word (`user_pin`, `db_pass`, `x-auth`), never inside one (`spin`, `bypass`, `oauth`). */
+const SECRET_LAST_WORDS = new Map<string, CredentialRule>([
+  ["pass", "password"],
+  ["pw", "password"],
+  ["pin", "password"],
+  ["otp", "password"],
+  ["totp", "password"],
+  ["auth", "authorization"],
+]);
 
-/** The credential rule a key name calls for (`db_password` → `password`, `X-Api-Key` → `api-key`), or undefined. */
+/** A key's words: camelCase humps, acronyms and runs of digits, whatever separates them (`X-Api-Key`, `clientSecret`, `APIKey2`). */
+const WORD = /[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g;
+const DIGITS = /^\d+$/;
+
+/** The key's words in lower case, without trailing numbers (`password1`, `token_2`). */
+export function keyWords(key: string): string[] {
+  const words = (key.match(WORD) ?? []).map((word) => word.toLowerCase());
+  while (words.length > 0 && DIGITS.test(words[words.length - 1] as string)) words.pop();
+  return words;
+}
+
+/** The credential rule a key name calls for (`db_password` → `password`, `X-Api-Key` → `api-key`, `pin` → `password`), or undefined. */
 export function secretKeyRule(key: string): CredentialRule | undefined {
-  const name = key.toLowerCase().replace(SEPARATORS, "");
-  const exact = SECRET_KEY_NAMES.get(name);
+  const words = keyWords(key);
+  const name = words.join("");
+  const exact = SECRET_KEY_NAMES.get(name) ?? SECRET_LAST_WORDS.get(words[words.length - 1] ?? "");
   if (exact !== undefined) return exact;
   for (const [ending, rule] of SECRET_KEY_ENDINGS) if (name.endsWith(ending)) return rule;
   return undefined;

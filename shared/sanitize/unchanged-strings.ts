@@ -32,7 +32,8 @@ export class UnchangedStrings {
 
   has(text: string): boolean {
     const seen = this.seen;
-    if (seen === undefined) return false;
+    // A string too long to be remembered is not hashed for nothing.
+    if (seen === undefined || text.length > MAX_LENGTH) return false;
     const hit = seen.has(text);
     if (hit) this.hits += 1;
     this.lookups += 1;

@@ -28,7 +28,7 @@ describe("the Azure worker's sanitizer step", () => {
     expect(await s.drain()).toMatchObject({ succeeded: 1 });
     const text = (await downloadAll(s.data)).map((b) => gunzipSync(b.data).toString("utf8")).join("");
     const [manifest] = await manifests(s.state, "AuditLogs_CL");
-    expect(manifest?.sanitizer.name).toBe("logexport-sanitizer/v1");
+    expect(manifest?.sanitizer.name).toMatch(/^logexport-sanitizer\/v2\+gitleaks-\d+\.\d+\.\d+; /);
     const total = Object.values(manifest?.sanitizer.counts ?? {}).reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThan(0);
     expect(text).not.toMatch(/[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z]{2,}/);

@@ -64,7 +64,7 @@ describe("export-access-logs", () => {
     const file = join(dir, "sanitized.parquet");
     expect(await exportAccessLogsCommand([...base, "--output-path", file, "--sanitize"], io())).toBe(0);
     const manifest = JSON.parse(await readFile(join(dirname(file), `_${basename(file)}.manifest.json`), "utf8")) as ExportManifest;
-    expect(manifest.sanitizer.name).toBe("logexport-sanitizer/v1");
+    expect(manifest.sanitizer.name).toMatch(/^logexport-sanitizer\/v2\+gitleaks-\d+\.\d+\.\d+; /);
     expect(manifest.sanitizer.counts.ipv4).toBeGreaterThan(0);
     const duck = await (await DuckDBInstance.create(":memory:")).connect();
     const [row] = (await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM '${file}' WHERE regexp_matches(x_forwarded_for, '^\\d+\\.\\d+\\.\\d+\\.\\d+$') AND NOT x_forwarded_for LIKE '%.0.0'`)).getRowObjectsJS() as { n: number }[];

@@ -66,7 +66,9 @@ describe("logexport sanitize", () => {
     expect(embedded).toContain("pip/24.3.1");
     expect(cli.out()).toBe("");
     expect(cli.err()).toMatch(/sanitized 4 lines .* MB\/s, 1 thread/);
-    expect(cli.err()).toMatch(/email\s+3/);
+    expect(cli.err()).toMatch(/email\s+2/);
+    expect(cli.err()).toMatch(/user\s+1/);
+    expect(cli.err()).toMatch(/^logexport-sanitizer\/v2\+gitleaks-\d+\.\d+\.\d+; user identifiers redacted/m);
     expectClean(cli.err());
     expect((await readdir(dir)).filter((n) => n.endsWith(".partial"))).toEqual([]);
   });

@@ -1,11 +1,47 @@
 import { redactionMarker } from "../catalog.js";
 import { maskCardNumber } from "../mask.js";
 import { HINT_CARD_DIGITS } from "./hints.js";
-import type { MatchContext, TextRule } from "./rule.js";
-import { replaceMatch, rewrite } from "./rule.js";
+import type { Edit, MatchContext, TextRule } from "./rule.js";
+import { rewrite } from "./rule.js";
 
-/** 13–19 digits, single spaces or dashes between them, not part of a longer number, word or decimal. */
-const CARD = /(?<![\w.-])\d(?:[ -]?\d){12,18}(?![\w-]|\.\d)/g;
+/** Characters that may separate the digit groups of a card number: space, dash and the Unicode spaces (no-break, figure, thin, …). */
+const SEPARATORS = "\\u0020\\-\\u00a0\\u2000-\\u200a\\u202f\\u205f\\u3000";
+
+/**
+ * A run of digit groups with single separators between them, at least 13 characters long, not part of a
+ * longer number, word or decimal. A card is looked for inside it at every group boundary, so digits next to
+ * a card (`4111 1111 1111 1111 123`, `paid with 4111111111111111 12/25`) do not hide it.
+ */
+const CARD_RUN = new RegExp(`(?<![\\w.-])(?=[\\d${SEPARATORS}]{13})\\d+(?:[${SEPARATORS}]\\d+)*(?![\\w-]|\\.\\d)`, "g");
+const GROUP = /\d+/g;
+const MAX_CARD_DIGITS = 19;
+const MIN_CARD_DIGITS = 13;
+
+const DASH = 45;
+
+/** Whether a card may start or end at this boundary of the run: at its edges or at a space, never inside dash-joined groups (`4111-1111-1111-1111-1111` is an id). */
+function isEdge(run: string, at: number): boolean {
+  return at <= 0 || at >= run.length || run.charCodeAt(at) !== DASH;
+}
+
+/** The first card in a run of digit groups, as offsets in the run: the longest that starts at the earliest group. */
+function cardInRun(run: string): { start: number; end: number; digits: string } | undefined {
+  const groups = [...run.matchAll(GROUP)];
+  for (let first = 0; first < groups.length; first += 1) {
+    const start = (groups[first] as RegExpExecArray).index;
+    if (!isEdge(run, start - 1)) continue;
+    let digits = "";
+    let found: { start: number; end: number; digits: string } | undefined;
+    for (let last = first; last < groups.length && digits.length < MAX_CARD_DIGITS; last += 1) {
+      const group = groups[last] as RegExpExecArray;
+      const end = group.index + group[0].length;
+      digits += group[0];
+      if (digits.length >= MIN_CARD_DIGITS && isEdge(run, end) && looksLikeCard(digits)) found = { start, end, digits };
+    }
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
 
 /** The Luhn checksum every issued card number satisfies. */
 function luhnValid(digits: string): boolean {
@@ -71,11 +107,16 @@ export class CardRule implements TextRule {
   readonly minLength = 13;
 
   apply(text: string, context: MatchContext): string {
-    return rewrite(text, CARD, (match) => {
-      const digits = match[0].replace(/[ -]/g, "");
-      if (!looksLikeCard(digits)) return undefined;
-      return replaceMatch(match, context, "card", (card) => this.replacement(card, digits, context));
-    });
+    return rewrite(text, CARD_RUN, (match) => this.edit(match, context));
+  }
+
+  private edit(match: RegExpExecArray, context: MatchContext): Edit | undefined {
+    const card = cardInRun(match[0]);
+    if (card === undefined) return undefined;
+    const text = match[0].slice(card.start, card.end);
+    if (context.allowed(text)) return undefined;
+    context.counts.add("card");
+    return { start: match.index + card.start, end: match.index + card.end, text: this.replacement(text, card.digits, context) };
   }
 
   /** What a card number held as a JSON number becomes (a string, counted); undefined when allowed. */

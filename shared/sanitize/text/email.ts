@@ -2,12 +2,12 @@ import { redactionMarker } from "../catalog.js";
 import { HINT_AT } from "./hints.js";
 import type { MatchContext, TextRule } from "./rule.js";
 
-/** Characters of a local part (`+tags`, apostrophes as in o'brien); it may neither start nor end with `.` or `'`. */
-const LOCAL = /[A-Za-z0-9._%+'-]/;
+/** Characters of a local part (`+tags`, apostrophes as in o'brien, letters of any script); it may neither start nor end with `.` or `'`. */
+const LOCAL = /[\p{L}\p{M}\p{N}._%+'-]/u;
 const LOCAL_EDGE = /[.']/;
 const MAX_LOCAL = 64;
-/** Dotted domain labels and an alphabetic TLD, not running on into a longer word. */
-const DOMAIN = /(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])/y;
+/** Dotted domain labels and a TLD of letters (any script, or punycode `xn--…`), not running on into a longer word. */
+const DOMAIN = /(?:[\p{L}\p{M}\p{N}](?:[\p{L}\p{M}\p{N}-]{0,61}[\p{L}\p{M}\p{N}])?\.)+(?:\p{L}[\p{L}\p{M}]{1,23}|xn--[a-z0-9-]{1,59})(?![\p{L}\p{M}\p{N}-])/uy;
 
 /** Email addresses, found from each `@` outwards rather than by a regex tried at every word start. */
 export class EmailRule implements TextRule {

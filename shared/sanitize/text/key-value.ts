@@ -1,16 +1,20 @@
 import { secretKeyRule, authorizationScheme } from "../secret-keys.js";
 import type { CredentialPolicy } from "./credential-policy.js";
-import { HINT_SEPARATOR, HINT_WORD } from "./hints.js";
+import { HINT_WORD } from "./hints.js";
 import type { Edit, MatchContext, TextRule } from "./rule.js";
 import { rewrite } from "./rule.js";
 
 /**
- * The last word of a credential-ish key, then `:` or `=` (optionally after a
- * closing quote). The whole key is read backwards from the match and judged
- * by secretKeyRule, so `db_password=`, `X-Api-Key:` and `"client_secret":`
- * all land here while `tokens=` and `monkey:` do not count.
+ * The last word of a credential-ish key (and any digits after it), then an assignment in any common syntax:
+ * `=`, `:`, `:=`, `=>`, `?=` (optionally after a closing quote), `"key", "value"` as in `set("key", "value")`,
+ * or blanks after a command-line flag (`--password x`, checked in edit). The whole key is read backwards
+ * from the match and judged by secretKeyRule, so `db_password=`, `X-Api-Key:` and `"client_secret":` all
+ * land here while `tokens=`, `spin=` and `monkey:` do not count.
  */
-const KEY_VALUE = /(authorization|cookie|key|sig|passw(?:or)?d|passphrase|pwd|secret|credentials?|token|signature|session[-_]?id|connection[-_]?string)(?![A-Za-z0-9])(\\?["']?[ \t]*[:=][ \t]*)/gi;
+const KEY_VALUE =
+  /(authorization|cookie|key|sig|passw(?:or)?d|passphrase|passcode|pincode|pass|pwd|pw|pin|t?otp|auth|secret|credentials?|token|signature|session[-_]?id|connection[-_]?string)\d*(?![A-Za-z0-9])(\\?["']?[ \t]*(?::{1,3}=|=>|\?=|[:=])[ \t]*|\\?["'][ \t]*,[ \t]*(?=\\?["'])|[ \t]+)/gi;
+const BLANKS = /^[ \t]+$/;
+const DASH = 45;
 
 function isKeyChar(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 45 || code === 46 || code === 95;
@@ -56,16 +60,22 @@ function valueBounds(text: string, start: number, cookie: boolean): { start: num
 export class KeyValueRule implements TextRule {
   constructor(private readonly policy: CredentialPolicy) {}
 
-  readonly requires = HINT_SEPARATOR | HINT_WORD;
+  readonly requires = HINT_WORD;
   readonly minLength = 4;
+  /** The words KEY_VALUE starts from. */
+  readonly keywords = ["authorization", "cookie", "key", "sig", "pass", "pwd", "pw", "pin", "otp", "auth", "secret", "credential", "token", "session", "connection"];
 
   apply(text: string, context: MatchContext): string {
     return rewrite(text, KEY_VALUE, (match) => this.edit(text, match, context));
   }
 
   private edit(text: string, match: RegExpExecArray, context: MatchContext): Edit | undefined {
-    const keyEnd = match.index + (match[1] as string).length;
-    const rule = secretKeyRule(text.slice(keyStart(text, match.index), keyEnd));
+    const separator = match[2] as string;
+    const keyEnd = match.index + match[0].length - separator.length;
+    const start = keyStart(text, match.index);
+    // Blanks assign only after a flag: `--password x`, not `the password is x`.
+    if (BLANKS.test(separator) && text.charCodeAt(start) !== DASH) return undefined;
+    const rule = secretKeyRule(text.slice(start, keyEnd));
     if (rule === undefined || !this.policy.enabled(rule)) return undefined;
     let bounds = valueBounds(text, match.index + match[0].length, rule === "cookie");
     let counted = rule;

@@ -17,6 +17,8 @@ export interface TextRule {
   readonly requires: number;
   /** The shortest text the rule can match. */
   readonly minLength: number;
+  /** Words (any case) of which every match holds one: the rule runs only on text that has one (see KeywordGate). */
+  readonly keywords?: readonly string[];
   apply(text: string, context: MatchContext): string;
 }
 

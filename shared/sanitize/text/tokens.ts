@@ -17,12 +17,20 @@ const TOKENS = new RegExp(
     "|(AIza[A-Za-z0-9_-]{35})",
     "|(npm_[A-Za-z0-9]{36})",
     "|(?:[Bb]earer|BEARER)[ \\t]+([A-Za-z0-9._~+/-]{8,}=*)",
+    "|(?:[Bb]asic|BASIC)[ \\t]+([A-Za-z0-9+/]{4,}={0,2})",
     ")(?![A-Za-z0-9_-])",
   ].join(""),
   "g",
 );
 
-const GROUP_RULES: readonly CredentialRule[] = ["jwt", "aws-access-key-id", "github-token", "gitlab-token", "slack-token", "stripe-key", "google-api-key", "npm-token", "bearer-token"];
+const GROUP_RULES: readonly CredentialRule[] = ["jwt", "aws-access-key-id", "github-token", "gitlab-token", "slack-token", "stripe-key", "google-api-key", "npm-token", "bearer-token", "basic-auth"];
+
+/** Basic credentials are base64 of `user:password`: a word after `Basic` is one only when it decodes to that (`Basic authentication` is not). */
+const BASIC_CREDENTIALS = /^[\x20-\x7e]*:[\x20-\x7e]*$/;
+
+function isBasicCredentials(text: string): boolean {
+  return BASIC_CREDENTIALS.test(Buffer.from(text, "base64").toString("latin1"));
+}
 
 /** The shortest string any of the shapes above can match (`Bearer ` and eight characters). */
 const MIN_LENGTH = 15;
@@ -32,12 +40,15 @@ export class TokenRule implements TextRule {
 
   readonly requires = HINT_WORD;
   readonly minLength = MIN_LENGTH;
+  /** What every shape in TOKENS starts with. */
+  readonly keywords = ["eyj", "akia", "asia", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "sk_live_", "rk_live_", "aiza", "npm_", "bearer", "basic"];
 
   apply(text: string, context: MatchContext): string {
     return rewrite(text, TOKENS, (match) => {
       for (let group = 0; group < GROUP_RULES.length; group += 1) {
         const secret = match[group + 1];
         if (secret === undefined) continue;
+        if (GROUP_RULES[group] === "basic-auth" && !isBasicCredentials(secret)) return undefined;
         const replacement = this.policy.replace(GROUP_RULES[group] as CredentialRule, secret, context);
         if (replacement === undefined) return undefined;
         const end = match.index + match[0].length;

@@ -36,13 +36,13 @@ function problems(text: string, source = "sanitizer.json"): string {
 }
 
 describe("parseSanitizerConfig", () => {
-  it("reads the shipped example, which pseudonymizes user_id with the key", () => {
+  it("reads the shipped example, which pseudonymizes user ids and account ids with the key", () => {
     const path = new URL("../../../shared/sanitize/sanitizer.example.yaml", import.meta.url);
     const config = parseSanitizerConfig(readFileSync(path, "utf8"), "sanitizer.example.yaml", readYaml);
-    expect(() => new Sanitizer(config)).toThrow(/field:user_id pseudonymize/);
+    expect(() => new Sanitizer(config)).toThrow(/field:\*\*\.account_id pseudonymize/);
     const s = new Sanitizer(config, { hmacKey: TEST_KEY });
-    const out = s.sanitize({ user_id: "u-1", session: { cart: [1], id: "x" }, msg: "order ORD-1234567 by support@example.com from 10.0.0.7", kubernetes: { pod_ip: "10.2.3.4" } });
-    expect(out).toEqual({ user_id: expect.stringMatching(/^pseu_[0-9a-f]{16}$/), session: { id: "x" }, msg: "order [ORDER] by support@example.com from 10.0.0.7", kubernetes: { pod_ip: "10.2.3.4" } });
+    const out = s.sanitize({ user_id: "u-1", billing: { account_id: "a-9" }, session: { cart: [1], id: "x" }, msg: "order ORD-1234567 by support@example.com from 10.0.0.7", kubernetes: { pod_ip: "10.2.3.4" } });
+    expect(out).toEqual({ user_id: expect.stringMatching(/^pseu_[0-9a-f]{16}$/), billing: { account_id: expect.stringMatching(/^pseu_[0-9a-f]{16}$/) }, session: { id: "x" }, msg: "order [ORDER] by support@example.com from 10.0.0.7", kubernetes: { pod_ip: "10.2.3.4" } });
   });
 
   it("reads YAML and fills omitted sections from the defaults", () => {

@@ -50,7 +50,7 @@ describe("sanitizeLine", () => {
     const slow = fast.replace('"ok":true', '"ok":true,"api_key":7');
     const fastOut = JSON.parse(s.sanitizeLine(fast)) as Record<string, unknown>;
     const slowOut = JSON.parse(s.sanitizeLine(slow)) as Record<string, unknown>;
-    expect(fastOut).toEqual({ user: { name: "*******", mail: "[REDACTED:email]" }, password: "[REDACTED:password]", list: ["10.1.0.0/16", { token: "[REDACTED:token]" }], ok: true });
+    expect(fastOut).toEqual({ user: { name: "*******", mail: "[REDACTED:user]" }, password: "[REDACTED:password]", list: ["10.1.0.0/16", { token: "[REDACTED:token]" }], ok: true });
     expect(slowOut).toEqual({ ...fastOut, api_key: "[REDACTED:api-key]" });
     expect(s.sanitizeLine('{"drop_me":1,"a":"b"}')).toBe('{"a":"b"}');
     expect(s.sanitizeLine('{"password":1234}')).toBe('{"password":"[REDACTED:password]"}');
@@ -60,7 +60,7 @@ describe("sanitizeLine", () => {
     const line = JSON.stringify({ log: '{"level":"warn","context":{"user":"bob@example.com","id":12345678901234567890}}', plain: "[INFO] not json]" });
     const out = JSON.parse(sanitizer().sanitizeLine(line)) as { log: string; plain: string };
     expect(out.plain).toBe("[INFO] not json]");
-    expect(out.log).toBe('{"level":"warn","context":{"user":"[REDACTED:email]","id":12345678901234567890}}');
+    expect(out.log).toBe('{"level":"warn","context":{"user":"[REDACTED:user]","id":12345678901234567890}}');
   });
 
   it("sanitizes a line that is not JSON as text, or refuses it under strict without quoting it", () => {
