@@ -7,6 +7,8 @@
  *   DuckDB (appender + COPY) writing the same parsed rows in the same run, and gzip JSON Lines of the
  *   same rows for bytes per row. The first line is generation alone.
  * - Content exports: 1,000,000 lines of each content type through the same path.
+ * - Log formats: the same 1,000,000 access lines written as combined and as nginx JSON, parsed + encoded.
+ * - Envelope shapes: an hour of 100,000 mixed Pulp lines in each shape (bare, message, log): rows and malformed lines.
  * - Bytes scanned with and without the server-side file-ending filter, on the content test's hour
  *   (40,000 lines + an 11,000-line second, half of them content downloads) through the fake CloudWatch Logs.
  * - Queries per scheduled hour: the Lambda's handler on the fake CloudWatch Logs and the S3 server, an hour
@@ -23,8 +25,11 @@ import { formatBytes, renderTable } from "../cli/table.js";
 import { silentLogger } from "../shared/core/logger.js";
 import { HOUR_MS } from "../shared/core/time.js";
 import { CONTENT_TYPES, type ContentType } from "../shared/parsers/content/types.js";
+import { ENVELOPE_SHAPES } from "../shared/parsers/envelope.js";
+import { LOG_FORMATS, type LogFormat } from "../shared/parsers/log-formats.js";
+import { IdentitySanitizer } from "../shared/sanitize/index.js";
 import { loadAwsExportSettings } from "../shared/settings/aws.js";
-import { createAwsExport, openFileTarget } from "../shared/wiring/aws.js";
+import { createAwsExport, exportDefinition, openFileTarget } from "../shared/wiring/aws.js";
 import { createHandler } from "../lambda/handler.js";
 import { lambdaContext, scheduledEvent } from "../test/helpers/lambda-events.js";
 import { startS3 } from "../test/helpers/s3.js";
@@ -41,10 +46,10 @@ const WORKER = join(import.meta.dirname, "aws-export-worker.ts");
 export const LAMBDA_HEAP_MB = 1024;
 const RSS_RATIO_LIMIT = 1.5;
 
-async function worker(mode: AwsMode, kind: string, lines: number, heapCap: boolean): Promise<AwsWorkerResult> {
-  const out = join(OUT_DIR, `${mode}-${kind}-${lines}.${mode === "jsonl" ? "jsonl.gz" : "parquet"}`);
+async function worker(mode: AwsMode, kind: string, lines: number, heapCap: boolean, format: LogFormat = "pulp"): Promise<AwsWorkerResult> {
+  const out = join(OUT_DIR, `${mode}-${kind}-${format}-${lines}.${mode === "jsonl" ? "jsonl.gz" : "parquet"}`);
   const flags = heapCap ? [`--max-old-space-size=${LAMBDA_HEAP_MB}`] : [];
-  const { stdout } = await run(process.execPath, [...flags, "--import", "tsx", WORKER, mode, kind, String(lines), out], { cwd: ROOT, maxBuffer: 1 << 20, env: { ...process.env, NODE_OPTIONS: "" } });
+  const { stdout } = await run(process.execPath, [...flags, "--import", "tsx", WORKER, mode, kind, String(lines), out, format], { cwd: ROOT, maxBuffer: 1 << 20, env: { ...process.env, NODE_OPTIONS: "" } });
   await rm(out, { force: true });
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as AwsWorkerResult;
 }
@@ -56,7 +61,7 @@ async function parseAndEncode(): Promise<void> {
   const rows: Array<Array<string | number>> = [["run", "lines", "rows", "seconds", "lines/s", "rows/s", "peak RSS", "file", "B/row"]];
   const line = (label: string, r: AwsWorkerResult) => rows.push([label, r.lines, r.rows, Number(r.seconds.toFixed(2)), rate(r.lines, r.seconds), rate(r.rows, r.seconds), mib(r.peakRssBytes), r.bytes === 0 ? "–" : formatBytes(r.bytes), r.bytes === 0 ? "–" : Number((r.bytes / r.rows).toFixed(1))]);
   const results: Record<string, AwsWorkerResult> = {};
-  const plan: Array<[string, AwsMode, string, number, boolean]> = [
+  const plan: Array<[string, AwsMode, string, number, boolean, LogFormat?]> = [
     ["generation only (1M)", "lines", "access", 1_000_000, false],
     ["ours: parse + Parquet, 100K", "ours", "access", 100_000, false],
     ["ours: parse + Parquet, 1M", "ours", "access", 1_000_000, false],
@@ -65,10 +70,11 @@ async function parseAndEncode(): Promise<void> {
     ["DuckDB appender + COPY, same rows, 1M", "duckdb", "access", 1_000_000, false],
     ["gzip JSON Lines, same rows, 1M", "jsonl", "access", 1_000_000, false],
     ...CONTENT_TYPES.map((t): [string, AwsMode, string, number, boolean] => [`content ${t}: parse + Parquet, 1M`, "ours", t, 1_000_000, false]),
+    ...(["combined", "nginx-json"] as const).map((f): [string, AwsMode, string, number, boolean, LogFormat] => [`--log-format ${f}: parse + Parquet, 1M`, "ours", "access", 1_000_000, false, f]),
   ];
-  for (const [label, mode, kind, lines, cap] of plan) {
+  for (const [label, mode, kind, lines, cap, format] of plan) {
     process.stdout.write(`  ${label}…`);
-    const result = await worker(mode, kind, lines, cap);
+    const result = await worker(mode, kind, lines, cap, format);
     process.stdout.write(` ${result.seconds.toFixed(2)} s, ${mib(result.peakRssBytes)}\n`);
     results[label] = result;
     line(label, result);
@@ -88,7 +94,29 @@ async function parseAndEncode(): Promise<void> {
     const r = get(`content ${t}: parse + Parquet, 1M`);
     process.stdout.write(`content ${t}, 1,000,000 lines: ${rate(r.lines, r.seconds)} lines/s, ${rate(r.rows, r.seconds)} rows/s parse + encode, ${(r.bytes / r.rows).toFixed(1)} B/row\n`);
   }
+  for (const f of LOG_FORMATS) {
+    const r = get(f === "pulp" ? "ours: parse + Parquet, 1M" : `--log-format ${f}: parse + Parquet, 1M`);
+    process.stdout.write(`--log-format ${f}, 1,000,000 lines: ${rate(r.rows, r.seconds)} rows/s parse + encode (${r.rows} rows)\n`);
+  }
   if (capped > RSS_RATIO_LIMIT) process.exitCode = 1;
+}
+
+/** Rows and malformed lines of an hour of mixed Pulp lines in each envelope shape, through the access export's own transform. */
+function perEnvelopeShape(): void {
+  const hour = Date.UTC(2026, 1, 4, 14);
+  const settings = loadAwsExportSettings({ LOGEXPORT_LOG_GROUPS: "bench", LOGEXPORT_S3_BUCKET: "bench" });
+  const rows: Array<Array<string | number>> = [["envelope", "lines", "rows exported", "malformed", "excluded", "lines that are no access line"]];
+  for (const shape of ENVELOPE_SHAPES) {
+    const transform = exportDefinition(settings, "access").createTransform(new IdentitySanitizer());
+    const counts = { lines: 0, row: 0, malformed: 0, excluded: 0, notAccess: 0 };
+    for (const event of pulpHourStream({ hourStartMs: hour, eventsInHour: 100_000, envelope: shape, marginSeconds: 0 }).events(hour, hour + HOUR_MS)) {
+      counts.lines += 1;
+      if (event.kind === "malformed") counts.notAccess += 1;
+      counts[transform.apply({ timestamp: event.timestamp, message: event.message, logStream: event.logStreamName }).kind] += 1;
+    }
+    rows.push([shape, counts.lines, counts.row, counts.malformed, counts.excluded, counts.notAccess]);
+  }
+  process.stdout.write(`\nan hour of mixed Pulp lines per envelope shape (access export, default filters):\n${renderTable(rows)}\n`);
 }
 
 async function scannedWithAndWithoutFilter(): Promise<void> {
@@ -144,6 +172,7 @@ async function lambdaBundle(): Promise<void> {
 export async function benchAwsExport(): Promise<void> {
   await mkdir(OUT_DIR, { recursive: true });
   process.stdout.write(`AWS export: procedural Pulp lines, parsed and encoded as the export does, each run in its own process (Node ${process.version}).\n\n`);
+  perEnvelopeShape();
   await parseAndEncode();
   await scannedWithAndWithoutFilter();
   await queriesPerHour();

@@ -11,7 +11,14 @@ const UNITS: Readonly<Record<string, number>> = {
 /** The largest distance from the epoch a Date can hold (±100,000,000 days). */
 const MAX_INSTANT_MS = 8.64e15;
 
-/** ISO-8601 (`2026-11-22T10:00:00Z`, `2026-11-22`), `now`, `2 hours ago`, `90m ago`, `-3d`, `now-1h`. */
+const ISO = /^(\d{4}-\d\d-\d\d)(?:[T ](\d\d:\d\d(?::\d\d(?:\.\d+)?)?)(Z|[+-]\d\d:?\d\d)?)?$/i;
+/** An end at second :59 without a fraction (`14:59:59Z`, as the upstream CronJob writes an hour's end). */
+const LAST_SECOND = /[T ]\d\d:\d\d:59(?:Z|[+-]\d\d:?\d\d)?$/i;
+
+/**
+ * ISO-8601 (`2026-11-22T10:00:00Z`, `2026-11-22`; a time without a zone is UTC, as the upstream exporter
+ * reads it in its UTC pods; a space may stand for the T), `now`, `2 hours ago`, `90m ago`, `-3d`, `now-1h`.
+ */
 export function parseInstant(text: string, nowMs: number, flag: string): number {
   const value = text.trim().toLowerCase();
   if (value === "now") return nowMs;
@@ -23,9 +30,21 @@ export function parseInstant(text: string, nowMs: number, flag: string): number 
     if (Math.abs(ms) > MAX_INSTANT_MS) throw new CliError(`${flag}: ${JSON.stringify(text)} is too far in the past to be a time`);
     return ms;
   }
-  if (/^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d))?$/i.test(text.trim())) {
-    const ms = Date.parse(text.trim());
+  const iso = ISO.exec(text.trim());
+  if (iso !== null) {
+    const zone = (iso[3] ?? "Z").replace(/^([+-]\d\d)(\d\d)$/, "$1:$2");
+    const ms = Date.parse(iso[2] === undefined ? `${iso[1]}T00:00:00Z` : `${iso[1]}T${iso[2]}${zone}`);
     if (!Number.isNaN(ms)) return ms;
   }
-  throw new CliError(`${flag}: ${JSON.stringify(text)} is not a time (use ISO 8601 with a zone like 2026-11-22T10:00:00Z, or "now", "2 hours ago", "-3d")`);
+  throw new CliError(`${flag}: ${JSON.stringify(text)} is not a time (use ISO 8601 like 2026-11-22T10:00:00Z, UTC when no zone is given, or "now", "2 hours ago", "-3d")`);
+}
+
+/**
+ * The exclusive end of a range. An end written at second :59 without a fraction (`14:59:59Z`) is the last
+ * second of the range and counts whole, as CloudWatch's own inclusive endTime does: the upstream CronJob's
+ * `HH:00:00Z`–`HH:59:59Z` covers the hour exactly, and so does `HH:00:00Z`–`HH+1:00:00Z`.
+ */
+export function parseEndInstant(text: string, nowMs: number, flag: string): number {
+  const ms = parseInstant(text, nowMs, flag);
+  return LAST_SECOND.test(text.trim()) ? ms + 1_000 : ms;
 }

@@ -13,14 +13,14 @@ import { fileTargetFlag, S3_FLAGS } from "../s3.js";
 import { flagNamesOf, inFlagTerms, settingsFromFlags, type FlagSettings } from "../settings-flags.js";
 import { formatBytes, renderTable } from "../table.js";
 import { readYaml } from "../../shared/sanitize/yaml.js";
-import { parseInstant } from "../time.js";
+import { parseEndInstant, parseInstant } from "../time.js";
 
 /** The flags every CloudWatch export command shares: the seed's, then ours. */
 export const CLOUDWATCH_EXPORT_FLAGS: readonly FlagSpec[] = [
   { name: "cloudwatch-group", required: true, description: "CloudWatch log group name (several separated by commas)" },
   { name: "cloudwatch-stream", description: "only this log stream" },
-  { name: "start-time", required: true, description: 'start, ISO 8601 or relative ("1 hour ago", "15 minutes ago", "now")' },
-  { name: "end-time", default: "now", description: "end, exclusive" },
+  { name: "start-time", required: true, description: 'start, ISO 8601 (UTC when no zone is given) or relative ("1 hour ago", "15 minutes ago", "now")' },
+  { name: "end-time", default: "now", description: "end, exclusive; an end at second :59 (14:59:59Z, as the upstream CronJob writes it) counts that whole second" },
   { name: "output-path", description: "a local .parquet file or s3://bucket/key.parquet (a manifest is written beside it); required unless --dry-run" },
   { name: "aws-region", default: "us-east-1", description: "AWS region" },
   ...S3_FLAGS,
@@ -82,7 +82,7 @@ export async function runCloudWatchExport(command: CloudWatchExportCommand, argv
   }
   const flags = parseFlags(argv, specs);
   const nowMs = io.now();
-  const range = { startMs: parseInstant(stringFlag(flags, "start-time") ?? "", nowMs, "--start-time"), endMs: parseInstant(stringFlag(flags, "end-time") ?? "", nowMs, "--end-time") };
+  const range = { startMs: parseInstant(stringFlag(flags, "start-time") ?? "", nowMs, "--start-time"), endMs: parseEndInstant(stringFlag(flags, "end-time") ?? "", nowMs, "--end-time") };
   if (range.endMs <= range.startMs) throw new CliError(`--start-time must be before --end-time, got ${describeRange(range)}`);
   const own = command.settingsFromFlags(flags);
   const names = flagNames(command, own.env);
@@ -122,9 +122,10 @@ export async function runCloudWatchExport(command: CloudWatchExportCommand, argv
   }
   bar?.finish();
   const m = outcome.manifest;
+  const shown = m.exportedRows === 0 ? `${target.shown} (no rows: not written)` : target.shown;
   io.stdout.write(`${renderTable([
     ["output", "rows", "lines read", "malformed", "excluded", "bytes", "bytes scanned", "seconds"],
-    [target.shown, m.exportedRows, m.readRows, m.malformed.count, Object.values(m.excluded).reduce((a, b) => a + b, 0), formatBytes(m.bytes), formatBytes(m.bytesScanned ?? 0), formatSeconds((Date.now() - started) / 1000)],
+    [shown, m.exportedRows, m.readRows, m.malformed.count, Object.values(m.excluded).reduce((a, b) => a + b, 0), formatBytes(m.bytes), formatBytes(m.bytesScanned ?? 0), formatSeconds((Date.now() - started) / 1000)],
   ])}\n`);
   return 0;
 }

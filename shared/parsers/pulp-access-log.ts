@@ -1,63 +1,60 @@
+import { boundedCount, statusCode, type AccessLine } from "./access-line.js";
 import { atom, firstForwarded, INT32_MAX } from "./log-line.js";
+import { splitTrailingFields } from "./trailing-fields.js";
 
-/** The fields of one Pulp gunicorn access-log line; `-` atoms are null. */
-export interface PulpAccessLine {
-  readonly correlationId: string | null;
-  readonly remoteAddr: string;
-  readonly user: string | null;
-  readonly orgId: string | null;
-  readonly method: string;
-  readonly path: string;
-  readonly protocol: string;
-  readonly statusCode: number;
-  readonly responseBytes: number | null;
-  readonly referer: string | null;
-  readonly userAgent: string | null;
-  readonly durationMs: number | null;
-  /** The first address of X-Forwarded-For. */
-  readonly xForwardedFor: string | null;
+/**
+ * Every gunicorn access-log format Pulp's API has deployed (pulp/pulp-service `deploy/clowdapp.yaml` and
+ * `images/assets/pulp-api`, 2024–2026), newest first:
+ *
+ *   (pulp [%({correlation-id}o)s]: %(h)s %(l)s user:%({REMOTE_USER}e)s org_id:%({ORG_ID}e)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)s x_forwarded_for:"%({X_FORWARDED_FOR}e)s")
+ *   pulp [%({correlation-id}o)s]: %(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" x_forwarded_for:"%({X_FORWARDED_FOR}e)s"
+ *   (… %(h)s %(l)s user:… org_id:… %(t)s … "%(a)s" %(M)s "%({X-Forwarded-For}i)s")
+ *   (… %(h)s %(l)s %({REMOTE_USER}e)s %(t)s … "%(a)s" %(M)s)   and   (… %(u)s … %(M)s)
+ *   pulp [%({correlation-id}o)s]: %(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"
+ *
+ * The user may be an x509 DN with spaces (`/O=Red Hat/OU=Pulp/CN=svc`); the user agent may hold quotes
+ * (pip's holds JSON), so the head is matched up to the user agent's opening quote and the tail is read
+ * from the right; ` key:"value"` fields after x_forwarded_for are tolerated.
+ */
+const HEAD =
+  /^pulp \[([^\]]*)\]: (\S+) \S+ (.*?) \[\d\d\/[A-Za-z]{3}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "([A-Z]+) (\S+) (HTTP\/[\d.]+)" (\d{3}) (\d+|-) "((?:[^"\\]|\\.)*)" "/;
+const USER_AND_ORG = /^user:(.*) org_id:(\S*)$/;
+/** What may follow the user agent's closing quote once the trailing fields are off, most specific first: `%(M)s` and an older quoted X-Forwarded-For, `%(M)s`, nothing. */
+const AGENT_ENDS: readonly RegExp[] = [/^(.*)" (\d+|-) "([^"]*)"$/s, /^(.*)" (\d+|-)$/s, /^(.*)"$/s];
+
+/** `( … )` around the whole line, as the deployed format writes it. */
+function unwrapParentheses(line: string): string {
+  return line.startsWith("(pulp [") && line.endsWith(")") ? line.slice(1, -1) : line;
 }
 
-// pulp [%({correlation-id}o)s]: %(h)s %(l)s user:%({REMOTE_USER}e)s org_id:%({ORG_ID}e)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)s x_forwarded_for:"%({X_FORWARDED_FOR}e)s"
-// The user agent is matched greedily up to the fixed tail: pip's user agent holds JSON with quotes.
-const LINE =
-  /^pulp \[([^\]]*)\]: (\S+) \S+ user:(\S*) org_id:(\S*) \[[^\]]+\] "([A-Z]+) (\S+) (HTTP\/[\d.]+)" (\d{3}) (\d+|-) "((?:[^"\\]|\\.)*)" "(.*)" (\d+|-) x_forwarded_for:"([^"]*)"$/;
-
-
-/** null for `-`; undefined when the digits do not fit the column (`max`), so the line counts as malformed instead of failing the file. */
-function count(value: string | undefined, max: number): number | null | undefined {
-  if (value === undefined || value === "-") return null;
-  const n = Number(value);
-  return n <= max ? n : undefined;
+/** `user:X org_id:Y`, or one remote-user atom of the older formats. */
+function userAndOrg(text: string): { readonly user: string | null; readonly orgId: string | null } {
+  const m = USER_AND_ORG.exec(text);
+  return m === null ? { user: atom(text), orgId: null } : { user: atom(m[1]), orgId: atom(m[2]) };
 }
 
-export function parsePulpAccessLine(line: string): PulpAccessLine | undefined {
-  const m = LINE.exec(line);
-  if (m === null) return undefined;
-  const responseBytes = count(m[9], Number.MAX_SAFE_INTEGER);
-  const durationMs = count(m[12], INT32_MAX);
-  if (responseBytes === undefined || durationMs === undefined) return undefined;
-  const forwarded = atom(m[13]);
+export function parsePulpAccessLine(line: string): AccessLine | undefined {
+  const text = unwrapParentheses(line);
+  const head = HEAD.exec(text);
+  if (head === null) return undefined;
+  const { rest, fields } = splitTrailingFields(text.slice(head[0].length));
+  const tail = AGENT_ENDS.reduce<RegExpExecArray | null>((found, end) => found ?? end.exec(rest), null);
+  const status = statusCode(head[7]);
+  const responseBytes = boundedCount(head[8], Number.MAX_SAFE_INTEGER);
+  const durationMs = boundedCount(tail?.[2], INT32_MAX);
+  if (tail === null || status === undefined || responseBytes === undefined || durationMs === undefined) return undefined;
   return {
-    correlationId: atom(m[1]),
-    remoteAddr: m[2] ?? "",
-    user: atom(m[3]),
-    orgId: atom(m[4]),
-    method: m[5] ?? "",
-    path: m[6] ?? "",
-    protocol: m[7] ?? "",
-    statusCode: Number(m[8]),
+    correlationId: atom(head[1]),
+    remoteAddr: head[2] ?? null,
+    ...userAndOrg(head[3] ?? ""),
+    method: head[4] ?? "",
+    path: head[5] ?? "",
+    protocol: head[6] ?? null,
+    statusCode: status,
     responseBytes,
-    referer: atom(m[10]),
-    userAgent: atom(m[11]),
+    referer: atom(head[9]),
+    userAgent: atom(tail[1]),
     durationMs,
-    xForwardedFor: firstForwarded(forwarded),
+    xForwardedFor: firstForwarded(atom(fields.get("x_forwarded_for") ?? tail[3])),
   };
-}
-
-/** `/api/pypi/{domain}/{distribution}/simple/{package}/`: the parts present in the path, null where absent. */
-export function pypiCoordinates(path: string): { domain: string | null; distribution: string | null; package: string | null } {
-  const clean = path.split("?")[0] ?? path;
-  const m = /^\/api\/pypi\/([^/]+)\/([^/]+)(?:\/simple\/([^/]+))?/.exec(clean);
-  return { domain: m?.[1] ?? null, distribution: m?.[2] ?? null, package: m?.[3] ?? null };
 }

@@ -1,3 +1,5 @@
+import { isbot } from "isbot";
+
 /** The attack classes seed 003 flags in request targets. */
 export type ThreatKind = "path_traversal" | "xss" | "sql_injection" | "file_inclusion" | "command_injection";
 
@@ -9,7 +11,11 @@ const THREATS: ReadonlyArray<readonly [ThreatKind, RegExp]> = [
   ["command_injection", /cmd\.exe|\/bin\/(?:ba)?sh|;\s*(?:ls|cat|id|whoami)\b|\$\(|`/i],
 ];
 
-const BOT = /bot\b|bot\/|crawler|spider|slurp|scrapy|python-requests|curl\/|wget\//i;
+/**
+ * The clients a package repository serves, by product token: isbot counts every client that is not a
+ * browser as a bot, and pip, uv, dnf or Maven fetching packages are Pulp's own traffic, not crawlers.
+ */
+const PACKAGE_CLIENTS = /^(?:pip|uv|poetry|pdm|pipenv|twine|hatch|conda|mamba|micromamba|dnf|yum|microdnf|libdnf|zypper|Apache-Maven|Gradle|sbt|Ivy)[/ ]/i;
 
 function decode(target: string): string {
   try {
@@ -26,7 +32,7 @@ export function threatOf(target: string): ThreatKind | null {
   return null;
 }
 
-/** Crawlers and generic HTTP clients; package managers (pip, uv, poetry) are not bots. */
+/** What the isbot library (its maintained pattern list) calls a bot — crawlers, link previews, HTTP libraries, scripts — except package managers. */
 export function isBot(userAgent: string | null): boolean {
-  return userAgent !== null && BOT.test(userAgent);
+  return userAgent !== null && isbot(userAgent) && !PACKAGE_CLIENTS.test(userAgent);
 }

@@ -9,6 +9,7 @@ export const AWS_SETTINGS = {
   prefix: { name: "LOGEXPORT_S3_PREFIX", default: "pulp-access-logs", description: "Key prefix of the access export; files go to `<prefix>/year=…/month=…/day=…/hour=…/pulp_access_logs_<hour>.parquet`." },
   contentPrefix: { name: "LOGEXPORT_CONTENT_S3_PREFIX", default: "pulp-content-logs", description: "Key prefix of the content exports; files go to `<prefix>/<type>/year=…/hour=…/pulp_content_<type>_logs_<hour>.parquet`." },
   contentPathPrefix: { name: "LOGEXPORT_CONTENT_PATH_PREFIX", default: "/api/pulp-content/", description: "The content app's request path prefix, followed by `<domain>/<distribution…>/<file>`." },
+  logFormat: { name: "LOGEXPORT_LOG_FORMAT", default: "pulp", description: "How the access export's lines are written: `pulp` (Pulp's gunicorn formats), `combined` (Apache/nginx combined, optionally with X-Forwarded-For and request time), `nginx-json` (nginx `log_format … escape=json`). Each CloudWatch event may hold the line bare or in a JSON envelope's `message` or `log`." },
   filterPaths: { name: "LOGEXPORT_FILTER_PATHS", default: "/api/pypi/", description: "Comma-separated request path prefixes to keep (the seed's --filter-paths)." },
   excludePaths: { name: "LOGEXPORT_EXCLUDE_PATHS", default: "/livez,/status", description: "Comma-separated request path prefixes to drop (the seed's --exclude-paths)." },
   delayMinutes: { name: "LOGEXPORT_DELAY_MINUTES", default: "15", description: "The scheduled run exports the last full hour that ended at least this long before the event time." },

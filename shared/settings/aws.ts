@@ -1,5 +1,6 @@
 import { isObjectPrefix } from "../core/identifiers.js";
 import { parseContentType, type ContentType } from "../parsers/content/types.js";
+import { LOG_FORMATS, parseLogFormat, type LogFormat } from "../parsers/log-formats.js";
 import { DJANGO_WARNING } from "../parsers/log-line.js";
 import { validateLineFilter, type LineFilter } from "../sources/cloudwatch/insights.js";
 import { SettingsReader, type Environment } from "./env.js";
@@ -18,6 +19,8 @@ export interface AwsExportSettings {
   readonly contentPrefix: string;
   /** The access export's filter; content exports filter on contentPathPrefix and their file endings. */
   readonly filter: LineFilter;
+  /** How the access export's lines are written. */
+  readonly logFormat: LogFormat;
   readonly contentPathPrefix: string;
   readonly delayMs: number;
   readonly queryConcurrency: number;
@@ -76,6 +79,9 @@ export function loadAwsExportSettings(env: Environment): AwsExportSettings {
   } catch (error) {
     reader.check(false, error instanceof Error ? error.message : String(error));
   }
+  const logFormatText = reader.string(AWS_SETTINGS.logFormat);
+  const logFormat = parseLogFormat(logFormatText);
+  reader.check(logFormat !== undefined, `${AWS_SETTINGS.logFormat.name} must be one of ${LOG_FORMATS.join(", ")}, got ${JSON.stringify(logFormatText)}`);
   const sanitizer = readSanitizer(reader, { sanitize: AWS_SETTINGS.sanitize, config: AWS_SETTINGS.sanitizerConfig, hmacKey: AWS_SETTINGS.hmacKey });
   const hmacKeySecretArn = reader.raw(AWS_SETTINGS.hmacKeySecretArn);
   reader.check(hmacKeySecretArn === undefined || SECRET_ARN.test(hmacKeySecretArn), `${AWS_SETTINGS.hmacKeySecretArn.name} must be the full ARN of a Secrets Manager secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>), got ${JSON.stringify(hmacKeySecretArn)}`);
@@ -88,6 +94,7 @@ export function loadAwsExportSettings(env: Environment): AwsExportSettings {
     prefix,
     contentPrefix: reader.string(AWS_SETTINGS.contentPrefix).replace(/^\/+|\/+$/g, ""),
     filter,
+    logFormat: logFormat ?? "pulp",
     contentPathPrefix,
     delayMs: reader.integer(AWS_SETTINGS.delayMinutes, 0, 1440) * 60_000,
     queryConcurrency: reader.integer(AWS_SETTINGS.queryConcurrency, 1, 30),

@@ -16,7 +16,7 @@ import { createParquetEncoder } from "../formats/parquet/encoder.js";
 import { PULP_ACCESS_LOG_SCHEMA } from "../formats/parquet/schema.js";
 import { contentRowTransform } from "../parsers/content-rows.js";
 import { CONTENT_TYPE_SPECS, contentSchema } from "../parsers/content/types.js";
-import { PULP_ENRICHED_SCHEMA, pulpRowTransform } from "../parsers/pulp-rows.js";
+import { PULP_ENRICHED_SCHEMA, accessRowTransform } from "../parsers/access-rows.js";
 import { hmacKeyFromSetting, type YamlReader } from "../sanitize/index.js";
 import { AWS_SETTINGS } from "../settings/aws-spec.js";
 import { loadAwsExportSettings, type AwsExportSettings, type ExportKind } from "../settings/aws.js";
@@ -47,13 +47,13 @@ export interface ExportDefinitionOptions {
 
 export function exportDefinition(settings: AwsExportSettings, kind: ExportKind, options: ExportDefinitionOptions = {}): ExportDefinition {
   if (kind === "access") {
-    const rowOptions = { includePaths: settings.filter.includePaths, excludePaths: settings.filter.excludePaths, enrich: settings.enrich };
+    const rowOptions = { logFormat: settings.logFormat, includePaths: settings.filter.includePaths, excludePaths: settings.filter.excludePaths, enrich: settings.enrich };
     return {
       filter: settings.filter,
       encoder: createParquetEncoder(settings.enrich ? PULP_ENRICHED_SCHEMA : PULP_ACCESS_LOG_SCHEMA),
       stem: ACCESS_LOG_STEM,
       prefix: settings.prefix,
-      createTransform: (sanitizer) => pulpRowTransform(rowOptions, sanitizer),
+      createTransform: (sanitizer) => accessRowTransform(rowOptions, sanitizer),
     };
   }
   const rowOptions = { contentType: kind, pathPrefix: settings.contentPathPrefix, excludePaths: settings.filter.excludePaths };
@@ -120,7 +120,10 @@ export interface AwsExport {
    * then hours without a manifest after the first that has one (failed for good) exported, at most `maxRepairs`.
    */
   recheckHours(kind: ExportKind, beforeMs: number, runId: string, logger: Logger, maxRepairs: number): Promise<ExportOutcome[]>;
-  /** Any range into one file (local or S3), with its manifest beside it: the seed's single-file CLIs. */
+  /**
+   * Any range into one file (local or S3), with its manifest beside it: the seed's single-file CLIs. A range
+   * with no row leaves neither (the seed writes no file then, and its CronJob skips the upload on that).
+   */
   exportToFile(kind: ExportKind, range: TimeRange, target: FileTarget, run: FileRun, logger: Logger, options?: ExportWindowOptions): Promise<ExportOutcome>;
   /** What an export of the range would run and scan, from the histogram queries alone. */
   dryRun(kind: ExportKind, range: TimeRange, abortSignal?: AbortSignal): Promise<DryRunPlan>;
@@ -224,13 +227,19 @@ export function createAwsExport(
       for (const window of gaps) outcomes.push(await exportHour(kind, window.startMs, { runId, reason: "repair", force: false }, logger));
       return outcomes;
     },
-    exportToFile: (kind, range, target, run, logger, options) => {
+    exportToFile: async (kind, range, target, run, logger, options) => {
       const fileDeps: ExportDependencies = {
         ...deps(kind, target.store, target.store, { kind: "window-object", objectName: () => target.name }, logger),
         manifestName: () => sidecarManifestName(target.name),
         ledger: false,
       };
-      return exportWindow(fileDeps, { table: tableOf(kind), window: range, runId: run.runId, reason: "manual", force: true, allowShrink: run.allowShrink === true }, options);
+      const outcome = await exportWindow(fileDeps, { table: tableOf(kind), window: range, runId: run.runId, reason: "manual", force: true, allowShrink: run.allowShrink === true }, options);
+      if (outcome.manifest.exportedRows === 0) {
+        await target.store.delete(target.name);
+        await target.store.delete(sidecarManifestName(target.name));
+        logger.info("no rows in the range: no file written", { export: kind, range: describeRange(range), read: outcome.manifest.readRows, malformed: outcome.manifest.malformed.count });
+      }
+      return outcome;
     },
     dryRun: async (kind, range, abortSignal) => {
       const { source } = prepared(kind);

@@ -195,7 +195,7 @@ function escapeRegExp(text: string): string {
 
 /** Text that can never be a valid time, number, GUID, table or URL: it starts with a character none of them may start with. */
 const junk = fc.string({ unit: nastyChar, maxLength: 10 }).map((s) => `~${s}`);
-const badTime = fc.oneof(junk, fc.constantFrom("2026-13-45", "tomorrow", "5 fortnights ago", "99999999999999999999d ago", "2026-11-22T10:00:00"));
+const badTime = fc.oneof(junk, fc.constantFrom("2026-13-45", "tomorrow", "5 fortnights ago", "99999999999999999999d ago", "2026-11-22T10"));
 const badWindow = fc.oneof(junk, fc.constantFrom("0", "7", "1441", "-5", "1e3", "60.5", ""));
 const badTables = fc.oneof(junk, fc.constantFrom("a b", "", "1abc", "x,,y", "T|x", "a".repeat(64)));
 const GUID = "00000000-0000-4000-8000-000000000001";

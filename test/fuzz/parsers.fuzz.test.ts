@@ -17,9 +17,12 @@ import { parseContentPath } from "../../shared/parsers/content/path.js";
 import { parseRpmName } from "../../shared/parsers/content/rpm.js";
 import { CONTENT_TYPES, contentSchema } from "../../shared/parsers/content/types.js";
 import { parseWheelName } from "../../shared/parsers/content/wheel.js";
-import { unwrapEnvelope } from "../../shared/parsers/log-line.js";
+import { accessRowTransform, PULP_ENRICHED_SCHEMA } from "../../shared/parsers/access-rows.js";
+import { parseCombinedLine } from "../../shared/parsers/combined-log.js";
+import { envelopedLines } from "../../shared/parsers/envelope.js";
+import { LOG_FORMATS } from "../../shared/parsers/log-formats.js";
+import { parseNginxJsonLine } from "../../shared/parsers/nginx-json-log.js";
 import { parsePulpAccessLine } from "../../shared/parsers/pulp-access-log.js";
-import { PULP_ENRICHED_SCHEMA, pulpRowTransform } from "../../shared/parsers/pulp-rows.js";
 import { defaultSanitizerConfig, IdentitySanitizer, Sanitizer } from "../../shared/sanitize/index.js";
 import { contentLine } from "../helpers/pulp-content-lines.js";
 import { pulpHourStream } from "../helpers/pulp-log-stream.js";
@@ -47,7 +50,7 @@ function lineArbitrary(): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 2, arbitrary: real },
     { weight: 5, arbitrary: real.chain((m) => mutatedText(m, 4)) },
-    { weight: 2, arbitrary: real.chain((m) => mutatedText(unwrapEnvelope(m) ?? m, 4)) },
+    { weight: 2, arbitrary: real.chain((m) => mutatedText(envelopedLines(m)[0]?.line ?? m, 4)) },
     { weight: 1, arbitrary: fc.string({ unit: nastyChar, maxLength: 200 }) },
     { weight: 1, arbitrary: fc.tuple(real, fc.integer({ min: 2, max: 400 })).map(([m, n]) => `${m.slice(0, m.length / 2)}${m.slice(m.length / 3).repeat(n)}`) },
   );
@@ -74,7 +77,7 @@ function fits(value: unknown, type: ParquetSchema[number]["type"], nullable: boo
       return Number.isSafeInteger(value) || (typeof value === "bigint" && value <= INT64 && value >= -INT64 - 1n);
     case "bool":
       return typeof value === "boolean";
-    case "timestamp_ns_utc":
+    case "timestamp_ns":
       return typeof value === "bigint" && value <= INT64 && value >= -INT64 - 1n;
   }
 }
@@ -129,12 +132,12 @@ describe("fuzz: Pulp access-log lines", () => {
     );
   });
 
-  it("pulpRowTransform: a row that fits the (enriched) schema, or a counted exclusion or malformed line (2,000 cases)", async () => {
+  it("accessRowTransform: a row that fits the (enriched) schema, or a counted exclusion or malformed line, in every log format (2,000 cases)", async () => {
     const rows: Record<"plain" | "enriched", LogRecord[]> = { plain: [], enriched: [] };
     const pool = sanitizers();
     fc.assert(
-      fc.property(lineArbitrary(), message, sanitizedRecord, fc.boolean(), (line, odd, [which, ts], enrich) => {
-        const transform = pulpRowTransform({ includePaths: ["/api/pypi/"], excludePaths: ["/livez", "/status"], enrich }, pool[which] ?? new IdentitySanitizer());
+      fc.property(lineArbitrary(), message, sanitizedRecord, fc.boolean(), fc.constantFrom(...LOG_FORMATS), (line, odd, [which, ts], enrich, logFormat) => {
+        const transform = accessRowTransform({ logFormat, includePaths: ["/api/pypi/"], excludePaths: ["/livez", "/status"], enrich }, pool[which] ?? new IdentitySanitizer());
         const result = transform.apply({ timestamp: ts, message: odd === undefined ? line : odd, logStream: "s" });
         expectCounted(result, ["django-warning", "excluded-path", "other-path"]);
         if (result.kind !== "row") return;
@@ -142,7 +145,7 @@ describe("fuzz: Pulp access-log lines", () => {
         expectFitsSchema(result.row, schema);
         rows[enrich ? "enriched" : "plain"].push(result.row);
       }),
-      { numRuns: 2_000, examples: [[REAL.replace(" 550 ", " 99999999999 "), undefined, [0, HOUR], true]] },
+      { numRuns: 2_000, examples: [[REAL.replace(" 550 ", " 99999999999 "), undefined, [0, HOUR], true, "pulp"]] },
     );
     // The encoder itself accepts every row the property saw.
     expect(rows.plain.length + rows.enriched.length).toBeGreaterThan(50);
@@ -152,10 +155,12 @@ describe("fuzz: Pulp access-log lines", () => {
 
   it("a 200 KB line of repeated fragments parses in well under a second (20 cases)", () => {
     fc.assert(
-      fc.property(fc.constantFrom(REAL, '"GET /a HTTP/1.1" 200 1 "', '" 1 x_forwarded_for:"a', '\\"', '" cache:"HIT" artifact_size:"1" '), fc.constantFrom("", REAL.slice(0, 90)), (fragment, head) => {
+      fc.property(fc.constantFrom(REAL, '"GET /a HTTP/1.1" 200 1 "', '" 1 x_forwarded_for:"a', '\\"', '" cache:"HIT" artifact_size:"1" ', " [a", ' k:"v"', '{"request":"'), fc.constantFrom("", REAL.slice(0, 90)), (fragment, head) => {
         const line = head + fragment.repeat(Math.ceil(200_000 / fragment.length));
         const started = performance.now();
         parsePulpAccessLine(line);
+        parseCombinedLine(line);
+        parseNginxJsonLine(line);
         parseContentAccessLine(line);
         parseWheelName(line);
         parseRpmName(line);

@@ -19,9 +19,8 @@ export interface PulpContentTruth {
   cacheHit: boolean | null;
   userAgent: string | null;
   orgId: string | null;
-  /** The raw value; the parser keeps its first address. */
+  /** The raw value, which the content exports keep whole. */
   xForwardedFor: string | null;
-  firstForwarded: string | null;
   requestTimeMs: number | null;
   coordinates: {
     distribution: string;
@@ -48,10 +47,10 @@ const PYTHON: readonly Artifact[] = [
 ];
 
 const RPM: readonly Artifact[] = [
-  { type: "rpm", relative: "rhel9/baseos/Packages/b/bash-5.1.8-9.el9.x86_64.rpm", coordinates: { distribution: "rhel9/baseos", packageName: "bash", packageVersion: "5.1.8", architecture: "x86_64", extra: { epoch: null, release: "9.el9" } } },
-  { type: "rpm", relative: "rhel9/appstream/Packages/p/python3-libs-3.9.19-1.el9.aarch64.rpm", coordinates: { distribution: "rhel9/appstream", packageName: "python3-libs", packageVersion: "3.9.19", architecture: "aarch64", extra: { epoch: null, release: "1.el9" } } },
+  { type: "rpm", relative: "rhel9/baseos/Packages/b/bash-5.1.8-9.el9.x86_64.rpm", coordinates: { distribution: "rhel9/baseos", packageName: "bash", packageVersion: "5.1.8", architecture: "x86_64", extra: { epoch: 0, release: "9.el9" } } },
+  { type: "rpm", relative: "rhel9/appstream/Packages/p/python3-libs-3.9.19-1.el9.aarch64.rpm", coordinates: { distribution: "rhel9/appstream", packageName: "python3-libs", packageVersion: "3.9.19", architecture: "aarch64", extra: { epoch: 0, release: "1.el9" } } },
   { type: "rpm", relative: "epel9/Packages/v/vim-enhanced-2:8.2.2637-20.el9.x86_64.rpm", coordinates: { distribution: "epel9", packageName: "vim-enhanced", packageVersion: "8.2.2637", architecture: "x86_64", extra: { epoch: 2, release: "20.el9" } } },
-  { type: "rpm", relative: "rhel9/baseos/source/glibc-2.34-100.el9.src.rpm", coordinates: { distribution: "rhel9/baseos/source", packageName: "glibc", packageVersion: "2.34", architecture: "src", extra: { epoch: null, release: "100.el9" } } },
+  { type: "rpm", relative: "rhel9/baseos/source/glibc-2.34-100.el9.src.rpm", coordinates: { distribution: "rhel9/baseos/source", packageName: "glibc", packageVersion: "2.34", architecture: "src", extra: { epoch: 0, release: "100.el9" } } },
   { type: "rpm", relative: "epel9/Packages/broken.rpm", coordinates: null },
 ];
 
@@ -73,6 +72,13 @@ const DOMAINS = ["public-rhai", "default", "team_data"] as const;
 const AGENTS = ["pip/24.0", "dnf/4.14.0", "Apache-Maven/3.9.6 (Java 21.0.2; Linux 6.8)", "uv/0.9.26", "curl/8.5.0", null] as const;
 const XFF = ["23.48.249.160,10.0.0.1", "23.48.249.160, 10.0.0.1", "198.51.100.7", "2001:db8::1, 10.0.0.1", null] as const;
 const STATUS = [200, 200, 200, 200, 302, 304, 404] as const;
+
+/** Microseconds to whole milliseconds, half to even (Python's round, which upstream applies). */
+function halfToEvenMs(micros: number): number {
+  const ms = Math.floor(micros / 1000);
+  const rest = micros % 1000;
+  return rest > 500 || (rest === 500 && ms % 2 === 1) ? ms + 1 : ms;
+}
 
 function pick<T>(pool: readonly T[], h: number): T {
   return pool[h % pool.length] as T;
@@ -122,8 +128,7 @@ export function contentLine(h: number, gunicornTime: string, only?: ContentTruth
       userAgent,
       orgId,
       xForwardedFor,
-      firstForwarded: xForwardedFor === null ? null : (xForwardedFor.split(",")[0] ?? "").trim(),
-      requestTimeMs: requestMicros === null ? null : Math.round(requestMicros / 1000),
+      requestTimeMs: requestMicros === null ? null : halfToEvenMs(requestMicros),
       coordinates: artifact.coordinates,
     },
   };

@@ -15,6 +15,7 @@
  * second parser.
  */
 import { SECOND_MS } from "../../shared/core/time.js";
+import type { EnvelopeShape } from "../../shared/parsers/envelope.js";
 import type { LogGroupSource, SourceEvent } from "./fake-cloudwatch-logs.js";
 import { fmix, hash3, hashString, hex8 } from "./deterministic-hash.js";
 import { contentLine, type ContentTruthType, type PulpContentTruth } from "./pulp-content-lines.js";
@@ -64,9 +65,9 @@ export interface PulpAccessTruth {
 
 export interface PulpLogEvent extends SourceEvent {
   kind: PulpLineKind;
-  /** Whether `message` is a container-log JSON envelope around `line`. */
-  enveloped: boolean;
-  /** The application line (what the envelope's `log` holds, without its trailing newline). */
+  /** How `message` holds `line`: bare, or in a JSON envelope's `message` (OpenShift logging) or `log` (Fluent Bit). */
+  shape: EnvelopeShape;
+  /** The application line (what the envelope holds, without its trailing newline). */
   line: string;
   /** Present for access-log lines (access, anonymous, pypiNonPackage, threat, health, otherPath). */
   access?: PulpAccessTruth;
@@ -87,6 +88,8 @@ export interface PulpLogStreamSpec {
   contentShare?: number;
   /** Content lines of this type's files only (default: a mix of every type and files of none). */
   contentType?: ContentTruthType;
+  /** How every event holds its line (default `mixed`: one in twenty bare, the rest in a `log` envelope). */
+  envelope?: EnvelopeShape | "mixed";
 }
 
 export interface HistogramBin {
@@ -208,6 +211,7 @@ export interface PulpHourOptions {
   streamCount?: number;
   contentShare?: number;
   contentType?: ContentTruthType;
+  envelope?: EnvelopeShape | "mixed";
 }
 
 /** An hour of Pulp traffic: `count(hourStart, hourStart + 1 h)` is exactly eventsInHour + the bursts. */
@@ -227,6 +231,7 @@ export function pulpHourStream(options: PulpHourOptions): PulpLogStream {
     streamCount: options.streamCount,
     contentShare: options.contentShare,
     contentType: options.contentType,
+    envelope: options.envelope,
     eventsInSecond(s) {
       const i = (s - hourStartMs) / SECOND_MS;
       if (i < -margin || i >= 3_600 + margin) return 0;
@@ -328,9 +333,10 @@ function secondClock(secondStartMs: number): SecondClock {
 // ---- message content ----
 
 const DOMAINS = ["default", "domain1", "rh-ai", "team_data"] as const;
-const DISTRIBUTIONS = ["pypi", "dist1", "internal-3.12", "mirror.pypi"] as const;
+const DISTRIBUTIONS = ["pypi", "dist1", "internal-3.12", "mirror.pypi", "rhoai/3.4/cuda12.4-ubi9"] as const;
 const PACKAGES = ["requests", "numpy", "Django", "zope.interface", "typing_extensions", "ruamel.yaml.clib", "package1", "torch", "pkg-with-dashes", "%C3%BCber-tool"] as const;
-const USERS = ["testuser", "alice", "svc-ci-bot", "jane.doe@example.com", "b0b"] as const;
+// An x509 service account is logged as its subject DN, spaces included.
+const USERS = ["testuser", "alice", "svc-ci-bot", "jane.doe@example.com", "b0b", "/O=Red Hat/OU=Pulp/CN=svc-build"] as const;
 const ORGS = ["org123", "1234567", "acme-corp"] as const;
 const USER_AGENTS = [
   "uv/0.9.26 {}",
@@ -370,13 +376,14 @@ function correlationId(h: number, h2: number): string | null {
   return h % 29 === 0 ? null : `${hex8(h2)}${hex8(fmix(h2 ^ 0x51ed27))}${hex8(fmix(h ^ 0x2545f491))}${hex8(fmix(h2 + 1))}`;
 }
 
-function accessLine(a: PulpAccessTruth, clock: SecondClock): string {
+/** The format deployed/clowdapp.yaml sets, which wraps the line in `( … )`; the image's own unwrapped one where `wrapped` is false. */
+function accessLine(a: PulpAccessTruth, clock: SecondClock, wrapped = false): string {
   const dash = (v: string | number | null): string => (v === null ? "-" : String(v));
-  return (
+  const line =
     `pulp [${dash(a.correlationId)}]: ${a.remoteAddr} - user:${dash(a.user)} org_id:${dash(a.orgId)} [${clock.gunicorn}] ` +
     `"${a.method} ${a.target} HTTP/1.1" ${a.statusCode} ${dash(a.responseBytes)} "${dash(a.referer)}" "${dash(a.userAgent)}" ` +
-    `${a.durationMs} x_forwarded_for:"${dash(a.xForwardedFor)}"`
-  );
+    `${a.durationMs} x_forwarded_for:"${dash(a.xForwardedFor)}"`;
+  return wrapped ? `(${line})` : line;
 }
 
 function baseAccess(h: number, h2: number): PulpAccessTruth {
@@ -451,7 +458,7 @@ function buildContent(h: number, clock: SecondClock, content: Pick<PulpLogStream
     return { kind: "anonymous", line: accessLine(access, clock), access, stream: "stdout" };
   }
   const access = (h2 >>> 28) === 0 ? { ...a, target: `${a.target}?format=json` } : a;
-  return { kind: "access", line: accessLine(access, clock), access, stream: "stdout" };
+  return { kind: "access", line: accessLine(access, clock, (h >>> 26) % 2 === 0), access, stream: "stdout" };
 }
 
 function malformed(h: number, h2: number, clock: SecondClock): Built {
@@ -475,17 +482,32 @@ function malformed(h: number, h2: number, clock: SecondClock): Built {
   }
 }
 
-function buildEvent(h: number, s: number, j: number, n: number, clock: SecondClock, pod: Pod, content: Pick<PulpLogStreamSpec, "contentShare" | "contentType">): PulpLogEvent {
+/** The shape of one event: the spec's, or (mixed) one message in twenty bare (a stream without the container envelope), the rest in a `log` envelope. */
+function shapeOf(h: number, envelope: PulpLogStreamSpec["envelope"]): EnvelopeShape {
+  if (envelope !== undefined && envelope !== "mixed") return envelope;
+  return (h >>> 10) % 20 === 0 ? "bare" : "log";
+}
+
+/** The event's message: the line bare, or OpenShift logging's envelope (`message`, `kubernetes`, `hostname`, …), or Fluent Bit's (`log` with its newline). */
+function messageOf(shape: EnvelopeShape, line: string, stream: string, time: string, pod: Pod): string {
+  if (shape === "bare") return line;
+  if (shape === "message") return `{"@timestamp":"${time}","message":${JSON.stringify(line)},"hostname":"${pod.host}","level":"default","log_type":"application","kubernetes":${pod.kubernetesJson}}`;
+  return `{"log":${JSON.stringify(`${line}\n`)},"stream":"${stream}","time":"${time}","kubernetes":${pod.kubernetesJson}}`;
+}
+
+/** A message cut short by the log shipper, in the event's shape: the envelope cut mid-line, or the bare line cut after its request. */
+function brokenMessage(shape: EnvelopeShape, line: string, cutLogEnvelope: string): string {
+  if (shape === "bare") return line.slice(0, line.indexOf(" HTTP/1.1"));
+  return shape === "message" ? cutLogEnvelope.replace('{"log":', '{"message":') : cutLogEnvelope;
+}
+
+function buildEvent(h: number, s: number, j: number, n: number, clock: SecondClock, pod: Pod, spec: Pick<PulpLogStreamSpec, "contentShare" | "contentType" | "envelope">): PulpLogEvent {
   const timestamp = s + offsetOf(j, n);
-  const built = buildContent(h, clock, content);
-  // One message in twenty is the bare line (a stream without the container envelope).
-  const enveloped = built.rawMessage !== undefined || (h >>> 10) % 20 !== 0;
+  const built = buildContent(h, clock, spec);
+  // Mixed: a broken envelope is always a `log` one, as before shapes could be chosen.
+  const shape = built.rawMessage !== undefined && (spec.envelope ?? "mixed") === "mixed" ? "log" : shapeOf(h, spec.envelope);
   const time = `${clock.isoPrefix}${String(timestamp - s).padStart(3, "0")}${String(h % 1_000_000).padStart(6, "0")}Z`;
-  const message =
-    built.rawMessage ??
-    (enveloped
-      ? `{"log":${JSON.stringify(`${built.line}\n`)},"stream":"${built.stream}","time":"${time}","kubernetes":${pod.kubernetesJson}}`
-      : built.line);
+  const message = built.rawMessage === undefined ? messageOf(shape, built.line, built.stream, time, pod) : brokenMessage(shape, built.line, built.rawMessage);
   const event: PulpLogEvent = {
     logStreamName: pod.streamName,
     timestamp,
@@ -495,7 +517,7 @@ function buildEvent(h: number, s: number, j: number, n: number, clock: SecondClo
     eventId: `${String(s / SECOND_MS).padStart(12, "0")}${String(j).padStart(9, "0")}${String(h).padStart(10, "0")}`.padEnd(56, "0"),
     cursor: `${s}.${j}`,
     kind: built.kind,
-    enveloped,
+    shape,
     line: built.line,
   };
   if (built.access !== undefined) event.access = built.access;

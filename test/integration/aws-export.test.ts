@@ -103,7 +103,7 @@ describe("the AWS export (Lambda handler → fake CloudWatch Logs → Parquet on
     expect(Number(stats?.last)).toBeLessThan(HOUR + HOUR_MS);
     expect(Number(stats?.anonymous)).toBeGreaterThan(0);
     const types = Object.fromEntries((await query(`DESCRIBE SELECT * FROM '${file}'`)).map((r) => [r.column_name, r.column_type]));
-    expect(types).toMatchObject({ timestamp: "TIMESTAMP WITH TIME ZONE", status_code: "SMALLINT", user: "VARCHAR", is_bot: "BOOLEAN", response_bytes: "BIGINT", duration_ms: "INTEGER" });
+    expect(types).toMatchObject({ timestamp: "TIMESTAMP_NS", status_code: "SMALLINT", user: "VARCHAR", is_bot: "BOOLEAN", response_bytes: "BIGINT", duration_ms: "INTEGER" });
     const threats = await query(`SELECT threat, count(*)::INTEGER AS n FROM '${file}' WHERE threat IS NOT NULL GROUP BY threat ORDER BY threat`);
     expect(threats.length).toBe(5);
     const rows = await readAccessRows(duck, file);

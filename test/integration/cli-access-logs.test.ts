@@ -140,6 +140,19 @@ describe("export-access-logs", () => {
     await expect(exportContentLogsCommand(argv, io())).rejects.toThrow(/^--content-path-prefix must be a path starting and ending with \/, got "content\/"$/);
   });
 
+  it("writes no file and no manifest for a range without rows, as upstream (its CronJob skips the upload on that)", async () => {
+    const cli = io();
+    const file = join(dir, "empty-hour.parquet");
+    const quiet = ["--cloudwatch-group", GROUP, "--start-time", "2026-02-04T18:00:00", "--end-time", "2026-02-04T18:59:59", "--output-path", file];
+    expect(await exportAccessLogsCommand(quiet, cli)).toBe(0);
+    expect(cli.out()).toMatch(/empty-hour\.parquet \(no rows: not written\)\s+0\s/);
+    expect((await readdir(dir)).filter((n) => n.includes("empty-hour"))).toEqual([]);
+  });
+
+  it("refuses a log format it does not know, naming the ones it does", async () => {
+    await expect(exportAccessLogsCommand([...base, "--output-path", "x.parquet", "--log-format", "apache"], io())).rejects.toThrow(/^--log-format must be one of pulp, combined, nginx-json, got "apache"$/);
+  });
+
   it("keeps an unwritten file away: a failed export leaves no file and no temporary", async () => {
     fake.inject({ on: "StartQuery", kind: "fail", status: "Failed", times: 10, queryMatches: /fields/ });
     const file = join(dir, "failed.parquet");

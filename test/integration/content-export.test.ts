@@ -19,7 +19,7 @@ import { startS3 } from "../helpers/s3.js";
 
 const HOUR = Date.UTC(2026, 5, 9, 14);
 const GROUP = "/aws/containerinsights/pulp-prod/application";
-const DUCK_TYPES: Readonly<Record<string, string>> = { timestamp_ns_utc: "TIMESTAMP WITH TIME ZONE", string: "VARCHAR", int16: "SMALLINT", int32: "INTEGER", int64: "BIGINT", bool: "BOOLEAN" };
+const DUCK_TYPES: Readonly<Record<string, string>> = { timestamp_ns: "TIMESTAMP_NS", string: "VARCHAR", int16: "SMALLINT", int32: "INTEGER", int64: "BIGINT", bool: "BOOLEAN" };
 
 let fake: FakeCloudWatchLogs;
 let stream: PulpLogStream;

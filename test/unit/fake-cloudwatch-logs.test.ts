@@ -477,21 +477,33 @@ describe("PulpLogStream", () => {
     expect([...kinds].sort()).toEqual(["access", "anonymous", "djangoWarning", "health", "malformed", "otherPath", "pypiNonPackage", "threat"]);
     expect(new Set(sample.filter((e) => e.kind === "threat").map((e) => e.threat)).size).toBe(5);
     for (const e of sample) {
-      if (e.enveloped && e.kind !== "malformed") {
+      if (e.shape === "log" && e.kind !== "malformed") {
         const envelope = JSON.parse(e.message) as { log: string; kubernetes: { pod_name: string } };
         expect(envelope.log).toBe(`${e.line}\n`);
         expect(e.logStreamName.startsWith(envelope.kubernetes.pod_name)).toBe(true);
-      } else if (!e.enveloped) {
+      } else if (e.shape === "bare") {
         expect(e.message).toBe(e.line);
       }
       if (e.access) {
         expect(e.line).toContain(` user:${e.access.user ?? "-"} org_id:${e.access.orgId ?? "-"} `);
         expect(e.line).toContain(`"${e.access.method} ${e.access.target} HTTP/1.1" ${e.access.statusCode} `);
-        expect(e.line.endsWith(`x_forwarded_for:"${e.access.xForwardedFor ?? "-"}"`)).toBe(true);
+        expect(e.line.replace(/\)$/, "").endsWith(`x_forwarded_for:"${e.access.xForwardedFor ?? "-"}"`)).toBe(true);
       }
       if (e.kind === "malformed" || e.kind === "djangoWarning" || e.kind === "access") expect(e.message).toContain("/api/pypi/");
     }
-    expect(sample.filter((e) => e.kind === "malformed" && e.enveloped).some((e) => !e.message.endsWith("}"))).toBe(true);
+    expect(sample.filter((e) => e.kind === "malformed" && e.shape === "log").some((e) => !e.message.endsWith("}"))).toBe(true);
+    expect(sample.some((e) => e.line.startsWith("(pulp ["))).toBe(true);
+  });
+
+  it("holds each line bare or in a message or log envelope, as asked", () => {
+    for (const envelope of ["bare", "message", "log"] as const) {
+      const events = [...pulpHourStream({ hourStartMs: HOUR, eventsInHour: 3_600, envelope }).events(HOUR, HOUR + 5 * MINUTE_MS)];
+      expect(new Set(events.map((e) => e.shape))).toEqual(new Set([envelope]));
+      for (const e of events.filter((x) => x.kind !== "malformed")) {
+        const parsed = envelope === "bare" ? undefined : (JSON.parse(e.message) as Record<string, unknown>);
+        expect(envelope === "bare" ? e.message : envelope === "message" ? parsed?.message : parsed?.log).toBe(envelope === "log" ? `${e.line}\n` : e.line);
+      }
+    }
   });
 
   it("generates a million-event hour in constant memory", () => {

@@ -14,9 +14,9 @@ export interface DdlRequest {
 
 /** Column types per engine: Athena/Trino (Hive DDL), Databricks (Spark SQL), Synapse serverless (T-SQL). */
 const TYPES: Readonly<Record<Exclude<DdlEngine, "duckdb">, Readonly<Record<ParquetColumnType, string>>>> = {
-  athena: { timestamp_ns_utc: "timestamp", timestamp_us_utc: "timestamp", string: "string", json: "string", int8: "tinyint", int16: "smallint", int32: "int", int64: "bigint", double: "double", bool: "boolean" },
-  databricks: { timestamp_ns_utc: "TIMESTAMP", timestamp_us_utc: "TIMESTAMP", string: "STRING", json: "STRING", int8: "TINYINT", int16: "SMALLINT", int32: "INT", int64: "BIGINT", double: "DOUBLE", bool: "BOOLEAN" },
-  synapse: { timestamp_ns_utc: "datetime2(7)", timestamp_us_utc: "datetime2(7)", string: "varchar(8000) COLLATE Latin1_General_100_BIN2_UTF8", json: "varchar(8000) COLLATE Latin1_General_100_BIN2_UTF8", int8: "smallint", int16: "smallint", int32: "int", int64: "bigint", double: "float", bool: "bit" },
+  athena: { timestamp_ns: "timestamp", timestamp_us_utc: "timestamp", string: "string", json: "string", int8: "tinyint", int16: "smallint", int32: "int", int64: "bigint", double: "double", bool: "boolean" },
+  databricks: { timestamp_ns: "TIMESTAMP", timestamp_us_utc: "TIMESTAMP", string: "STRING", json: "STRING", int8: "TINYINT", int16: "SMALLINT", int32: "INT", int64: "BIGINT", double: "DOUBLE", bool: "BOOLEAN" },
+  synapse: { timestamp_ns: "datetime2(7)", timestamp_us_utc: "datetime2(7)", string: "varchar(8000) COLLATE Latin1_General_100_BIN2_UTF8", json: "varchar(8000) COLLATE Latin1_General_100_BIN2_UTF8", int8: "smallint", int16: "smallint", int32: "int", int64: "bigint", double: "float", bool: "bit" },
 };
 
 const PARTITIONS = ["year", "month", "day", "hour"] as const;

@@ -200,7 +200,7 @@ function converter(column: ParquetColumn): Convert {
       );
     case "bool":
       return check((v) => typeof v === "boolean", "a boolean");
-    case "timestamp_ns_utc":
+    case "timestamp_ns":
       return check(
         (v) => (typeof v === "bigint" && v >= INT64_MIN && v <= INT64_MAX) || (v instanceof Date && !Number.isNaN(v.getTime())),
         "nanoseconds since the epoch as a bigint, or a valid Date",

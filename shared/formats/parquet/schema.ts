@@ -1,7 +1,7 @@
 import type { SchemaElement } from "hyparquet-writer";
 
 /** Column types the encoder writes; each maps to one Parquet annotation every reader we test understands. */
-export const PARQUET_COLUMN_TYPES = ["timestamp_ns_utc", "timestamp_us_utc", "string", "json", "int8", "int16", "int32", "int64", "double", "bool"] as const;
+export const PARQUET_COLUMN_TYPES = ["timestamp_ns", "timestamp_us_utc", "string", "json", "int8", "int16", "int32", "int64", "double", "bool"] as const;
 export type ParquetColumnType = (typeof PARQUET_COLUMN_TYPES)[number];
 
 export interface ParquetColumn {
@@ -14,21 +14,24 @@ export interface ParquetColumn {
 export type ParquetSchema = readonly ParquetColumn[];
 
 /**
- * The seed exporter's schema (pyarrow `timestamp[ns, tz=UTC]`, `int16`, strings),
- * column for column. DuckDB reads it as TIMESTAMP WITH TIME ZONE, VARCHAR and
- * SMALLINT (docs/parquet-writers.md).
+ * The seed exporter's schema exactly as its code writes it (upstream `writer.py` SCHEMA through pyarrow ≥ 13,
+ * Parquet format 2.6): `timestamp[ns]` without a zone (UTC wall-clock, INT64 TIMESTAMP(NANOS,
+ * isAdjustedToUTC=false)), `int16`, strings, every column nullable (OPTIONAL), as pyarrow fields are. DuckDB
+ * reads TIMESTAMP_NS, VARCHAR and SMALLINT; pyarrow reads back upstream's own schema. What differs is in
+ * the footer's annotations only, which every reader maps to the same types (docs/upstream-compatibility.md,
+ * test/fixtures/upstream-pulp/).
  */
 export const PULP_ACCESS_LOG_SCHEMA: ParquetSchema = Object.freeze([
-  { name: "timestamp", type: "timestamp_ns_utc", nullable: false },
-  { name: "message", type: "string", nullable: false },
+  { name: "timestamp", type: "timestamp_ns", nullable: true },
+  { name: "message", type: "string", nullable: true },
   { name: "user", type: "string", nullable: true },
   { name: "org_id", type: "string", nullable: true },
-  { name: "domain", type: "string", nullable: false },
-  { name: "distribution", type: "string", nullable: false },
-  { name: "package", type: "string", nullable: false },
-  { name: "status_code", type: "int16", nullable: false },
-  { name: "user_agent", type: "string", nullable: false },
-  { name: "x_forwarded_for", type: "string", nullable: false },
+  { name: "domain", type: "string", nullable: true },
+  { name: "distribution", type: "string", nullable: true },
+  { name: "package", type: "string", nullable: true },
+  { name: "status_code", type: "int16", nullable: true },
+  { name: "user_agent", type: "string", nullable: true },
+  { name: "x_forwarded_for", type: "string", nullable: true },
 ] as const);
 
 /** One row of {@link PULP_ACCESS_LOG_SCHEMA}: `timestamp` in nanoseconds since the epoch (or a Date, milliseconds). */
@@ -58,8 +61,8 @@ export function schemaElements(schema: ParquetSchema): SchemaElement[] {
 function columnElement(column: ParquetColumn): SchemaElement {
   const base = { name: column.name, repetition_type: column.nullable ? "OPTIONAL" : "REQUIRED" } as const;
   switch (column.type) {
-    case "timestamp_ns_utc":
-      return { ...base, type: "INT64", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "NANOS" } };
+    case "timestamp_ns":
+      return { ...base, type: "INT64", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: false, unit: "NANOS" } };
     case "timestamp_us_utc":
       // The legacy TIMESTAMP_MICROS annotation beside the logical type: older Hive and Spark readers look only at it.
       return { ...base, type: "INT64", converted_type: "TIMESTAMP_MICROS", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MICROS" } };

@@ -1,4 +1,6 @@
-import { atom, firstForwarded, INT32_MAX } from "../log-line.js";
+import { boundedCount, secondsToMilliseconds, statusCode } from "../access-line.js";
+import { atom } from "../log-line.js";
+import { splitTrailingFields } from "../trailing-fields.js";
 
 /** The fields of one Pulp content-app access-log line; `-` atoms are null. */
 export interface ContentAccessLine {
@@ -13,64 +15,51 @@ export interface ContentAccessLine {
   readonly cacheHit: boolean | null;
   readonly artifactSize: number | null;
   readonly orgId: string | null;
-  /** The first address of X-Forwarded-For. */
+  /** The whole X-Forwarded-For chain as logged (upstream's content exports keep it). */
   readonly xForwardedFor: string | null;
-  /** `request_time` (seconds in the log) in whole milliseconds, rounded; null when absent. */
+  /** `request_time` (seconds in the log) in whole milliseconds; null when absent. */
   readonly requestTimeMs: number | null;
 }
 
-// %(h)s [%(t)s] "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" cache:"…" artifact_size:"…" rh_org_id:"…" x_forwarded_for:"…" [request_time:"…"]
-// An optional `pulp [correlation-id]: ` prefix; the user agent is matched greedily up to the fixed tail (pip's holds JSON with quotes).
-const LINE =
-  /^(?:pulp \[([^\]]*)\]: )?(\S+) \[[^\]]+\] "([A-Z]+) (\S+) HTTP\/[\d.]+" (\d{3}) (\d+|-) "(?:[^"\\]|\\.)*" "(.*)" cache:"([^"]*)" artifact_size:"([^"]*)" rh_org_id:"([^"]*)" x_forwarded_for:"([^"]*)"(?: request_time:"([^"]*)")?$/;
-
-const INTEGER = /^\d+$/;
-const SECONDS = /^\d+(?:\.\d+)?$/;
+// The aiohttp format pulp/pulp-service deploys (deploy/clowdapp.yaml, pulpcore-content):
+//   %a %t "%r" %s %b "%{Referer}i" "%{User-Agent}i" cache:"…" artifact_size:"…" rh_org_id:"…" x_forwarded_for:"…" request_time:"%Tf"
+// An optional `pulp [correlation-id]: ` prefix. The head is matched up to the user agent's opening quote;
+// the ` key:"value"` fields are read from the right, in any order, and fields a later format adds are ignored.
+const HEAD = /^(?:pulp \[([^\]]*)\]: )?(\S+) \[[^\]]+\] "([A-Z]+) (\S+) HTTP\/[\d.]+" (\d{3}) (\d+|-) "(?:[^"\\]|\\.)*" "/;
 
 function cacheFlag(value: string | undefined): boolean | null {
   const upper = value?.toUpperCase();
   return upper === "HIT" ? true : upper === "MISS" ? false : null;
 }
 
-/** undefined when present but not a number: the line does not parse, rather than a guessed value. */
-function optionalInteger(value: string | undefined): number | null | undefined {
-  const text = atom(value);
-  if (text === null) return null;
-  if (!INTEGER.test(text)) return undefined;
-  const n = Number(text);
-  return Number.isSafeInteger(n) ? n : undefined;
-}
-
-/** Seconds as logged (`0.003200`) → whole milliseconds, rounded half up on the decimal digits (no binary float error). */
+/** null when absent or `-`; undefined when present but not a number (the line does not parse, rather than a guessed value). */
 function optionalMilliseconds(value: string | undefined): number | null | undefined {
   const text = atom(value);
-  if (text === null) return null;
-  if (!SECONDS.test(text)) return undefined;
-  const [whole = "0", fraction = ""] = text.split(".");
-  const micros = Number(whole) * 1_000_000 + Number(fraction.padEnd(6, "0").slice(0, 6));
-  const ms = Math.round(micros / 1000);
-  return Number.isSafeInteger(micros) && ms <= INT32_MAX ? ms : undefined;
+  return text === null ? null : secondsToMilliseconds(text);
 }
 
 export function parseContentAccessLine(line: string): ContentAccessLine | undefined {
-  const m = LINE.exec(line);
-  if (m === null) return undefined;
-  const artifactSize = optionalInteger(m[9]);
-  const requestTimeMs = optionalMilliseconds(m[12]);
-  const responseBytes = optionalInteger(m[6]);
-  if (artifactSize === undefined || requestTimeMs === undefined || responseBytes === undefined) return undefined;
+  const head = HEAD.exec(line);
+  if (head === null) return undefined;
+  const { rest, fields } = splitTrailingFields(line.slice(head[0].length));
+  if (fields.size === 0 || !rest.endsWith('"')) return undefined;
+  const status = statusCode(head[5]);
+  const responseBytes = boundedCount(head[6], Number.MAX_SAFE_INTEGER);
+  const artifactSize = boundedCount(fields.get("artifact_size"), Number.MAX_SAFE_INTEGER);
+  const requestTimeMs = optionalMilliseconds(fields.get("request_time"));
+  if (status === undefined || responseBytes === undefined || artifactSize === undefined || requestTimeMs === undefined) return undefined;
   return {
-    correlationId: atom(m[1]),
-    remoteAddr: m[2] ?? "",
-    method: m[3] ?? "",
-    path: m[4] ?? "",
-    statusCode: Number(m[5]),
+    correlationId: atom(head[1]),
+    remoteAddr: head[2] ?? "",
+    method: head[3] ?? "",
+    path: head[4] ?? "",
+    statusCode: status,
     responseBytes,
-    userAgent: atom(m[7]),
-    cacheHit: cacheFlag(m[8]),
+    userAgent: atom(rest.slice(0, -1)),
+    cacheHit: cacheFlag(fields.get("cache")),
     artifactSize,
-    orgId: atom(m[10]),
-    xForwardedFor: firstForwarded(atom(m[11])),
+    orgId: atom(fields.get("rh_org_id")),
+    xForwardedFor: atom(fields.get("x_forwarded_for")),
     requestTimeMs,
   };
 }

@@ -6,7 +6,7 @@ export interface ContentPath {
   /** Every segment between the domain and the file, structure included (what the content type's grammar reads). */
   readonly directories: readonly string[];
   readonly filename: string;
-  /** The path after the domain, as requested (no query string). */
+  /** The request path as logged, without its query string (what upstream writes). */
   readonly artifactPath: string;
 }
 
@@ -36,6 +36,6 @@ export function parseContentPath(path: string, prefix: string): ContentPath | un
     distribution: withoutStructure(directories).join("/"),
     directories,
     filename,
-    artifactPath: segments.slice(1).join("/"),
+    artifactPath: clean,
   };
 }

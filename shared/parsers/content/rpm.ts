@@ -3,7 +3,8 @@ import { INT32_MAX } from "../log-line.js";
 /** An RPM's NEVRA from its filename: `name-[epoch:]version-release.arch.rpm`. */
 export interface RpmName {
   readonly name: string;
-  readonly epoch: number | null;
+  /** 0 when the file name carries none, as RPM itself reads it. */
+  readonly epoch: number;
   readonly version: string;
   readonly release: string;
   readonly arch: string;
@@ -15,7 +16,7 @@ const RPM = /^([A-Za-z0-9_+.][A-Za-z0-9_+.-]*)-(?:(\d+):)?([A-Za-z0-9_+.~^]+)-([
 export function parseRpmName(filename: string): RpmName | undefined {
   const m = RPM.exec(filename);
   if (m === null) return undefined;
-  const epoch = m[2] === undefined ? null : Number(m[2]);
-  if (epoch !== null && epoch > INT32_MAX) return undefined;
+  const epoch = m[2] === undefined ? 0 : Number(m[2]);
+  if (epoch > INT32_MAX) return undefined;
   return { name: m[1] ?? "", epoch, version: m[3] ?? "", release: m[4] ?? "", arch: m[5] ?? "" };
 }

@@ -31,8 +31,8 @@ const PYTHON: ContentTypeSpec = {
   extensions: [".whl", ".whl.metadata"],
   columns: [
     { name: "build_tag", type: "string", nullable: true },
-    { name: "pyver", type: "string", nullable: false },
-    { name: "abi", type: "string", nullable: false },
+    { name: "pyver", type: "string", nullable: true },
+    { name: "abi", type: "string", nullable: true },
   ],
   coordinates(path) {
     const wheel = parseWheelName(path.filename);
@@ -52,7 +52,7 @@ const RPM: ContentTypeSpec = {
   extensions: [".rpm"],
   columns: [
     { name: "epoch", type: "int32", nullable: true },
-    { name: "release", type: "string", nullable: false },
+    { name: "release", type: "string", nullable: true },
   ],
   coordinates(path) {
     const rpm = parseRpmName(path.filename);
@@ -65,9 +65,9 @@ const MAVEN: ContentTypeSpec = {
   type: "maven",
   extensions: [".jar", ".pom"],
   columns: [
-    { name: "group_id", type: "string", nullable: false },
+    { name: "group_id", type: "string", nullable: true },
     { name: "classifier", type: "string", nullable: true },
-    { name: "packaging", type: "string", nullable: false },
+    { name: "packaging", type: "string", nullable: true },
   ],
   coordinates(path) {
     // The repository is the first segment after the domain; the group path follows it.
@@ -86,17 +86,17 @@ const MAVEN: ContentTypeSpec = {
 
 export const CONTENT_TYPE_SPECS: Readonly<Record<ContentType, ContentTypeSpec>> = { python: PYTHON, rpm: RPM, maven: MAVEN };
 
-/** The columns every content type writes, then its own. */
+/** The columns every content type writes, then its own: upstream `content_schemas.py` as pyarrow writes it (timestamp[ns] without a zone, every column nullable). */
 export const CONTENT_COMMON_COLUMNS: readonly ParquetColumn[] = [
-  { name: "timestamp", type: "timestamp_ns_utc", nullable: false },
-  { name: "domain", type: "string", nullable: false },
-  { name: "distribution", type: "string", nullable: false },
-  { name: "package_name", type: "string", nullable: false },
-  { name: "package_version", type: "string", nullable: false },
+  { name: "timestamp", type: "timestamp_ns", nullable: true },
+  { name: "domain", type: "string", nullable: true },
+  { name: "distribution", type: "string", nullable: true },
+  { name: "package_name", type: "string", nullable: true },
+  { name: "package_version", type: "string", nullable: true },
   { name: "architecture", type: "string", nullable: true },
-  { name: "artifact_path", type: "string", nullable: false },
+  { name: "artifact_path", type: "string", nullable: true },
   { name: "artifact_size", type: "int64", nullable: true },
-  { name: "status_code", type: "int16", nullable: false },
+  { name: "status_code", type: "int16", nullable: true },
   { name: "cache_hit", type: "bool", nullable: true },
   { name: "user_agent", type: "string", nullable: true },
   { name: "org_id", type: "string", nullable: true },

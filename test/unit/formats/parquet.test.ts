@@ -84,9 +84,9 @@ describe("the Parquet encoder, read back by DuckDB", () => {
     path = await writeParquet(PULP_ACCESS_LOG_SCHEMA, rows);
   });
 
-  it("writes the Pulp schema as DuckDB types TIMESTAMP WITH TIME ZONE, VARCHAR and SMALLINT", async () => {
+  it("writes the Pulp schema as DuckDB types TIMESTAMP_NS, VARCHAR and SMALLINT, every column OPTIONAL as pyarrow writes it", async () => {
     expect(await duckTypes(path)).toEqual({
-      timestamp: "TIMESTAMP WITH TIME ZONE",
+      timestamp: "TIMESTAMP_NS",
       message: "VARCHAR",
       user: "VARCHAR",
       org_id: "VARCHAR",
@@ -98,8 +98,8 @@ describe("the Parquet encoder, read back by DuckDB", () => {
       x_forwarded_for: "VARCHAR",
     });
     const schema = await query(`SELECT name, type, logical_type, converted_type, repetition_type FROM parquet_schema('${path}') WHERE name IN ('timestamp', 'user', 'status_code')`);
-    expect(schema.find((r) => r.name === "timestamp")).toMatchObject({ type: "INT64", repetition_type: "REQUIRED" });
-    expect(String(schema.find((r) => r.name === "timestamp")?.logical_type)).toMatch(/isAdjustedToUTC=1.*NANOS/);
+    expect(schema.find((r) => r.name === "timestamp")).toMatchObject({ type: "INT64", repetition_type: "OPTIONAL" });
+    expect(String(schema.find((r) => r.name === "timestamp")?.logical_type)).toMatch(/isAdjustedToUTC=0.*NANOS/);
     expect(schema.find((r) => r.name === "user")).toMatchObject({ type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "OPTIONAL" });
     expect(schema.find((r) => r.name === "status_code")).toMatchObject({ type: "INT32", converted_type: "INT_16" });
   });
@@ -117,9 +117,9 @@ describe("the Parquet encoder, read back by DuckDB", () => {
     expect(counts).toEqual({ users: rows.filter((r) => r.user === null).length, orgs: rows.filter((r) => r.org_id === null).length, lo: -32_768, hi: 32_767 });
   });
 
-  it("stores the nanoseconds, which DuckDB truncates to microseconds and hyparquet reads exactly", async () => {
+  it("stores the nanoseconds, which DuckDB and hyparquet read exactly", async () => {
     const [first] = await query(`SELECT "timestamp"::VARCHAR AS text FROM read_parquet('${path}') LIMIT 1 OFFSET 1`);
-    expect(first?.text).toBe("2026-02-04 14:00:00.720345+00"); // 720,345,679 ns after the hour: DuckDB drops the trailing 679 ns
+    expect(first?.text).toBe("2026-02-04 14:00:00.720345679"); // UTC wall-clock, to the nanosecond
     const stored = await parquetReadObjects({ file: await asyncBufferFromFile(path), columns: ["timestamp"], parsers: { timestampFromNanoseconds: (ns: bigint) => ns } });
     expect(stored.map((r) => r.timestamp as bigint)).toEqual(rows.map((r) => r.timestamp));
   });
@@ -139,7 +139,7 @@ describe("the Parquet encoder, read back by DuckDB", () => {
 
 describe("every column type", () => {
   const schema: ParquetSchema = [
-    { name: "ts", type: "timestamp_ns_utc", nullable: true },
+    { name: "ts", type: "timestamp_ns", nullable: true },
     { name: "s", type: "string", nullable: true },
     { name: "i16", type: "int16", nullable: true },
     { name: "i32", type: "int32", nullable: false },
@@ -152,9 +152,9 @@ describe("every column type", () => {
     { ts: 1n, s: "", i16: -1, i32: 0, i64: Number.MAX_SAFE_INTEGER, b: false, extra: "ignored" },
   ];
 
-  it("maps to TIMESTAMP WITH TIME ZONE, VARCHAR, SMALLINT, INTEGER, BIGINT and BOOLEAN with exact values", async () => {
+  it("maps to TIMESTAMP_NS, VARCHAR, SMALLINT, INTEGER, BIGINT and BOOLEAN with exact values", async () => {
     const path = await writeParquet(schema, rows);
-    expect(await duckTypes(path)).toEqual({ ts: "TIMESTAMP WITH TIME ZONE", s: "VARCHAR", i16: "SMALLINT", i32: "INTEGER", i64: "BIGINT", b: "BOOLEAN" });
+    expect(await duckTypes(path)).toEqual({ ts: "TIMESTAMP_NS", s: "VARCHAR", i16: "SMALLINT", i32: "INTEGER", i64: "BIGINT", b: "BOOLEAN" });
     const back = await query(`SELECT epoch_us(ts)::BIGINT AS us, s, i16, i32, i64, b FROM read_parquet('${path}') ORDER BY i32`);
     expect(back).toEqual([
       { us: 1_770_215_400_123_000n, s: "a", i16: 1, i32: -2_147_483_648, i64: 9_223_372_036_854_775_807n, b: true },
@@ -166,7 +166,7 @@ describe("every column type", () => {
   it("writes a valid, empty file when there are no rows", async () => {
     const path = await writeParquet(PULP_ACCESS_LOG_SCHEMA, []);
     expect(await query(`SELECT count(*)::INT AS n FROM read_parquet('${path}')`)).toEqual([{ n: 0 }]);
-    expect((await duckTypes(path)).timestamp).toBe("TIMESTAMP WITH TIME ZONE");
+    expect((await duckTypes(path)).timestamp).toBe("TIMESTAMP_NS");
   });
 });
 
@@ -206,6 +206,8 @@ describe("streaming", () => {
 
 describe("rows that do not fit the schema", () => {
   const base = pulpRows(1)[0] as PulpAccessLogRow;
+  // The Pulp schema with its columns required where the seed never writes a null, so required columns are checked too.
+  const strict: ParquetSchema = PULP_ACCESS_LOG_SCHEMA.map((c) => ({ ...c, nullable: c.name === "user" || c.name === "org_id" }));
   const cases: [string, ParquetRow, string][] = [
     ["null in a required column", { ...base, message: null }, 'column "message": expected a string, got object null'],
     ["missing required column", { ...base, domain: undefined }, 'column "domain": expected a string'],
@@ -216,7 +218,7 @@ describe("rows that do not fit the schema", () => {
     ["invalid Date", { ...base, timestamp: new Date(Number.NaN) }, "got Date Invalid Date"],
   ];
   it.each(cases)("%s throws ParquetEncodeError naming the row and column", async (_name, bad, message) => {
-    const encoder = createParquetEncoder(PULP_ACCESS_LOG_SCHEMA, { rowGroupSize: 10 });
+    const encoder = createParquetEncoder(strict, { rowGroupSize: 10 });
     const error = await collect(encoder.write([base, base, bad])).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ParquetEncodeError);
     expect((error as ParquetEncodeError).rowIndex).toBe(2);

@@ -31,21 +31,23 @@ describe("the content-app access-log line", () => {
       cacheHit: true,
       artifactSize: 19456789,
       orgId: "123456",
-      xForwardedFor: "23.48.249.160",
+      xForwardedFor: "23.48.249.160,10.0.0.1",
       requestTimeMs: 3,
     });
   });
 
-  it("reads - as null, keeps the first of several comma-and-space separated addresses, and takes a line without request_time", () => {
+  it("reads - as null, keeps the whole forwarded chain as logged, and takes a line without request_time", () => {
     const line = EXAMPLE.replace('cache:"HIT"', 'cache:"-"').replace('artifact_size:"19456789"', 'artifact_size:"-"').replace('rh_org_id:"123456"', 'rh_org_id:"-"')
       .replace('x_forwarded_for:"23.48.249.160,10.0.0.1"', 'x_forwarded_for:"2001:db8::1, 10.0.0.1, 10.0.0.2"').replace(' request_time:"0.003200"', "").replace('"pip/24.0"', '"-"');
-    expect(parseContentAccessLine(line)).toMatchObject({ cacheHit: null, artifactSize: null, orgId: null, xForwardedFor: "2001:db8::1", requestTimeMs: null, userAgent: null });
+    expect(parseContentAccessLine(line)).toMatchObject({ cacheHit: null, artifactSize: null, orgId: null, xForwardedFor: "2001:db8::1, 10.0.0.1, 10.0.0.2", requestTimeMs: null, userAgent: null });
     expect(parseContentAccessLine(EXAMPLE.replace('cache:"HIT"', 'cache:"MISS"'))?.cacheHit).toBe(false);
     expect(parseContentAccessLine(EXAMPLE.replace('x_forwarded_for:"23.48.249.160,10.0.0.1"', 'x_forwarded_for:"-"'))?.xForwardedFor).toBeNull();
   });
 
-  it("rounds request_time to whole milliseconds on its decimal digits", () => {
-    expect(parseContentAccessLine(EXAMPLE.replace("0.003200", "0.004500"))?.requestTimeMs).toBe(5);
+  it("rounds request_time to whole milliseconds half to even on its decimal digits, as upstream's round() does", () => {
+    expect(parseContentAccessLine(EXAMPLE.replace("0.003200", "0.004500"))?.requestTimeMs).toBe(4);
+    expect(parseContentAccessLine(EXAMPLE.replace("0.003200", "0.005500"))?.requestTimeMs).toBe(6);
+    expect(parseContentAccessLine(EXAMPLE.replace("0.003200", "0.0045001"))?.requestTimeMs).toBe(5);
     expect(parseContentAccessLine(EXAMPLE.replace("0.003200", "12.3456"))?.requestTimeMs).toBe(12_346);
     expect(parseContentAccessLine(EXAMPLE.replace("0.003200", "0"))?.requestTimeMs).toBe(0);
   });
@@ -74,7 +76,7 @@ describe("the request path", () => {
       distribution: "rhoai/3.5-EA2/cpu-ubi9",
       directories: ["rhoai", "3.5-EA2", "cpu-ubi9"],
       filename: "requests-2.34.2-2-py3-none-any.whl",
-      artifactPath: "rhoai/3.5-EA2/cpu-ubi9/requests-2.34.2-2-py3-none-any.whl",
+      artifactPath: "/api/pulp-content/public-rhai/rhoai/3.5-EA2/cpu-ubi9/requests-2.34.2-2-py3-none-any.whl",
     });
     expect(parseContentPath("/api/pulp-content/d/rhel9/baseos/Packages/b/bash-5.1.8-9.el9.x86_64.rpm", PREFIX)?.distribution).toBe("rhel9/baseos");
     expect(parseContentPath("/api/pulp-content/d/epel9/Packages/vim-8.2-1.el9.x86_64.rpm", PREFIX)?.distribution).toBe("epel9");
@@ -95,7 +97,7 @@ describe("file name grammars", () => {
   });
 
   it("reads NEVRA from RPM file names, epochs and source RPMs included", () => {
-    expect(parseRpmName("bash-5.1.8-9.el9.x86_64.rpm")).toEqual({ name: "bash", epoch: null, version: "5.1.8", release: "9.el9", arch: "x86_64" });
+    expect(parseRpmName("bash-5.1.8-9.el9.x86_64.rpm")).toEqual({ name: "bash", epoch: 0, version: "5.1.8", release: "9.el9", arch: "x86_64" });
     expect(parseRpmName("python3-libs-3.9.19-1.el9.aarch64.rpm")).toMatchObject({ name: "python3-libs", version: "3.9.19" });
     expect(parseRpmName("vim-enhanced-2:8.2.2637-20.el9.x86_64.rpm")).toMatchObject({ name: "vim-enhanced", epoch: 2, version: "8.2.2637" });
     expect(parseRpmName("glibc-2.34-100.el9.src.rpm")).toMatchObject({ arch: "src", release: "100.el9" });
@@ -124,13 +126,13 @@ describe("content rows", () => {
         package_name: "requests",
         package_version: "2.34.2",
         architecture: "any",
-        artifact_path: "rhoai/3.5-EA2/cpu-ubi9/requests-2.34.2-2-py3-none-any.whl",
+        artifact_path: "/api/pulp-content/public-rhai/rhoai/3.5-EA2/cpu-ubi9/requests-2.34.2-2-py3-none-any.whl",
         artifact_size: 19456789,
         status_code: 200,
         cache_hit: true,
         user_agent: "pip/24.0",
         org_id: "123456",
-        x_forwarded_for: "23.48.249.160",
+        x_forwarded_for: "23.48.249.160,10.0.0.1",
         request_time_ms: 3,
         build_tag: "2",
         pyver: "py3",
@@ -176,13 +178,13 @@ describe("content rows", () => {
               package_name: truth.coordinates.packageName,
               package_version: truth.coordinates.packageVersion,
               architecture: truth.coordinates.architecture,
-              artifact_path: truth.path.slice(`${PREFIX}${truth.domain}/`.length).split("?")[0],
+              artifact_path: truth.path.split("?")[0],
               artifact_size: truth.artifactSize,
               status_code: truth.statusCode,
               cache_hit: truth.cacheHit,
               user_agent: truth.userAgent,
               org_id: truth.orgId,
-              x_forwarded_for: truth.firstForwarded,
+              x_forwarded_for: truth.xForwardedFor,
               request_time_ms: truth.requestTimeMs,
               ...truth.coordinates.extra,
             },

@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { PULP_ACCESS_LOG_SCHEMA, type ParquetColumnType } from "../../../shared/formats/parquet/schema.js";
 import { CONTENT_TYPES, contentSchema } from "../../../shared/parsers/content/types.js";
-import { PULP_ENRICHED_SCHEMA } from "../../../shared/parsers/pulp-rows.js";
+import { PULP_ENRICHED_SCHEMA } from "../../../shared/parsers/access-rows.js";
 import { allAwsSettings } from "../../../shared/settings/aws-spec.js";
 import { SECRET_ARN } from "../../../shared/settings/aws.js";
 import { blockBodies, blocksOf, isBody, locals, type HclBody, type HclValue } from "../../../scripts/terraform/hcl.js";
@@ -221,7 +221,7 @@ describe("AWS module: schedule, retries, one run at a time, dead letters", () =>
 });
 
 describe("AWS module: Glue tables match the encoder's schemas", () => {
-  const GLUE: Readonly<Record<ParquetColumnType, string>> = { timestamp_ns_utc: "timestamp", timestamp_us_utc: "timestamp", string: "string", json: "string", int8: "tinyint", int16: "smallint", int32: "int", int64: "bigint", double: "double", bool: "boolean" };
+  const GLUE: Readonly<Record<ParquetColumnType, string>> = { timestamp_ns: "timestamp", timestamp_us_utc: "timestamp", string: "string", json: "string", int8: "tinyint", int16: "smallint", int32: "int", int64: "bigint", double: "double", bool: "boolean" };
   const pairs = (columns: HclValue | undefined) => (Array.isArray(columns) ? columns.filter(isBody).map((c) => [c.name, c.type]) : []);
 
   it("declares the access table's columns, enriched ones included, as the encoder writes them", async () => {
@@ -258,6 +258,7 @@ describe("AWS module: the function's environment and the code's settings table",
     LOGEXPORT_PART_ATTEMPTS: "retry tuning inside one invocation; Lambda's own retries and the dead-letter queue are the outer ones",
     LOGEXPORT_RETRY_BASE_MS: "retry tuning; the default (1 s, doubled per try, jittered) suits Logs Insights throttling",
     LOGEXPORT_RETRY_MAX_MS: "retry tuning; the default cap (30 s) stays well inside one invocation's time",
+    LOGEXPORT_LOG_FORMAT: "the module deploys the Pulp export, whose lines are the default (pulp); exporting combined or nginx JSON logs from a Lambda needs a module variable first (issue 16's report)",
     LOGEXPORT_HMAC_KEY: "the key as plain text, for the CLIs: the module puts no secret in environment variables; the function reads it from Secrets Manager (LOGEXPORT_HMAC_KEY_SECRET_ARN)",
   };
   const READ_BY_PLATFORM: Readonly<Record<string, string>> = { NODE_OPTIONS: "Node.js: the V8 heap cap" };
