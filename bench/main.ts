@@ -7,6 +7,8 @@ const SUITES: Readonly<Record<string, () => Promise<void>>> = {
   "parquet-writers": async () => (await import("./parquet-writers.js")).benchParquetWriters(),
   sanitize: async () => (await import("./sanitize.js")).benchSanitize(),
   "code-size": async () => (await import("./code-size.js")).benchCodeSize(),
+  "api-bounds": async () => (await import("./api-bounds.js")).benchApiBounds(),
+  "coverage-page": async () => (await import("./coverage-page.js")).benchCoveragePage(),
 };
 
 const wanted = process.argv.slice(2);

@@ -1,3 +1,5 @@
+export { formatBytes } from "../shared/report/bytes.js";
+
 /** A plain text table: first row is the header, numbers right-aligned. */
 export function renderTable(rows: readonly (readonly (string | number)[])[]): string {
   const widths: number[] = [];
@@ -7,11 +9,4 @@ export function renderTable(rows: readonly (readonly (string | number)[])[]): st
   const [header, ...body] = rows;
   if (header === undefined) return "";
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }

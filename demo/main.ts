@@ -80,7 +80,11 @@ async function countWithDuckDb(tables: readonly SyntheticTable[], range: { start
 /** Seed 000's side: a day of Log Analytics tables through planner, workers, a late row and a backfill into Azurite. */
 async function runAzureDemo(): Promise<boolean> {
   const logFile = createWriteStream(join(OUTPUT, "functions.log"));
-  const day = { startMs: completeUntil(Date.now(), HOUR_MS, 20 * 60_000) - 24 * HOUR_MS, endMs: completeUntil(Date.now(), HOUR_MS, 20 * 60_000) };
+  // One "now" for the whole demo: with the real clock, a run that crosses an hour boundary (or minute 20, the
+  // ingestion delay) plans a window more than the day it checks.
+  const nowMs = Date.now();
+  const clock = { now: () => nowMs };
+  const day = { startMs: completeUntil(nowMs, HOUR_MS, 20 * 60_000) - 24 * HOUR_MS, endMs: completeUntil(nowMs, HOUR_MS, 20 * 60_000) };
   const tables = demoTables(day.startMs, 1);
   const previousDay = { startMs: day.startMs - 24 * HOUR_MS, endMs: day.startMs };
 
@@ -94,6 +98,7 @@ async function runAzureDemo(): Promise<boolean> {
     say(`  with a burst of ${tables[0]?.rowsInMinute(day.startMs + BURST_MINUTE_OFFSET_MS)} rows in one minute (part budget ${PART_MAX_ROWS} rows).`);
 
     const stack = await createAzureStack({
+      clock,
       connectionString: azurite.connectionString,
       fake,
       tables: tables.map((t) => t.name),
@@ -137,6 +142,9 @@ async function runAzureDemo(): Promise<boolean> {
     const complete = await summarize(stack, tables, { startMs: previousDay.startMs, endMs: day.endMs });
     const status = await stack.status({ start: isoInstant(previousDay.startMs), end: isoInstant(day.endMs) });
     say(`GET /api/status (from manifests and the ledger):\n${coverageTable((status.body as { tables: TableCoverage[] }).tables)}\n`);
+    const page = await stack.coverage({ start: isoInstant(previousDay.startMs), end: isoInstant(day.endMs) });
+    await writeFile(join(OUTPUT, "coverage.html"), String(page.body));
+    say(`GET /api/coverage (the same coverage as a page; open it in a browser): ${join(OUTPUT, "coverage.html")}\n`);
     const files = (await download(stack.data, join(OUTPUT, "log-exports"))) + (await download(stack.state, join(OUTPUT, "log-export-state")));
     await writeFile(join(OUTPUT, "settings.json"), `${JSON.stringify({ ...stack.env, ExportStorage: "(Azurite dev account)" }, null, 2)}\n`);
     say(`Output (${files} objects, copied out of Azurite): ${OUTPUT}/`);

@@ -1,3 +1,5 @@
+import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { DAY_MS, floorTo, HOUR_MS, type TimeRange } from "../../shared/core/time.js";
 import type { TableCoverage } from "../../shared/engine/status.js";
 import { loadAwsExportSettings } from "../../shared/settings/aws.js";
@@ -13,6 +15,8 @@ import type { CommandIO } from "../io.js";
 import { S3_FLAGS } from "../s3.js";
 import { flagNamesOf, inFlagTerms, settingsFromFlags, type FlagSettings } from "../settings-flags.js";
 import { readYaml } from "../../shared/sanitize/yaml.js";
+import { formatBytes } from "../../shared/report/bytes.js";
+import { coveragePage } from "../../shared/report/coverage-page.js";
 import { parseInstant } from "../time.js";
 
 export const STATUS_FLAGS: readonly FlagSpec[] = [
@@ -28,6 +32,7 @@ export const STATUS_FLAGS: readonly FlagSpec[] = [
   { name: "aws-region", default: "us-east-1", description: "AWS: the bucket's region" },
   ...S3_FLAGS,
   { name: "json", boolean: true, description: "print the full coverage as JSON" },
+  { name: "html", description: "also write the coverage page (a self-contained HTML heatmap) to this file" },
   { name: "help", boolean: true, description: "show this help" },
 ];
 
@@ -45,7 +50,14 @@ function rangeOf(flags: ParsedFlags, nowMs: number, stepMs: number): TimeRange {
   return range;
 }
 
-async function awsCoverage(flags: ParsedFlags, io: CommandIO, nowMs: number): Promise<{ range: TimeRange; tables: TableCoverage[] }> {
+interface CoverageRead {
+  /** The page's heading for this export. */
+  readonly name: string;
+  readonly range: TimeRange;
+  readonly tables: TableCoverage[];
+}
+
+async function awsCoverage(flags: ParsedFlags, io: CommandIO, nowMs: number): Promise<CoverageRead> {
   const pairs: FlagSettings = [["bucket", AWS_SETTINGS.bucket.name], ["exports", AWS_SETTINGS.exports.name], ["state-prefix", AWS_SETTINGS.statePrefix.name]];
   const env = { ...io.env, [AWS_SETTINGS.logGroups.name]: io.env[AWS_SETTINGS.logGroups.name] ?? "status-reads-no-log-group", ...settingsFromFlags(flags, pairs) };
   const names = flagNamesOf(pairs);
@@ -56,14 +68,14 @@ async function awsCoverage(flags: ParsedFlags, io: CommandIO, nowMs: number): Pr
   });
   if (exporter.settings.bucket === "") throw new CliError("--bucket (or LOGEXPORT_S3_BUCKET) is required with --aws");
   const range = rangeOf(flags, nowMs, HOUR_MS);
-  return { range, tables: await exporter.coverage(exporter.settings.exports, range, nowMs) };
+  return { name: `AWS CloudWatch Logs, s3://${exporter.settings.bucket} (hours)`, range, tables: await exporter.coverage(exporter.settings.exports, range, nowMs) };
 }
 
-async function azureCoverage(flags: ParsedFlags, io: CommandIO, nowMs: number): Promise<{ range: TimeRange; tables: TableCoverage[] }> {
+async function azureCoverage(flags: ParsedFlags, io: CommandIO, nowMs: number): Promise<CoverageRead> {
   const withWorkspace: CommandIO = { ...io, env: { [SETTINGS.workspaceId.name]: NO_WORKSPACE, ...io.env } };
   const exporter = azureExportFromFlags(flags, withWorkspace, "tables", { storage: accountStorage(flags, io), stateInDataContainer: false });
   const range = rangeOf(flags, nowMs, exporter.settings.windowMs);
-  return { range, tables: await exporter.coverage({ tables: exporter.settings.tables, range, windowMs: exporter.settings.windowMs, nowMs, inProgressHorizonMs: 24 * HOUR_MS }) };
+  return { name: `Azure Log Analytics, ${exporter.location} (${exporter.settings.windowMs / 60_000}-minute windows)`, range, tables: await exporter.coverage({ tables: exporter.settings.tables, range, windowMs: exporter.settings.windowMs, nowMs, inProgressHorizonMs: 24 * HOUR_MS }) };
 }
 
 export async function statusCommand(argv: readonly string[], io: CommandIO): Promise<number> {
@@ -73,7 +85,13 @@ export async function statusCommand(argv: readonly string[], io: CommandIO): Pro
   }
   const flags = parseFlags(argv, STATUS_FLAGS);
   const nowMs = io.now();
-  const { range, tables } = flags.aws === true ? await awsCoverage(flags, io, nowMs) : await azureCoverage(flags, io, nowMs);
+  const { name, range, tables } = flags.aws === true ? await awsCoverage(flags, io, nowMs) : await azureCoverage(flags, io, nowMs);
+  const htmlPath = stringFlag(flags, "html");
+  if (htmlPath !== undefined) {
+    const page = coveragePage({ title: "Log export coverage", generatedAt: new Date(nowMs).toISOString(), sections: [{ name, tables }] });
+    await writeFile(resolve(htmlPath), page.html);
+    io.stderr.write(`coverage page written to ${resolve(htmlPath)} (${formatBytes(Buffer.byteLength(page.html))})\n`);
+  }
   io.stdout.write(flags.json === true ? `${JSON.stringify({ start: new Date(range.startMs).toISOString(), end: new Date(range.endMs).toISOString(), tables }, null, 2)}\n` : `${coverageTable(tables)}\n`);
   return 0;
 }

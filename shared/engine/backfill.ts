@@ -31,6 +31,17 @@ export interface FieldProblem {
 
 export type BackfillValidation = { readonly ok: true; readonly request: BackfillRequest; readonly windows: number } | { readonly ok: false; readonly problems: FieldProblem[] };
 
+/** More entries than any deployment exports tables: refused as a whole, without looking at each. */
+export const MAX_TABLES_PER_REQUEST = 100;
+/** Entries a list's one problem quotes; the rest are counted. */
+const QUOTED_ENTRIES = 5;
+
+/** One problem for a whole list of table names, however many entries are wrong: the first few quoted, the exported tables named once. */
+export function tableListProblem(name: string, bad: readonly string[], knownTables: readonly string[]): FieldProblem {
+  const more = bad.length > QUOTED_ENTRIES ? `; and ${bad.length - QUOTED_ENTRIES} more` : "";
+  return { name, reason: `${bad.length} entr${bad.length === 1 ? "y is" : "ies are"} wrong: ${bad.slice(0, QUOTED_ENTRIES).join("; ")}${more}. Exported tables: ${knownTables.join(", ")}` };
+}
+
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/;
 
 function instant(value: unknown, name: string, problems: FieldProblem[]): number {
@@ -50,13 +61,17 @@ export function validateBackfillRequest(body: unknown, limits: BackfillLimits): 
   const tables: string[] = [];
   if (!Array.isArray(b.tables) || b.tables.length === 0) {
     problems.push({ name: "tables", reason: "must be a non-empty array of table names" });
+  } else if (b.tables.length > MAX_TABLES_PER_REQUEST) {
+    problems.push({ name: "tables", reason: `lists ${b.tables.length} entries; a request may name at most ${MAX_TABLES_PER_REQUEST} tables` });
   } else {
+    const bad: string[] = [];
     b.tables.forEach((table: unknown, i) => {
-      if (!isTableName(table)) problems.push({ name: `tables[${i}]`, reason: `${JSON.stringify(table)} is not a valid table name` });
-      else if (!limits.knownTables.includes(table)) problems.push({ name: `tables[${i}]`, reason: `${table} is not one of the exported tables (${limits.knownTables.join(", ")})` });
-      else if (tables.includes(table)) problems.push({ name: `tables[${i}]`, reason: `${table} is listed twice` });
+      if (!isTableName(table)) bad.push(`[${i}] ${JSON.stringify(table)} is not a valid table name`);
+      else if (!limits.knownTables.includes(table)) bad.push(`[${i}] ${table} is not exported here`);
+      else if (tables.includes(table)) bad.push(`[${i}] ${table} is listed twice`);
       else tables.push(table);
     });
+    if (bad.length > 0) problems.push(tableListProblem("tables", bad, limits.knownTables));
   }
   const minutes = limits.windowMs / MINUTE_MS;
   if (b.windowMinutes !== undefined && b.windowMinutes !== minutes) {

@@ -2,7 +2,7 @@ import { containerNameFor, isContainerName, isObjectPrefix, isTableName, isWorks
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../core/time.js";
 import { SettingsReader, type Environment } from "./env.js";
 import { readSanitizer, type SanitizerSettings } from "./sanitizer.js";
-import { SETTINGS } from "./spec.js";
+import { SETTINGS, type SettingSpec } from "./spec.js";
 
 export type StorageAccess =
   | { readonly kind: "connectionString"; readonly connectionString: string }
@@ -51,6 +51,8 @@ export interface AzureExportSettings {
   readonly readIdleSeconds: number;
   readonly retentionMs: number;
   readonly backfillMaxWindows: number;
+  /** A function key stands in for a signed-in caller (LOGEXPORT_FUNCTION_KEYS=on). */
+  readonly functionKeys: boolean;
   readonly sanitizer: SanitizerSettings;
 }
 
@@ -78,6 +80,12 @@ function readStorage(reader: SettingsReader): StorageAccess {
 
 export const EXPORT_FORMATS = ["parquet", "jsonl.gz"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+function readOnOff(reader: SettingsReader, spec: SettingSpec): boolean {
+  const value = reader.string(spec);
+  reader.check(value === "on" || value === "off", `${spec.name} must be on or off, got ${JSON.stringify(value)}`);
+  return value === "on";
+}
 
 function isExportFormat(value: string): value is ExportFormat {
   return (EXPORT_FORMATS as readonly string[]).includes(value);
@@ -153,6 +161,7 @@ export function loadAzureExportSettings(env: Environment, overrides: AzureSettin
     readIdleSeconds: reader.integer(SETTINGS.readIdleSeconds, 1, 900),
     retentionMs: reader.integer(SETTINGS.retentionDays, 1, 4383) * DAY_MS,
     backfillMaxWindows: reader.integer(SETTINGS.backfillMaxWindows, 1, 1_000_000),
+    functionKeys: readOnOff(reader, SETTINGS.functionKeys),
     sanitizer: readSanitizer(reader, { sanitize: SETTINGS.sanitize, config: SETTINGS.sanitizerConfig, hmacKey: SETTINGS.hmacKey }),
   };
   reader.check(settings.retryMaxMs >= settings.retryBaseMs, `${SETTINGS.retryMaxMs.name} (${settings.retryMaxMs}) must be at least ${SETTINGS.retryBaseMs.name} (${settings.retryBaseMs})`);

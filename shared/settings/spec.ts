@@ -40,6 +40,7 @@ export const SETTINGS = {
   sanitize: { name: "LOGEXPORT_SANITIZE", default: "on", description: "`on`: every row passes the sanitizer (built-in PII and secret rules, plus `LOGEXPORT_SANITIZER_CONFIG`); `off`: rows are exported as they are." },
   sanitizerConfig: { name: "LOGEXPORT_SANITIZER_CONFIG", default: "", description: "Sanitizer config (JSON or YAML, docs/sanitizer.md) inline, or the path of a file deployed with the app; empty: the built-in rules only." },
   hmacKey: { name: "LOGEXPORT_HMAC_KEY", description: "Key for keyed pseudonyms (hex or base64, ≥ 32 bytes); in Azure a Key Vault reference. Required only by rules that pseudonymize." },
+  functionKeys: { name: "LOGEXPORT_FUNCTION_KEYS", default: "off", description: "`off`: the HTTP functions take Entra ID sign-in only (App Service authentication; roles LogExport.Read and LogExport.Operate); `on`: they also require a function key, and a call with a key but no signed-in caller is allowed (automation without Entra ID). Read when the app starts." },
   readIdleSeconds: { name: "LOGEXPORT_READ_IDLE_SECONDS", default: "120", description: "A query response that sends nothing for this long is abandoned and the part retried." },
 } as const satisfies Record<string, SettingSpec>;
 

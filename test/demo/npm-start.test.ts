@@ -37,7 +37,7 @@ describe("npm start", () => {
 
   it("leaves both clouds' output, with the Parquet DuckDB read, in .demo-output", async () => {
     const output = join(dir, ".demo-output");
-    expect((await readdir(output)).sort()).toEqual(["functions.log", "lambda.log", "log-export-state", "log-exports", "s3", "settings.json"]);
+    expect((await readdir(output)).sort()).toEqual(["coverage.html", "functions.log", "lambda.log", "log-export-state", "log-exports", "s3", "settings.json"]);
     const keys = await readdir(join(output, "s3", "pulp-exports"), { recursive: true });
     expect(keys.filter((k) => k.endsWith(".parquet"))).toHaveLength(4);
     expect(stdout).toMatch(/^package +requests +orgs$/m);

@@ -15,6 +15,7 @@ import { decodeJob } from "../../shared/engine/messages.js";
 import type { TableCoverage } from "../../shared/engine/status.js";
 import { createBackfillHandler } from "../../functions/backfill.js";
 import { createStatusHandler } from "../../functions/status.js";
+import { OPERATOR_HEADERS } from "../helpers/client-principal.js";
 import { createAzureStack, type AzureStack } from "../helpers/azure-stack.js";
 import { startFakeLogAnalytics, type FakeLogAnalytics } from "../helpers/fake-log-analytics.js";
 import { SyntheticTable } from "../helpers/synthetic-table.js";
@@ -125,7 +126,7 @@ const rawBody: fc.Arbitrary<{ string: string } | { bytes: Uint8Array }> = fc.one
 );
 
 function backfillRequest(type: string, raw: { string: string } | { bytes: Uint8Array }): InstanceType<typeof azureFunctions.HttpRequest> {
-  return new azureFunctions.HttpRequest({ method: "POST", url: "http://localhost:7071/api/backfill", headers: type === "" ? {} : { "content-type": type }, body: raw });
+  return new azureFunctions.HttpRequest({ method: "POST", url: "http://localhost:7071/api/backfill", headers: type === "" ? { ...OPERATOR_HEADERS } : { ...OPERATOR_HEADERS, "content-type": type }, body: raw });
 }
 
 interface Problem {
@@ -151,7 +152,7 @@ describe("fuzz: the backfill and status handlers on a memory-backed export", () 
     await fc.assert(
       fc.asyncProperty(contentType, rawBody, async (type, raw) => {
         const azure = memoryAzure({ now: () => NOW }, { LOGEXPORT_TABLES: TABLES.join(","), LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90", LOGEXPORT_BACKFILL_MAX_WINDOWS: "5000" });
-        const response = await createBackfillHandler(() => azure.exporter)(backfillRequest(type, raw), capturedContext("backfill").context);
+        const response = await createBackfillHandler(() => azure.exporter, () => true)(backfillRequest(type, raw), capturedContext("backfill").context);
         if (response.status !== 202) {
           const problem = expectProblemResponse(response, 400);
           expect(problem["invalid-params"]?.length).toBeGreaterThan(0);
@@ -196,14 +197,14 @@ describe("fuzz: the backfill and status handlers on a memory-backed export", () 
     await fc.assert(
       fc.asyncProperty(statusQuery, async (query) => {
         const azure = memoryAzure({ now: () => NOW }, { LOGEXPORT_TABLES: TABLES.join(",") });
-        const response = await createStatusHandler(() => azure.exporter)(new azureFunctions.HttpRequest({ method: "GET", url: "http://localhost:7071/api/status", query: { ...query } }), );
+        const response = await createStatusHandler(() => azure.exporter, () => true)(new azureFunctions.HttpRequest({ method: "GET", url: "http://localhost:7071/api/status", query: { ...query }, headers: { ...OPERATOR_HEADERS } }));
         // Whatever the range and window size, a query costs a bounded number of storage calls (about 3 ms each on Azurite).
         expect(azure.state.calls).toBeLessThanOrEqual(10_000);
         if ("runId" in query) return void expectProblemResponse(response, 404);
         if (response.status !== 200) {
           const names = (expectProblemResponse(response, 400)["invalid-params"] ?? []).map((p) => p.name);
           expect(names.length).toBeGreaterThan(0);
-          for (const name of names) expect(/^table\[\d+\]$/.test(name) || ["start", "end", "windowMinutes"].includes(name), name).toBe(true);
+          for (const name of names) expect(["table", "start", "end", "windowMinutes"].includes(name), name).toBe(true);
           return;
         }
         answered += 1;
@@ -245,7 +246,8 @@ describe("fuzz: the backfill and status handlers on Azurite and the fake Log Ana
         if (response.status === 202) {
           expect([runs - runsBefore, queued - queuedBefore]).toEqual([1, (response.body as { jobs: number }).jobs]);
         } else {
-          expect(response).toMatchObject({ status: 400, headers: { "content-type": "application/problem+json" }, body: { "invalid-params": expect.any(Array) } });
+          // 429: an earlier accepted case's run is still active on one of the tables (nothing drains the queue here).
+          expect(response).toMatchObject({ status: expect.toBeOneOf([400, 429]), headers: { "content-type": "application/problem+json" }, body: { "invalid-params": expect.any(Array) } });
           expect([runs, queued]).toEqual([runsBefore, queuedBefore]);
         }
       }),

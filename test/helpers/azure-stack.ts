@@ -6,9 +6,11 @@ import type { Clock } from "../../shared/core/ports.js";
 import { loadAzureExportSettings } from "../../shared/settings/azure.js";
 import { createAzureExport, type AzureExport } from "../../shared/wiring/azure.js";
 import { createBackfillHandler } from "../../functions/backfill.js";
+import { createCoverageHandler } from "../../functions/coverage.js";
 import { createPlannerHandler } from "../../functions/planner.js";
 import { createStatusHandler } from "../../functions/status.js";
 import { createWorkerHandler } from "../../functions/worker.js";
+import { OPERATOR_HEADERS } from "./client-principal.js";
 import type { FakeLogAnalytics } from "./fake-log-analytics.js";
 import { drainQueue, type QueueHostOptions } from "./queue-host.js";
 import { uniqueName } from "./storage.js";
@@ -35,10 +37,12 @@ export interface AzureStack {
   runPlanner(): ReturnType<ReturnType<typeof createPlannerHandler>>;
   /** Runs the worker over the queue; `fault` may throw for a message before the worker sees it (an outage of that job). */
   drain(options?: Partial<QueueHostOptions>, fault?: (message: unknown) => void): ReturnType<typeof drainQueue>;
-  /** POST /api/backfill through the real handler; `body` is sent as given when it is a string. */
-  backfill(body: unknown, contentType?: string): Promise<HttpResult>;
-  /** GET /api/status through the real handler. */
-  status(query: Readonly<Record<string, string>>): Promise<HttpResult>;
+  /** POST /api/backfill through the real handler; `body` is sent as given when it is a string; an operator's sign-in unless `headers` say otherwise. */
+  backfill(body: unknown, contentType?: string, headers?: Readonly<Record<string, string>>): Promise<HttpResult>;
+  /** GET /api/status through the real handler, signed in as an operator unless `headers` say otherwise. */
+  status(query: Readonly<Record<string, string>>, headers?: Readonly<Record<string, string>>): Promise<HttpResult>;
+  /** GET /api/coverage through the real handler (the body is the page's HTML), signed in as an operator unless `headers` say otherwise. */
+  coverage(query: Readonly<Record<string, string>>, headers?: Readonly<Record<string, string>>): Promise<HttpResult>;
   /** Names of the blobs in a container, sorted. */
   list(container: ContainerClient, prefix?: string): Promise<string[]>;
 }
@@ -52,8 +56,11 @@ export interface HttpResult {
 async function call(handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>, request: HttpRequest, log: LogHandler): Promise<HttpResult> {
   const response = await handler(request, new azureFunctions.InvocationContext({ functionName: "http", invocationId: randomUUID(), logHandler: log }));
   const headers = Object.fromEntries(Object.entries((response.headers ?? {}) as Record<string, string>));
-  return { status: response.status ?? 200, headers, body: response.jsonBody };
+  return { status: response.status ?? 200, headers, body: response.jsonBody ?? response.body };
 }
+
+/** As behind App Service authentication: the principal header is the platform's. */
+const SIGNED_IN = (): boolean => true;
 
 export const TIMER: Timer = {
   isPastDue: false,
@@ -78,8 +85,9 @@ export async function createAzureStack(options: AzureStackOptions): Promise<Azur
   await exporter.ensureStorage();
   const blobs = BlobServiceClient.fromConnectionString(options.connectionString);
   const plannerHandler = createPlannerHandler(() => exporter);
-  const backfillHandler = createBackfillHandler(() => exporter);
-  const statusHandler = createStatusHandler(() => exporter);
+  const backfillHandler = createBackfillHandler(() => exporter, SIGNED_IN);
+  const statusHandler = createStatusHandler(() => exporter, SIGNED_IN);
+  const coverageHandler = createCoverageHandler(() => exporter, SIGNED_IN);
   const workerHandler = createWorkerHandler(() => exporter);
   const log: LogHandler = options.log ?? (() => undefined);
   return {
@@ -104,9 +112,10 @@ export async function createAzureStack(options: AzureStackOptions): Promise<Azur
         log,
         ...overrides,
       }),
-    backfill: (body, contentType = "application/json") =>
-      call(backfillHandler, new azureFunctions.HttpRequest({ method: "POST", url: "http://localhost:7071/api/backfill", headers: { "content-type": contentType }, body: { string: typeof body === "string" ? body : JSON.stringify(body) } }), log),
-    status: (query) => call(statusHandler, new azureFunctions.HttpRequest({ method: "GET", url: "http://localhost:7071/api/status", query: { ...query } }), log),
+    backfill: (body, contentType = "application/json", headers = OPERATOR_HEADERS) =>
+      call(backfillHandler, new azureFunctions.HttpRequest({ method: "POST", url: "http://localhost:7071/api/backfill", headers: { ...headers, "content-type": contentType }, body: { string: typeof body === "string" ? body : JSON.stringify(body) } }), log),
+    status: (query, headers = OPERATOR_HEADERS) => call(statusHandler, new azureFunctions.HttpRequest({ method: "GET", url: "http://localhost:7071/api/status", query: { ...query }, headers: { ...headers } }), log),
+    coverage: (query, headers = OPERATOR_HEADERS) => call(coverageHandler, new azureFunctions.HttpRequest({ method: "GET", url: "http://localhost:7071/api/coverage", query: { ...query }, headers: { ...headers } }), log),
     list: async (container, prefix) => {
       const names: string[] = [];
       for await (const item of container.listBlobsFlat(prefix === undefined ? {} : { prefix })) names.push(item.name);

@@ -3,7 +3,7 @@
  * next scheduled run re-exports exactly that hour (one histogram query per export), with the ledger
  * and `logexport status --aws` telling the story from the bucket alone.
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -113,6 +113,11 @@ describe("late lines on AWS", () => {
       ["2026-02-04T15:00:00.000Z", "exported", rowsIn(HOUR + HOUR_MS, HOUR + 2 * HOUR_MS)],
       ["2026-02-04T16:00:00.000Z", "missing", null],
     ]);
+    const pagePath = join(await mkdtemp(join(tmpdir(), "coverage-")), "coverage.html");
+    expect(await statusCommand(["--aws", "--bucket", "exports", "--start", "2026-02-04T13:00:00Z", "--end", "2026-02-04T17:00:00Z", "--s3-endpoint-url", endpoint, "--html", pagePath], capturedIO({ now: () => HOUR + 3 * HOUR_MS }))).toBe(0);
+    const page = await readFile(pagePath, "utf8");
+    expect(page).toContain('data-table="pulp_access_logs" data-day="2026-02-04" data-state="partial"');
+    expect(page).toContain("AWS CloudWatch Logs, s3://exports (hours)");
   });
 
   it("an hour whose export failed for good is exported by the next scheduled run (gap repair), once", async () => {

@@ -42,7 +42,7 @@ describe("POST /api/backfill", () => {
   it.each([
     ["a wrong content type", "text/plain", JSON.stringify(thirtyDays), [{ name: "content-type" }]],
     ["malformed JSON", "application/json", "{tables:", [{ name: "(body)" }]],
-    ["a malformed and an unknown table", "application/json", JSON.stringify({ ...thirtyDays, tables: ["Sys log", "Nope"] }), [{ name: "tables[0]" }, { name: "tables[1]" }]],
+    ["a malformed and an unknown table", "application/json", JSON.stringify({ ...thirtyDays, tables: ["Sys log", "Nope"] }), [{ name: "tables" }]],
     ["start after end", "application/json", JSON.stringify({ ...thirtyDays, start: thirtyDays.end, end: thirtyDays.start }), [{ name: "end" }]],
     ["a range beyond retention", "application/json", JSON.stringify({ ...thirtyDays, start: new Date(NOW - 120 * DAY_MS - 3 * HOUR_MS).toISOString() }), [{ name: "start" }]],
     ["a window not dividing an hour or a day", "application/json", JSON.stringify({ ...thirtyDays, windowMinutes: 7 }), [{ name: "windowMinutes" }]],
@@ -128,7 +128,61 @@ describe("POST /api/backfill", () => {
     const s = await stack();
     const bad = await s.status({ table: "Nope", start: "yesterday" });
     expect(bad.status).toBe(400);
-    expect(bad.body).toMatchObject({ "invalid-params": [expect.objectContaining({ name: "table[0]" }), expect.objectContaining({ name: "start" })] });
+    expect(bad.body).toMatchObject({ "invalid-params": [expect.objectContaining({ name: "table" }), expect.objectContaining({ name: "start" })] });
     expect((await s.status({ runId: "bf-none" })).status).toBe(404);
+  });
+
+  it("GET /api/status: 10,000 table names are one problem; a run larger than the caps is refused like any other query", async () => {
+    const s = await stack({ LOGEXPORT_WINDOW_MINUTES: "1", LOGEXPORT_BACKFILL_MAX_WINDOWS: "200000" });
+    const many = await s.status({ table: Array.from({ length: 10_000 }, (_, i) => `Nope${i}`).join(",") });
+    expect(many.status).toBe(400);
+    expect((many.body as { "invalid-params": unknown[] })["invalid-params"]).toEqual([{ name: "table", reason: expect.stringMatching(/10000 names; a query may name at most 100 tables/) }]);
+    const sixty = await s.status({ table: Array.from({ length: 60 }, (_, i) => `Nope${i}`).join(",") });
+    expect((sixty.body as { "invalid-params": unknown[] })["invalid-params"]).toEqual([{ name: "table", reason: expect.stringMatching(/^60 entries are wrong: .*; and 55 more\. Exported tables: Heartbeat, Syslog, Custom_CL$/) }]);
+    const accepted = await s.backfill({ tables: TABLES, start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 30 * DAY_MS).toISOString() }, "application/json");
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+    const { runId } = accepted.body as { runId: string };
+    const refused = await s.status({ runId });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ "invalid-params": [{ name: "runId", reason: expect.stringMatching(/129600 windows, over 100000/) }] });
+  });
+});
+
+describe("POST /api/backfill bounds", () => {
+  it("refuses a 1 MB body with 413 before parsing it", async () => {
+    const s = await stack();
+    const body = JSON.stringify({ ...thirtyDays, tables: Array.from({ length: 90_000 }, (_, i) => `Nope${i}`) });
+    expect(body.length).toBeGreaterThan(1_000_000);
+    const response = await s.backfill(body);
+    expect(response.status).toBe(413);
+    expect(response.body).toMatchObject({ type: "https://logexport.dev/problems/body-too-large", status: 413, "invalid-params": [{ name: "(body)" }] });
+    expect((await s.backfill(`${" ".repeat(64 * 1024)}{}`)).status).toBe(413);
+    expect((await s.backfill(`${" ".repeat(64 * 1024 - 2)}{}`)).status).toBe(400);
+  });
+
+  it("answers one short problem for 10,000 table names, and one for a list of many wrong names", async () => {
+    const s = await stack();
+    const many = await s.backfill({ ...thirtyDays, tables: Array.from({ length: 10_000 }, () => "N") });
+    expect(many.status).toBe(400);
+    expect((many.body as { "invalid-params": unknown[] })["invalid-params"]).toEqual([{ name: "tables", reason: "lists 10000 entries; a request may name at most 100 tables" }]);
+    const wrong = await s.backfill({ ...thirtyDays, tables: ["Heartbeat", "Heartbeat", ...Array.from({ length: 98 }, (_, i) => `Nope${i}`)] });
+    const params = (wrong.body as { "invalid-params": { name: string; reason: string }[] })["invalid-params"];
+    expect(params).toHaveLength(1);
+    expect(params[0]?.reason).toMatch(/^99 entries are wrong: \[1\] Heartbeat is listed twice; \[2\] Nope0 is not exported here; .*; and 94 more\. Exported tables: Heartbeat, Syslog, Custom_CL$/);
+    expect(JSON.stringify(wrong.body).length).toBeLessThan(1_000);
+  });
+
+  it("refuses a second run on a table with an active run: 429, Retry-After, the run in the way named; other tables and finished runs go ahead", async () => {
+    const s = await stack();
+    const first = await s.backfill({ tables: ["Heartbeat", "Syslog"], start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 2 * DAY_MS).toISOString() });
+    expect(first.status).toBe(202);
+    const { runId } = first.body as { runId: string };
+    const second = await s.backfill({ tables: ["Custom_CL", "Syslog"], start: new Date(DAY0 + 5 * DAY_MS).toISOString(), end: new Date(DAY0 + 6 * DAY_MS).toISOString() });
+    expect(second.status).toBe(429);
+    expect(second.headers["retry-after"]).toBe("300");
+    expect(second.body).toMatchObject({ type: "https://logexport.dev/problems/run-in-progress", status: 429, detail: expect.stringContaining(`table Syslog is being backfilled by run ${runId} (created`), "invalid-params": [{ name: "tables", reason: `Syslog has an active run, ${runId}` }] });
+    expect((await s.backfill({ tables: ["Custom_CL"], start: new Date(DAY0 + 5 * DAY_MS).toISOString(), end: new Date(DAY0 + 6 * DAY_MS).toISOString() })).status).toBe(202);
+    await s.drain();
+    expect((await s.backfill({ tables: ["Syslog"], start: new Date(DAY0 + 5 * DAY_MS).toISOString(), end: new Date(DAY0 + 6 * DAY_MS).toISOString() })).status).toBe(202);
   });
 });

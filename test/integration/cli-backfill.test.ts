@@ -1,3 +1,6 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { capturedIO, type CapturedIO } from "../helpers/cli-io.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -70,6 +73,13 @@ describe("logexport backfill and status", () => {
     const table = io();
     expect(await statusCommand(["--tables", "Event", "--start", new Date(DAY0).toISOString(), "--end", new Date(DAY0 + 2 * DAY_MS).toISOString(), "--state-container", containers.state], table)).toBe(0);
     expect(table.out()).toMatch(/Event\s+▒·\s+12\s+0\s+0\s+36\s+2160/);
+
+    const pagePath = join(await mkdtemp(join(tmpdir(), "coverage-")), "coverage.html");
+    const html = io();
+    expect(await statusCommand(["--tables", "Event", "--start", new Date(DAY0).toISOString(), "--end", new Date(DAY0 + 2 * DAY_MS).toISOString(), "--state-container", containers.state, "--html", pagePath], html)).toBe(0);
+    const page = await readFile(pagePath, "utf8");
+    expect([...page.matchAll(/data-table="Event" data-day="([^"]+)" data-state="([^"]+)"/g)].map((m) => [m[1], m[2]])).toEqual([["2026-10-01", "partial"], ["2026-10-02", "missing"]]);
+    expect(page).toContain("12 exported, 0 in progress, 0 failed, 12 missing); 2,160 rows");
 
     const json = io();
     expect(await statusCommand(["--tables", "Event", "--start", new Date(DAY0).toISOString(), "--end", new Date(DAY0 + 12 * HOUR_MS).toISOString(), "--state-container", containers.state, "--json"], json)).toBe(0);

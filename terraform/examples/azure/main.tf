@@ -28,6 +28,8 @@ module "log_export" {
   workspace_resource_id = var.workspace_resource_id
   workspace_id          = var.workspace_id
   tables                = var.tables
+  entra_client_id       = var.entra_client_id
+  entra_tenant_id       = var.entra_tenant_id
 
   # What `npm run build` writes, relative to this directory; used by the post-apply commands.
   package_path = "${path.module}/../../../dist/logexport-functions.zip"

@@ -10,6 +10,10 @@ output "status_url" {
   value = module.log_export.status_url
 }
 
+output "coverage_url" {
+  value = module.log_export.coverage_url
+}
+
 output "function_key_command" {
   value = module.log_export.function_key_command
 }

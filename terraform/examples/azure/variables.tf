@@ -27,3 +27,13 @@ variable "tables" {
   description = "Tables to export."
   type        = list(string)
 }
+
+variable "entra_client_id" {
+  description = "Application (client) ID of the app registration with the app roles LogExport.Read and LogExport.Operate (docs/backfill.md)."
+  type        = string
+}
+
+variable "entra_tenant_id" {
+  description = "Directory (tenant) ID of that app registration."
+  type        = string
+}

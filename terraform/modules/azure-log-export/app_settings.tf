@@ -51,6 +51,7 @@ locals {
       "LOGEXPORT_PART_ATTEMPTS"            = tostring(var.part_attempts)
       "LOGEXPORT_RETRY_BASE_MS"            = tostring(var.retry_base_ms)
       "LOGEXPORT_RETRY_MAX_MS"             = tostring(var.retry_max_ms)
+      "LOGEXPORT_FUNCTION_KEYS"            = var.function_keys_enabled ? "on" : "off"
     },
     length(var.format_overrides) == 0 ? {} : {
       "LOGEXPORT_FORMAT_OVERRIDES" = join(",", [for table, format in var.format_overrides : "${table}=${format}"])

@@ -40,6 +40,28 @@ resource "azurerm_function_app_flex_consumption" "this" {
 
   app_settings = local.app_settings
 
+  # Entra ID sign-in (App Service authentication) in front of the HTTP functions: the platform
+  # validates the token and passes the caller, with its app roles, in x-ms-client-principal; the
+  # functions check LogExport.Read / LogExport.Operate (functions/roles.ts). With function keys
+  # opted in, callers without a sign-in reach the functions too, which then need a key.
+  auth_settings_v2 {
+    auth_enabled           = true
+    require_authentication = !var.function_keys_enabled
+    unauthenticated_action = var.function_keys_enabled ? "AllowAnonymous" : "Return401"
+    default_provider       = "azureactivedirectory"
+    require_https          = true
+
+    active_directory_v2 {
+      client_id            = var.entra_client_id
+      tenant_auth_endpoint = "https://login.microsoftonline.com/${var.entra_tenant_id}/v2.0"
+      allowed_audiences    = ["api://${var.entra_client_id}", var.entra_client_id]
+    }
+
+    login {
+      token_store_enabled = false
+    }
+  }
+
   site_config {
     application_insights_connection_string = azurerm_application_insights.this.connection_string
     minimum_tls_version                    = "1.2"

@@ -14,13 +14,18 @@ output "backfill_url" {
 }
 
 output "status_url" {
-  description = "GET coverage (?table=&start=&end=) or a backfill's progress (?runId=) here, with a function key."
+  description = "GET coverage (?table=&start=&end=) or a backfill's progress (?runId=) here, signed in with Entra ID as a caller with LogExport.Read."
   value       = "https://${azurerm_function_app_flex_consumption.this.default_hostname}/api/status"
 }
 
+output "coverage_url" {
+  description = "The coverage page (GET, HTML), signed in with Entra ID as a caller with LogExport.Read."
+  value       = "https://${azurerm_function_app_flex_consumption.this.default_hostname}/api/coverage"
+}
+
 output "function_key_command" {
-  description = "Prints the app's default host key, a function-level key accepted by both backfill and status (x-functions-key header or ?code=)."
-  value       = "az functionapp keys list --resource-group '${var.resource_group_name}' --name '${azurerm_function_app_flex_consumption.this.name}' --query functionKeys.default --output tsv"
+  description = "With function_keys_enabled only (else null): prints the app's default host key, accepted by every HTTP function (send it in the x-functions-key header, never in a URL)."
+  value       = !var.function_keys_enabled ? null : "az functionapp keys list --resource-group '${var.resource_group_name}' --name '${azurerm_function_app_flex_consumption.this.name}' --query functionKeys.default --output tsv"
 }
 
 output "post_apply_commands" {

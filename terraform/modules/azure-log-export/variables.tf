@@ -517,3 +517,29 @@ variable "format_overrides" {
     error_message = "each format in format_overrides must be \"parquet\" or \"jsonl.gz\"."
   }
 }
+
+variable "entra_client_id" {
+  description = "Application (client) ID of the Entra ID app registration that signs callers in to the HTTP functions and defines the app roles LogExport.Read (status, coverage) and LogExport.Operate (backfill); docs/backfill.md shows how to create it and grant the roles."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", var.entra_client_id))
+    error_message = "entra_client_id must be an application (client) ID, a GUID."
+  }
+}
+
+variable "entra_tenant_id" {
+  description = "Directory (tenant) ID of the app registration; only its sign-ins are accepted."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", var.entra_tenant_id))
+    error_message = "entra_tenant_id must be a directory (tenant) ID, a GUID."
+  }
+}
+
+variable "function_keys_enabled" {
+  description = "LOGEXPORT_FUNCTION_KEYS: also accept function keys on the HTTP functions, for automation that cannot sign in with Entra ID. Off by default: a key opens every function, travels in URLs and cannot tell a reader from an operator."
+  type        = bool
+  default     = false
+}

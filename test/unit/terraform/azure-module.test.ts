@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { blockBodies, blocksOf, type HclBody } from "../../../scripts/terraform/hcl.js";
 import { referencesIn } from "../../../scripts/terraform/references.js";
-import { blockBody, dynamicContents, loadTerraform, local, moduleCall, passes, regexTerms, resource, resourcesOfType, validations, variable } from "./hcl.js";
+import { blockBody, dynamicContents, loadTerraform, local, moduleCall, objectLiterals, passes, regexTerms, resource, resourcesOfType, validations, variable } from "./hcl.js";
 
 const azure = await loadTerraform("terraform/modules/azure-log-export");
 const example = await loadTerraform("terraform/examples/azure");
@@ -198,5 +198,28 @@ describe("Azure example", () => {
   it("declares exactly the variables it passes on", async () => {
     const used = new Set((await Promise.all(example.blocks.map((b) => referencesIn(b.body)))).flat().flatMap((r) => (r.root === "var" && r.steps[0] !== undefined && "name" in r.steps[0] ? [r.steps[0].name] : [])));
     expect(blocksOf(example, "variable").map((v) => v.labels[0]).sort()).toEqual([...used].sort());
+  });
+});
+
+describe("Azure module: Entra ID sign-in in front of the HTTP functions", () => {
+  const app = resource(azure, "azurerm_function_app_flex_consumption", "this");
+  const auth = blockBody(app, "auth_settings_v2");
+
+  it("requires an Entra ID sign-in from the module's app registration, unless function keys are opted in", () => {
+    expect([auth.auth_enabled, auth.require_authentication, auth.unauthenticated_action, auth.default_provider, auth.require_https]).toEqual([true, "${!var.function_keys_enabled}", '${var.function_keys_enabled ? "AllowAnonymous" : "Return401"}', "azureactivedirectory", true]);
+    const directory = blockBody(auth, "active_directory_v2");
+    expect([directory.client_id, directory.tenant_auth_endpoint]).toEqual(["${var.entra_client_id}", "https://login.microsoftonline.com/${var.entra_tenant_id}/v2.0"]);
+    expect(blockBody(auth, "login").token_store_enabled).toBe(false);
+  });
+
+  it("keeps function keys off by default and tells the functions through LOGEXPORT_FUNCTION_KEYS", async () => {
+    expect(variable(azure, "function_keys_enabled").default).toBe(false);
+    const settings = await objectLiterals(local(azure, "app_settings"));
+    expect(settings.map((o) => o.entries.get("LOGEXPORT_FUNCTION_KEYS")).filter((v) => v !== undefined)).toEqual(['var.function_keys_enabled ? "on" : "off"']);
+  });
+
+  it("passes the example's app registration to the module", () => {
+    const call = moduleCall(example, "log_export");
+    expect([call.entra_client_id, call.entra_tenant_id]).toEqual(["${var.entra_client_id}", "${var.entra_tenant_id}"]);
   });
 });

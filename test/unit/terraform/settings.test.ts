@@ -75,6 +75,10 @@ const code = allSettings();
 async function defaultValue(source: string): Promise<string | undefined> {
   const literal: unknown = /^"[^$%]*"$/.test(source) ? JSON.parse(source) : undefined;
   if (typeof literal === "string") return literal;
+  // A switch from a bool variable: `var.x ? "on" : "off"`.
+  const conditional = /^var\.(\w+) \? ("[^"$%]*") : ("[^"$%]*")$/.exec(source);
+  const flag = conditional?.[1] === undefined ? undefined : variable(azure, conditional[1]).default;
+  if (typeof flag === "boolean") return JSON.parse((flag ? conditional?.[2] : conditional?.[3]) ?? "") as string;
   const references = await referencesIn(`\${${source}}`);
   const [only] = references;
   const name = only?.steps[0];

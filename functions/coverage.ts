@@ -1,0 +1,26 @@
+import type { HttpRequest, HttpResponseInit } from "@azure/functions";
+import { coveragePage } from "../shared/report/coverage-page.js";
+import type { AzureExport } from "../shared/wiring/azure.js";
+import { parseCoverageQuery } from "./coverage-query.js";
+import { problem } from "./problem.js";
+import { APP_ROLES, refuseUnlessRole } from "./roles.js";
+import { platformSignInEnabled } from "./runtime.js";
+
+/** GET /api/coverage?table=&start=&end=&windowMinutes=: the coverage heatmap as one self-contained HTML page (30 days by default). `principalTrusted`: whether App Service authentication is in front (tests say so). */
+export function createCoverageHandler(exporter: () => AzureExport, principalTrusted: () => boolean = platformSignInEnabled) {
+  return async (request: HttpRequest): Promise<HttpResponseInit> => {
+    const { settings, clock, coverage } = exporter();
+    const refused = refuseUnlessRole(request, APP_ROLES.read, settings.functionKeys, principalTrusted());
+    if (refused !== undefined) return refused;
+    const nowMs = clock.now();
+    const parsed = parseCoverageQuery(request, settings, nowMs, 30);
+    if (!parsed.ok) return problem(400, "invalid-coverage-query", "Invalid coverage query", `${parsed.problems.length} parameter(s) are invalid`, parsed.problems);
+    const tables = await coverage(parsed.query);
+    const page = coveragePage({ title: "Log export coverage", generatedAt: new Date(nowMs).toISOString(), sections: [{ name: `Azure Log Analytics (${settings.windowMs / 60_000}-minute windows)`, tables }] });
+    return {
+      status: 200,
+      headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": page.contentSecurityPolicy, "cache-control": "no-store", "x-content-type-options": "nosniff" },
+      body: page.html,
+    };
+  };
+}
