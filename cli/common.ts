@@ -32,6 +32,8 @@ export const QUERY_FLAGS: readonly FlagSpec[] = [
   { name: "max-rows", description: "row budget per part query (default: $LOGEXPORT_PART_MAX_ROWS or 200000)" },
   { name: "max-bytes", description: "estimated-bytes budget per part query (default: $LOGEXPORT_PART_MAX_BYTES or 33554432)" },
   { name: "part-attempts", description: "tries per part query (default: $LOGEXPORT_PART_ATTEMPTS or 3)" },
+  { name: "retry-base-ms", description: "backoff before a part's second try, doubled per try with jitter (default: $LOGEXPORT_RETRY_BASE_MS or 1000)" },
+  { name: "retry-max-ms", description: "longest backoff between tries (default: $LOGEXPORT_RETRY_MAX_MS or 30000)" },
   { name: "concurrency", default: "4", description: "windows exported at once" },
   { name: "force", boolean: true, description: "re-export windows that already have a complete manifest" },
   { name: "allow-shrink", boolean: true, description: "a re-export may archive fewer rows than the manifest it replaces (the source lost rows); refused otherwise" },
@@ -58,6 +60,8 @@ const FLAG_OF_SETTING: FlagSettings = [
   ["max-rows", SETTINGS.partMaxRows.name],
   ["max-bytes", SETTINGS.partMaxBytes.name],
   ["part-attempts", SETTINGS.partAttempts.name],
+  ["retry-base-ms", SETTINGS.retryBaseMs.name],
+  ["retry-max-ms", SETTINGS.retryMaxMs.name],
   ["sanitizer-config", SETTINGS.sanitizerConfig.name],
   ["container", SETTINGS.container.name],
   ["state-container", SETTINGS.stateContainer.name],
@@ -84,7 +88,7 @@ export function azureExportFromFlags(flags: ParsedFlags, io: CommandIO, tablesFl
     ...io.env,
     ...settingsFromFlags(flags, FLAG_OF_SETTING),
     ...target.env,
-    [SETTINGS.tables.name]: stringFlag(flags, tablesFlag) ?? "",
+    [SETTINGS.tables.name]: tableList(stringFlag(flags, tablesFlag) ?? "", tablesFlag),
     ...(flags["no-sanitize"] === true ? { [SETTINGS.sanitize.name]: "off" } : {}),
   };
   const names = flagNamesOf([...FLAG_OF_SETTING, [tablesFlag, SETTINGS.tables.name]]);
@@ -92,10 +96,28 @@ export function azureExportFromFlags(flags: ParsedFlags, io: CommandIO, tablesFl
 }
 
 /**
+ * `--tables A,B` as given, or `--tables @file`: one table a line (commas work too), blank lines and `#` comments
+ * ignored, as seed 000 loaded its table list from a file.
+ */
+function tableList(value: string, flag: string): string {
+  if (!value.startsWith("@")) return value;
+  const file = value.slice(1);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new CliError(`--${flag} @${file}: cannot read it (${errorCode(error)})`);
+  }
+  const tables = text.split(/\r?\n/).map((line) => line.replace(/#.*/, "").trim()).filter((line) => line !== "").flatMap((line) => line.split(",").map((t) => t.trim()));
+  if (tables.length === 0) throw new CliError(`--${flag} @${file} lists no table`);
+  return tables.join(",");
+}
+
+/**
  * $AZURE_STORAGE_CONNECTION_STRING, or the file --connection-string-file names. Never a flag's value: a
  * command line shows in process listings and shell history, with the account key in it.
  */
-function connectionStringOf(flags: ParsedFlags, io: CommandIO): string | undefined {
+export function connectionStringOf(flags: ParsedFlags, io: CommandIO): string | undefined {
   if (flags["connection-string"] !== undefined) {
     throw new CliError("--connection-string is not taken: a value on the command line shows in process listings and shell history; set AZURE_STORAGE_CONNECTION_STRING or give --connection-string-file <path>");
   }
@@ -121,20 +143,29 @@ export function accountStorage(flags: ParsedFlags, io: CommandIO): StorageAccess
   return { kind: "identity", blobServiceUri: accountUrl, queueServiceUri: undefined, clientId: undefined };
 }
 
-/** `--out`: a directory, or a Blob container URL with an optional path prefix (state under `_logexport/` in the same container). */
+/**
+ * `--out`: a directory, or a Blob container URL with an optional path prefix (state under `_logexport/` in the same
+ * container). A container SAS in the URL's query is the credential then; messages show the URL without it.
+ */
 export function outputTarget(out: string, flags: ParsedFlags, io: CommandIO): StorageTarget {
   if (!/^https?:\/\//i.test(out)) return { storage: { kind: "directory", path: out }, stateInDataContainer: true };
-  if (!URL.canParse(out)) throw new CliError(`--out ${JSON.stringify(out)} is not a valid URL (expected https://<account>.blob.core.windows.net/<container>[/<prefix>])`);
+  if (!URL.canParse(out)) throw new CliError("--out is not a valid URL (expected https://<account>.blob.core.windows.net/<container>[/<prefix>][?<SAS>])");
   const url = new URL(out);
+  const shown = `${url.origin}${url.pathname}`;
   // Azurite and other loopback emulators put the account in the path: /<account>/<container>/<prefix>.
   const segments = url.pathname.split("/").filter((s) => s !== "");
-  const [container, ...rest] = isLoopbackHttp(url.href) ? segments.slice(1) : segments;
-  if (container === undefined) throw new CliError(`--out ${url.href} names no container (expected https://<account>.blob.core.windows.net/<container>[/<prefix>])`);
-  if (!isContainerName(container)) throw new CliError(`--out ${url.href}: the container ${JSON.stringify(container)} must be 3-63 lowercase letters, digits and single hyphens`);
+  const account = isLoopbackHttp(url.href) ? segments.slice(0, 1) : [];
+  const [container, ...rest] = segments.slice(account.length);
+  if (container === undefined) throw new CliError(`--out ${shown} names no container (expected https://<account>.blob.core.windows.net/<container>[/<prefix>])`);
+  if (!isContainerName(container)) throw new CliError(`--out ${shown}: the container ${JSON.stringify(container)} must be 3-63 lowercase letters, digits and single hyphens`);
   const env = { [SETTINGS.container.name]: container, [SETTINGS.prefix.name]: rest.join("/") };
+  if (url.searchParams.has("sig")) {
+    return { storage: { kind: "sas", blobServiceUri: [url.origin, ...account].join("/"), sas: url.search.slice(1) }, stateInDataContainer: true, env };
+  }
+  if (url.search !== "") throw new CliError(`--out ${shown}: the URL has a query but no SAS signature (sig=…)`);
   const connectionString = connectionStringOf(flags, io);
   if (connectionString !== undefined) return { storage: { kind: "connectionString", connectionString }, stateInDataContainer: true, env };
-  if (url.protocol !== "https:") throw new CliError(`--out ${url.href}: a plain-http blob URL needs AZURE_STORAGE_CONNECTION_STRING (or --connection-string-file)`);
+  if (url.protocol !== "https:") throw new CliError(`--out ${shown}: a plain-http blob URL needs a SAS token or AZURE_STORAGE_CONNECTION_STRING (or --connection-string-file)`);
   return { storage: { kind: "identity", blobServiceUri: url.origin, queueServiceUri: undefined, clientId: undefined }, stateInDataContainer: true, env };
 }
 
@@ -169,8 +200,9 @@ export function rangeSummary(aligned: AlignedRange, exporter: AzureExport): stri
   return `${range}\nrows were ${how}`;
 }
 
+/** --verbose: structured lines on stderr, each with its time first (`{"time":"2026-…Z","level":…}`). */
 export function cliLogger(flags: ParsedFlags, io: CommandIO): Logger {
-  return jsonLogger(flags.verbose === true ? (_level, line) => io.stderr.write(`${line}\n`) : () => undefined);
+  return jsonLogger(flags.verbose === true ? (_level, line) => io.stderr.write(`{"time":${JSON.stringify(new Date(io.now()).toISOString())},${line.slice(1)}\n`) : () => undefined);
 }
 
 export function runIdFor(command: string, nowMs: number): string {

@@ -9,6 +9,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   sanitize: async () => (await import("./commands/sanitize.js")).sanitizeCommand,
   "analyze-schema": async () => (await import("./commands/analyze-schema.js")).analyzeSchemaCommand,
   ddl: async () => (await import("./commands/ddl.js")).ddlCommand,
+  upload: async () => (await import("./commands/upload.js")).uploadCommand,
 };
 
 const HELP = `usage: logexport <command> [flags]
@@ -19,6 +20,7 @@ commands:
   status           coverage per table and day: exported, in progress, failed, missing
   sanitize         remove PII and secrets from JSON Lines or text (file or stdin to file or stdout)
   analyze-schema   fields of a JSON Lines sample: types, fill rates, and which sanitizer rules touch them
+  upload           upload one file (sanitized JSON Lines, Parquet, …) to S3 or Azure Blob Storage
   ddl              the CREATE TABLE (or view) that makes a table's Parquet archive queryable in DuckDB, Athena, Databricks or Synapse
 
 Run "logexport <command> --help" for the flags of a command.

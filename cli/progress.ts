@@ -8,7 +8,8 @@ export class ProgressBar {
   update(done: number, detail: string, force = false): void {
     const now = Date.now();
     if (!this.stream.isTTY) {
-      if (force) this.stream.write(`${done}/${this.total} ${this.unit} ${detail}\n`);
+      // Plain lines end up in log files: each carries its time, as seed 000's logger's lines did.
+      if (force) this.stream.write(`${new Date(now).toISOString()} ${done}/${this.total} ${this.unit} ${detail}\n`);
       return;
     }
     if (!force && now - this.lastDrawMs < 100) return;

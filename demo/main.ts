@@ -9,6 +9,7 @@ import { HOUR_MS, isoInstant } from "../shared/core/time.js";
 import { parseManifest } from "../shared/engine/manifest.js";
 import type { TableCoverage } from "../shared/engine/status.js";
 import { completeUntil } from "../shared/engine/windows.js";
+import { runAwsDemo } from "./aws.js";
 import { createAzureStack, type AzureStack } from "../test/helpers/azure-stack.js";
 import { startAzurite } from "../test/helpers/azurite.js";
 import { startFakeLogAnalytics } from "../test/helpers/fake-log-analytics.js";
@@ -76,10 +77,8 @@ async function countWithDuckDb(tables: readonly SyntheticTable[], range: { start
   return equal;
 }
 
-async function main(): Promise<void> {
-  const started = Date.now();
-  await rm(OUTPUT, { recursive: true, force: true });
-  await mkdir(OUTPUT, { recursive: true });
+/** Seed 000's side: a day of Log Analytics tables through planner, workers, a late row and a backfill into Azurite. */
+async function runAzureDemo(): Promise<boolean> {
   const logFile = createWriteStream(join(OUTPUT, "functions.log"));
   // One "now" for the whole demo: with the real clock, a run that crosses an hour boundary (or minute 20, the
   // ingestion delay) plans a window more than the day it checks.
@@ -89,7 +88,8 @@ async function main(): Promise<void> {
   const tables = demoTables(day.startMs, 1);
   const previousDay = { startMs: day.startMs - 24 * HOUR_MS, endMs: day.startMs };
 
-  say("Starting Azurite (Blob + Queue) and the fake Log Analytics API on loopback…");
+  say("Azure: the four function handlers (planner, worker, backfill, status) run in this process without the Functions host,");
+  say("  called as the host would call them: no login, no core tools; Azurite and a fake Log Analytics API on loopback…");
   const azurite = await startAzurite();
   const fake = await startFakeLogAnalytics({ tables });
   try {
@@ -152,13 +152,26 @@ async function main(): Promise<void> {
     say(`  manifests  log-export-state/manifests/…   ledger  log-export-state/ledger/<day>/<T>.csv`);
     say(`  logs       functions.log`);
     const counted = await countWithDuckDb(tables, { startMs: previousDay.startMs, endMs: day.endMs });
-    say(`\n${complete && counted ? "Every row exported exactly once, and DuckDB reads them all." : "INCOMPLETE: exported rows differ from the source."} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-    if (!complete || !counted) process.exitCode = 1;
+    say(`\nAzure summary: ${tables.length} tables over ${isoInstant(previousDay.startMs)} – ${isoInstant(day.endMs)}; ${complete && counted ? "every row exported exactly once, and DuckDB reads them all." : "INCOMPLETE: exported rows differ from the source."}`);
+    return complete && counted;
   } finally {
     await fake.close();
     await azurite.stop();
     logFile.end();
   }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  await rm(OUTPUT, { recursive: true, force: true });
+  await mkdir(OUTPUT, { recursive: true });
+  const azure = await runAzureDemo();
+  const azureDone = Date.now();
+  say(`  (Azure part: ${((azureDone - started) / 1000).toFixed(1)} s)`);
+  const aws = await runAwsDemo(OUTPUT, say);
+  say(`  (AWS part: ${((Date.now() - azureDone) / 1000).toFixed(1)} s)`);
+  say(`\n${azure && aws ? "Both clouds complete" : "INCOMPLETE"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  if (!azure || !aws) process.exitCode = 1;
 }
 
 await main();

@@ -1,4 +1,4 @@
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { enqueueRangeJobs, planRangeJobs, validateBackfillRequest } from "../shared/engine/backfill.js";
 import { activeRunOn } from "../shared/engine/active-runs.js";
 import { newRunId, runRecord, runRecordName } from "../shared/engine/runs.js";
@@ -7,7 +7,7 @@ import { IN_PROGRESS_HORIZON_MS } from "./coverage-query.js";
 import { problem } from "./problem.js";
 import { APP_ROLES, refuseUnlessRole } from "./roles.js";
 import { MAX_BODY_BYTES, readBoundedText } from "./request-body.js";
-import { azureExport, contextLogger, httpAuthLevel, platformSignInEnabled } from "./runtime.js";
+import { contextLogger, platformSignInEnabled } from "./runtime.js";
 
 /** When a refused request may try again: a run's day of windows takes minutes, not seconds. */
 const RETRY_AFTER_SECONDS = 300;
@@ -59,7 +59,3 @@ export function createBackfillHandler(exporter: () => AzureExport, principalTrus
     return { status: 202, headers: { location: statusUrl }, jsonBody: { runId, windows: validation.windows, jobs: rangeJobs.length, statusUrl } };
   };
 }
-
-export const backfillHandler = createBackfillHandler(azureExport);
-
-app.http("backfill", { methods: ["POST"], authLevel: httpAuthLevel(), route: "backfill", handler: backfillHandler });

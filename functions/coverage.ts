@@ -1,10 +1,10 @@
-import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
+import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import { coveragePage } from "../shared/report/coverage-page.js";
 import type { AzureExport } from "../shared/wiring/azure.js";
 import { parseCoverageQuery } from "./coverage-query.js";
 import { problem } from "./problem.js";
 import { APP_ROLES, refuseUnlessRole } from "./roles.js";
-import { azureExport, httpAuthLevel, platformSignInEnabled } from "./runtime.js";
+import { platformSignInEnabled } from "./runtime.js";
 
 /** GET /api/coverage?table=&start=&end=&windowMinutes=: the coverage heatmap as one self-contained HTML page (30 days by default). `principalTrusted`: whether App Service authentication is in front (tests say so). */
 export function createCoverageHandler(exporter: () => AzureExport, principalTrusted: () => boolean = platformSignInEnabled) {
@@ -24,7 +24,3 @@ export function createCoverageHandler(exporter: () => AzureExport, principalTrus
     };
   };
 }
-
-export const coverageHandler = createCoverageHandler(azureExport);
-
-app.http("coverage", { methods: ["GET"], authLevel: httpAuthLevel(), route: "coverage", handler: coverageHandler });

@@ -1,7 +1,7 @@
-import { app, type InvocationContext, type Timer } from "@azure/functions";
+import type { InvocationContext, Timer } from "@azure/functions";
 import type { TablePlan } from "../shared/engine/planner.js";
 import type { AzureExport } from "../shared/wiring/azure.js";
-import { azureExport, contextLogger, plannerSchedule } from "./runtime.js";
+import { contextLogger } from "./runtime.js";
 
 /** Timer trigger: plans complete windows for every table and enqueues one job per (table, window). */
 export function createPlannerHandler(exporter: () => AzureExport) {
@@ -10,7 +10,3 @@ export function createPlannerHandler(exporter: () => AzureExport) {
     return exporter().plan(runId, contextLogger(context, { runId }));
   };
 }
-
-export const plannerHandler = createPlannerHandler(azureExport);
-
-app.timer("planner", { schedule: plannerSchedule(), handler: plannerHandler });

@@ -1,4 +1,4 @@
-import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
+import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import { isRunId } from "../shared/core/identifiers.js";
 import { MINUTE_MS } from "../shared/core/time.js";
 import { readRunRecord } from "../shared/engine/runs.js";
@@ -7,7 +7,7 @@ import type { AzureExport } from "../shared/wiring/azure.js";
 import { IN_PROGRESS_HORIZON_MS, overCaps, parseCoverageQuery } from "./coverage-query.js";
 import { problem } from "./problem.js";
 import { APP_ROLES, refuseUnlessRole } from "./roles.js";
-import { azureExport, httpAuthLevel, platformSignInEnabled } from "./runtime.js";
+import { platformSignInEnabled } from "./runtime.js";
 
 /** GET /api/status?table=&start=&end=&windowMinutes= (coverage) or ?runId= (one backfill's progress), built from manifests and the ledger. `principalTrusted`: whether App Service authentication is in front (tests say so). */
 export function createStatusHandler(exporter: () => AzureExport, principalTrusted: () => boolean = platformSignInEnabled) {
@@ -34,7 +34,3 @@ export function createStatusHandler(exporter: () => AzureExport, principalTruste
     return { status: 200, jsonBody: { now: new Date(nowMs).toISOString(), start: new Date(range.startMs).toISOString(), end: new Date(range.endMs).toISOString(), windowMinutes: windowMs / MINUTE_MS, tables: found } };
   };
 }
-
-export const statusHandler = createStatusHandler(azureExport);
-
-app.http("status", { methods: ["GET"], authLevel: httpAuthLevel(), route: "status", handler: statusHandler });

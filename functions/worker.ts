@@ -1,11 +1,11 @@
-import { app, type InvocationContext } from "@azure/functions";
+import type { InvocationContext } from "@azure/functions";
 import { InvalidMessageError, ShrinkRefusedError } from "../shared/core/errors.js";
 import { describeRange } from "../shared/core/time.js";
 import type { Expansion } from "../shared/engine/backfill.js";
 import type { ExportOutcome } from "../shared/engine/export-window.js";
 import { decodeJob, type DecodedJob } from "../shared/engine/messages.js";
 import type { AzureExport } from "../shared/wiring/azure.js";
-import { azureExport, contextLogger, jobQueueName } from "./runtime.js";
+import { contextLogger } from "./runtime.js";
 
 /**
  * Queue trigger: exports one (table, window), or expands a backfill's coarse
@@ -39,7 +39,3 @@ export function createWorkerHandler(exporter: () => AzureExport) {
     return outcome;
   };
 }
-
-export const workerHandler = createWorkerHandler(azureExport);
-
-app.storageQueue("worker", { queueName: jobQueueName(), connection: "ExportStorage", handler: workerHandler });

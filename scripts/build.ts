@@ -35,7 +35,7 @@ export async function bundle(): Promise<Metafile> {
   await bundleLambda();
   const result = await build({
     ...NODE_ESM,
-    entryPoints: Object.fromEntries(FUNCTIONS.map((name) => [`functions/${name}`, `functions/${name}.ts`])),
+    entryPoints: Object.fromEntries(FUNCTIONS.map((name) => [`functions/${name}`, `functions/app/${name}.ts`])),
     outdir: OUT,
     splitting: true,
     chunkNames: "chunks/[name]-[hash]",

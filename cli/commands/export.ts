@@ -1,16 +1,18 @@
 import { splitRange } from "../../shared/engine/windows.js";
 import { integerFlag, parseFlags, stringFlag, usage, type FlagSpec } from "../args.js";
 import { alignedRange, azureExportFromFlags, cliLogger, outputTarget, QUERY_FLAGS, rangeSummary, runIdFor } from "../common.js";
+import { DRY_RUN_FLAGS, printDryRun } from "../dry-run.js";
 import type { CommandIO } from "../io.js";
 import { formatSeconds } from "../progress.js";
 import { reportEnd, runWindows, summaryTable } from "../run-windows.js";
 
 export const EXPORT_FLAGS: readonly FlagSpec[] = [
-  { name: "table", required: true, description: "table name, or several separated by commas" },
+  { name: "table", required: true, description: "table name, several separated by commas, or @file with one table a line (# comments)" },
   ...QUERY_FLAGS,
-  { name: "out", required: true, description: "a directory, or https://<account>.blob.core.windows.net/<container>[/<prefix>]" },
+  { name: "out", required: true, description: "a directory, or https://<account>.blob.core.windows.net/<container>[/<prefix>][?<container SAS>] (the token is used, never printed or stored)" },
   { name: "connection-string-file", description: "a file holding the storage connection string for --out (default: $AZURE_STORAGE_CONNECTION_STRING, else Azure login; never on the command line)" },
   { name: "connection-string", description: "refused: a connection string on the command line shows in process listings (use the variable or the file)" },
+  ...DRY_RUN_FLAGS,
   { name: "help", boolean: true, description: "show this help" },
 ];
 
@@ -27,6 +29,7 @@ export async function exportCommand(argv: readonly string[], io: CommandIO): Pro
   // Every flag is checked before anything is created: a bad flag leaves nothing behind.
   const exporter = azureExportFromFlags(flags, io, "table", outputTarget(stringFlag(flags, "out") ?? "", flags, io));
   const aligned = alignedRange(flags, nowMs, exporter);
+  if (flags["dry-run"] === true) return printDryRun(exporter, aligned.range, flags, io);
   await exporter.ensureStorage({ queue: false });
   const started = Date.now();
   const windows = splitRange(aligned.range, exporter.settings.windowMs);

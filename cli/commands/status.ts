@@ -20,7 +20,7 @@ import { coveragePage } from "../../shared/report/coverage-page.js";
 import { parseInstant } from "../time.js";
 
 export const STATUS_FLAGS: readonly FlagSpec[] = [
-  { name: "tables", description: "Azure: table names separated by commas (default: $LOGEXPORT_TABLES)" },
+  { name: "tables", description: "Azure: table names separated by commas, or @file with one a line (default: $LOGEXPORT_TABLES)" },
   { name: "start", default: "-7d", description: "start of the range (ISO 8601 or relative)" },
   { name: "end", default: "now", description: "end of the range, exclusive" },
   { name: "window-minutes", description: "Azure: window size the exports used (default: $LOGEXPORT_WINDOW_MINUTES or 60)" },

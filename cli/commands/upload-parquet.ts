@@ -1,4 +1,3 @@
-import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
@@ -7,6 +6,7 @@ import { CliError } from "../errors.js";
 import type { CommandIO } from "../io.js";
 import { fileTargetFlag, S3_FLAGS } from "../s3.js";
 import { formatBytes, renderTable } from "../table.js";
+import { uploadFile } from "../upload-file.js";
 
 const FLAGS: readonly FlagSpec[] = [
   { name: "source", required: true, description: "the local Parquet file" },
@@ -19,7 +19,7 @@ const FLAGS: readonly FlagSpec[] = [
 const SUMMARY = "Uploads one Parquet file to S3 or an S3-compatible store, after checking that it is a complete Parquet file; the object appears only when the whole upload succeeded. Keys come from the standard AWS chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile or a role). Exit codes: 0 done, 1 upload failed, 2 bad flags or file.";
 
 /** Reads the footer: a truncated or foreign file fails here, before anything is sent. */
-async function parquetRows(file: string): Promise<number> {
+export async function parquetRows(file: string): Promise<number> {
   try {
     const metadata = await parquetMetadataAsync(await asyncBufferFromFile(file));
     return Number(metadata.num_rows);
@@ -41,24 +41,7 @@ export async function uploadParquetCommand(argv: readonly string[], io: CommandI
   const info = await stat(file).catch(() => undefined);
   if (info === undefined || !info.isFile()) throw new CliError(`--source ${file} is not a file`);
   const rows = await parquetRows(file);
-  let read = 0;
-  async function* counted(): AsyncIterable<Uint8Array> {
-    for await (const chunk of createReadStream(file, { signal: io.signal }) as AsyncIterable<Buffer>) {
-      read += chunk.length;
-      yield chunk;
-    }
-  }
-  const stored = await target.store.writeObject(target.name, counted(), {
-    contentType: "application/vnd.apache.parquet",
-    metadata: { rows: String(rows) },
-    // Checked before the multipart upload completes: a file that changed under the upload is never published.
-    beforeCommit: () => {
-      if (read !== info.size) throw new CliError(`read ${read} bytes but ${file} has ${info.size}: it changed during the upload; nothing was uploaded`, 1);
-    },
-  }).catch((error: unknown) => {
-    if (io.signal?.aborted === true) throw new CliError("interrupted: nothing was uploaded", 130);
-    throw error;
-  });
+  const stored = await uploadFile(file, info.size, target, { contentType: "application/vnd.apache.parquet", metadata: { rows: String(rows) } }, io);
   io.stdout.write(`${renderTable([["destination", "rows", "bytes", "sha256"], [destination, rows, formatBytes(stored.bytes), stored.sha256]])}\n`);
   return 0;
 }

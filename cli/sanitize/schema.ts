@@ -1,4 +1,5 @@
-import type { Sanitizer } from "../../shared/sanitize/sanitizer.js";
+import type { Sanitizer } from "../../shared/sanitize/index.js";
+import { holdsOwnOutput, valueLeftovers } from "./leftovers.js";
 
 export type JsonType = "string" | "number" | "boolean" | "null" | "object" | "array";
 
@@ -10,8 +11,17 @@ export interface FieldSummary {
   readonly fillPercent: number;
   /** Rules configured for this key path. */
   readonly rules: readonly string[];
-  /** Matches per rule when the field's values are sanitized in place. */
+  /** Values per rule that would still change if the field's values were sanitized in place. */
   readonly detected: Readonly<Record<string, number>>;
+  /** Values that hold our sanitizer's output (`[REDACTED:…]`, `pseu_…`, masked networks and text): already sanitized, not detections. */
+  readonly sanitized: number;
+}
+
+/** A field the sample should hold (seed 002: timestamp, service, message), with its presence against the threshold. */
+export interface RequiredField {
+  readonly path: string;
+  readonly presentPercent: number;
+  readonly ok: boolean;
 }
 
 interface FieldStats {
@@ -19,6 +29,7 @@ interface FieldStats {
   readonly types: Set<JsonType>;
   records: number;
   readonly detected: Map<string, number>;
+  sanitized: number;
 }
 
 const ARRAY = "[]";
@@ -50,7 +61,17 @@ export class SchemaSurvey {
         fillPercent: this.records === 0 ? 0 : (100 * stats.records) / this.records,
         rules: this.sanitizer.rulesTouching(stats.segments.filter((s) => s !== ARRAY)),
         detected: Object.fromEntries([...stats.detected.entries()].sort(([a], [b]) => a.localeCompare(b))),
+        sanitized: stats.sanitized,
       }));
+  }
+
+  /** Presence of each required path (dotted, as in the summary) in the sample's records, against minPercent. */
+  required(paths: readonly string[], minPercent: number): RequiredField[] {
+    return paths.map((path) => {
+      const stats = this.fields.get(path);
+      const presentPercent = this.records === 0 || stats === undefined ? 0 : (100 * stats.records) / this.records;
+      return { path, presentPercent, ok: presentPercent >= minPercent };
+    });
   }
 
   private visitObject(value: Readonly<Record<string, unknown>>, segments: readonly string[], seen: Set<FieldStats>): void {
@@ -61,7 +82,7 @@ export class SchemaSurvey {
     const path = segments.reduce((text, s, i) => (s === ARRAY ? `${text}${ARRAY}` : i === 0 ? s : `${text}.${s}`), "");
     let stats = this.fields.get(path);
     if (stats === undefined) {
-      stats = { segments, types: new Set(), records: 0, detected: new Map() };
+      stats = { segments, types: new Set(), records: 0, detected: new Map(), sanitized: 0 };
       this.fields.set(path, stats);
     }
     seen.add(stats);
@@ -69,19 +90,13 @@ export class SchemaSurvey {
     stats.types.add(type);
     if (Array.isArray(value)) for (const item of value) this.visit(item, [...segments, ARRAY], seen);
     else if (type === "object") this.visitObject(value as Readonly<Record<string, unknown>>, segments, seen);
-    else if (type === "string" || type === "number") this.detect(value, stats);
+    else if (typeof value === "string" || typeof value === "number") this.detect(value, stats);
   }
 
-  /** Sanitizes the value alone at its own path, so key-based rules fire as they would in the full record. */
-  private detect(value: unknown, stats: FieldStats): void {
-    let nested: unknown = value;
-    for (let i = stats.segments.length - 1; i >= 0; i -= 1) nested = stats.segments[i] === ARRAY ? [nested] : { [stats.segments[i] ?? ""]: nested };
-    const before = this.sanitizer.counts();
-    this.sanitizer.sanitize(nested as Record<string, unknown>);
-    for (const [rule, count] of Object.entries(this.sanitizer.counts())) {
-      const added = count - (before[rule] ?? 0);
-      if (added > 0) stats.detected.set(rule, (stats.detected.get(rule) ?? 0) + added);
-    }
+  /** Sanitizes the value alone at its own path, so key-based rules fire as they would in the full record; our own output is no detection. */
+  private detect(value: string | number, stats: FieldStats): void {
+    if (typeof value === "string" && holdsOwnOutput(value)) stats.sanitized += 1;
+    for (const rule of valueLeftovers(this.sanitizer, value, stats.segments)) stats.detected.set(rule, (stats.detected.get(rule) ?? 0) + 1);
   }
 }
 

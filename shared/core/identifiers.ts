@@ -36,6 +36,14 @@ export function isContainerName(value: string): boolean {
   return CONTAINER_NAME.test(value);
 }
 
+/** The placeholder a container name template holds to give each table its own container (seed 000's per-table containers). */
+export const TABLE_PLACEHOLDER = "{table}";
+
+/** A table's container: the template with `{table}` replaced by the table name in lowercase, `_` as `-` (`logs-{table}` → `logs-custom-cl`). */
+export function containerNameFor(template: string, table: string): string {
+  return template.replaceAll(TABLE_PLACEHOLDER, table.toLowerCase().replaceAll("_", "-"));
+}
+
 const OBJECT_PREFIX = /^([A-Za-z0-9._=-]+(\/[A-Za-z0-9._=-]+)*)?$/;
 
 /** An object-name prefix: empty, or `/`-separated segments of letters, digits and . _ = - (no `..` segment, which a URL would resolve out of its container). */

@@ -9,11 +9,13 @@ export function isRetriable(error: unknown): boolean {
 export interface RetryPolicy {
   readonly attempts: number;
   readonly baseDelayMs: number;
+  /** The doubling stops here. */
+  readonly maxDelayMs: number;
 }
 
 /** Exponential backoff with "equal jitter": half the step fixed, half random, so parts that failed together do not retry together. */
-function backoffMs(policy: RetryPolicy, attempt: number): number {
-  const step = policy.baseDelayMs * 2 ** (attempt - 1);
+export function backoffMs(policy: RetryPolicy, attempt: number): number {
+  const step = Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
   return Math.round(step / 2 + Math.random() * (step / 2));
 }
 

@@ -25,6 +25,7 @@ export const AWS_SETTINGS = {
   lateDataLookbackHours: { name: "LOGEXPORT_LATE_DATA_LOOKBACK_HOURS", default: "48", description: "Each scheduled run re-counts this many exported hours before the one it exports (one histogram query per export) and re-exports any hour whose line count grew (0 disables)." },
   partAttempts: { name: "LOGEXPORT_PART_ATTEMPTS", default: "3", description: "Tries per part query inside one run before the hour fails (Lambda's own retries are the outer ones)." },
   retryBaseMs: { name: "LOGEXPORT_RETRY_BASE_MS", default: "1000", description: "Backoff before a part's second try; doubled before each later try, with jitter (half fixed, half random)." },
+  retryMaxMs: { name: "LOGEXPORT_RETRY_MAX_MS", default: "30000", description: "Longest backoff between two tries of a part: the doubling from LOGEXPORT_RETRY_BASE_MS stops here (seed 000's backoff cap); at least the base." },
   secondsPerHour: { name: "LOGEXPORT_SECONDS_PER_HOUR_ESTIMATE", default: "120", description: "Expected seconds to export one hour; a manual range that would not finish in the Lambda's remaining time is refused." },
 } as const satisfies Record<string, SettingSpec>;
 

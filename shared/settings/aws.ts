@@ -32,6 +32,7 @@ export interface AwsExportSettings {
   readonly lateDataLookbackMs: number;
   readonly partAttempts: number;
   readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
   readonly sanitizer: SanitizerSettings;
   /** Where the Lambda reads the pseudonymization key at cold start (shared/wiring/aws.ts withHmacKeyFromSecret). */
   readonly hmacKeySecretArn: string | undefined;
@@ -105,9 +106,11 @@ export function loadAwsExportSettings(env: Environment): AwsExportSettings {
     lateDataLookbackMs: reader.integer(AWS_SETTINGS.lateDataLookbackHours, 0, 24 * 30) * 3_600_000,
     partAttempts: reader.integer(AWS_SETTINGS.partAttempts, 1, 10),
     retryBaseMs: reader.integer(AWS_SETTINGS.retryBaseMs, 0, 60_000),
+    retryMaxMs: reader.integer(AWS_SETTINGS.retryMaxMs, 0, 600_000),
     sanitizer,
     hmacKeySecretArn,
   };
+  reader.check(settings.retryMaxMs >= settings.retryBaseMs, `${AWS_SETTINGS.retryMaxMs.name} (${settings.retryMaxMs}) must be at least ${AWS_SETTINGS.retryBaseMs.name} (${settings.retryBaseMs})`);
   reader.done();
   return Object.freeze(settings);
 }

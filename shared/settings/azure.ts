@@ -1,4 +1,4 @@
-import { isContainerName, isObjectPrefix, isTableName, isWorkspaceId } from "../core/identifiers.js";
+import { containerNameFor, isContainerName, isObjectPrefix, isTableName, isWorkspaceId, TABLE_PLACEHOLDER } from "../core/identifiers.js";
 import { DAY_MS, HOUR_MS, MINUTE_MS } from "../core/time.js";
 import { SettingsReader, type Environment } from "./env.js";
 import { readSanitizer, type SanitizerSettings } from "./sanitizer.js";
@@ -9,7 +9,9 @@ export type StorageAccess =
   /** The queue endpoint is absent only for the CLI, which exports without a queue. */
   | { readonly kind: "identity"; readonly blobServiceUri: string; readonly queueServiceUri: string | undefined; readonly clientId: string | undefined }
   /** A local directory (the CLI's `--out ./dir`): data under it, state under `<dir>/_logexport/`. */
-  | { readonly kind: "directory"; readonly path: string };
+  | { readonly kind: "directory"; readonly path: string }
+  /** A container SAS token from a blob URL (the CLI's --out): the only credential, never logged or written. */
+  | { readonly kind: "sas"; readonly blobServiceUri: string; readonly sas: string };
 
 /** Options a CLI gives beside the environment: storage it names by flags, and whether it needs a queue. */
 export interface AzureSettingsOverrides {
@@ -42,6 +44,7 @@ export interface AzureExportSettings {
   readonly partMaxBytes: number;
   readonly partAttempts: number;
   readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
   /** Queries to the workspace in flight at once in this process. */
   readonly maxConcurrentQueries: number;
   readonly queryTimeoutSeconds: number;
@@ -116,9 +119,17 @@ export function loadAzureExportSettings(env: Environment, overrides: AzureSettin
   const container = reader.string(SETTINGS.container);
   const stateContainer = reader.string(SETTINGS.stateContainer);
   const queue = reader.string(SETTINGS.queue);
-  for (const [spec, value] of [[SETTINGS.container, container], [SETTINGS.stateContainer, stateContainer], [SETTINGS.queue, queue]] as const) {
+  for (const [spec, value] of [[SETTINGS.stateContainer, stateContainer], [SETTINGS.queue, queue]] as const) {
     reader.check(isContainerName(value), `${spec.name} must be 3-63 lowercase letters, digits and single hyphens, got ${JSON.stringify(value)}`);
   }
+  const dataContainers = container.includes(TABLE_PLACEHOLDER) ? tables.map((table) => containerNameFor(container, table)) : [container];
+  for (const name of dataContainers) {
+    const problem = name === container ? `must be 3-63 lowercase letters, digits and single hyphens, got ${JSON.stringify(name)}` : `must give 3-63 lowercase letters, digits and single hyphens for every table, got ${JSON.stringify(name)} from ${JSON.stringify(container)}`;
+    reader.check(isContainerName(name), `${SETTINGS.container.name} ${problem}`);
+  }
+  reader.check(new Set(dataContainers).size === dataContainers.length, `${SETTINGS.container.name} ${JSON.stringify(container)} gives two tables the same container`);
+  reader.check(overrides.stateInDataContainer !== true || !container.includes(TABLE_PLACEHOLDER), `${SETTINGS.container.name}: a {table} template needs the state in its own container, not beside the data`);
+  reader.check(overrides.stateInDataContainer === true || !dataContainers.includes(stateContainer), `${SETTINGS.container.name} and ${SETTINGS.stateContainer.name} must name different containers`);
   const prefix = reader.string(SETTINGS.prefix);
   reader.check(isObjectPrefix(prefix), `${SETTINGS.prefix.name} must be empty or /-separated segments of letters, digits and . _ = -, got ${JSON.stringify(prefix)}`);
   const windowMinutes = reader.integer(SETTINGS.windowMinutes, 1, 1440);
@@ -144,6 +155,7 @@ export function loadAzureExportSettings(env: Environment, overrides: AzureSettin
     partMaxBytes: reader.integer(SETTINGS.partMaxBytes, 1024, 64_000_000),
     partAttempts: reader.integer(SETTINGS.partAttempts, 1, 10),
     retryBaseMs: reader.integer(SETTINGS.retryBaseMs, 0, 60_000),
+    retryMaxMs: reader.integer(SETTINGS.retryMaxMs, 0, 600_000),
     maxConcurrentQueries: reader.integer(SETTINGS.maxConcurrentQueries, 1, 50),
     queryTimeoutSeconds: reader.integer(SETTINGS.queryTimeoutSeconds, 10, 600),
     readIdleSeconds: reader.integer(SETTINGS.readIdleSeconds, 1, 900),
@@ -152,6 +164,7 @@ export function loadAzureExportSettings(env: Environment, overrides: AzureSettin
     functionKeys: readOnOff(reader, SETTINGS.functionKeys),
     sanitizer: readSanitizer(reader, { sanitize: SETTINGS.sanitize, config: SETTINGS.sanitizerConfig, hmacKey: SETTINGS.hmacKey }),
   };
+  reader.check(settings.retryMaxMs >= settings.retryBaseMs, `${SETTINGS.retryMaxMs.name} (${settings.retryMaxMs}) must be at least ${SETTINGS.retryBaseMs.name} (${settings.retryBaseMs})`);
   reader.done();
   return Object.freeze(settings);
 }

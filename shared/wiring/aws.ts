@@ -197,7 +197,7 @@ export function createAwsExport(
       encoder: definition.encoder,
       createTransform: () => definition.createTransform(createSanitizer()),
       budget: partBudget(settings),
-      partRetry: { attempts: settings.partAttempts, baseDelayMs: settings.retryBaseMs },
+      partRetry: { attempts: settings.partAttempts, baseDelayMs: settings.retryBaseMs, maxDelayMs: settings.retryMaxMs },
       concurrency: settings.queryConcurrency,
       clock,
       logger,

@@ -4,6 +4,7 @@ import { DefaultAzureCredential } from "@azure/identity";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { QueueClient, QueueServiceClient } from "@azure/storage-queue";
 import { ConfigurationError, InvalidMessageError } from "../core/errors.js";
+import { containerNameFor, TABLE_PLACEHOLDER } from "../core/identifiers.js";
 import type { JobQueue, LogSource, Logger, RecordEncoder, StateStore } from "../core/ports.js";
 import { describeRange, MINUTE_MS, systemClock, type Clock, type TimeRange } from "../core/time.js";
 import { expandRangeJob, type Expansion } from "../engine/backfill.js";
@@ -38,6 +39,7 @@ function credentialFactory(clientId: string | undefined): () => TokenCredential 
 /** The SDK throws a bare TypeError on a malformed connection string; the message never quotes it (it holds the account key). */
 function blobService(storage: Exclude<StorageAccess, { kind: "directory" }>, credential: () => TokenCredential): BlobServiceClient {
   if (storage.kind === "identity") return new BlobServiceClient(storage.blobServiceUri, credential());
+  if (storage.kind === "sas") return new BlobServiceClient(`${storage.blobServiceUri}?${storage.sas}`);
   try {
     return BlobServiceClient.fromConnectionString(storage.connectionString);
   } catch (error) {
@@ -52,7 +54,10 @@ function queueClient(storage: StorageAccess, queueName: string, credential: () =
 }
 
 interface Stores {
-  readonly data: StateStore;
+  /** Where a table's data objects go: one container, or each table its own (`{table}` in the container setting). */
+  readonly dataFor: (table: string) => StateStore;
+  /** Where the data objects go, for messages (never a secret): the container, or its template. */
+  readonly location: string;
   readonly state: StateStore;
   readonly create: () => Promise<unknown>;
 }
@@ -60,14 +65,41 @@ interface Stores {
 function stores(settings: AzureExportSettings, credential: () => TokenCredential): Stores {
   if (settings.storage.kind === "directory") {
     const root = resolve(settings.storage.path);
-    return { data: new LocalObjectStore(root), state: new LocalObjectStore(resolve(root, STATE_PREFIX)), create: async () => undefined };
+    const data = new LocalObjectStore(root);
+    return { dataFor: () => data, location: data.location, state: new LocalObjectStore(resolve(root, STATE_PREFIX)), create: async () => undefined };
   }
   const blobs = blobService(settings.storage, credential);
-  const containers: ContainerClient[] = [blobs.getContainerClient(settings.container)];
-  if (!settings.stateInDataContainer) containers.push(blobs.getContainerClient(settings.stateContainer));
-  const data = new BlobObjectStore(containers[0] as ContainerClient);
-  const state = settings.stateInDataContainer ? new PrefixedObjectStore(data, STATE_PREFIX) : new BlobObjectStore(containers[1] as ContainerClient);
-  return { data, state, create: () => Promise.all(containers.map((c) => c.createIfNotExists())) };
+  const byName = new Map<string, BlobObjectStore>();
+  const containers: ContainerClient[] = [];
+  const open = (name: string): BlobObjectStore => {
+    let store = byName.get(name);
+    if (store === undefined) {
+      const container = blobs.getContainerClient(name);
+      containers.push(container);
+      store = new BlobObjectStore(container);
+      byName.set(name, store);
+    }
+    return store;
+  };
+  const perTable = settings.container.includes(TABLE_PLACEHOLDER);
+  const tableStores = new Map(perTable ? settings.tables.map((table) => [table, open(containerNameFor(settings.container, table))]) : []);
+  const single = perTable ? undefined : open(settings.container);
+  let state: StateStore;
+  if (settings.stateInDataContainer && single !== undefined) state = new PrefixedObjectStore(single, STATE_PREFIX);
+  else {
+    const stateContainer = blobs.getContainerClient(settings.stateContainer);
+    containers.push(stateContainer);
+    state = new BlobObjectStore(stateContainer);
+  }
+  const dataFor = (table: string): StateStore => {
+    const store = single ?? tableStores.get(table);
+    if (store === undefined) throw new InvalidMessageError(`table ${table} is not exported by this deployment`);
+    return store;
+  };
+  const location = single?.location ?? `${new URL(blobs.url).origin}${new URL(blobs.url).pathname.replace(/\/$/, "")}/${settings.container}`;
+  // A container SAS may not create containers: the one it was issued for exists.
+  const create = settings.storage.kind === "sas" ? async () => undefined : () => Promise.all(containers.map((c) => c.createIfNotExists()));
+  return { dataFor, location, state, create };
 }
 
 /** The Azure application layer: what the functions and the CLI do, and nothing they need to build themselves. */
@@ -140,7 +172,7 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
     settings.maxConcurrentQueries,
   );
   const opened = stores(settings, credential);
-  const data = adapters.data ?? opened.data;
+  const dataFor = (table: string): StateStore => adapters.data ?? opened.dataFor(table);
   const state = adapters.state ?? opened.state;
   let queue: QueueClient | undefined;
   const getQueue = (): QueueClient => (queue ??= queueClient(settings.storage, settings.queue, credential));
@@ -151,13 +183,13 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
   const createSanitizer = sanitizerFactory(settings.sanitizer, readYaml);
   const exportDependencies = (logger: Logger, table: string): ExportDependencies => ({
     source,
-    data,
+    data: dataFor(table),
     state,
     layout: { kind: "part-objects", prefix: settings.prefix },
     encoder: encoderFor(table),
     createTransform: () => sanitizingTransform(createSanitizer()),
     budget: { maxRows: settings.partMaxRows, maxBytes: settings.partMaxBytes },
-    partRetry: { attempts: settings.partAttempts, baseDelayMs: settings.retryBaseMs },
+    partRetry: { attempts: settings.partAttempts, baseDelayMs: settings.retryBaseMs, maxDelayMs: settings.retryMaxMs },
     concurrency: 1,
     clock,
     logger,
@@ -180,7 +212,7 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
     settings,
     clock,
     state,
-    location: data.location,
+    location: adapters.data?.location ?? opened.location,
     queue: getQueue,
     jobs: getJobs,
     exportDependencies,

@@ -155,7 +155,7 @@ describe("fuzz: a window export against corrupted part responses", () => {
       createTransform: () => sanitizingTransform(new IdentitySanitizer()),
       concurrency: 1,
       budget: { maxRows: 1_000, maxBytes: 1e9 },
-      partRetry: { attempts: 1, baseDelayMs: 0 },
+      partRetry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
       clock: { now: () => RANGE.endMs + HOUR_MS },
       logger: silentLogger,
     };

@@ -181,7 +181,7 @@ describe("a table whose schema changes", () => {
     const state = new MemoryObjectStore();
     for (const window of windows) {
       await exportWindow(
-        { source, data, state, layout: { kind: "part-objects", prefix: "" }, encoder: createLogAnalyticsParquetEncoder(), createTransform: () => sanitizingTransform(new IdentitySanitizer()), concurrency: 1, budget: { maxRows: 1000, maxBytes: 1e9 }, partRetry: { attempts: 1, baseDelayMs: 1 }, clock: { now: () => NOW }, logger: silent },
+        { source, data, state, layout: { kind: "part-objects", prefix: "" }, encoder: createLogAnalyticsParquetEncoder(), createTransform: () => sanitizingTransform(new IdentitySanitizer()), concurrency: 1, budget: { maxRows: 1000, maxBytes: 1e9 }, partRetry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, clock: { now: () => NOW }, logger: silent },
         { table: "Grows_CL", window, runId: "grow", reason: "manual", force: false },
       );
     }

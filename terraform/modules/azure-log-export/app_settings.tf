@@ -48,6 +48,9 @@ locals {
       "LOGEXPORT_WORKSPACE_RETENTION_DAYS" = tostring(var.workspace_retention_days)
       "LOGEXPORT_MAX_CONCURRENT_QUERIES"   = tostring(var.max_concurrent_queries)
       "LOGEXPORT_FORMAT"                   = var.format
+      "LOGEXPORT_PART_ATTEMPTS"            = tostring(var.part_attempts)
+      "LOGEXPORT_RETRY_BASE_MS"            = tostring(var.retry_base_ms)
+      "LOGEXPORT_RETRY_MAX_MS"             = tostring(var.retry_max_ms)
       "LOGEXPORT_FUNCTION_KEYS"            = var.function_keys_enabled ? "on" : "off"
     },
     length(var.format_overrides) == 0 ? {} : {

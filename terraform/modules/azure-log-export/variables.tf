@@ -400,6 +400,39 @@ variable "max_concurrent_queries" {
   }
 }
 
+variable "part_attempts" {
+  description = "LOGEXPORT_PART_ATTEMPTS: tries per part query inside one worker run (seed 000's max retries); the queue's maxDequeueCount (host.json) is the outer retry."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.part_attempts >= 1 && var.part_attempts <= 10 && floor(var.part_attempts) == var.part_attempts
+    error_message = "part_attempts must be a whole number from 1 to 10."
+  }
+}
+
+variable "retry_base_ms" {
+  description = "LOGEXPORT_RETRY_BASE_MS: backoff before a part's second try, doubled before each later try, with jitter (seed 000's backoff delay)."
+  type        = number
+  default     = 1000
+
+  validation {
+    condition     = var.retry_base_ms >= 0 && var.retry_base_ms <= 60000 && floor(var.retry_base_ms) == var.retry_base_ms
+    error_message = "retry_base_ms must be a whole number of milliseconds from 0 to 60000."
+  }
+}
+
+variable "retry_max_ms" {
+  description = "LOGEXPORT_RETRY_MAX_MS: longest backoff between two tries of a part; the doubling stops here. At least retry_base_ms."
+  type        = number
+  default     = 30000
+
+  validation {
+    condition     = var.retry_max_ms >= 0 && var.retry_max_ms <= 600000 && floor(var.retry_max_ms) == var.retry_max_ms
+    error_message = "retry_max_ms must be a whole number of milliseconds from 0 to 600000."
+  }
+}
+
 variable "instance_memory_in_mb" {
   description = "Memory of each Flex Consumption instance (billed per GB-second while executing). The worker streams, so 2048 is plenty."
   type        = number

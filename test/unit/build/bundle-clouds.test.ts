@@ -21,7 +21,7 @@ describe("each bundle carries only its own cloud", () => {
   }, 60_000);
 
   it("the Functions bundle holds Azure clients and no @aws-sdk package", async () => {
-    const metafile = await metafileOf(Object.fromEntries(FUNCTIONS.map((name) => [`functions/${name}`, `functions/${name}.ts`])));
+    const metafile = await metafileOf(Object.fromEntries(FUNCTIONS.map((name) => [`functions/${name}`, `functions/app/${name}.ts`])));
     expect(packagesOf(metafile, "azure")).toContain("@azure/storage-blob");
     expect(packagesOf(metafile, "aws")).toEqual([]);
   }, 60_000);

@@ -50,7 +50,7 @@ function deps(source: LogSource, data: MemoryObjectStore, state: MemoryObjectSto
     createTransform: () => sanitizingTransform(new IdentitySanitizer()),
     concurrency: 1,
     budget: { maxRows, maxBytes: 1e9 },
-    partRetry: { attempts: 3, baseDelayMs: 1 },
+    partRetry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 },
     clock: { now: () => Date.now() },
     logger: silentLogger,
   };

@@ -257,6 +257,7 @@ describe("AWS module: the function's environment and the code's settings table",
     LOGEXPORT_INSIGHTS_TIMEOUT_SECONDS: "query timeout tuning; the default fits a 900 s invocation",
     LOGEXPORT_PART_ATTEMPTS: "retry tuning inside one invocation; Lambda's own retries and the dead-letter queue are the outer ones",
     LOGEXPORT_RETRY_BASE_MS: "retry tuning; the default (1 s, doubled per try, jittered) suits Logs Insights throttling",
+    LOGEXPORT_RETRY_MAX_MS: "retry tuning; the default cap (30 s) stays well inside one invocation's time",
     LOGEXPORT_LOG_FORMAT: "the module deploys the Pulp export, whose lines are the default (pulp); exporting combined or nginx JSON logs from a Lambda needs a module variable first (issue 16's report)",
     LOGEXPORT_HMAC_KEY: "the key as plain text, for the CLIs: the module puts no secret in environment variables; the function reads it from Secrets Manager (LOGEXPORT_HMAC_KEY_SECRET_ARN)",
   };

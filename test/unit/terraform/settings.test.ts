@@ -22,8 +22,6 @@ const LEFT_TO_DEFAULT: Readonly<Record<string, string>> = {
   LOGEXPORT_GAP_REPAIR_AFTER_MINUTES: "engine tuning: how long a planned window may stay in flight before the planner enqueues it again; the default outlasts the queue's five tries",
   LOGEXPORT_PART_MAX_ROWS: "engine tuning under the Log Analytics result limit (500,000 rows); the default is what the tests and benchmarks measure",
   LOGEXPORT_PART_MAX_BYTES: "engine tuning under the Log Analytics result limit (about 64 MB); the default is what the tests and benchmarks measure",
-  LOGEXPORT_RETRY_BASE_MS: "retry tuning inside one worker run; the default (1 s, doubled per try, jittered) suits the service's throttling",
-  LOGEXPORT_PART_ATTEMPTS: "retry tuning inside one worker run; the queue's maxDequeueCount (host.json) is the outer retry",
   LOGEXPORT_QUERY_TIMEOUT_SECONDS: "the service maximum (600 s) is already the default",
   LOGEXPORT_READ_IDLE_SECONDS: "stall detection tuned with the fake API; no deployment-specific reason to change it",
   LOGEXPORT_BACKFILL_MAX_WINDOWS: "a guard on one HTTP request's size, not a deployment property; the CLI backfill covers larger ranges",

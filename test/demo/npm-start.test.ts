@@ -1,0 +1,45 @@
+/**
+ * `npm start` as a new user runs it: demo/main.ts in a fresh process (from an empty directory, so its
+ * `.demo-output` is the test's own), both clouds end to end on the emulators and fakes.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const TSX = createRequire(import.meta.url).resolve("tsx/cli");
+const MAIN = resolve("demo/main.ts");
+let dir: string;
+let stdout: string;
+let stderr: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "npm-start-"));
+  // Rejects (failing the suite) if the demo exits with anything but 0.
+  ({ stdout, stderr } = await run(process.execPath, [TSX, MAIN], { cwd: dir, env: { ...process.env, NODE_OPTIONS: "" }, maxBuffer: 16 * 1024 * 1024 }));
+}, 300_000);
+afterAll(async () => {
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+});
+
+describe("npm start", () => {
+  it("prints one complete summary per cloud and no warning line", () => {
+    expect(stdout).toMatch(/^Azure summary: 3 tables over .*; every row exported exactly once, and DuckDB reads them all\.$/m);
+    expect(stdout).toMatch(/^AWS summary: 4 exports of .*; every row exported once, and DuckDB reads them all\.$/m);
+    expect(stdout).toMatch(/^Both clouds complete \(/m);
+    expect(stdout).toMatch(/run in this process without the Functions host/);
+    expect(`${stdout}\n${stderr}`).not.toMatch(/WARNING|Warning:/);
+  });
+
+  it("leaves both clouds' output, with the Parquet DuckDB read, in .demo-output", async () => {
+    const output = join(dir, ".demo-output");
+    expect((await readdir(output)).sort()).toEqual(["coverage.html", "functions.log", "lambda.log", "log-export-state", "log-exports", "s3", "settings.json"]);
+    const keys = await readdir(join(output, "s3", "pulp-exports"), { recursive: true });
+    expect(keys.filter((k) => k.endsWith(".parquet"))).toHaveLength(4);
+    expect(stdout).toMatch(/^package +requests +orgs$/m);
+  });
+});

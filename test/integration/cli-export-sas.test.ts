@@ -1,0 +1,67 @@
+/**
+ * Seed 000 wrote to Blob Storage with a SAS token: `export --out <container URL>?<SAS>` on Azurite, the token the
+ * only credential, and absent from every line printed (progress and --verbose logs included) and every object written.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BlobServiceClient, ContainerSASPermissions } from "@azure/storage-blob";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { exportCommand } from "../../cli/commands/export.js";
+import { HOUR_MS } from "../../shared/core/time.js";
+import { capturedIO } from "../helpers/cli-io.js";
+import { startFakeLogAnalytics, type FakeLogAnalytics } from "../helpers/fake-log-analytics.js";
+import { uniqueName } from "../helpers/storage.js";
+import { SyntheticTable } from "../helpers/synthetic-table.js";
+
+const DAY = Date.UTC(2026, 10, 20);
+let fake: FakeLogAnalytics;
+let dir: string;
+
+beforeAll(async () => {
+  fake = await startFakeLogAnalytics({ tables: [new SyntheticTable({ name: "Syslog", columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "SyslogMessage", type: "string" }], bytesPerRow: 100, rowsInMinute: (m) => (m >= DAY ? 5 : 0) })] });
+  dir = await mkdtemp(join(tmpdir(), "logexport-sas-"));
+});
+afterAll(async () => {
+  await fake.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("export --out with a SAS URL", () => {
+  it("writes data, manifests and ledger through the token alone, and never prints or stores it", async () => {
+    const container = BlobServiceClient.fromConnectionString(inject("azuriteConnectionString")).getContainerClient(uniqueName("sas"));
+    await container.create();
+    const sasUrl = await container.generateSasUrl({ permissions: ContainerSASPermissions.parse("racwdl"), expiresOn: new Date(Date.now() + 3_600_000) });
+    const signature = new URL(sasUrl).searchParams.get("sig") ?? "";
+    expect(signature.length).toBeGreaterThan(20);
+    const out = `${container.url}/exports/la?${new URL(sasUrl).search.slice(1)}`;
+    // No connection string anywhere: the token is the only credential.
+    const cli = capturedIO({ env: { AZURE_LOGS_ENDPOINT: `${fake.url}/v1` }, now: () => DAY + 5 * HOUR_MS });
+    const args = ["--workspace", fake.workspaceId, "--table", "Syslog", "--start", "2026-11-20T00:00:00Z", "--end", "2026-11-20T02:00:00Z", "--format", "jsonl.gz", "--out", out, "--verbose"];
+    expect(await exportCommand(args, cli)).toBe(0);
+    expect(cli.out()).toContain(`exported to ${container.url}/exports/la`);
+
+    const names: string[] = [];
+    for await (const blob of container.listBlobsFlat()) names.push(blob.name);
+    expect(names.filter((n) => n.startsWith("exports/la/table=Syslog/"))).toHaveLength(2);
+    expect(names.filter((n) => n.startsWith("_logexport/manifests/"))).toHaveLength(2);
+    const forms = [signature, encodeURIComponent(signature)];
+    for (const name of names.filter((n) => n.startsWith("_logexport/"))) {
+      const text = (await container.getBlobClient(name).downloadToBuffer()).toString();
+      for (const form of forms) expect(text, name).not.toContain(form);
+      expect(text, name).not.toMatch(/sig=/);
+    }
+    for (const text of [cli.out(), cli.err()]) {
+      for (const form of forms) expect(text).not.toContain(form);
+      expect(text).not.toMatch(/sig=/);
+    }
+  });
+
+  it("names a bad URL without its query", async () => {
+    const cli = capturedIO({ env: { AZURE_LOGS_ENDPOINT: `${fake.url}/v1` }, now: () => DAY + 5 * HOUR_MS });
+    const args = (out: string) => ["--workspace", fake.workspaceId, "--table", "Syslog", "--start", "2026-11-20T00:00:00Z", "--end", "2026-11-20T01:00:00Z", "--out", out];
+    await expect(exportCommand(args(`${inject("azuriteBlobUrl")}/Bad_Container/x?sv=1&sig=SECRETSIG`), cli)).rejects.toThrow(/^--out http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/Bad_Container\/x: the container "Bad_Container" must be/);
+    await expect(exportCommand(args(`${inject("azuriteBlobUrl")}/Bad_Container/x?sv=1&sig=SECRETSIG`), cli)).rejects.not.toThrow(/SECRETSIG/);
+    await expect(exportCommand(args(`${inject("azuriteBlobUrl")}/okcontainer/x?sv=1`), cli)).rejects.toThrow(/the URL has a query but no SAS signature/);
+  });
+});
