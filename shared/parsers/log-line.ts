@@ -5,8 +5,13 @@ import { envelopedLines, type EnvelopeShape } from "./envelope.js";
 
 export const INT32_MAX = 2_147_483_647;
 
-/** Django's request warnings mention request paths but are no access-log lines. */
-export const DJANGO_WARNING = "django.request:WARNING";
+/**
+ * Django's request warnings mention request paths but are no access-log lines. The marker counts only
+ * where Pulp's logging format puts a logger name (right after the `pulp [correlation id]: ` prefix), and
+ * only on a line that is no access line: a client that writes it into a header it controls (User-Agent,
+ * Referer, Correlation-ID) still gets its row.
+ */
+const DJANGO_WARNING = /^\s*pulp \[[^\]]*\]: django\.request:WARNING\b/;
 
 /** `-` and empty atoms are null. */
 export function atom(value: string | undefined): string | null {
@@ -28,8 +33,9 @@ export interface ParsedRecord<T> {
 
 /**
  * The steps every row transform takes first: find the line in the event (bare, or an envelope's
- * `message` or `log`, per event), drop Django warnings, parse the line (malformed if no candidate
- * parses), drop excluded request paths. Either the parsed line or what to count instead.
+ * `message` or `log`, per event), parse the line, drop excluded request paths; a line that does not
+ * parse is a Django warning (excluded) or malformed. Either the parsed line or what to count instead:
+ * nothing is dropped on the server, so every line the export does not keep is counted by reason here.
  */
 export function parseLogRecord<T extends { readonly path: string }>(
   record: LogRecord,
@@ -38,12 +44,12 @@ export function parseLogRecord<T extends { readonly path: string }>(
 ): ParsedRecord<T> | TransformResult {
   const message = typeof record.message === "string" ? record.message : "";
   const candidates = envelopedLines(message);
-  if (candidates.some((c) => c.line.includes(DJANGO_WARNING))) return { kind: "excluded", reason: "django-warning" };
   for (const { shape, line } of candidates) {
     const parsed = parse(line);
     if (parsed === undefined) continue;
     if (excludePaths.some((p) => parsed.path.startsWith(p))) return { kind: "excluded", reason: "excluded-path" };
     return { kind: "parsed", shape, line, parsed };
   }
+  if (candidates.some((c) => DJANGO_WARNING.test(c.line))) return { kind: "excluded", reason: "django-warning" };
   return { kind: "malformed", sample: candidates[0]?.line ?? message };
 }

@@ -1,11 +1,16 @@
 import { isObjectPrefix } from "../core/identifiers.js";
 import { parseContentType, type ContentType } from "../parsers/content/types.js";
 import { LOG_FORMATS, parseLogFormat, type LogFormat } from "../parsers/log-formats.js";
-import { DJANGO_WARNING } from "../parsers/log-line.js";
-import { validateLineFilter, type LineFilter } from "../sources/cloudwatch/insights.js";
+import { validatePaths } from "../sources/cloudwatch/insights.js";
 import { SettingsReader, type Environment } from "./env.js";
 import { AWS_SETTINGS } from "./aws-spec.js";
 import { readSanitizer, type SanitizerSettings } from "./sanitizer.js";
+
+/** Lines holding one of includePaths are read (empty: all); rows whose request path starts with one of excludePaths are counted as excluded. */
+export interface PathFilter {
+  readonly includePaths: readonly string[];
+  readonly excludePaths: readonly string[];
+}
 
 /** What one scheduled hour exports: the API access logs, or one content type's download logs. */
 export type ExportKind = "access" | ContentType;
@@ -17,8 +22,8 @@ export interface AwsExportSettings {
   readonly bucket: string;
   readonly prefix: string;
   readonly contentPrefix: string;
-  /** The access export's filter; content exports filter on contentPathPrefix and their file endings. */
-  readonly filter: LineFilter;
+  /** The access export's paths; content exports read contentPathPrefix and their file endings. */
+  readonly filter: PathFilter;
   /** How the access export's lines are written. */
   readonly logFormat: LogFormat;
   readonly contentPathPrefix: string;
@@ -42,9 +47,6 @@ const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const LOG_GROUP = /^[A-Za-z0-9_\-/.#]{1,512}$/;
 /** A secret's full ARN: its name (at most 512 of these characters) and the six-character suffix the service adds. */
 export const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}-[A-Za-z0-9]{6}$/;
-
-/** Health checks and Django's request warnings are never access-log rows. */
-export const EXCLUDED_MARKERS: readonly string[] = [DJANGO_WARNING];
 
 function exportKind(value: string): ExportKind | undefined {
   return value === "access" ? "access" : parseContentType(value);
@@ -73,9 +75,10 @@ export function loadAwsExportSettings(env: Environment): AwsExportSettings {
   reader.check(isObjectPrefix(statePrefix) && statePrefix !== "", `${AWS_SETTINGS.statePrefix.name} must be /-separated segments of letters, digits and . _ = - (no "." or ".."), got ${JSON.stringify(statePrefix)}`);
   const enrich = reader.string(AWS_SETTINGS.enrich);
   reader.check(enrich === "true" || enrich === "false", `${AWS_SETTINGS.enrich.name} must be true or false, got ${JSON.stringify(enrich)}`);
-  let filter: LineFilter = { includePaths: reader.list(AWS_SETTINGS.filterPaths), excludePaths: reader.list(AWS_SETTINGS.excludePaths), excludeMarkers: EXCLUDED_MARKERS };
+  const filter: PathFilter = { includePaths: reader.list(AWS_SETTINGS.filterPaths), excludePaths: reader.list(AWS_SETTINGS.excludePaths) };
   try {
-    filter = validateLineFilter(filter);
+    validatePaths("--filter-paths", filter.includePaths);
+    validatePaths("--exclude-paths", filter.excludePaths);
   } catch (error) {
     reader.check(false, error instanceof Error ? error.message : String(error));
   }

@@ -49,7 +49,7 @@ export function exportDefinition(settings: AwsExportSettings, kind: ExportKind, 
   if (kind === "access") {
     const rowOptions = { logFormat: settings.logFormat, includePaths: settings.filter.includePaths, excludePaths: settings.filter.excludePaths, enrich: settings.enrich };
     return {
-      filter: settings.filter,
+      filter: { includePaths: settings.filter.includePaths },
       encoder: createParquetEncoder(settings.enrich ? PULP_ENRICHED_SCHEMA : PULP_ACCESS_LOG_SCHEMA),
       stem: ACCESS_LOG_STEM,
       prefix: settings.prefix,
@@ -60,8 +60,6 @@ export function exportDefinition(settings: AwsExportSettings, kind: ExportKind, 
   return {
     filter: {
       includePaths: [settings.contentPathPrefix],
-      excludePaths: settings.filter.excludePaths,
-      excludeMarkers: settings.filter.excludeMarkers,
       includeSuffixes: options.serverTypeFilter === false ? [] : CONTENT_TYPE_SPECS[kind].extensions,
     },
     encoder: createParquetEncoder(contentSchema(kind)),

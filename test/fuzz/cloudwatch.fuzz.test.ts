@@ -39,7 +39,7 @@ beforeAll(async () => {
   process.emitWarning = (() => undefined) as typeof process.emitWarning;
   server = await startBodyServer();
   client = new CloudWatchLogsClient({ region: "us-east-1", endpoint: server.url, credentials: { accessKeyId: "fuzz", secretAccessKey: "fuzz" }, maxAttempts: 1, retryStrategy: fastRetryStrategy(1) });
-  source = new CloudWatchSource({ client, logGroupNames: ["/aws/pulp"], filter: { includePaths: [], excludePaths: [], excludeMarkers: [] }, queryRowLimit: 10_000, poll: { timeoutMs: POLL_TIMEOUT_MS, initialPollMs: 1, maxPollMs: 2 } });
+  source = new CloudWatchSource({ client, logGroupNames: ["/aws/pulp"], filter: { includePaths: [] }, queryRowLimit: 10_000, poll: { timeoutMs: POLL_TIMEOUT_MS, initialPollMs: 1, maxPollMs: 2 } });
 });
 afterAll(async () => {
   client.destroy();

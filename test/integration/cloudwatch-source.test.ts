@@ -11,7 +11,7 @@ import { pulpHourStream, type PulpLogStream } from "../helpers/pulp-log-stream.j
 
 const HOUR = Date.UTC(2026, 1, 4, 14);
 const GROUP = "/aws/containerinsights/pulp-prod/application";
-const FILTER: LineFilter = { includePaths: ["/api/pypi/"], excludePaths: ["/livez", "/status"], excludeMarkers: ["django.request:WARNING"] };
+const FILTER: LineFilter = { includePaths: ["/api/pypi/"] };
 
 let fake: FakeCloudWatchLogs;
 let stream: PulpLogStream;
@@ -123,7 +123,8 @@ describe("CloudWatchSource on the fake CloudWatch Logs API", () => {
 
   it("refuses filter paths that could change the query", () => {
     expect(() => validateLineFilter({ ...FILTER, includePaths: ["/api/pypi/ | stats count(*)"] })).toThrow(/not allowed/);
-    expect(() => validateLineFilter({ ...FILTER, excludePaths: ["/x/"] })).not.toThrow();
+    expect(() => validateLineFilter({ ...FILTER, includeSuffixes: [".whl/ | stats"] })).toThrow(/not allowed/);
+    expect(() => validateLineFilter({ ...FILTER, includePaths: ["/x/"], includeSuffixes: [".tar.gz"] })).not.toThrow();
   });
 });
 

@@ -1,28 +1,35 @@
 import { ConfigurationError } from "../../core/errors.js";
 import { binWidthLiteral, type TimeRange } from "../../core/time.js";
 
-/** Which log lines the export reads: server-side filters shared by the histogram and the part queries, so their counts agree. */
+/**
+ * Which log lines the export reads: server-side filters shared by the histogram and the part queries, so
+ * their counts agree. They only select (a line holding a path or ending anywhere is read); nothing is
+ * dropped on the server, where a line would vanish uncounted: what the export does not keep (health
+ * checks, Django warnings, other paths) is counted by reason in the manifest by the row transform.
+ */
 export interface LineFilter {
-  /** A line is kept when it contains one of these paths (empty: every line). */
+  /** A line is read when it contains one of these paths (empty: every line). */
   readonly includePaths: readonly string[];
-  /** A line is dropped when it contains one of these paths. */
-  readonly excludePaths: readonly string[];
-  /** A line is dropped when it contains one of these literal markers (e.g. `django.request:WARNING`). */
-  readonly excludeMarkers: readonly string[];
-  /** A line is kept only when its request path ends with one of these file endings (a content type's; empty or absent: any). */
+  /** A line is read only when its request path ends with one of these file endings (a content type's; empty or absent: any). */
   readonly includeSuffixes?: readonly string[];
 }
 
 const PATH = /^\/[A-Za-z0-9._~/-]*$/;
-const MARKER = /^[A-Za-z0-9._:/ -]{1,100}$/;
 const SUFFIX = /^\.[A-Za-z0-9.]{1,30}$/;
 
-/** Paths and markers become regex text inside `/…/`; anything outside a safe alphabet is refused before it reaches a query. */
+/** Request paths as settings and flags give them (`--filter-paths`, `--exclude-paths`): refused unless made of a safe alphabet. */
+export function validatePaths(name: string, values: readonly string[]): readonly string[] {
+  for (const value of values) {
+    if (!PATH.test(value)) throw new ConfigurationError(`${name}: ${JSON.stringify(value)} is not allowed (a path starting with / made of letters, digits and . _ ~ / -)`);
+  }
+  return values;
+}
+
+/** Paths and endings become regex text inside `/…/`; anything outside a safe alphabet is refused before it reaches a query. */
 export function validateLineFilter(filter: LineFilter): LineFilter {
-  for (const [name, values, pattern] of [["--filter-paths", filter.includePaths, PATH], ["--exclude-paths", filter.excludePaths, PATH], ["exclude markers", filter.excludeMarkers, MARKER], ["file endings", filter.includeSuffixes ?? [], SUFFIX]] as const) {
-    for (const value of values) {
-      if (!pattern.test(value)) throw new ConfigurationError(`${name}: ${JSON.stringify(value)} is not allowed (a path starting with / made of letters, digits and . _ ~ / -)`);
-    }
+  validatePaths("--filter-paths", filter.includePaths);
+  for (const value of filter.includeSuffixes ?? []) {
+    if (!SUFFIX.test(value)) throw new ConfigurationError(`file endings: ${JSON.stringify(value)} is not allowed (a . followed by letters, digits and .)`);
   }
   return filter;
 }
@@ -40,24 +47,11 @@ function suffixPattern(suffixes: readonly string[]): string {
   return `(?:${alternation(suffixes)})[ ?]`;
 }
 
-/**
- * The request path starts with a prefix: anchored on the request line (`"GET /livez`), so a package
- * named `status` or a referer holding `/status` is never dropped unseen by the server.
- */
-function requestPathPattern(prefixes: readonly string[]): string {
-  return `"[A-Z]+ (?:${alternation(prefixes)})`;
-}
-
 /** The same predicate in JavaScript, for the FilterLogEvents fallback. */
 export function lineMatcher(filter: LineFilter): (message: string) => boolean {
   const suffixes = filter.includeSuffixes ?? [];
   const suffix = suffixes.length === 0 ? undefined : new RegExp(suffixPattern(suffixes));
-  const excludedPath = filter.excludePaths.length === 0 ? undefined : new RegExp(requestPathPattern(filter.excludePaths));
-  return (message) =>
-    (filter.includePaths.length === 0 || filter.includePaths.some((p) => message.includes(p))) &&
-    (suffix === undefined || suffix.test(message)) &&
-    (excludedPath === undefined || !excludedPath.test(message)) &&
-    !filter.excludeMarkers.some((m) => message.includes(m));
+  return (message) => (filter.includePaths.length === 0 || filter.includePaths.some((p) => message.includes(p))) && (suffix === undefined || suffix.test(message));
 }
 
 function filters(filter: LineFilter, range: TimeRange, logStream: string | undefined): string[] {
@@ -65,8 +59,6 @@ function filters(filter: LineFilter, range: TimeRange, logStream: string | undef
   if (logStream !== undefined) lines.push(`filter @logStream = ${JSON.stringify(logStream)}`);
   if (filter.includePaths.length > 0) lines.push(`filter @message like /${alternation(filter.includePaths)}/`);
   if ((filter.includeSuffixes ?? []).length > 0) lines.push(`filter @message like /${suffixPattern(filter.includeSuffixes ?? [])}/`);
-  if (filter.excludePaths.length > 0) lines.push(`filter @message not like /${requestPathPattern(filter.excludePaths)}/`);
-  if (filter.excludeMarkers.length > 0) lines.push(`filter @message not like /${alternation(filter.excludeMarkers)}/`);
   return lines;
 }
 

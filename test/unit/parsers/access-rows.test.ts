@@ -26,7 +26,16 @@ describe("access rows", () => {
     expect(transform({ timestamp: T, message: LINE.replace("/api/pypi/", "/api/v3/"), logStream: "s" })).toEqual({ kind: "excluded", reason: "other-path" });
     expect(transform({ timestamp: T, message: "pulp [x]: django.request:WARNING Not Found: /api/pypi/a/b/", logStream: "s" })).toEqual({ kind: "excluded", reason: "django-warning" });
     expect(transform({ timestamp: T, message: "pulp [x]: something else /api/pypi/", logStream: "s" })).toMatchObject({ kind: "malformed" });
+    expect(transform({ timestamp: T, message: "pulp [x]: django.request:ERROR: Internal Server Error: /api/pypi/a/b/ django.request:WARNING", logStream: "s" })).toMatchObject({ kind: "malformed" });
     expect(transform({ timestamp: T, message: '{"log": "broken', logStream: "s" })).toMatchObject({ kind: "malformed" });
+  });
+
+  it("keeps an access line whose User-Agent or Correlation-ID carries the Django warning marker", () => {
+    const transform = accessRowTransform(options, new IdentitySanitizer()).apply;
+    for (const line of [LINE.replace('"uv/0.9.26 {}"', '"uv/0.9.26 django.request:WARNING"'), LINE.replace("[abc-123]", "[x]: django.request:WARNING")]) {
+      expect(transform({ timestamp: T, message: line, logStream: "s" })).toMatchObject({ kind: "row", row: { package: "package1" } });
+      expect(transform({ timestamp: T, message: JSON.stringify({ message: line }), logStream: "s" })).toMatchObject({ kind: "row" });
+    }
   });
 
   it("passes string columns through the sanitizer when one is given, and counts what it changed", () => {

@@ -6,7 +6,7 @@ describe("AWS export settings", () => {
   it("applies the seed's defaults", () => {
     expect(loadAwsExportSettings({ LOGEXPORT_LOG_GROUPS: "/aws/containerinsights/pulp-prod/application", LOGEXPORT_S3_BUCKET: "pulp-logs" })).toMatchObject({
       prefix: "pulp-access-logs",
-      filter: { includePaths: ["/api/pypi/"], excludePaths: ["/livez", "/status"], excludeMarkers: ["django.request:WARNING"] },
+      filter: { includePaths: ["/api/pypi/"], excludePaths: ["/livez", "/status"] },
       delayMs: 15 * 60_000,
       queryConcurrency: 4,
       queryRowLimit: 10_000,
