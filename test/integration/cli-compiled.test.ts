@@ -6,14 +6,15 @@
  * build is named with the command that makes it.
  */
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildCli, CLI_ENTRIES } from "../../scripts/build-cli.js";
+import { CLI_ENTRIES } from "../../scripts/build-cli.js";
 import { HOUR_MS } from "../../shared/core/time.js";
+import { copyLaunchers, installCompiledCli } from "../helpers/compiled-cli.js";
 import { startFakeLogAnalytics, type FakeLogAnalytics } from "../helpers/fake-log-analytics.js";
 import { SyntheticTable } from "../helpers/synthetic-table.js";
 
@@ -39,16 +40,9 @@ async function run(root: string, bin: string, args: readonly string[], env: Read
   }
 }
 
-/** bin/ as in the repo (launchers only) under `root`. */
-async function copyBin(root: string): Promise<void> {
-  await mkdir(join(root, "bin"));
-  for (const file of await readdir("bin")) await copyFile(join("bin", file), join(root, "bin", file));
-}
-
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "logexport-compiled-"));
-  await copyBin(dir);
-  await buildCli(join(dir, "dist", "cli"));
+  await installCompiledCli(dir);
   bins = (JSON.parse(await readFile("package.json", "utf8")) as { bin: Record<string, string> }).bin;
   fake = await startFakeLogAnalytics({
     tables: [new SyntheticTable({ name: "Syslog", columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "SyslogMessage", type: "string" }], bytesPerRow: 100, rowsInMinute: () => 3 })],
@@ -105,7 +99,7 @@ describe("the compiled CLIs", () => {
   it("a missing build: each bin names the file and the command that builds it, exit 1", async () => {
     const bare = await mkdtemp(join(tmpdir(), "logexport-unbuilt-"));
     try {
-      await copyBin(bare);
+      await copyLaunchers(bare);
       for (const [name, bin] of Object.entries(bins)) {
         const ran = await run(bare, bin, ["--help"]);
         expect(ran.code).toBe(1);
