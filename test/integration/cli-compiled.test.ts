@@ -2,8 +2,8 @@
  * The CLIs as installed: scripts/build-cli.ts compiles them (what `prepare` runs) into a temporary copy of the
  * repo's layout, bin/ launchers beside dist/cli, outside the repo so that nothing resolves from node_modules or
  * through tsx. Every bin of package.json runs, sanitize hands a batch to a worker thread (the compiled twin of
- * cli/sanitize/worker-entry.mjs), export queries the fake Log Analytics into a local directory, and a missing
- * build is named with the command that makes it.
+ * cli/sanitize/worker-entry.mjs), export queries the fake Log Analytics into a local directory, tsx and
+ * esbuild stay dev dependencies, and a missing build is named with the command that makes it.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -94,6 +94,14 @@ describe("the compiled CLIs", () => {
     const rows = (await Promise.all(files.map(async (name) => gunzipSync(await readFile(join(out, name))).toString().trim().split("\n")))).flat();
     expect(rows).toHaveLength(fake.table("Syslog").rowsIn(start, start + 2 * HOUR_MS));
     expect(ran.stdout).toMatch(/Syslog\s+2\s+0\s+0\s+360\s+360\s+2/);
+  });
+
+  it("need neither tsx nor esbuild at run time: both are dev dependencies only, in package.json and the lockfile", async () => {
+    const lock = JSON.parse(await readFile("package-lock.json", "utf8")) as { packages: Record<string, { dev?: boolean; dependencies?: Record<string, string> }> };
+    expect(Object.keys(lock.packages[""]?.dependencies ?? {}).filter((name) => name === "tsx" || name === "esbuild")).toEqual([]);
+    const tools = Object.entries(lock.packages).filter(([path]) => /node_modules\/(?:tsx|esbuild|@esbuild\/[^/]+)$/.test(path));
+    expect(tools.map(([path]) => path)).toContain("node_modules/esbuild");
+    expect(tools.filter(([, entry]) => entry.dev !== true).map(([path]) => path)).toEqual([]);
   });
 
   it("a missing build: each bin names the file and the command that builds it, exit 1", async () => {
