@@ -6,6 +6,7 @@ const SUITES: Readonly<Record<string, () => Promise<void>>> = {
   backfill: async () => (await import("./backfill.js")).benchBackfill(),
   "parquet-writers": async () => (await import("./parquet-writers.js")).benchParquetWriters(),
   sanitize: async () => (await import("./sanitize.js")).benchSanitize(),
+  "cli-start": async () => (await import("./cli-start.js")).benchCliStart(),
   "code-size": async () => (await import("./code-size.js")).benchCodeSize(),
   "api-bounds": async () => (await import("./api-bounds.js")).benchApiBounds(),
   "coverage-page": async () => (await import("./coverage-page.js")).benchCoveragePage(),

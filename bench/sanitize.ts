@@ -6,7 +6,10 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { build } from "esbuild";
 import { formatBytes, renderTable } from "../cli/table.js";
+import { buildCli } from "../scripts/build-cli.js";
+import { NODE_ESM } from "../scripts/node-esm.js";
 import { writeSanitizeCorpus } from "./sanitize-corpus.js";
 import { denseCorpusLines } from "./sanitize-dense-corpus.js";
 import { benchSanitizeLeaks } from "./sanitize-leaks.js";
@@ -89,17 +92,23 @@ const TARGET_VS_SEED = 2.5;
 const TARGET_VS_FLOOR = 1;
 
 /** Ours with the default threads, the seed and the Node floor on one corpus. */
-function corpusCases(corpus: Corpus, dir: string): Case[] {
+function corpusCases(corpus: Corpus, dir: string, floor: string): Case[] {
   const out = (tool: string) => join(dir, `${corpus.name}-${tool}.out.jsonl`);
   return [
     { label: `ours, ${corpus.name}`, command: cli(corpus.input, out("ours")), input: corpus.input, output: out("ours") },
     { label: `seed, ${corpus.name}`, command: ["python3", SEED, corpus.input.path, out("seed")], input: corpus.input, output: out("seed") },
-    { label: `Node floor, ${corpus.name}`, command: [...NODE, "bench/sanitize-floor.ts", corpus.input.path, out("floor")], input: corpus.input, output: out("floor") },
+    { label: `Node floor, ${corpus.name}`, command: [process.execPath, floor, corpus.input.path, out("floor")], input: corpus.input, output: out("floor") },
   ];
 }
 
-const NODE = [process.execPath, "--import", "tsx"];
-const cli = (input: { path: string }, output: string, ...flags: string[]) => [...NODE, "cli/main.ts", "sanitize", "--in", input.path, "--out", output, ...flags];
+/** Ours as installed: bin/logexport.mjs over dist/cli, compiled at the start of the bench as `prepare` does. */
+const cli = (input: { path: string }, output: string, ...flags: string[]) => [process.execPath, "bin/logexport.mjs", "sanitize", "--in", input.path, "--out", output, ...flags];
+
+/** The floor compiled the same way, so neither side pays for compiling TypeScript at start. */
+async function buildFloor(dir: string): Promise<string> {
+  await build({ ...NODE_ESM, entryPoints: { "sanitize-floor": "bench/sanitize-floor.ts" }, outdir: dir, sourcemap: false, legalComments: "none" });
+  return join(dir, "sanitize-floor.mjs");
+}
 
 function ratios(corpus: Corpus, [ours, seed, floor]: readonly Measured[]): void {
   if (ours === undefined || seed === undefined || floor === undefined) throw new Error("three cases per corpus");
@@ -116,6 +125,8 @@ function ratios(corpus: Corpus, [ours, seed, floor]: readonly Measured[]): void 
 export async function benchSanitize(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "logexport-bench-sanitize-"));
   try {
+    await buildCli();
+    const floor = await buildFloor(dir);
     process.stdout.write(`Each tool in its own process on the same generated corpora (page-cached), fastest of ${RUNS} rounds; MB/s = input bytes / 10^6 / wall seconds incl. start-up; ${availableParallelism()} CPUs, load average ${loadavg()[0]?.toFixed(1)} at the start.\n\n`);
     const corpus = async (name: string, lines: number, generate?: (count: number) => Iterable<string>): Promise<Corpus> => {
       const path = join(dir, `${name}.jsonl`);
@@ -128,8 +139,8 @@ export async function benchSanitize(): Promise<void> {
     const oneThread = join(dir, "kubernetes-ours-1.out.jsonl");
     const smallOut = join(dir, "kubernetes-100k-ours.out.jsonl");
     const measured = await measureFastest([
-      ...corpusCases(kubernetes, dir),
-      ...corpusCases(dense, dir),
+      ...corpusCases(kubernetes, dir, floor),
+      ...corpusCases(dense, dir, floor),
       { label: "ours --threads 1, kubernetes", command: cli(kubernetes.input, oneThread, "--threads", "1"), input: kubernetes.input, output: oneThread },
       { label: "ours, kubernetes 100,000 lines", command: cli(small.input, smallOut), input: small.input, output: smallOut },
     ]);

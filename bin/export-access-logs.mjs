@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly; tsx compiles it on load.
-import { register } from "tsx/esm/api";
+import { launch } from "./launch.mjs";
 
-register();
-await import("../cli/access-logs.ts");
+await launch("export-access-logs");

@@ -1,6 +1,6 @@
 /**
  * The upstream exporter's CronJobs, their scripts copied verbatim from its deploy file
- * (test/fixtures/upstream-pulp/cronjobs/), run with our CLIs on PATH against the fake CloudWatch Logs and
+ * (test/fixtures/upstream-pulp/cronjobs/), run with our CLIs (compiled, as installed) on PATH against the fake CloudWatch Logs and
  * s3rver over three consecutive hours, each at its schedule's minute: every event is in exactly one hour's
  * file, both uploads (the S3 keys given as flags, as the CronJob passes them) hold it, and an hour without
  * a row writes no file, so the script's own check skips the uploads.
@@ -14,6 +14,7 @@ import { promisify } from "node:util";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOUR_MS, SECOND_MS } from "../../shared/core/time.js";
+import { installCompiledCli } from "../helpers/compiled-cli.js";
 import { startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fake-cloudwatch-logs.js";
 import { PulpLogStream } from "../helpers/pulp-log-stream.js";
 import { startS3 } from "../helpers/s3.js";
@@ -39,6 +40,7 @@ const JOBS = [
 let fake: FakeCloudWatchLogs;
 let s3: Awaited<ReturnType<typeof startS3>>;
 let bin: string;
+let cli: string;
 let duck: DuckDBConnection;
 
 /** The CronJob's TIMESTAMP for an hour: `date -u -d '1 hour ago' '+%Y%m%dT%H0000Z'` at the next hour's schedule. */
@@ -51,8 +53,10 @@ beforeAll(async () => {
   s3 = await startS3({ buckets: ["dataverse", "dataverse-backup"] });
   duck = await (await DuckDBInstance.create(":memory:")).connect();
   bin = await mkdtemp(join(tmpdir(), "cronjob-bin-"));
+  cli = await mkdtemp(join(tmpdir(), "cronjob-cli-"));
+  await installCompiledCli(cli);
   for (const command of ["export-access-logs", "export-content-logs", "upload-parquet"]) {
-    await writeFile(join(bin, command), `#!/bin/sh\nexec node ${JSON.stringify(join(ROOT, "bin", `${command}.mjs`))} "$@"\n`);
+    await writeFile(join(bin, command), `#!/bin/sh\nexec node ${JSON.stringify(join(cli, "bin", `${command}.mjs`))} "$@"\n`);
   }
   // `date -d X` read at the CronJob's time instead of the wall clock's.
   const { stdout: realDate } = await run("sh", ["-c", "command -v date"]);
@@ -63,6 +67,7 @@ afterAll(async () => {
   await fake.close();
   await s3.stop();
   await rm(bin, { recursive: true, force: true });
+  await rm(cli, { recursive: true, force: true });
   for (const hour of [...HOURS, EMPTY_HOUR]) {
     for (const job of JOBS) for (const name of [`${job.stem}_${stamp(hour)}.parquet`, `_${job.stem}_${stamp(hour)}.parquet.manifest.json`]) await rm(join("/tmp", name), { force: true });
   }
@@ -143,7 +148,7 @@ describe("S3 keys given as flags", () => {
 
   async function command(name: string, args: readonly string[]): Promise<{ code: number; output: string }> {
     const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...s3.env, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: fake.url };
-    const done = await run("node", [join(ROOT, "bin", `${name}.mjs`), ...args], { env }).then(
+    const done = await run("node", [join(cli, "bin", `${name}.mjs`), ...args], { env }).then(
       (r) => ({ code: 0, output: r.stdout + r.stderr }),
       (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? -1, output: (e.stdout ?? "") + (e.stderr ?? "") }),
     );

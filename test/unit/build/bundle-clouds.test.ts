@@ -1,7 +1,8 @@
 import { build, type Metafile } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { assertOnlyCloud, packagesOf } from "../../../scripts/bundle-clouds.js";
-import { FUNCTIONS, LAMBDA_BUILD, NODE_ESM } from "../../../scripts/build.js";
+import { FUNCTIONS, LAMBDA_BUILD } from "../../../scripts/build.js";
+import { NODE_ESM } from "../../../scripts/node-esm.js";
 
 async function metafileOf(entryPoints: Record<string, string>, options = NODE_ESM): Promise<Metafile> {
   const result = await build({ ...options, entryPoints, outdir: "/tmp/logexport-bundle-check", write: false, metafile: true, minify: false, sourcemap: false, splitting: true, external: ["@azure/functions-core"], logLevel: "silent" });
