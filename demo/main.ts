@@ -12,6 +12,8 @@ async function main(): Promise<void> {
   const started = Date.now();
   // Azurite starts while the SDKs and the engine load (seconds on a busy machine): this entry imports nothing heavy.
   const azurite = startAzurite();
+  // Awaited below; until then a failed start must not count as an unhandled rejection.
+  azurite.catch(() => undefined);
   const [{ runAzureDemo }, { runAwsDemo }] = await Promise.all([import("./azure.js"), import("./aws.js"), rm(OUTPUT, { recursive: true, force: true })]);
   await mkdir(OUTPUT, { recursive: true });
   // The AWS part shares nothing with the Azure part (its own emulators, output and clock), so it runs alongside and
