@@ -47,7 +47,7 @@ export async function printDryRun(exporter: AzureExport, range: TimeRange, flags
     `${renderTable(rows)}\n\n` +
       `dry run: ${queries} queries would run over ${describeRange(range)} (plus one finer histogram per minute over the part budget), reading about ${gb(scanned)} GB; estimated query price ${usd(price)}\n` +
       `this dry run read ${gb(plans.reduce((n, p) => n + p.planBytesScanned, 0))} GB itself (one histogram per table; ${usd(planPrice)})\n` +
-      `prices: pay-as-you-go list prices of ${QUERY_PRICES.asOf} in ${QUERY_PRICES.currency} (${prices}; analytics queries not billed per GB); they vary by region, check yours\n` +
+      `prices: pay-as-you-go list prices of ${QUERY_PRICES.asOf} in ${QUERY_PRICES.currency} (${prices}; analytics queries not billed per GB)${QUERY_PRICES.confirmed ? "" : ", not confirmed against the Azure Monitor price page"}; they vary by region, check yours\n` +
       `nothing was exported\n`,
   );
   return 0;

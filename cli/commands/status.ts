@@ -8,7 +8,7 @@ import { SETTINGS } from "../../shared/settings/spec.js";
 import { createAwsExport } from "../../shared/wiring/aws.js";
 import { createS3Client } from "../../shared/wiring/s3.js";
 import { parseFlags, stringFlag, usage, type FlagSpec, type ParsedFlags } from "../args.js";
-import { accountStorage, ACCOUNT_FLAGS, azureExportFromFlags } from "../common.js";
+import { accountStorage, ACCOUNT_FLAGS, azureExportFromFlags, outputTarget } from "../common.js";
 import { coverageTable } from "../coverage-table.js";
 import { CliError } from "../errors.js";
 import type { CommandIO } from "../io.js";
@@ -25,6 +25,7 @@ export const STATUS_FLAGS: readonly FlagSpec[] = [
   { name: "end", default: "now", description: "end of the range, exclusive" },
   { name: "window-minutes", description: "Azure: window size the exports used (default: $LOGEXPORT_WINDOW_MINUTES or 60)" },
   ...ACCOUNT_FLAGS,
+  { name: "out", description: "Azure: read what `export --out` wrote there instead (a directory, or the container URL with its SAS, used as the only credential)" },
   { name: "aws", boolean: true, description: "the AWS export's hours in an S3 bucket instead of Azure's windows" },
   { name: "bucket", description: "AWS: the export bucket (default: $LOGEXPORT_S3_BUCKET)" },
   { name: "exports", description: "AWS: exports to show, e.g. access,rpm (default: $LOGEXPORT_EXPORTS or access)" },
@@ -73,7 +74,8 @@ async function awsCoverage(flags: ParsedFlags, io: CommandIO, nowMs: number): Pr
 
 async function azureCoverage(flags: ParsedFlags, io: CommandIO, nowMs: number): Promise<CoverageRead> {
   const withWorkspace: CommandIO = { ...io, env: { [SETTINGS.workspaceId.name]: NO_WORKSPACE, ...io.env } };
-  const exporter = azureExportFromFlags(flags, withWorkspace, "tables", { storage: accountStorage(flags, io), stateInDataContainer: false });
+  const out = stringFlag(flags, "out");
+  const exporter = azureExportFromFlags(flags, withWorkspace, "tables", out === undefined ? { storage: accountStorage(flags, io), stateInDataContainer: false } : outputTarget(out, flags, io));
   const range = rangeOf(flags, nowMs, exporter.settings.windowMs);
   return { name: `Azure Log Analytics, ${exporter.location} (${exporter.settings.windowMs / 60_000}-minute windows)`, range, tables: await exporter.coverage({ tables: exporter.settings.tables, range, windowMs: exporter.settings.windowMs, nowMs, inProgressHorizonMs: 24 * HOUR_MS }) };
 }

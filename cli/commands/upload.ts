@@ -47,6 +47,7 @@ export async function uploadCommand(argv: readonly string[], io: CommandIO): Pro
   const contentType = CONTENT_TYPES.find(([pattern]) => pattern.test(file))?.[1] ?? "application/octet-stream";
   const rows = contentType === "application/vnd.apache.parquet" ? await parquetRows(file) : undefined;
   const stored = await uploadFile(file, info.size, target, { contentType, metadata: rows === undefined ? undefined : { rows: String(rows) } }, io);
+  if (stored.reusedBlocks !== undefined && stored.reusedBlocks > 0) io.stderr.write(`resumed: ${stored.reusedBlocks} of ${stored.blocks} blocks were staged by an earlier attempt and not sent again\n`);
   io.stdout.write(`${renderTable([["destination", "content type", "bytes", "sha256"], [target.shown, contentType, formatBytes(stored.bytes), stored.sha256]])}\n`);
   return 0;
 }

@@ -13,11 +13,11 @@ export interface HclBody {
   readonly [key: string]: HclValue;
 }
 
-export const BLOCK_KINDS = ["terraform", "provider", "variable", "locals", "resource", "data", "module", "output"] as const;
+export const BLOCK_KINDS = ["terraform", "provider", "variable", "locals", "resource", "data", "module", "output", "moved"] as const;
 export type BlockKind = (typeof BLOCK_KINDS)[number];
 
 /** How many labels each top-level block kind has in HCL (resource "type" "name": 2). */
-const LABELS: Readonly<Record<BlockKind, number>> = { terraform: 0, provider: 1, variable: 1, locals: 0, resource: 2, data: 2, module: 1, output: 1 };
+const LABELS: Readonly<Record<BlockKind, number>> = { terraform: 0, provider: 1, variable: 1, locals: 0, resource: 2, data: 2, module: 1, output: 1, moved: 0 };
 
 export interface TopBlock {
   readonly kind: BlockKind;

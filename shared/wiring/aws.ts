@@ -21,6 +21,7 @@ import { hmacKeyFromSetting, type YamlReader } from "../sanitize/index.js";
 import { AWS_SETTINGS } from "../settings/aws-spec.js";
 import { loadAwsExportSettings, type AwsExportSettings, type ExportKind } from "../settings/aws.js";
 import type { Environment } from "../settings/env.js";
+import type { BlockSource, BlockUploadOptions, BlockUploadResult } from "../sinks/blob/block-upload.js";
 import { LocalObjectStore } from "../sinks/local/store.js";
 import { PrefixedObjectStore } from "../sinks/prefixed.js";
 import { S3ObjectStore } from "../sinks/s3/store.js";
@@ -95,6 +96,8 @@ export interface FileTarget {
   readonly name: string;
   /** For messages: the file path or s3:// URL. */
   readonly shown: string;
+  /** A Blob target's resumable upload of a local file (staged blocks a rerun reuses); absent elsewhere. */
+  readonly uploadInBlocks?: (source: BlockSource, options: BlockUploadOptions) => Promise<BlockUploadResult>;
 }
 
 export interface DryRunPlan {

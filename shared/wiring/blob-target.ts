@@ -2,6 +2,7 @@ import { DefaultAzureCredential } from "@azure/identity";
 import { BlobServiceClient, ContainerClient } from "@azure/storage-blob";
 import { ConfigurationError } from "../core/errors.js";
 import { isContainerName } from "../core/identifiers.js";
+import { uploadInBlocks } from "../sinks/blob/block-upload.js";
 import { BlobObjectStore } from "../sinks/blob/store.js";
 import { isLoopbackHttp } from "../sources/log-analytics/clients.js";
 import type { FileTarget } from "./aws.js";
@@ -39,5 +40,6 @@ export function openBlobFileTarget(text: string, what: string, connectionString:
   else if (connectionString !== undefined) container = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(blob.container);
   else if (blob.containerUrl.startsWith("https:")) container = new ContainerClient(blob.containerUrl, new DefaultAzureCredential());
   else throw new ConfigurationError(`${what} ${blob.containerUrl}: a plain-http blob URL needs a SAS token or AZURE_STORAGE_CONNECTION_STRING`);
-  return { store: new BlobObjectStore(container), name: blob.name, shown: `${blob.containerUrl}/${blob.name}` };
+  const client = container.getBlockBlobClient(blob.name);
+  return { store: new BlobObjectStore(container), name: blob.name, shown: `${blob.containerUrl}/${blob.name}`, uploadInBlocks: (source, options) => uploadInBlocks(client, source, options) };
 }

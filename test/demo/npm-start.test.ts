@@ -3,7 +3,7 @@
  * `.demo-output` is the test's own), both clouds end to end on the emulators and fakes.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -11,16 +11,20 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
-const TSX = createRequire(import.meta.url).resolve("tsx/cli");
-const MAIN = resolve("demo/main.ts");
+const ROOT = resolve(".");
 let dir: string;
 let stdout: string;
 let stderr: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "npm-start-"));
+  // The start script's own node flags and loader, resolved from the repository (the cwd is the empty directory).
+  const { scripts } = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
+  const [node, ...args] = scripts.start.split(" ");
+  expect(node).toBe("node");
+  const argv = args.map((arg, i) => (arg.endsWith(".ts") ? join(ROOT, arg) : args[i - 1] === "--import" ? createRequire(join(ROOT, "package.json")).resolve(arg) : arg));
   // Rejects (failing the suite) if the demo exits with anything but 0.
-  ({ stdout, stderr } = await run(process.execPath, [TSX, MAIN], { cwd: dir, env: { ...process.env, NODE_OPTIONS: "" }, maxBuffer: 16 * 1024 * 1024 }));
+  ({ stdout, stderr } = await run(process.execPath, argv, { cwd: dir, env: { ...process.env, NODE_OPTIONS: "" }, maxBuffer: 16 * 1024 * 1024 }));
 }, 300_000);
 afterAll(async () => {
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });

@@ -35,6 +35,8 @@ export type ProxyFault = {
 export interface ProxiedRequest {
   readonly method: string;
   readonly path: string;
+  /** The Authorization header's scheme (`SharedKey`, `Bearer`), absent when the request carried none (a SAS request). */
+  readonly authorization?: string;
   readonly fault?: ProxyFault["kind"];
   readonly status?: number;
 }
@@ -115,7 +117,8 @@ export async function startFaultProxy(targetOrigin: string): Promise<FaultProxy>
     const method = req.method ?? "GET";
     const path = req.url ?? "/";
     const fault = take(method, path);
-    const record: { method: string; path: string; fault?: ProxyFault["kind"]; status?: number } = { method, path };
+    const record: { method: string; path: string; authorization?: string; fault?: ProxyFault["kind"]; status?: number } = { method, path };
+    if (req.headers.authorization !== undefined) record.authorization = req.headers.authorization.split(" ")[0];
     if (fault !== undefined) record.fault = fault.kind;
     requests.push(record);
     if (fault?.kind === "status") {

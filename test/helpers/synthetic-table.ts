@@ -383,7 +383,13 @@ function inDays(firstDayMs: number, lastDayMs: number, minuteStartMs: number): b
 }
 
 /** Three tables for the day starting at dayStartMs and `daysBefore` days before it; zero rows outside them. The burst is on the last day. */
-export function demoTables(dayStartMs: number, daysBefore = 0): SyntheticTable[] {
+export interface DemoTableOptions {
+  /** Multiplies the steady rates of AppRequests and AppTraces (not the burst): the demo runs lighter than the tests. Default 1. */
+  readonly rateScale?: number;
+}
+
+export function demoTables(dayStartMs: number, daysBefore = 0, options: DemoTableOptions = {}): SyntheticTable[] {
+  const scale = options.rateScale ?? 1;
   const inRange = (m: number): boolean => inDays(dayStartMs - daysBefore * DAY_MS, dayStartMs, m);
   const appRequests = new SyntheticTable({
     name: "AppRequests",
@@ -405,7 +411,7 @@ export function demoTables(dayStartMs: number, daysBefore = 0): SyntheticTable[]
       if (m - dayStartMs === BURST_MINUTE_OFFSET_MS) return BURST_ROWS;
       // ~200 a minute with a daily wave (100..300), plus a little deterministic noise.
       const phase = ((m - dayStartMs) / DAY_MS) * 2 * Math.PI;
-      return Math.round(200 - 100 * Math.cos(phase)) + (hash3(1, m / MINUTE_MS, 0) % 11) - 5;
+      return Math.round(scale * (200 - 100 * Math.cos(phase))) + (hash3(1, m / MINUTE_MS, 0) % 11) - 5;
     },
   });
   const appTraces = new SyntheticTable({
@@ -419,7 +425,7 @@ export function demoTables(dayStartMs: number, daysBefore = 0): SyntheticTable[]
       { name: "Counter", type: "long" },
     ],
     bytesPerRow: 300,
-    rowsInMinute: (m) => (inRange(m) ? 40 + (hash3(2, m / MINUTE_MS, 0) % 21) : 0),
+    rowsInMinute: (m) => (inRange(m) ? Math.round(scale * (40 + (hash3(2, m / MINUTE_MS, 0) % 21))) : 0),
   });
   const securityEvent = new SyntheticTable({
     name: "SecurityEvent",

@@ -2,13 +2,16 @@
  * `logexport upload`: any file to S3 (s3rver) or Blob Storage (Azurite) — through a connection string or the
  * URL's own SAS token, which never appears in the output.
  */
+import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { BlobServiceClient, ContainerSASPermissions } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { uploadCommand } from "../../cli/commands/upload.js";
 import { capturedIO } from "../helpers/cli-io.js";
+import { startFaultProxy } from "../helpers/fault-proxy.js";
 import { startS3, type S3Harness } from "../helpers/s3.js";
 import { uniqueName } from "../helpers/storage.js";
 
@@ -70,6 +73,66 @@ describe("logexport upload", () => {
       expect(text).not.toContain(signature);
       expect(text).not.toContain(encodeURIComponent(signature));
       expect(text).not.toMatch(/sig=/);
+    }
+  });
+
+  it("resumes a Blob upload that failed mid-way: nothing visible after the failure, and the rerun sends only the missing block", async () => {
+    const target = container();
+    await target.create();
+    const big = join(dir, "big.jsonl");
+    const bytes = randomBytes(10 * 1024 * 1024 + 12_345); // three 4 MiB blocks, the last one short
+    await writeFile(big, bytes);
+    const blob = target.getBlockBlobClient("resumable/big.jsonl");
+    const staged = async () => (await blob.getBlockList("uncommitted").catch(() => ({ uncommittedBlocks: [] }))).uncommittedBlocks?.length ?? 0;
+    const proxy = await startFaultProxy(new URL(target.url).origin);
+    try {
+      const sas = new URL(await target.generateSasUrl({ permissions: ContainerSASPermissions.parse("rcw"), expiresOn: new Date(Date.now() + 3_600_000) })).search.slice(1);
+      const url = `${proxy.url}${new URL(target.url).pathname}/resumable/big.jsonl?${sas}`;
+      const stop = new AbortController();
+      // The third block never arrives: once the first two are staged, the user interrupts (the connection drops with it).
+      proxy.inject({
+        kind: "hook",
+        match: { method: "PUT", path: /comp=block(&|$)/ },
+        skip: 2,
+        run: async () => {
+          for (let i = 0; i < 200 && (await staged()) < 2; i += 1) await sleep(50);
+          stop.abort();
+        },
+      });
+      const first = capturedIO({ signal: stop.signal });
+      await expect(uploadCommand(["--source", big, "--destination", url], first)).rejects.toMatchObject({ message: "interrupted: nothing was uploaded", exitCode: 130 });
+      expect(await blob.exists()).toBe(false);
+      expect(await staged()).toBe(2);
+
+      const sent = proxy.requests.length;
+      const second = capturedIO();
+      expect(await uploadCommand(["--source", big, "--destination", url], second)).toBe(0);
+      const rerun = proxy.requests.slice(sent).filter((r) => r.method === "PUT").map((r) => new URL(r.path, proxy.url).searchParams.get("comp"));
+      expect(rerun).toEqual(["block", "blocklist"]);
+      expect(second.err()).toContain("resumed: 2 of 3 blocks were staged by an earlier attempt and not sent again");
+      expect(second.out()).toContain(createHash("sha256").update(bytes).digest("hex"));
+      expect((await blob.downloadToBuffer()).equals(bytes)).toBe(true);
+      expect(await staged()).toBe(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("leaves no object and no multipart upload behind when an S3 upload fails mid-way (a rerun starts over)", async () => {
+    const big = join(dir, "big.bin");
+    const bytes = randomBytes(11 * 1024 * 1024); // three 5 MiB parts
+    await writeFile(big, bytes);
+    const proxy = await startFaultProxy(s3.endpoint);
+    try {
+      proxy.inject({ kind: "status", status: 500, match: { method: "PUT", path: /partNumber=2/ }, times: 10 });
+      await expect(uploadCommand(["--source", big, "--destination", "s3://observability/resumable/big.bin", "--s3-endpoint-url", proxy.url], capturedIO())).rejects.toThrow(/big\.bin/);
+      expect(await (await s3.bucket("observability")).keys()).not.toContain("resumable/big.bin");
+      expect(proxy.requests.filter((r) => r.method === "DELETE" && /uploadId=/.test(r.path))).toHaveLength(1);
+      proxy.clear();
+      expect(await uploadCommand(["--source", big, "--destination", "s3://observability/resumable/big.bin", "--s3-endpoint-url", proxy.url], capturedIO())).toBe(0);
+      expect((await (await s3.bucket("observability")).getBytes("resumable/big.bin")).equals(bytes)).toBe(true);
+    } finally {
+      await proxy.close();
     }
   });
 

@@ -10,7 +10,7 @@ function statusOf(error: unknown): number | undefined {
   return error instanceof RestError ? error.statusCode : undefined;
 }
 
-function storageError(what: string, error: unknown): StorageError {
+export function storageError(what: string, error: unknown): StorageError {
   const status = statusOf(error);
   const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
   return new StorageError(`${what} failed${status === undefined ? "" : ` (HTTP ${status})`}: ${message}`, {

@@ -36,7 +36,7 @@ locals {
       "LOGEXPORT_WORKSPACE_ID"             = var.workspace_id
       "LOGEXPORT_TABLES"                   = join(",", var.tables)
       "AZURE_LOGS_ENDPOINT"                = var.logs_endpoint
-      "LOGEXPORT_CONTAINER"                = azurerm_storage_container.data.name
+      "LOGEXPORT_CONTAINER"                = var.data_container_name
       "LOGEXPORT_STATE_CONTAINER"          = azurerm_storage_container.state.name
       "LOGEXPORT_QUEUE"                    = azurerm_storage_queue.jobs.name
       "LOGEXPORT_PLANNER_SCHEDULE"         = var.planner_schedule

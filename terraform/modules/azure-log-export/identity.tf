@@ -21,9 +21,13 @@ resource "azurerm_role_assignment" "workspace_reader" {
   description                      = "logexport: query the exported tables"
 }
 
-# Worker: stages and commits parts, deletes parts of an earlier plan. Scoped to the data container.
+# Worker: stages and commits parts, deletes parts of an earlier plan. Scoped to each data container
+# (one per table with a {table} template), never the account: the containers are all created above,
+# so the app never needs to create one (terraform/README.md, Per-table containers).
 resource "azurerm_role_assignment" "data_container" {
-  scope                            = local.data_container_scope
+  for_each = local.data_container_scopes
+
+  scope                            = each.value
   role_definition_name             = "Storage Blob Data Contributor"
   principal_id                     = azurerm_user_assigned_identity.this.principal_id
   principal_type                   = "ServicePrincipal"

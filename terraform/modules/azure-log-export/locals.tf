@@ -10,15 +10,22 @@ locals {
   deployment_container_name = "app-package"
   poison_queue_name         = "${var.queue_name}-poison" # the name the Functions host gives it
 
+  # The data containers, keyed by table with a {table} template (each table its own), else one
+  # keyed "all". Names as containerNameFor (shared/core/identifiers.ts) gives them.
+  data_containers = strcontains(var.data_container_name, "{table}") ? {
+    for t in var.tables : t => replace(var.data_container_name, "{table}", lower(replace(t, "_", "-")))
+  } : { all = var.data_container_name }
+
   # Resource-manager IDs of the containers and queues: the narrowest scopes the storage data roles
   # can be assigned at. Built from the resources' names so the role assignments wait for them.
-  data_container_scope  = "${azurerm_storage_account.export.id}/blobServices/default/containers/${azurerm_storage_container.data.name}"
+  data_container_scopes = { for k, c in azurerm_storage_container.data : k => "${azurerm_storage_account.export.id}/blobServices/default/containers/${c.name}" }
   state_container_scope = "${azurerm_storage_account.export.id}/blobServices/default/containers/${azurerm_storage_container.state.name}"
   jobs_queue_scope      = "${azurerm_storage_account.export.id}/queueServices/default/queues/${azurerm_storage_queue.jobs.name}"
   poison_queue_scope    = "${azurerm_storage_account.export.id}/queueServices/default/queues/${azurerm_storage_queue.poison.name}"
 
-  # Lifecycle rules match "<container>/<prefix>": the exported objects only, never the state.
-  data_prefix_match = var.prefix == "" ? "${var.data_container_name}/" : "${var.data_container_name}/${var.prefix}/"
+  # Lifecycle rules match "<container>/<prefix>": the exported objects only, never the state. A rule
+  # takes at most 10 prefixes, so the data containers' prefixes come in groups of 10, one rule each.
+  data_prefix_matches = chunklist([for name in values(local.data_containers) : var.prefix == "" ? "${name}/" : "${name}/${var.prefix}/"], 10)
 
   application_insights_workspace_id = coalesce(var.application_insights_workspace_resource_id, var.workspace_resource_id)
 

@@ -49,8 +49,13 @@ output "host_storage_account_name" {
 }
 
 output "data_container_name" {
-  description = "Container of the exported data (LOGEXPORT_CONTAINER)."
-  value       = azurerm_storage_container.data.name
+  description = "Container of the exported data, or its {table} template (LOGEXPORT_CONTAINER)."
+  value       = var.data_container_name
+}
+
+output "data_container_names" {
+  description = "Every data container created, by table (or \"all\" when the tables share one)."
+  value       = { for k, c in azurerm_storage_container.data : k => c.name }
 }
 
 output "state_container_name" {

@@ -39,8 +39,12 @@ resource "azurerm_storage_account" "export" {
   tags = var.tags
 }
 
+# One container, or with a {table} template one per table (seed 000's layout). A table added to
+# var.tables gets its container (and its role) at the next apply.
 resource "azurerm_storage_container" "data" {
-  name                  = var.data_container_name
+  for_each = local.data_containers
+
+  name                  = each.value
   storage_account_id    = azurerm_storage_account.export.id
   container_access_type = "private"
 }
@@ -65,24 +69,28 @@ resource "azurerm_storage_queue" "poison" {
 resource "azurerm_storage_management_policy" "export" {
   storage_account_id = azurerm_storage_account.export.id
 
-  rule {
-    name    = "data-tiering"
-    enabled = true
+  dynamic "rule" {
+    for_each = local.data_prefix_matches
 
-    filters {
-      prefix_match = [local.data_prefix_match]
-      blob_types   = ["blockBlob"]
-    }
+    content {
+      name    = rule.key == 0 ? "data-tiering" : "data-tiering-${rule.key + 1}"
+      enabled = true
 
-    actions {
-      base_blob {
-        tier_to_cool_after_days_since_modification_greater_than    = var.cool_after_days
-        tier_to_archive_after_days_since_modification_greater_than = var.archive_after_days
-        delete_after_days_since_modification_greater_than          = var.delete_after_days
+      filters {
+        prefix_match = rule.value
+        blob_types   = ["blockBlob"]
       }
 
-      version {
-        delete_after_days_since_creation = var.previous_version_retention_days
+      actions {
+        base_blob {
+          tier_to_cool_after_days_since_modification_greater_than    = var.cool_after_days
+          tier_to_archive_after_days_since_modification_greater_than = var.archive_after_days
+          delete_after_days_since_modification_greater_than          = var.delete_after_days
+        }
+
+        version {
+          delete_after_days_since_creation = var.previous_version_retention_days
+        }
       }
     }
   }
@@ -106,11 +114,11 @@ resource "azurerm_storage_management_policy" "export" {
   }
 }
 
-# Optional WORM retention on the data container only (see immutability_period_days).
+# Optional WORM retention on the data containers only (see immutability_period_days).
 resource "azurerm_storage_container_immutability_policy" "data" {
-  count = var.immutability_period_days > 0 ? 1 : 0
+  for_each = var.immutability_period_days > 0 ? local.data_container_scopes : {}
 
-  storage_container_resource_manager_id = local.data_container_scope
+  storage_container_resource_manager_id = each.value
   immutability_period_in_days           = var.immutability_period_days
   locked                                = var.immutability_locked
 }
@@ -139,4 +147,15 @@ resource "azurerm_storage_container" "deployment" {
   name                  = local.deployment_container_name
   storage_account_id    = azurerm_storage_account.host.id
   container_access_type = "private"
+}
+
+# Before per-table containers the data container was a single resource: keep it in place.
+moved {
+  from = azurerm_storage_container.data
+  to   = azurerm_storage_container.data["all"]
+}
+
+moved {
+  from = azurerm_storage_container_immutability_policy.data[0]
+  to   = azurerm_storage_container_immutability_policy.data["all"]
 }

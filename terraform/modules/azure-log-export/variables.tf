@@ -109,13 +109,26 @@ variable "logs_endpoint" {
 }
 
 variable "data_container_name" {
-  description = "LOGEXPORT_CONTAINER: blob container of the exported data (created here)."
+  description = "LOGEXPORT_CONTAINER: blob container of the exported data, or a template with {table} giving each table of var.tables its own (logs-{table} → logs-apprequests, logs-custom-cl: lowercase, _ as -). Every container is created here, and the identity's role is scoped to each one."
   type        = string
   default     = "log-exports"
 
+  # The same rules as the settings (shared/settings/azure.ts): every name the template gives is a valid container name …
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", var.data_container_name)) && !strcontains(var.data_container_name, "--")
-    error_message = "data_container_name must be 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit."
+    condition     = alltrue([for t in var.tables : can(regex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", replace(var.data_container_name, "{table}", lower(replace(t, "_", "-"))))) && !strcontains(replace(var.data_container_name, "{table}", lower(replace(t, "_", "-"))), "--")])
+    error_message = "data_container_name must give 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit, for every table (with {table} replaced by the table name in lowercase, _ as -)."
+  }
+
+  # … no two tables share one …
+  validation {
+    condition     = !strcontains(var.data_container_name, "{table}") || length(distinct([for t in var.tables : replace(var.data_container_name, "{table}", lower(replace(t, "_", "-")))])) == length(var.tables)
+    error_message = "data_container_name gives two tables the same container (table names that differ only in case or _ and -)."
+  }
+
+  # … and none is the state container.
+  validation {
+    condition     = !contains([for t in var.tables : replace(var.data_container_name, "{table}", lower(replace(t, "_", "-")))], var.state_container_name)
+    error_message = "data_container_name and state_container_name must name different containers."
   }
 }
 

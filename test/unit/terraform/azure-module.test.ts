@@ -7,6 +7,7 @@
  * module with its required variables only.
  */
 import { describe, expect, it } from "vitest";
+import { containerNameFor, isContainerName } from "../../../shared/core/identifiers.js";
 import { blockBodies, blocksOf, type HclBody } from "../../../scripts/terraform/hcl.js";
 import { referencesIn } from "../../../scripts/terraform/references.js";
 import { blockBody, dynamicContents, loadTerraform, local, moduleCall, objectLiterals, passes, regexTerms, resource, resourcesOfType, validations, variable } from "./hcl.js";
@@ -17,7 +18,7 @@ const example = await loadTerraform("terraform/examples/azure");
 describe("Azure module: the identity's roles", () => {
   const expected: Record<string, { role: string; scope: string }> = {
     workspace_reader: { role: "Log Analytics Reader", scope: "${var.workspace_resource_id}" },
-    data_container: { role: "Storage Blob Data Contributor", scope: "${local.data_container_scope}" },
+    data_container: { role: "Storage Blob Data Contributor", scope: "${each.value}" },
     state_container: { role: "Storage Blob Data Contributor", scope: "${local.state_container_scope}" },
     jobs_queue: { role: "Storage Queue Data Contributor", scope: "${local.jobs_queue_scope}" },
     poison_queue: { role: "Storage Queue Data Contributor", scope: "${local.poison_queue_scope}" },
@@ -40,7 +41,8 @@ describe("Azure module: the identity's roles", () => {
   });
 
   it("scopes the export account's roles to single containers and queues, never the account", () => {
-    expect(local(azure, "data_container_scope")).toBe("${azurerm_storage_account.export.id}/blobServices/default/containers/${azurerm_storage_container.data.name}");
+    expect(resourcesOfType(azure, "azurerm_role_assignment").get("data_container")?.for_each).toBe("${local.data_container_scopes}");
+    expect(local(azure, "data_container_scopes")).toBe("${{ for k, c in azurerm_storage_container.data : k => \"${azurerm_storage_account.export.id}/blobServices/default/containers/${c.name}\" }}");
     expect(local(azure, "state_container_scope")).toBe("${azurerm_storage_account.export.id}/blobServices/default/containers/${azurerm_storage_container.state.name}");
     expect(local(azure, "jobs_queue_scope")).toBe("${azurerm_storage_account.export.id}/queueServices/default/queues/${azurerm_storage_queue.jobs.name}");
     expect(local(azure, "poison_queue_scope")).toBe("${azurerm_storage_account.export.id}/queueServices/default/queues/${azurerm_storage_queue.poison.name}");
@@ -78,18 +80,49 @@ describe("Azure module: storage", () => {
     for (const [name, q] of resourcesOfType(azure, "azurerm_storage_queue")) expect(q.storage_account_id, name).toBe("${azurerm_storage_account.export.id}");
   });
 
-  it("tiers only the exported data, never the state", () => {
-    expect(local(azure, "data_prefix_match")).toBe('${var.prefix == "" ? "${var.data_container_name}/" : "${var.data_container_name}/${var.prefix}/"}');
-    const tiering = blockBodies(resource(azure, "azurerm_storage_management_policy", "export"), "rule").filter((r) => blockBodies(blockBody(r, "actions"), "base_blob").length > 0);
+  it("tiers only the exported data, never the state, at most 10 prefixes a rule (Azure's limit)", () => {
+    expect(local(azure, "data_prefix_matches")).toBe('${chunklist([for name in values(local.data_containers) : var.prefix == "" ? "${name}/" : "${name}/${var.prefix}/"], 10)}');
+    const policy = resource(azure, "azurerm_storage_management_policy", "export");
+    expect(blockBodies(policy, "rule").filter((r) => blockBodies(blockBody(r, "actions"), "base_blob").length > 0)).toEqual([]);
+    const tiering = dynamicContents(policy, "rule");
     expect(tiering).toHaveLength(1);
-    expect(blockBody(tiering[0] as HclBody, "filters").prefix_match).toEqual(["${local.data_prefix_match}"]);
+    expect(blockBody(tiering[0] as HclBody, "filters").prefix_match).toBe("${rule.value}");
+    expect(blockBody(tiering[0] as HclBody, "actions", "base_blob").tier_to_cool_after_days_since_modification_greater_than).toBe("${var.cool_after_days}");
   });
 
-  it("makes only the data container immutable, and only when asked", () => {
+  it("makes only the data containers immutable, and only when asked", () => {
     const policies = resourcesOfType(azure, "azurerm_storage_container_immutability_policy");
     expect([...policies.keys()]).toEqual(["data"]);
-    expect(policies.get("data")?.count).toBe("${var.immutability_period_days > 0 ? 1 : 0}");
-    expect(policies.get("data")?.storage_container_resource_manager_id).toBe("${local.data_container_scope}");
+    expect(policies.get("data")?.for_each).toBe("${var.immutability_period_days > 0 ? local.data_container_scopes : {}}");
+    expect(policies.get("data")?.storage_container_resource_manager_id).toBe("${each.value}");
+  });
+
+  it("creates one data container, or with a {table} template one per table named as the code names it", () => {
+    expect(resource(azure, "azurerm_storage_container", "data").for_each).toBe("${local.data_containers}");
+    expect(local(azure, "data_containers")).toBe('${strcontains(var.data_container_name, "{table}") ? {\n    for t in var.tables : t => replace(var.data_container_name, "{table}", lower(replace(t, "_", "-")))\n  } : { all = var.data_container_name }}');
+    // What the code calls the container of a table, for the tables Terraform would be given.
+    for (const table of ["AppRequests", "Custom_Logs_CL", "SecurityEvent"]) expect(containerNameFor("logs-{table}", table)).toBe(`logs-${table.toLowerCase().replaceAll("_", "-")}`);
+    // The app gets the template itself and names each table's container as Terraform did.
+    expect(String(local(azure, "app_settings"))).toMatch(/"LOGEXPORT_CONTAINER"\s*=\s*var\.data_container_name\n/);
+  });
+
+  it("moves the single data container of earlier versions into place instead of replacing it", () => {
+    expect(azure.blocks.filter((b) => b.kind === "moved").map((b) => [b.body.from, b.body.to])).toEqual([
+      ["${azurerm_storage_container.data}", '${azurerm_storage_container.data["all"]}'],
+      ["${azurerm_storage_container_immutability_policy.data[0]}", '${azurerm_storage_container_immutability_policy.data["all"]}'],
+    ]);
+  });
+
+  it("validates data_container_name as the settings validate LOGEXPORT_CONTAINER: every table's name valid, none shared, none the state container", () => {
+    const name = 'replace(var.data_container_name, "{table}", lower(replace(t, "_", "-")))';
+    const conditions = validations(azure, "data_container_name").map((v) => String(v.condition));
+    expect(conditions).toHaveLength(3);
+    expect(conditions[0]).toContain(`for t in var.tables : can(regex("^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", ${name})) && !strcontains(${name}, "--")`);
+    expect(conditions[1]).toContain(`length(distinct([for t in var.tables : ${name}])) == length(var.tables)`);
+    expect(conditions[2]).toBe(`\${!contains([for t in var.tables : ${name}], var.state_container_name)}`);
+    // The module's container rule is the code's: the same names pass and fail.
+    const rule = (n: string): boolean => /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(n) && !n.includes("--");
+    for (const n of ["logs-apprequests", "log-exports", "ab", "a--b", "-ab", "logs-custom-cl", "x".repeat(64), "Logs"]) expect(rule(n), n).toBe(isContainerName(n));
   });
 });
 
