@@ -24,6 +24,7 @@ import type { Environment } from "../settings/env.js";
 import type { BlockSource, BlockUploadOptions, BlockUploadResult } from "../sinks/blob/block-upload.js";
 import { LocalObjectStore } from "../sinks/local/store.js";
 import { PrefixedObjectStore } from "../sinks/prefixed.js";
+import { uploadResumable, type PartSource, type PartUploadOptions, type PartUploadResult, type UploadJournal } from "../sinks/s3/resumable-upload.js";
 import { S3ObjectStore } from "../sinks/s3/store.js";
 import type { LineFilter } from "../sources/cloudwatch/insights.js";
 import { CloudWatchSource } from "../sources/cloudwatch/source.js";
@@ -98,6 +99,8 @@ export interface FileTarget {
   readonly shown: string;
   /** A Blob target's resumable upload of a local file (staged blocks a rerun reuses); absent elsewhere. */
   readonly uploadInBlocks?: (source: BlockSource, options: BlockUploadOptions) => Promise<BlockUploadResult>;
+  /** An S3 target's multipart upload of a local file that a rerun resumes from the journal; absent elsewhere. */
+  readonly uploadResumable?: (source: PartSource, journal: UploadJournal, options: PartUploadOptions) => Promise<PartUploadResult>;
 }
 
 export interface DryRunPlan {
@@ -151,7 +154,15 @@ export function cloudWatchClient(region: string): CloudWatchLogsClient {
 /** Where the CLIs write one file: a local path or s3://bucket/key (S3 client from the standard chain, or the given endpoint). */
 export function openFileTarget(path: string, what: string, s3: S3ClientOptions): FileTarget {
   const url = parseS3Url(path, what);
-  if (url !== undefined) return { store: new S3ObjectStore(createS3Client(s3), url.bucket), name: url.key, shown: path };
+  if (url !== undefined) {
+    const client = createS3Client(s3);
+    return {
+      store: new S3ObjectStore(client, url.bucket),
+      name: url.key,
+      shown: path,
+      uploadResumable: (source, journal, options) => uploadResumable(client, url.bucket, url.key, source, journal, options),
+    };
+  }
   const file = resolve(path);
   return { store: new LocalObjectStore(dirname(file)), name: basename(file), shown: file };
 }

@@ -11,7 +11,11 @@
  * In the same child, a small node:http front proxies every request to s3rver
  * and adds what s3rver lacks: `If-None-Match: *` on PutObject and
  * CompleteMultipartUpload answers 412 PreconditionFailed when the key exists
- * (s3rver ignores the header and overwrites).
+ * (s3rver ignores the header and overwrites). It also gives multipart uploads
+ * S3's lifecycle, which s3rver lacks: AbortMultipartUpload removes the upload
+ * (s3rver answers 405), and UploadPart, CompleteMultipartUpload and Abort of
+ * an upload id it does not know answer 404 NoSuchUpload (s3rver would
+ * create the upload's directory for a part and accept it).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -103,6 +107,8 @@ export function s3Env(endpoint: string): Record<string, string> {
 const CHILD_SCRIPT = String.raw`
 "use strict";
 const http = require("node:http");
+const fs = require("node:fs");
+const path = require("node:path");
 const S3rver = require(process.env.S3_HARNESS_S3RVER);
 const { directory, buckets } = JSON.parse(process.env.S3_HARNESS_CONFIG);
 
@@ -130,6 +136,17 @@ function isConditionalWrite(req, url) {
   if (req.headers["if-none-match"] === undefined && req.headers["if-match"] === undefined) return false;
   if (req.method === "PUT") return !url.searchParams.has("partNumber") && !url.searchParams.has("uploadId");
   return req.method === "POST" && url.searchParams.has("uploadId");
+}
+
+function noSuchUpload(req, res, uploadId) {
+  const body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchUpload</Code>' +
+    "<Message>The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.</Message>" +
+    "<UploadId>" + escapeXml(uploadId) + "</UploadId><RequestId>s3-harness</RequestId></Error>";
+  req.resume();
+  req.on("end", () => {
+    res.writeHead(404, { "content-type": "application/xml", "content-length": Buffer.byteLength(body) });
+    res.end(body);
+  });
 }
 
 (async () => {
@@ -160,9 +177,7 @@ function isConditionalWrite(req, url) {
     req.pipe(upstream);
   };
 
-  const front = http.createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://front");
-    const object = objectOf(url);
+  const conditional = (req, res, url, object) => {
     if (!object || !isConditionalWrite(req, url)) return proxy(req, res);
     if (req.headers["if-match"] !== undefined) {
       // If-Match: the write goes ahead only while the object still has that ETag (read with a HEAD to the backend).
@@ -197,6 +212,20 @@ function isConditionalWrite(req, url) {
         res.end(String(error));
       },
     );
+  };
+
+  const front = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://front");
+    const object = objectOf(url);
+    const uploadId = url.searchParams.get("uploadId");
+    if (!object || uploadId === null || !/^[0-9a-f]+$/.test(uploadId)) return conditional(req, res, url, object);
+    const uploadDir = path.join(s3rver.store.getResourcePath(object[0], undefined, "uploads"), uploadId);
+    if (!fs.existsSync(uploadDir)) return noSuchUpload(req, res, uploadId);
+    if (req.method !== "DELETE") return conditional(req, res, url, object);
+    fs.rmSync(uploadDir, { recursive: true, force: true });
+    req.resume();
+    res.writeHead(204);
+    res.end();
   });
   front.listen(0, "127.0.0.1", () => {
     process.stdout.write("S3_HARNESS_READY " + front.address().port + "\n");

@@ -1,17 +1,19 @@
 /**
  * `logexport upload`: any file to S3 (s3rver) or Blob Storage (Azurite) — through a connection string or the
- * URL's own SAS token, which never appears in the output.
+ * URL's own SAS token, which never appears in the output — and resumed after a failure injected mid-upload.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { AbortMultipartUploadCommand } from "@aws-sdk/client-s3";
 import { BlobServiceClient, ContainerSASPermissions } from "@azure/storage-blob";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { uploadCommand } from "../../cli/commands/upload.js";
+import { sidecarPath } from "../../cli/upload-journal.js";
 import { capturedIO } from "../helpers/cli-io.js";
-import { startFaultProxy } from "../helpers/fault-proxy.js";
+import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy.js";
 import { startS3, type S3Harness } from "../helpers/s3.js";
 import { uniqueName } from "../helpers/storage.js";
 
@@ -118,22 +120,134 @@ describe("logexport upload", () => {
     }
   });
 
-  it("leaves no object and no multipart upload behind when an S3 upload fails mid-way (a rerun starts over)", async () => {
-    const big = join(dir, "big.bin");
-    const bytes = randomBytes(11 * 1024 * 1024); // three 5 MiB parts
-    await writeFile(big, bytes);
-    const proxy = await startFaultProxy(s3.endpoint);
-    try {
-      proxy.inject({ kind: "status", status: 500, match: { method: "PUT", path: /partNumber=2/ }, times: 10 });
-      await expect(uploadCommand(["--source", big, "--destination", "s3://observability/resumable/big.bin", "--s3-endpoint-url", proxy.url], capturedIO())).rejects.toThrow(/big\.bin/);
-      expect(await (await s3.bucket("observability")).keys()).not.toContain("resumable/big.bin");
-      expect(proxy.requests.filter((r) => r.method === "DELETE" && /uploadId=/.test(r.path))).toHaveLength(1);
-      proxy.clear();
-      expect(await uploadCommand(["--source", big, "--destination", "s3://observability/resumable/big.bin", "--s3-endpoint-url", proxy.url], capturedIO())).toBe(0);
-      expect((await (await s3.bucket("observability")).getBytes("resumable/big.bin")).equals(bytes)).toBe(true);
-    } finally {
+  describe("resuming an S3 upload (three parts: 5 + 5 + 1 MiB)", () => {
+    let proxy: FaultProxy;
+    let key: string;
+    let DESTINATION: string;
+    let big: string;
+    let bytes: Buffer;
+    let sidecar: string;
+
+    beforeEach(async () => {
+      key = `resumable/${uniqueName("big")}.bin`;
+      DESTINATION = `s3://observability/${key}`;
+      big = join(dir, `big-${uniqueName("s3")}.bin`);
+      bytes = randomBytes(11 * 1024 * 1024);
+      await writeFile(big, bytes);
+      sidecar = sidecarPath(big, DESTINATION);
+      proxy = await startFaultProxy(s3.endpoint);
+    });
+    afterEach(async () => {
       await proxy.close();
+    });
+
+    const run = (io = capturedIO(), ...extra: string[]) => uploadCommand(["--source", big, "--destination", DESTINATION, "--s3-endpoint-url", proxy.url, ...extra], io);
+    const partNumber = (path: string) => Number(new URL(path, proxy.url).searchParams.get("partNumber"));
+    /** The part numbers sent since request `from`, and those the store accepted. */
+    const parts = (from = 0) => {
+      const puts = proxy.requests.slice(from).filter((r) => r.method === "PUT" && /partNumber=/.test(r.path));
+      return { sent: [...new Set(puts.map((r) => partNumber(r.path)))].sort(), stored: puts.filter((r) => r.status === 200).map((r) => partNumber(r.path)).sort() };
+    };
+    const uploadIdOf = async () => (JSON.parse(await readFile(sidecar, "utf8")) as { uploadId: string }).uploadId;
+
+    /** Part 2 fails (500) past the SDK's retries: the run fails, resumable. */
+    async function failOnPart2(): Promise<number[]> {
+      proxy.inject({ kind: "status", status: 500, match: { method: "PUT", path: /partNumber=2&/ }, times: 10 });
+      const first = capturedIO();
+      const failure = await run(first).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      proxy.clear();
+      expect(failure).toMatchObject({ exitCode: 1 });
+      const { message } = failure as Error;
+      expect(message).toContain(`uploading part 2 of 3 of ${DESTINATION} failed (HTTP 500`);
+      expect(message).toMatch(new RegExp(`nothing is visible at ${DESTINATION} yet; [12] of 3 parts are uploaded: re-run the same command to resume, or add --restart to abort the unfinished upload and start over$`));
+      expect(await (await s3.bucket("observability")).exists(key)).toBe(false);
+      const { stored } = parts();
+      expect(stored).not.toContain(2);
+      expect(first.err()).toMatch(/\d{4}-\d\d-\d\dT\S+ 1\/3 parts 5\.0 MiB of 11\.0 MiB/);
+      return stored;
     }
+
+    it("fails on part 2 with nothing visible, and the rerun sends only the missing parts", async () => {
+      const storedFirst = await failOnPart2();
+      const mark = proxy.requests.length;
+      const second = capturedIO();
+      expect(await run(second)).toBe(0);
+      const rerun = proxy.requests.slice(mark);
+      expect(parts(mark).sent).toEqual([1, 2, 3].filter((n) => !storedFirst.includes(n)));
+      expect(rerun.filter((r) => r.method === "POST").map((r) => new URL(r.path, proxy.url).searchParams.has("uploadId"))).toEqual([true]); // no new upload, one completion
+      expect(second.err()).toContain(`resumed: ${storedFirst.length} of 3 parts were uploaded by an earlier attempt and not sent again`);
+      expect(second.out()).toContain(createHash("sha256").update(bytes).digest("hex"));
+      expect(createHash("sha256").update(await (await s3.bucket("observability")).getBytes(key)).digest("hex")).toBe(createHash("sha256").update(bytes).digest("hex"));
+      await expect(stat(sidecar)).rejects.toMatchObject({ code: "ENOENT" });
+    });
+
+    it("starts over when the source changed, aborting the stale upload", async () => {
+      await failOnPart2();
+      const stale = await uploadIdOf();
+      bytes = randomBytes(bytes.length + 1);
+      await writeFile(big, bytes);
+      const mark = proxy.requests.length;
+      const second = capturedIO();
+      expect(await run(second)).toBe(0);
+      expect(second.err()).toContain(`aborted the unfinished upload ${stale} of ${DESTINATION} (the source file changed since); starting over`);
+      expect(proxy.requests.slice(mark).filter((r) => r.method === "DELETE").map((r) => [new URL(r.path, proxy.url).searchParams.get("uploadId"), r.status])).toEqual([[stale, 204]]);
+      expect(parts(mark).sent).toEqual([1, 2, 3]);
+      expect((await (await s3.bucket("observability")).getBytes(key)).equals(bytes)).toBe(true);
+    });
+
+    it("starts over when a recorded part's bytes changed under the same size and mtime", async () => {
+      await failOnPart2();
+      const stale = await uploadIdOf();
+      const { atimeMs, mtimeMs } = await stat(big);
+      bytes[100] = (bytes[100] ?? 0) ^ 0xff;
+      await writeFile(big, bytes);
+      await utimes(big, atimeMs / 1000, mtimeMs / 1000);
+      expect((await stat(big)).mtimeMs).toBe(mtimeMs);
+      const mark = proxy.requests.length;
+      const second = capturedIO();
+      expect(await run(second)).toBe(0);
+      expect(second.err()).toContain(`aborted the unfinished upload ${stale} of ${DESTINATION} (part 1 of the source file changed since); starting over`);
+      expect(parts(mark).sent).toEqual([1, 2, 3]);
+      expect((await (await s3.bucket("observability")).getBytes(key)).equals(bytes)).toBe(true);
+    });
+
+    it("starts over when the store no longer knows the upload (NoSuchUpload)", async () => {
+      await failOnPart2();
+      const stale = await uploadIdOf();
+      await s3.client().send(new AbortMultipartUploadCommand({ Bucket: "observability", Key: key, UploadId: stale }));
+      const mark = proxy.requests.length;
+      const second = capturedIO();
+      expect(await run(second)).toBe(0);
+      expect(second.err()).toContain(`the unfinished upload ${stale} of ${DESTINATION} is already gone (the store no longer knows it (NoSuchUpload)); starting over`);
+      expect(parts(mark).sent).toEqual([1, 2, 3]);
+      expect((await (await s3.bucket("observability")).getBytes(key)).equals(bytes)).toBe(true);
+    });
+
+    it("--restart aborts the unfinished upload and sends every part again", async () => {
+      await failOnPart2();
+      const stale = await uploadIdOf();
+      const mark = proxy.requests.length;
+      const second = capturedIO();
+      expect(await run(second, "--restart")).toBe(0);
+      expect(second.err()).toContain(`aborted the unfinished upload ${stale} of ${DESTINATION} (--restart); starting over`);
+      expect(parts(mark).sent).toEqual([1, 2, 3]);
+      await expect(s3.client().send(new AbortMultipartUploadCommand({ Bucket: "observability", Key: key, UploadId: stale }))).rejects.toMatchObject({ name: "NoSuchUpload" });
+      expect((await (await s3.bucket("observability")).getBytes(key)).equals(bytes)).toBe(true);
+      await expect(stat(sidecar)).rejects.toMatchObject({ code: "ENOENT" });
+    });
+
+    it("sends a file of at most one part as a single PutObject, with no sidecar", async () => {
+      expect(await uploadCommand(["--source", source, "--destination", "s3://observability/small/sanitized_logs.jsonl", "--s3-endpoint-url", proxy.url], capturedIO())).toBe(0);
+      expect(proxy.requests.map((r) => [r.method, new URL(r.path, proxy.url).search])).toEqual([["PUT", "?x-id=PutObject"]]);
+      await expect(stat(sidecarPath(source, "s3://observability/small/sanitized_logs.jsonl"))).rejects.toMatchObject({ code: "ENOENT" });
+    });
+  });
+
+  it("refuses --restart for a blob destination", async () => {
+    await expect(uploadCommand(["--source", source, "--destination", `${inject("azuriteBlobUrl")}/somecontainer/x.jsonl`, "--restart"], capturedIO())).rejects.toThrow(/--restart applies to s3:\/\/ destinations/);
   });
 
   it("refuses a Parquet file that is not one, a plain-http blob URL without credentials, and a connection string flag", async () => {
