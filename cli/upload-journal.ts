@@ -58,8 +58,12 @@ export function sidecarJournal(path: string): UploadJournal {
     async save(state) {
       // Written aside and renamed, so a crash mid-write leaves the previous state, never half a file.
       const next = `${path}.${process.pid}.tmp`;
-      await writeFile(next, `${JSON.stringify(state, null, 1)}\n`);
-      await rename(next, path);
+      try {
+        await writeFile(next, `${JSON.stringify(state, null, 1)}\n`);
+        await rename(next, path);
+      } catch (error) {
+        throw new CliError(`cannot write ${path}, the state that lets a failed upload resume (${(error as NodeJS.ErrnoException).code ?? String(error)}): the source's folder must be writable`, 1);
+      }
     },
     async clear() {
       await rm(path, { force: true });

@@ -3,7 +3,7 @@
  * URL's own SAS token, which never appears in the output — and resumed after a failure injected mid-upload.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -192,24 +192,24 @@ describe("logexport upload", () => {
       const mark = proxy.requests.length;
       const second = capturedIO();
       expect(await run(second)).toBe(0);
-      expect(second.err()).toContain(`aborted the unfinished upload ${stale} of ${DESTINATION} (the source file changed since); starting over`);
+      expect(second.err()).toContain(`aborted the unfinished upload ${stale} of ${DESTINATION} (the source file changed since; starting over)`);
       expect(proxy.requests.slice(mark).filter((r) => r.method === "DELETE").map((r) => [new URL(r.path, proxy.url).searchParams.get("uploadId"), r.status])).toEqual([[stale, 204]]);
       expect(parts(mark).sent).toEqual([1, 2, 3]);
       expect((await (await s3.bucket("observability")).getBytes(key)).equals(bytes)).toBe(true);
     });
 
     it("starts over when a recorded part's bytes changed under the same size and mtime", async () => {
+      // Whole seconds, so the mtime set back after the edit is exactly the one recorded.
+      await utimes(big, 1_700_000_000, 1_700_000_000);
       await failOnPart2();
       const stale = await uploadIdOf();
-      const { atimeMs, mtimeMs } = await stat(big);
       bytes[100] = (bytes[100] ?? 0) ^ 0xff;
       await writeFile(big, bytes);
-      await utimes(big, atimeMs / 1000, mtimeMs / 1000);
-      expect((await stat(big)).mtimeMs).toBe(mtimeMs);
+      await utimes(big, 1_700_000_000, 1_700_000_000);
       const mark = proxy.requests.length;
       const second = capturedIO();
       expect(await run(second)).toBe(0);
-      expect(second.err()).toContain(`aborted the unfinished upload ${stale} of ${DESTINATION} (part 1 of the source file changed since); starting over`);
+      expect(second.err()).toContain(`aborted the unfinished upload ${stale} of ${DESTINATION} (part 1 of the source file changed since; starting over)`);
       expect(parts(mark).sent).toEqual([1, 2, 3]);
       expect((await (await s3.bucket("observability")).getBytes(key)).equals(bytes)).toBe(true);
     });
@@ -221,7 +221,7 @@ describe("logexport upload", () => {
       const mark = proxy.requests.length;
       const second = capturedIO();
       expect(await run(second)).toBe(0);
-      expect(second.err()).toContain(`the unfinished upload ${stale} of ${DESTINATION} is already gone (the store no longer knows it (NoSuchUpload)); starting over`);
+      expect(second.err()).toContain(`the unfinished upload ${stale} of ${DESTINATION} is already gone (the store answers NoSuchUpload; starting over)`);
       expect(parts(mark).sent).toEqual([1, 2, 3]);
       expect((await (await s3.bucket("observability")).getBytes(key)).equals(bytes)).toBe(true);
     });
@@ -232,11 +232,36 @@ describe("logexport upload", () => {
       const mark = proxy.requests.length;
       const second = capturedIO();
       expect(await run(second, "--restart")).toBe(0);
-      expect(second.err()).toContain(`aborted the unfinished upload ${stale} of ${DESTINATION} (--restart); starting over`);
+      expect(second.err()).toContain(`aborted the unfinished upload ${stale} of ${DESTINATION} (--restart; starting over)`);
       expect(parts(mark).sent).toEqual([1, 2, 3]);
       await expect(s3.client().send(new AbortMultipartUploadCommand({ Bucket: "observability", Key: key, UploadId: stale }))).rejects.toMatchObject({ name: "NoSuchUpload" });
       expect((await (await s3.bucket("observability")).getBytes(key)).equals(bytes)).toBe(true);
       await expect(stat(sidecar)).rejects.toMatchObject({ code: "ENOENT" });
+    });
+
+    it("says how to resume when interrupted mid-upload, and the rerun finishes it", async () => {
+      const stop = new AbortController();
+      // Part 2 never arrives: the user presses Ctrl-C while it is on the way (the connection drops with it).
+      proxy.inject({ kind: "hook", match: { method: "PUT", path: /partNumber=2&/ }, run: () => stop.abort() });
+      await expect(run(capturedIO({ signal: stop.signal }))).rejects.toMatchObject({
+        exitCode: 130,
+        message: expect.stringMatching(new RegExp(`^interrupted: nothing is visible at ${DESTINATION} yet; [01] of 3 parts are uploaded: re-run the same command to resume`)),
+      });
+      expect(await (await s3.bucket("observability")).exists(key)).toBe(false);
+      const mark = proxy.requests.length;
+      expect(await run()).toBe(0);
+      expect(parts(mark).sent).toContain(2);
+      expect((await (await s3.bucket("observability")).getBytes(key)).equals(bytes)).toBe(true);
+    });
+
+    it("refuses to start when the sidecar cannot be written, aborting the upload it created", async () => {
+      // A folder where the sidecar is written aside (running as root, a read-only folder would not stop it).
+      await mkdir(`${sidecar}.${process.pid}.tmp`);
+      await expect(run()).rejects.toThrow(/the state that lets a failed upload resume \(EISDIR\): the source's folder must be writable/);
+      expect(proxy.requests.map((r) => [r.method, r.status])).toEqual([
+        ["POST", 200],
+        ["DELETE", 204],
+      ]);
     });
 
     it("sends a file of at most one part as a single PutObject, with no sidecar", async () => {

@@ -118,7 +118,7 @@ export async function uploadResumable(client: S3Client, bucket: string, key: str
   let state = await journal.load();
   const discard = async (reason: string): Promise<void> => {
     if (state === undefined) return;
-    await abortUpload(client, state, options, reason);
+    await abortUpload(client, state, options, `${reason}; starting over`);
     await journal.clear();
     state = undefined;
   };
@@ -132,8 +132,13 @@ export async function uploadResumable(client: S3Client, bucket: string, key: str
   if (source.sizeBytes <= partSizeBytes) return putWhole(client, bucket, key, source, options);
   for (let attempt = 0; ; attempt += 1) {
     if (state === undefined) {
-      state = await createUpload(client, bucket, key, source, partSizeBytes, options);
-      await journal.save(state);
+      const created = await createUpload(client, bucket, key, source, partSizeBytes, options);
+      // An upload no journal names could never be resumed or aborted by a rerun: abort it now.
+      await journal.save(created).catch(async (error: unknown) => {
+        await abortUpload(client, created, options, "its state could not be saved");
+        throw error;
+      });
+      state = created;
     }
     try {
       return await uploadParts(client, state, source, journal, options);
@@ -141,7 +146,7 @@ export async function uploadResumable(client: S3Client, bucket: string, key: str
       // A recorded part whose bytes changed, or an upload the store no longer knows: start over, once.
       const gone = error instanceof StaleUpload || isUploadGone(error);
       if (!gone || attempt > 0) throw await unfinished(error, journal, Math.ceil(source.sizeBytes / partSizeBytes));
-      await discard(error instanceof StaleUpload ? error.message : "the store no longer knows it (NoSuchUpload)");
+      await discard(error instanceof StaleUpload ? error.message : "the store answers NoSuchUpload");
     }
   }
 }
@@ -185,10 +190,10 @@ async function abortUpload(client: S3Client, state: PartUploadState, options: Pa
   const what = `the unfinished upload ${state.uploadId} of s3://${state.bucket}/${state.key}`;
   try {
     await client.send(new AbortMultipartUploadCommand({ Bucket: state.bucket, Key: state.key, UploadId: state.uploadId }), { abortSignal: options.abortSignal });
-    options.onNotice?.(`aborted ${what} (${reason}); starting over`);
+    options.onNotice?.(`aborted ${what} (${reason})`);
   } catch (error) {
-    if (isUploadGone(error)) options.onNotice?.(`${what} is already gone (${reason}); starting over`);
-    else options.onNotice?.(`could not abort ${what} (${reason}): ${errorMessage(error)}; starting over (a lifecycle rule AbortIncompleteMultipartUpload removes its parts)`);
+    if (isUploadGone(error)) options.onNotice?.(`${what} is already gone (${reason})`);
+    else options.onNotice?.(`could not abort ${what} (${reason}): ${errorMessage(error)} (a bucket lifecycle rule AbortIncompleteMultipartUpload removes its parts)`);
   }
 }
 
