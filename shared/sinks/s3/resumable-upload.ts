@@ -75,12 +75,7 @@ export interface PartUploadResult extends StoredObject {
 
 /** The upload failed but stays resumable: the journal holds the parts that made it. */
 export class UnfinishedUploadError extends StorageError {
-  constructor(
-    message: string,
-    readonly partsUploaded: number,
-    readonly parts: number,
-    cause: unknown,
-  ) {
+  constructor(message: string, cause: unknown) {
     super(message, { retriable: true, cause });
   }
 }
@@ -145,17 +140,16 @@ export async function uploadResumable(client: S3Client, bucket: string, key: str
     } catch (error) {
       // A recorded part whose bytes changed, or an upload the store no longer knows: start over, once.
       const gone = error instanceof StaleUpload || isUploadGone(error);
-      if (!gone || attempt > 0) throw await unfinished(error, journal, Math.ceil(source.sizeBytes / partSizeBytes));
+      if (!gone || attempt > 0) throw await unfinished(error, journal);
       await discard(error instanceof StaleUpload ? error.message : "the store answers NoSuchUpload");
     }
   }
 }
 
 /** A store failure while the journal names an upload: resumable. Anything else (the source changed, a veto) goes up unchanged. */
-async function unfinished(error: unknown, journal: UploadJournal, parts: number): Promise<unknown> {
-  const state = await journal.load();
-  if (!(error instanceof StorageError) || state === undefined) return error;
-  return new UnfinishedUploadError(error.message, state.parts.length, parts, error);
+async function unfinished(error: unknown, journal: UploadJournal): Promise<unknown> {
+  if (!(error instanceof StorageError) || (await journal.load()) === undefined) return error;
+  return new UnfinishedUploadError(error.message, error);
 }
 
 async function putWhole(client: S3Client, bucket: string, key: string, source: PartSource, options: PartUploadOptions): Promise<PartUploadResult> {
