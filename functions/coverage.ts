@@ -5,12 +5,16 @@ import { parseCoverageQuery } from "./coverage-query.js";
 import { problem } from "./problem.js";
 import { APP_ROLES, refuseUnlessRole } from "./roles.js";
 import { platformSignInEnabled } from "./runtime.js";
+import { signInRedirect, wantsHtml } from "./sign-in.js";
 
 /** GET /api/coverage?table=&start=&end=&windowMinutes=: the coverage heatmap as one self-contained HTML page (30 days by default). `principalTrusted`: whether App Service authentication is in front (tests say so). */
 export function createCoverageHandler(exporter: () => AzureExport, principalTrusted: () => boolean = platformSignInEnabled) {
   return async (request: HttpRequest): Promise<HttpResponseInit> => {
     const { settings, clock, coverage } = exporter();
-    const refused = refuseUnlessRole(request, APP_ROLES.read, settings.functionKeys, principalTrusted());
+    const trusted = principalTrusted();
+    const refused = refuseUnlessRole(request, APP_ROLES.read, settings.functionKeys, trusted);
+    // A browser without a session is sent to sign in (App Service lets unauthenticated requests through to the app); API clients get the 401.
+    if (refused?.status === 401 && trusted && wantsHtml(request)) return signInRedirect(request);
     if (refused !== undefined) return refused;
     const nowMs = clock.now();
     const parsed = parseCoverageQuery(request, settings, nowMs, 30);

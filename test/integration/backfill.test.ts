@@ -36,6 +36,12 @@ function stack(extra: Readonly<Record<string, string>> = {}): Promise<AzureStack
   });
 }
 
+/** Settings of a second app instance on the same containers and queue as `stack`. */
+function sameStorage(stack: AzureStack): Record<string, string> {
+  const names = ["LOGEXPORT_CONTAINER", "LOGEXPORT_STATE_CONTAINER", "LOGEXPORT_QUEUE"];
+  return Object.fromEntries(names.map((name) => [name, stack.env[name] ?? ""]));
+}
+
 const thirtyDays = { tables: TABLES, start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 30 * DAY_MS).toISOString(), windowMinutes: 1440 };
 
 describe("POST /api/backfill", () => {
@@ -188,8 +194,7 @@ describe("POST /api/backfill bounds", () => {
 
   it("of 8 concurrent requests for one table on two instances exactly one starts; the others get 429 naming it", async () => {
     const first = await stack();
-    const shared = { LOGEXPORT_CONTAINER: first.env.LOGEXPORT_CONTAINER, LOGEXPORT_STATE_CONTAINER: first.env.LOGEXPORT_STATE_CONTAINER, LOGEXPORT_QUEUE: first.env.LOGEXPORT_QUEUE };
-    const second = await stack(shared);
+    const second = await stack(sameStorage(first));
     const body = { tables: ["Syslog"], start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 2 * DAY_MS).toISOString() };
     const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? first : second).backfill(body)));
     const accepted = answers.filter((a) => a.status === 202);
@@ -207,7 +212,7 @@ describe("POST /api/backfill bounds", () => {
     const clock = { now: () => nowMs };
     const quota = { LOGEXPORT_BACKFILL_DAILY_WINDOWS: "4" };
     const first = await createAzureStack({ connectionString, fake, tables: TABLES, clock, settings: { LOGEXPORT_WINDOW_MINUTES: "1440", LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90", ...quota } });
-    const second = await createAzureStack({ connectionString, fake, tables: TABLES, clock, settings: { LOGEXPORT_WINDOW_MINUTES: "1440", LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90", LOGEXPORT_CONTAINER: first.env.LOGEXPORT_CONTAINER, LOGEXPORT_STATE_CONTAINER: first.env.LOGEXPORT_STATE_CONTAINER, LOGEXPORT_QUEUE: first.env.LOGEXPORT_QUEUE, ...quota } });
+    const second = await createAzureStack({ connectionString, fake, tables: TABLES, clock, settings: { LOGEXPORT_WINDOW_MINUTES: "1440", LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90", ...sameStorage(first), ...quota } });
     const twoDays = (table: string) => ({ tables: [table], start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 2 * DAY_MS).toISOString() });
     const answers = await Promise.all(TABLES.map((table, i) => (i % 2 === 0 ? first : second).backfill(twoDays(table))));
     expect(answers.map((a) => a.status).sort()).toEqual([202, 202, 429]);
