@@ -50,8 +50,8 @@ function parseClaim(text: string): Claim | undefined {
 
 /**
  * Whether the claim still holds its table: its run is younger than the horizon and has a window of the
- * table neither exported (by the run, for a forced one) nor failed; a claim without its run record holds
- * only for CLAIM_GRACE_MS.
+ * table neither exported (by the run, for a forced one) nor failed in the run; a claim without its run
+ * record holds only for CLAIM_GRACE_MS.
  */
 async function holder(state: ObjectStore, claim: Claim, options: ClaimOptions): Promise<BusyTable | undefined> {
   const run = await readRunRecord(state, claim.runId);
@@ -68,7 +68,8 @@ async function holder(state: ObjectStore, claim: Claim, options: ClaimOptions): 
     exportedBy: run.force ? run.runId : undefined,
   });
   if (coverage === undefined) return undefined;
-  const finished = coverage.counts.exported + coverage.counts.failed;
+  // A failure recorded by an earlier run is what this run is re-running: only its own failures finish a window.
+  const finished = coverage.windows.filter((w) => w.state === "exported" || (w.state === "failed" && w.runId === run.runId)).length;
   return finished < coverage.windows.length ? { table: claim.table, runId: run.runId, since: run.createdAt, progress: { finished, total: coverage.windows.length } } : undefined;
 }
 

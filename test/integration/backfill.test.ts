@@ -192,6 +192,21 @@ describe("POST /api/backfill bounds", () => {
     expect((await s.backfill({ tables: ["Syslog"], start: new Date(DAY0 + 5 * DAY_MS).toISOString(), end: new Date(DAY0 + 6 * DAY_MS).toISOString() })).status).toBe(202);
   });
 
+  it("a run re-running a window an earlier run failed holds its table until it has run it (the old failure does not finish it)", async () => {
+    const s = await stack();
+    const oneDay = { tables: ["Heartbeat"], start: new Date(DAY0 + DAY_MS).toISOString(), end: new Date(DAY0 + 2 * DAY_MS).toISOString() };
+    fake.inject({ on: "rows", kind: "partialFailure", times: 5 });
+    expect((await s.backfill(oneDay)).status).toBe(202);
+    expect(await s.drain({ batchSize: 1 })).toMatchObject({ poisoned: 1 });
+    const rerun = await s.backfill(oneDay);
+    expect(rerun.status).toBe(202);
+    const again = await s.backfill(oneDay);
+    expect(again.status).toBe(429);
+    expect(again.body).toMatchObject({ detail: expect.stringContaining(`run ${(rerun.body as { runId: string }).runId} (created`) });
+    await s.drain();
+    expect((await s.backfill(oneDay)).status).toBe(202);
+  });
+
   it("of 8 concurrent requests for one table on two instances exactly one starts; the others get 429 naming it", async () => {
     const first = await stack();
     const second = await stack(sameStorage(first));
