@@ -9,7 +9,9 @@ import { HOUR_MS, isoInstant } from "../shared/core/time.js";
 import { parseManifest } from "../shared/engine/manifest.js";
 import type { TableCoverage } from "../shared/engine/status.js";
 import { completeUntil } from "../shared/engine/windows.js";
+import { coveragePage } from "../shared/report/coverage-page.js";
 import { runAwsDemo } from "./aws.js";
+import type { DemoResult } from "./result.js";
 import { createAzureStack, type AzureStack } from "../test/helpers/azure-stack.js";
 import { startAzurite } from "../test/helpers/azurite.js";
 import { startFakeLogAnalytics } from "../test/helpers/fake-log-analytics.js";
@@ -78,7 +80,7 @@ async function countWithDuckDb(tables: readonly SyntheticTable[], range: { start
 }
 
 /** Seed 000's side: a day of Log Analytics tables through planner, workers, a late row and a backfill into Azurite. */
-async function runAzureDemo(): Promise<boolean> {
+async function runAzureDemo(): Promise<DemoResult> {
   const logFile = createWriteStream(join(OUTPUT, "functions.log"));
   // One "now" for the whole demo: with the real clock, a run that crosses an hour boundary (or minute 20, the
   // ingestion delay) plans a window more than the day it checks.
@@ -141,10 +143,8 @@ async function runAzureDemo(): Promise<boolean> {
 
     const complete = await summarize(stack, tables, { startMs: previousDay.startMs, endMs: day.endMs });
     const status = await stack.status({ start: isoInstant(previousDay.startMs), end: isoInstant(day.endMs) });
-    say(`GET /api/status (from manifests and the ledger):\n${coverageTable((status.body as { tables: TableCoverage[] }).tables)}\n`);
-    const page = await stack.coverage({ start: isoInstant(previousDay.startMs), end: isoInstant(day.endMs) });
-    await writeFile(join(OUTPUT, "coverage.html"), String(page.body));
-    say(`GET /api/coverage (the same coverage as a page; open it in a browser): ${join(OUTPUT, "coverage.html")}\n`);
+    const coverage = { name: "Azure Log Analytics, Azurite (60-minute windows)", tables: (status.body as { tables: TableCoverage[] }).tables };
+    say(`GET /api/status (from manifests and the ledger):\n${coverageTable(coverage.tables)}\n`);
     const files = (await download(stack.data, join(OUTPUT, "log-exports"))) + (await download(stack.state, join(OUTPUT, "log-export-state")));
     await writeFile(join(OUTPUT, "settings.json"), `${JSON.stringify({ ...stack.env, ExportStorage: "(Azurite dev account)" }, null, 2)}\n`);
     say(`Output (${files} objects, copied out of Azurite): ${OUTPUT}/`);
@@ -153,7 +153,7 @@ async function runAzureDemo(): Promise<boolean> {
     say(`  logs       functions.log`);
     const counted = await countWithDuckDb(tables, { startMs: previousDay.startMs, endMs: day.endMs });
     say(`\nAzure summary: ${tables.length} tables over ${isoInstant(previousDay.startMs)} – ${isoInstant(day.endMs)}; ${complete && counted ? "every row exported exactly once, and DuckDB reads them all." : "INCOMPLETE: exported rows differ from the source."}`);
-    return complete && counted;
+    return { complete: complete && counted, coverage };
   } finally {
     await fake.close();
     await azurite.stop();
@@ -170,8 +170,13 @@ async function main(): Promise<void> {
   say(`  (Azure part: ${((azureDone - started) / 1000).toFixed(1)} s)`);
   const aws = await runAwsDemo(OUTPUT, say);
   say(`  (AWS part: ${((Date.now() - azureDone) / 1000).toFixed(1)} s)`);
-  say(`\n${azure && aws ? "Both clouds complete" : "INCOMPLETE"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  if (!azure || !aws) process.exitCode = 1;
+  // The page GET /api/coverage and `logexport status --clouds azure,aws --html` make, with both clouds' tables.
+  const page = coveragePage({ title: "Log export coverage (demo)", generatedAt: new Date().toISOString(), sections: [azure.coverage, aws.coverage] });
+  await writeFile(join(OUTPUT, "coverage.html"), page.html);
+  say(`\nCoverage page, both clouds on one heatmap (open it in a browser): ${join(OUTPUT, "coverage.html")}`);
+  const ok = azure.complete && aws.complete;
+  say(`\n${ok ? "Both clouds complete" : "INCOMPLETE"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  if (!ok) process.exitCode = 1;
 }
 
 await main();

@@ -17,7 +17,7 @@ header p { margin: 0 0 .5rem; color: #333; }
 table.heatmap { border-collapse: separate; border-spacing: 2px; }
 table.heatmap thead th { font-weight: normal; font-size: 10px; color: #444; vertical-align: bottom; }
 table.heatmap thead th span { writing-mode: vertical-rl; transform: rotate(180deg); }
-th.name { position: sticky; left: 0; z-index: 1; background: #fff; text-align: left; white-space: nowrap; padding-right: .75rem; font-size: 13px; }
+th.name { position: sticky; left: 0; z-index: 1; background: #fff; text-align: left; white-space: nowrap; padding-right: .75rem; font-size: 13px; min-width: 15rem; }
 th.name small { display: block; color: #555; font-weight: normal; font-size: 11px; }
 .cell { width: 16px; min-width: 16px; height: 18px; padding: 0; text-align: center; font-size: 12px; line-height: 18px; color: #000; border-radius: 2px; cursor: pointer; }
 .s-complete { background: #009e73; }

@@ -3,7 +3,7 @@
  * `.demo-output` is the test's own), both clouds end to end on the emulators and fakes.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -41,5 +41,14 @@ describe("npm start", () => {
     const keys = await readdir(join(output, "s3", "pulp-exports"), { recursive: true });
     expect(keys.filter((k) => k.endsWith(".parquet"))).toHaveLength(4);
     expect(stdout).toMatch(/^package +requests +orgs$/m);
+  });
+
+  it("writes one coverage page with both clouds' tables, every day of them complete", async () => {
+    const page = await readFile(join(dir, ".demo-output", "coverage.html"), "utf8");
+    expect([...page.matchAll(/<h2 id="section-\d">([^<]+)<\/h2>/g)].map((m) => m[1])).toEqual(["Azure Log Analytics, Azurite (60-minute windows)", "AWS CloudWatch Logs, s3://pulp-exports on s3rver (hours)"]);
+    const cells = [...page.matchAll(/data-table="([^"]+)" data-day="[^"]+" data-state="([^"]+)"/g)];
+    expect([...new Set(cells.map((m) => m[1]))]).toEqual(["AppRequests", "AppTraces", "SecurityEvent", "pulp_access_logs", "pulp_content_python_logs", "pulp_content_rpm_logs", "pulp_content_maven_logs"]);
+    expect(cells.every((m) => m[2] === "complete")).toBe(true);
+    expect(stdout).toMatch(/^Coverage page, both clouds on one heatmap \(open it in a browser\): .*coverage\.html$/m);
   });
 });
