@@ -128,7 +128,8 @@ export const COVERAGE_PAGE_SCRIPT = `
   }
   function rerunWindows(button) {
     var request = { tables: [button.getAttribute("data-table")], start: button.getAttribute("data-start"), end: button.getAttribute("data-end"), force: button.getAttribute("data-force") === "true" };
-    var what = request.tables[0] + " " + request.start.slice(0, 16).replace("T", " ") + "\\u2013" + request.end.slice(11, 16) + (request.force ? " (force)" : "");
+    var until = request.end.slice(0, 10) === request.start.slice(0, 10) ? request.end.slice(11, 16) : "24:00";
+    var what = request.tables[0] + " " + request.start.slice(0, 16).replace("T", " ") + "\\u2013" + until + (request.force ? " (force)" : "");
     Array.prototype.forEach.call(details.querySelectorAll("button.rerun"), function (b) { b.disabled = true; });
     say("Re-running " + what + "\\u2026", "pending");
     fetch(data.rerun, { method: "POST", credentials: "same-origin", headers: { "content-type": "application/json", accept: "application/json" }, body: JSON.stringify(request) })

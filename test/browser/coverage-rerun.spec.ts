@@ -144,7 +144,7 @@ describe("the coverage page's re-run action in Chromium", () => {
     expect(await page.getAttribute("#details p button.rerun", "data-force")).toBe("true");
     const before = new Set((await runs()).map((r) => r.runId));
     await page.click("#details p button.rerun");
-    expect((await result()).state).toBe("accepted");
+    expect(await result()).toEqual({ state: "accepted", text: expect.stringContaining(`re-runs Syslog ${day(1)} 00:00–24:00 (force), 4 window(s)`) });
     expect((await runs()).filter((r) => !before.has(r.runId))).toHaveLength(1);
     expect((await runs()).find((r) => !before.has(r.runId))).toMatchObject({ start: iso(DAY0 + DAY_MS), end: iso(DAY0 + 2 * DAY_MS), force: true, windows: 4 });
     // Chromium logs the refused POST itself; nothing else (no policy violation, no script error).
