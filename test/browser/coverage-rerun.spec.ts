@@ -29,9 +29,19 @@ const requested: string[] = [];
 /** The run the operator's re-run started. */
 let active: string | undefined;
 
-/** Routes the browser's requests to the real handlers, as App Service would: with the caller's principal header. */
+const SESSION_COOKIE = "AppServiceAuthSession";
+
+/**
+ * Routes the browser's requests to the real handlers as App Service authentication would: a request with
+ * its session cookie gets the caller's principal header, and `/.auth/login/aad` signs in (sets the cookie)
+ * and goes back to `post_login_redirect_uri`.
+ */
 async function route(request: IncomingMessage, url: URL): Promise<HttpResult | undefined> {
-  const headers = { "x-ms-client-principal": clientPrincipalHeader([role], "someone@example.com") };
+  if (url.pathname === "/.auth/login/aad") {
+    return { status: 302, headers: { "set-cookie": `${SESSION_COOKIE}=signed-in; Path=/; HttpOnly; SameSite=Lax`, location: url.searchParams.get("post_login_redirect_uri") ?? "/" }, body: "" };
+  }
+  const signedIn = (request.headers.cookie ?? "").includes(`${SESSION_COOKIE}=`);
+  const headers: Record<string, string> = { accept: request.headers.accept ?? "", ...(signedIn ? { "x-ms-client-principal": clientPrincipalHeader([role], "someone@example.com") } : {}) };
   if (url.pathname === "/api/coverage" && request.method === "GET") return stack.coverage(Object.fromEntries(url.searchParams), headers);
   if (url.pathname === "/api/backfill" && request.method === "POST") return stack.backfill(await text(request), request.headers["content-type"] ?? "", headers);
   return undefined;
@@ -97,6 +107,19 @@ async function result(): Promise<{ state: string | null; text: string }> {
 }
 
 describe("the coverage page's re-run action in Chromium", () => {
+  it("sends a browser without a session to sign in and back to the page it asked for; an API client gets the 401", async () => {
+    requested.length = 0;
+    const response = await page.goto(pageUrl());
+    expect(response?.status()).toBe(200);
+    expect(decodeURIComponent(page.url())).toBe(pageUrl());
+    // The function sees the query as the test server re-encodes it (`:` as %3A): the same page.
+    const back = `/api/coverage?${new URL(pageUrl()).searchParams.toString()}`;
+    expect(requested.map((r) => decodeURIComponent(r))).toEqual([`GET ${pageUrl()}`, `GET ${server.url}/.auth/login/aad?post_login_redirect_uri=${back}`, `GET ${pageUrl()}`]);
+    expect(await page.$$("td.cell[data-cell]")).toHaveLength(3);
+    const api = await fetch(pageUrl(), { headers: { accept: "application/json" } });
+    expect([api.status, api.headers.get("content-type")]).toEqual([401, "application/problem+json"]);
+  });
+
   it("is not offered to a reader: no button, and the page may not connect anywhere", async () => {
     role = "LogExport.Read";
     const response = await page.goto(pageUrl());
