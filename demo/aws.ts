@@ -3,6 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { formatBytes, renderTable } from "../cli/table.js";
+import type { DemoResult } from "./result.js";
 import { floorTo, HOUR_MS, isoInstant } from "../shared/core/time.js";
 import { createHandler } from "../lambda/handler.js";
 import { awsExportOn } from "../test/helpers/aws-stack.js";
@@ -32,9 +33,9 @@ async function download(bucket: S3Bucket, into: string): Promise<number> {
 /**
  * Seed 001's side: one hour of Pulp access and content-download logs in the fake CloudWatch Logs, exported by the
  * Lambda handler (as EventBridge would call it at :15) into Parquet on s3rver, then read back with DuckDB.
- * True when every export completed and DuckDB reads exactly the rows its manifest counts.
+ * Complete when every export completed and DuckDB reads exactly the rows its manifest counts; its coverage is the hour's, read from the bucket.
  */
-export async function runAwsDemo(output: string, say: (line: string) => void): Promise<boolean> {
+export async function runAwsDemo(output: string, say: (line: string) => void): Promise<DemoResult> {
   // Said once here, in one line, instead of the SDK's eight-line process warning (FIELD-NOTES: deploy on nodejs22.x).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   if (Number(process.versions.node.split(".")[0]) < 22) say(`\nNote: Node ${process.versions.node}; AWS SDK releases after early January 2027 need Node 22 (the Lambda runs nodejs22.x).`);
@@ -74,7 +75,8 @@ export async function runAwsDemo(output: string, say: (line: string) => void): P
     const bytes = summary.hours.reduce((n, h) => n + h.bytesScanned, 0);
     say(`\nOutput (${objects} objects, copied out of s3rver): ${into}/   logs: lambda.log`);
     say(`AWS summary: ${summary.hours.length} exports of ${isoInstant(hourStartMs)}, ${summary.hours.reduce((n, h) => n + h.rows, 0)} rows to Parquet, ${formatBytes(bytes)} scanned; ${complete ? "every row exported once, and DuckDB reads them all." : "INCOMPLETE: exported rows differ from the source."}`);
-    return complete;
+    const tables = await exporter.coverage(EXPORTS, { startMs: hourStartMs, endMs: hourStartMs + HOUR_MS }, Date.now());
+    return { complete, coverage: { name: `AWS CloudWatch Logs, s3://${BUCKET} on s3rver (hours)`, tables } };
   } finally {
     logFile.end();
     await fake.close();

@@ -1,5 +1,5 @@
-import { mkdir, rm } from "node:fs/promises";
-import { resolve } from "node:path";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { startAzurite } from "../test/helpers/azurite.js";
 
 const OUTPUT = resolve(".demo-output");
@@ -31,8 +31,14 @@ async function main(): Promise<void> {
   const aws = await awsRun;
   for (const line of awsLines) say(line);
   say(`  (AWS part, run alongside the Azure part: ${((awsDoneMs - started) / 1000).toFixed(1)} s)`);
-  say(`\n${azure && aws ? "Both clouds complete" : "INCOMPLETE"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-  if (!azure || !aws) process.exitCode = 1;
+  // The page GET /api/coverage and `logexport status --clouds azure,aws --html` make, with both clouds' tables.
+  const { coveragePage } = await import("../shared/report/coverage-page.js");
+  const page = coveragePage({ title: "Log export coverage (demo)", generatedAt: new Date().toISOString(), sections: [azure.coverage, aws.coverage] });
+  await writeFile(join(OUTPUT, "coverage.html"), page.html);
+  say(`\nCoverage page, both clouds on one heatmap (open it in a browser): ${join(OUTPUT, "coverage.html")}`);
+  const ok = azure.complete && aws.complete;
+  say(`\n${ok ? "Both clouds complete" : "INCOMPLETE"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  if (!ok) process.exitCode = 1;
 }
 
 await main();

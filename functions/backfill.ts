@@ -1,15 +1,17 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { enqueueRangeJobs, planRangeJobs, validateBackfillRequest } from "../shared/engine/backfill.js";
-import { activeRunOn } from "../shared/engine/active-runs.js";
+import { admitBackfill } from "../shared/engine/backfill-admission.js";
 import { newRunId, runRecord, runRecordName } from "../shared/engine/runs.js";
 import type { AzureExport } from "../shared/wiring/azure.js";
 import { IN_PROGRESS_HORIZON_MS } from "./coverage-query.js";
 import { problem } from "./problem.js";
 import { APP_ROLES, refuseUnlessRole } from "./roles.js";
 import { MAX_BODY_BYTES, readBoundedText } from "./request-body.js";
+import { SETTINGS } from "../shared/settings/spec.js";
+import { isoInstant } from "../shared/core/time.js";
 import { contextLogger, platformSignInEnabled } from "./runtime.js";
 
-/** When a refused request may try again: a run's day of windows takes minutes, not seconds. */
+/** When a request refused for a busy table may try again: a run's day of windows takes minutes, not seconds. */
 const RETRY_AFTER_SECONDS = 300;
 
 /**
@@ -44,18 +46,33 @@ export function createBackfillHandler(exporter: () => AzureExport, principalTrus
       windowMs: settings.windowMs,
     });
     if (!validation.ok) return problem(400, "invalid-backfill", "Invalid backfill request", `${validation.problems.length} field(s) are invalid`, validation.problems);
-    const busy = await activeRunOn(state, validation.request.tables, nowMs, IN_PROGRESS_HORIZON_MS);
-    if (busy !== undefined) {
-      const { run, table, finished, total } = busy;
-      return problem(429, "run-in-progress", "A run is in progress on this table", `table ${table} is being backfilled by run ${run.runId} (created ${run.createdAt}, ${finished} of its ${total} windows of ${table} finished); retry when it is done, or follow /api/status?runId=${run.runId}`, [{ name: "tables", reason: `${table} has an active run, ${run.runId}` }], { "retry-after": String(RETRY_AFTER_SECONDS) });
-    }
+    const { windows } = validation;
+    const daily = settings.backfillDailyWindows;
+    if (windows > daily) return problem(400, "invalid-backfill", "Invalid backfill request", "1 field(s) are invalid", [{ name: "end", reason: `the request covers ${windows} windows, more than the daily quota of ${daily} (${SETTINGS.backfillDailyWindows.name}); split it over several days` }]);
     const runId = newRunId("bf", nowMs);
+    const admission = await admitBackfill(state, validation.request.tables, windows, runId, { nowMs, horizonMs: IN_PROGRESS_HORIZON_MS, dailyWindows: daily });
+    if (!admission.ok && admission.reason === "busy") {
+      const { table, since, progress } = admission.busy;
+      const held = admission.busy.runId;
+      const how = progress === undefined ? "starting" : `${progress.finished} of its ${progress.total} windows of ${table} finished`;
+      return problem(429, "run-in-progress", "A run is in progress on this table", `table ${table} is being backfilled by run ${held} (created ${since}, ${how}); retry when it is done, or follow /api/status?runId=${held}`, [{ name: "tables", reason: `${table} has an active run, ${held}` }], { "retry-after": String(RETRY_AFTER_SECONDS) });
+    }
+    if (!admission.ok) {
+      const { used, limit, resetsAtMs } = admission.quota;
+      const retryAfter = Math.max(1, Math.ceil((resetsAtMs - nowMs) / 1000));
+      return problem(429, "backfill-quota-exhausted", "Daily backfill quota exhausted", `today's backfills have covered ${used} of the ${limit} windows the daily quota ${SETTINGS.backfillDailyWindows.name} allows; this request's ${windows} would pass it. The quota starts again at ${isoInstant(resetsAtMs)}`, [{ name: "tables", reason: `${windows} more windows would pass the daily quota ${SETTINGS.backfillDailyWindows.name} (${used} of ${limit} used)` }], { "retry-after": String(retryAfter) });
+    }
     const logger = contextLogger(context, { runId });
     const rangeJobs = planRangeJobs(validation.request, runId);
-    await state.writeText(runRecordName(runId), `${JSON.stringify(runRecord(runId, validation.request, validation.windows, rangeJobs.length, nowMs), null, 2)}\n`);
+    try {
+      await state.writeText(runRecordName(runId), `${JSON.stringify(runRecord(runId, validation.request, windows, rangeJobs.length, nowMs), null, 2)}\n`);
+    } catch (error) {
+      await admission.release();
+      throw error;
+    }
     await enqueueRangeJobs(jobs(), rangeJobs);
-    logger.info("backfill accepted", { tables: validation.request.tables, windows: validation.windows, jobs: rangeJobs.length });
+    logger.info("backfill accepted", { tables: validation.request.tables, windows, jobs: rangeJobs.length });
     const statusUrl = new URL(`/api/status?runId=${encodeURIComponent(runId)}`, request.url).toString();
-    return { status: 202, headers: { location: statusUrl }, jsonBody: { runId, windows: validation.windows, jobs: rangeJobs.length, statusUrl } };
+    return { status: 202, headers: { location: statusUrl }, jsonBody: { runId, windows, jobs: rangeJobs.length, statusUrl } };
   };
 }

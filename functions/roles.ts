@@ -36,6 +36,11 @@ export function clientPrincipal(request: HttpRequest): ClientPrincipal | undefin
   return { name: claims.find((c) => c.typ === nameType)?.val ?? "(unnamed caller)", roles: new Set(claims.filter((c) => roleTypes.has(c.typ)).map((c) => c.val)) };
 }
 
+/** Roles that grant `role`: Operate includes Read. */
+function acceptedFor(role: AppRole): readonly AppRole[] {
+  return role === APP_ROLES.read ? [APP_ROLES.read, APP_ROLES.operate] : [APP_ROLES.operate];
+}
+
 /**
  * Undefined when the caller may go on, else the 401/403 problem naming the role. Operate includes
  * Read. With function keys on, a call without a signed-in caller passed the host's key check.
@@ -43,7 +48,7 @@ export function clientPrincipal(request: HttpRequest): ClientPrincipal | undefin
  * caller, so it is ignored: only a key lets a call through then.
  */
 export function refuseUnlessRole(request: HttpRequest, role: AppRole, functionKeys: boolean, principalTrusted: boolean): HttpResponseInit | undefined {
-  const accepted: readonly AppRole[] = role === APP_ROLES.read ? [APP_ROLES.read, APP_ROLES.operate] : [APP_ROLES.operate];
+  const accepted = acceptedFor(role);
   if (!principalTrusted) {
     if (functionKeys) return undefined;
     return problem(401, "unauthenticated", "Sign-in required", `this app has no sign-in in front of it (App Service authentication is off), so no caller can be shown to have the app role ${role}; turn it on (the Terraform module does) or opt in to function keys`);
@@ -55,4 +60,12 @@ export function refuseUnlessRole(request: HttpRequest, role: AppRole, functionKe
   }
   if (accepted.some((r) => caller.roles.has(r))) return undefined;
   return problem(403, "missing-role", `Missing role ${role}`, `${caller.name} does not have the app role ${role}${caller.roles.size > 0 ? ` (has ${[...caller.roles].sort().join(", ")})` : ""}; an owner of the app registration grants it`);
+}
+
+/** Whether a signed-in caller (behind App Service authentication) holds `role`; a key holder without a sign-in does not. */
+export function signedInWithRole(request: HttpRequest, role: AppRole, principalTrusted: boolean): boolean {
+  if (!principalTrusted) return false;
+  const accepted = acceptedFor(role);
+  const roles = clientPrincipal(request)?.roles;
+  return roles !== undefined && accepted.some((r) => roles.has(r));
 }

@@ -26,7 +26,8 @@ export const STATUS_FLAGS: readonly FlagSpec[] = [
   { name: "window-minutes", description: "Azure: window size the exports used (default: $LOGEXPORT_WINDOW_MINUTES or 60)" },
   ...ACCOUNT_FLAGS,
   { name: "out", description: "Azure: read what `export --out` wrote there instead (a directory, or the container URL with its SAS, used as the only credential)" },
-  { name: "aws", boolean: true, description: "the AWS export's hours in an S3 bucket instead of Azure's windows" },
+  { name: "aws", boolean: true, description: "the AWS export's hours in an S3 bucket instead of Azure's windows (the same as --clouds aws)" },
+  { name: "clouds", description: "azure, aws, or azure,aws: both exports in one listing and on one page (default azure, or aws with --aws)" },
   { name: "bucket", description: "AWS: the export bucket (default: $LOGEXPORT_S3_BUCKET)" },
   { name: "exports", description: "AWS: exports to show, e.g. access,rpm (default: $LOGEXPORT_EXPORTS or access)" },
   { name: "state-prefix", description: "AWS: key prefix of manifests and ledger (default: $LOGEXPORT_STATE_PREFIX or _logexport)" },
@@ -80,6 +81,24 @@ async function azureCoverage(flags: ParsedFlags, io: CommandIO, nowMs: number): 
   return { name: `Azure Log Analytics, ${exporter.location} (${exporter.settings.windowMs / 60_000}-minute windows)`, range, tables: await exporter.coverage({ tables: exporter.settings.tables, range, windowMs: exporter.settings.windowMs, nowMs, inProgressHorizonMs: 24 * HOUR_MS }) };
 }
 
+const CLOUDS = ["azure", "aws"] as const;
+type Cloud = (typeof CLOUDS)[number];
+
+/** `--clouds azure,aws` (in that order on the page, whatever the order given), `--aws` alone, or Azure. */
+function cloudsOf(flags: ParsedFlags): Cloud[] {
+  const text = stringFlag(flags, "clouds");
+  if (text === undefined) return [flags.aws === true ? "aws" : "azure"];
+  const named = text.split(",").map((c) => c.trim());
+  const unknown = named.filter((c) => !(CLOUDS as readonly string[]).includes(c));
+  if (unknown.length > 0 || named.length === 0) throw new CliError(`--clouds takes azure, aws or azure,aws; got ${JSON.stringify(text)}`);
+  if (flags.aws === true && named.includes("azure")) throw new CliError("--aws shows the AWS export only: leave it out with --clouds azure,aws");
+  return CLOUDS.filter((c) => named.includes(c));
+}
+
+function rangeJson(read: CoverageRead): { start: string; end: string; tables: TableCoverage[] } {
+  return { start: new Date(read.range.startMs).toISOString(), end: new Date(read.range.endMs).toISOString(), tables: read.tables };
+}
+
 export async function statusCommand(argv: readonly string[], io: CommandIO): Promise<number> {
   if (argv.includes("--help")) {
     io.stdout.write(usage("status", SUMMARY, STATUS_FLAGS));
@@ -87,13 +106,21 @@ export async function statusCommand(argv: readonly string[], io: CommandIO): Pro
   }
   const flags = parseFlags(argv, STATUS_FLAGS);
   const nowMs = io.now();
-  const { name, range, tables } = flags.aws === true ? await awsCoverage(flags, io, nowMs) : await azureCoverage(flags, io, nowMs);
+  const reads: CoverageRead[] = [];
+  for (const cloud of cloudsOf(flags)) reads.push(cloud === "aws" ? await awsCoverage(flags, io, nowMs) : await azureCoverage(flags, io, nowMs));
   const htmlPath = stringFlag(flags, "html");
   if (htmlPath !== undefined) {
-    const page = coveragePage({ title: "Log export coverage", generatedAt: new Date(nowMs).toISOString(), sections: [{ name, tables }] });
+    const page = coveragePage({ title: "Log export coverage", generatedAt: new Date(nowMs).toISOString(), sections: reads.map(({ name, tables }) => ({ name, tables })) });
     await writeFile(resolve(htmlPath), page.html);
     io.stderr.write(`coverage page written to ${resolve(htmlPath)} (${formatBytes(Buffer.byteLength(page.html))})\n`);
   }
-  io.stdout.write(flags.json === true ? `${JSON.stringify({ start: new Date(range.startMs).toISOString(), end: new Date(range.endMs).toISOString(), tables }, null, 2)}\n` : `${coverageTable(tables)}\n`);
+  const [only] = reads;
+  if (flags.json === true) {
+    // One cloud keeps the shape scripts already read; both are listed under `clouds`.
+    const json = reads.length === 1 && only !== undefined ? rangeJson(only) : { clouds: reads.map((read) => ({ name: read.name, ...rangeJson(read) })) };
+    io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  } else {
+    io.stdout.write(reads.length === 1 && only !== undefined ? `${coverageTable(only.tables)}\n` : reads.map((read) => `${read.name}\n${coverageTable(read.tables)}\n`).join("\n"));
+  }
   return 0;
 }

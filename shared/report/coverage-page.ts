@@ -10,6 +10,8 @@ export interface CoverageSection {
   /** A heading, e.g. "Azure Log Analytics". */
   readonly name: string;
   readonly tables: readonly TableCoverage[];
+  /** The backfill API the page POSTs to re-runs this section's windows (the export behind the serving function). */
+  readonly rerun?: boolean;
 }
 
 export interface CoveragePageInput {
@@ -17,6 +19,8 @@ export interface CoveragePageInput {
   /** When the coverage was read (ISO instant), shown on the page. */
   readonly generatedAt: string;
   readonly sections: readonly CoverageSection[];
+  /** Only for a caller who may re-run windows (LogExport.Operate): the same-origin URL the page POSTs backfills to. */
+  readonly rerun?: { readonly backfillUrl: string };
 }
 
 export interface CoveragePage {
@@ -126,7 +130,7 @@ function dayAxis(sections: readonly CoverageSection[]): number[] {
   return Array.from({ length: (last - first) / DAY_MS + 1 }, (_, i) => first + i * DAY_MS);
 }
 
-function sectionHtml(section: CoverageSection, sectionIndex: number, days: readonly number[], cells: CellData[], strings: StringTable): string {
+function sectionHtml(section: CoverageSection, sectionIndex: number, days: readonly number[], cells: CellData[], strings: StringTable, rerun: boolean): string {
   const head = days.map((d) => `<th scope="col" title="${dayLabel(d)}"><span>${dayLabel(d).slice(5)}</span></th>`).join("");
   const rows = section.tables.map((table) => {
     const byDay = windowsByDay(table);
@@ -142,7 +146,7 @@ function sectionHtml(section: CoverageSection, sectionIndex: number, days: reado
     return `<tr><th scope="row" class="name">${escapeHtml(table.table)}<small>${escapeHtml(lag)}</small></th>${tds.join("")}</tr>`;
   });
   const id = `section-${sectionIndex}`;
-  return `<section aria-labelledby="${id}"><h2 id="${id}">${escapeHtml(section.name)}</h2><div class="scroll"><table class="heatmap" role="grid" aria-labelledby="${id}"><thead><tr><th scope="col" class="name">table</th>${head}</tr></thead><tbody>${rows.join("")}</tbody></table></div></section>`;
+  return `<section aria-labelledby="${id}"${rerun && section.rerun === true ? ' data-rerun="on"' : ""}><h2 id="${id}">${escapeHtml(section.name)}</h2><div class="scroll"><table class="heatmap" role="grid" aria-labelledby="${id}"><thead><tr><th scope="col" class="name">table</th>${head}</tr></thead><tbody>${rows.join("")}</tbody></table></div></section>`;
 }
 
 function legendHtml(): string {
@@ -153,15 +157,18 @@ function legendHtml(): string {
 /**
  * The coverage heatmap as one self-contained HTML page (inline style and script, no external resource):
  * a row a table, a cell a UTC day coloured and marked by its state, hover for counts, click (or Enter)
- * for that day's windows with their runs and last errors.
+ * for that day's windows with their runs and last errors; for an operator (`rerun`), a re-run button per
+ * window and per day that POSTs a backfill to the same origin and shows its answer.
  */
 export function coveragePage(input: CoveragePageInput): CoveragePage {
   const days = dayAxis(input.sections);
   const cells: CellData[] = [];
   const strings = new StringTable();
-  const body = input.sections.map((section, i) => sectionHtml(section, i, days, cells, strings)).join("");
-  const contentSecurityPolicy = `default-src 'none'; style-src ${sha256(COVERAGE_PAGE_STYLE)}; script-src ${sha256(COVERAGE_PAGE_SCRIPT)}; base-uri 'none'; form-action 'none'`;
-  const data = scriptJson({ cells, strings: strings.values });
+  const body = input.sections.map((section, i) => sectionHtml(section, i, days, cells, strings, input.rerun !== undefined)).join("");
+  // The re-run action's fetch is the one request the page may make, and only to its own origin.
+  const connect = input.rerun === undefined ? "" : " connect-src 'self';";
+  const contentSecurityPolicy = `default-src 'none';${connect} style-src ${sha256(COVERAGE_PAGE_STYLE)}; script-src ${sha256(COVERAGE_PAGE_SCRIPT)}; base-uri 'none'; form-action 'none'`;
+  const data = scriptJson({ cells, strings: strings.values, rerun: input.rerun?.backfillUrl ?? null });
   const html = `<!doctype html>
 <html lang="en">
 <head>

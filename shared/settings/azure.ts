@@ -51,6 +51,8 @@ export interface AzureExportSettings {
   readonly readIdleSeconds: number;
   readonly retentionMs: number;
   readonly backfillMaxWindows: number;
+  /** Windows all backfills of one UTC day may cover together. */
+  readonly backfillDailyWindows: number;
   /** A function key stands in for a signed-in caller (LOGEXPORT_FUNCTION_KEYS=on). */
   readonly functionKeys: boolean;
   readonly sanitizer: SanitizerSettings;
@@ -161,6 +163,7 @@ export function loadAzureExportSettings(env: Environment, overrides: AzureSettin
     readIdleSeconds: reader.integer(SETTINGS.readIdleSeconds, 1, 900),
     retentionMs: reader.integer(SETTINGS.retentionDays, 1, 4383) * DAY_MS,
     backfillMaxWindows: reader.integer(SETTINGS.backfillMaxWindows, 1, 1_000_000),
+    backfillDailyWindows: reader.integer(SETTINGS.backfillDailyWindows, 1, 100_000_000),
     functionKeys: readOnOff(reader, SETTINGS.functionKeys),
     sanitizer: readSanitizer(reader, { sanitize: SETTINGS.sanitize, config: SETTINGS.sanitizerConfig, hmacKey: SETTINGS.hmacKey }),
   };

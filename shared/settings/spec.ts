@@ -37,6 +37,7 @@ export const SETTINGS = {
   queryTimeoutSeconds: { name: "LOGEXPORT_QUERY_TIMEOUT_SECONDS", default: "600", description: "Server-side timeout of each query (at most 600)." },
   retentionDays: { name: "LOGEXPORT_WORKSPACE_RETENTION_DAYS", default: "30", description: "The workspace's retention; a backfill reaching further back is refused." },
   backfillMaxWindows: { name: "LOGEXPORT_BACKFILL_MAX_WINDOWS", default: "50000", description: "Most windows (tables × windows) one backfill request may cover." },
+  backfillDailyWindows: { name: "LOGEXPORT_BACKFILL_DAILY_WINDOWS", default: "200000", description: "Most windows all backfill requests of one UTC day may cover together, counted in the state container across instances; a request over it gets 429 with Retry-After until midnight UTC." },
   sanitize: { name: "LOGEXPORT_SANITIZE", default: "on", description: "`on`: every row passes the sanitizer (built-in PII and secret rules, plus `LOGEXPORT_SANITIZER_CONFIG`); `off`: rows are exported as they are." },
   sanitizerConfig: { name: "LOGEXPORT_SANITIZER_CONFIG", default: "", description: "Sanitizer config (JSON or YAML, docs/sanitizer.md) inline, or the path of a file deployed with the app; empty: the built-in rules only." },
   hmacKey: { name: "LOGEXPORT_HMAC_KEY", description: "Key for keyed pseudonyms (hex or base64, ≥ 32 bytes); in Azure a Key Vault reference. Required only by rules that pseudonymize." },

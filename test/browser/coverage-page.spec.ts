@@ -191,7 +191,7 @@ describe("the coverage page in Chromium", () => {
     const requests: string[] = [];
     page.on("request", (request) => requests.push(request.url()));
     const response = await page.goto(page.url());
-    expect(response?.headers()["content-security-policy"]).toMatch(/^default-src 'none'; style-src 'sha256-/);
+    expect(response?.headers()["content-security-policy"]).toMatch(/^default-src 'none'; connect-src 'self'; style-src 'sha256-/);
     await page.click(`td[data-table="Heartbeat"][data-day="${day(0)}"]`);
     expect(await page.textContent("#details h2")).toBe(`Heartbeat · ${day(0)} · complete`);
     expect(requests).toEqual([page.url()]);

@@ -46,4 +46,13 @@ describe("npm start", () => {
     expect(keys.filter((k) => k.endsWith(".parquet"))).toHaveLength(4);
     expect(stdout).toMatch(/^package +requests +orgs$/m);
   });
+
+  it("writes one coverage page with both clouds' tables, every day of them complete", async () => {
+    const page = await readFile(join(dir, ".demo-output", "coverage.html"), "utf8");
+    expect([...page.matchAll(/<h2 id="section-\d">([^<]+)<\/h2>/g)].map((m) => m[1])).toEqual(["Azure Log Analytics, Azurite (60-minute windows)", "AWS CloudWatch Logs, s3://pulp-exports on s3rver (hours)"]);
+    const cells = [...page.matchAll(/data-table="([^"]+)" data-day="[^"]+" data-state="([^"]+)"/g)];
+    expect([...new Set(cells.map((m) => m[1]))]).toEqual(["AppRequests", "AppTraces", "SecurityEvent", "pulp_access_logs", "pulp_content_python_logs", "pulp_content_rpm_logs", "pulp_content_maven_logs"]);
+    expect(cells.every((m) => m[2] === "complete")).toBe(true);
+    expect(stdout).toMatch(/^Coverage page, both clouds on one heatmap \(open it in a browser\): .*coverage\.html$/m);
+  });
 });

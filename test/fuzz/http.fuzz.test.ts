@@ -161,7 +161,10 @@ describe("fuzz: the backfill and status handlers on a memory-backed export", () 
         }
         accepted += 1;
         const run = response.jsonBody as { runId: string; windows: number; jobs: number; statusUrl: string };
-        expect(azure.state.names()).toEqual([`runs/${run.runId}.json`]);
+        const tables = (JSON.parse(azure.state.objects.get(`runs/${run.runId}.json`)?.data.toString("utf8") ?? "{}") as { tables?: string[] }).tables ?? [];
+        // The run, a claim on each of its tables, and today's quota counter with its windows.
+        expect(azure.state.names()).toEqual([...tables.map((t) => `claims/backfill/${t}.json`).sort(), "quotas/backfill-windows/2026-11-22.json", `runs/${run.runId}.json`]);
+        expect(JSON.parse(azure.state.objects.get("quotas/backfill-windows/2026-11-22.json")?.data.toString("utf8") ?? "{}")).toMatchObject({ windows: run.windows });
         expect(azure.queue.messages).toHaveLength(run.jobs);
         const jobs = azure.queue.messages.map((m) => decodeJob(m));
         expect(jobs.every((j) => j.kind === "range" && j.job.runId === run.runId)).toBe(true);

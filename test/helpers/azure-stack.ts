@@ -59,6 +59,12 @@ async function call(handler: (request: HttpRequest, context: InvocationContext) 
   return { status: response.status ?? 200, headers, body: response.jsonBody ?? response.body };
 }
 
+/** The URL as the host gives it: with its query string. */
+function withQuery(url: string, query: Readonly<Record<string, string>>): string {
+  const search = new URLSearchParams(query).toString();
+  return search === "" ? url : `${url}?${search}`;
+}
+
 /** As behind App Service authentication: the principal header is the platform's. */
 const SIGNED_IN = (): boolean => true;
 
@@ -114,8 +120,8 @@ export async function createAzureStack(options: AzureStackOptions): Promise<Azur
       }),
     backfill: (body, contentType = "application/json", headers = OPERATOR_HEADERS) =>
       call(backfillHandler, new azureFunctions.HttpRequest({ method: "POST", url: "http://localhost:7071/api/backfill", headers: { ...headers, "content-type": contentType }, body: { string: typeof body === "string" ? body : JSON.stringify(body) } }), log),
-    status: (query, headers = OPERATOR_HEADERS) => call(statusHandler, new azureFunctions.HttpRequest({ method: "GET", url: "http://localhost:7071/api/status", query: { ...query }, headers: { ...headers } }), log),
-    coverage: (query, headers = OPERATOR_HEADERS) => call(coverageHandler, new azureFunctions.HttpRequest({ method: "GET", url: "http://localhost:7071/api/coverage", query: { ...query }, headers: { ...headers } }), log),
+    status: (query, headers = OPERATOR_HEADERS) => call(statusHandler, new azureFunctions.HttpRequest({ method: "GET", url: withQuery("http://localhost:7071/api/status", query), query: { ...query }, headers: { ...headers } }), log),
+    coverage: (query, headers = OPERATOR_HEADERS) => call(coverageHandler, new azureFunctions.HttpRequest({ method: "GET", url: withQuery("http://localhost:7071/api/coverage", query), query: { ...query }, headers: { ...headers } }), log),
     list: async (container, prefix) => {
       const names: string[] = [];
       for await (const item of container.listBlobsFlat(prefix === undefined ? {} : { prefix })) names.push(item.name);

@@ -7,7 +7,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { backfillCommand } from "../../cli/commands/backfill.js";
 import { statusCommand } from "../../cli/commands/status.js";
 import { createHandler } from "../../lambda/handler.js";
 import { HOUR_MS } from "../../shared/core/time.js";
@@ -19,7 +20,10 @@ import { startFakeCloudWatchLogs, type FakeCloudWatchLogs } from "../helpers/fak
 import { lambdaContext, scheduledEvent } from "../helpers/lambda-events.js";
 import { PulpLogStream } from "../helpers/pulp-log-stream.js";
 import { awsExportOn } from "../helpers/aws-stack.js";
+import { startFakeLogAnalytics } from "../helpers/fake-log-analytics.js";
 import { startS3 } from "../helpers/s3.js";
+import { uniqueName } from "../helpers/storage.js";
+import { SyntheticTable } from "../helpers/synthetic-table.js";
 import { ACCESS_ROW_KINDS } from "./cloudwatch-expected-rows.js";
 
 const HOUR = Date.UTC(2026, 1, 4, 14);
@@ -118,6 +122,40 @@ describe("late lines on AWS", () => {
     const page = await readFile(pagePath, "utf8");
     expect(page).toContain('data-table="pulp_access_logs" data-day="2026-02-04" data-state="partial"');
     expect(page).toContain("AWS CloudWatch Logs, s3://exports (hours)");
+  });
+
+  it("status --clouds azure,aws puts both exports on one page and in one listing: an Azure table in Blob storage beside the AWS hours in S3", async () => {
+    const table = new SyntheticTable({ name: "Event", columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "Source", type: "string" }], bytesPerRow: 80, rowsInMinute: (m) => (m >= HOUR - HOUR_MS && m < HOUR + 3 * HOUR_MS ? 2 : 0) });
+    const logAnalytics = await startFakeLogAnalytics({ tables: [table] });
+    try {
+      const state = uniqueName("clouds");
+      const env = { AZURE_LOGS_ENDPOINT: `${logAnalytics.url}/v1`, AZURE_STORAGE_CONNECTION_STRING: inject("azuriteConnectionString") };
+      const azure = ["--tables", "Event", "--state-container", state];
+      const exported = capturedIO({ env, now: () => HOUR + 4 * HOUR_MS });
+      expect(await backfillCommand(["--workspace", logAnalytics.workspaceId, ...azure, "--start", "2026-02-04T13:00:00Z", "--end", "2026-02-04T17:00:00Z", "--container", uniqueName("clouds-data"), "--format", "jsonl.gz"], exported), exported.err()).toBe(0);
+      const range = ["--start", "2026-02-04T13:00:00Z", "--end", "2026-02-04T17:00:00Z"];
+      const both = [...azure, ...range, "--clouds", "aws,azure", "--bucket", "exports", "--s3-endpoint-url", s3.env.AWS_ENDPOINT_URL_S3 ?? ""];
+      const pagePath = join(dir, "both.html");
+      expect(await statusCommand([...both, "--html", pagePath], capturedIO({ env, now: () => HOUR + 3 * HOUR_MS }))).toBe(0);
+      const page = await readFile(pagePath, "utf8");
+      const headings = [...page.matchAll(/<h2 id="section-\d">([^<]+)<\/h2>/g)].map((m) => m[1]);
+      expect(headings).toEqual([expect.stringMatching(/^Azure Log Analytics, http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/\S+ \(60-minute windows\)$/), "AWS CloudWatch Logs, s3://exports (hours)"]);
+      expect([...page.matchAll(/data-table="([^"]+)" data-day="([^"]+)" data-state="([^"]+)" title="([^;]+); (\d+) windows/g)].map((m) => m.slice(1, 6).join(" "))).toEqual([
+        "Event 2026-02-04 complete Event 2026-02-04: complete 4",
+        "pulp_access_logs 2026-02-04 partial pulp_access_logs 2026-02-04: partial 4",
+      ]);
+      const listing = capturedIO({ env, now: () => HOUR + 3 * HOUR_MS });
+      expect(await statusCommand(both, listing)).toBe(0);
+      expect(listing.out()).toMatch(/^Azure Log Analytics, .*\n[\s\S]*Event[\s\S]*\n\nAWS CloudWatch Logs, s3:\/\/exports \(hours\)\n[\s\S]*pulp_access_logs/);
+      const json = capturedIO({ env, now: () => HOUR + 3 * HOUR_MS });
+      expect(await statusCommand([...both, "--json"], json)).toBe(0);
+      const clouds = (JSON.parse(json.out()) as { clouds: { name: string; tables: TableCoverage[] }[] }).clouds;
+      expect(clouds.map((c) => c.tables.map((t) => [t.table, t.counts.exported]))).toEqual([[["Event", 4]], [["pulp_access_logs", 2]]]);
+      await expect(statusCommand([...both, "--aws"], capturedIO({ env }))).rejects.toThrow(/--aws shows the AWS export only/);
+      await expect(statusCommand([...azure, "--clouds", "gcp"], capturedIO({ env }))).rejects.toThrow(/--clouds takes azure, aws or azure,aws; got "gcp"/);
+    } finally {
+      await logAnalytics.close();
+    }
   });
 
   it("an hour whose export failed for good is exported by the next scheduled run (gap repair), once", async () => {

@@ -36,6 +36,12 @@ function stack(extra: Readonly<Record<string, string>> = {}): Promise<AzureStack
   });
 }
 
+/** Settings of a second app instance on the same containers and queue as `stack`. */
+function sameStorage(stack: AzureStack): Record<string, string> {
+  const names = ["LOGEXPORT_CONTAINER", "LOGEXPORT_STATE_CONTAINER", "LOGEXPORT_QUEUE"];
+  return Object.fromEntries(names.map((name) => [name, stack.env[name] ?? ""]));
+}
+
 const thirtyDays = { tables: TABLES, start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 30 * DAY_MS).toISOString(), windowMinutes: 1440 };
 
 describe("POST /api/backfill", () => {
@@ -185,5 +191,59 @@ describe("POST /api/backfill bounds", () => {
     expect((await s.backfill({ tables: ["Custom_CL"], start: new Date(DAY0 + 5 * DAY_MS).toISOString(), end: new Date(DAY0 + 6 * DAY_MS).toISOString() })).status).toBe(202);
     await s.drain();
     expect((await s.backfill({ tables: ["Syslog"], start: new Date(DAY0 + 5 * DAY_MS).toISOString(), end: new Date(DAY0 + 6 * DAY_MS).toISOString() })).status).toBe(202);
+  });
+
+  it("a run re-running a window an earlier run failed holds its table until it has run it (the old failure does not finish it)", async () => {
+    const s = await stack();
+    const oneDay = { tables: ["Heartbeat"], start: new Date(DAY0 + DAY_MS).toISOString(), end: new Date(DAY0 + 2 * DAY_MS).toISOString() };
+    fake.inject({ on: "rows", kind: "partialFailure", times: 5 });
+    expect((await s.backfill(oneDay)).status).toBe(202);
+    expect(await s.drain({ batchSize: 1 })).toMatchObject({ poisoned: 1 });
+    const rerun = await s.backfill(oneDay);
+    expect(rerun.status).toBe(202);
+    const again = await s.backfill(oneDay);
+    expect(again.status).toBe(429);
+    expect(again.body).toMatchObject({ detail: expect.stringContaining(`run ${(rerun.body as { runId: string }).runId} (created`) });
+    await s.drain();
+    expect((await s.backfill(oneDay)).status).toBe(202);
+  });
+
+  it("of 8 concurrent requests for one table on two instances exactly one starts; the others get 429 naming it", async () => {
+    const first = await stack();
+    const second = await stack(sameStorage(first));
+    const body = { tables: ["Syslog"], start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 2 * DAY_MS).toISOString() };
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? first : second).backfill(body)));
+    const accepted = answers.filter((a) => a.status === 202);
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 429, 429, 429, 429, 429, 429, 429]);
+    const { runId } = (accepted[0]?.body ?? {}) as { runId?: string };
+    for (const refused of answers.filter((a) => a.status === 429)) {
+      expect(refused.body).toMatchObject({ type: "https://logexport.dev/problems/run-in-progress", "invalid-params": [{ name: "tables", reason: `Syslog has an active run, ${runId}` }] });
+    }
+    expect(await first.list(first.state, "runs/")).toEqual([`runs/${runId}.json`]);
+    expect((await first.exporter.queue().getProperties()).approximateMessagesCount).toBe(2);
+  });
+
+  it("a daily window quota counted in the state store: concurrent requests on two instances never pass it; 429 with Retry-After until midnight UTC; the next day starts again", async () => {
+    let nowMs = NOW;
+    const clock = { now: () => nowMs };
+    const quota = { LOGEXPORT_BACKFILL_DAILY_WINDOWS: "4" };
+    const first = await createAzureStack({ connectionString, fake, tables: TABLES, clock, settings: { LOGEXPORT_WINDOW_MINUTES: "1440", LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90", ...quota } });
+    const second = await createAzureStack({ connectionString, fake, tables: TABLES, clock, settings: { LOGEXPORT_WINDOW_MINUTES: "1440", LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90", ...sameStorage(first), ...quota } });
+    const twoDays = (table: string) => ({ tables: [table], start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 2 * DAY_MS).toISOString() });
+    const answers = await Promise.all(TABLES.map((table, i) => (i % 2 === 0 ? first : second).backfill(twoDays(table))));
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 202, 429]);
+    const refused = answers.find((a) => a.status === 429);
+    expect(refused?.headers["retry-after"]).toBe(String((DAY0 + 32 * DAY_MS - NOW) / 1000));
+    expect(refused?.body).toMatchObject({ type: "https://logexport.dev/problems/backfill-quota-exhausted", status: 429, detail: expect.stringContaining("4 of the 4 windows the daily quota LOGEXPORT_BACKFILL_DAILY_WINDOWS allows"), "invalid-params": [{ name: "tables", reason: expect.stringContaining("LOGEXPORT_BACKFILL_DAILY_WINDOWS") }] });
+    const day = new Date(NOW).toISOString().slice(0, 10);
+    expect(await first.list(first.state, "quotas/")).toEqual([`quotas/backfill-windows/${day}.json`]);
+    expect(JSON.parse((await first.state.getBlobClient(`quotas/backfill-windows/${day}.json`).downloadToBuffer()).toString("utf8"))).toMatchObject({ day, windows: 4 });
+    // The refused request's table was given back: only the quota stopped it.
+    const left = TABLES.find((_, i) => answers[i]?.status === 429) ?? "";
+    expect(await first.list(first.state, "claims/")).not.toContain(`claims/backfill/${left}.json`);
+    expect((await second.backfill({ ...twoDays(left), end: new Date(DAY0 + DAY_MS).toISOString() })).status).toBe(429);
+    expect((await first.backfill({ tables: TABLES, start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 5 * DAY_MS).toISOString() })).body).toMatchObject({ status: 400, "invalid-params": [{ name: "end", reason: expect.stringMatching(/15 windows, more than the daily quota of 4/) }] });
+    nowMs = NOW + DAY_MS;
+    expect((await second.backfill(twoDays(left))).status).toBe(202);
   });
 });

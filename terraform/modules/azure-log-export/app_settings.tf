@@ -46,6 +46,7 @@ locals {
       "LOGEXPORT_INITIAL_LOOKBACK_HOURS"   = tostring(var.initial_lookback_hours)
       "LOGEXPORT_LATE_DATA_LOOKBACK_HOURS" = tostring(var.late_data_lookback_hours)
       "LOGEXPORT_WORKSPACE_RETENTION_DAYS" = tostring(var.workspace_retention_days)
+      "LOGEXPORT_BACKFILL_DAILY_WINDOWS"   = tostring(var.backfill_daily_windows)
       "LOGEXPORT_MAX_CONCURRENT_QUERIES"   = tostring(var.max_concurrent_queries)
       "LOGEXPORT_FORMAT"                   = var.format
       "LOGEXPORT_PART_ATTEMPTS"            = tostring(var.part_attempts)

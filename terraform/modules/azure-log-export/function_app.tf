@@ -41,13 +41,16 @@ resource "azurerm_function_app_flex_consumption" "this" {
   app_settings = local.app_settings
 
   # Entra ID sign-in (App Service authentication) in front of the HTTP functions: the platform
-  # validates the token and passes the caller, with its app roles, in x-ms-client-principal; the
-  # functions check LogExport.Read / LogExport.Operate (functions/roles.ts). With function keys
-  # opted in, callers without a sign-in reach the functions too, which then need a key.
+  # validates the token or session cookie and passes the caller, with its app roles, in
+  # x-ms-client-principal (a caller cannot set that header itself); the functions check
+  # LogExport.Read / LogExport.Operate (functions/roles.ts). Unauthenticated requests go through
+  # to the app, which decides (docs/backfill.md): a browser asking for the coverage page is sent
+  # to /.auth/login/aad and back, an API client gets a 401 problem. RedirectToLoginPage would send
+  # pipelines an HTML login redirect for every path, Return401 would leave browsers no way to sign in.
   auth_settings_v2 {
     auth_enabled           = true
-    require_authentication = !var.function_keys_enabled
-    unauthenticated_action = var.function_keys_enabled ? "AllowAnonymous" : "Return401"
+    require_authentication = false
+    unauthenticated_action = "AllowAnonymous"
     default_provider       = "azureactivedirectory"
     require_https          = true
 

@@ -243,6 +243,17 @@ variable "workspace_retention_days" {
   }
 }
 
+variable "backfill_daily_windows" {
+  description = "LOGEXPORT_BACKFILL_DAILY_WINDOWS: most windows all POST /api/backfill requests of one UTC day may cover together (each window is at least one Log Analytics query). Counted in the state container, so it holds across instances; a request over it gets 429 with Retry-After until midnight UTC."
+  type        = number
+  default     = 200000
+
+  validation {
+    condition     = var.backfill_daily_windows >= 1 && var.backfill_daily_windows <= 100000000 && floor(var.backfill_daily_windows) == var.backfill_daily_windows
+    error_message = "backfill_daily_windows must be a whole number from 1 to 100000000."
+  }
+}
+
 variable "hmac_key_secret_uri" {
   description = "Optional Key Vault secret URI (https://<vault>.vault.azure.net/secrets/<name>[/<version>]) holding the sanitizer's HMAC key (hex or base64, at least 32 bytes). Sets LOGEXPORT_HMAC_KEY to a Key Vault reference and grants the identity Key Vault Secrets User on that one secret. Needs key_vault_id."
   type        = string

@@ -66,4 +66,25 @@ describe("app roles from the client-principal header", () => {
     expect(forged.jsonBody).toMatchObject({ type: "https://logexport.dev/problems/unauthenticated", detail: expect.stringContaining("App Service authentication is off") });
     expect((await call(endpoint, as("Another.Role"), { LOGEXPORT_FUNCTION_KEYS: "on" }, false)).status).toBe(OK[endpoint]);
   });
+
+  it("a browser without a session asking for the coverage page is redirected to sign in and back; API clients, status and a signed-in caller without the role are not", async () => {
+    const azure = memoryAzure({ now: () => NOW }, { LOGEXPORT_TABLES: "Heartbeat" });
+    const page = (headers: Readonly<Record<string, string>>, trusted = true) =>
+      createCoverageHandler(() => azure.exporter, () => trusted)(new azureFunctions.HttpRequest({ method: "GET", url: "https://logexport.example.net/api/coverage?table=Heartbeat&start=2026-11-01", headers: { ...headers } }));
+    const browser = { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" };
+    const redirected = await page(browser);
+    expect(redirected.status).toBe(302);
+    expect(redirected.headers).toMatchObject({ location: "/.auth/login/aad?post_login_redirect_uri=%2Fapi%2Fcoverage%3Ftable%3DHeartbeat%26start%3D2026-11-01" });
+    expect(new URLSearchParams((redirected.headers as Record<string, string>).location?.split("?")[1]).get("post_login_redirect_uri")).toBe("/api/coverage?table=Heartbeat&start=2026-11-01");
+    for (const accept of ["application/json", "*/*", "application/problem+json, text/plain"]) {
+      const api = await page({ accept });
+      expect(api.status, accept).toBe(401);
+      expect(api.jsonBody).toMatchObject({ type: "https://logexport.dev/problems/unauthenticated" });
+    }
+    expect((await page({ ...browser, "x-ms-client-principal": "garbage" })).status).toBe(302);
+    expect((await page({ ...browser, ...as("Another.Role") })).status).toBe(403);
+    // Without App Service authentication there is no /.auth/login to send anyone to.
+    expect((await page(browser, false)).status).toBe(401);
+    expect((await call("status", browser)).status).toBe(401);
+  });
 });

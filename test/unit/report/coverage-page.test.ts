@@ -89,3 +89,17 @@ describe("dayState", () => {
     expect(dayState([])).toBeUndefined();
   });
 });
+
+describe("coverage page re-run action", () => {
+  it("offers the re-run action only with `rerun` (an operator) and only in the sections the backfill API serves; only then may the page connect, to its own origin", () => {
+    expect(page.contentSecurityPolicy).not.toContain("connect-src");
+    expect(page.html).not.toMatch(/<section[^>]*data-rerun/);
+    expect(page.html).toContain('"rerun":null');
+    const operator = coveragePage({ title: "Coverage", generatedAt: "2026-11-03T10:00:00.000Z", sections: [{ name: "Azure", tables, rerun: true }, { name: "AWS", tables }], rerun: { backfillUrl: "/api/backfill" } });
+    expect(operator.contentSecurityPolicy).toMatch(/^default-src 'none'; connect-src 'self'; style-src 'sha256-/);
+    expect([...operator.html.matchAll(/<section aria-labelledby="(section-\d)"( data-rerun="on")?>/g)].map((m) => `${m[1]}${m[2] ?? ""}`)).toEqual(['section-0 data-rerun="on"', "section-1"]);
+    expect(operator.html).toContain('"rerun":"/api/backfill"');
+    const reader = coveragePage({ title: "Coverage", generatedAt: "2026-11-03T10:00:00.000Z", sections: [{ name: "Azure", tables, rerun: true }] });
+    expect(reader.html).not.toMatch(/<section[^>]*data-rerun/);
+  });
+});

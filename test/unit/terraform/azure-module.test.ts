@@ -238,8 +238,8 @@ describe("Azure module: Entra ID sign-in in front of the HTTP functions", () => 
   const app = resource(azure, "azurerm_function_app_flex_consumption", "this");
   const auth = blockBody(app, "auth_settings_v2");
 
-  it("requires an Entra ID sign-in from the module's app registration, unless function keys are opted in", () => {
-    expect([auth.auth_enabled, auth.require_authentication, auth.unauthenticated_action, auth.default_provider, auth.require_https]).toEqual([true, "${!var.function_keys_enabled}", '${var.function_keys_enabled ? "AllowAnonymous" : "Return401"}', "azureactivedirectory", true]);
+  it("signs callers in with the module's app registration and lets unauthenticated requests reach the app, which redirects browsers and refuses API clients", () => {
+    expect([auth.auth_enabled, auth.require_authentication, auth.unauthenticated_action, auth.default_provider, auth.require_https]).toEqual([true, false, "AllowAnonymous", "azureactivedirectory", true]);
     const directory = blockBody(auth, "active_directory_v2");
     expect([directory.client_id, directory.tenant_auth_endpoint]).toEqual(["${var.entra_client_id}", "https://login.microsoftonline.com/${var.entra_tenant_id}/v2.0"]);
     expect(blockBody(auth, "login").token_store_enabled).toBe(false);
