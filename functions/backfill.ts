@@ -20,7 +20,7 @@ const RETRY_AFTER_SECONDS = 300;
  */
 export function createBackfillHandler(exporter: () => AzureExport, principalTrusted: () => boolean = platformSignInEnabled) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const { settings, state, jobs, clock } = exporter();
+    const { settings, state, backfillJobs, clock } = exporter();
     const refused = refuseUnlessRole(request, APP_ROLES.operate, settings.functionKeys, principalTrusted());
     if (refused !== undefined) return refused;
     const contentType = request.headers.get("content-type") ?? "";
@@ -53,7 +53,7 @@ export function createBackfillHandler(exporter: () => AzureExport, principalTrus
     const logger = contextLogger(context, { runId });
     const rangeJobs = planRangeJobs(validation.request, runId);
     await state.writeText(runRecordName(runId), `${JSON.stringify(runRecord(runId, validation.request, validation.windows, rangeJobs.length, nowMs), null, 2)}\n`);
-    await enqueueRangeJobs(jobs(), rangeJobs);
+    await enqueueRangeJobs(backfillJobs(), rangeJobs);
     logger.info("backfill accepted", { tables: validation.request.tables, windows: validation.windows, jobs: rangeJobs.length });
     const statusUrl = new URL(`/api/status?runId=${encodeURIComponent(runId)}`, request.url).toString();
     return { status: 202, headers: { location: statusUrl }, jsonBody: { runId, windows: validation.windows, jobs: rangeJobs.length, statusUrl } };

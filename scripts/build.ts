@@ -8,7 +8,7 @@ import { zipSync, type Zippable } from "fflate";
 
 const OUT = "dist/app";
 const LAMBDA_OUT = "dist/lambda";
-export const FUNCTIONS = ["planner", "worker", "backfill", "status", "coverage"] as const;
+export const FUNCTIONS = ["planner", "worker", "backfill-worker", "backfill", "status", "coverage"] as const;
 // Some Azure packages call createRequire(import.meta.url); an ESM bundle needs a real `require` for Node built-ins.
 const BANNER = 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);';
 

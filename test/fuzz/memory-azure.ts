@@ -19,6 +19,10 @@ export class MemoryJobQueue implements JobQueue {
   async send(messageText: string): Promise<void> {
     this.messages.push(messageText);
   }
+
+  async pending(): Promise<number> {
+    return this.messages.length;
+  }
 }
 
 /** Two rows an hour, at :00:00.000 and :00:01.234, every hour of every year, in any table. */

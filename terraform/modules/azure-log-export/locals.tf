@@ -9,6 +9,7 @@ locals {
   host_storage_name         = "${var.name}logexphost" # AzureWebJobsStorage and the deployment package
   deployment_container_name = "app-package"
   poison_queue_name         = "${var.queue_name}-poison" # the name the Functions host gives it
+  backfill_poison_name      = "${var.backfill_queue_name}-poison"
 
   # Resource-manager IDs of the containers and queues: the narrowest scopes the storage data roles
   # can be assigned at. Built from the resources' names so the role assignments wait for them.
@@ -16,6 +17,8 @@ locals {
   state_container_scope = "${azurerm_storage_account.export.id}/blobServices/default/containers/${azurerm_storage_container.state.name}"
   jobs_queue_scope      = "${azurerm_storage_account.export.id}/queueServices/default/queues/${azurerm_storage_queue.jobs.name}"
   poison_queue_scope    = "${azurerm_storage_account.export.id}/queueServices/default/queues/${azurerm_storage_queue.poison.name}"
+  backfill_queue_scope  = "${azurerm_storage_account.export.id}/queueServices/default/queues/${azurerm_storage_queue.backfill.name}"
+  backfill_poison_scope = "${azurerm_storage_account.export.id}/queueServices/default/queues/${azurerm_storage_queue.backfill_poison.name}"
 
   # Lifecycle rules match "<container>/<prefix>": the exported objects only, never the state.
   data_prefix_match = var.prefix == "" ? "${var.data_container_name}/" : "${var.data_container_name}/${var.prefix}/"
