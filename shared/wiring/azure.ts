@@ -147,6 +147,8 @@ export interface AzureAdapters {
   readonly backfillJobs?: JobQueue;
   /** Where the identity's query-slot leases live (a simulation's in-memory leases). */
   readonly leases?: LeaseStore;
+  /** Every table's file format (a simulation's encoder that only counts rows). */
+  readonly encoder?: RecordEncoder;
 }
 
 /**
@@ -200,7 +202,7 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
   let backfillJobs: JobQueue | undefined;
   const getBackfillJobs = (): JobQueue => (backfillJobs ??= adapters.backfillJobs ?? new StorageJobQueue(getBackfillQueue()));
   const encoders: Record<ExportFormat, RecordEncoder> = { parquet: createLogAnalyticsParquetEncoder(), "jsonl.gz": new JsonLinesGzipEncoder() };
-  const encoderFor = (table: string): RecordEncoder => encoders[settings.formats.overrides[table] ?? settings.formats.default];
+  const encoderFor = (table: string): RecordEncoder => adapters.encoder ?? encoders[settings.formats.overrides[table] ?? settings.formats.default];
   const createSanitizer = sanitizerFactory(settings.sanitizer, readYaml);
   const exportDependencies = (logger: Logger, table: string, lane: QueryLane = "scheduled"): ExportDependencies => ({
     source: sources[lane],
