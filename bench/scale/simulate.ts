@@ -56,7 +56,7 @@ export interface ScenarioResult {
   readonly simulatedMs: number;
   readonly wallMs: number;
   readonly events: number;
-  /** Each scheduled window's lag (manifest committed − window end), at its commit. */
+  /** Each scheduled window's lag (manifest committed − window end), at its commit (by its scheduled job, or by gap repair). */
   readonly scheduledLag: readonly LagSample[];
   /** Backfill windows exported by each hour of the run. */
   readonly backfillProgress: readonly { readonly atMs: number; readonly windows: number }[];
@@ -172,7 +172,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
           const decoded = decodeJob(message.text);
           exportedRows += outcome.manifest.exportedRows;
           if (decoded.kind === "window" && decoded.job.reason === "backfill") backfillExported += 1;
-          else if (decoded.kind === "window" && decoded.job.reason === "scheduled") scheduledLag.push({ atMs: time.now(), lagMs: time.now() - decoded.job.window.endMs });
+          // A scheduled window counts when the schedule exports it, or gap repair after its job failed for good.
+          else if (decoded.kind === "window" && (decoded.job.reason === "scheduled" || (decoded.job.reason === "repair" && decoded.job.window.startMs >= firstScheduledMs))) scheduledLag.push({ atMs: time.now(), lagMs: time.now() - decoded.job.window.endMs });
           else if (decoded.kind === "window") rechecked += 1;
         }
       } catch {

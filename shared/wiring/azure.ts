@@ -218,6 +218,7 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
     logger,
   });
   const plannerDependencies = (logger: Logger): PlannerDependencies => ({
+    // Not the backfill lane: a planner run slowed behind a backfill makes the timer skip the next run, and scheduled windows wait.
     source,
     state,
     queue: getJobs(),

@@ -184,7 +184,8 @@ export interface LatencyModel {
   readonly resultBytesPerMs: number;
 }
 
-export const DEFAULT_LATENCY: LatencyModel = { baseMs: 500, scanBytesPerMs: 500_000, resultBytesPerMs: 50_000 };
+/** 0.5 s a query, 1 GB/s scanned, 50 MB/s returned: docs/capacity.md gives the source or the assumption behind each. */
+export const DEFAULT_LATENCY: LatencyModel = { baseMs: 500, scanBytesPerMs: 1_000_000, resultBytesPerMs: 50_000 };
 
 export function queryLatencyMs(model: LatencyModel, bytesScanned: number, bytesReturned: number): number {
   return model.baseMs + bytesScanned / model.scanBytesPerMs + bytesReturned / model.resultBytesPerMs;
