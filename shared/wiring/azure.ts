@@ -170,8 +170,17 @@ function checkJobFits(settings: AzureExportSettings, decoded: DecodedJob): void 
   }
 }
 
+export interface AzureExportOptions {
+  /**
+   * Whether queries take the identity's shared slots (Blob leases in the state container): the
+   * function app's do; the CLI, run by a person with their own identity and its own limits, bounds
+   * only its process and writes nothing for it (a dry run stays read-only).
+   */
+  readonly sharedQuerySlots?: boolean;
+}
+
 /** The one place that turns Azure settings into concrete adapters. */
-export function createAzureExport(settings: AzureExportSettings, clock: Clock = systemClock, adapters: AzureAdapters = {}): AzureExport {
+export function createAzureExport(settings: AzureExportSettings, clock: Clock = systemClock, adapters: AzureAdapters = {}, options: AzureExportOptions = {}): AzureExport {
   const clientId = settings.storage.kind === "identity" ? settings.storage.clientId : undefined;
   const credential = credentialFactory(clientId);
   const opened = stores(settings, credential);
@@ -186,7 +195,7 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
     });
   // The service runs 5 queries per identity (docs/capacity.md): one bound for every instance, by leases, not by instance count.
   // The leases live in the state container: a state store put in its place (tests) brings its own or none.
-  const leases = adapters.leases ?? (adapters.state === undefined ? opened.leases : undefined);
+  const leases = options.sharedQuerySlots === false ? undefined : (adapters.leases ?? (adapters.state === undefined ? opened.leases : undefined));
   const local = new ProcessSlots(settings.maxConcurrentQueries);
   const slots: QuerySlots = leases === undefined ? local : chainSlots(local, new LeasedQuerySlots(leases, { count: settings.maxConcurrentQueries, clock }));
   const sources: Record<QueryLane, LogSource> = { scheduled: limitConcurrentQueries(raw, slots, "scheduled"), backfill: limitConcurrentQueries(raw, slots, "backfill") };

@@ -90,7 +90,8 @@ export function memoryAzure(clock: Clock, settings: Readonly<Record<string, stri
   const state = new CountingStore();
   const data = new MemoryObjectStore();
   const queue = new MemoryJobQueue();
-  const exporter: AzureExport = createAzureExport(loadAzureExportSettings(env), clock, { source, data, state, jobs: queue });
+  // One memory queue for the planner's jobs and the backfill's: the handlers under test are the same.
+  const exporter: AzureExport = createAzureExport(loadAzureExportSettings(env), clock, { source, data, state, jobs: queue, backfillJobs: queue });
   return { exporter, state, data, queue };
 }
 
