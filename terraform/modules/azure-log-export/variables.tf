@@ -395,7 +395,7 @@ variable "node_version" {
 }
 
 variable "maximum_instance_count" {
-  description = "Most on-demand Flex Consumption instances. Azure's API documents the limit per function group, not per app: the worker (queue trigger), the planner (timer) and the HTTP functions scale as separate groups. Azure refuses values below 40 except, as a preview since January 2026, in West Europe, Australia East and West US 2 (azure-functions-host issue 10523); the provider accepts 1-1000. It does not bound Log Analytics concurrency: max_concurrent_queries does, per instance (see the README)."
+  description = "Most on-demand Flex Consumption instances. Azure's API documents the limit per function group, not per app: the worker (queue trigger), the planner (timer) and the HTTP functions scale as separate groups. Azure refuses values below 40 except, as a preview since January 2026, in West Europe, Australia East and West US 2 (azure-functions-host issue 10523); the provider accepts 1-1000. It does not bound Log Analytics concurrency: max_concurrent_queries does, for all instances together (Blob leases; docs/capacity.md)."
   type        = number
   default     = 40
 
