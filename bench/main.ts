@@ -10,6 +10,7 @@ const SUITES: Readonly<Record<string, () => Promise<void>>> = {
   "code-size": async () => (await import("./code-size.js")).benchCodeSize(),
   "api-bounds": async () => (await import("./api-bounds.js")).benchApiBounds(),
   "coverage-page": async () => (await import("./coverage-page.js")).benchCoveragePage(),
+  scale: async () => (await import("./scale.js")).benchScale(),
 };
 
 const wanted = process.argv.slice(2);

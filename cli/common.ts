@@ -92,7 +92,7 @@ export function azureExportFromFlags(flags: ParsedFlags, io: CommandIO, tablesFl
     ...(flags["no-sanitize"] === true ? { [SETTINGS.sanitize.name]: "off" } : {}),
   };
   const names = flagNamesOf([...FLAG_OF_SETTING, [tablesFlag, SETTINGS.tables.name]]);
-  return inFlagTerms(names, () => createAzureExport(loadAzureExportSettings(env, { storage: target.storage, stateInDataContainer: target.stateInDataContainer })));
+  return inFlagTerms(names, () => createAzureExport(loadAzureExportSettings(env, { storage: target.storage, stateInDataContainer: target.stateInDataContainer }), undefined, {}, { sharedQuerySlots: false }));
 }
 
 /**

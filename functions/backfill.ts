@@ -22,7 +22,7 @@ const RETRY_AFTER_SECONDS = 300;
  */
 export function createBackfillHandler(exporter: () => AzureExport, principalTrusted: () => boolean = platformSignInEnabled) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const { settings, state, jobs, clock } = exporter();
+    const { settings, state, backfillJobs, clock } = exporter();
     const refused = refuseUnlessRole(request, APP_ROLES.operate, settings.functionKeys, principalTrusted());
     if (refused !== undefined) return refused;
     const contentType = request.headers.get("content-type") ?? "";
@@ -70,7 +70,7 @@ export function createBackfillHandler(exporter: () => AzureExport, principalTrus
       await admission.release();
       throw error;
     }
-    await enqueueRangeJobs(jobs(), rangeJobs);
+    await enqueueRangeJobs(backfillJobs(), rangeJobs);
     logger.info("backfill accepted", { tables: validation.request.tables, windows, jobs: rangeJobs.length });
     const statusUrl = new URL(`/api/status?runId=${encodeURIComponent(runId)}`, request.url).toString();
     return { status: 202, headers: { location: statusUrl }, jsonBody: { runId, windows, jobs: rangeJobs.length, statusUrl } };

@@ -20,6 +20,7 @@ export function registrationSetting(spec: { readonly name: string; readonly defa
 
 export const plannerSchedule = (): string => registrationSetting(SETTINGS.plannerSchedule);
 export const jobQueueName = (): string => registrationSetting(SETTINGS.queue);
+export const backfillQueueName = (): string => registrationSetting(SETTINGS.backfillQueue);
 /** App Service sets this when its authentication runs in front of the app: only then does x-ms-client-principal come from the platform, not from the caller. */
 export const platformSignInEnabled = (): boolean => process.env.WEBSITE_AUTH_ENABLED?.trim().toLowerCase() === "true";
 /** HTTP functions take a function key only when LOGEXPORT_FUNCTION_KEYS=on; otherwise App Service authentication (Entra ID) guards them. */

@@ -10,7 +10,7 @@ import { zipSync, type Zippable } from "fflate";
 
 const OUT = "dist/app";
 const LAMBDA_OUT = "dist/lambda";
-export const FUNCTIONS = ["planner", "worker", "backfill", "status", "coverage"] as const;
+export const FUNCTIONS = ["planner", "worker", "backfill-worker", "backfill", "status", "coverage"] as const;
 
 /** Bundles every function; shared code goes into chunks the entries import, so the package holds it once. */
 export async function bundle(): Promise<Metafile> {

@@ -2,11 +2,14 @@
 export class LogExportError extends Error {
   /** True when running the same step again may succeed (throttling, a dropped connection, a count that can still settle). */
   readonly retriable: boolean;
+  /** How long the service asked us to wait before asking again (its Retry-After), when it said. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+  constructor(message: string, options: { retriable?: boolean; cause?: unknown; retryAfterMs?: number } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.retriable = options.retriable ?? false;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

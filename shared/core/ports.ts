@@ -77,9 +77,27 @@ export interface StateStore extends ObjectStore {
   appendLine(name: string, line: string, header: string): Promise<void>;
 }
 
+export interface SendOptions {
+  /** The message stays invisible this long (a deferred job). */
+  readonly delaySeconds?: number;
+}
+
 /** Where window jobs go (a Storage Queue in Azure). */
 export interface JobQueue {
-  send(messageText: string): Promise<void>;
+  send(messageText: string, options?: SendOptions): Promise<void>;
+  /** About how many messages wait (the queue's approximate count). */
+  pending(): Promise<number>;
+}
+
+/** Which jobs a query serves: a backfill's never take the last slot, so the schedule always has one. */
+export type QueryLane = "scheduled" | "backfill";
+
+/** Leases on named objects that expire unless renewed (Blob leases): what a bound shared by every instance is built on. */
+export interface LeaseStore {
+  /** A lease id, or undefined when another holder has the lease. */
+  tryAcquire(name: string, durationSeconds: number): Promise<string | undefined>;
+  renew(name: string, leaseId: string): Promise<void>;
+  release(name: string, leaseId: string): Promise<void>;
 }
 
 /** Rewrites a record before it is encoded; counts what it changed, never logs values. */

@@ -45,6 +45,8 @@ export function binWidthLiteral(ms: number): string {
 
 export interface Clock {
   now(): number;
+  /** Waits on this clock (a simulation's virtual time); without it, real timers. An abort ends the wait with the signal's reason. */
+  sleep?(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };

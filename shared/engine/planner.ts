@@ -66,19 +66,21 @@ function findRepairs(deps: PlannerDependencies, table: string, plannedUntilMs: n
   return findGaps({ state: deps.state, table, range: { startMs, endMs }, windowMs: deps.windowMs, max: deps.maxWindowsPerRun });
 }
 
-async function planTable(deps: PlannerDependencies, table: string, runId: string): Promise<TablePlan> {
+interface ScheduledPlan {
+  readonly table: string;
+  readonly watermark: Watermark | undefined;
+  readonly fromMs: number;
+  readonly enqueued: number;
+  readonly advancedToMs: number | undefined;
+}
+
+/** Pass 1 for one table: the complete windows since its watermark enqueued, and the watermark moved past them. */
+async function planScheduled(deps: PlannerDependencies, table: string, runId: string): Promise<ScheduledPlan> {
   const watermark = await readWatermark(deps.state, table);
   const nowMs = deps.clock.now();
   const fromMs = watermark?.ms ?? completeUntil(nowMs, deps.windowMs, deps.ingestionDelayMs) - deps.initialLookbackMs;
-  const late = watermark === undefined ? [] : await findLateWindows(deps, table, watermark.ms);
-  const repairs = watermark === undefined ? [] : await findRepairs(deps, table, watermark.ms);
   const windows = planWindows({ fromMs, nowMs, windowMs: deps.windowMs, ingestionDelayMs: deps.ingestionDelayMs, maxWindows: deps.maxWindowsPerRun });
-  const jobs: WindowJob[] = [
-    ...late.map((window) => ({ table, window, runId, reason: "late" as const, force: true })),
-    ...repairs.map((window) => ({ table, window, runId, reason: "repair" as const, force: false })),
-    ...windows.map((window) => ({ table, window, runId, reason: "scheduled" as const, force: false })),
-  ];
-  for (const job of jobs) await deps.queue.send(encodeWindowJob(job));
+  for (const window of windows) await deps.queue.send(encodeWindowJob({ table, window, runId, reason: "scheduled", force: false }));
 
   const last = windows.at(-1);
   let advancedToMs: number | undefined;
@@ -91,21 +93,51 @@ async function planTable(deps: PlannerDependencies, table: string, runId: string
       advancedToMs = last.endMs;
     }
   }
-  if (repairs.length > 0) deps.logger.warn("windows without a manifest enqueued again", { runId, table, windows: repairs.map(describeRange) });
-  deps.logger.info("table planned", { runId, table, from: isoInstant(fromMs), enqueued: windows.length, reexported: late.length, repaired: repairs.length, watermark: advancedToMs === undefined ? null : isoInstant(advancedToMs) });
-  return { table, fromMs, enqueued: windows.length, reexported: late.length, repaired: repairs.length, advancedToMs };
+  return { table, watermark, fromMs, enqueued: windows.length, advancedToMs };
 }
 
-/** One planner run: every table is planned even when another fails; failures are raised together at the end. */
+/** Pass 2 for one table: windows that grew since their export (late rows) and planned windows still without a manifest (gaps), enqueued. */
+async function planRechecks(deps: PlannerDependencies, scheduled: ScheduledPlan, runId: string): Promise<TablePlan> {
+  const { table, watermark } = scheduled;
+  const late = watermark === undefined ? [] : await findLateWindows(deps, table, watermark.ms);
+  const repairs = watermark === undefined ? [] : await findRepairs(deps, table, watermark.ms);
+  const jobs: WindowJob[] = [
+    ...late.map((window) => ({ table, window, runId, reason: "late" as const, force: true })),
+    ...repairs.map((window) => ({ table, window, runId, reason: "repair" as const, force: false })),
+  ];
+  for (const job of jobs) await deps.queue.send(encodeWindowJob(job));
+  if (repairs.length > 0) deps.logger.warn("windows without a manifest enqueued again", { runId, table, windows: repairs.map(describeRange) });
+  const { advancedToMs } = scheduled;
+  deps.logger.info("table planned", { runId, table, from: isoInstant(scheduled.fromMs), enqueued: scheduled.enqueued, reexported: late.length, repaired: repairs.length, watermark: advancedToMs === undefined ? null : isoInstant(advancedToMs) });
+  return { table, fromMs: scheduled.fromMs, enqueued: scheduled.enqueued, reexported: late.length, repaired: repairs.length, advancedToMs };
+}
+
+/**
+ * One planner run, in two passes so no table's new windows wait for another table's checks: first
+ * every table's complete windows are enqueued (a read and a write per table), then each table's late-data
+ * re-count (one histogram query over the lookback) and gap repair. Every table is planned even when
+ * another fails; failures are raised together at the end.
+ */
 export async function runPlanner(deps: PlannerDependencies, tables: readonly string[], runId: string): Promise<TablePlan[]> {
-  const plans: TablePlan[] = [];
   const failures: string[] = [];
+  const fail = (table: string, error: unknown): void => {
+    deps.logger.error("planning failed", { runId, table, error: errorMessage(error) });
+    failures.push(`${table}: ${errorMessage(error)}`);
+  };
+  const scheduled: ScheduledPlan[] = [];
   for (const table of tables) {
     try {
-      plans.push(await planTable(deps, table, runId));
+      scheduled.push(await planScheduled(deps, table, runId));
     } catch (error) {
-      deps.logger.error("planning failed", { runId, table, error: errorMessage(error) });
-      failures.push(`${table}: ${errorMessage(error)}`);
+      fail(table, error);
+    }
+  }
+  const plans: TablePlan[] = [];
+  for (const plan of scheduled) {
+    try {
+      plans.push(await planRechecks(deps, plan, runId));
+    } catch (error) {
+      fail(plan.table, error);
     }
   }
   if (failures.length > 0) throw new LogExportError(`planner run ${runId} failed for ${failures.length} of ${tables.length} tables: ${failures.join("; ")}`, { retriable: true });

@@ -91,6 +91,7 @@ export async function writePartObjects(deps: ExportDependencies, job: WindowJob,
       },
       onPartRetry(deps, job, part),
       signal,
+      deps.clock,
     );
     columns ??= written.stream.columns;
     const same = sameColumns(written.stream.columns, columns);
@@ -136,6 +137,7 @@ export async function writeWindowObject(deps: ExportDependencies, job: WindowJob
       },
       onPartRetry(deps, job, part),
       signal,
+      deps.clock,
     );
   const transform = deps.createTransform();
   const tally = emptyTally();

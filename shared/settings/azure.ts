@@ -32,6 +32,7 @@ export interface AzureExportSettings {
   /** Manifests, ledger and runs live under `_logexport/` in the data container (the CLI's --out URL), not in the state container. */
   readonly stateInDataContainer: boolean;
   readonly queue: string;
+  readonly backfillQueue: string;
   readonly windowMs: number;
   readonly ingestionDelayMs: number;
   readonly maxWindowsPerRun: number;
@@ -45,7 +46,7 @@ export interface AzureExportSettings {
   readonly partAttempts: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
-  /** Queries to the workspace in flight at once in this process. */
+  /** Queries to the workspace in flight at once for the identity (every instance together, through leases). */
   readonly maxConcurrentQueries: number;
   readonly queryTimeoutSeconds: number;
   readonly readIdleSeconds: number;
@@ -121,7 +122,9 @@ export function loadAzureExportSettings(env: Environment, overrides: AzureSettin
   const container = reader.string(SETTINGS.container);
   const stateContainer = reader.string(SETTINGS.stateContainer);
   const queue = reader.string(SETTINGS.queue);
-  for (const [spec, value] of [[SETTINGS.stateContainer, stateContainer], [SETTINGS.queue, queue]] as const) {
+  const backfillQueue = reader.string(SETTINGS.backfillQueue);
+  reader.check(backfillQueue !== queue, `${SETTINGS.backfillQueue.name} and ${SETTINGS.queue.name} must name different queues (scheduled windows go first)`);
+  for (const [spec, value] of [[SETTINGS.stateContainer, stateContainer], [SETTINGS.queue, queue], [SETTINGS.backfillQueue, backfillQueue]] as const) {
     reader.check(isContainerName(value), `${spec.name} must be 3-63 lowercase letters, digits and single hyphens, got ${JSON.stringify(value)}`);
   }
   const dataContainers = container.includes(TABLE_PLACEHOLDER) ? tables.map((table) => containerNameFor(container, table)) : [container];
@@ -146,6 +149,7 @@ export function loadAzureExportSettings(env: Environment, overrides: AzureSettin
     prefix,
     stateInDataContainer: overrides.stateInDataContainer === true,
     queue,
+    backfillQueue,
     windowMs: windowMinutes * MINUTE_MS,
     ingestionDelayMs: reader.integer(SETTINGS.ingestionDelayMinutes, 0, 2880) * MINUTE_MS,
     maxWindowsPerRun: reader.integer(SETTINGS.maxWindowsPerRun, 1, 10_000),

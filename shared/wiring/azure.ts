@@ -5,7 +5,7 @@ import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { QueueClient, QueueServiceClient } from "@azure/storage-queue";
 import { ConfigurationError, InvalidMessageError } from "../core/errors.js";
 import { containerNameFor, TABLE_PLACEHOLDER } from "../core/identifiers.js";
-import type { JobQueue, LogSource, Logger, RecordEncoder, StateStore } from "../core/ports.js";
+import type { JobQueue, LeaseStore, LogSource, Logger, QueryLane, RecordEncoder, StateStore } from "../core/ports.js";
 import { describeRange, MINUTE_MS, systemClock, type Clock, type TimeRange } from "../core/time.js";
 import { expandRangeJob, type Expansion } from "../engine/backfill.js";
 import { planBackfill, type TableBackfillPlan } from "../engine/backfill-plan.js";
@@ -18,12 +18,13 @@ import { JsonLinesGzipEncoder } from "../formats/jsonl-gzip/encoder.js";
 import { StorageJobQueue } from "../queues/storage-queue.js";
 import type { AzureExportSettings, ExportFormat, StorageAccess } from "../settings/azure.js";
 import { createLogAnalyticsParquetEncoder } from "../formats/parquet/log-analytics.js";
+import { BlobLeaseStore } from "../sinks/blob/leases.js";
 import { BlobObjectStore } from "../sinks/blob/store.js";
 import { LocalObjectStore } from "../sinks/local/store.js";
 import { PrefixedObjectStore } from "../sinks/prefixed.js";
 import { isLoopbackHttp } from "../sources/log-analytics/clients.js";
 import { LogAnalyticsSource } from "../sources/log-analytics/source.js";
-import { limitConcurrentQueries } from "../sources/query-slots.js";
+import { chainSlots, LeasedQuerySlots, limitConcurrentQueries, ProcessSlots, type QuerySlots } from "../sources/query-slots.js";
 import { readYaml } from "../sanitize/yaml.js";
 import { sanitizerFactory } from "./sanitizer.js";
 
@@ -59,6 +60,8 @@ interface Stores {
   /** Where the data objects go, for messages (never a secret): the container, or its template. */
   readonly location: string;
   readonly state: StateStore;
+  /** Leases in the state container for the identity's query slots; undefined where there is no container of our own (a directory, a SAS, state beside the data). */
+  readonly leases: LeaseStore | undefined;
   readonly create: () => Promise<unknown>;
 }
 
@@ -66,7 +69,7 @@ function stores(settings: AzureExportSettings, credential: () => TokenCredential
   if (settings.storage.kind === "directory") {
     const root = resolve(settings.storage.path);
     const data = new LocalObjectStore(root);
-    return { dataFor: () => data, location: data.location, state: new LocalObjectStore(resolve(root, STATE_PREFIX)), create: async () => undefined };
+    return { dataFor: () => data, location: data.location, state: new LocalObjectStore(resolve(root, STATE_PREFIX)), leases: undefined, create: async () => undefined };
   }
   const blobs = blobService(settings.storage, credential);
   const byName = new Map<string, BlobObjectStore>();
@@ -85,11 +88,13 @@ function stores(settings: AzureExportSettings, credential: () => TokenCredential
   const tableStores = new Map(perTable ? settings.tables.map((table) => [table, open(containerNameFor(settings.container, table))]) : []);
   const single = perTable ? undefined : open(settings.container);
   let state: StateStore;
+  let leases: LeaseStore | undefined;
   if (settings.stateInDataContainer && single !== undefined) state = new PrefixedObjectStore(single, STATE_PREFIX);
   else {
     const stateContainer = blobs.getContainerClient(settings.stateContainer);
     containers.push(stateContainer);
     state = new BlobObjectStore(stateContainer);
+    leases = settings.storage.kind === "sas" ? undefined : new BlobLeaseStore(stateContainer);
   }
   const dataFor = (table: string): StateStore => {
     const store = single ?? tableStores.get(table);
@@ -99,7 +104,7 @@ function stores(settings: AzureExportSettings, credential: () => TokenCredential
   const location = single?.location ?? `${new URL(blobs.url).origin}${new URL(blobs.url).pathname.replace(/\/$/, "")}/${settings.container}`;
   // A container SAS may not create containers: the one it was issued for exists.
   const create = settings.storage.kind === "sas" ? async () => undefined : () => Promise.all(containers.map((c) => c.createIfNotExists()));
-  return { dataFor, location, state, create };
+  return { dataFor, location, state, leases, create };
 }
 
 /** The Azure application layer: what the functions and the CLI do, and nothing they need to build themselves. */
@@ -109,11 +114,16 @@ export interface AzureExport {
   readonly state: StateStore;
   /** Where the data objects go, for messages (never a secret). */
   readonly location: string;
-  /** The job queue; a ConfigurationError for storage without one (the CLI). */
+  /** The planner's job queue; a ConfigurationError for storage without one (the CLI). */
   queue(): QueueClient;
   jobs(): JobQueue;
-  /** What an export of `table` runs on (its format from LOGEXPORT_FORMAT and LOGEXPORT_FORMAT_OVERRIDES). */
-  exportDependencies(logger: Logger, table: string): ExportDependencies;
+  /** The backfill's job queue, served only while the planner's is empty. */
+  backfillQueue(): QueueClient;
+  backfillJobs(): JobQueue;
+  /** Whether a backfill job should wait: the planner's queue still holds jobs. */
+  scheduledPending(): Promise<boolean>;
+  /** What an export of `table` runs on (its format from LOGEXPORT_FORMAT and LOGEXPORT_FORMAT_OVERRIDES); a backfill's queries use the backfill lane of the query slots. */
+  exportDependencies(logger: Logger, table: string, lane?: QueryLane): ExportDependencies;
   plannerDependencies(logger: Logger): PlannerDependencies;
   /** Timer: every table's complete windows enqueued, late windows re-enqueued. */
   plan(runId: string, logger: Logger): Promise<TablePlan[]>;
@@ -134,6 +144,11 @@ export interface AzureAdapters {
   readonly data?: StateStore;
   readonly state?: StateStore;
   readonly jobs?: JobQueue;
+  readonly backfillJobs?: JobQueue;
+  /** Where the identity's query-slot leases live (a simulation's in-memory leases). */
+  readonly leases?: LeaseStore;
+  /** Every table's file format (a simulation's encoder that only counts rows). */
+  readonly encoder?: RecordEncoder;
 }
 
 /**
@@ -155,34 +170,51 @@ function checkJobFits(settings: AzureExportSettings, decoded: DecodedJob): void 
   }
 }
 
+export interface AzureExportOptions {
+  /**
+   * Whether queries take the identity's shared slots (Blob leases in the state container): the
+   * function app's do; the CLI, run by a person with their own identity and its own limits, bounds
+   * only its process and writes nothing for it (a dry run stays read-only).
+   */
+  readonly sharedQuerySlots?: boolean;
+}
+
 /** The one place that turns Azure settings into concrete adapters. */
-export function createAzureExport(settings: AzureExportSettings, clock: Clock = systemClock, adapters: AzureAdapters = {}): AzureExport {
+export function createAzureExport(settings: AzureExportSettings, clock: Clock = systemClock, adapters: AzureAdapters = {}, options: AzureExportOptions = {}): AzureExport {
   const clientId = settings.storage.kind === "identity" ? settings.storage.clientId : undefined;
   const credential = credentialFactory(clientId);
-  // One process's queries share the identity's concurrency at the service (FIELD-NOTES: about 5): bounded here, not by instance count.
-  const source = limitConcurrentQueries(
-    adapters.source ??
-      new LogAnalyticsSource({
-        endpoint: settings.logsEndpoint,
-        workspaceId: settings.workspaceId,
-        credential: isLoopbackHttp(settings.logsEndpoint) ? undefined : credential(),
-        queryTimeoutSeconds: settings.queryTimeoutSeconds,
-        readIdleSeconds: settings.readIdleSeconds,
-      }),
-    settings.maxConcurrentQueries,
-  );
   const opened = stores(settings, credential);
+  const raw =
+    adapters.source ??
+    new LogAnalyticsSource({
+      endpoint: settings.logsEndpoint,
+      workspaceId: settings.workspaceId,
+      credential: isLoopbackHttp(settings.logsEndpoint) ? undefined : credential(),
+      queryTimeoutSeconds: settings.queryTimeoutSeconds,
+      readIdleSeconds: settings.readIdleSeconds,
+    });
+  // The service runs 5 queries per identity (docs/capacity.md): one bound for every instance, by leases, not by instance count.
+  // The leases live in the state container: a state store put in its place (tests) brings its own or none.
+  const leases = options.sharedQuerySlots === false ? undefined : (adapters.leases ?? (adapters.state === undefined ? opened.leases : undefined));
+  const local = new ProcessSlots(settings.maxConcurrentQueries);
+  const slots: QuerySlots = leases === undefined ? local : chainSlots(local, new LeasedQuerySlots(leases, { count: settings.maxConcurrentQueries, clock }));
+  const sources: Record<QueryLane, LogSource> = { scheduled: limitConcurrentQueries(raw, slots, "scheduled"), backfill: limitConcurrentQueries(raw, slots, "backfill") };
+  const source = sources.scheduled;
   const dataFor = (table: string): StateStore => adapters.data ?? opened.dataFor(table);
   const state = adapters.state ?? opened.state;
   let queue: QueueClient | undefined;
   const getQueue = (): QueueClient => (queue ??= queueClient(settings.storage, settings.queue, credential));
   let jobs: JobQueue | undefined;
   const getJobs = (): JobQueue => (jobs ??= adapters.jobs ?? new StorageJobQueue(getQueue()));
+  let backfillQueue: QueueClient | undefined;
+  const getBackfillQueue = (): QueueClient => (backfillQueue ??= queueClient(settings.storage, settings.backfillQueue, credential));
+  let backfillJobs: JobQueue | undefined;
+  const getBackfillJobs = (): JobQueue => (backfillJobs ??= adapters.backfillJobs ?? new StorageJobQueue(getBackfillQueue()));
   const encoders: Record<ExportFormat, RecordEncoder> = { parquet: createLogAnalyticsParquetEncoder(), "jsonl.gz": new JsonLinesGzipEncoder() };
-  const encoderFor = (table: string): RecordEncoder => encoders[settings.formats.overrides[table] ?? settings.formats.default];
+  const encoderFor = (table: string): RecordEncoder => adapters.encoder ?? encoders[settings.formats.overrides[table] ?? settings.formats.default];
   const createSanitizer = sanitizerFactory(settings.sanitizer, readYaml);
-  const exportDependencies = (logger: Logger, table: string): ExportDependencies => ({
-    source,
+  const exportDependencies = (logger: Logger, table: string, lane: QueryLane = "scheduled"): ExportDependencies => ({
+    source: sources[lane],
     data: dataFor(table),
     state,
     layout: { kind: "part-objects", prefix: settings.prefix },
@@ -195,6 +227,7 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
     logger,
   });
   const plannerDependencies = (logger: Logger): PlannerDependencies => ({
+    // Not the backfill lane: a planner run slowed behind a backfill makes the timer skip the next run, and scheduled windows wait.
     source,
     state,
     queue: getJobs(),
@@ -215,19 +248,22 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
     location: adapters.data?.location ?? opened.location,
     queue: getQueue,
     jobs: getJobs,
+    backfillQueue: getBackfillQueue,
+    backfillJobs: getBackfillJobs,
+    scheduledPending: async () => (await getJobs().pending()) > 0,
     exportDependencies,
     plannerDependencies,
     plan: (runId, logger) => runPlanner(plannerDependencies(logger), settings.tables, runId),
     exportWindow: (job, logger, options) => exportWindow(exportDependencies(logger, job.table), job, options),
     runJob: async (decoded, logger) => {
       checkJobFits(settings, decoded);
-      if (decoded.kind === "window") return exportWindow(exportDependencies(logger, decoded.job.table), decoded.job);
-      return expandRangeJob(state, getJobs(), decoded.job);
+      if (decoded.kind === "window") return exportWindow(exportDependencies(logger, decoded.job.table, decoded.job.reason === "backfill" ? "backfill" : "scheduled"), decoded.job);
+      return expandRangeJob(state, getBackfillJobs(), decoded.job);
     },
     coverage: (query) => readCoverage(state, query),
     planBackfill: (range, windowMs) => planBackfill(source, state, settings.tables, range, windowMs, { maxRows: settings.partMaxRows, maxBytes: settings.partMaxBytes }),
     ensureStorage: (options = {}) =>
-      (ensured ??= Promise.all([opened.create(), options.queue === false ? undefined : getQueue().createIfNotExists()]).then(
+      (ensured ??= Promise.all([opened.create(), ...(options.queue === false ? [] : [getQueue().createIfNotExists(), getBackfillQueue().createIfNotExists()])]).then(
         () => undefined,
         (error: unknown) => {
           ensured = undefined;

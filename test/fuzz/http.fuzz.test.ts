@@ -242,10 +242,10 @@ describe("fuzz: the backfill and status handlers on Azurite and the fake Log Ana
     await fc.assert(
       fc.asyncProperty(fc.oneof(validBody.map((b) => JSON.stringify(b)), body.map((b) => JSON.stringify(b) ?? ""), mutatedText(JSON.stringify(VALID))), async (text) => {
         const runsBefore = (await stack.list(stack.state, "runs/")).length;
-        const queuedBefore = (await stack.exporter.queue().getProperties()).approximateMessagesCount ?? 0;
+        const queuedBefore = (await stack.exporter.backfillQueue().getProperties()).approximateMessagesCount ?? 0;
         const response = await stack.backfill(text);
         const runs = (await stack.list(stack.state, "runs/")).length;
-        const queued = (await stack.exporter.queue().getProperties()).approximateMessagesCount ?? 0;
+        const queued = (await stack.exporter.backfillQueue().getProperties()).approximateMessagesCount ?? 0;
         if (response.status === 202) {
           expect([runs - runsBefore, queued - queuedBefore]).toEqual([1, (response.body as { jobs: number }).jobs]);
         } else {

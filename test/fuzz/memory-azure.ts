@@ -19,6 +19,10 @@ export class MemoryJobQueue implements JobQueue {
   async send(messageText: string): Promise<void> {
     this.messages.push(messageText);
   }
+
+  async pending(): Promise<number> {
+    return this.messages.length;
+  }
 }
 
 /** Two rows an hour, at :00:00.000 and :00:01.234, every hour of every year, in any table. */
@@ -86,7 +90,8 @@ export function memoryAzure(clock: Clock, settings: Readonly<Record<string, stri
   const state = new CountingStore();
   const data = new MemoryObjectStore();
   const queue = new MemoryJobQueue();
-  const exporter: AzureExport = createAzureExport(loadAzureExportSettings(env), clock, { source, data, state, jobs: queue });
+  // One memory queue for the planner's jobs and the backfill's: the handlers under test are the same.
+  const exporter: AzureExport = createAzureExport(loadAzureExportSettings(env), clock, { source, data, state, jobs: queue, backfillJobs: queue });
   return { exporter, state, data, queue };
 }
 

@@ -83,6 +83,7 @@ export async function createAzureStack(options: AzureStackOptions): Promise<Azur
     LOGEXPORT_CONTAINER: uniqueName("data"),
     LOGEXPORT_STATE_CONTAINER: uniqueName("state"),
     LOGEXPORT_QUEUE: uniqueName("jobs"),
+    LOGEXPORT_BACKFILL_QUEUE: uniqueName("backfill"),
     // Most suites read the rows back as JSON Lines; the Parquet suites ask for Parquet.
     LOGEXPORT_FORMAT: "jsonl.gz",
     ...options.settings,
@@ -95,6 +96,7 @@ export async function createAzureStack(options: AzureStackOptions): Promise<Azur
   const statusHandler = createStatusHandler(() => exporter, SIGNED_IN);
   const coverageHandler = createCoverageHandler(() => exporter, SIGNED_IN);
   const workerHandler = createWorkerHandler(() => exporter);
+  const backfillWorkerHandler = createWorkerHandler(() => exporter, "backfill");
   const log: LogHandler = options.log ?? (() => undefined);
   return {
     env,
@@ -104,20 +106,19 @@ export async function createAzureStack(options: AzureStackOptions): Promise<Azur
     plannerHandler,
     workerHandler,
     runPlanner: () => plannerHandler(TIMER, new azureFunctions.InvocationContext({ functionName: "planner", invocationId: randomUUID(), logHandler: log })),
-    drain: (overrides = {}, fault = () => undefined) =>
-      drainQueue(async (message, context) => {
-        fault(message);
-        await workerHandler(message, context);
-      }, {
-        queueUrl: exporter.queue().url,
-        connectionString: options.connectionString,
-        queueName: env.LOGEXPORT_QUEUE,
-        functionName: "worker",
-        maxDequeueCount: 5,
-        batchSize: 2,
-        log,
-        ...overrides,
-      }),
+    // The planner's queue, then the backfill's (whose worker waits while the planner's holds jobs): the results added up.
+    drain: async (overrides = {}, fault = () => undefined) => {
+      const results = [];
+      for (const [queue, functionName, handler] of [[exporter.queue(), "worker", workerHandler], [exporter.backfillQueue(), "backfillWorker", backfillWorkerHandler]] as const) {
+        results.push(
+          await drainQueue(async (message, context) => {
+            fault(message);
+            await handler(message, context);
+          }, { queueUrl: queue.url, connectionString: options.connectionString, queueName: queue.name, functionName, maxDequeueCount: 5, batchSize: 2, log, ...overrides }),
+        );
+      }
+      return { succeeded: results.reduce((n, r) => n + r.succeeded, 0), failed: results.reduce((n, r) => n + r.failed, 0), poisoned: results.reduce((n, r) => n + r.poisoned, 0) };
+    },
     backfill: (body, contentType = "application/json", headers = OPERATOR_HEADERS) =>
       call(backfillHandler, new azureFunctions.HttpRequest({ method: "POST", url: "http://localhost:7071/api/backfill", headers: { ...headers, "content-type": contentType }, body: { string: typeof body === "string" ? body : JSON.stringify(body) } }), log),
     status: (query, headers = OPERATOR_HEADERS) => call(statusHandler, new azureFunctions.HttpRequest({ method: "GET", url: withQuery("http://localhost:7071/api/status", query), query: { ...query }, headers: { ...headers } }), log),

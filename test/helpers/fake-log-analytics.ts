@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { listenOnLoopback } from "./loopback-server.js";
+import { IdentityLimiter, LOG_ANALYTICS_LIMITS, queryLatencyMs, realTimers, Throttled, type LatencyModel, type LimitTimers, type QueryLimits } from "./service-limits.js";
 import { encodeRow, formatBinStart, type SyntheticRow, type SyntheticTable } from "./synthetic-table.js";
 
 export const DEFAULT_WORKSPACE_ID = "00000000-0000-4000-8000-000000000001";
@@ -26,6 +27,11 @@ export interface QueryRecord {
   status: number;
   /** The injected fault that shaped this response, if any. */
   fault?: Fault["kind"];
+  /** With limits: why the service's throttling refused it (429), or how long it waited in the concurrency queue. */
+  throttled?: Throttled["reason"];
+  waitedMs?: number;
+  /** With limits: the result was cut at the row or size cap (200 with a partial error, as the service does). */
+  truncated?: "rows" | "bytes";
 }
 
 /** `on: "any"` also matches queries the fake cannot parse; `times` defaults to 1; `skip` lets that many matching requests through first. */
@@ -49,12 +55,25 @@ export interface FakeLogAnalytics {
   readonly queries: readonly QueryRecord[];
   /** Queue a fault; queued faults are consumed in order by matching requests. */
   inject(fault: Fault): void;
+  /** With limits: the throttling state of one identity (its authorization header), once it has sent a query. */
+  throttling(authorization: string): IdentityLimiter | undefined;
   close(): Promise<void>;
 }
 
 export interface FakeLogAnalyticsOptions {
   workspaceId?: string;
   tables?: SyntheticTable[];
+  /** Opt-in: the service's throttling per identity (the authorization header), result caps and latency (docs/capacity.md). */
+  limits?: FakeLimitsOptions;
+}
+
+export interface FakeLimitsOptions {
+  /** Default LOG_ANALYTICS_LIMITS (5 running, 200 queued for up to 3 min, 200 per 30 s, 500,000 rows / 64 MiB). */
+  queries?: Partial<QueryLimits>;
+  /** How long each query holds its concurrency slot; default none (answers at once). */
+  latency?: LatencyModel;
+  /** Default real timers; tests pass ManualTimers to move time by hand. */
+  timers?: LimitTimers;
 }
 
 type ParsedQuery =
@@ -116,6 +135,15 @@ const STATUS_ERRORS: Readonly<Record<number, [string, string]>> = {
   500: ["InternalServerError", "An unexpected error occurred while processing the query."],
   503: ["ServiceUnavailableError", "The service is temporarily unavailable. Retry later."],
 };
+
+/** The partial error of a result cut at the row cap (the size cap's text is PARTIAL_ERROR's). */
+function rowCapError(maxRows: number) {
+  return {
+    code: "PartialError",
+    message: "There were some errors when processing your query.",
+    details: [{ code: "EngineError", message: "Something went wrong processing your query on the server.", innererror: { code: "-2133196797", message: `Query result set has exceeded the internal record count limit ${maxRows} (E_QUERY_RESULT_SET_TOO_LARGE)`, severity: 2, severityName: "Error" } }],
+  };
+}
 
 const PARTIAL_ERROR = {
   code: "PartialError",
@@ -191,6 +219,18 @@ export async function startFakeLogAnalytics(options: FakeLogAnalyticsOptions = {
   const queries: QueryRecord[] = [];
   const faults: Array<Fault & { left: number; toSkip: number }> = [];
   for (const t of options.tables ?? []) tables.set(t.name, t);
+  const limits = options.limits === undefined ? undefined : { ...LOG_ANALYTICS_LIMITS, ...options.limits.queries };
+  const timers = options.limits?.timers ?? realTimers;
+  const limiters = new Map<string, IdentityLimiter>();
+  const limiterFor = (identity: string): IdentityLimiter | undefined => {
+    if (limits === undefined) return undefined;
+    let limiter = limiters.get(identity);
+    if (limiter === undefined) {
+      limiter = new IdentityLimiter(limits, timers);
+      limiters.set(identity, limiter);
+    }
+    return limiter;
+  };
 
   function takeFault(kind: QueryRecord["kind"]): Fault | undefined {
     const index = faults.findIndex((f) => f.on === "any" || f.on === kind);
@@ -205,7 +245,7 @@ export async function startFakeLogAnalytics(options: FakeLogAnalyticsOptions = {
     return fault;
   }
 
-  async function serveQuery(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function serveQuery(req: IncomingMessage, res: ServerResponse, identity: string): Promise<void> {
     let body: { query?: unknown; timespan?: unknown };
     try {
       const parsed: unknown = JSON.parse(await readBody(req));
@@ -269,6 +309,19 @@ export async function startFakeLogAnalytics(options: FakeLogAnalyticsOptions = {
     const startMs = Math.max(parsed.startMs, span?.startMs ?? -Infinity);
     const endMs = Math.max(startMs, Math.min(parsed.endMs, span?.endMs ?? Infinity));
 
+    const limiter = limiterFor(identity);
+    if (limiter !== undefined) {
+      const admitted = await admit(limiter, record, res);
+      if (admitted === undefined) return;
+      res.on("close", admitted.release);
+      const latency = options.limits?.latency;
+      if (latency !== undefined) {
+        const scanned = rowsIn(table, startMs, endMs) * table.bytesPerRow;
+        const returned = parsed.kind === "histogram" ? 0 : scanned;
+        await new Promise<void>((resolve) => timers.after(queryLatencyMs(latency, scanned, returned), resolve));
+      }
+    }
+
     record.status = 200;
     res.writeHead(200, { "content-type": JSON_TYPE });
     const writer = new ChunkWriter(res);
@@ -280,8 +333,13 @@ export async function startFakeLogAnalytics(options: FakeLogAnalyticsOptions = {
       parsed.kind === "histogram"
         ? histogramRows(table, startMs, endMs, parsed.binMs)
         : mapRows(table.rows(startMs, endMs));
+    let resultBytes = 0;
     for (const row of rows) {
       if (record.rows >= resetAfter) break;
+      if (limits !== undefined && record.rows >= limits.maxResultRows) record.truncated = "rows";
+      else if (limits !== undefined && resultBytes + row.length + 1 > limits.maxResultBytes) record.truncated = "bytes";
+      if (record.truncated !== undefined) break;
+      resultBytes += row.length + 1;
       const full = writer.push(record.rows === 0 ? row : `,${row}`);
       record.rows += 1;
       if (full && !(await writer.flush())) return; // the client went away
@@ -291,7 +349,8 @@ export async function startFakeLogAnalytics(options: FakeLogAnalyticsOptions = {
       if (fault?.kind === "resetMidBody") res.socket?.destroy();
       return;
     }
-    writer.push(fault?.kind === "partialFailure" ? `]}],"error":${JSON.stringify(PARTIAL_ERROR)}}` : "]}]}");
+    const partial = record.truncated === "rows" && limits !== undefined ? rowCapError(limits.maxResultRows) : fault?.kind === "partialFailure" || record.truncated === "bytes" ? PARTIAL_ERROR : undefined;
+    writer.push(partial === undefined ? "]}]}" : `]}],"error":${JSON.stringify(partial)}}`);
     if (await writer.flush()) res.end();
   }
 
@@ -307,7 +366,7 @@ export async function startFakeLogAnalytics(options: FakeLogAnalyticsOptions = {
     if (!req.headers.authorization) {
       return send(res, 401, errorBody("AuthorizationRequiredError", "Valid authentication was not provided"));
     }
-    serveQuery(req, res).catch((error: unknown) => {
+    serveQuery(req, res, req.headers.authorization ?? "").catch((error: unknown) => {
       if (res.headersSent) res.destroy();
       else send(res, 500, errorBody("InternalServerError", `fake server bug: ${String(error)}`));
     });
@@ -329,8 +388,32 @@ export async function startFakeLogAnalytics(options: FakeLogAnalyticsOptions = {
     inject(fault) {
       faults.push({ ...fault, left: fault.times ?? 1, toSkip: fault.skip ?? 0 });
     },
+    throttling: (authorization) => limiters.get(authorization),
     close: listening.close,
   };
+}
+
+/** Waits for the identity's turn; on a refusal answers 429 with Retry-After and returns undefined. */
+async function admit(limiter: IdentityLimiter, record: QueryRecord, res: ServerResponse) {
+  try {
+    const admitted = await limiter.admit();
+    record.waitedMs = admitted.waitedMs;
+    return admitted;
+  } catch (error) {
+    if (!(error instanceof Throttled)) throw error;
+    record.status = 429;
+    record.throttled = error.reason;
+    send(res, 429, errorBody("ThrottledError", `Your request was throttled (${error.reason === "rate" ? "more than the allowed queries per 30 seconds" : "too many concurrent queries"}). Retry later.`), {
+      "retry-after": String(error.retryAfterSeconds),
+    });
+    return undefined;
+  }
+}
+
+function rowsIn(table: SyntheticTable, startMs: number, endMs: number): number {
+  let rows = 0;
+  for (const bin of table.histogram(startMs, endMs, Math.max(1, endMs - startMs))) rows += bin.rows;
+  return rows;
 }
 
 const HISTOGRAM_COLUMNS = [

@@ -72,7 +72,7 @@ describe("POST /api/backfill", () => {
     const { runId, windows, jobs, statusUrl } = accepted.body as { runId: string; windows: number; jobs: number; statusUrl: string };
     expect({ windows, jobs }).toEqual({ windows: 90, jobs: 90 });
     expect(statusUrl).toBe(`http://localhost:7071/api/status?runId=${runId}`);
-    expect((await s.exporter.queue().getProperties()).approximateMessagesCount).toBe(90);
+    expect((await s.exporter.backfillQueue().getProperties()).approximateMessagesCount).toBe(90);
 
     const before = await s.status({ runId });
     expect(before.body).toMatchObject({ done: 0, total: 90, complete: false });

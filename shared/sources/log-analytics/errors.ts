@@ -18,12 +18,22 @@ export function isRetriableQueryError(error: unknown): boolean {
   return c !== undefined && RETRIABLE_CODES.has(c);
 }
 
-/** Wraps any failure of a query in one error that names the query's purpose and says whether to retry. */
+/** A Retry-After header (delay in seconds, or an HTTP date) as milliseconds from `nowMs`; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | undefined, nowMs: number = Date.now()): number | undefined {
+  const text = header?.trim();
+  if (text === undefined || text === "") return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+/** Wraps any failure of a query in one error that names the query's purpose, says whether to retry, and how long the service asked to wait. */
 export function queryError(what: string, error: unknown): LogExportError {
   if (error instanceof LogExportError) return error;
   const status = error instanceof RestError && error.statusCode !== undefined ? ` (HTTP ${error.statusCode})` : "";
   const message = error instanceof Error ? error.message : String(error);
-  return new SourceQueryError(`${what} failed${status}: ${message}`, { retriable: isRetriableQueryError(error), cause: error });
+  const after = error instanceof RestError ? retryAfterMs(error.response?.headers.get("retry-after")) : undefined;
+  return new SourceQueryError(`${what} failed${status}: ${message}`, { retriable: isRetriableQueryError(error), cause: error, ...(after === undefined ? {} : { retryAfterMs: after }) });
 }
 
 /** The service's error object, e.g. `{ code, message, innererror }`, as one line. */

@@ -4,7 +4,7 @@ import type { HistogramBin, LogSource, PartStream, QueryOptions } from "../../co
 import type { Column, LogRecord } from "../../core/records.js";
 import { describeRange, isoInstant, type TimeRange } from "../../core/time.js";
 import { createLogsClients, type LogsClients } from "./clients.js";
-import { describeServiceError, queryError } from "./errors.js";
+import { describeServiceError, queryError, retryAfterMs } from "./errors.js";
 import { histogramKql, partKql } from "./kql.js";
 import { ResultStreamReader, type ResultEvent } from "./result-stream.js";
 import { recordBuilder } from "./values.js";
@@ -106,7 +106,8 @@ export class LogAnalyticsSource implements LogSource {
       if (response.status !== "200") {
         const text = await readSmall(body);
         const status = Number(response.status);
-        throw new SourceQueryError(`${what} failed (HTTP ${response.status}): ${errorText(text)}`, { retriable: status === 408 || status === 429 || status >= 500 });
+        const after = retryAfterMs(response.headers["retry-after"]);
+        throw new SourceQueryError(`${what} failed (HTTP ${response.status}): ${errorText(text)}`, { retriable: status === 408 || status === 429 || status >= 500, ...(after === undefined ? {} : { retryAfterMs: after }) });
       }
     } catch (error) {
       throw queryError(what, error);

@@ -39,6 +39,7 @@ locals {
       "LOGEXPORT_CONTAINER"                = var.data_container_name
       "LOGEXPORT_STATE_CONTAINER"          = azurerm_storage_container.state.name
       "LOGEXPORT_QUEUE"                    = azurerm_storage_queue.jobs.name
+      "LOGEXPORT_BACKFILL_QUEUE"           = azurerm_storage_queue.backfill.name
       "LOGEXPORT_PLANNER_SCHEDULE"         = var.planner_schedule
       "LOGEXPORT_WINDOW_MINUTES"           = tostring(var.window_minutes)
       "LOGEXPORT_INGESTION_DELAY_MINUTES"  = tostring(var.ingestion_delay_minutes)

@@ -80,6 +80,8 @@ resource "azurerm_function_app_flex_consumption" "this" {
     azurerm_role_assignment.telemetry,
     azurerm_role_assignment.jobs_queue,
     azurerm_role_assignment.poison_queue,
+    azurerm_role_assignment.backfill_queue,
+    azurerm_role_assignment.backfill_poison_queue,
     azurerm_role_assignment.data_container,
     azurerm_role_assignment.state_container,
     azurerm_role_assignment.workspace_reader,

@@ -67,6 +67,26 @@ resource "azurerm_role_assignment" "poison_queue" {
   description                      = "logexport: poison jobs"
 }
 
+# The backfill HTTP function sends day jobs; the backfill worker expands them into window jobs,
+# defers jobs while the planner's queue is not empty, and the host reads and deletes them.
+resource "azurerm_role_assignment" "backfill_queue" {
+  scope                            = local.backfill_queue_scope
+  role_definition_name             = "Storage Queue Data Contributor"
+  principal_id                     = azurerm_user_assigned_identity.this.principal_id
+  principal_type                   = "ServicePrincipal"
+  skip_service_principal_aad_check = true
+  description                      = "logexport: backfill jobs"
+}
+
+resource "azurerm_role_assignment" "backfill_poison_queue" {
+  scope                            = local.backfill_poison_scope
+  role_definition_name             = "Storage Queue Data Contributor"
+  principal_id                     = azurerm_user_assigned_identity.this.principal_id
+  principal_type                   = "ServicePrincipal"
+  skip_service_principal_aad_check = true
+  description                      = "logexport: poison backfill jobs"
+}
+
 # Host storage (AzureWebJobsStorage): the host creates and uses its own containers there (timer
 # schedule status and singleton locks as blob leases, function keys), and Flex Consumption reads
 # the deployment package from app-package. Storage Blob Data Owner on the host account is what the

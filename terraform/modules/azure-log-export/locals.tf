@@ -9,6 +9,7 @@ locals {
   host_storage_name         = "${var.name}logexphost" # AzureWebJobsStorage and the deployment package
   deployment_container_name = "app-package"
   poison_queue_name         = "${var.queue_name}-poison" # the name the Functions host gives it
+  backfill_poison_name      = "${var.backfill_queue_name}-poison"
 
   # The data containers, keyed by table with a {table} template (each table its own), else one
   # keyed "all". Names as containerNameFor (shared/core/identifiers.ts) gives them.
@@ -22,6 +23,8 @@ locals {
   state_container_scope = "${azurerm_storage_account.export.id}/blobServices/default/containers/${azurerm_storage_container.state.name}"
   jobs_queue_scope      = "${azurerm_storage_account.export.id}/queueServices/default/queues/${azurerm_storage_queue.jobs.name}"
   poison_queue_scope    = "${azurerm_storage_account.export.id}/queueServices/default/queues/${azurerm_storage_queue.poison.name}"
+  backfill_queue_scope  = "${azurerm_storage_account.export.id}/queueServices/default/queues/${azurerm_storage_queue.backfill.name}"
+  backfill_poison_scope = "${azurerm_storage_account.export.id}/queueServices/default/queues/${azurerm_storage_queue.backfill_poison.name}"
 
   # Lifecycle rules match "<container>/<prefix>": the exported objects only, never the state. A rule
   # takes at most 10 prefixes, so the data containers' prefixes come in groups of 10, one rule each.

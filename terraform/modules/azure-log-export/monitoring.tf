@@ -54,7 +54,7 @@ resource "azurerm_monitor_scheduled_query_rules_alert_v2" "poison" {
   criteria {
     query                   = <<-KQL
       traces
-      | where message has "MaxDequeueCount" and message contains "'${local.poison_queue_name}'"
+      | where message has "MaxDequeueCount" and (message contains "'${local.poison_queue_name}'" or message contains "'${local.backfill_poison_name}'")
       | project timestamp, message, cloud_RoleInstance
     KQL
     time_aggregation_method = "Count"

@@ -68,6 +68,11 @@ output "queue_name" {
   value       = azurerm_storage_queue.jobs.name
 }
 
+output "backfill_queue_name" {
+  description = "Queue of backfill jobs (LOGEXPORT_BACKFILL_QUEUE), served while queue_name is empty."
+  value       = azurerm_storage_queue.backfill.name
+}
+
 output "poison_queue_name" {
   description = "Queue the Functions host moves failed jobs to."
   value       = azurerm_storage_queue.poison.name

@@ -66,6 +66,17 @@ resource "azurerm_storage_queue" "poison" {
   storage_account_id = azurerm_storage_account.export.id
 }
 
+# Backfill jobs apart from the planner's, so a 90-day backfill never queues ahead of the schedule.
+resource "azurerm_storage_queue" "backfill" {
+  name               = var.backfill_queue_name
+  storage_account_id = azurerm_storage_account.export.id
+}
+
+resource "azurerm_storage_queue" "backfill_poison" {
+  name               = local.backfill_poison_name
+  storage_account_id = azurerm_storage_account.export.id
+}
+
 resource "azurerm_storage_management_policy" "export" {
   storage_account_id = azurerm_storage_account.export.id
 

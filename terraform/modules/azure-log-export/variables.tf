@@ -155,6 +155,22 @@ variable "queue_name" {
   }
 }
 
+variable "backfill_queue_name" {
+  description = "LOGEXPORT_BACKFILL_QUEUE: storage queue of backfill jobs (created here, with <backfill_queue_name>-poison). Its worker defers each job while queue_name holds any, so scheduled windows go first (docs/capacity.md)."
+  type        = string
+  default     = "log-export-backfill"
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,54}[a-z0-9]$", var.backfill_queue_name)) && !strcontains(var.backfill_queue_name, "--")
+    error_message = "backfill_queue_name must be 3-56 lowercase letters, digits and single hyphens (the host appends -poison), starting and ending with a letter or digit."
+  }
+
+  validation {
+    condition     = var.backfill_queue_name != var.queue_name
+    error_message = "backfill_queue_name must differ from queue_name: the scheduled windows' priority depends on two queues."
+  }
+}
+
 variable "prefix" {
   description = "LOGEXPORT_PREFIX: path prefix inside the data container; empty puts objects at table=<T>/…. The lifecycle rule follows it."
   type        = string
@@ -403,7 +419,7 @@ variable "node_version" {
 }
 
 variable "maximum_instance_count" {
-  description = "Most on-demand Flex Consumption instances. Azure's API documents the limit per function group, not per app: the worker (queue trigger), the planner (timer) and the HTTP functions scale as separate groups. Azure refuses values below 40 except, as a preview since January 2026, in West Europe, Australia East and West US 2 (azure-functions-host issue 10523); the provider accepts 1-1000. It does not bound Log Analytics concurrency: max_concurrent_queries does, per instance (see the README)."
+  description = "Most on-demand Flex Consumption instances. Azure's API documents the limit per function group, not per app: the worker (queue trigger), the planner (timer) and the HTTP functions scale as separate groups. Azure refuses values below 40 except, as a preview since January 2026, in West Europe, Australia East and West US 2 (azure-functions-host issue 10523); the provider accepts 1-1000. It does not bound Log Analytics concurrency: max_concurrent_queries does, for all instances together (Blob leases; docs/capacity.md)."
   type        = number
   default     = 40
 
@@ -414,13 +430,13 @@ variable "maximum_instance_count" {
 }
 
 variable "max_concurrent_queries" {
-  description = "LOGEXPORT_MAX_CONCURRENT_QUERIES: Log Analytics queries one instance runs at once; its other queries wait their turn (host.json lets an instance run up to 6 jobs). The service allows about 5 concurrent queries per identity, shared by every instance: see the README's Concurrency section."
+  description = "LOGEXPORT_MAX_CONCURRENT_QUERIES: Log Analytics queries in flight for the app's identity, every instance together (each query holds one of this many Blob leases in the state container; backfill queries never take the last). The service runs 5 per identity and queues, then refuses (429), the rest: at most 5, so the bound holds whatever maximum_instance_count is (docs/capacity.md)."
   type        = number
   default     = 4
 
   validation {
-    condition     = var.max_concurrent_queries >= 1 && var.max_concurrent_queries <= 50 && floor(var.max_concurrent_queries) == var.max_concurrent_queries
-    error_message = "max_concurrent_queries must be a whole number from 1 to 50."
+    condition     = var.max_concurrent_queries >= 1 && var.max_concurrent_queries <= 5 && floor(var.max_concurrent_queries) == var.max_concurrent_queries
+    error_message = "max_concurrent_queries must be a whole number from 1 to 5: the service runs 5 queries per identity at once; more in flight only wait in its queue and end in 429s. For more throughput use more identities (docs/capacity.md)."
   }
 }
 

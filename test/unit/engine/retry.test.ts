@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { parseFlags } from "../../../cli/args.js";
 import { azureExportFromFlags, QUERY_FLAGS } from "../../../cli/common.js";
 import { LogExportError } from "../../../shared/core/errors.js";
-import { backoffMs, withRetries } from "../../../shared/engine/retry.js";
+import { backoffMs, MAX_RETRY_AFTER_MS, retryDelayMs, withRetries } from "../../../shared/engine/retry.js";
+import { retryAfterMs } from "../../../shared/sources/log-analytics/errors.js";
 import { loadAwsExportSettings } from "../../../shared/settings/aws.js";
 import { loadAzureExportSettings } from "../../../shared/settings/azure.js";
 import { capturedIO } from "../../helpers/cli-io.js";
@@ -58,5 +59,28 @@ describe("LOGEXPORT_PART_ATTEMPTS, LOGEXPORT_RETRY_BASE_MS, LOGEXPORT_RETRY_MAX_
     expect(() => loadAwsExportSettings({ LOGEXPORT_LOG_GROUPS: "/g", LOGEXPORT_S3_BUCKET: "exports", LOGEXPORT_RETRY_MAX_MS: "10" })).toThrow(/LOGEXPORT_RETRY_MAX_MS \(10\) must be at least LOGEXPORT_RETRY_BASE_MS \(1000\)/);
     const flags = parseFlags(["--retry-base-ms", "2000", "--retry-max-ms", "1000", "--start", "-1h", "--tables", "AppTraces"], [...QUERY_FLAGS, { name: "tables", description: "tables" }]);
     expect(() => azureExportFromFlags(flags, capturedIO({ env: AZURE }), "tables", { storage: { kind: "directory", path: "/tmp/unused" }, stateInDataContainer: true })).toThrow(/--retry-max-ms \(1000\) must be at least --retry-base-ms \(2000\)/);
+  });
+});
+
+describe("Retry-After", () => {
+  it("waits at least what the service asked, plus up to a quarter at random, and the backoff when that is longer", () => {
+    const policy = { attempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000 };
+    const throttled = new LogExportError("429", { retriable: true, retryAfterMs: 20_000 });
+    for (let i = 0; i < 200; i += 1) {
+      const wait = retryDelayMs(policy, 1, throttled);
+      expect(wait).toBeGreaterThanOrEqual(20_000);
+      expect(wait).toBeLessThanOrEqual(25_000);
+    }
+    const brief = new LogExportError("429", { retriable: true, retryAfterMs: 100 });
+    expect(retryDelayMs(policy, 4, brief)).toBeGreaterThanOrEqual(4_000);
+    expect(retryDelayMs(policy, 1, new LogExportError("503", { retriable: true }))).toBeLessThanOrEqual(1_000);
+    expect(retryDelayMs(policy, 1, new LogExportError("429", { retriable: true, retryAfterMs: 86_400_000 }))).toBeLessThanOrEqual(MAX_RETRY_AFTER_MS * 1.25);
+  });
+
+  it("reads the header as seconds or as an HTTP date", () => {
+    expect(retryAfterMs("7")).toBe(7_000);
+    expect(retryAfterMs("Wed, 21 Oct 2026 07:28:30 GMT", Date.UTC(2026, 9, 21, 7, 28, 0))).toBe(30_000);
+    expect(retryAfterMs(undefined)).toBeUndefined();
+    expect(retryAfterMs("soon")).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../../shared/core/logger.js";
 import type { HistogramBin, LogSource, PartStream } from "../../../shared/core/ports.js";
 import { DAY_MS, HOUR_MS } from "../../../shared/core/time.js";
-import { limitConcurrentQueries } from "../../../shared/sources/query-slots.js";
+import { limitConcurrentQueries, ProcessSlots } from "../../../shared/sources/query-slots.js";
 import { hourlySource, memoryAzure } from "../../fuzz/memory-azure.js";
 
 /** A source whose queries finish only when the test says so, counting those in flight. */
@@ -34,7 +34,7 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
 describe("limitConcurrentQueries", () => {
   it("runs at most the limit at once and starts the others, in order, as slots free", async () => {
     const gated = gatedSource();
-    const limited = limitConcurrentQueries(gated.source, 2);
+    const limited = limitConcurrentQueries(gated.source, new ProcessSlots(2));
     const calls = [limited.histogram("T", RANGE, HOUR_MS), limited.openPart("T", RANGE), limited.histogram("T", RANGE, HOUR_MS), limited.openPart("T", RANGE), limited.histogram("T", RANGE, HOUR_MS)];
     await settle();
     expect(gated.inFlight()).toBe(2);
@@ -59,7 +59,7 @@ describe("limitConcurrentQueries", () => {
         throw new Error("throttled");
       },
     };
-    const limited = limitConcurrentQueries(failing, 1);
+    const limited = limitConcurrentQueries(failing, new ProcessSlots(1));
     await expect(limited.histogram("T", RANGE, HOUR_MS)).rejects.toThrow("throttled");
     await expect(limited.histogram("T", RANGE, HOUR_MS)).rejects.toThrow("throttled");
     expect(calls).toBe(2);
@@ -67,7 +67,7 @@ describe("limitConcurrentQueries", () => {
 
   it("lets a waiting query whose signal aborts leave without taking a slot", async () => {
     const gated = gatedSource();
-    const limited = limitConcurrentQueries(gated.source, 1);
+    const limited = limitConcurrentQueries(gated.source, new ProcessSlots(1));
     const first = limited.histogram("T", RANGE, HOUR_MS);
     const abort = new AbortController();
     const abandoned = limited.openPart("T", RANGE, { abortSignal: abort.signal });
@@ -83,7 +83,7 @@ describe("limitConcurrentQueries", () => {
   });
 
   it("refuses a limit below one", () => {
-    expect(() => limitConcurrentQueries(hourlySource, 0)).toThrow(RangeError);
+    expect(() => limitConcurrentQueries(hourlySource, new ProcessSlots(0))).toThrow(RangeError);
   });
 });
 

@@ -22,6 +22,8 @@ describe("Azure module: the identity's roles", () => {
     state_container: { role: "Storage Blob Data Contributor", scope: "${local.state_container_scope}" },
     jobs_queue: { role: "Storage Queue Data Contributor", scope: "${local.jobs_queue_scope}" },
     poison_queue: { role: "Storage Queue Data Contributor", scope: "${local.poison_queue_scope}" },
+    backfill_queue: { role: "Storage Queue Data Contributor", scope: "${local.backfill_queue_scope}" },
+    backfill_poison_queue: { role: "Storage Queue Data Contributor", scope: "${local.backfill_poison_scope}" },
     host_storage: { role: "Storage Blob Data Owner", scope: "${azurerm_storage_account.host.id}" },
     telemetry: { role: "Monitoring Metrics Publisher", scope: "${azurerm_application_insights.this.id}" },
     hmac_secret: { role: "Key Vault Secrets User", scope: "${local.hmac_secret_scope}" },
