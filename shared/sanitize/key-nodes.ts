@@ -1,6 +1,7 @@
 import type { CredentialRule, FieldAction } from "./catalog.js";
 import type { PathState } from "./key-path.js";
 import { PathMatcher } from "./key-path.js";
+import { detached } from "./detached.js";
 import { isIdentifierKey } from "./identifier-keys.js";
 import type { SecretRule } from "./text/secret-rules.js";
 import { secretKeyRule } from "./secret-keys.js";
@@ -61,7 +62,7 @@ export class KeyOrder {
   /** Remembers a key as met, unless its JSON text would differ from it (an escape) or it is past MAX_PREDICTED_KEYS. */
   remember(position: number, key: string, node: KeyNode): void {
     if (position >= MAX_PREDICTED_KEYS || key.includes('"') || key.includes("\\")) return;
-    this.keys[position] = key;
+    this.keys[position] = detached(key);
     this.nodes[position] = node;
   }
 }
@@ -105,7 +106,7 @@ export class KeyNodes {
     if (child === undefined) {
       const cached = parent.children.size < CHILDREN_LIMIT;
       child = this.node(this.matcher.next(parent.state, key), key, parent.secret, parent.identifier, cached);
-      if (cached) parent.children.set(key, child);
+      if (cached) parent.children.set(detached(key), child);
     }
     return child;
   }

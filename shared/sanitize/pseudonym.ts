@@ -1,4 +1,5 @@
 import { hash } from "node:crypto";
+import { detached } from "./detached.js";
 
 const PREFIX = "pseu_";
 const HEX_CHARS = 16;
@@ -71,7 +72,7 @@ export class Pseudonymizer {
       this.older = this.newer;
       this.newer = new Map();
     }
-    this.newer.set(value, result);
+    this.newer.set(detached(value), result);
     return result;
   }
 }
