@@ -1,3 +1,4 @@
+import { assignmentRegex, type SecretRuleData, type StoredSecretRule } from "../../shared/sanitize/text/secret-rule-data.js";
 import { goRegexToJs } from "./go-regex.js";
 
 /** What the generator reads of gitleaks' config/gitleaks.toml. */
@@ -27,17 +28,6 @@ export interface TableAllowlist {
   readonly target: "secret" | "match" | "line";
   readonly regexes: readonly string[];
   readonly stopwords: readonly string[];
-}
-
-export interface TableRule {
-  readonly id: string;
-  readonly regex: string;
-  readonly secretGroup?: number;
-  readonly entropy?: number;
-  readonly keywords: readonly string[];
-  /** For `<key with a keyword> <operator> <value>` rules: the value's pattern, also tried on a whole JSON value under such a key. */
-  readonly value?: string;
-  readonly allowlists: readonly TableAllowlist[];
 }
 
 /**
@@ -84,9 +74,17 @@ function allowlists(rule: GitleaksTomlRule): TableAllowlist[] {
     .map((list) => ({ target: list.regexTarget === "match" || list.regexTarget === "line" ? list.regexTarget : "secret", regexes: translateAll(list.regexes), stopwords: list.stopwords ?? [] }));
 }
 
+/** An assignment rule whose regex is its key pattern, the usual operator, its value and the usual end keeps only the key pattern. */
+function stored(rule: Omit<SecretRuleData, "regex">, regex: string): StoredSecretRule {
+  const value = rule.value;
+  if (value === undefined) return { ...rule, regex };
+  const key = regex.slice(0, Math.max(0, regex.length - assignmentRegex("", value).length));
+  return key !== "" && assignmentRegex(key, value) === regex ? { ...rule, key, value } : { ...rule, regex };
+}
+
 /** The rules that have a pattern (path-only rules match file names, which logs do not have), translated for JavaScript. */
-export function ruleTable(config: GitleaksConfig): { rules: TableRule[]; skipped: string[] } {
-  const rules: TableRule[] = [];
+export function ruleTable(config: GitleaksConfig): { rules: StoredSecretRule[]; skipped: string[] } {
+  const rules: StoredSecretRule[] = [];
   const skipped: string[] = [];
   for (const rule of config.rules) {
     if (rule.regex === undefined) {
@@ -95,15 +93,15 @@ export function ruleTable(config: GitleaksConfig): { rules: TableRule[]; skipped
     }
     const source = LOG_TERMINATORS.reduce((regex, [terminator, widened]) => regex.replaceAll(terminator, widened), rule.regex);
     const value = assignmentValue(rule.regex);
-    rules.push({
+    const data = {
       id: rule.id,
-      regex: goRegexToJs(withoutKeyPrefix(source)),
       ...(rule.secretGroup === undefined ? {} : { secretGroup: rule.secretGroup }),
       ...(rule.entropy === undefined ? {} : { entropy: rule.entropy }),
       keywords: (rule.keywords ?? []).map((keyword) => keyword.toLowerCase()),
       ...(value === undefined ? {} : { value }),
       allowlists: allowlists(rule),
-    });
+    };
+    rules.push(stored(data, goRegexToJs(withoutKeyPrefix(source))));
   }
   return { rules, skipped };
 }

@@ -18,7 +18,7 @@ import { KeyValueRule } from "./text/key-value.js";
 import { PrivateKeyRule } from "./text/private-key.js";
 import type { TextRule } from "./text/rule.js";
 import type { SecretRuleSet } from "./text/secret-rules.js";
-import { SecretRulesRule, secretRuleSet, valueRulesFor } from "./text/secret-rules.js";
+import { secretRuleSet, secretTextRules, valueRulesFor } from "./text/secret-rules.js";
 import { TokenRule } from "./text/tokens.js";
 import { GITLEAKS_ALLOWLIST, GITLEAKS_RULES } from "./rules/gitleaks.generated.js";
 import { UrlCredentialsRule } from "./text/url-credentials.js";
@@ -129,7 +129,7 @@ function detectorTextRules(actions: ReadonlyMap<string, DetectorAction>, credent
   if (credentials.enabled("connection-string")) rules.push(new ConnectionStringRule(credentials));
   if (credentials.enabled("url-credentials")) rules.push(new UrlCredentialsRule(credentials));
   // The public rule set's formats first, so a vendor's token counts under its rule even where a credential key names it too.
-  if (secretRules.rules.length > 0) rules.push(new SecretRulesRule(secretRules, credentials));
+  rules.push(...secretTextRules(secretRules, credentials));
   if (credentials.any) rules.push(new KeyValueRule(credentials), new TokenRule(credentials));
   const email = actions.get("email");
   if (email === "redact" || email === "pseudonymize") rules.push(new EmailRule(email));

@@ -1,6 +1,7 @@
 import type { CredentialRule, FieldAction } from "./catalog.js";
 import type { PathState } from "./key-path.js";
 import { PathMatcher } from "./key-path.js";
+import { detached } from "./detached.js";
 import { isIdentifierKey } from "./identifier-keys.js";
 import type { SecretRule } from "./text/secret-rules.js";
 import { secretKeyRule } from "./secret-keys.js";
@@ -33,6 +34,37 @@ export interface KeyNode {
   readonly pairValue: boolean;
   /** Assignment rules of the public rule set whose keyword the key holds (`cloudflare_key`): a whole value in their format is a secret. */
   readonly valueRules: readonly SecretRule[];
+  /** The keys of the last object met at this path, in order (see KeyOrder). */
+  readonly keyOrder: KeyOrder;
+}
+
+/** Keys remembered per position: the first this many of an object; maps keyed by ids are not worth predicting past them. */
+const MAX_PREDICTED_KEYS = 64;
+
+/**
+ * The keys an object at one path held the last time, by position, with their nodes. Lines of one shape repeat
+ * their keys in order, so the line scanner checks the expected key in place instead of slicing the key out and
+ * looking it up.
+ */
+export class KeyOrder {
+  private readonly keys: (string | undefined)[] = [];
+  private readonly nodes: KeyNode[] = [];
+
+  /** The key expected at this position, or undefined. */
+  expected(position: number): string | undefined {
+    return this.keys[position];
+  }
+
+  node(position: number): KeyNode {
+    return this.nodes[position] as KeyNode;
+  }
+
+  /** Remembers a key as met, unless its JSON text would differ from it (an escape) or it is past MAX_PREDICTED_KEYS. */
+  remember(position: number, key: string, node: KeyNode): void {
+    if (position >= MAX_PREDICTED_KEYS || key.includes('"') || key.includes("\\")) return;
+    this.keys[position] = detached(key);
+    this.nodes[position] = node;
+  }
 }
 
 export interface KeyNodeOptions {
@@ -74,7 +106,7 @@ export class KeyNodes {
     if (child === undefined) {
       const cached = parent.children.size < CHILDREN_LIMIT;
       child = this.node(this.matcher.next(parent.state, key), key, parent.secret, parent.identifier, cached);
-      if (cached) parent.children.set(key, child);
+      if (cached) parent.children.set(detached(key), child);
     }
     return child;
   }
@@ -123,6 +155,7 @@ export class KeyNodes {
       pairName: key !== undefined && PAIR_NAME_KEYS.has(key.toLowerCase()),
       pairValue: key !== undefined && PAIR_VALUE_KEYS.has(key.toLowerCase()),
       valueRules: key === undefined ? [] : this.options.valueRules(key),
+      keyOrder: new KeyOrder(),
     };
   }
 
@@ -134,6 +167,6 @@ export class KeyNodes {
 
   /** The node a pair's value takes: its own, with the credential rule its name calls for. */
   asSecret(node: KeyNode, rule: CredentialRule): KeyNode {
-    return { ...node, secret: rule, children: this.childMap(node.state, rule, node.identifier), unchanged: UnchangedStrings.NONE };
+    return { ...node, secret: rule, children: this.childMap(node.state, rule, node.identifier), unchanged: UnchangedStrings.NONE, keyOrder: new KeyOrder() };
   }
 }

@@ -57,16 +57,17 @@ interface Frame {
   readonly node: KeyNode;
   readonly allowed: boolean;
   readonly object: boolean;
+  /** Keys met so far in this object. */
+  keys: number;
 }
 
 function isSpace(code: number): boolean {
   return code === 32 || code === 9 || code === 10 || code === 13;
 }
 
-/** The index of the quote that closes the string opened at `open`, or -1. */
-function stringEnd(line: string, open: number, escapes: boolean): number {
+/** The index of the quote that closes the string opened at `open`, or -1, in a line that holds backslashes. */
+function stringEnd(line: string, open: number): number {
   let end = line.indexOf('"', open + 1);
-  if (!escapes) return end;
   for (;;) {
     if (end === -1) return end;
     let backslashes = 0;
@@ -76,9 +77,8 @@ function stringEnd(line: string, open: number, escapes: boolean): number {
   }
 }
 
-/** The value of the string token line[open, end]; undefined for an invalid escape. */
-function stringValue(line: string, open: number, end: number, escapes: boolean): string | undefined {
-  if (!escapes) return line.slice(open + 1, end);
+/** The value of the string token line[open, end] in a line that holds backslashes; undefined for an invalid escape. */
+function stringValue(line: string, open: number, end: number): string | undefined {
   const text = line.slice(open, end + 1);
   if (!text.includes("\\")) return text.slice(1, -1);
   try {
@@ -94,7 +94,7 @@ function stringValue(line: string, open: number, end: number, escapes: boolean):
  */
 export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules, maxDepth: number): string | undefined {
   const frames: Frame[] = [];
-  let frame: Frame = { node: root, allowed: false, object: false };
+  let frame: Frame = { node: root, allowed: false, object: false, keys: 0 };
   let state = EXPECT_VALUE;
   let keyNode = root;
   let out = "";
@@ -123,15 +123,15 @@ export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules,
       if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
         if (frames.length > maxDepth || (frames.length > 0 && !rules.passes("container", node, allowed, keyed))) return undefined;
         frames.push(frame);
-        frame = { node, allowed, object: code === OPEN_OBJECT };
+        frame = { node, allowed, object: code === OPEN_OBJECT, keys: 0 };
         state = code === OPEN_OBJECT ? EXPECT_KEY_OR_CLOSE : EXPECT_VALUE_OR_CLOSE;
         at += 1;
         continue;
       }
       if (frames.length === 0) return undefined;
       if (code === QUOTE) {
-        const end = stringEnd(line, at, escapes);
-        const value = end === -1 ? undefined : stringValue(line, at, end, escapes);
+        const end = escapes ? stringEnd(line, at) : line.indexOf('"', at + 1);
+        const value = end === -1 ? undefined : escapes ? stringValue(line, at, end) : line.slice(at + 1, end);
         if (value === undefined) return undefined;
         const result = rules.string(value, node, allowed, keyed, frames.length - 1);
         if (result === undefined) return undefined;
@@ -163,11 +163,20 @@ export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules,
         continue;
       }
       if (code !== QUOTE) return undefined;
-      const end = stringEnd(line, at, escapes);
-      const key = end === -1 ? undefined : stringValue(line, at, end, escapes);
+      state = EXPECT_COLON;
+      const order = frame.node.keyOrder;
+      const position = frame.keys++;
+      const expected = order.expected(position);
+      if (expected !== undefined && line.charCodeAt(at + 1 + expected.length) === QUOTE && line.startsWith(expected, at + 1)) {
+        keyNode = order.node(position);
+        at += expected.length + 2;
+        continue;
+      }
+      const end = escapes ? stringEnd(line, at) : line.indexOf('"', at + 1);
+      const key = end === -1 ? undefined : escapes ? stringValue(line, at, end) : line.slice(at + 1, end);
       if (key === undefined) return undefined;
       keyNode = rules.child(frame.node, key);
-      state = EXPECT_COLON;
+      order.remember(position, key, keyNode);
       at = end + 1;
       continue;
     }

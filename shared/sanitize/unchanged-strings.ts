@@ -1,3 +1,5 @@
+import { detached } from "./detached.js";
+
 /**
  * Strings one key path carried that the detectors left unchanged. Log
  * fields repeat (levels, namespaces, user agents), and a set lookup is
@@ -46,7 +48,7 @@ export class UnchangedStrings {
     if (seen === undefined || text.length > MAX_LENGTH) return;
     if (seen.size >= MAX_PER_PATH) this.release(seen);
     if (this.budget.left <= 0) return;
-    seen.add(text);
+    seen.add(detached(text));
     this.budget.left -= 1;
   }
 

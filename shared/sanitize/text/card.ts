@@ -18,6 +18,26 @@ const MAX_CARD_DIGITS = 19;
 const MIN_CARD_DIGITS = 13;
 
 const DASH = 45;
+const SPACE = 32;
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
+
+/** Whether a character is a digit or one of SEPARATORS. */
+function inRun(code: number): boolean {
+  if (code >= DIGIT_0 && code <= DIGIT_9) return true;
+  if (code === SPACE || code === DASH) return true;
+  return code >= 0xa0 && (code === 0xa0 || (code >= 0x2000 && code <= 0x200a) || code === 0x202f || code === 0x205f || code === 0x3000);
+}
+
+/** Whether the text has MIN_CARD_DIGITS characters in a row that CARD_RUN's lookahead accepts: most numbered text (paths, durations, counts) does not. */
+function hasRunOfCardLength(text: string): boolean {
+  let run = 0;
+  for (let at = 0; at < text.length; at += 1) {
+    run = inRun(text.charCodeAt(at)) ? run + 1 : 0;
+    if (run === MIN_CARD_DIGITS) return true;
+  }
+  return false;
+}
 
 /** Whether a card may start or end at this boundary of the run: at its edges or at a space, never inside dash-joined groups (`4111-1111-1111-1111-1111` is an id). */
 function isEdge(run: string, at: number): boolean {
@@ -107,6 +127,7 @@ export class CardRule implements TextRule {
   readonly minLength = 13;
 
   apply(text: string, context: MatchContext): string {
+    if (!hasRunOfCardLength(text)) return text;
     return rewrite(text, CARD_RUN, (match) => this.edit(match, context));
   }
 

@@ -19,13 +19,18 @@ export const HINT_SEMICOLON = 32;
 export const HINT_DASH = 64;
 /** At least three ASCII letters: every credential keyword and token prefix has them, an ISO timestamp does not. */
 export const HINT_WORD = 128;
+/** A character of an assignment operator (`=`, `>`, `:`, `|`, `,`): every match of the public rule set's assignment rules holds one. */
+export const HINT_OPERATOR = 256;
 
-const FLAGS = new Uint8Array(128);
+const FLAGS = new Uint16Array(128);
 FLAGS[64] = HINT_AT;
-FLAGS[58] = HINT_SEPARATOR;
-FLAGS[61] = HINT_SEPARATOR;
+FLAGS[58] = HINT_SEPARATOR | HINT_OPERATOR;
+FLAGS[61] = HINT_SEPARATOR | HINT_OPERATOR;
 FLAGS[59] = HINT_SEMICOLON;
 FLAGS[45] = HINT_DASH;
+FLAGS[62] = HINT_OPERATOR;
+FLAGS[124] = HINT_OPERATOR;
+FLAGS[44] = HINT_OPERATOR;
 
 /** Counters packed 12 bits apart in one float (exact below 2^53): digits, letters, colons, dots. */
 const FIELD = 4096;
@@ -42,7 +47,7 @@ COUNTS[46] = DOT;
 
 /** Longer strings would overflow a counter; they are rare enough to just run every rule. */
 const MAX_COUNTED_LENGTH = FIELD - 1;
-const ALL_HINTS = HINT_AT | HINT_CARD_DIGITS | HINT_DOTTED_QUAD | HINT_COLONS | HINT_SEPARATOR | HINT_SEMICOLON | HINT_DASH | HINT_WORD;
+const ALL_HINTS = HINT_AT | HINT_CARD_DIGITS | HINT_DOTTED_QUAD | HINT_COLONS | HINT_SEPARATOR | HINT_SEMICOLON | HINT_DASH | HINT_WORD | HINT_OPERATOR;
 
 const MIN_CARD_DIGITS = 13;
 const MIN_QUAD_DOTS = 3;

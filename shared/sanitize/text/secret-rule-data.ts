@@ -20,3 +20,27 @@ export interface SecretRuleAllowlist {
   readonly regexes: readonly string[];
   readonly stopwords: readonly string[];
 }
+
+/** What stands between the key and the value in every assignment rule of gitleaks' generator: blanks, quotes, an operator. */
+const ASSIGNMENT_OPERATOR = String.raw`(?:[ \t\w.\-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}(`;
+/** What ends their value in a log line (see scripts/gitleaks/rule-table.ts). */
+const ASSIGNMENT_END = String.raw`)(?:[\x60'"\s;&,)\]}>]|\\[nrNR]|$)`;
+
+/**
+ * A rule as the generated table stores it: an assignment rule of the usual shape as its key pattern and value
+ * alone (`key`), its regex rebuilt at load; the table is about 14 KB smaller for it.
+ */
+export type StoredSecretRule = Omit<SecretRuleData, "regex"> & ({ readonly regex: string } | { readonly key: string; readonly value: string });
+
+/** The regex of an assignment rule of the usual shape, from its key pattern and value pattern. */
+export function assignmentRegex(key: string, value: string): string {
+  return key + ASSIGNMENT_OPERATOR + value + ASSIGNMENT_END;
+}
+
+export function secretRules(stored: readonly StoredSecretRule[]): SecretRuleData[] {
+  return stored.map((rule) => {
+    if ("regex" in rule) return rule;
+    const { key, ...data } = rule;
+    return { ...data, regex: assignmentRegex(key, rule.value) };
+  });
+}

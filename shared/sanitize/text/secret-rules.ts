@@ -1,6 +1,6 @@
 import type { CredentialPolicy } from "./credential-policy.js";
 import { shannonEntropy } from "./entropy.js";
-import { HINT_WORD } from "./hints.js";
+import { HINT_OPERATOR, HINT_WORD } from "./hints.js";
 import { KeywordIndex } from "./keywords.js";
 import type { Edit, MatchContext, TextRule } from "./rule.js";
 import { rewrite } from "./rule.js";
@@ -94,8 +94,22 @@ export function secretRuleSet(data: readonly SecretRuleData[], global: SecretRul
   return set;
 }
 
+/**
+ * The rule set as two text rules: the token formats, then the assignment rules (`<key> <operator> <value>`,
+ * see SecretRuleData.value), which only text holding an operator's character can match. Text that merely
+ * says `api` or `key` (a path, a message) then skips the assignment rules' keyword pass and patterns.
+ */
+export function secretTextRules(set: SecretRuleSet, policy: CredentialPolicy): SecretRulesRule[] {
+  const { formats, assignments } = set.split();
+  return [
+    ...(formats.rules.length > 0 ? [new SecretRulesRule(formats, policy)] : []),
+    ...(assignments.rules.length > 0 ? [new SecretRulesRule(assignments, policy, HINT_WORD | HINT_OPERATOR)] : []),
+  ];
+}
+
 /** Rules and the index of their keywords: which rules a text can match at all. */
 export class SecretRuleSet {
+  private parts: { readonly formats: SecretRuleSet; readonly assignments: SecretRuleSet } | undefined;
   private readonly keywords: KeywordIndex;
   /** For each keyword, the rules that have it. */
   private readonly rulesOfKeyword: readonly (readonly number[])[];
@@ -130,6 +144,15 @@ export class SecretRuleSet {
     this.wanted = new Uint8Array(rules.length);
   }
 
+  /** The token-format rules and the assignment rules, each a set of its own; made once. */
+  split(): { readonly formats: SecretRuleSet; readonly assignments: SecretRuleSet } {
+    this.parts ??= {
+      formats: new SecretRuleSet(this.rules.filter((rule) => rule.value === undefined)),
+      assignments: new SecretRuleSet(this.rules.filter((rule) => rule.value !== undefined)),
+    };
+    return this.parts;
+  }
+
   /** The rules whose keywords occur in the text, in rule-set order. */
   candidates(text: string): SecretRule[] {
     const found = this.found;
@@ -148,13 +171,13 @@ export class SecretRuleSet {
  * whose keywords occur run their patterns; a finding that fails the rule's entropy or allowlists stays.
  */
 export class SecretRulesRule implements TextRule {
-  readonly requires = HINT_WORD;
   readonly minLength = 8;
   readonly keywords: readonly string[];
 
   constructor(
     private readonly set: SecretRuleSet,
     private readonly policy: CredentialPolicy,
+    readonly requires = HINT_WORD,
   ) {
     this.keywords = [...new Set(set.rules.flatMap((rule) => rule.keywords))];
   }

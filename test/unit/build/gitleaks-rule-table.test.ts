@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { goRegexToJs } from "../../../scripts/gitleaks/go-regex.js";
 import { ruleTable } from "../../../scripts/gitleaks/rule-table.js";
+import { secretRules } from "../../../shared/sanitize/text/secret-rule-data.js";
 
 const matches = (go: string, text: string) => new RegExp(goRegexToJs(go)).test(text);
 
@@ -39,7 +40,11 @@ describe("the rule table", () => {
   });
 
   it("gives an assignment rule its value pattern, drops the key prefix and lets URLs and lists end a secret", () => {
-    const [rule] = ruleTable(config as Parameters<typeof ruleTable>[0]).rules;
+    const stored = ruleTable(config as Parameters<typeof ruleTable>[0]).rules;
+    // Of the usual shape, it is stored as its key pattern alone and its regex rebuilt.
+    expect(stored[0]).toMatchObject({ key: "(?:[vV][eE][nN][dD][oO][rR])" });
+    expect(stored[0]).not.toHaveProperty("regex");
+    const [rule] = secretRules(stored);
     expect(new RegExp(`^(?:${rule?.value ?? ""})$`).test("AbCd1234")).toBe(true);
     expect(rule?.regex.startsWith("(?:[vV]")).toBe(true);
     expect(new RegExp(rule?.regex ?? "").exec("x?vendor_key=abcd1234&page=2")?.[1]).toBe("abcd1234");

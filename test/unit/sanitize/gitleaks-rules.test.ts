@@ -5,12 +5,41 @@ import { lookAlikes, LOOK_ALIKE_CONTEXTS, plantLookAlike } from "../../helpers/l
 import { CONTEXTS, plant, samplesOf, visibleTexts } from "../../helpers/secret-samples.js";
 import { sanitizer, TEST_KEY } from "./helpers.js";
 
+/** Whether a regex source has a `|` outside every group and class, or a group left open (the operator after it would be optional or nested). */
+function topLevelAlternation(source: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let at = 0; at < source.length; at += 1) {
+    const char = source[at];
+    if (char === "\\") at += 1;
+    else if (inClass) inClass = char !== "]";
+    else if (char === "[") inClass = true;
+    else if (char === "(") depth += 1;
+    else if (char === ")") depth -= 1;
+    else if (char === "|" && depth === 0) return true;
+  }
+  return depth !== 0 || inClass;
+}
+
 /** Issue 23: every token format of gitleaks' default rules, planted in five contexts, is redacted; look-alikes are not. */
 
 describe("the public rule set", () => {
   it("holds every rule of the source that has a pattern (a path-only rule cannot match a log line)", () => {
     expect(GITLEAKS_RULES.length).toBeGreaterThanOrEqual(GITLEAKS_RULES_IN_SOURCE - 1);
     for (const rule of GITLEAKS_RULES) expect(() => new RegExp(rule.regex)).not.toThrow();
+  });
+
+  it("has the operator as a mandatory part of every assignment rule, which lets text without an operator character skip them", () => {
+    const operator = String.raw`(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)`;
+    const assignments = GITLEAKS_RULES.filter((rule) => rule.value !== undefined);
+    expect(assignments.length).toBeGreaterThan(90);
+    for (const rule of assignments) {
+      const at = rule.regex.indexOf(operator);
+      expect(at, rule.id).toBeGreaterThan(0);
+      expect(topLevelAlternation(rule.regex.slice(0, at)), rule.id).toBe(false);
+      expect(rule.regex.indexOf(operator, at + 1), rule.id).toBe(-1);
+      expect(rule.regex.slice(at + operator.length), rule.id).not.toMatch(/^(?:[?*]|\{0)/);
+    }
   });
 
   it.each(GITLEAKS_RULES.map((rule) => [rule.id, rule] as const))("%s: generated samples are redacted in all five contexts", (_id, rule) => {

@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../../../shared/core/errors.js";
 import { hmacKeyFromSetting } from "../../../shared/sanitize/index.js";
+import { Pseudonymizer } from "../../../shared/sanitize/pseudonym.js";
 import { sanitizer, TEST_KEY } from "./helpers.js";
 
 const OTHER_KEY = new Uint8Array(32).fill(9);
@@ -17,6 +18,15 @@ describe("keyed pseudonyms", () => {
     expect(sanitizer(config, TEST_KEY).sanitizeText("Bob@Example.com")).toBe(first);
     expect(sanitizer(config, OTHER_KEY).sanitizeText("bob@example.com")).not.toBe(first);
     expect(sanitizer(config, TEST_KEY).sanitizeText("alice@example.com")).not.toBe(first);
+  });
+
+  it("are HMAC-SHA-256 for keys shorter and longer than a block and for values of any length and script", () => {
+    const keys = [TEST_KEY, new Uint8Array(64).fill(3), new Uint8Array(100).map((_, i) => i)];
+    const values = ["", "u-1", "Zoë 北京 👩‍💻", "x".repeat(300), "é".repeat(5_000), "u-1"];
+    for (const key of keys) {
+      const pseudonyms = new Pseudonymizer(key);
+      expect(values.map((value) => pseudonyms.pseudonym(value))).toEqual(values.map((value) => expected(key, value)));
+    }
   });
 
   it("refuses at construction to pseudonymize without a key, naming the rules", () => {
