@@ -220,7 +220,7 @@ describe("POST /api/backfill bounds", () => {
       expect(refused.body).toMatchObject({ type: "https://logexport.dev/problems/run-in-progress", "invalid-params": [{ name: "tables", reason: `Syslog has an active run, ${runId}` }] });
     }
     expect(await first.list(first.state, "runs/")).toEqual([`runs/${runId}.json`]);
-    expect((await first.exporter.queue().getProperties()).approximateMessagesCount).toBe(2);
+    expect((await first.exporter.backfillQueue().getProperties()).approximateMessagesCount).toBe(2);
   });
 
   it("a daily window quota counted in the state store: concurrent requests on two instances never pass it; 429 with Retry-After until midnight UTC; the next day starts again", async () => {
