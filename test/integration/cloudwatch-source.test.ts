@@ -224,7 +224,6 @@ describe("retries through the source (the SDK client as the export configures it
 
   it.each<[string, Operation, Fault, boolean, number]>([
     ["5xx", "StartQuery", { on: "StartQuery", kind: "status", status: 503, times: 3 }, true, 3],
-    ["throttling", "GetQueryResults", { on: "GetQueryResults", kind: "throttle", times: 3 }, true, 3],
     ["a missing log group", "StartQuery", { on: "StartQuery", kind: "error", type: "ResourceNotFoundException" }, false, 1],
   ])("once the SDK's attempts are spent, %s is a SourceQueryError the engine may retry only when it is transient", async (_name, op, fault, retriable, attempts) => {
     const mark = fake.calls.length;
@@ -232,6 +231,21 @@ describe("retries through the source (the SDK client as the export configures it
     const error = await rejection(source().histogram("pulp", MINUTE, 60_000));
     expect(error.retriable).toBe(retriable);
     expect(callsSince(fake, mark).filter((c) => c.op === op)).toHaveLength(attempts);
+    expect(fake.runningQueries()).toBe(0);
+  });
+
+  it.each<[string, Fault]>([
+    ["throttling on GetQueryResults", { on: "GetQueryResults", kind: "throttle", times: 4 }],
+    ["LimitExceededException on StartQuery", { on: "StartQuery", kind: "error", type: "LimitExceededException", times: 4 }],
+  ])("waits out %s past the SDK's attempts inside the query, and counts the refusals", async (_name, fault) => {
+    const mark = fake.calls.length;
+    const limited = source();
+    fake.inject(fault);
+    const bins = await limited.histogram("pulp", MINUTE, 60_000);
+    expect(bins.map((b) => b.rows)).toEqual([expected(MINUTE.startMs, MINUTE.endMs)]);
+    expect(callsSince(fake, mark).filter((c) => c.fault !== undefined)).toHaveLength(4);
+    // The SDK's 3 attempts (it classes both as throttling), then one refusal the source waits out and sends again.
+    expect(limited.statistics().throttled).toBe(1);
     expect(fake.runningQueries()).toBe(0);
   });
 });
