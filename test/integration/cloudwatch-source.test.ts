@@ -248,4 +248,21 @@ describe("retries through the source (the SDK client as the export configures it
     expect(limited.statistics().throttled).toBe(1);
     expect(fake.runningQueries()).toBe(0);
   });
+
+  it("gives up waiting for a slot at the query's timeout, with an error the engine may retry", async () => {
+    // An account whose every query slot is taken: each StartQuery is refused.
+    const full = await startFakeCloudWatchLogs({ groups: [stream], limits: { queries: { concurrentQueries: 0, requestsPerWindow: { StartQuery: 1_000, GetQueryResults: 1_000 } } } });
+    const fullClient = new CloudWatchLogsClient(fakeClientConfig(full, 3));
+    try {
+      const limited = source(10_000, fullClient, { timeoutMs: 40, initialPollMs: 1, maxPollMs: 5 });
+      const error = await rejection(limited.histogram("pulp", MINUTE, 60_000));
+      expect(error.retriable).toBe(true);
+      expect(error.message).toMatch(/LimitExceededException/);
+      expect(limited.statistics().throttled).toBeGreaterThan(0);
+      expect(full.calls.filter((c) => c.op === "StartQuery" && c.error === "LimitExceededException").length).toBe(3 * (limited.statistics().throttled + 1));
+    } finally {
+      fullClient.destroy();
+      await full.close();
+    }
+  });
 });
