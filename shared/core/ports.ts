@@ -37,6 +37,8 @@ export interface LogSource {
 export interface SourceStatistics {
   readonly bytesScanned: number;
   readonly queryIds: readonly string[];
+  /** Requests the service refused for its limits (concurrency, request rate) that the source waited out and sent again. */
+  readonly throttled?: number;
 }
 
 export interface StoredObject {

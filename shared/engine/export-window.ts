@@ -1,5 +1,5 @@
 import { errorMessage, ShrinkRefusedError } from "../core/errors.js";
-import type { Clock, LogSource, Logger, ObjectStore, RecordEncoder, RecordTransform, StateStore } from "../core/ports.js";
+import type { Clock, LogSource, Logger, ObjectStore, RecordEncoder, RecordTransform, SourceStatistics, StateStore } from "../core/ports.js";
 import { describeRange, isoInstant, type TimeRange } from "../core/time.js";
 import { LEDGER_HEADER, ledgerLine, type LedgerEntry } from "./ledger.js";
 import { MANIFEST_SCHEMA, parseManifest, windowFields, type ExportManifest } from "./manifest.js";
@@ -136,7 +136,7 @@ export async function exportWindow(deps: ExportDependencies, job: WindowJob, opt
       sanitizer: written.sanitizer,
       ...(stale.length === 0 ? {} : { cleanup: stale }),
       ...(shrank ? { shrink: { fromVersion: replaced.version, fromRows: replaced.exportedRows } } : {}),
-      ...(before === undefined || after === undefined ? {} : { bytesScanned: after.bytesScanned - before.bytesScanned, queryIds: after.queryIds.slice(before.queryIds.length) }),
+      ...(before === undefined || after === undefined ? {} : { bytesScanned: after.bytesScanned - before.bytesScanned, queryIds: after.queryIds.slice(before.queryIds.length), ...throttledBetween(before, after) }),
       startedAt: isoInstant(startedMs),
       finishedAt: isoInstant(finishedMs),
       durationMs: finishedMs - startedMs,
@@ -158,6 +158,11 @@ export async function exportWindow(deps: ExportDependencies, job: WindowJob, opt
 }
 
 /** A single-file export may find the manifest of another range beside its file: not the same window's archive. */
+/** Refusals the source waited out during this export, when it counts them. */
+function throttledBetween(before: SourceStatistics, after: SourceStatistics): { throttled?: number } {
+  return after.throttled === undefined ? {} : { throttled: after.throttled - (before.throttled ?? 0) };
+}
+
 function sameWindow(manifest: ExportManifest, window: TimeRange): boolean {
   return manifest.window.start === isoInstant(window.startMs) && manifest.window.end === isoInstant(window.endMs);
 }

@@ -70,6 +70,8 @@ export interface ExportManifest {
   /** What the source's queries cost, when it reports it (Logs Insights bills per GB scanned), and their ids. */
   readonly bytesScanned?: number;
   readonly queryIds?: readonly string[];
+  /** Requests the source's service refused for its limits and the source waited out (CloudWatch Logs: LimitExceeded, Throttling). */
+  readonly throttled?: number;
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly durationMs: number;

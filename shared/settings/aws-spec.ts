@@ -13,7 +13,7 @@ export const AWS_SETTINGS = {
   filterPaths: { name: "LOGEXPORT_FILTER_PATHS", default: "/api/pypi/", description: "Comma-separated request path prefixes to keep (the seed's --filter-paths)." },
   excludePaths: { name: "LOGEXPORT_EXCLUDE_PATHS", default: "/livez,/status", description: "Comma-separated request path prefixes to drop (the seed's --exclude-paths)." },
   delayMinutes: { name: "LOGEXPORT_DELAY_MINUTES", default: "15", description: "The scheduled run exports the last full hour that ended at least this long before the event time." },
-  queryConcurrency: { name: "LOGEXPORT_QUERY_CONCURRENCY", default: "4", description: "Logs Insights part queries in flight at once (the account allows 30)." },
+  queryConcurrency: { name: "LOGEXPORT_QUERY_CONCURRENCY", default: "4", description: "Logs Insights part queries in flight at once; the account's quota (30 by default) is shared by every deployment and person querying in the Region (docs/capacity.md)." },
   queryRowLimit: { name: "LOGEXPORT_QUERY_ROW_LIMIT", default: "10000", description: "Rows one Insights query may return; parts are planned under it (at most 10000)." },
   queryTimeoutSeconds: { name: "LOGEXPORT_INSIGHTS_TIMEOUT_SECONDS", default: "300", description: "A Logs Insights query not complete after this long is stopped and retried." },
   enrich: { name: "LOGEXPORT_ENRICH", default: "false", description: "`true` adds method, path, response_bytes, duration_ms, correlation_id, is_bot and threat columns." },

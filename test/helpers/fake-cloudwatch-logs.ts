@@ -40,7 +40,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { CLOUDWATCH_LOGS_LIMITS, insightsLatencyMs, RequestRate, sigV4AccessKeyId, type InsightsLatencyModel, type InsightsLimits, type RateLimitedOperation } from "./insights-limits.js";
 import { listenOnLoopback } from "./loopback-server.js";
+import { realTimers, type LimitTimers } from "./service-limits.js";
 import type { CloudWatchLogsClientConfig } from "@aws-sdk/client-cloudwatch-logs";
 
 // ---- the data a fake log group serves ----
@@ -124,6 +126,8 @@ export interface CallRecord {
   op: string;
   /** HTTP status of the response (0 for a dropped connection). */
   status: number;
+  /** The SigV4 access key id that signed the request. */
+  identity?: string;
   /** The `__type` of an error response. */
   error?: string;
   fault?: Fault["kind"];
@@ -158,10 +162,28 @@ export interface FakeCloudWatchLogsOptions {
   maxQueryResults?: number;
   startQueryEnd?: "firstMillisecond" | "wholeSecond";
   filterLogEventsEnd?: "inclusive" | "exclusive";
-  /** Queries started and not yet reported finished or stopped; beyond it StartQuery is LimitExceeded. Default 30. */
+  /** Queries started and not yet reported finished or stopped, all identities together; beyond it StartQuery is LimitExceeded. Default 30; unused with `limits`. */
   maxConcurrentQueries?: number;
   /** Requests per second per operation beyond which the fake throttles (e.g. `{ FilterLogEvents: 5 }`); default none. */
   rateLimits?: Partial<Record<Operation, number>>;
+  /** Opt-in: Logs Insights limits per identity (the SigV4 access key id) and a latency model (docs/capacity.md). */
+  limits?: FakeInsightsLimitsOptions;
+}
+
+export interface FakeInsightsLimitsOptions {
+  /** Defaults: CLOUDWATCH_LOGS_LIMITS (30 concurrent queries, 5 StartQuery and 5 GetQueryResults a second). */
+  queries?: Partial<InsightsLimits>;
+  /** Without it a query runs for `scheduledPolls` + `runningPolls` polls, as without limits. */
+  latency?: InsightsLatencyModel;
+  /** Default real timers; tests pass ManualTimers to move time by hand. */
+  timers?: LimitTimers;
+}
+
+export interface InsightsIdentityState {
+  /** Queries of this identity started and neither ended nor stopped. */
+  readonly runningQueries: number;
+  readonly throttled: Readonly<Record<RateLimitedOperation, number>>;
+  readonly limitExceeded: number;
 }
 
 export interface FakeCloudWatchLogs {
@@ -175,6 +197,8 @@ export interface FakeCloudWatchLogs {
   inject(fault: Fault): void;
   /** Queries started and not yet finished or stopped. */
   runningQueries(): number;
+  /** With limits: the state of one identity (SigV4 access key id), once it has sent a request. */
+  insightsIdentity(accessKeyId: string): InsightsIdentityState | undefined;
   close(): Promise<void>;
 }
 
@@ -643,6 +667,11 @@ interface QueryState {
   finished: boolean;
   /** Kept only until the last page was served, so finished queries hold no rows. */
   outcome?: QueryOutcome;
+  /** With limits: who started it. */
+  identity?: string;
+  /** With a latency model: when it started and when it stops Running (limit timers' clock). */
+  startedMs?: number;
+  readyAtMs?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -721,6 +750,22 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
   const queries = new Map<string, QueryState>();
   const faults: Array<Fault & { left: number; toSkip: number }> = [];
   const recent = new Map<Operation, number[]>();
+  const limits = options.limits === undefined ? undefined : { ...CLOUDWATCH_LOGS_LIMITS, ...options.limits.queries };
+  const latency = options.limits?.latency;
+  const timers = options.limits?.timers ?? realTimers;
+  const identities = new Map<string, { rate: RequestRate; limitExceeded: number }>();
+  const identityState = (id: string): { rate: RequestRate; limitExceeded: number } | undefined => {
+    if (limits === undefined) return undefined;
+    let state = identities.get(id);
+    if (state === undefined) {
+      state = { rate: new RequestRate(limits, timers), limitExceeded: 0 };
+      identities.set(id, state);
+    }
+    return state;
+  };
+  /** A query holds a concurrency slot until reported ended or stopped, or (with a latency model) until its time is up. */
+  const holdsSlot = (q: QueryState): boolean => !q.finished && (q.readyAtMs === undefined || timers.now() < q.readyAtMs);
+  const runningOf = (id: string): number => [...queries.values()].filter((q) => q.identity === id && holdsSlot(q)).length;
 
   const running = (): number => [...queries.values()].filter((q) => !q.finished).length;
 
@@ -760,6 +805,18 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
     return false;
   }
 
+  function checkConcurrency(identity: string | undefined): void {
+    if (limits === undefined) {
+      if (running() >= maxConcurrent) throw new ServiceError("LimitExceededException", `Account maximum query concurrency limit of [${maxConcurrent}] reached.`);
+      return;
+    }
+    const state = identityState(identity ?? "");
+    if (state !== undefined && runningOf(identity ?? "") >= limits.concurrentQueries) {
+      state.limitExceeded += 1;
+      throw new ServiceError("LimitExceededException", `Account maximum query concurrency limit of [${limits.concurrentQueries}] reached.`);
+    }
+  }
+
   function startQuery(body: Json, record: CallRecord, fault: Fault | undefined): Json {
     const queryString = str(body, "queryString");
     const startTime = int(body, "startTime");
@@ -790,12 +847,10 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
       });
     }
     record.queryKind = parsed.kind;
-    if (running() >= maxConcurrent) {
-      throw new ServiceError("LimitExceededException", `Account maximum query concurrency limit of [${maxConcurrent}] reached.`);
-    }
+    checkConcurrency(record.identity);
     if (limit !== undefined) parsed.limit = Math.min(parsed.limit ?? limit, limit);
     const id = randomUUID();
-    queries.set(id, {
+    const state: QueryState = {
       id,
       queryString,
       parsed,
@@ -807,7 +862,15 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
       terminal: fault?.kind === "fail" ? (fault.status ?? "Failed") : "Complete",
       stopped: false,
       finished: false,
-    });
+      ...(limits !== undefined ? { identity: record.identity ?? "" } : {}),
+    };
+    if (latency !== undefined) {
+      // The time depends on what the query reads and returns, so it is evaluated now, not at the first poll.
+      state.outcome = evaluate(state.parsed, state.groups, state.rangeLo, state.rangeHi, state.cap);
+      state.startedMs = timers.now();
+      state.readyAtMs = state.startedMs + insightsLatencyMs(latency, state.outcome.bytesScanned, state.outcome.rows.length);
+    }
+    queries.set(id, state);
     record.queryId = id;
     return { queryId: id };
   }
@@ -830,13 +893,14 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
       q.finished = true;
       return answer("Cancelled", [], emptyStats);
     }
-    if (q.polls <= scheduledPolls) return answer("Scheduled", [], emptyStats);
+    const timed = q.readyAtMs !== undefined && q.startedMs !== undefined;
+    if (!timed && q.polls <= scheduledPolls) return answer("Scheduled", [], emptyStats);
     q.outcome ??= evaluate(q.parsed, q.groups, q.rangeLo, q.rangeHi, q.cap);
     const outcome = q.outcome;
     const stats = { recordsMatched: outcome.recordsMatched, recordsScanned: outcome.recordsScanned, bytesScanned: outcome.bytesScanned };
-    if (q.polls <= scheduledPolls + runningPolls) {
+    const share = runningShare(q);
+    if (share !== undefined) {
       // Running answers carry a growing prefix of the results, as the service's partial results do.
-      const share = (q.polls - scheduledPolls) / (runningPolls + 1);
       const partial = (n: number): number => Math.floor(n * share);
       return answer("Running", outcome.rows.slice(0, partial(outcome.rows.length)), {
         recordsMatched: partial(stats.recordsMatched),
@@ -861,6 +925,15 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
     const more = offset + page < outcome.rows.length;
     if (!more) q.outcome = undefined;
     return answer("Complete", rows, stats, more ? encodeToken({ q: q.id, o: offset + page }) : undefined);
+  }
+
+  /** The share of its work a query has done while Running, or undefined once it is done. */
+  function runningShare(q: QueryState): number | undefined {
+    if (q.readyAtMs !== undefined && q.startedMs !== undefined) {
+      const nowMs = timers.now();
+      return nowMs < q.readyAtMs ? (nowMs - q.startedMs) / (q.readyAtMs - q.startedMs) : undefined;
+    }
+    return q.polls <= scheduledPolls + runningPolls ? (q.polls - scheduledPolls) / (runningPolls + 1) : undefined;
   }
 
   function filterLogEvents(body: Json, record: CallRecord, fault: Fault | undefined): Json {
@@ -938,9 +1011,12 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
       if (req.method !== "POST" || !OPERATIONS.includes(op as Operation)) {
         throw new ServiceError("UnknownOperationException", `The fake does not implement ${req.method ?? ""} ${target || "(no x-amz-target)"}`);
       }
-      if (!String(req.headers.authorization ?? "").startsWith("AWS4-HMAC-SHA256 ")) {
+      const authorization = String(req.headers.authorization ?? "");
+      if (!authorization.startsWith("AWS4-HMAC-SHA256 ")) {
         throw new ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token");
       }
+      const identity = sigV4AccessKeyId(authorization);
+      if (identity !== undefined) record.identity = identity;
       let body: Json;
       try {
         const parsed: unknown = JSON.parse(await readBody(req));
@@ -963,6 +1039,10 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
         record.queryKind = polled.parsed.kind;
       }
 
+      if ((operation === "StartQuery" || operation === "GetQueryResults") && identityState(identity ?? "")?.rate.take(operation) === false) {
+        // The JSON 1.1 protocol's throttling answer: HTTP 400 with `__type` ThrottlingException.
+        throw new ServiceError("ThrottlingException", "Rate exceeded");
+      }
       const fault = takeFault(operation, record.queryString);
       if (fault) record.fault = fault.kind;
       if (fault?.kind === "reset") {
@@ -1033,6 +1113,11 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
       faults.push({ ...fault, left: fault.times ?? 1, toSkip: fault.skip ?? 0 });
     },
     runningQueries: running,
+    insightsIdentity(accessKeyId) {
+      const state = identities.get(accessKeyId);
+      if (state === undefined) return undefined;
+      return { runningQueries: runningOf(accessKeyId), throttled: { ...state.rate.throttled }, limitExceeded: state.limitExceeded };
+    },
     close: listening.close,
   };
 }

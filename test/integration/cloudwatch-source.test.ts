@@ -224,7 +224,6 @@ describe("retries through the source (the SDK client as the export configures it
 
   it.each<[string, Operation, Fault, boolean, number]>([
     ["5xx", "StartQuery", { on: "StartQuery", kind: "status", status: 503, times: 3 }, true, 3],
-    ["throttling", "GetQueryResults", { on: "GetQueryResults", kind: "throttle", times: 3 }, true, 3],
     ["a missing log group", "StartQuery", { on: "StartQuery", kind: "error", type: "ResourceNotFoundException" }, false, 1],
   ])("once the SDK's attempts are spent, %s is a SourceQueryError the engine may retry only when it is transient", async (_name, op, fault, retriable, attempts) => {
     const mark = fake.calls.length;
@@ -233,5 +232,37 @@ describe("retries through the source (the SDK client as the export configures it
     expect(error.retriable).toBe(retriable);
     expect(callsSince(fake, mark).filter((c) => c.op === op)).toHaveLength(attempts);
     expect(fake.runningQueries()).toBe(0);
+  });
+
+  it.each<[string, Fault]>([
+    ["throttling on GetQueryResults", { on: "GetQueryResults", kind: "throttle", times: 4 }],
+    ["LimitExceededException on StartQuery", { on: "StartQuery", kind: "error", type: "LimitExceededException", times: 4 }],
+  ])("waits out %s past the SDK's attempts inside the query, and counts the refusals", async (_name, fault) => {
+    const mark = fake.calls.length;
+    const limited = source();
+    fake.inject(fault);
+    const bins = await limited.histogram("pulp", MINUTE, 60_000);
+    expect(bins.map((b) => b.rows)).toEqual([expected(MINUTE.startMs, MINUTE.endMs)]);
+    expect(callsSince(fake, mark).filter((c) => c.fault !== undefined)).toHaveLength(4);
+    // The SDK's 3 attempts (it classes both as throttling), then one refusal the source waits out and sends again.
+    expect(limited.statistics().throttled).toBe(1);
+    expect(fake.runningQueries()).toBe(0);
+  });
+
+  it("gives up waiting for a slot at the query's timeout, with an error the engine may retry", async () => {
+    // An account whose every query slot is taken: each StartQuery is refused.
+    const full = await startFakeCloudWatchLogs({ groups: [stream], limits: { queries: { concurrentQueries: 0, requestsPerWindow: { StartQuery: 1_000, GetQueryResults: 1_000 } } } });
+    const fullClient = new CloudWatchLogsClient(fakeClientConfig(full, 3));
+    try {
+      const limited = source(10_000, fullClient, { timeoutMs: 40, initialPollMs: 1, maxPollMs: 5 });
+      const error = await rejection(limited.histogram("pulp", MINUTE, 60_000));
+      expect(error.retriable).toBe(true);
+      expect(error.message).toMatch(/LimitExceededException/);
+      expect(limited.statistics().throttled).toBeGreaterThan(0);
+      expect(full.calls.filter((c) => c.op === "StartQuery" && c.error === "LimitExceededException").length).toBe(3 * (limited.statistics().throttled + 1));
+    } finally {
+      fullClient.destroy();
+      await full.close();
+    }
   });
 });

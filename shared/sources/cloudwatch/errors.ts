@@ -2,6 +2,12 @@ import { LogExportError, SourceQueryError } from "../../core/errors.js";
 
 const RETRIABLE_NAMES = new Set(["ThrottlingException", "LimitExceededException", "ServiceUnavailableException", "TimeoutError", "RequestTimeout", "ECONNRESET", "ETIMEDOUT", "EPIPE"]);
 
+/** The service refused the request for its limits (concurrent queries, request rate): nothing happened, so it can be sent again after a wait. */
+export function isLimitRefusal(error: unknown): boolean {
+  const name = typeof error === "object" && error !== null ? (error as { name?: unknown }).name : undefined;
+  return name === "LimitExceededException" || name === "ThrottlingException";
+}
+
 /** After the SDK's own retries: throttling, limits, 5xx and dropped connections may pass on a later try; bad queries and missing groups will not. */
 export function isRetriableAwsError(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;

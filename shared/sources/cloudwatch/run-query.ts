@@ -2,7 +2,7 @@ import { type CloudWatchLogsClient, GetQueryResultsCommand, StartQueryCommand, S
 import { SourceQueryError } from "../../core/errors.js";
 import type { TimeRange } from "../../core/time.js";
 import { sleep } from "../../core/sleep.js";
-import { awsQueryError } from "./errors.js";
+import { awsQueryError, isLimitRefusal } from "./errors.js";
 
 export interface InsightsQuery {
   readonly logGroupNames: readonly string[];
@@ -16,6 +16,8 @@ export interface PollOptions {
   readonly initialPollMs: number;
   readonly maxPollMs: number;
   readonly abortSignal?: AbortSignal;
+  /** Called for each StartQuery or GetQueryResults the service refused for its limits (after the SDK's own retries) and this query waits out. */
+  readonly onRefused?: (error: unknown) => void;
 }
 
 export interface InsightsResult {
@@ -59,6 +61,31 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
+/** Doubling from `initialPollMs` up to `maxPollMs`, half fixed and half random, so queries refused together do not come back together. */
+function refusalWaitMs(options: PollOptions, refusals: number): number {
+  const step = Math.min(options.initialPollMs * 2 ** refusals, options.maxPollMs);
+  return Math.round(step / 2 + Math.random() * (step / 2));
+}
+
+/**
+ * Sends `request` again while the service refuses it for its limits (concurrent queries, request rate), until
+ * the deadline: a refused StartQuery started nothing and a refused poll changed nothing, so waiting is safe,
+ * and the part's own retries are left for real failures.
+ */
+async function untilAdmitted<T>(request: () => Promise<T>, deadlineMs: number, options: PollOptions): Promise<T> {
+  for (let refusals = 0; ; refusals += 1) {
+    try {
+      return await request();
+    } catch (error) {
+      const waitMs = refusalWaitMs(options, refusals);
+      if (!isLimitRefusal(error) || Date.now() + waitMs > deadlineMs || options.abortSignal?.aborted === true) throw error;
+      options.onRefused?.(error);
+      await pause(waitMs, options.abortSignal);
+      options.abortSignal?.throwIfAborted();
+    }
+  }
+}
+
 /**
  * Starts a Logs Insights query and polls it with backoff until it completes.
  * StartQuery's bounds are whole seconds and its end is applied at that
@@ -71,22 +98,21 @@ export async function runInsightsQuery(client: CloudWatchLogsClient, query: Insi
   let queryId: string | undefined;
   let running = false;
   try {
-    const started = await client.send(
-      new StartQueryCommand({
-        logGroupNames: [...query.logGroupNames],
-        queryString: query.queryString,
-        startTime: Math.floor(query.range.startMs / 1000),
-        endTime: Math.ceil(query.range.endMs / 1000),
-        limit: query.limit,
-      }),
-      { abortSignal: options.abortSignal },
-    );
+    const admitDeadline = Date.now() + options.timeoutMs;
+    const start = {
+      logGroupNames: [...query.logGroupNames],
+      queryString: query.queryString,
+      startTime: Math.floor(query.range.startMs / 1000),
+      endTime: Math.ceil(query.range.endMs / 1000),
+      limit: query.limit,
+    };
+    const started = await untilAdmitted(() => client.send(new StartQueryCommand(start), { abortSignal: options.abortSignal }), admitDeadline, options);
     queryId = started.queryId;
     if (queryId === undefined) throw new SourceQueryError("StartQuery returned no query id", { retriable: true });
     running = true;
     const deadline = Date.now() + options.timeoutMs;
     for (let wait = options.initialPollMs; ; wait = Math.min(wait * 2, options.maxPollMs)) {
-      const result = await client.send(new GetQueryResultsCommand({ queryId }), { abortSignal: options.abortSignal });
+      const result = await untilAdmitted(() => client.send(new GetQueryResultsCommand({ queryId }), { abortSignal: options.abortSignal }), deadline, options);
       const status: string = typeof result.status === "string" ? result.status : "Unknown";
       if (status === "Complete") {
         running = false;

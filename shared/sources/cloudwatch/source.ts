@@ -43,20 +43,26 @@ export function parseInsightsTimestamp(text: string): number {
 export class CloudWatchSource implements LogSource {
   readonly description: string;
   private readonly matches: (message: string) => boolean;
-  private readonly spent = { bytesScanned: 0, queryIds: [] as string[] };
+  private readonly spent = { bytesScanned: 0, queryIds: [] as string[], throttled: 0 };
 
   constructor(private readonly options: CloudWatchSourceOptions) {
     this.description = `cloudwatch-logs:${options.logGroupNames.join(",")}`;
     this.matches = lineMatcher(options.filter);
   }
 
-  /** Bytes scanned and query ids of every Insights query so far (callers take the difference around an export). */
-  statistics(): { readonly bytesScanned: number; readonly queryIds: readonly string[] } {
-    return { bytesScanned: this.spent.bytesScanned, queryIds: [...this.spent.queryIds] };
+  /** Bytes scanned, query ids and limit refusals waited out, of every Insights query so far (callers take the difference around an export). */
+  statistics(): { readonly bytesScanned: number; readonly queryIds: readonly string[]; readonly throttled: number } {
+    return { bytesScanned: this.spent.bytesScanned, queryIds: [...this.spent.queryIds], throttled: this.spent.throttled };
   }
 
   private async run(query: Parameters<typeof runInsightsQuery>[1], abortSignal: AbortSignal | undefined) {
-    const result = await runInsightsQuery(this.options.client, query, { ...this.options.poll, abortSignal });
+    const result = await runInsightsQuery(this.options.client, query, {
+      ...this.options.poll,
+      abortSignal,
+      onRefused: () => {
+        this.spent.throttled += 1;
+      },
+    });
     this.spent.bytesScanned += result.bytesScanned;
     this.spent.queryIds.push(result.queryId);
     return result;
