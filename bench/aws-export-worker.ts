@@ -44,12 +44,28 @@ function messageIn(format: LogFormat, event: PulpLogEvent): string {
 }
 
 function* records(kind: ExportKind, lines: number, format: LogFormat): Generator<LogRecord> {
-  const stream = pulpHourStream(kind === "access" ? { hourStartMs: HOUR, eventsInHour: lines, marginSeconds: 0 } : { hourStartMs: HOUR, eventsInHour: lines, marginSeconds: 0, contentShare: 1000, contentType: kind });
-  for (const event of stream.events(HOUR, HOUR + 3_600_000)) yield { timestamp: event.timestamp, message: messageIn(format, event), logStream: event.logStreamName };
+  const stream = pulpHourStream(
+    kind === "access"
+      ? { hourStartMs: HOUR, eventsInHour: lines, marginSeconds: 0 }
+      : { hourStartMs: HOUR, eventsInHour: lines, marginSeconds: 0, contentShare: 1000, contentType: kind },
+  );
+  for (const event of stream.events(HOUR, HOUR + 3_600_000))
+    yield { timestamp: event.timestamp, message: messageIn(format, event), logStream: event.logStreamName };
 }
 
-async function measure(mode: AwsMode, kind: ExportKind, lines: number, out: string, format: LogFormat): Promise<Omit<AwsWorkerResult, "seconds" | "peakRssBytes" | "bytes">> {
-  const settings = loadAwsExportSettings({ LOGEXPORT_LOG_GROUPS: "bench", LOGEXPORT_S3_BUCKET: "bench", LOGEXPORT_EXPORTS: kind, LOGEXPORT_LOG_FORMAT: format });
+async function measure(
+  mode: AwsMode,
+  kind: ExportKind,
+  lines: number,
+  out: string,
+  format: LogFormat,
+): Promise<Omit<AwsWorkerResult, "seconds" | "peakRssBytes" | "bytes">> {
+  const settings = loadAwsExportSettings({
+    LOGEXPORT_LOG_GROUPS: "bench",
+    LOGEXPORT_S3_BUCKET: "bench",
+    LOGEXPORT_EXPORTS: kind,
+    LOGEXPORT_LOG_FORMAT: format,
+  });
   const definition = exportDefinition(settings, kind);
   const transform = definition.createTransform(new IdentitySanitizer());
   let read = 0;
@@ -77,7 +93,13 @@ async function measure(mode: AwsMode, kind: ExportKind, lines: number, out: stri
 
 if (process.argv[1] !== undefined && import.meta.filename === process.argv[1]) {
   const [mode, kind, linesArg, out, format = "pulp"] = process.argv.slice(2);
-  if (!(AWS_MODES as readonly string[]).includes(mode ?? "") || kind === undefined || linesArg === undefined || out === undefined || !(LOG_FORMATS as readonly string[]).includes(format)) {
+  if (
+    !(AWS_MODES as readonly string[]).includes(mode ?? "") ||
+    kind === undefined ||
+    linesArg === undefined ||
+    out === undefined ||
+    !(LOG_FORMATS as readonly string[]).includes(format)
+  ) {
     throw new Error(`usage: aws-export-worker.ts <${AWS_MODES.join("|")}> <access|python|rpm|maven> <lines> <out> [${LOG_FORMATS.join("|")}]`);
   }
   const started = performance.now();

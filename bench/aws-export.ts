@@ -49,7 +49,11 @@ const RSS_RATIO_LIMIT = 1.5;
 async function worker(mode: AwsMode, kind: string, lines: number, heapCap: boolean, format: LogFormat = "pulp"): Promise<AwsWorkerResult> {
   const out = join(OUT_DIR, `${mode}-${kind}-${format}-${lines}.${mode === "jsonl" ? "jsonl.gz" : "parquet"}`);
   const flags = heapCap ? [`--max-old-space-size=${LAMBDA_HEAP_MB}`] : [];
-  const { stdout } = await run(process.execPath, [...flags, "--import", "tsx", WORKER, mode, kind, String(lines), out, format], { cwd: ROOT, maxBuffer: 1 << 20, env: { ...process.env, NODE_OPTIONS: "" } });
+  const { stdout } = await run(process.execPath, [...flags, "--import", "tsx", WORKER, mode, kind, String(lines), out, format], {
+    cwd: ROOT,
+    maxBuffer: 1 << 20,
+    env: { ...process.env, NODE_OPTIONS: "" },
+  });
   await rm(out, { force: true });
   return JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as AwsWorkerResult;
 }
@@ -59,7 +63,18 @@ const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 
 async function parseAndEncode(): Promise<void> {
   const rows: Array<Array<string | number>> = [["run", "lines", "rows", "seconds", "lines/s", "rows/s", "peak RSS", "file", "B/row"]];
-  const line = (label: string, r: AwsWorkerResult) => rows.push([label, r.lines, r.rows, Number(r.seconds.toFixed(2)), rate(r.lines, r.seconds), rate(r.rows, r.seconds), mib(r.peakRssBytes), r.bytes === 0 ? "–" : formatBytes(r.bytes), r.bytes === 0 ? "–" : Number((r.bytes / r.rows).toFixed(1))]);
+  const line = (label: string, r: AwsWorkerResult) =>
+    rows.push([
+      label,
+      r.lines,
+      r.rows,
+      Number(r.seconds.toFixed(2)),
+      rate(r.lines, r.seconds),
+      rate(r.rows, r.seconds),
+      mib(r.peakRssBytes),
+      r.bytes === 0 ? "–" : formatBytes(r.bytes),
+      r.bytes === 0 ? "–" : Number((r.bytes / r.rows).toFixed(1)),
+    ]);
   const results: Record<string, AwsWorkerResult> = {};
   const plan: Array<[string, AwsMode, string, number, boolean, LogFormat?]> = [
     ["generation only (1M)", "lines", "access", 1_000_000, false],
@@ -70,7 +85,14 @@ async function parseAndEncode(): Promise<void> {
     ["DuckDB appender + COPY, same rows, 1M", "duckdb", "access", 1_000_000, false],
     ["gzip JSON Lines, same rows, 1M", "jsonl", "access", 1_000_000, false],
     ...CONTENT_TYPES.map((t): [string, AwsMode, string, number, boolean] => [`content ${t}: parse + Parquet, 1M`, "ours", t, 1_000_000, false]),
-    ...(["combined", "nginx-json"] as const).map((f): [string, AwsMode, string, number, boolean, LogFormat] => [`--log-format ${f}: parse + Parquet, 1M`, "ours", "access", 1_000_000, false, f]),
+    ...(["combined", "nginx-json"] as const).map((f): [string, AwsMode, string, number, boolean, LogFormat] => [
+      `--log-format ${f}: parse + Parquet, 1M`,
+      "ours",
+      "access",
+      1_000_000,
+      false,
+      f,
+    ]),
   ];
   for (const [label, mode, kind, lines, cap, format] of plan) {
     process.stdout.write(`  ${label}…`);
@@ -87,12 +109,20 @@ async function parseAndEncode(): Promise<void> {
   const ratio = (a: AwsWorkerResult, b: AwsWorkerResult) => Number((a.peakRssBytes / b.peakRssBytes).toFixed(2));
   const plain = ratio(ours, get("ours: parse + Parquet, 100K"));
   const capped = ratio(get(`ours, --max-old-space-size=${LAMBDA_HEAP_MB}, 1M`), get(`ours, --max-old-space-size=${LAMBDA_HEAP_MB}, 100K`));
-  process.stdout.write(`parse + encode, 1,000,000 lines: ours ${rate(ours.rows, ours.seconds)} rows/s, DuckDB ${rate(duck.rows, duck.seconds)} rows/s on the same parsed rows: ours / DuckDB = ${(duck.seconds / ours.seconds).toFixed(2)}\n`);
-  process.stdout.write(`peak RSS 1M / 100K lines: ${plain} with V8's default heap; ${capped} with --max-old-space-size=${LAMBDA_HEAP_MB}, as the Lambda runs (must be ≤ ${RSS_RATIO_LIMIT}: ${capped <= RSS_RATIO_LIMIT ? "ok" : "FAILED"})\n`);
-  process.stdout.write(`bytes per row: Parquet ${(ours.bytes / ours.rows).toFixed(1)}, gzip JSON Lines ${(jsonl.bytes / jsonl.rows).toFixed(1)} (Parquet is ${((100 * ours.bytes) / jsonl.bytes).toFixed(0)} % of it)\n`);
+  process.stdout.write(
+    `parse + encode, 1,000,000 lines: ours ${rate(ours.rows, ours.seconds)} rows/s, DuckDB ${rate(duck.rows, duck.seconds)} rows/s on the same parsed rows: ours / DuckDB = ${(duck.seconds / ours.seconds).toFixed(2)}\n`,
+  );
+  process.stdout.write(
+    `peak RSS 1M / 100K lines: ${plain} with V8's default heap; ${capped} with --max-old-space-size=${LAMBDA_HEAP_MB}, as the Lambda runs (must be ≤ ${RSS_RATIO_LIMIT}: ${capped <= RSS_RATIO_LIMIT ? "ok" : "FAILED"})\n`,
+  );
+  process.stdout.write(
+    `bytes per row: Parquet ${(ours.bytes / ours.rows).toFixed(1)}, gzip JSON Lines ${(jsonl.bytes / jsonl.rows).toFixed(1)} (Parquet is ${((100 * ours.bytes) / jsonl.bytes).toFixed(0)} % of it)\n`,
+  );
   for (const t of CONTENT_TYPES) {
     const r = get(`content ${t}: parse + Parquet, 1M`);
-    process.stdout.write(`content ${t}, 1,000,000 lines: ${rate(r.lines, r.seconds)} lines/s, ${rate(r.rows, r.seconds)} rows/s parse + encode, ${(r.bytes / r.rows).toFixed(1)} B/row\n`);
+    process.stdout.write(
+      `content ${t}, 1,000,000 lines: ${rate(r.lines, r.seconds)} lines/s, ${rate(r.rows, r.seconds)} rows/s parse + encode, ${(r.bytes / r.rows).toFixed(1)} B/row\n`,
+    );
   }
   for (const f of LOG_FORMATS) {
     const r = get(f === "pulp" ? "ours: parse + Parquet, 1M" : `--log-format ${f}: parse + Parquet, 1M`);
@@ -126,13 +156,31 @@ async function scannedWithAndWithoutFilter(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "bench-scan-"));
   const rows: Array<Array<string | number>> = [["type", "server filter", "queries", "bytes scanned", "lines returned", "rows", "unmatched files"]];
   try {
-    const settings = loadAwsExportSettings({ LOGEXPORT_LOG_GROUPS: stream.logGroupName, LOGEXPORT_S3_BUCKET: "unused", LOGEXPORT_EXPORTS: CONTENT_TYPES.join(",") });
+    const settings = loadAwsExportSettings({
+      LOGEXPORT_LOG_GROUPS: stream.logGroupName,
+      LOGEXPORT_S3_BUCKET: "unused",
+      LOGEXPORT_EXPORTS: CONTENT_TYPES.join(","),
+    });
     for (const type of CONTENT_TYPES) {
       const seen: number[] = [];
       for (const serverTypeFilter of [true, false]) {
         const exporter = createAwsExport(settings, { logs: new CloudWatchLogsClient(fakeClientConfig(fake, 3)) }, undefined, { serverTypeFilter });
-        const { manifest: m } = await exporter.exportToFile(type as ContentType, { startMs: hour, endMs: hour + HOUR_MS }, openFileTarget(join(dir, `${type}-${serverTypeFilter}.parquet`), "bench", { region: "us-east-1" }), { runId: "bench" }, silentLogger);
-        rows.push([type, serverTypeFilter ? "file endings" : "path prefix only", (m.queryIds ?? []).length, formatBytes(m.bytesScanned ?? 0), m.readRows, m.exportedRows, m.excluded["unmatched-filename"] ?? 0]);
+        const { manifest: m } = await exporter.exportToFile(
+          type as ContentType,
+          { startMs: hour, endMs: hour + HOUR_MS },
+          openFileTarget(join(dir, `${type}-${serverTypeFilter}.parquet`), "bench", { region: "us-east-1" }),
+          { runId: "bench" },
+          silentLogger,
+        );
+        rows.push([
+          type,
+          serverTypeFilter ? "file endings" : "path prefix only",
+          (m.queryIds ?? []).length,
+          formatBytes(m.bytesScanned ?? 0),
+          m.readRows,
+          m.exportedRows,
+          m.excluded["unmatched-filename"] ?? 0,
+        ]);
         seen.push(m.exportedRows);
       }
       if (seen[0] !== seen[1]) throw new Error(`${type}: ${seen[0]} rows with the filter, ${seen[1]} without`);
@@ -151,12 +199,17 @@ async function queriesPerHour(): Promise<void> {
   const s3 = await startS3({ buckets: ["bench"] });
   try {
     const settings = loadAwsExportSettings({ LOGEXPORT_LOG_GROUPS: stream.logGroupName, LOGEXPORT_S3_BUCKET: "bench", LOGEXPORT_FILTER_PATHS: "" });
-    const handler = createHandler(() => createAwsExport(settings, { logs: new CloudWatchLogsClient(fakeClientConfig(fake, 3)), s3: s3.client() }), () => undefined);
+    const handler = createHandler(
+      () => createAwsExport(settings, { logs: new CloudWatchLogsClient(fakeClientConfig(fake, 3)), s3: s3.client() }),
+      () => undefined,
+    );
     const summary = await handler(scheduledEvent(hour + HOUR_MS + 16 * 60_000), lambdaContext("bench"));
     const starts = fake.calls.filter((c) => c.op === "StartQuery");
     const histograms = starts.filter((c) => c.queryString?.includes("stats") === true).length;
     const parts = starts.length - histograms;
-    process.stdout.write(`\nqueries per scheduled hour (access export, ${summary.hours[0]?.rows ?? 0} rows of 40,000 lines): ${starts.length} StartQuery = ${parts} parts + ${histograms} histograms (the hour's, and the late-data re-check's)\n`);
+    process.stdout.write(
+      `\nqueries per scheduled hour (access export, ${summary.hours[0]?.rows ?? 0} rows of 40,000 lines): ${starts.length} StartQuery = ${parts} parts + ${histograms} histograms (the hour's, and the late-data re-check's)\n`,
+    );
   } finally {
     await fake.close();
     await s3.stop();
@@ -166,7 +219,9 @@ async function queriesPerHour(): Promise<void> {
 async function lambdaBundle(): Promise<void> {
   const figures = await buildAll();
   const lambda = figures.bundles.find((b) => b.file.endsWith("lambda/index.mjs"));
-  process.stdout.write(`\nLambda bundle dist/lambda/index.mjs: ${formatBytes(lambda?.bytes ?? 0)} (zip ${formatBytes(figures.lambdaZipBytes)}), cold import ${lambda?.coldImportMs.toFixed(1)} ms\n`);
+  process.stdout.write(
+    `\nLambda bundle dist/lambda/index.mjs: ${formatBytes(lambda?.bytes ?? 0)} (zip ${formatBytes(figures.lambdaZipBytes)}), cold import ${lambda?.coldImportMs.toFixed(1)} ms\n`,
+  );
 }
 
 export async function benchAwsExport(): Promise<void> {

@@ -71,8 +71,15 @@ async function exportInChild(c: Case, fake: FakeLogAnalytics, connectionString: 
   const queries = fake.queries.slice(before).filter((q) => q.table === c.table);
   const { partMaxRows, partMaxBytes } = loadAzureExportSettings(env);
   const table = fake.table(c.table);
-  const overBudgetMinutes = table.histogram(WINDOW.startMs, WINDOW.endMs, MINUTE_MS).filter((bin) => bin.rows > partMaxRows || bin.rows * table.bytesPerRow > partMaxBytes).length;
-  return { ...figures, histogramQueries: queries.filter((q) => q.kind === "histogram").length, rowQueries: queries.filter((q) => q.kind === "rows").length, overBudgetMinutes };
+  const overBudgetMinutes = table
+    .histogram(WINDOW.startMs, WINDOW.endMs, MINUTE_MS)
+    .filter((bin) => bin.rows > partMaxRows || bin.rows * table.bytesPerRow > partMaxBytes).length;
+  return {
+    ...figures,
+    histogramQueries: queries.filter((q) => q.kind === "histogram").length,
+    rowQueries: queries.filter((q) => q.kind === "rows").length,
+    overBudgetMinutes,
+  };
 }
 
 /**
@@ -101,7 +108,9 @@ async function compressionByCodec(): Promise<string> {
 
 /** Issue figures of the Azure export: rows/s, peak RSS 100k vs 1M rows, queries per window, bundles. */
 export async function benchAzureExport(): Promise<void> {
-  process.stdout.write(`Benchmarks on loopback servers (fake Log Analytics in this process, Azurite in its own, each worker in its own); window ${isoInstant(WINDOW.startMs)} + 1 h, default part budget.\n\n`);
+  process.stdout.write(
+    `Benchmarks on loopback servers (fake Log Analytics in this process, Azurite in its own, each worker in its own); window ${isoInstant(WINDOW.startMs)} + 1 h, default part budget.\n\n`,
+  );
   const azurite = await startAzurite();
   const fake = await startFakeLogAnalytics({ tables: CASES.map((c) => benchTable(HOUR, c.rows, c.table, c.burstRows)) });
   const results: (CaseFigures & { label: string; format: string })[] = [];
@@ -114,29 +123,52 @@ export async function benchAzureExport(): Promise<void> {
     await fake.close();
     await azurite.stop();
   }
-  process.stdout.write(`\n${renderTable([
-    ["window", "format", "rows", "parts", "queries", "histogram q.", "part q.", "output", "B/row", "seconds", "rows/s", "peak RSS"],
-    ...results.map((r) => [r.label, r.format, r.rows, r.parts, r.queries, r.histogramQueries, r.rowQueries, formatBytes(r.bytes), Number((r.bytes / r.rows).toFixed(1)), Number(r.seconds.toFixed(2)), Math.round(r.rows / r.seconds), formatBytes(r.peakRssBytes)]),
-  ])}\n`);
+  process.stdout.write(
+    `\n${renderTable([
+      ["window", "format", "rows", "parts", "queries", "histogram q.", "part q.", "output", "B/row", "seconds", "rows/s", "peak RSS"],
+      ...results.map((r) => [
+        r.label,
+        r.format,
+        r.rows,
+        r.parts,
+        r.queries,
+        r.histogramQueries,
+        r.rowQueries,
+        formatBytes(r.bytes),
+        Number((r.bytes / r.rows).toFixed(1)),
+        Number(r.seconds.toFixed(2)),
+        Math.round(r.rows / r.seconds),
+        formatBytes(r.peakRssBytes),
+      ]),
+    ])}\n`,
+  );
   const [jsonlSmall, jsonlLarge, parquetSmall, parquetLarge] = results;
-  for (const [small, large] of [[jsonlSmall, jsonlLarge], [parquetSmall, parquetLarge]] as const) {
+  for (const [small, large] of [
+    [jsonlSmall, jsonlLarge],
+    [parquetSmall, parquetLarge],
+  ] as const) {
     if (small === undefined || large === undefined) continue;
     const ratio = large.peakRssBytes / small.peakRssBytes;
-    process.stdout.write(`\n${large.format}: peak RSS 1,000,000-row window / 100,000-row window: ${ratio.toFixed(2)} (must be ≤ 1.5: ${ratio <= 1.5 ? "ok" : "FAILED"}); end-to-end ${Math.round(large.rows / large.seconds)} rows/s (fake → Blob)`);
+    process.stdout.write(
+      `\n${large.format}: peak RSS 1,000,000-row window / 100,000-row window: ${ratio.toFixed(2)} (must be ≤ 1.5: ${ratio <= 1.5 ? "ok" : "FAILED"}); end-to-end ${Math.round(large.rows / large.seconds)} rows/s (fake → Blob)`,
+    );
     if (ratio > 1.5) process.exitCode = 1;
   }
   if (jsonlLarge !== undefined && parquetLarge !== undefined) {
     const speed = parquetLarge.rows / parquetLarge.seconds / (jsonlLarge.rows / jsonlLarge.seconds);
-    process.stdout.write(`\nParquet / JSON Lines rows/s on the 1,000,000-row window, same run: ${speed.toFixed(2)} (target ≥ 0.8: ${speed >= 0.8 ? "ok" : "FAILED"}); bytes ${((100 * parquetLarge.bytes) / jsonlLarge.bytes).toFixed(0)} % of JSON Lines\n`);
+    process.stdout.write(
+      `\nParquet / JSON Lines rows/s on the 1,000,000-row window, same run: ${speed.toFixed(2)} (target ≥ 0.8: ${speed >= 0.8 ? "ok" : "FAILED"}); bytes ${((100 * parquetLarge.bytes) / jsonlLarge.bytes).toFixed(0)} % of JSON Lines\n`,
+    );
     if (speed < 0.8) process.exitCode = 1;
   }
   process.stdout.write(`\n${await compressionByCodec()}\n`);
   for (const r of results) {
     const expected = r.parts + 1 + r.overBudgetMinutes;
     const ok = r.queries === expected && r.rowQueries === r.parts && r.histogramQueries === 1 + r.overBudgetMinutes;
-    process.stdout.write(`queries for ${r.label}: ${r.queries} = ${r.rowQueries} parts + ${r.histogramQueries} histogram(s); ${r.overBudgetMinutes} minute(s) over the part budget, so it must be parts + 1 + ${r.overBudgetMinutes} = ${expected}: ${ok ? "ok" : "FAILED"}\n`);
+    process.stdout.write(
+      `queries for ${r.label}: ${r.queries} = ${r.rowQueries} parts + ${r.histogramQueries} histogram(s); ${r.overBudgetMinutes} minute(s) over the part budget, so it must be parts + 1 + ${r.overBudgetMinutes} = ${expected}: ${ok ? "ok" : "FAILED"}\n`,
+    );
     if (!ok) process.exitCode = 1;
   }
   process.stdout.write(`\n${bundleTable(await buildAll())}\n`);
 }
-

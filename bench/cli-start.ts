@@ -53,12 +53,18 @@ export async function benchCliStart(): Promise<void> {
     const times = cases.map(() => [] as number[]);
     for (let round = 0; round < RUNS; round += 1) for (const [i, c] of cases.entries()) times[i]?.push(startMs(c));
     const sorted = times.map((t) => [...t].sort((a, b) => a - b));
-    process.stdout.write(`Wall ms from spawn to exit, ${RUNS} fresh processes per command in turns; ${availableParallelism()} CPUs, load average ${loadavg()[0]?.toFixed(1)} at the end.\n\n`);
-    process.stdout.write(`${renderTable([["command", "median ms", "fastest ms"], ...cases.map((c, i) => [c.label, Number(median(sorted[i] ?? []).toFixed(0)), Number((sorted[i]?.[0] ?? Number.NaN).toFixed(0))])])}\n\n`);
+    process.stdout.write(
+      `Wall ms from spawn to exit, ${RUNS} fresh processes per command in turns; ${availableParallelism()} CPUs, load average ${loadavg()[0]?.toFixed(1)} at the end.\n\n`,
+    );
+    process.stdout.write(
+      `${renderTable([["command", "median ms", "fastest ms"], ...cases.map((c, i) => [c.label, Number(median(sorted[i] ?? []).toFixed(0)), Number((sorted[i]?.[0] ?? Number.NaN).toFixed(0))])])}\n\n`,
+    );
     const help = median(sorted[1] ?? []);
     const ok = help < TARGET_MS;
     if (!ok) process.exitCode = 1;
-    process.stdout.write(`logexport --help: median ${help.toFixed(0)} ms (target < ${TARGET_MS} ms: ${ok ? "ok" : "FAILED"}), ${(help - median(sorted[0] ?? [])).toFixed(0)} ms above Node's own start\n`);
+    process.stdout.write(
+      `logexport --help: median ${help.toFixed(0)} ms (target < ${TARGET_MS} ms: ${ok ? "ok" : "FAILED"}), ${(help - median(sorted[0] ?? [])).toFixed(0)} ms above Node's own start\n`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

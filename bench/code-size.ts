@@ -14,8 +14,17 @@ function git(args: readonly string[]): string {
 }
 
 function linesAt(rev: string, area: string): number {
-  const files = git(["ls-tree", "-r", "--name-only", rev, "--", area]).split("\n").filter((f) => f.endsWith(".ts"));
-  return files.reduce((sum, file) => sum + git(["show", `${rev}:${file}`]).split("\n").filter((line) => line.trim() !== "").length, 0);
+  const files = git(["ls-tree", "-r", "--name-only", rev, "--", area])
+    .split("\n")
+    .filter((f) => f.endsWith(".ts"));
+  return files.reduce(
+    (sum, file) =>
+      sum +
+      git(["show", `${rev}:${file}`])
+        .split("\n")
+        .filter((line) => line.trim() !== "").length,
+    0,
+  );
 }
 
 function hasRevision(rev: string): boolean {
@@ -39,5 +48,7 @@ export async function benchCodeSize(): Promise<void> {
     const then = linesAt(BEFORE, area);
     rows.push([area, then, now, `${now >= then ? "+" : ""}${now - then}`]);
   }
-  process.stdout.write(`non-blank lines of TypeScript (shared/ includes its sub-areas above)${before ? "" : `; ${BEFORE} is not in this clone's history`}:\n${renderTable(rows)}\n`);
+  process.stdout.write(
+    `non-blank lines of TypeScript (shared/ includes its sub-areas above)${before ? "" : `; ${BEFORE} is not in this clone's history`}:\n${renderTable(rows)}\n`,
+  );
 }

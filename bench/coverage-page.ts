@@ -19,14 +19,35 @@ function syntheticTable(t: number): TableCoverage {
   for (let h = 0; h < DAYS * 24; h += 1) {
     const startMs = FIRST_DAY + h * HOUR_MS;
     const base = { start: isoInstant(startMs), end: isoInstant(startMs + HOUR_MS) };
-    if (t % 7 === 3 && h % 200 === 17) windows.push({ ...base, state: "failed", runId: `bf-20261101T000000Z-${t}`, error: `SourceQueryError: rows of Table${t}_CL [${base.start}, ${base.end}) returned PartialFailure: PartialError: There were some errors when processing your query.` });
+    if (t % 7 === 3 && h % 200 === 17)
+      windows.push({
+        ...base,
+        state: "failed",
+        runId: `bf-20261101T000000Z-${t}`,
+        error: `SourceQueryError: rows of Table${t}_CL [${base.start}, ${base.end}) returned PartialFailure: PartialError: There were some errors when processing your query.`,
+      });
     else if (t % 5 === 1 && h >= (DAYS - 2) * 24) windows.push({ ...base, state: "in-progress" });
     else if (t % 9 === 4 && h % 24 < 6 && h < 20 * 24) windows.push({ ...base, state: "missing" });
-    else windows.push({ ...base, state: "exported", rows: 20_000 + ((h * 7919 + t * 104_729) % 30_000), bytes: 1_500_000 + ((h * 31 + t) % 900_000), runId: `plan-${isoInstant(startMs + 2 * HOUR_MS).slice(0, 13)}` });
+    else
+      windows.push({
+        ...base,
+        state: "exported",
+        rows: 20_000 + ((h * 7919 + t * 104_729) % 30_000),
+        bytes: 1_500_000 + ((h * 31 + t) % 900_000),
+        runId: `plan-${isoInstant(startMs + 2 * HOUR_MS).slice(0, 13)}`,
+      });
   }
   const counts = { exported: 0, "in-progress": 0, failed: 0, missing: 0 };
   for (const w of windows) counts[w.state] += 1;
-  return { table: `Table${String(t).padStart(2, "0")}_CL`, counts, rows: windows.reduce((n, w) => n + (w.rows ?? 0), 0), bytes: windows.reduce((n, w) => n + (w.bytes ?? 0), 0), newestExported: isoInstant(FIRST_DAY + DAYS * DAY_MS), lagSeconds: 1_800, windows };
+  return {
+    table: `Table${String(t).padStart(2, "0")}_CL`,
+    counts,
+    rows: windows.reduce((n, w) => n + (w.rows ?? 0), 0),
+    bytes: windows.reduce((n, w) => n + (w.bytes ?? 0), 0),
+    newestExported: isoInstant(FIRST_DAY + DAYS * DAY_MS),
+    lagSeconds: 1_800,
+    windows,
+  };
 }
 
 function median(values: readonly number[]): number {
@@ -41,7 +62,11 @@ export async function benchCoveragePage(): Promise<void> {
   let html = "";
   for (let i = 0; i < RUNS; i += 1) {
     const started = performance.now();
-    html = coveragePage({ title: "Log export coverage", generatedAt: isoInstant(FIRST_DAY + DAYS * DAY_MS), sections: [{ name: "Azure Log Analytics (60-minute windows)", tables }] }).html;
+    html = coveragePage({
+      title: "Log export coverage",
+      generatedAt: isoInstant(FIRST_DAY + DAYS * DAY_MS),
+      sections: [{ name: "Azure Log Analytics (60-minute windows)", tables }],
+    }).html;
     generated.push(performance.now() - started);
   }
   const dir = resolve(".bench");
@@ -73,12 +98,14 @@ export async function benchCoveragePage(): Promise<void> {
   } finally {
     await browser.close();
   }
-  process.stdout.write(`${renderTable([
-    ["figure (90 days × 50 tables, hourly windows: 108,000 windows, 4,500 cells)", "value"],
-    ["page size", formatBytes(Buffer.byteLength(html))],
-    ["page size gzip", formatBytes(gzipSync(html).length)],
-    [`generate in Node (median of ${RUNS})`, `${median(generated).toFixed(0)} ms`],
-    [`Chromium: navigate, load and paint (median of ${RUNS})`, `${median(loads).toFixed(0)} ms`],
-    [`Chromium: click a day to its window list (median of ${RUNS})`, `${median(clicks).toFixed(0)} ms`],
-  ])}\n  page: ${file}\n`);
+  process.stdout.write(
+    `${renderTable([
+      ["figure (90 days × 50 tables, hourly windows: 108,000 windows, 4,500 cells)", "value"],
+      ["page size", formatBytes(Buffer.byteLength(html))],
+      ["page size gzip", formatBytes(gzipSync(html).length)],
+      [`generate in Node (median of ${RUNS})`, `${median(generated).toFixed(0)} ms`],
+      [`Chromium: navigate, load and paint (median of ${RUNS})`, `${median(loads).toFixed(0)} ms`],
+      [`Chromium: click a day to its window list (median of ${RUNS})`, `${median(clicks).toFixed(0)} ms`],
+    ])}\n  page: ${file}\n`,
+  );
 }

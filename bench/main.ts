@@ -1,4 +1,3 @@
-
 /** `npm run bench` runs every suite; `npm run bench -- <name>` runs one. Suites load on demand, so one suite does not import the others' SDKs. */
 const SUITES: Readonly<Record<string, () => Promise<void>>> = {
   "azure-export": async () => (await import("./azure-export.js")).benchAzureExport(),

@@ -85,7 +85,18 @@ export function* pulpBenchRows(count: number): Generator<PulpBenchRow> {
       `pulp [${correlationId}]: 10.128.${i % 256}.${(i >>> 8) % 256} - user:${user ?? "-"} org_id:${orgId ?? "-"} ${when} ` +
       `"GET /api/pypi/${domain}/${distribution}/simple/${packageName}/ HTTP/1.1" ${statusCode} ${bytes} "-" "${userAgent}" ${durationUs} ` +
       `x_forwarded_for:"${client},10.0.0.1"`;
-    yield { timestamp, message, user, org_id: orgId, domain, distribution, package: packageName, status_code: statusCode, user_agent: userAgent, x_forwarded_for: client };
+    yield {
+      timestamp,
+      message,
+      user,
+      org_id: orgId,
+      domain,
+      distribution,
+      package: packageName,
+      status_code: statusCode,
+      user_agent: userAgent,
+      x_forwarded_for: client,
+    };
   }
 }
 

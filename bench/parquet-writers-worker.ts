@@ -157,9 +157,15 @@ async function parquetWasm(count: number, out: string): Promise<void> {
       if (group.length === ROW_GROUP_SIZE) break;
     }
     if (group.length === 0) return undefined;
-    const strings = (name: ColumnName) => arrow.vectorFromArray(group.map((r) => r[name] as string | null), new arrow.Utf8());
+    const strings = (name: ColumnName) =>
+      arrow.vectorFromArray(
+        group.map((r) => r[name] as string | null),
+        new arrow.Utf8(),
+      );
     const table = new arrow.Table({
-      timestamp: arrow.makeVector(arrow.makeData({ type: new arrow.TimestampNanosecond("UTC"), length: group.length, data: BigInt64Array.from(group, (r) => r.timestamp) })),
+      timestamp: arrow.makeVector(
+        arrow.makeData({ type: new arrow.TimestampNanosecond("UTC"), length: group.length, data: BigInt64Array.from(group, (r) => r.timestamp) }),
+      ),
       message: strings("message"),
       user: strings("user"),
       org_id: strings("org_id"),
@@ -203,7 +209,9 @@ export async function duckdbAccessLogFile(rows: Iterable<PulpAccessLogRow> | Asy
   const appender = await connection.createAppender("logs");
   const text = (value: string | null) => (value === null ? appender.appendNull() : appender.appendVarchar(value));
   for await (const row of rows) {
-    appender.appendTimestampNanoseconds(new DuckDBTimestampNanosecondsValue(typeof row.timestamp === "bigint" ? row.timestamp : BigInt(row.timestamp.getTime()) * 1_000_000n));
+    appender.appendTimestampNanoseconds(
+      new DuckDBTimestampNanosecondsValue(typeof row.timestamp === "bigint" ? row.timestamp : BigInt(row.timestamp.getTime()) * 1_000_000n),
+    );
     appender.appendVarchar(row.message);
     text(row.user);
     text(row.org_id);

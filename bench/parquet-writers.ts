@@ -72,7 +72,10 @@ async function ensureCandidates(): Promise<void> {
   const specs = wanted.map(([name, version]) => `${name}@${version}`);
   process.stdout.write(`  installing the other candidates into ${CANDIDATES_DIR}: ${specs.join(" ")}\n`);
   await mkdir(CANDIDATES_DIR, { recursive: true });
-  await run("npm", ["install", "--prefix", CANDIDATES_DIR, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error", ...specs], { cwd: ROOT, maxBuffer: 16 << 20 });
+  await run("npm", ["install", "--prefix", CANDIDATES_DIR, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error", ...specs], {
+    cwd: ROOT,
+    maxBuffer: 16 << 20,
+  });
 }
 
 async function contenders(): Promise<Contender[]> {
@@ -82,11 +85,20 @@ async function contenders(): Promise<Contender[]> {
   return [
     { writer: "rows-only", label: "(row generation only, no Parquet)", streams: "–" },
     { writer: "our-encoder", label: `${hyparquet}: shared/formats/parquet → file stream`, streams: "yes (1 MiB chunks)", repeats: 3 },
-    { writer: "our-encoder", label: `${hyparquet}: same, --max-old-space-size=${HEAP_CAP_MB}`, nodeFlags: [`--max-old-space-size=${HEAP_CAP_MB}`], streams: "yes (1 MiB chunks)" },
+    {
+      writer: "our-encoder",
+      label: `${hyparquet}: same, --max-old-space-size=${HEAP_CAP_MB}`,
+      nodeFlags: [`--max-old-space-size=${HEAP_CAP_MB}`],
+      streams: "yes (1 MiB chunks)",
+    },
     { writer: "hyparquet-filewriter", label: `${hyparquet}: its fileWriter (FIELD-NOTES setup)`, streams: "sync file appends only" },
     { writer: "dsnp-parquetjs", label: `${await candidate("@dsnp/parquetjs")} (appendRow)`, streams: "yes (openStream)" },
     { writer: "parquetjs-lite", label: `${await candidate("parquetjs-lite")} (appendRow)`, streams: "yes (openStream)" },
-    { writer: "parquet-wasm", label: `${await candidate("parquet-wasm")} + ${await candidate("apache-arrow")} (transformParquetStream)`, streams: "yes (ReadableStream)" },
+    {
+      writer: "parquet-wasm",
+      label: `${await candidate("parquet-wasm")} + ${await candidate("apache-arrow")} (transformParquetStream)`,
+      streams: "yes (ReadableStream)",
+    },
     { writer: "duckdb", label: `${await version("@duckdb/node-api", ROOT)} (appender + COPY)`, streams: "no (table in memory)", repeats: 3 },
   ];
 }
@@ -130,12 +142,24 @@ async function checkFile(connection: DuckDBConnection, path: string, expected: B
   for (const column of STRING_COLUMNS) if (types.get(column) !== "VARCHAR") problems.push(`${column} is ${types.get(column) ?? "missing"}`);
   const physical = (await rowsOf(connection, `SELECT logical_type, converted_type FROM parquet_schema(${file}) WHERE name = 'timestamp'`))[0];
   const logical = String(physical?.logical_type ?? "");
-  const unit = /NANOS=NanoSeconds/.test(logical) ? "NANOS" : /MICROS=MicroSeconds/.test(logical) || String(physical?.converted_type) === "TIMESTAMP_MICROS" ? "MICROS" : /MILLIS=MilliSeconds/.test(logical) ? "MILLIS" : "?";
+  const unit = /NANOS=NanoSeconds/.test(logical)
+    ? "NANOS"
+    : /MICROS=MicroSeconds/.test(logical) || String(physical?.converted_type) === "TIMESTAMP_MICROS"
+      ? "MICROS"
+      : /MILLIS=MilliSeconds/.test(logical)
+        ? "MILLIS"
+        : "?";
   const utc = /isAdjustedToUTC=(1|true)/.test(logical) ? "UTC" : /isAdjustedToUTC=(0|false)/.test(logical) ? "local" : "no flag";
   const timestampPhysical = `${unit}, ${utc}`;
 
   const byteSums = STRING_COLUMNS.map((c) => `sum(strlen("${c}"))::BIGINT AS "${c}"`).join(", ");
-  const totals = (await rowsOf(connection, `SELECT count(*)::BIGINT AS n, count(*) FILTER (WHERE "user" IS NULL)::BIGINT AS null_users, count(*) FILTER (WHERE org_id IS NULL)::BIGINT AS null_orgs, sum(status_code)::BIGINT AS status_sum, sum(epoch_ns("timestamp"))::HUGEINT AS ns_sum, sum(epoch_us("timestamp"))::HUGEINT AS us_sum, ${byteSums} FROM read_parquet(${file})`))[0] ?? {};
+  const totals =
+    (
+      await rowsOf(
+        connection,
+        `SELECT count(*)::BIGINT AS n, count(*) FILTER (WHERE "user" IS NULL)::BIGINT AS null_users, count(*) FILTER (WHERE org_id IS NULL)::BIGINT AS null_orgs, sum(status_code)::BIGINT AS status_sum, sum(epoch_ns("timestamp"))::HUGEINT AS ns_sum, sum(epoch_us("timestamp"))::HUGEINT AS us_sum, ${byteSums} FROM read_parquet(${file})`,
+      )
+    )[0] ?? {};
   const same = (what: string, got: unknown, want: number | bigint) => {
     if (BigInt(String(got)) !== BigInt(want)) problems.push(`${what} ${String(got)} ≠ ${want}`);
   };
@@ -222,7 +246,9 @@ export async function benchParquetWriters(): Promise<void> {
           await rm(out, { force: true });
         }
         results.get(contender)?.set(rows, measured);
-        process.stdout.write(`${result.seconds.toFixed(2)} s, ${mib(result.peakRssBytes)}${measured.fidelity && measured.fidelity.problems.length > 0 ? `, PROBLEMS: ${measured.fidelity.problems.join("; ")}` : ""}\n`);
+        process.stdout.write(
+          `${result.seconds.toFixed(2)} s, ${mib(result.peakRssBytes)}${measured.fidelity && measured.fidelity.problems.length > 0 ? `, PROBLEMS: ${measured.fidelity.problems.join("; ")}` : ""}\n`,
+        );
       }
     }
   } finally {
@@ -235,7 +261,9 @@ export async function benchParquetWriters(): Promise<void> {
   const duckLarge = duck === undefined ? undefined : results.get(duck)?.get(large);
   const duckRate = duckLarge === undefined ? 0 : rate(large, duckLarge.seconds);
   const speed: (string | number)[][] = [["writer", "1M wall s", "1M rows/s", "× DuckDB", "RSS 100K", "RSS 1M", "1M/100K", "file 1M", "B/row"]];
-  const fidelity: (string | number)[][] = [["writer", "timestamp in the file", "DuckDB reads timestamp as", "timestamp values", "status_code", "rows, nulls, strings, samples", "streams"]];
+  const fidelity: (string | number)[][] = [
+    ["writer", "timestamp in the file", "DuckDB reads timestamp as", "timestamp values", "status_code", "rows, nulls, strings, samples", "streams"],
+  ];
   for (const contender of list) {
     const a = results.get(contender)?.get(small);
     const b = results.get(contender)?.get(large);
@@ -256,16 +284,28 @@ export async function benchParquetWriters(): Promise<void> {
     const fa = a.fidelity;
     if (f !== undefined && fa !== undefined) {
       const problems = [...fa.problems.map((p) => `100K: ${p}`), ...f.problems.map((p) => `1M: ${p}`)];
-      fidelity.push([contender.label, f.timestampPhysical, f.timestampType, f.timestampValues, f.statusType, problems.length === 0 ? "exact" : problems.join("; "), contender.streams]);
+      fidelity.push([
+        contender.label,
+        f.timestampPhysical,
+        f.timestampType,
+        f.timestampValues,
+        f.statusType,
+        problems.length === 0 ? "exact" : problems.join("; "),
+        contender.streams,
+      ]);
     }
   }
   process.stdout.write(`\n${renderTable(speed)}\n\n${renderTable(fidelity)}\n`);
   if (duckLarge?.copySeconds !== undefined) {
-    process.stdout.write(`\nDuckDB's COPY … TO parquet alone: ${duckLarge.copySeconds.toFixed(2)} s for 1M rows (${rate(large, duckLarge.copySeconds)} rows/s); the rest is the appender.\n`);
+    process.stdout.write(
+      `\nDuckDB's COPY … TO parquet alone: ${duckLarge.copySeconds.toFixed(2)} s for 1M rows (${rate(large, duckLarge.copySeconds)} rows/s); the rest is the appender.\n`,
+    );
   }
   const ours = list.find((c) => c.writer === "our-encoder");
   const oursLarge = ours === undefined ? undefined : results.get(ours)?.get(large);
   if (oursLarge !== undefined && duckRate > 0) {
-    process.stdout.write(`our encoder / DuckDB (appender + COPY), rows/s at 1M rows, best of 3 each: ${(rate(large, oursLarge.seconds) / duckRate).toFixed(2)}\n`);
+    process.stdout.write(
+      `our encoder / DuckDB (appender + COPY), rows/s at 1M rows, best of 3 each: ${(rate(large, oursLarge.seconds) / duckRate).toFixed(2)}\n`,
+    );
   }
 }

@@ -103,13 +103,14 @@ function authorization(r: Random, index: number): string | undefined {
 
 function embeddedLog(r: Random): string {
   const roll = r.int(100);
-  const context = roll < 5
-    ? { user: email(r) }
-    : roll < 8
-      ? { db: `postgres://orders:${r.chars(ALNUM, 14)}@db-${r.int(3)}.internal:5432/orders` }
-      : roll < 10
-        ? { credentials: awsKeys(r) }
-        : { retry: r.int(5), upstream: `${r.pick(APPS)}.${r.pick(NAMESPACES)}.svc:8080` };
+  const context =
+    roll < 5
+      ? { user: email(r) }
+      : roll < 8
+        ? { db: `postgres://orders:${r.chars(ALNUM, 14)}@db-${r.int(3)}.internal:5432/orders` }
+        : roll < 10
+          ? { credentials: awsKeys(r) }
+          : { retry: r.int(5), upstream: `${r.pick(APPS)}.${r.pick(NAMESPACES)}.svc:8080` };
   return JSON.stringify({ level: r.pick(["warn", "error", "debug"]), msg: `batch ${r.int(10_000)} done`, context });
 }
 
@@ -135,7 +136,14 @@ function corpusLine(r: Random, index: number): string {
   const auth = authorization(r, index);
   const headers = { "user-agent": r.pick(AGENTS), ...(auth === undefined ? {} : { authorization: auth }) };
   const http = { method, path, status, latency_ms: latency, client_ip: ipv4(r), headers };
-  return JSON.stringify({ timestamp, level: status >= 500 ? "error" : "info", kubernetes, http, message: accessMessage(r, method, status, latency, index), ...userId });
+  return JSON.stringify({
+    timestamp,
+    level: status >= 500 ? "error" : "info",
+    kubernetes,
+    http,
+    message: accessMessage(r, method, status, latency, index),
+    ...userId,
+  });
 }
 
 /** The same `count` lines on every call with the same seed; a shorter corpus is a prefix of a longer one. */

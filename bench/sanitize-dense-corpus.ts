@@ -17,7 +17,10 @@ function denseLine(r: Random, index: number): string {
   const status = r.int(100) < 90 ? 200 : r.pick([201, 402, 404, 500]);
   const headers = { authorization: `Bearer ${r.chars(TOKEN, 40)}`, "user-agent": r.pick(AGENTS) };
   const http = { method, path: `${r.pick(ROUTES)}/${r.int(1_000_000)}`, status, client_ip: ipv4(r), headers };
-  const message = r.int(3) === 0 ? `payment by ${email(r)} with card ${formattedCard(r)} ${status === 200 ? "accepted" : "declined"}` : `${method} ${http.path} ${status} in ${r.int(900)} ms`;
+  const message =
+    r.int(3) === 0
+      ? `payment by ${email(r)} with card ${formattedCard(r)} ${status === 200 ? "accepted" : "declined"}`
+      : `${method} ${http.path} ${status} in ${r.int(900)} ms`;
   return JSON.stringify({ timestamp, level: status >= 500 ? "error" : "info", service: r.pick(SERVICES), user_id: `u-${r.int(200_000)}`, http, message });
 }
 

@@ -102,7 +102,16 @@ function corpusCases(corpus: Corpus, dir: string, floor: string): Case[] {
 }
 
 /** Ours as installed: bin/logexport.mjs over dist/cli, compiled at the start of the bench as `prepare` does. */
-const cli = (input: { path: string }, output: string, ...flags: string[]) => [process.execPath, "bin/logexport.mjs", "sanitize", "--in", input.path, "--out", output, ...flags];
+const cli = (input: { path: string }, output: string, ...flags: string[]) => [
+  process.execPath,
+  "bin/logexport.mjs",
+  "sanitize",
+  "--in",
+  input.path,
+  "--out",
+  output,
+  ...flags,
+];
 
 /** The floor compiled the same way, so neither side pays for compiling TypeScript at start. */
 async function buildFloor(dir: string): Promise<string> {
@@ -114,7 +123,9 @@ function ratios(corpus: Corpus, [ours, seed, floor]: readonly Measured[]): void 
   if (ours === undefined || seed === undefined || floor === undefined) throw new Error("three cases per corpus");
   const vsSeed = megabytesPerSecond(ours) / megabytesPerSecond(seed);
   const vsFloor = megabytesPerSecond(ours) / megabytesPerSecond(floor);
-  process.stdout.write(`${corpus.name}: ours / seed ${vsSeed.toFixed(2)}× (target ≥ ${TARGET_VS_SEED}×: ${verdict(vsSeed >= TARGET_VS_SEED)}), ours / floor ${(100 * vsFloor).toFixed(0)} % (target ≥ ${100 * TARGET_VS_FLOOR} %: ${verdict(vsFloor >= TARGET_VS_FLOOR)})\n`);
+  process.stdout.write(
+    `${corpus.name}: ours / seed ${vsSeed.toFixed(2)}× (target ≥ ${TARGET_VS_SEED}×: ${verdict(vsSeed >= TARGET_VS_SEED)}), ours / floor ${(100 * vsFloor).toFixed(0)} % (target ≥ ${100 * TARGET_VS_FLOOR} %: ${verdict(vsFloor >= TARGET_VS_FLOOR)})\n`,
+  );
 }
 
 /**
@@ -127,7 +138,9 @@ export async function benchSanitize(): Promise<void> {
   try {
     await buildCli();
     const floor = await buildFloor(dir);
-    process.stdout.write(`Each tool in its own process on the same generated corpora (page-cached), fastest of ${RUNS} rounds; MB/s = input bytes / 10^6 / wall seconds incl. start-up; ${availableParallelism()} CPUs, load average ${loadavg()[0]?.toFixed(1)} at the start.\n\n`);
+    process.stdout.write(
+      `Each tool in its own process on the same generated corpora (page-cached), fastest of ${RUNS} rounds; MB/s = input bytes / 10^6 / wall seconds incl. start-up; ${availableParallelism()} CPUs, load average ${loadavg()[0]?.toFixed(1)} at the start.\n\n`,
+    );
     const corpus = async (name: string, lines: number, generate?: (count: number) => Iterable<string>): Promise<Corpus> => {
       const path = join(dir, `${name}.jsonl`);
       return { name, input: { path, bytes: await writeSanitizeCorpus(path, lines, generate) } };
@@ -135,7 +148,9 @@ export async function benchSanitize(): Promise<void> {
     const kubernetes = await corpus("kubernetes", 500_000);
     const dense = await corpus("dense", 500_000, denseCorpusLines);
     const small = await corpus("kubernetes-100k", 100_000);
-    process.stdout.write(`  corpora: kubernetes 500,000 lines, ${formatBytes(kubernetes.input.bytes)}; dense 500,000 lines, ${formatBytes(dense.input.bytes)}; kubernetes 100,000 lines, ${formatBytes(small.input.bytes)}\n`);
+    process.stdout.write(
+      `  corpora: kubernetes 500,000 lines, ${formatBytes(kubernetes.input.bytes)}; dense 500,000 lines, ${formatBytes(dense.input.bytes)}; kubernetes 100,000 lines, ${formatBytes(small.input.bytes)}\n`,
+    );
     const oneThread = join(dir, "kubernetes-ours-1.out.jsonl");
     const smallOut = join(dir, "kubernetes-100k-ours.out.jsonl");
     const measured = await measureFastest([
@@ -148,10 +163,19 @@ export async function benchSanitize(): Promise<void> {
     if (ours === undefined || oursDense === undefined || oursOneThread === undefined || oursSmall === undefined) throw new Error("eight cases, eight results");
     const identical = (await sha256(ours.output)) === (await sha256(oursOneThread.output));
 
-    process.stdout.write(`\n${renderTable([
-      ["tool", "input", "MB/s", "seconds", "CPU seconds", "peak RSS"],
-      ...measured.map((m) => [m.label, formatBytes(m.input.bytes), Number(megabytesPerSecond(m).toFixed(1)), Number(m.seconds.toFixed(2)), Number(m.cpuSeconds.toFixed(2)), formatBytes(m.peakRssBytes)]),
-    ])}\n\n`);
+    process.stdout.write(
+      `\n${renderTable([
+        ["tool", "input", "MB/s", "seconds", "CPU seconds", "peak RSS"],
+        ...measured.map((m) => [
+          m.label,
+          formatBytes(m.input.bytes),
+          Number(megabytesPerSecond(m).toFixed(1)),
+          Number(m.seconds.toFixed(2)),
+          Number(m.cpuSeconds.toFixed(2)),
+          formatBytes(m.peakRssBytes),
+        ]),
+      ])}\n\n`,
+    );
     ratios(kubernetes, measured.slice(0, 3));
     ratios(dense, measured.slice(3, 6));
     const rss = ours.peakRssBytes / oursSmall.peakRssBytes;

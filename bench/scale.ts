@@ -39,38 +39,79 @@ function report(r: ScenarioResult): void {
   const lags = r.scheduledLag.map((s) => s.lagMs);
   const cost = costPerGb(r);
   const line = (label: string, value: string): void => void process.stdout.write(`  ${label.padEnd(34)} ${value}\n`);
-  process.stdout.write(`\n${r.options.name}: ${(r.simulatedMs / HOUR_MS).toFixed(0)} simulated hours in ${(r.wallMs / 1000).toFixed(1)} s (${r.events.toLocaleString("en-US")} events)\n`);
+  process.stdout.write(
+    `\n${r.options.name}: ${(r.simulatedMs / HOUR_MS).toFixed(0)} simulated hours in ${(r.wallMs / 1000).toFixed(1)} s (${r.events.toLocaleString("en-US")} events)\n`,
+  );
   // The planner runs at minute 5 and the run starts at :30: one window per table and run.
   const due = Math.max(0, Math.floor((r.simulatedMs - 35 * 60_000) / HOUR_MS) + 1) * r.options.shape.tables;
-  line("scheduled windows exported", `${lags.length.toLocaleString("en-US")} of ${due.toLocaleString("en-US")} due; lag max ${minutes(Math.max(0, ...lags))}, p95 ${minutes(percentile(lags, 95))}, median ${minutes(percentile(lags, 50))}`);
+  line(
+    "scheduled windows exported",
+    `${lags.length.toLocaleString("en-US")} of ${due.toLocaleString("en-US")} due; lag max ${minutes(Math.max(0, ...lags))}, p95 ${minutes(percentile(lags, 95))}, median ${minutes(percentile(lags, 50))}`,
+  );
   if (r.options.backfillDays > 0) {
     const drained = r.backfillDrainedAfterMs;
-    const outcome = drained === undefined ? "not drained within the run" : r.poisoned > 0 ? `queue emptied after ${(drained / HOUR_MS).toFixed(1)} h, but ${r.poisoned.toLocaleString("en-US")} jobs went to the poison queue` : `drained after ${(drained / HOUR_MS).toFixed(1)} h`;
+    const outcome =
+      drained === undefined
+        ? "not drained within the run"
+        : r.poisoned > 0
+          ? `queue emptied after ${(drained / HOUR_MS).toFixed(1)} h, but ${r.poisoned.toLocaleString("en-US")} jobs went to the poison queue`
+          : `drained after ${(drained / HOUR_MS).toFixed(1)} h`;
     line("backfill", `${r.backfillWindows.toLocaleString("en-US")} windows (${r.options.backfillDays} days × ${r.options.shape.tables} tables); ${outcome}`);
     if (drained !== undefined && r.poisoned === 0) {
       const perHour = r.backfillWindows / (drained / HOUR_MS);
-      line("backfill rate", `${Math.round(perHour).toLocaleString("en-US")} windows/h, ${((perHour * 24) / ((r.options.shape.tables * DAY_MS) / HOUR_MS)).toFixed(2)} days of workspace per day`);
+      line(
+        "backfill rate",
+        `${Math.round(perHour).toLocaleString("en-US")} windows/h, ${((perHour * 24) / ((r.options.shape.tables * DAY_MS) / HOUR_MS)).toFixed(2)} days of workspace per day`,
+      );
       line("90-day backfill, projected", `${((90 * r.options.shape.tables * 24) / perHour / 24).toFixed(1)} days (at the measured rate)`);
     }
   }
-  line("queries", `${r.queries.queries.toLocaleString("en-US")} (${r.queries.histograms.toLocaleString("en-US")} histograms, ${r.queries.parts.toLocaleString("en-US")} parts); ${(r.queries.queries / gb).toFixed(1)} per GB exported`);
-  line("429s per 1,000 queries", `${((r.queries.throttled / r.queries.queries) * 1000).toFixed(2)} (${r.queries.throttled}); queued at the service ${(r.queries.queuedMs / 1000).toFixed(0)} s in all`);
+  line(
+    "queries",
+    `${r.queries.queries.toLocaleString("en-US")} (${r.queries.histograms.toLocaleString("en-US")} histograms, ${r.queries.parts.toLocaleString("en-US")} parts); ${(r.queries.queries / gb).toFixed(1)} per GB exported`,
+  );
+  line(
+    "429s per 1,000 queries",
+    `${((r.queries.throttled / r.queries.queries) * 1000).toFixed(2)} (${r.queries.throttled}); queued at the service ${(r.queries.queuedMs / 1000).toFixed(0)} s in all`,
+  );
   line("failed queries (outage)", `${r.queries.failed}; failed invocations ${r.failedInvocations}, poison ${r.poisoned}, deferred backfill jobs ${r.deferred}`);
   line("planner run, longest", minutes(r.plannerMaxMs));
-  line("exported", `${(gb / 1000).toFixed(2)} TB; scanned ${(r.queries.bytesScanned / 1e12).toFixed(2)} TB (${(r.queries.bytesScanned / r.exportedBytes).toFixed(2)} × exported)`);
-  line("storage operations", `${r.ops.writes.toLocaleString("en-US")} writes, ${r.ops.reads.toLocaleString("en-US")} reads, ${r.ops.lists.toLocaleString("en-US")} lists, ${r.leaseOps.toLocaleString("en-US")} lease, ${r.ops.queue.toLocaleString("en-US")} queue`);
-  line("cost per TB exported (USD)", `storage ops ${(cost.storageOps * 1000).toFixed(2)} + function time ${(cost.functionTime * 1000).toFixed(2)} = ${(cost.total * 1000).toFixed(2)}; queries: Analytics 0, Basic/Auxiliary +${(cost.queriesBasic * 1000).toFixed(2)}`);
-  line("rows audit", `expected ${r.audit.expected.toLocaleString("en-US")}, lost ${r.audit.lost}, duplicated ${r.audit.duplicated}, unexpected ${r.audit.unexpected}`);
+  line(
+    "exported",
+    `${(gb / 1000).toFixed(2)} TB; scanned ${(r.queries.bytesScanned / 1e12).toFixed(2)} TB (${(r.queries.bytesScanned / r.exportedBytes).toFixed(2)} × exported)`,
+  );
+  line(
+    "storage operations",
+    `${r.ops.writes.toLocaleString("en-US")} writes, ${r.ops.reads.toLocaleString("en-US")} reads, ${r.ops.lists.toLocaleString("en-US")} lists, ${r.leaseOps.toLocaleString("en-US")} lease, ${r.ops.queue.toLocaleString("en-US")} queue`,
+  );
+  line(
+    "cost per TB exported (USD)",
+    `storage ops ${(cost.storageOps * 1000).toFixed(2)} + function time ${(cost.functionTime * 1000).toFixed(2)} = ${(cost.total * 1000).toFixed(2)}; queries: Analytics 0, Basic/Auxiliary +${(cost.queriesBasic * 1000).toFixed(2)}`,
+  );
+  line(
+    "rows audit",
+    `expected ${r.audit.expected.toLocaleString("en-US")}, lost ${r.audit.lost}, duplicated ${r.audit.duplicated}, unexpected ${r.audit.unexpected}`,
+  );
 }
 
 export async function benchScale(): Promise<void> {
   const days = Number(process.env.SCALE_BACKFILL_DAYS ?? "7");
-  if (!Number.isInteger(days) || days < 1 || days > 90) throw new RangeError(`SCALE_BACKFILL_DAYS must be a whole number from 1 to 90, got ${process.env.SCALE_BACKFILL_DAYS}`);
-  process.stdout.write(`500 tables, 1 TB/day (largest 2% of it), rows simulated at 1/${BASE.shape.scale.toLocaleString("en-US")}, latency ${LATENCY.baseMs} ms + scan at ${LATENCY.scanBytesPerMs / 1000} MB/s (slot held) + result at ${LATENCY.resultBytesPerMs / 1000} MB/s; 5 queries/identity, 200/30 s; ${BASE.instances} instances × ${BASE.jobsPerInstance} jobs per queue; LOGEXPORT_MAX_CONCURRENT_QUERIES=${BASE.maxConcurrentQueries}; prices as of ${PRICES.asOf}\n`);
+  if (!Number.isInteger(days) || days < 1 || days > 90)
+    throw new RangeError(`SCALE_BACKFILL_DAYS must be a whole number from 1 to 90, got ${process.env.SCALE_BACKFILL_DAYS}`);
+  process.stdout.write(
+    `500 tables, 1 TB/day (largest 2% of it), rows simulated at 1/${BASE.shape.scale.toLocaleString("en-US")}, latency ${LATENCY.baseMs} ms + scan at ${LATENCY.scanBytesPerMs / 1000} MB/s (slot held) + result at ${LATENCY.resultBytesPerMs / 1000} MB/s; 5 queries/identity, 200/30 s; ${BASE.instances} instances × ${BASE.jobsPerInstance} jobs per queue; LOGEXPORT_MAX_CONCURRENT_QUERIES=${BASE.maxConcurrentQueries}; prices as of ${PRICES.asOf}\n`,
+  );
   const scenarios: ScenarioOptions[] = [
     { ...BASE, name: "(a) schedule alone", backfillDays: 0, minDurationMs: DAY_MS, maxDurationMs: DAY_MS },
     { ...BASE, name: `(b) schedule + ${days}-day backfill`, backfillDays: days, minDurationMs: 0, maxDurationMs: 120 * DAY_MS },
-    { ...BASE, name: "(c) 30-minute source outage at :05", backfillDays: 0, minDurationMs: 12 * HOUR_MS, maxDurationMs: 12 * HOUR_MS, outage: { afterMs: 95 * 60_000, durationMs: 30 * 60_000 } },
+    {
+      ...BASE,
+      name: "(c) 30-minute source outage at :05",
+      backfillDays: 0,
+      minDurationMs: 12 * HOUR_MS,
+      maxDurationMs: 12 * HOUR_MS,
+      outage: { afterMs: 95 * 60_000, durationMs: 30 * 60_000 },
+    },
     { ...BASE, name: `(d) as (b), no shared bound`, backfillDays: days, minDurationMs: 0, maxDurationMs: 120 * DAY_MS, sharedBound: false },
   ];
   const results: ScenarioResult[] = [];

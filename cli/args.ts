@@ -27,7 +27,8 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[]):
   for (const token of tokens) {
     if (token.kind === "positional") throw new CliError(`unexpected argument ${JSON.stringify(token.value)}`);
     if (token.kind === "option-terminator") throw new CliError(`unexpected argument "--"`);
-    if (!token.rawName.startsWith("--") || !FLAG_NAME.test(token.name)) throw new CliError(`unexpected argument ${JSON.stringify(argv[token.index] ?? token.rawName)}`);
+    if (!token.rawName.startsWith("--") || !FLAG_NAME.test(token.name))
+      throw new CliError(`unexpected argument ${JSON.stringify(argv[token.index] ?? token.rawName)}`);
     const spec = byName.get(token.name);
     if (spec === undefined) throw new CliError(`unknown flag --${token.name} (known: ${specs.map((s) => `--${s.name}`).join(", ")})`);
     if (spec.boolean) {
@@ -54,7 +55,8 @@ export function integerFlag(flags: ParsedFlags, name: string, min: number, max: 
   const text = stringFlag(flags, name);
   if (text === undefined) return undefined;
   const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) throw new CliError(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(value) || value < min || value > max)
+    throw new CliError(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
   return value;
 }
 

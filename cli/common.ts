@@ -26,9 +26,15 @@ export const QUERY_FLAGS: readonly FlagSpec[] = [
   { name: "start", required: true, description: 'start of the range (ISO 8601, "now", "2 hours ago", "-3d"); widened to the start of its window' },
   { name: "end", default: "now", description: "end of the range, exclusive; widened to the end of its window, and never past now − ingestion delay" },
   { name: "endpoint", description: "query endpoint incl. /v1 (default: $AZURE_LOGS_ENDPOINT or the public cloud)" },
-  { name: "format", description: "file format: parquet (typed) or jsonl.gz (default: $LOGEXPORT_FORMAT or parquet; use the deployment's when writing into its containers)" },
+  {
+    name: "format",
+    description: "file format: parquet (typed) or jsonl.gz (default: $LOGEXPORT_FORMAT or parquet; use the deployment's when writing into its containers)",
+  },
   { name: "window-minutes", description: "window size; each window gets its own files and manifest (default: $LOGEXPORT_WINDOW_MINUTES or 60)" },
-  { name: "ingestion-delay-minutes", description: "windows ending later than now − this are left for later (default: $LOGEXPORT_INGESTION_DELAY_MINUTES or 20)" },
+  {
+    name: "ingestion-delay-minutes",
+    description: "windows ending later than now − this are left for later (default: $LOGEXPORT_INGESTION_DELAY_MINUTES or 20)",
+  },
   { name: "max-rows", description: "row budget per part query (default: $LOGEXPORT_PART_MAX_ROWS or 200000)" },
   { name: "max-bytes", description: "estimated-bytes budget per part query (default: $LOGEXPORT_PART_MAX_BYTES or 33554432)" },
   { name: "part-attempts", description: "tries per part query (default: $LOGEXPORT_PART_ATTEMPTS or 3)" },
@@ -36,7 +42,11 @@ export const QUERY_FLAGS: readonly FlagSpec[] = [
   { name: "retry-max-ms", description: "longest backoff between tries (default: $LOGEXPORT_RETRY_MAX_MS or 30000)" },
   { name: "concurrency", default: "4", description: "windows exported at once" },
   { name: "force", boolean: true, description: "re-export windows that already have a complete manifest" },
-  { name: "allow-shrink", boolean: true, description: "a re-export may archive fewer rows than the manifest it replaces (the source lost rows); refused otherwise" },
+  {
+    name: "allow-shrink",
+    boolean: true,
+    description: "a re-export may archive fewer rows than the manifest it replaces (the source lost rows); refused otherwise",
+  },
   { name: "sanitizer-config", description: "sanitizer config file or inline JSON/YAML (default: $LOGEXPORT_SANITIZER_CONFIG; the built-in rules)" },
   { name: "no-sanitize", boolean: true, description: "write rows unsanitized (default: sanitized as the deployment does; LOGEXPORT_HMAC_KEY keys pseudonyms)" },
   { name: "verbose", boolean: true, description: "print structured logs to stderr" },
@@ -44,7 +54,10 @@ export const QUERY_FLAGS: readonly FlagSpec[] = [
 
 /** Flags naming the deployment's storage account and containers. */
 export const ACCOUNT_FLAGS: readonly FlagSpec[] = [
-  { name: "connection-string-file", description: "a file holding the storage connection string (default: $AZURE_STORAGE_CONNECTION_STRING; never on the command line)" },
+  {
+    name: "connection-string-file",
+    description: "a file holding the storage connection string (default: $AZURE_STORAGE_CONNECTION_STRING; never on the command line)",
+  },
   { name: "connection-string", description: "refused: a connection string on the command line shows in process listings (use the variable or the file)" },
   { name: "account-url", description: "https://<account>.blob.core.windows.net, used with your Azure login when no connection string is given" },
   { name: "state-container", description: "container of manifests, ledger and runs (default: $LOGEXPORT_STATE_CONTAINER or log-export-state)" },
@@ -92,7 +105,14 @@ export function azureExportFromFlags(flags: ParsedFlags, io: CommandIO, tablesFl
     ...(flags["no-sanitize"] === true ? { [SETTINGS.sanitize.name]: "off" } : {}),
   };
   const names = flagNamesOf([...FLAG_OF_SETTING, [tablesFlag, SETTINGS.tables.name]]);
-  return inFlagTerms(names, () => createAzureExport(loadAzureExportSettings(env, { storage: target.storage, stateInDataContainer: target.stateInDataContainer }), undefined, {}, { sharedQuerySlots: false }));
+  return inFlagTerms(names, () =>
+    createAzureExport(
+      loadAzureExportSettings(env, { storage: target.storage, stateInDataContainer: target.stateInDataContainer }),
+      undefined,
+      {},
+      { sharedQuerySlots: false },
+    ),
+  );
 }
 
 /**
@@ -108,7 +128,11 @@ function tableList(value: string, flag: string): string {
   } catch (error) {
     throw new CliError(`--${flag} @${file}: cannot read it (${errorCode(error)})`);
   }
-  const tables = text.split(/\r?\n/).map((line) => line.replace(/#.*/, "").trim()).filter((line) => line !== "").flatMap((line) => line.split(",").map((t) => t.trim()));
+  const tables = text
+    .split(/\r?\n/)
+    .map((line) => line.replace(/#.*/, "").trim())
+    .filter((line) => line !== "")
+    .flatMap((line) => line.split(",").map((t) => t.trim()));
   if (tables.length === 0) throw new CliError(`--${flag} @${file} lists no table`);
   return tables.join(",");
 }
@@ -119,7 +143,9 @@ function tableList(value: string, flag: string): string {
  */
 export function connectionStringOf(flags: ParsedFlags, io: CommandIO): string | undefined {
   if (flags["connection-string"] !== undefined) {
-    throw new CliError("--connection-string is not taken: a value on the command line shows in process listings and shell history; set AZURE_STORAGE_CONNECTION_STRING or give --connection-string-file <path>");
+    throw new CliError(
+      "--connection-string is not taken: a value on the command line shows in process listings and shell history; set AZURE_STORAGE_CONNECTION_STRING or give --connection-string-file <path>",
+    );
   }
   const file = stringFlag(flags, "connection-string-file");
   if (file === undefined) return io.env.AZURE_STORAGE_CONNECTION_STRING;
@@ -139,7 +165,8 @@ export function accountStorage(flags: ParsedFlags, io: CommandIO): StorageAccess
   if (connectionString !== undefined) return { kind: "connectionString", connectionString };
   const accountUrl = stringFlag(flags, "account-url");
   if (accountUrl === undefined) throw new CliError("set AZURE_STORAGE_CONNECTION_STRING (or give --connection-string-file), or give --account-url");
-  if (!/^https:\/\/[^/]+\/?$/.test(accountUrl)) throw new CliError(`--account-url must look like https://<account>.blob.core.windows.net, got ${JSON.stringify(accountUrl)}`);
+  if (!/^https:\/\/[^/]+\/?$/.test(accountUrl))
+    throw new CliError(`--account-url must look like https://<account>.blob.core.windows.net, got ${JSON.stringify(accountUrl)}`);
   return { kind: "identity", blobServiceUri: accountUrl, queueServiceUri: undefined, clientId: undefined };
 }
 
@@ -156,8 +183,10 @@ export function outputTarget(out: string, flags: ParsedFlags, io: CommandIO): St
   const segments = url.pathname.split("/").filter((s) => s !== "");
   const account = isLoopbackHttp(url.href) ? segments.slice(0, 1) : [];
   const [container, ...rest] = segments.slice(account.length);
-  if (container === undefined) throw new CliError(`--out ${shown} names no container (expected https://<account>.blob.core.windows.net/<container>[/<prefix>])`);
-  if (!isContainerName(container)) throw new CliError(`--out ${shown}: the container ${JSON.stringify(container)} must be 3-63 lowercase letters, digits and single hyphens`);
+  if (container === undefined)
+    throw new CliError(`--out ${shown} names no container (expected https://<account>.blob.core.windows.net/<container>[/<prefix>])`);
+  if (!isContainerName(container))
+    throw new CliError(`--out ${shown}: the container ${JSON.stringify(container)} must be 3-63 lowercase letters, digits and single hyphens`);
   const env = { [SETTINGS.container.name]: container, [SETTINGS.prefix.name]: rest.join("/") };
   if (url.searchParams.has("sig")) {
     return { storage: { kind: "sas", blobServiceUri: [url.origin, ...account].join("/"), sas: url.search.slice(1) }, stateInDataContainer: true, env };
@@ -165,7 +194,8 @@ export function outputTarget(out: string, flags: ParsedFlags, io: CommandIO): St
   if (url.search !== "") throw new CliError(`--out ${shown}: the URL has a query but no SAS signature (sig=…)`);
   const connectionString = connectionStringOf(flags, io);
   if (connectionString !== undefined) return { storage: { kind: "connectionString", connectionString }, stateInDataContainer: true, env };
-  if (url.protocol !== "https:") throw new CliError(`--out ${shown}: a plain-http blob URL needs a SAS token or AZURE_STORAGE_CONNECTION_STRING (or --connection-string-file)`);
+  if (url.protocol !== "https:")
+    throw new CliError(`--out ${shown}: a plain-http blob URL needs a SAS token or AZURE_STORAGE_CONNECTION_STRING (or --connection-string-file)`);
   return { storage: { kind: "identity", blobServiceUri: url.origin, queueServiceUri: undefined, clientId: undefined }, stateInDataContainer: true, env };
 }
 
@@ -178,7 +208,10 @@ export interface AlignedRange {
 }
 
 export function alignedRange(flags: ParsedFlags, nowMs: number, exporter: AzureExport): AlignedRange {
-  const requested = { startMs: parseInstant(stringFlag(flags, "start") ?? "", nowMs, "--start"), endMs: parseInstant(stringFlag(flags, "end") ?? "", nowMs, "--end") };
+  const requested = {
+    startMs: parseInstant(stringFlag(flags, "start") ?? "", nowMs, "--start"),
+    endMs: parseInstant(stringFlag(flags, "end") ?? "", nowMs, "--end"),
+  };
   if (requested.endMs <= requested.startMs) throw new CliError(`--start must be before --end, got ${describeRange(requested)}`);
   const { windowMs, ingestionDelayMs } = exporter.settings;
   const cap = completeUntil(nowMs, windowMs, ingestionDelayMs);
@@ -186,9 +219,12 @@ export function alignedRange(flags: ParsedFlags, nowMs: number, exporter: AzureE
   const range = { startMs: floorTo(requested.startMs, windowMs), endMs: Math.min(widenedEnd, cap) };
   const notes: string[] = [];
   if (range.startMs !== requested.startMs || widenedEnd !== requested.endMs) notes.push(`widened to whole ${windowMs / MINUTE_MS}-minute windows`);
-  if (widenedEnd > cap) notes.push(`ended at ${new Date(cap).toISOString()}, the last window complete ${ingestionDelayMs / MINUTE_MS} minutes (the ingestion delay) before now`);
+  if (widenedEnd > cap)
+    notes.push(`ended at ${new Date(cap).toISOString()}, the last window complete ${ingestionDelayMs / MINUTE_MS} minutes (the ingestion delay) before now`);
   if (range.endMs <= range.startMs) {
-    throw new CliError(`nothing to export yet: ${describeRange(requested)} has no window that ended ${ingestionDelayMs / MINUTE_MS} minutes (the ingestion delay, --ingestion-delay-minutes) before now`);
+    throw new CliError(
+      `nothing to export yet: ${describeRange(requested)} has no window that ended ${ingestionDelayMs / MINUTE_MS} minutes (the ingestion delay, --ingestion-delay-minutes) before now`,
+    );
   }
   return { requested, range, notes };
 }
@@ -202,7 +238,11 @@ export function rangeSummary(aligned: AlignedRange, exporter: AzureExport): stri
 
 /** --verbose: structured lines on stderr, each with its time first (`{"time":"2026-…Z","level":…}`). */
 export function cliLogger(flags: ParsedFlags, io: CommandIO): Logger {
-  return jsonLogger(flags.verbose === true ? (_level, line) => io.stderr.write(`{"time":${JSON.stringify(new Date(io.now()).toISOString())},${line.slice(1)}\n`) : () => undefined);
+  return jsonLogger(
+    flags.verbose === true
+      ? (_level, line) => io.stderr.write(`{"time":${JSON.stringify(new Date(io.now()).toISOString())},${line.slice(1)}\n`)
+      : () => undefined,
+  );
 }
 
 export function runIdFor(command: string, nowMs: number): string {

@@ -18,7 +18,17 @@ export function coverageTable(tables: readonly TableCoverage[]): string {
     }
     return out;
   };
-  const rows = tables.map((t) => [t.table, cells(t), t.counts.exported, t.counts["in-progress"], t.counts.failed, t.counts.missing, t.rows, formatBytes(t.bytes), t.lagSeconds === null ? "-" : `${Math.round(t.lagSeconds / 60)} min`]);
+  const rows = tables.map((t) => [
+    t.table,
+    cells(t),
+    t.counts.exported,
+    t.counts["in-progress"],
+    t.counts.failed,
+    t.counts.missing,
+    t.rows,
+    formatBytes(t.bytes),
+    t.lagSeconds === null ? "-" : `${Math.round(t.lagSeconds / 60)} min`,
+  ]);
   const legend = `${DAY_STATES.map((s) => `${DAY_MARKS[s]} ${DAY_STATE_LABELS[s]}`).join("  ")}    days from ${new Date(startDay).toISOString().slice(0, 10)}`;
   return `${renderTable([["table", "days", "exported", "in progress", "failed", "missing", "rows", "bytes", "lag"], ...rows])}\n${legend}`;
 }

@@ -9,7 +9,10 @@ import { renderTable } from "./table.js";
 
 export const DRY_RUN_FLAGS: readonly FlagSpec[] = [
   { name: "dry-run", boolean: true, description: "print the plan (windows, parts, queries, estimated GB scanned and its price), export nothing" },
-  { name: "table-plans", description: `TABLE=PLAN,… for the dry run's price: ${TABLE_PLANS.join(", ")} (default analytics, whose queries are not billed per GB)` },
+  {
+    name: "table-plans",
+    description: `TABLE=PLAN,… for the dry run's price: ${TABLE_PLANS.join(", ")} (default analytics, whose queries are not billed per GB)`,
+  },
 ];
 
 function tablePlans(flags: ParsedFlags, tables: readonly string[]): Map<string, TablePlan> {
@@ -32,7 +35,9 @@ export async function printDryRun(exporter: AzureExport, range: TimeRange, flags
   const plans = await exporter.planBackfill(range, exporter.settings.windowMs);
   let price = 0;
   let planPrice = 0;
-  const rows: (string | number)[][] = [["table", "windows", "exported", "to export", "rows to export", "est. parts", "est. queries", "est. GB scanned", "plan", "est. price"]];
+  const rows: (string | number)[][] = [
+    ["table", "windows", "exported", "to export", "rows to export", "est. parts", "est. queries", "est. GB scanned", "plan", "est. price"],
+  ];
   for (const p of plans) {
     const plan = plansOf.get(p.table) ?? "analytics";
     const cost = queryPrice(plan, p.estimatedBytesScanned);
@@ -42,7 +47,10 @@ export async function printDryRun(exporter: AzureExport, range: TimeRange, flags
   }
   const queries = plans.reduce((n, p) => n + p.estimatedQueries, 0);
   const scanned = plans.reduce((n, p) => n + p.estimatedBytesScanned, 0);
-  const prices = Object.entries(QUERY_PRICES.perGbScanned).filter(([, perGb]) => perGb > 0).map(([plan, perGb]) => `${plan} $${perGb}/GB`).join(", ");
+  const prices = Object.entries(QUERY_PRICES.perGbScanned)
+    .filter(([, perGb]) => perGb > 0)
+    .map(([plan, perGb]) => `${plan} $${perGb}/GB`)
+    .join(", ");
   io.stdout.write(
     `${renderTable(rows)}\n\n` +
       `dry run: ${queries} queries would run over ${describeRange(range)} (plus one finer histogram per minute over the part budget), reading about ${gb(scanned)} GB; estimated query price ${usd(price)}\n` +

@@ -2,7 +2,10 @@
 export class CliError extends Error {
   override readonly name = "CliError";
 
-  constructor(message: string, readonly exitCode: number = 2) {
+  constructor(
+    message: string,
+    readonly exitCode: number = 2,
+  ) {
     super(message);
   }
 }

@@ -3,7 +3,11 @@ export class ProgressBar {
   private readonly startedMs = Date.now();
   private lastDrawMs = 0;
 
-  constructor(private readonly stream: NodeJS.WriteStream, private readonly total: number, private readonly unit: string) {}
+  constructor(
+    private readonly stream: NodeJS.WriteStream,
+    private readonly total: number,
+    private readonly unit: string,
+  ) {}
 
   update(done: number, detail: string, force = false): void {
     const now = Date.now();

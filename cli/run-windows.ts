@@ -51,10 +51,17 @@ export interface RunResult {
  * interrupted and started again continues where it stopped. A window that
  * fails is recorded and the others go on.
  */
-export async function runWindows(exporter: AzureExport, logger: Logger, tasks: readonly WindowTask[], options: RunOptions, stderr: NodeJS.WriteStream): Promise<RunResult> {
+export async function runWindows(
+  exporter: AzureExport,
+  logger: Logger,
+  tasks: readonly WindowTask[],
+  options: RunOptions,
+  stderr: NodeJS.WriteStream,
+): Promise<RunResult> {
   const bar = new ProgressBar(stderr, tasks.length, "windows");
   const summary = new Map<string, TableSummary>();
-  for (const task of tasks) if (!summary.has(task.table)) summary.set(task.table, { windows: 0, skipped: 0, failed: 0, expected: 0, exported: 0, files: 0, bytes: 0, ms: 0 });
+  for (const task of tasks)
+    if (!summary.has(task.table)) summary.set(task.table, { windows: 0, skipped: 0, failed: 0, expected: 0, exported: 0, files: 0, bytes: 0, ms: 0 });
   const failed: FailedWindow[] = [];
   let next = 0;
   let done = 0;
@@ -69,18 +76,20 @@ export async function runWindows(exporter: AzureExport, logger: Logger, tasks: r
       const s = summary.get(task.table);
       if (s !== undefined) s.windows += 1;
       let windowRows = 0;
-      const outcome = await exporter.exportWindow({ ...task, runId: options.runId, reason: options.reason, force: options.force, allowShrink: options.allowShrink }, logger, {
-        onProgress: (event) => {
-          if (event.kind === "part") {
-            rows += event.rowsRead - windowRows;
-            windowRows = event.rowsRead;
-          }
-          bar.update(done + failed.length, `rows ${rows} · ${label}`);
-        },
-      }).catch((error: unknown) => {
-        failed.push({ ...task, error: errorMessage(error) });
-        return undefined;
-      });
+      const outcome = await exporter
+        .exportWindow({ ...task, runId: options.runId, reason: options.reason, force: options.force, allowShrink: options.allowShrink }, logger, {
+          onProgress: (event) => {
+            if (event.kind === "part") {
+              rows += event.rowsRead - windowRows;
+              windowRows = event.rowsRead;
+            }
+            bar.update(done + failed.length, `rows ${rows} · ${label}`);
+          },
+        })
+        .catch((error: unknown) => {
+          failed.push({ ...task, error: errorMessage(error) });
+          return undefined;
+        });
       if (outcome === undefined) {
         if (s !== undefined) s.failed += 1;
         bar.update(done + failed.length, `rows ${rows} · ${label} failed`, true);
@@ -109,7 +118,17 @@ export async function runWindows(exporter: AzureExport, logger: Logger, tasks: r
 export function summaryTable(summary: ReadonlyMap<string, TableSummary>): string {
   return renderTable([
     ["table", "windows", "skipped", "failed", "rows expected", "rows exported", "files", "bytes", "seconds"],
-    ...[...summary.entries()].map(([table, s]) => [table, s.windows, s.skipped, s.failed, s.expected, s.exported, s.files, formatBytes(s.bytes), Number((s.ms / 1000).toFixed(1))]),
+    ...[...summary.entries()].map(([table, s]) => [
+      table,
+      s.windows,
+      s.skipped,
+      s.failed,
+      s.expected,
+      s.exported,
+      s.files,
+      formatBytes(s.bytes),
+      Number((s.ms / 1000).toFixed(1)),
+    ]),
   ]);
 }
 

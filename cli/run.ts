@@ -34,7 +34,9 @@ export function runMain(program: string, run: () => Promise<number>): void {
         process.stderr.write(`\n${program}: ${error.name}: ${error.message}\n`);
         process.exitCode = 1;
       } else {
-        process.stderr.write(`\n${program}: unexpected error (a bug, please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+        process.stderr.write(
+          `\n${program}: unexpected error (a bug, please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+        );
         process.exitCode = 70;
       }
     },

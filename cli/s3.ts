@@ -12,7 +12,10 @@ import { CliError } from "./errors.js";
 export const S3_FLAGS: readonly FlagSpec[] = [
   { name: "s3-endpoint-url", description: "an S3-compatible endpoint (MinIO, Ceph, …), addressed path-style" },
   { name: "s3-region", description: "the bucket's region (default: --aws-region, or us-east-1)" },
-  { name: "s3-access-key-id", description: "a key for S3 only, with --s3-secret-access-key (least preferred: use the environment, a profile or a role; empty: the standard chain)" },
+  {
+    name: "s3-access-key-id",
+    description: "a key for S3 only, with --s3-secret-access-key (least preferred: use the environment, a profile or a role; empty: the standard chain)",
+  },
   { name: "s3-secret-access-key", description: "the secret of --s3-access-key-id" },
   { name: "s3-session-token", description: "the session token of temporary S3 keys" },
 ];
@@ -26,7 +29,8 @@ function credentialFlags(flags: ParsedFlags): S3StaticCredentials | undefined {
     if (sessionToken !== "") throw new CliError("--s3-session-token needs --s3-access-key-id and --s3-secret-access-key");
     return undefined;
   }
-  if (accessKeyId === "" || secretAccessKey === "") throw new CliError("--s3-access-key-id and --s3-secret-access-key go together: give both, or neither to use the standard AWS chain");
+  if (accessKeyId === "" || secretAccessKey === "")
+    throw new CliError("--s3-access-key-id and --s3-secret-access-key go together: give both, or neither to use the standard AWS chain");
   return sessionToken === "" ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken };
 }
 

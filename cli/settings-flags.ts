@@ -22,10 +22,12 @@ export type FlagSettings = ReadonlyArray<readonly [flag: string, setting: string
 
 /** The settings the given flags set; a flag left out sets nothing, so the environment and the defaults apply. */
 export function settingsFromFlags(flags: ParsedFlags, pairs: FlagSettings): Record<string, string> {
-  return Object.fromEntries(pairs.flatMap(([flag, setting]) => {
-    const value = stringFlag(flags, flag);
-    return value === undefined ? [] : [[setting, value]];
-  }));
+  return Object.fromEntries(
+    pairs.flatMap(([flag, setting]) => {
+      const value = stringFlag(flags, flag);
+      return value === undefined ? [] : [[setting, value]];
+    }),
+  );
 }
 
 /** Setting name → `--flag`, for {@link inFlagTerms}. */

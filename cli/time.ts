@@ -1,11 +1,23 @@
 import { CliError } from "./errors.js";
 
 const UNITS: Readonly<Record<string, number>> = {
-  s: 1_000, sec: 1_000, second: 1_000, seconds: 1_000,
-  m: 60_000, min: 60_000, minute: 60_000, minutes: 60_000,
-  h: 3_600_000, hour: 3_600_000, hours: 3_600_000,
-  d: 86_400_000, day: 86_400_000, days: 86_400_000,
-  w: 604_800_000, week: 604_800_000, weeks: 604_800_000,
+  s: 1_000,
+  sec: 1_000,
+  second: 1_000,
+  seconds: 1_000,
+  m: 60_000,
+  min: 60_000,
+  minute: 60_000,
+  minutes: 60_000,
+  h: 3_600_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+  days: 86_400_000,
+  w: 604_800_000,
+  week: 604_800_000,
+  weeks: 604_800_000,
 };
 
 /** The largest distance from the epoch a Date can hold (±100,000,000 days). */
@@ -36,7 +48,9 @@ export function parseInstant(text: string, nowMs: number, flag: string): number 
     const ms = Date.parse(iso[2] === undefined ? `${iso[1]}T00:00:00Z` : `${iso[1]}T${iso[2]}${zone}`);
     if (!Number.isNaN(ms)) return ms;
   }
-  throw new CliError(`${flag}: ${JSON.stringify(text)} is not a time (use ISO 8601 like 2026-11-22T10:00:00Z, UTC when no zone is given, or "now", "2 hours ago", "-3d")`);
+  throw new CliError(
+    `${flag}: ${JSON.stringify(text)} is not a time (use ISO 8601 like 2026-11-22T10:00:00Z, UTC when no zone is given, or "now", "2 hours ago", "-3d")`,
+  );
 }
 
 /**

@@ -93,7 +93,14 @@ export async function uploadFile(file: string, sizeBytes: number, target: FileTa
     const { source, beforeCommit, close } = await openSource(file, sizeBytes);
     const onNotice = (line: string): void => void io.stderr.write(`${line}\n`);
     try {
-      const stored = await target.uploadResumable(source, resume.journal, { ...writeOptions, restart: resume.restart, abortSignal: io.signal, beforeCommit, onNotice, onProgress: partProgress(io, sizeBytes) });
+      const stored = await target.uploadResumable(source, resume.journal, {
+        ...writeOptions,
+        restart: resume.restart,
+        abortSignal: io.signal,
+        beforeCommit,
+        onNotice,
+        onProgress: partProgress(io, sizeBytes),
+      });
       return { ...stored, reused: stored.reusedParts, pieces: stored.parts };
     } catch (error) {
       if (io.signal?.aborted === true) throw new CliError(`interrupted: ${await resumeHint(target, resume.journal)}`, 130);

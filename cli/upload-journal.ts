@@ -62,7 +62,10 @@ export function sidecarJournal(path: string): UploadJournal {
         await writeFile(next, `${JSON.stringify(state, null, 1)}\n`);
         await rename(next, path);
       } catch (error) {
-        throw new CliError(`cannot write ${path}, the state that lets a failed upload resume (${(error as NodeJS.ErrnoException).code ?? String(error)}): the source's folder must be writable`, 1);
+        throw new CliError(
+          `cannot write ${path}, the state that lets a failed upload resume (${(error as NodeJS.ErrnoException).code ?? String(error)}): the source's folder must be writable`,
+          1,
+        );
       }
     },
     async clear() {

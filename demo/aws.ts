@@ -38,7 +38,8 @@ async function download(bucket: S3Bucket, into: string): Promise<number> {
 export async function runAwsDemo(output: string, say: (line: string) => void): Promise<DemoResult> {
   // Said once here, in one line, instead of the SDK's eight-line process warning (FIELD-NOTES: deploy on nodejs22.x).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-  if (Number(process.versions.node.split(".")[0]) < 22) say(`\nNote: Node ${process.versions.node}; AWS SDK releases after early January 2027 need Node 22 (the Lambda runs nodejs22.x).`);
+  if (Number(process.versions.node.split(".")[0]) < 22)
+    say(`\nNote: Node ${process.versions.node}; AWS SDK releases after early January 2027 need Node 22 (the Lambda runs nodejs22.x).`);
   const hourStartMs = floorTo(Date.now(), HOUR_MS) - HOUR_MS;
   const stream = pulpHourStream({ hourStartMs, eventsInHour: EVENTS_IN_HOUR, contentShare: CONTENT_SHARE, logGroupName: GROUP, seed: "demo" });
   say(`\nAWS: starting s3rver and the fake CloudWatch Logs API on loopback…`);
@@ -48,9 +49,14 @@ export async function runAwsDemo(output: string, say: (line: string) => void): P
   try {
     const accessLines = [...stream.events(hourStartMs, hourStartMs + HOUR_MS)].filter((e) => ACCESS_ROW_KINDS.has(e.kind)).length;
     say(`  s3rver ${s3.endpoint}, CloudWatch Logs fake ${fake.url}`);
-    say(`Seeded ${GROUP} with ${stream.count(hourStartMs, hourStartMs + HOUR_MS)} lines over ${isoInstant(hourStartMs)} – ${isoInstant(hourStartMs + HOUR_MS)} (${accessLines} API access lines, ${CONTENT_SHARE / 10} % content downloads).`);
+    say(
+      `Seeded ${GROUP} with ${stream.count(hourStartMs, hourStartMs + HOUR_MS)} lines over ${isoInstant(hourStartMs)} – ${isoInstant(hourStartMs + HOUR_MS)} (${accessLines} API access lines, ${CONTENT_SHARE / 10} % content downloads).`,
+    );
     const exporter = awsExportOn(fake, s3, { LOGEXPORT_LOG_GROUPS: GROUP, LOGEXPORT_S3_BUCKET: BUCKET, LOGEXPORT_EXPORTS: EXPORTS.join(",") });
-    const handler = createHandler(() => exporter, (level, line) => logFile.write(`${level} ${line}\n`));
+    const handler = createHandler(
+      () => exporter,
+      (level, line) => logFile.write(`${level} ${line}\n`),
+    );
     say(`\nLambda handler (EventBridge schedule at ${isoInstant(hourStartMs + HOUR_MS + 15 * 60_000)})…`);
     const summary = await handler(scheduledEvent(hourStartMs + HOUR_MS + 15 * 60_000 + 3_000), lambdaContext("demo"));
 
@@ -74,7 +80,9 @@ export async function runAwsDemo(output: string, say: (line: string) => void): P
     say(renderTable([["package", "requests", "orgs"], ...top.map((r) => [String(r.package), Number(r.requests), Number(r.orgs)])]));
     const bytes = summary.hours.reduce((n, h) => n + h.bytesScanned, 0);
     say(`\nOutput (${objects} objects, copied out of s3rver): ${into}/   logs: lambda.log`);
-    say(`AWS summary: ${summary.hours.length} exports of ${isoInstant(hourStartMs)}, ${summary.hours.reduce((n, h) => n + h.rows, 0)} rows to Parquet, ${formatBytes(bytes)} scanned; ${complete ? "every row exported once, and DuckDB reads them all." : "INCOMPLETE: exported rows differ from the source."}`);
+    say(
+      `AWS summary: ${summary.hours.length} exports of ${isoInstant(hourStartMs)}, ${summary.hours.reduce((n, h) => n + h.rows, 0)} rows to Parquet, ${formatBytes(bytes)} scanned; ${complete ? "every row exported once, and DuckDB reads them all." : "INCOMPLETE: exported rows differ from the source."}`,
+    );
     const tables = await exporter.coverage(EXPORTS, { startMs: hourStartMs, endMs: hourStartMs + HOUR_MS }, Date.now());
     return { complete, coverage: { name: `AWS CloudWatch Logs, s3://${BUCKET} on s3rver (hours)`, tables } };
   } finally {

@@ -37,7 +37,13 @@ async function summarize(say: Say, stack: AzureStack, tables: readonly Synthetic
   const rows: (string | number)[][] = [["table", "windows", "rows in source", "rows expected", "rows exported", "re-exports", "files", "bytes", "seconds"]];
   let complete = true;
   for (const table of tables) {
-    let windows = 0, expected = 0, exported = 0, files = 0, bytes = 0, ms = 0, reexports = 0;
+    let windows = 0,
+      expected = 0,
+      exported = 0,
+      files = 0,
+      bytes = 0,
+      ms = 0,
+      reexports = 0;
     for (const name of await stack.list(stack.state, `manifests/table=${table.name}/`)) {
       const manifest = parseManifest((await stack.state.getBlobClient(name).downloadToBuffer()).toString("utf8"));
       if (manifest === undefined) continue;
@@ -65,14 +71,18 @@ async function countWithDuckDb(output: string, say: Say, tables: readonly Synthe
   for (const table of tables) {
     const folder = join(output, "log-exports", `table=${table.name}`);
     const parquet = table.name !== JSONL_TABLE;
-    const from = parquet ? `read_parquet('${folder}/**/*.parquet', hive_partitioning = true)` : `read_json('${folder}/**/*.jsonl.gz', format = 'newline_delimited')`;
+    const from = parquet
+      ? `read_parquet('${folder}/**/*.parquet', hive_partitioning = true)`
+      : `read_json('${folder}/**/*.jsonl.gz', format = 'newline_delimited')`;
     const [result] = (await duck.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${from}`)).getRowObjectsJS();
     const read = Number(result?.n ?? -1);
     const inSource = table.rowsIn(range.startMs, range.endMs);
     equal &&= read === inSource;
     rows.push([table.name, parquet ? "parquet" : "jsonl.gz", inSource, read]);
   }
-  say(`\nDuckDB over the copied-out container (e.g. duckdb -c "SELECT count(*) FROM read_parquet('.demo-output/log-exports/table=AppRequests/**/*.parquet')"):\n${renderTable(rows)}`);
+  say(
+    `\nDuckDB over the copied-out container (e.g. duckdb -c "SELECT count(*) FROM read_parquet('.demo-output/log-exports/table=AppRequests/**/*.parquet')"):\n${renderTable(rows)}`,
+  );
   return equal;
 }
 
@@ -95,7 +105,9 @@ export async function runAzureDemo(output: string, say: Say, azurite: AzuriteIns
   const fake = await startFakeLogAnalytics({ tables });
   try {
     say(`  Azurite blob ${azurite.blobUrl}\n  Log Analytics fake ${fake.url}/v1 (workspace ${fake.workspaceId})`);
-    say(`Seeded ${tables.map((t) => `${t.name} ${t.rowsIn(previousDay.startMs, day.endMs)}`).join(", ")} rows over ${isoInstant(previousDay.startMs)} – ${isoInstant(day.endMs)},`);
+    say(
+      `Seeded ${tables.map((t) => `${t.name} ${t.rowsIn(previousDay.startMs, day.endMs)}`).join(", ")} rows over ${isoInstant(previousDay.startMs)} – ${isoInstant(day.endMs)},`,
+    );
     say(`  with a burst of ${tables[0]?.rowsInMinute(day.startMs + BURST_MINUTE_OFFSET_MS)} rows in one minute (part budget ${PART_MAX_ROWS} rows).`);
 
     const stack = await createAzureStack({
@@ -104,7 +116,14 @@ export async function runAzureDemo(output: string, say: Say, azurite: AzuriteIns
       fake,
       tables: tables.map((t) => t.name),
       // Parquet, the default of new deployments; one table left in gzip JSON Lines to show both.
-      settings: { LOGEXPORT_CONTAINER: "log-exports", LOGEXPORT_STATE_CONTAINER: "log-export-state", LOGEXPORT_QUEUE: "log-export-windows", LOGEXPORT_PART_MAX_ROWS: String(PART_MAX_ROWS), LOGEXPORT_FORMAT: "parquet", LOGEXPORT_FORMAT_OVERRIDES: `${JSONL_TABLE}=jsonl.gz` },
+      settings: {
+        LOGEXPORT_CONTAINER: "log-exports",
+        LOGEXPORT_STATE_CONTAINER: "log-export-state",
+        LOGEXPORT_QUEUE: "log-export-windows",
+        LOGEXPORT_PART_MAX_ROWS: String(PART_MAX_ROWS),
+        LOGEXPORT_FORMAT: "parquet",
+        LOGEXPORT_FORMAT_OVERRIDES: `${JSONL_TABLE}=jsonl.gz`,
+      },
       log: (level, ...args) => logFile.write(`${level} ${args.map(String).join(" ")}\n`),
     });
 
@@ -152,7 +171,9 @@ export async function runAzureDemo(output: string, say: Say, azurite: AzuriteIns
     say(`  manifests  log-export-state/manifests/…   ledger  log-export-state/ledger/<day>/<T>.csv`);
     say(`  logs       functions.log`);
     const counted = await countWithDuckDb(output, say, tables, { startMs: previousDay.startMs, endMs: day.endMs });
-    say(`\nAzure summary: ${tables.length} tables over ${isoInstant(previousDay.startMs)} – ${isoInstant(day.endMs)}; ${complete && counted ? "every row exported exactly once, and DuckDB reads them all." : "INCOMPLETE: exported rows differ from the source."}`);
+    say(
+      `\nAzure summary: ${tables.length} tables over ${isoInstant(previousDay.startMs)} – ${isoInstant(day.endMs)}; ${complete && counted ? "every row exported exactly once, and DuckDB reads them all." : "INCOMPLETE: exported rows differ from the source."}`,
+    );
     return { complete: complete && counted, coverage };
   } finally {
     await fake.close();
@@ -160,4 +181,3 @@ export async function runAzureDemo(output: string, say: Say, azurite: AzuriteIns
     logFile.end();
   }
 }
-

@@ -27,10 +27,15 @@ export function createBackfillHandler(exporter: () => AzureExport, principalTrus
     if (refused !== undefined) return refused;
     const contentType = request.headers.get("content-type") ?? "";
     if (!/^application\/json\s*(;|$)/i.test(contentType)) {
-      return problem(400, "wrong-content-type", "Wrong content type", `send the request as application/json, not ${JSON.stringify(contentType || "(none)")}`, [{ name: "content-type", reason: "must be application/json" }]);
+      return problem(400, "wrong-content-type", "Wrong content type", `send the request as application/json, not ${JSON.stringify(contentType || "(none)")}`, [
+        { name: "content-type", reason: "must be application/json" },
+      ]);
     }
     const text = await readBoundedText(request);
-    if (text === undefined) return problem(413, "body-too-large", "Request body too large", `a backfill request is at most ${MAX_BODY_BYTES} bytes`, [{ name: "(body)", reason: `is over ${MAX_BODY_BYTES} bytes` }]);
+    if (text === undefined)
+      return problem(413, "body-too-large", "Request body too large", `a backfill request is at most ${MAX_BODY_BYTES} bytes`, [
+        { name: "(body)", reason: `is over ${MAX_BODY_BYTES} bytes` },
+      ]);
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -45,22 +50,43 @@ export function createBackfillHandler(exporter: () => AzureExport, principalTrus
       maxWindows: settings.backfillMaxWindows,
       windowMs: settings.windowMs,
     });
-    if (!validation.ok) return problem(400, "invalid-backfill", "Invalid backfill request", `${validation.problems.length} field(s) are invalid`, validation.problems);
+    if (!validation.ok)
+      return problem(400, "invalid-backfill", "Invalid backfill request", `${validation.problems.length} field(s) are invalid`, validation.problems);
     const { windows } = validation;
     const daily = settings.backfillDailyWindows;
-    if (windows > daily) return problem(400, "invalid-backfill", "Invalid backfill request", "1 field(s) are invalid", [{ name: "end", reason: `the request covers ${windows} windows, more than the daily quota of ${daily} (${SETTINGS.backfillDailyWindows.name}); split it over several days` }]);
+    if (windows > daily)
+      return problem(400, "invalid-backfill", "Invalid backfill request", "1 field(s) are invalid", [
+        {
+          name: "end",
+          reason: `the request covers ${windows} windows, more than the daily quota of ${daily} (${SETTINGS.backfillDailyWindows.name}); split it over several days`,
+        },
+      ]);
     const runId = newRunId("bf", nowMs);
     const admission = await admitBackfill(state, validation.request.tables, windows, runId, { nowMs, horizonMs: IN_PROGRESS_HORIZON_MS, dailyWindows: daily });
     if (!admission.ok && admission.reason === "busy") {
       const { table, since, progress } = admission.busy;
       const held = admission.busy.runId;
       const how = progress === undefined ? "starting" : `${progress.finished} of its ${progress.total} windows of ${table} finished`;
-      return problem(429, "run-in-progress", "A run is in progress on this table", `table ${table} is being backfilled by run ${held} (created ${since}, ${how}); retry when it is done, or follow /api/status?runId=${held}`, [{ name: "tables", reason: `${table} has an active run, ${held}` }], { "retry-after": String(RETRY_AFTER_SECONDS) });
+      return problem(
+        429,
+        "run-in-progress",
+        "A run is in progress on this table",
+        `table ${table} is being backfilled by run ${held} (created ${since}, ${how}); retry when it is done, or follow /api/status?runId=${held}`,
+        [{ name: "tables", reason: `${table} has an active run, ${held}` }],
+        { "retry-after": String(RETRY_AFTER_SECONDS) },
+      );
     }
     if (!admission.ok) {
       const { used, limit, resetsAtMs } = admission.quota;
       const retryAfter = Math.max(1, Math.ceil((resetsAtMs - nowMs) / 1000));
-      return problem(429, "backfill-quota-exhausted", "Daily backfill quota exhausted", `today's backfills have covered ${used} of the ${limit} windows the daily quota ${SETTINGS.backfillDailyWindows.name} allows; this request's ${windows} would pass it. The quota starts again at ${isoInstant(resetsAtMs)}`, [{ name: "tables", reason: `${windows} more windows would pass the daily quota ${SETTINGS.backfillDailyWindows.name} (${used} of ${limit} used)` }], { "retry-after": String(retryAfter) });
+      return problem(
+        429,
+        "backfill-quota-exhausted",
+        "Daily backfill quota exhausted",
+        `today's backfills have covered ${used} of the ${limit} windows the daily quota ${SETTINGS.backfillDailyWindows.name} allows; this request's ${windows} would pass it. The quota starts again at ${isoInstant(resetsAtMs)}`,
+        [{ name: "tables", reason: `${windows} more windows would pass the daily quota ${SETTINGS.backfillDailyWindows.name} (${used} of ${limit} used)` }],
+        { "retry-after": String(retryAfter) },
+      );
     }
     const logger = contextLogger(context, { runId });
     const rangeJobs = planRangeJobs(validation.request, runId);

@@ -26,7 +26,8 @@ export function overCaps(range: TimeRange, windowMs: number, tableCount: number,
   const windows = Math.ceil(((range.endMs - range.startMs) / windowMs) * tableCount);
   if (windows > MAX_STATUS_WINDOWS) return { name, reason: `the range covers ${windows} windows, over ${MAX_STATUS_WINDOWS}; ask for a shorter range` };
   const tableDays = Math.ceil((range.endMs - floorTo(range.startMs, DAY_MS)) / DAY_MS) * tableCount;
-  if (tableDays > MAX_STATUS_TABLE_DAYS) return { name, reason: `the range covers ${tableDays} days of tables, over ${MAX_STATUS_TABLE_DAYS}; ask for a shorter range or fewer tables` };
+  if (tableDays > MAX_STATUS_TABLE_DAYS)
+    return { name, reason: `the range covers ${tableDays} days of tables, over ${MAX_STATUS_TABLE_DAYS}; ask for a shorter range or fewer tables` };
   return undefined;
 }
 
@@ -43,7 +44,8 @@ export function parseCoverageQuery(request: HttpRequest, settings: AzureExportSe
   }
   const minutesText = request.query.get("windowMinutes");
   const minutes = minutesText === null || minutesText === "" ? settings.windowMs / MINUTE_MS : Number(minutesText);
-  if (!Number.isInteger(minutes) || minutes < 1 || 1440 % minutes !== 0) problems.push({ name: "windowMinutes", reason: `must be a whole number of minutes dividing a day, got ${JSON.stringify(minutesText)}` });
+  if (!Number.isInteger(minutes) || minutes < 1 || 1440 % minutes !== 0)
+    problems.push({ name: "windowMinutes", reason: `must be a whole number of minutes dividing a day, got ${JSON.stringify(minutesText)}` });
   const windowMs = problems.some((p) => p.name === "windowMinutes") ? settings.windowMs : minutes * MINUTE_MS;
   const endMs = instantParam(request, "end", floorTo(nowMs, windowMs), problems);
   const startMs = instantParam(request, "start", endMs - defaultDays * DAY_MS, problems);

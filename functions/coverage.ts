@@ -18,14 +18,25 @@ export function createCoverageHandler(exporter: () => AzureExport, principalTrus
     if (refused !== undefined) return refused;
     const nowMs = clock.now();
     const parsed = parseCoverageQuery(request, settings, nowMs, 30);
-    if (!parsed.ok) return problem(400, "invalid-coverage-query", "Invalid coverage query", `${parsed.problems.length} parameter(s) are invalid`, parsed.problems);
+    if (!parsed.ok)
+      return problem(400, "invalid-coverage-query", "Invalid coverage query", `${parsed.problems.length} parameter(s) are invalid`, parsed.problems);
     const tables = await coverage(parsed.query);
     // Operators get the re-run action: the page POSTs to this app's backfill function, beside this one.
     const rerun = signedInWithRole(request, APP_ROLES.operate, trusted) ? { backfillUrl: new URL("backfill", request.url).pathname } : undefined;
-    const page = coveragePage({ title: "Log export coverage", generatedAt: new Date(nowMs).toISOString(), sections: [{ name: `Azure Log Analytics (${settings.windowMs / 60_000}-minute windows)`, tables, rerun: true }], rerun });
+    const page = coveragePage({
+      title: "Log export coverage",
+      generatedAt: new Date(nowMs).toISOString(),
+      sections: [{ name: `Azure Log Analytics (${settings.windowMs / 60_000}-minute windows)`, tables, rerun: true }],
+      rerun,
+    });
     return {
       status: 200,
-      headers: { "content-type": "text/html; charset=utf-8", "content-security-policy": page.contentSecurityPolicy, "cache-control": "no-store", "x-content-type-options": "nosniff" },
+      headers: {
+        "content-type": "text/html; charset=utf-8",
+        "content-security-policy": page.contentSecurityPolicy,
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+      },
       body: page.html,
     };
   };

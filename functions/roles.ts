@@ -30,10 +30,15 @@ export function clientPrincipal(request: HttpRequest): ClientPrincipal | undefin
     return undefined;
   }
   if (typeof parsed !== "object" || parsed === null || !Array.isArray(parsed.claims)) return undefined;
-  const claims = parsed.claims.filter((c): c is { typ: string; val: string } => typeof c === "object" && c !== null && typeof c.typ === "string" && typeof c.val === "string");
+  const claims = parsed.claims.filter(
+    (c): c is { typ: string; val: string } => typeof c === "object" && c !== null && typeof c.typ === "string" && typeof c.val === "string",
+  );
   const roleTypes = new Set(["roles", typeof parsed.role_typ === "string" ? parsed.role_typ : "roles"]);
   const nameType = typeof parsed.name_typ === "string" ? parsed.name_typ : "name";
-  return { name: claims.find((c) => c.typ === nameType)?.val ?? "(unnamed caller)", roles: new Set(claims.filter((c) => roleTypes.has(c.typ)).map((c) => c.val)) };
+  return {
+    name: claims.find((c) => c.typ === nameType)?.val ?? "(unnamed caller)",
+    roles: new Set(claims.filter((c) => roleTypes.has(c.typ)).map((c) => c.val)),
+  };
 }
 
 /** Roles that grant `role`: Operate includes Read. */
@@ -51,15 +56,27 @@ export function refuseUnlessRole(request: HttpRequest, role: AppRole, functionKe
   const accepted = acceptedFor(role);
   if (!principalTrusted) {
     if (functionKeys) return undefined;
-    return problem(401, "unauthenticated", "Sign-in required", `this app has no sign-in in front of it (App Service authentication is off), so no caller can be shown to have the app role ${role}; turn it on (the Terraform module does) or opt in to function keys`);
+    return problem(
+      401,
+      "unauthenticated",
+      "Sign-in required",
+      `this app has no sign-in in front of it (App Service authentication is off), so no caller can be shown to have the app role ${role}; turn it on (the Terraform module does) or opt in to function keys`,
+    );
   }
   const caller = clientPrincipal(request);
   if (caller === undefined) {
     if (functionKeys && request.headers.get(PRINCIPAL_HEADER) === null) return undefined;
-    return problem(401, "unauthenticated", "Sign-in required", `sign in with Microsoft Entra ID as a caller with the app role ${role}`, [], { "www-authenticate": 'Bearer realm="logexport"' });
+    return problem(401, "unauthenticated", "Sign-in required", `sign in with Microsoft Entra ID as a caller with the app role ${role}`, [], {
+      "www-authenticate": 'Bearer realm="logexport"',
+    });
   }
   if (accepted.some((r) => caller.roles.has(r))) return undefined;
-  return problem(403, "missing-role", `Missing role ${role}`, `${caller.name} does not have the app role ${role}${caller.roles.size > 0 ? ` (has ${[...caller.roles].sort().join(", ")})` : ""}; an owner of the app registration grants it`);
+  return problem(
+    403,
+    "missing-role",
+    `Missing role ${role}`,
+    `${caller.name} does not have the app role ${role}${caller.roles.size > 0 ? ` (has ${[...caller.roles].sort().join(", ")})` : ""}; an owner of the app registration grants it`,
+  );
 }
 
 /** Whether a signed-in caller (behind App Service authentication) holds `role`; a key holder without a sign-in does not. */

@@ -51,7 +51,9 @@ export function createWorkerHandler(exporter: () => AzureExport, queue: WorkerQu
       return undefined;
     }
     if (queue === "backfill" && !(await scheduledQueueEmpties(exporter()))) {
-      await exporter().backfillJobs().send(decoded.kind === "window" ? encodeWindowJob(decoded.job) : encodeRangeJob(decoded.job), { delaySeconds: BACKFILL_DEFER_SECONDS });
+      await exporter()
+        .backfillJobs()
+        .send(decoded.kind === "window" ? encodeWindowJob(decoded.job) : encodeRangeJob(decoded.job), { delaySeconds: BACKFILL_DEFER_SECONDS });
       logger.info("backfill job deferred: scheduled windows wait", { table: decoded.job.table, delaySeconds: BACKFILL_DEFER_SECONDS });
       return { deferred: true };
     }
@@ -64,7 +66,8 @@ export function createWorkerHandler(exporter: () => AzureExport, queue: WorkerQu
       logger.error("refused a job; it will not be retried", { reason: error.message });
       return undefined;
     }
-    if (decoded.kind === "range") logger.info("backfill range expanded", { runId: decoded.job.runId, table: decoded.job.table, range: describeRange(decoded.job.range), ...outcome });
+    if (decoded.kind === "range")
+      logger.info("backfill range expanded", { runId: decoded.job.runId, table: decoded.job.table, range: describeRange(decoded.job.range), ...outcome });
     return outcome;
   };
 }

@@ -47,7 +47,8 @@ function hoursOf(event: ScheduledEvent | ManualRange, delayMs: number): number[]
       throw new ConfigurationError(`a manual range needs whole-hour ISO instants with start < end, got ${JSON.stringify(event)}`);
     }
     for (const flag of ["force", "allowShrink"] as const) {
-      if (flag in event && typeof event[flag] !== "boolean") throw new ConfigurationError(`a manual range's ${flag} must be true or false, got ${JSON.stringify(event[flag])}`);
+      if (flag in event && typeof event[flag] !== "boolean")
+        throw new ConfigurationError(`a manual range's ${flag} must be true or false, got ${JSON.stringify(event[flag])}`);
     }
     return Array.from({ length: (end - start) / HOUR_MS }, (_, i) => start + i * HOUR_MS);
   }
@@ -62,14 +63,19 @@ function hoursOf(event: ScheduledEvent | ManualRange, delayMs: number): number[]
  * full hour on a schedule, or of each hour of a manual range. One failing export does not stop the
  * others; the invocation still throws at the end, so Lambda's retries and the dead-letter queue see it.
  */
-export function createHandler(exporter: () => AwsExport | Promise<AwsExport>, write: (level: LogLevel, line: string) => void = (level, line) => (level === "error" ? console.error(line) : console.log(line))) {
+export function createHandler(
+  exporter: () => AwsExport | Promise<AwsExport>,
+  write: (level: LogLevel, line: string) => void = (level, line) => (level === "error" ? console.error(line) : console.log(line)),
+) {
   return async (event: ScheduledEvent | ManualRange, context: Context): Promise<ExportSummary> => {
     const current = await exporter();
     const { exports, delayMs, msPerHourEstimate } = current.settings;
     const hours = hoursOf(event, delayMs);
     const needed = hours.length * exports.length * msPerHourEstimate;
     if (needed > context.getRemainingTimeInMillis()) {
-      throw new ConfigurationError(`${hours.length} hours × ${exports.length} exports would take about ${Math.round(needed / 1000)} s, more than this invocation has left (${Math.round(context.getRemainingTimeInMillis() / 1000)} s); run the export-access-logs or export-content-logs CLI for long ranges`);
+      throw new ConfigurationError(
+        `${hours.length} hours × ${exports.length} exports would take about ${Math.round(needed / 1000)} s, more than this invocation has left (${Math.round(context.getRemainingTimeInMillis() / 1000)} s); run the export-access-logs or export-content-logs CLI for long ranges`,
+      );
     }
     const done: HourSummary[] = [];
     const failed: string[] = [];
@@ -79,7 +85,16 @@ export function createHandler(exporter: () => AwsExport | Promise<AwsExport>, wr
     const allowShrink = "allowShrink" in event && event.allowShrink === true;
     const record = (kind: ExportKind, outcome: ExportOutcome): void => {
       const m = outcome.manifest;
-      done.push({ hour: m.window.start, export: kind, status: outcome.status, reason: m.reason, object: m.objects[0]?.name ?? "", rows: m.exportedRows, malformed: m.malformed.count, bytesScanned: outcome.status === "exported" ? (m.bytesScanned ?? 0) : 0 });
+      done.push({
+        hour: m.window.start,
+        export: kind,
+        status: outcome.status,
+        reason: m.reason,
+        object: m.objects[0]?.name ?? "",
+        rows: m.exportedRows,
+        malformed: m.malformed.count,
+        bytesScanned: outcome.status === "exported" ? (m.bytesScanned ?? 0) : 0,
+      });
       if (outcome.status !== "exported") return;
       const finishedMs = Date.parse(m.finishedAt);
       write("info", embeddedMetricLine(METRIC_NAMESPACE, { Export: kind }, manifestMetrics(m, finishedMs), finishedMs));
@@ -107,7 +122,10 @@ export function createHandler(exporter: () => AwsExport | Promise<AwsExport>, wr
         failed.push(`${kind} re-check of earlier hours: ${errorMessage(error)}`);
       }
     }
-    if (failed.length > 0) throw new IncompleteExportError(`${failed.length} of ${hours.length * exports.length} exports failed (${done.length} completed):\n  ${failed.join("\n  ")}`);
+    if (failed.length > 0)
+      throw new IncompleteExportError(
+        `${failed.length} of ${hours.length * exports.length} exports failed (${done.length} completed):\n  ${failed.join("\n  ")}`,
+      );
     return { hours: done };
   };
 }

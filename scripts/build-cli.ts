@@ -29,5 +29,7 @@ export async function buildCli(outdir: string = CLI_OUT): Promise<Metafile> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const metafile = await buildCli();
-  process.stdout.write(`built ${Object.keys(CLI_ENTRIES).length - 1} CLIs into ${CLI_OUT}/ (${Object.keys(metafile.outputs).filter((f) => f.endsWith(".mjs")).length} modules)\n`);
+  process.stdout.write(
+    `built ${Object.keys(CLI_ENTRIES).length - 1} CLIs into ${CLI_OUT}/ (${Object.keys(metafile.outputs).filter((f) => f.endsWith(".mjs")).length} modules)\n`,
+  );
 }

@@ -28,7 +28,10 @@ export async function bundle(): Promise<Metafile> {
   });
   assertOnlyCloud(result.metafile, "Azure Functions", "aws");
   const pkg = JSON.parse(await readFile("package.json", "utf8")) as { version: string };
-  await writeFile(`${OUT}/package.json`, `${JSON.stringify({ name: "logexport-functions", version: pkg.version, type: "module", main: "functions/*.mjs" }, null, 2)}\n`);
+  await writeFile(
+    `${OUT}/package.json`,
+    `${JSON.stringify({ name: "logexport-functions", version: pkg.version, type: "module", main: "functions/*.mjs" }, null, 2)}\n`,
+  );
   await writeFile(`${OUT}/host.json`, await readFile("host.json"));
   return result.metafile;
 }
@@ -53,7 +56,9 @@ function loadedBytes(metafile: Metafile, output: string, seen = new Set<string>(
   seen.add(output);
   const entry = metafile.outputs[output];
   if (entry === undefined) return 0;
-  return entry.bytes + entry.imports.filter((i) => !i.external && i.kind === "import-statement").reduce((sum, i) => sum + loadedBytes(metafile, i.path, seen), 0);
+  return (
+    entry.bytes + entry.imports.filter((i) => !i.external && i.kind === "import-statement").reduce((sum, i) => sum + loadedBytes(metafile, i.path, seen), 0)
+  );
 }
 
 /** A deflated ZIP with a fixed timestamp, so the same bundle always makes the same package. */
@@ -67,7 +72,10 @@ export async function buildAll() {
   const metafile = await bundle();
   const cli = await buildCli(CLI_OUT);
   const cliEntry = `${CLI_OUT}/logexport.mjs`;
-  const files = (await readdir(OUT, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => relative(OUT, join(e.parentPath, e.name)).split(sep).join("/")).sort();
+  const files = (await readdir(OUT, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => relative(OUT, join(e.parentPath, e.name)).split(sep).join("/"))
+    .sort();
   const entries = await Promise.all(files.map(async (name) => ({ name, data: await readFile(`${OUT}/${name}`) })));
   await mkdir("dist", { recursive: true });
   const archive = zip(entries);
@@ -76,15 +84,26 @@ export async function buildAll() {
   const lambdaZip = zip([{ name: "index.mjs", data: await readFile(lambdaFile) }]);
   await writeFile("dist/logexport-lambda.zip", lambdaZip);
   const bundles = [];
-  for (const name of FUNCTIONS) bundles.push(await measureBundle(resolve(OUT, "functions", `${name}.mjs`), loadedBytes(metafile, `${OUT}/functions/${name}.mjs`)));
+  for (const name of FUNCTIONS)
+    bundles.push(await measureBundle(resolve(OUT, "functions", `${name}.mjs`), loadedBytes(metafile, `${OUT}/functions/${name}.mjs`)));
   bundles.push(await measureBundle(resolve(lambdaFile)));
-  return { bundles, cli: { file: cliEntry, bytes: cli.outputs[cliEntry]?.bytes ?? 0, loadedBytes: loadedBytes(cli, cliEntry) }, zipBytes: archive.length, lambdaZipBytes: lambdaZip.length };
+  return {
+    bundles,
+    cli: { file: cliEntry, bytes: cli.outputs[cliEntry]?.bytes ?? 0, loadedBytes: loadedBytes(cli, cliEntry) },
+    zipBytes: archive.length,
+    lambdaZipBytes: lambdaZip.length,
+  };
 }
 
 export function bundleTable(figures: Awaited<ReturnType<typeof buildAll>>): string {
   return renderTable([
     ["bundle", "entry", "with chunks", "cold import ms"],
-    ...figures.bundles.map((b) => [b.file.slice(process.cwd().length + 1), formatBytes(b.bytes), formatBytes(b.loadedBytes), Number(b.coldImportMs.toFixed(1))]),
+    ...figures.bundles.map((b) => [
+      b.file.slice(process.cwd().length + 1),
+      formatBytes(b.bytes),
+      formatBytes(b.loadedBytes),
+      Number(b.coldImportMs.toFixed(1)),
+    ]),
     // Importing the CLI runs it: its start is timed by `npm run bench -- cli-start` instead.
     [figures.cli.file, formatBytes(figures.cli.bytes), formatBytes(figures.cli.loadedBytes), "see cli-start"],
     ["dist/logexport-functions.zip", formatBytes(figures.zipBytes), "", ""],

@@ -24,7 +24,9 @@ export function assertOnlyCloud(metafile: Metafile, bundle: string, other: Cloud
   const strays = packagesOf(metafile, other);
   if (strays.length === 0) return;
   const importers = strays.map((name) => {
-    const importer = Object.entries(metafile.inputs).find(([path, input]) => !path.includes(`node_modules/${name}/`) && input.imports.some((i) => i.path.includes(`node_modules/${name}/`)));
+    const importer = Object.entries(metafile.inputs).find(
+      ([path, input]) => !path.includes(`node_modules/${name}/`) && input.imports.some((i) => i.path.includes(`node_modules/${name}/`)),
+    );
     return `${name}${importer === undefined ? "" : ` (imported by ${importer[0]})`}`;
   });
   throw new Error(`the ${bundle} bundle contains ${other === "azure" ? "Azure" : "AWS"} packages it must not carry:\n  ${importers.join("\n  ")}`);

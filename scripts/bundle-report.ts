@@ -13,7 +13,9 @@ export interface BundleFigures {
 
 function coldImportMs(file: string): number {
   const script = `const t=performance.now();await import(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t));`;
-  const samples = Array.from({ length: 5 }, () => Number(execFileSync(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "ignore"] }).toString()));
+  const samples = Array.from({ length: 5 }, () =>
+    Number(execFileSync(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "ignore"] }).toString()),
+  );
   return samples.sort((a, b) => a - b)[2] ?? Number.NaN;
 }
 

@@ -82,14 +82,18 @@ function install(scratch: string): void {
   mkdirSync(scratch, { recursive: true });
   const packages = BINDINGS.map((b) => `${b.packageName}@${b.packageVersion}`);
   console.log(`installing ${packages.join(", ")} into ${scratch} (once; several hundred MB)`);
-  execFileSync("npm", ["install", "--prefix", scratch, "--no-save", "--no-audit", "--no-fund", "--ignore-scripts", "--legacy-peer-deps", ...packages], { stdio: "inherit" });
+  execFileSync("npm", ["install", "--prefix", scratch, "--no-save", "--no-audit", "--no-fund", "--ignore-scripts", "--legacy-peer-deps", ...packages], {
+    stdio: "inherit",
+  });
 }
 
 function packageDir(scratch: string, binding: Binding): string {
   const dir = join(scratch, "node_modules", binding.packageName);
   const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string; cdktf?: { provider?: { version?: string } } };
   if (manifest.version !== binding.packageVersion || manifest.cdktf?.provider?.version !== binding.providerVersion) {
-    throw new Error(`${dir} is ${manifest.version} for provider ${manifest.cdktf?.provider?.version}, expected ${binding.packageVersion} for ${binding.providerVersion}: remove ${scratch} and run again`);
+    throw new Error(
+      `${dir} is ${manifest.version} for provider ${manifest.cdktf?.provider?.version}, expected ${binding.packageVersion} for ${binding.providerVersion}: remove ${scratch} and run again`,
+    );
   }
   return dir;
 }
@@ -115,7 +119,8 @@ function providerSchema(dir: string, binding: Binding, types: UsedTypes): Provid
   const local = binding.source.slice(binding.source.indexOf("/") + 1);
   const read = (kind: "resource" | "data", names: Set<string>): Record<string, BlockSchema> =>
     Object.fromEntries([...names].sort().map((t) => [t, withChanges(kind, t, readBinding(dir, kind, t), binding.changes)]));
-  const changed = binding.changes === undefined ? "" : `, with the changes of ${binding.changes.from} → ${binding.changes.to} listed in scripts/terraform/azurerm-changes.ts`;
+  const changed =
+    binding.changes === undefined ? "" : `, with the changes of ${binding.changes.from} → ${binding.changes.to} listed in scripts/terraform/azurerm-changes.ts`;
   return {
     source: binding.source,
     version: binding.changes?.to ?? binding.providerVersion,
@@ -129,7 +134,9 @@ function providerSchema(dir: string, binding: Binding, types: UsedTypes): Provid
 function write(schema: ProviderSchema): void {
   const file = join(SCHEMA_DIR, schemaFileName(schema.source));
   writeFileSync(file, `${JSON.stringify(schema, null, 1)}\n`);
-  console.log(`${file}: ${Object.keys(schema.resources).length} resource and ${Object.keys(schema.dataSources).length} data source types, provider ${schema.version}`);
+  console.log(
+    `${file}: ${Object.keys(schema.resources).length} resource and ${Object.keys(schema.dataSources).length} data source types, provider ${schema.version}`,
+  );
 }
 
 const { values } = parseArgs({ options: { from: { type: "string" } } });

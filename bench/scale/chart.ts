@@ -39,21 +39,27 @@ function panel(top: number, title: string, yLabel: string, series: readonly Seri
   out.push(`<rect x="${LEFT}" y="${top}" width="${W - LEFT - RIGHT}" height="${PANEL_H}" fill="none" stroke="#999"/>`);
   for (let i = 0; i <= 4; i += 1) {
     const v = (yMax * i) / 4;
-    out.push(`<line x1="${LEFT}" x2="${W - RIGHT}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${LEFT - 6}" y="${y(v) + 4}" text-anchor="end">${Math.round(v).toLocaleString("en-US")}</text>`);
+    out.push(
+      `<line x1="${LEFT}" x2="${W - RIGHT}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${LEFT - 6}" y="${y(v) + 4}" text-anchor="end">${Math.round(v).toLocaleString("en-US")}</text>`,
+    );
   }
   const xStep = niceMax(xMax / 8);
   for (let v = 0; v <= xMax; v += xStep) out.push(`<text x="${x(v)}" y="${top + PANEL_H + 16}" text-anchor="middle">${v}</text>`);
   out.push(`<text x="${(LEFT + W - RIGHT) / 2}" y="${top + PANEL_H + 34}" text-anchor="middle">simulated hours</text>`);
   out.push(`<text transform="translate(14 ${top + PANEL_H / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`);
   if (yLimit !== undefined) {
-    out.push(`<line x1="${LEFT}" x2="${W - RIGHT}" y1="${y(yLimit.value)}" y2="${y(yLimit.value)}" stroke="#000" stroke-dasharray="3 3"/><text x="${W - RIGHT - 4}" y="${y(yLimit.value) - 4}" text-anchor="end">${esc(yLimit.label)}</text>`);
+    out.push(
+      `<line x1="${LEFT}" x2="${W - RIGHT}" y1="${y(yLimit.value)}" y2="${y(yLimit.value)}" stroke="#000" stroke-dasharray="3 3"/><text x="${W - RIGHT - 4}" y="${y(yLimit.value) - 4}" text-anchor="end">${esc(yLimit.label)}</text>`,
+    );
   }
   series.forEach((s, i) => {
     const path = s.points.map(([px, py]) => `${x(px).toFixed(1)},${y(py).toFixed(1)}`).join(" ");
     const colour = COLOURS[i % COLOURS.length];
     const dash = DASHES[i % DASHES.length];
     out.push(`<polyline fill="none" stroke="${colour}" stroke-width="1.6"${dash === "" ? "" : ` stroke-dasharray="${dash}"`} points="${path}"/>`);
-    out.push(`<line x1="${LEFT + 10}" x2="${LEFT + 34}" y1="${top + 14 + i * 16}" y2="${top + 14 + i * 16}" stroke="${colour}" stroke-width="2"${dash === "" ? "" : ` stroke-dasharray="${dash}"`}/><text x="${LEFT + 40}" y="${top + 18 + i * 16}">${esc(s.label)}</text>`);
+    out.push(
+      `<line x1="${LEFT + 10}" x2="${LEFT + 34}" y1="${top + 14 + i * 16}" y2="${top + 14 + i * 16}" stroke="${colour}" stroke-width="2"${dash === "" ? "" : ` stroke-dasharray="${dash}"`}/><text x="${LEFT + 40}" y="${top + 18 + i * 16}">${esc(s.label)}</text>`,
+    );
   });
   return out.join("\n");
 }
@@ -70,13 +76,23 @@ function hourlyMaxLag(result: ScenarioResult): [number, number][] {
 
 export function scaleChart(results: readonly ScenarioResult[], lagLimitMinutes: number, caption: string): string {
   const xMax = Math.max(...results.map((r) => r.simulatedMs / 3_600_000));
-  const lag = panel(TOP, "Scheduled windows: worst lag per hour (export committed − window end)", "minutes", results.map((r) => ({ label: r.options.name, points: hourlyMaxLag(r) })), xMax, { value: lagLimitMinutes, label: `ingestion delay + one window (${lagLimitMinutes} min)` });
+  const lag = panel(
+    TOP,
+    "Scheduled windows: worst lag per hour (export committed − window end)",
+    "minutes",
+    results.map((r) => ({ label: r.options.name, points: hourlyMaxLag(r) })),
+    xMax,
+    { value: lagLimitMinutes, label: `ingestion delay + one window (${lagLimitMinutes} min)` },
+  );
   const withBackfill = results.filter((r) => r.options.backfillDays > 0);
   const progress = panel(
     TOP + PANEL_H + GAP,
     "Backfill: windows exported",
     "windows",
-    withBackfill.map((r) => ({ label: r.options.name, points: [[0, 0] as [number, number], ...r.backfillProgress.map((p): [number, number] => [(p.atMs - r.options.startMs) / 3_600_000, p.windows])] })),
+    withBackfill.map((r) => ({
+      label: r.options.name,
+      points: [[0, 0] as [number, number], ...r.backfillProgress.map((p): [number, number] => [(p.atMs - r.options.startMs) / 3_600_000, p.windows])],
+    })),
     xMax,
   );
   const height = TOP + 2 * PANEL_H + GAP + 60;

@@ -110,7 +110,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   const time = new VirtualTime(options.startMs);
   const ops: StorageOps = { writes: 0, reads: 0, lists: 0, queue: 0 };
   const limiter = new IdentityLimiter(options.limits ?? LOG_ANALYTICS_LIMITS, time);
-  const outage = options.outage === undefined ? undefined : { startMs: options.startMs + options.outage.afterMs, endMs: options.startMs + options.outage.afterMs + options.outage.durationMs };
+  const outage =
+    options.outage === undefined
+      ? undefined
+      : { startMs: options.startMs + options.outage.afterMs, endMs: options.startMs + options.outage.afterMs + options.outage.durationMs };
   const workspace = new SimulatedWorkspace({ shape: options.shape, time, limiter, latency: options.latency, ...(outage === undefined ? {} : { outage }) });
   const tables = workspace.tables.map((t) => t.name);
   const settings = settingsFor(options, tables);
@@ -118,8 +121,21 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   const scheduledQueue = new SimQueue("scheduled", time, ops);
   const backfillQueue = new SimQueue("backfill", time, ops);
   const leases = new MemoryLeaseStore(time);
-  const adapters = { source: workspace, data: store, state: store, jobs: scheduledQueue, backfillJobs: backfillQueue, encoder: keyLinesEncoder, ...(options.sharedBound === false ? {} : { leases }) };
-  const instances: Instance[] = Array.from({ length: options.instances }, () => ({ exporter: createAzureExport(settings, time, adapters), active: 0, since: 0, busyMs: 0 }));
+  const adapters = {
+    source: workspace,
+    data: store,
+    state: store,
+    jobs: scheduledQueue,
+    backfillJobs: backfillQueue,
+    encoder: keyLinesEncoder,
+    ...(options.sharedBound === false ? {} : { leases }),
+  };
+  const instances: Instance[] = Array.from({ length: options.instances }, () => ({
+    exporter: createAzureExport(settings, time, adapters),
+    active: 0,
+    since: 0,
+    busyMs: 0,
+  }));
 
   const scheduledLag: LagSample[] = [];
   const backfillProgress: { atMs: number; windows: number }[] = [];
@@ -136,7 +152,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   const backfillRange: TimeRange = { startMs: firstScheduledMs - options.backfillDays * DAY_MS, endMs: firstScheduledMs };
   const backfillWindows = (options.backfillDays * DAY_MS * tables.length) / settings.windowMs;
   if (options.backfillDays > 0) {
-    await enqueueRangeJobs(backfillQueue, planRangeJobs({ tables, range: backfillRange, windowMs: settings.windowMs, force: false, allowShrink: false }, "bf-scale"));
+    await enqueueRangeJobs(
+      backfillQueue,
+      planRangeJobs({ tables, range: backfillRange, windowMs: settings.windowMs, force: false, allowShrink: false }, "bf-scale"),
+    );
   }
 
   const begin = (instance: Instance): void => {
@@ -163,7 +182,12 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       pollMs = 100;
       executions += 1;
       begin(instance);
-      const context = new InvocationContext({ functionName: lane === "scheduled" ? "worker" : "backfillWorker", invocationId: `i${executions}`, logHandler: () => undefined, triggerMetadata: { dequeueCount: message.dequeueCount } });
+      const context = new InvocationContext({
+        functionName: lane === "scheduled" ? "worker" : "backfillWorker",
+        invocationId: `i${executions}`,
+        logHandler: () => undefined,
+        triggerMetadata: { dequeueCount: message.dequeueCount },
+      });
       try {
         const outcome = await handler(message.text, context);
         queue.complete();
@@ -173,7 +197,11 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
           exportedRows += outcome.manifest.exportedRows;
           if (decoded.kind === "window" && decoded.job.reason === "backfill") backfillExported += 1;
           // A scheduled window counts when the schedule exports it, or gap repair after its job failed for good.
-          else if (decoded.kind === "window" && (decoded.job.reason === "scheduled" || (decoded.job.reason === "repair" && decoded.job.window.startMs >= firstScheduledMs))) scheduledLag.push({ atMs: time.now(), lagMs: time.now() - decoded.job.window.endMs });
+          else if (
+            decoded.kind === "window" &&
+            (decoded.job.reason === "scheduled" || (decoded.job.reason === "repair" && decoded.job.window.startMs >= firstScheduledMs))
+          )
+            scheduledLag.push({ atMs: time.now(), lagMs: time.now() - decoded.job.window.endMs });
           else if (decoded.kind === "window") rechecked += 1;
         }
       } catch {
@@ -232,7 +260,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   const simulatedMs = time.now() - options.startMs;
   // Stop the planner; let the workers finish what is queued (planner runs already started complete first).
   stopping = true;
-  await time.run(time.now() + 7 * DAY_MS, () => !plannerBusy && scheduledQueue.length === 0 && backfillQueue.length === 0 && instances.every((i) => i.active === 0));
+  await time.run(
+    time.now() + 7 * DAY_MS,
+    () => !plannerBusy && scheduledQueue.length === 0 && backfillQueue.length === 0 && instances.every((i) => i.active === 0),
+  );
   await time.run(time.now() + 20_000);
 
   const audit = await auditRows(store, workspace, backfillRange, options.backfillDays > 0);

@@ -4,7 +4,16 @@
  * billable operations each call would make. Data objects keep only the row keys they hold, for the
  * row audit.
  */
-import type { JobQueue, RecordEncoder, SendOptions, StateStore, StoredObject, TextObject, WriteCondition, WriteObjectOptions } from "../../shared/core/ports.js";
+import type {
+  JobQueue,
+  RecordEncoder,
+  SendOptions,
+  StateStore,
+  StoredObject,
+  TextObject,
+  WriteCondition,
+  WriteObjectOptions,
+} from "../../shared/core/ports.js";
 import type { Column, LogRecord } from "../../shared/core/records.js";
 import type { VirtualTime } from "./virtual-time.js";
 
@@ -93,7 +102,8 @@ export class SimStore implements StateStore {
   async writeText(name: string, text: string, condition?: WriteCondition): Promise<string | undefined> {
     this.ops.writes += 1;
     const found = this.texts.get(name);
-    if (condition !== undefined && ("ifNoneMatch" in condition ? found !== undefined : found === undefined || `v${found.version}` !== condition.ifMatch)) return undefined;
+    if (condition !== undefined && ("ifNoneMatch" in condition ? found !== undefined : found === undefined || `v${found.version}` !== condition.ifMatch))
+      return undefined;
     this.version += 1;
     this.texts.set(name, { text, version: this.version });
     this.names.add(name);

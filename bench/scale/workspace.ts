@@ -119,7 +119,10 @@ export class SimulatedWorkspace implements LogSource {
     } catch (error) {
       if (!(error instanceof Throttled)) throw error;
       this.counters.throttled += 1;
-      throw new SourceQueryError(`${kind} query failed (HTTP 429): ThrottledError (${error.reason})`, { retriable: true, retryAfterMs: error.retryAfterSeconds * 1000 });
+      throw new SourceQueryError(`${kind} query failed (HTTP 429): ThrottledError (${error.reason})`, {
+        retriable: true,
+        retryAfterMs: error.retryAfterSeconds * 1000,
+      });
     }
     this.counters.queuedMs += admitted.waitedMs;
     const scanned = rows * shape.bytesPerRow * shape.scale;
@@ -143,7 +146,12 @@ export class SimulatedWorkspace implements LogSource {
       bins.set(bin, (bins.get(bin) ?? 0) + 1);
     }
     const bytesPerRow = this.options.shape.bytesPerRow;
-    return [...bins].map(([startMs, rows]) => ({ startMs: Math.max(startMs, range.startMs), endMs: Math.min(startMs + binMs, range.endMs), rows, bytes: rows * bytesPerRow }));
+    return [...bins].map(([startMs, rows]) => ({
+      startMs: Math.max(startMs, range.startMs),
+      endMs: Math.min(startMs + binMs, range.endMs),
+      rows,
+      bytes: rows * bytesPerRow,
+    }));
   }
 
   async openPart(table: string, range: TimeRange, _options?: QueryOptions): Promise<PartStream> {

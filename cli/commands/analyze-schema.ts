@@ -23,7 +23,8 @@ export const ANALYZE_SCHEMA_FLAGS: readonly FlagSpec[] = [
   { name: "help", boolean: true, description: "show this help" },
 ];
 
-const SUMMARY = "Lists the fields of a JSON Lines sample (dotted paths, arrays as []) with their JSON types, fill rate, the rules configured for them, the rules that would still change their values (our own markers, masks and pseudonyms count as sanitized, not detected), and the presence of the required fields. Run it on each log source before exporting it, and on sanitized output before uploading it.";
+const SUMMARY =
+  "Lists the fields of a JSON Lines sample (dotted paths, arrays as []) with their JSON types, fill rate, the rules configured for them, the rules that would still change their values (our own markers, masks and pseudonyms count as sanitized, not detected), and the presence of the required fields. Run it on each log source before exporting it, and on sanitized output before uploading it.";
 
 export async function analyzeSchemaCommand(argv: readonly string[], io: CommandIO): Promise<number> {
   if (argv.includes("--help")) {
@@ -36,7 +37,10 @@ export async function analyzeSchemaCommand(argv: readonly string[], io: CommandI
   const limit = integerFlag(flags, "limit", 1, 10_000_000) ?? 10_000;
   const sample = integerFlag(flags, "sample", 1, 10_000_000);
   const minPresence = integerFlag(flags, "min-presence", 0, 100) ?? 95;
-  const requiredPaths = (stringFlag(flags, "required") ?? "").split(",").map((p) => p.trim()).filter((p) => p !== "");
+  const requiredPaths = (stringFlag(flags, "required") ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter((p) => p !== "");
   const survey = new SchemaSurvey(await analysisSanitizer(stringFlag(flags, "config"), io));
   const info = await stat(file).catch((error: unknown) => {
     throw new CliError(`${file}: cannot read it (${errorCode(error)})`);
@@ -59,8 +63,14 @@ export async function analyzeSchemaCommand(argv: readonly string[], io: CommandI
   const fields = survey.summary();
   const required = survey.required(requiredPaths, minPresence);
   const read = `${lines} ${sample === undefined ? "" : "sampled "}lines of ${file}`;
-  if (flags.json === true) io.stdout.write(`${JSON.stringify({ file, lines, sampled: sample !== undefined, records: survey.recordCount, notJson, fields, minPresencePercent: minPresence, required }, null, 2)}\n`);
-  else io.stdout.write(`${read}: ${survey.recordCount} JSON objects, ${notJson} other lines (sanitized as text)\n\n${fieldTable(fields)}\n${requiredReport(required, minPresence)}`);
+  if (flags.json === true)
+    io.stdout.write(
+      `${JSON.stringify({ file, lines, sampled: sample !== undefined, records: survey.recordCount, notJson, fields, minPresencePercent: minPresence, required }, null, 2)}\n`,
+    );
+  else
+    io.stdout.write(
+      `${read}: ${survey.recordCount} JSON objects, ${notJson} other lines (sanitized as text)\n\n${fieldTable(fields)}\n${requiredReport(required, minPresence)}`,
+    );
   return 0;
 }
 
@@ -110,7 +120,9 @@ function fieldTable(fields: readonly FieldSummary[]): string {
       f.types.join("|"),
       Number(f.fillPercent.toFixed(1)),
       f.rules.join(", ") || "-",
-      Object.entries(f.detected).map(([rule, count]) => `${rule} ${count}`).join(", ") || "-",
+      Object.entries(f.detected)
+        .map(([rule, count]) => `${rule} ${count}`)
+        .join(", ") || "-",
       f.sanitized,
     ]),
   ]);

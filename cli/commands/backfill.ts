@@ -16,7 +16,8 @@ export const BACKFILL_FLAGS: readonly FlagSpec[] = [
   { name: "help", boolean: true, description: "show this help" },
 ];
 
-const SUMMARY = "Exports a range into the deployment's containers from this machine, as POST /api/backfill does through the queue: the same windows, names, sanitizer and manifests. Interrupted and run again, it continues where it stopped.";
+const SUMMARY =
+  "Exports a range into the deployment's containers from this machine, as POST /api/backfill does through the queue: the same windows, names, sanitizer and manifests. Interrupted and run again, it continues where it stopped.";
 
 export async function backfillCommand(argv: readonly string[], io: CommandIO): Promise<number> {
   if (argv.includes("--help")) {
@@ -33,7 +34,22 @@ export async function backfillCommand(argv: readonly string[], io: CommandIO): P
   const windows = splitRange(aligned.range, exporter.settings.windowMs);
   const tasks: WindowTask[] = exporter.settings.tables.flatMap((table) => windows.map((window) => ({ table, window })));
   const started = Date.now();
-  const result = await runWindows(exporter, cliLogger(flags, io), tasks, { runId: runIdFor("bf-cli", nowMs), reason: "backfill", force: flags.force === true, allowShrink: flags["allow-shrink"] === true, concurrency, signal: io.signal }, io.stderr);
-  io.stdout.write(`${summaryTable(result.summary)}\n\n${result.done} of ${result.total} windows in ${formatSeconds((Date.now() - started) / 1000)}\n${rangeSummary(aligned, exporter)}\n`);
+  const result = await runWindows(
+    exporter,
+    cliLogger(flags, io),
+    tasks,
+    {
+      runId: runIdFor("bf-cli", nowMs),
+      reason: "backfill",
+      force: flags.force === true,
+      allowShrink: flags["allow-shrink"] === true,
+      concurrency,
+      signal: io.signal,
+    },
+    io.stderr,
+  );
+  io.stdout.write(
+    `${summaryTable(result.summary)}\n\n${result.done} of ${result.total} windows in ${formatSeconds((Date.now() - started) / 1000)}\n${rangeSummary(aligned, exporter)}\n`,
+  );
   return reportEnd(result, io.stdout, io.stderr);
 }

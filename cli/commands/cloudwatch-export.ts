@@ -20,7 +20,11 @@ export const CLOUDWATCH_EXPORT_FLAGS: readonly FlagSpec[] = [
   { name: "cloudwatch-group", required: true, description: "CloudWatch log group name (several separated by commas)" },
   { name: "cloudwatch-stream", description: "only this log stream" },
   { name: "start-time", required: true, description: 'start, ISO 8601 (UTC when no zone is given) or relative ("1 hour ago", "15 minutes ago", "now")' },
-  { name: "end-time", default: "now", description: "end, exclusive; an end at second :59 (14:59:59Z, as the upstream CronJob writes it) counts that whole second" },
+  {
+    name: "end-time",
+    default: "now",
+    description: "end, exclusive; an end at second :59 (14:59:59Z, as the upstream CronJob writes it) counts that whole second",
+  },
   { name: "output-path", description: "a local .parquet file or s3://bucket/key.parquet (a manifest is written beside it); required unless --dry-run" },
   { name: "aws-region", default: "us-east-1", description: "AWS region" },
   ...S3_FLAGS,
@@ -66,10 +70,20 @@ async function dryRun(exporter: AwsExport, kind: ExportKind, range: TimeRange, i
   const plan = await exporter.dryRun(kind, range, io.signal);
   // The export's part queries scan the range once more; the histogram already did once.
   const scanned = 2 * plan.bytesScanned;
-  io.stdout.write(`${renderTable([
-    ["range", "expected lines", "part queries", "exact scans", "histogram queries", "bytes scanned (est.)", "cost (est.)"],
-    [describeRange(range), plan.expectedRows, plan.queryParts, plan.scanParts, plan.histogramQueries, formatBytes(scanned), `$${((scanned / 1e9) * PRICE_PER_GB_SCANNED).toFixed(4)}`],
-  ])}\n\ndry run: nothing was written\n`);
+  io.stdout.write(
+    `${renderTable([
+      ["range", "expected lines", "part queries", "exact scans", "histogram queries", "bytes scanned (est.)", "cost (est.)"],
+      [
+        describeRange(range),
+        plan.expectedRows,
+        plan.queryParts,
+        plan.scanParts,
+        plan.histogramQueries,
+        formatBytes(scanned),
+        `$${((scanned / 1e9) * PRICE_PER_GB_SCANNED).toFixed(4)}`,
+      ],
+    ])}\n\ndry run: nothing was written\n`,
+  );
   return 0;
 }
 
@@ -82,7 +96,10 @@ export async function runCloudWatchExport(command: CloudWatchExportCommand, argv
   }
   const flags = parseFlags(argv, specs);
   const nowMs = io.now();
-  const range = { startMs: parseInstant(stringFlag(flags, "start-time") ?? "", nowMs, "--start-time"), endMs: parseEndInstant(stringFlag(flags, "end-time") ?? "", nowMs, "--end-time") };
+  const range = {
+    startMs: parseInstant(stringFlag(flags, "start-time") ?? "", nowMs, "--start-time"),
+    endMs: parseEndInstant(stringFlag(flags, "end-time") ?? "", nowMs, "--end-time"),
+  };
   if (range.endMs <= range.startMs) throw new CliError(`--start-time must be before --end-time, got ${describeRange(range)}`);
   const own = command.settingsFromFlags(flags);
   const names = flagNames(command, own.env);
@@ -123,9 +140,20 @@ export async function runCloudWatchExport(command: CloudWatchExportCommand, argv
   bar?.finish();
   const m = outcome.manifest;
   const shown = m.exportedRows === 0 ? `${target.shown} (no rows: not written)` : target.shown;
-  io.stdout.write(`${renderTable([
-    ["output", "rows", "lines read", "malformed", "excluded", "bytes", "bytes scanned", "seconds"],
-    [shown, m.exportedRows, m.readRows, m.malformed.count, Object.values(m.excluded).reduce((a, b) => a + b, 0), formatBytes(m.bytes), formatBytes(m.bytesScanned ?? 0), formatSeconds((Date.now() - started) / 1000)],
-  ])}\n`);
+  io.stdout.write(
+    `${renderTable([
+      ["output", "rows", "lines read", "malformed", "excluded", "bytes", "bytes scanned", "seconds"],
+      [
+        shown,
+        m.exportedRows,
+        m.readRows,
+        m.malformed.count,
+        Object.values(m.excluded).reduce((a, b) => a + b, 0),
+        formatBytes(m.bytes),
+        formatBytes(m.bytesScanned ?? 0),
+        formatSeconds((Date.now() - started) / 1000),
+      ],
+    ])}\n`,
+  );
   return 0;
 }

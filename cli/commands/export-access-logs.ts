@@ -13,10 +13,18 @@ function filterPaths(flags: ParsedFlags): string {
 
 const ACCESS_LOGS: CloudWatchExportCommand = {
   program: "export-access-logs",
-  summary: "Exports access logs (Pulp's, or Apache/nginx combined or nginx JSON) from CloudWatch Logs to one Parquet file with the seed's schema, losing and doubling nothing; a range without rows writes no file. Exit codes: 0 done, 1 export failed, 2 bad flags, 130 interrupted.",
+  summary:
+    "Exports access logs (Pulp's, or Apache/nginx combined or nginx JSON) from CloudWatch Logs to one Parquet file with the seed's schema, losing and doubling nothing; a range without rows writes no file. Exit codes: 0 done, 1 export failed, 2 bad flags, 130 interrupted.",
   flags: [
-    { name: "log-format", default: "pulp", description: `how the lines are written: ${LOG_FORMATS.join(" | ")} (bare or in a JSON envelope's message or log, per event)` },
-    { name: "filter-paths", description: "keep requests whose path starts with one of these, comma-separated (default: /api/pypi/ for --log-format pulp, every path otherwise)" },
+    {
+      name: "log-format",
+      default: "pulp",
+      description: `how the lines are written: ${LOG_FORMATS.join(" | ")} (bare or in a JSON envelope's message or log, per event)`,
+    },
+    {
+      name: "filter-paths",
+      description: "keep requests whose path starts with one of these, comma-separated (default: /api/pypi/ for --log-format pulp, every path otherwise)",
+    },
     { name: "exclude-paths", default: "/livez,/status", description: "drop requests whose path starts with one of these" },
     { name: "enrich", boolean: true, description: "add method, path, response_bytes, duration_ms, correlation_id, is_bot and threat columns" },
   ],

@@ -16,7 +16,14 @@ const CONTENT_LOGS: CloudWatchExportCommand = {
     const value = stringFlag(flags, "content-type") ?? "";
     const kind = parseContentType(value);
     if (kind === undefined) throw new CliError(`--content-type must be one of ${CONTENT_TYPES.join(", ")}, got ${JSON.stringify(value)}`);
-    return { kind, env: { LOGEXPORT_EXPORTS: kind, LOGEXPORT_CONTENT_PATH_PREFIX: stringFlag(flags, "content-path-prefix"), LOGEXPORT_EXCLUDE_PATHS: stringFlag(flags, "exclude-paths") } };
+    return {
+      kind,
+      env: {
+        LOGEXPORT_EXPORTS: kind,
+        LOGEXPORT_CONTENT_PATH_PREFIX: stringFlag(flags, "content-path-prefix"),
+        LOGEXPORT_EXCLUDE_PATHS: stringFlag(flags, "exclude-paths"),
+      },
+    };
   },
 };
 

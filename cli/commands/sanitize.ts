@@ -23,13 +23,18 @@ export const SANITIZE_FLAGS: readonly FlagSpec[] = [
   { name: "out", default: "-", description: "output file (written under a temporary name, renamed when complete), or - for stdout" },
   { name: "text", boolean: true, description: "every line is plain text (default: JSON Lines; a line that is not JSON is sanitized as text)" },
   { name: "strict", boolean: true, description: "a line that is not JSON is an error (exit 1, with its line number)" },
-  { name: "verify", description: "re-scan this sanitized file instead of sanitizing: exit 1 naming each rule that still fires, with line numbers (our own markers, masks and pseudonyms never count)" },
+  {
+    name: "verify",
+    description:
+      "re-scan this sanitized file instead of sanitizing: exit 1 naming each rule that still fires, with line numbers (our own markers, masks and pseudonyms never count)",
+  },
   { name: "sample", description: "with --verify: check a uniform random sample of this many lines instead of every line" },
   { name: "threads", description: "threads that sanitize, this one included (default: 2 for an input file over 32 MiB when there are 2 cores, else 1)" },
   { name: "help", boolean: true, description: "show this help" },
 ];
 
-const SUMMARY = "Removes PII and secrets from JSON Lines or text, line by line; prints matches per rule (never values) on stderr. Pseudonymizing rules need LOGEXPORT_HMAC_KEY. With --verify FILE, checks sanitized output before upload instead.";
+const SUMMARY =
+  "Removes PII and secrets from JSON Lines or text, line by line; prints matches per rule (never values) on stderr. Pseudonymizing rules need LOGEXPORT_HMAC_KEY. With --verify FILE, checks sanitized output before upload instead.";
 const BATCH_BYTES = 2 * 1024 * 1024;
 /** A worker thread takes ~0.4 s to load tsx and the rules, time in which one thread sanitizes ~15 MB; below this it hardly helps. */
 const THREADED_MIN_BYTES = 32 * 1024 * 1024;
@@ -78,14 +83,20 @@ async function verifyFile(file: string, sample: number | undefined, options: Lin
   const sanitizer = createSanitizer({ config: setup.config, hmacKey: setup.hmacKey ?? randomBytes(32) });
   const input = await openLineInput(file, io.stdin);
   try {
-    const report = await verifySanitized(sanitizer, numberedLines(createInterface({ input: Readable.from(input.chunks), crlfDelay: Infinity }), sample), options.mode);
+    const report = await verifySanitized(
+      sanitizer,
+      numberedLines(createInterface({ input: Readable.from(input.chunks), crlfDelay: Infinity }), sample),
+      options.mode,
+    );
     const checked = `${report.linesChecked} ${sample === undefined ? "" : "sampled "}lines of ${file}`;
     if (report.leftovers.length === 0) {
       io.stdout.write(`verified ${checked}: no rule fires\n`);
       return 0;
     }
     const rows = report.leftovers.map((l) => [l.rule, l.lines, `${l.firstLines.join(", ")}${l.lines > l.firstLines.length ? ", …" : ""}`]);
-    io.stdout.write(`NOT CLEAN: ${report.leftovers.map((l) => l.rule).join(", ")} still fire${report.leftovers.length === 1 ? "s" : ""} in ${checked}\n${renderTable([["rule", "lines", "first lines"], ...rows])}\n`);
+    io.stdout.write(
+      `NOT CLEAN: ${report.leftovers.map((l) => l.rule).join(", ")} still fire${report.leftovers.length === 1 ? "s" : ""} in ${checked}\n${renderTable([["rule", "lines", "first lines"], ...rows])}\n`,
+    );
     return 1;
   } finally {
     input.close();
@@ -99,7 +110,9 @@ function defaultThreads(sizeBytes: number | undefined): number {
 function summary(lines: number, bytes: number, seconds: number, processor: BatchProcessor, name: string): string {
   const rate = seconds > 0 ? (bytes / 1e6 / seconds).toFixed(1) : "∞";
   const head = `sanitized ${lines} lines (${formatBytes(bytes)}) in ${seconds.toFixed(2)} s: ${rate} MB/s, ${processor.threads} thread${processor.threads === 1 ? "" : "s"}\n${name}\n`;
-  const counts = Object.entries(processor.counts()).filter(([, count]) => count > 0).sort(([a], [b]) => a.localeCompare(b));
+  const counts = Object.entries(processor.counts())
+    .filter(([, count]) => count > 0)
+    .sort(([a], [b]) => a.localeCompare(b));
   if (counts.length === 0) return `${head}no rule matched\n`;
   return `${head}${renderTable([["rule", "matches"], ...counts])}\n`;
 }

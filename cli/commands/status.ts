@@ -25,7 +25,10 @@ export const STATUS_FLAGS: readonly FlagSpec[] = [
   { name: "end", default: "now", description: "end of the range, exclusive" },
   { name: "window-minutes", description: "Azure: window size the exports used (default: $LOGEXPORT_WINDOW_MINUTES or 60)" },
   ...ACCOUNT_FLAGS,
-  { name: "out", description: "Azure: read what `export --out` wrote there instead (a directory, or the container URL with its SAS, used as the only credential)" },
+  {
+    name: "out",
+    description: "Azure: read what `export --out` wrote there instead (a directory, or the container URL with its SAS, used as the only credential)",
+  },
   { name: "aws", boolean: true, description: "the AWS export's hours in an S3 bucket instead of Azure's windows (the same as --clouds aws)" },
   { name: "clouds", description: "azure, aws, or azure,aws: both exports in one listing and on one page (default azure, or aws with --aws)" },
   { name: "bucket", description: "AWS: the export bucket (default: $LOGEXPORT_S3_BUCKET)" },
@@ -60,8 +63,16 @@ interface CoverageRead {
 }
 
 async function awsCoverage(flags: ParsedFlags, io: CommandIO, nowMs: number): Promise<CoverageRead> {
-  const pairs: FlagSettings = [["bucket", AWS_SETTINGS.bucket.name], ["exports", AWS_SETTINGS.exports.name], ["state-prefix", AWS_SETTINGS.statePrefix.name]];
-  const env = { ...io.env, [AWS_SETTINGS.logGroups.name]: io.env[AWS_SETTINGS.logGroups.name] ?? "status-reads-no-log-group", ...settingsFromFlags(flags, pairs) };
+  const pairs: FlagSettings = [
+    ["bucket", AWS_SETTINGS.bucket.name],
+    ["exports", AWS_SETTINGS.exports.name],
+    ["state-prefix", AWS_SETTINGS.statePrefix.name],
+  ];
+  const env = {
+    ...io.env,
+    [AWS_SETTINGS.logGroups.name]: io.env[AWS_SETTINGS.logGroups.name] ?? "status-reads-no-log-group",
+    ...settingsFromFlags(flags, pairs),
+  };
   const names = flagNamesOf(pairs);
   const region = stringFlag(flags, "s3-region") ?? stringFlag(flags, "aws-region") ?? "us-east-1";
   const exporter = inFlagTerms(names, () => {
@@ -70,15 +81,34 @@ async function awsCoverage(flags: ParsedFlags, io: CommandIO, nowMs: number): Pr
   });
   if (exporter.settings.bucket === "") throw new CliError("--bucket (or LOGEXPORT_S3_BUCKET) is required with --aws");
   const range = rangeOf(flags, nowMs, HOUR_MS);
-  return { name: `AWS CloudWatch Logs, s3://${exporter.settings.bucket} (hours)`, range, tables: await exporter.coverage(exporter.settings.exports, range, nowMs) };
+  return {
+    name: `AWS CloudWatch Logs, s3://${exporter.settings.bucket} (hours)`,
+    range,
+    tables: await exporter.coverage(exporter.settings.exports, range, nowMs),
+  };
 }
 
 async function azureCoverage(flags: ParsedFlags, io: CommandIO, nowMs: number): Promise<CoverageRead> {
   const withWorkspace: CommandIO = { ...io, env: { [SETTINGS.workspaceId.name]: NO_WORKSPACE, ...io.env } };
   const out = stringFlag(flags, "out");
-  const exporter = azureExportFromFlags(flags, withWorkspace, "tables", out === undefined ? { storage: accountStorage(flags, io), stateInDataContainer: false } : outputTarget(out, flags, io));
+  const exporter = azureExportFromFlags(
+    flags,
+    withWorkspace,
+    "tables",
+    out === undefined ? { storage: accountStorage(flags, io), stateInDataContainer: false } : outputTarget(out, flags, io),
+  );
   const range = rangeOf(flags, nowMs, exporter.settings.windowMs);
-  return { name: `Azure Log Analytics, ${exporter.location} (${exporter.settings.windowMs / 60_000}-minute windows)`, range, tables: await exporter.coverage({ tables: exporter.settings.tables, range, windowMs: exporter.settings.windowMs, nowMs, inProgressHorizonMs: 24 * HOUR_MS }) };
+  return {
+    name: `Azure Log Analytics, ${exporter.location} (${exporter.settings.windowMs / 60_000}-minute windows)`,
+    range,
+    tables: await exporter.coverage({
+      tables: exporter.settings.tables,
+      range,
+      windowMs: exporter.settings.windowMs,
+      nowMs,
+      inProgressHorizonMs: 24 * HOUR_MS,
+    }),
+  };
 }
 
 const CLOUDS = ["azure", "aws"] as const;
@@ -110,7 +140,11 @@ export async function statusCommand(argv: readonly string[], io: CommandIO): Pro
   for (const cloud of cloudsOf(flags)) reads.push(cloud === "aws" ? await awsCoverage(flags, io, nowMs) : await azureCoverage(flags, io, nowMs));
   const htmlPath = stringFlag(flags, "html");
   if (htmlPath !== undefined) {
-    const page = coveragePage({ title: "Log export coverage", generatedAt: new Date(nowMs).toISOString(), sections: reads.map(({ name, tables }) => ({ name, tables })) });
+    const page = coveragePage({
+      title: "Log export coverage",
+      generatedAt: new Date(nowMs).toISOString(),
+      sections: reads.map(({ name, tables }) => ({ name, tables })),
+    });
     await writeFile(resolve(htmlPath), page.html);
     io.stderr.write(`coverage page written to ${resolve(htmlPath)} (${formatBytes(Buffer.byteLength(page.html))})\n`);
   }
@@ -120,7 +154,11 @@ export async function statusCommand(argv: readonly string[], io: CommandIO): Pro
     const json = reads.length === 1 && only !== undefined ? rangeJson(only) : { clouds: reads.map((read) => ({ name: read.name, ...rangeJson(read) })) };
     io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
-    io.stdout.write(reads.length === 1 && only !== undefined ? `${coverageTable(only.tables)}\n` : reads.map((read) => `${read.name}\n${coverageTable(read.tables)}\n`).join("\n"));
+    io.stdout.write(
+      reads.length === 1 && only !== undefined
+        ? `${coverageTable(only.tables)}\n`
+        : reads.map((read) => `${read.name}\n${coverageTable(read.tables)}\n`).join("\n"),
+    );
   }
   return 0;
 }

@@ -16,7 +16,8 @@ const FLAGS: readonly FlagSpec[] = [
   { name: "help", boolean: true, description: "show this help" },
 ];
 
-const SUMMARY = "Uploads one Parquet file to S3 or an S3-compatible store, after checking that it is a complete Parquet file; the object appears only when the whole upload succeeded. Keys come from the standard AWS chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile or a role). Exit codes: 0 done, 1 upload failed, 2 bad flags or file.";
+const SUMMARY =
+  "Uploads one Parquet file to S3 or an S3-compatible store, after checking that it is a complete Parquet file; the object appears only when the whole upload succeeded. Keys come from the standard AWS chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile or a role). Exit codes: 0 done, 1 upload failed, 2 bad flags or file.";
 
 /** Reads the footer: a truncated or foreign file fails here, before anything is sent. */
 export async function parquetRows(file: string): Promise<number> {
@@ -42,6 +43,11 @@ export async function uploadParquetCommand(argv: readonly string[], io: CommandI
   if (info === undefined || !info.isFile()) throw new CliError(`--source ${file} is not a file`);
   const rows = await parquetRows(file);
   const stored = await uploadFile(file, info.size, target, { contentType: "application/vnd.apache.parquet", metadata: { rows: String(rows) } }, io);
-  io.stdout.write(`${renderTable([["destination", "rows", "bytes", "sha256"], [destination, rows, formatBytes(stored.bytes), stored.sha256]])}\n`);
+  io.stdout.write(
+    `${renderTable([
+      ["destination", "rows", "bytes", "sha256"],
+      [destination, rows, formatBytes(stored.bytes), stored.sha256],
+    ])}\n`,
+  );
   return 0;
 }

@@ -14,16 +14,30 @@ import { parquetRows } from "./upload-parquet.js";
 
 const FLAGS: readonly FlagSpec[] = [
   { name: "source", required: true, description: "the local file: JSON Lines (.jsonl, .jsonl.gz), Parquet, or anything else" },
-  { name: "destination", required: true, description: "s3://bucket/key, or https://<account>.blob.core.windows.net/<container>/<name> (a SAS token in the URL is used, never shown); a name ending in / gets the file's name" },
-  { name: "connection-string-file", description: "for a blob URL without SAS: a file holding the storage connection string (default: $AZURE_STORAGE_CONNECTION_STRING, else your Azure login)" },
+  {
+    name: "destination",
+    required: true,
+    description:
+      "s3://bucket/key, or https://<account>.blob.core.windows.net/<container>/<name> (a SAS token in the URL is used, never shown); a name ending in / gets the file's name",
+  },
+  {
+    name: "connection-string-file",
+    description: "for a blob URL without SAS: a file holding the storage connection string (default: $AZURE_STORAGE_CONNECTION_STRING, else your Azure login)",
+  },
   { name: "connection-string", description: "refused: a connection string on the command line shows in process listings (use the variable or the file)" },
-  { name: "restart", boolean: true, description: "s3:// only: abort the unfinished multipart upload an earlier failed run of this file to this destination left, and start over (without it a rerun resumes it)" },
+  {
+    name: "restart",
+    boolean: true,
+    description:
+      "s3:// only: abort the unfinished multipart upload an earlier failed run of this file to this destination left, and start over (without it a rerun resumes it)",
+  },
   { name: "aws-region", default: "us-east-1", description: "AWS region" },
   ...S3_FLAGS,
   { name: "help", boolean: true, description: "show this help" },
 ];
 
-const SUMMARY = "Uploads one file to S3 or Azure Blob Storage (seed 002's last step: the sanitized JSON Lines); a Parquet file's footer is checked first. The object appears only when the whole upload succeeded; after a failure, running the same command again resumes it (Blob: staged blocks; S3: the parts a sidecar file beside the source records). Exit codes: 0 done, 1 upload failed, 2 bad flags or file.";
+const SUMMARY =
+  "Uploads one file to S3 or Azure Blob Storage (seed 002's last step: the sanitized JSON Lines); a Parquet file's footer is checked first. The object appears only when the whole upload succeeded; after a failure, running the same command again resumes it (Blob: staged blocks; S3: the parts a sidecar file beside the source records). Exit codes: 0 done, 1 upload failed, 2 bad flags or file.";
 
 const CONTENT_TYPES: readonly (readonly [RegExp, string])[] = [
   [/\.parquet$/i, "application/vnd.apache.parquet"],
@@ -47,16 +61,28 @@ export async function uploadCommand(argv: readonly string[], io: CommandIO): Pro
   const destination = given.endsWith("/") || /^[^?]*\/\?/.test(given) ? given.replace(/\/(\?|$)/, `/${basename(file)}$1`) : given;
   const isBlob = /^https?:\/\//i.test(destination);
   const restart = flags.restart === true;
-  if (isBlob && restart) throw new CliError("--restart applies to s3:// destinations: a blob upload reuses only staged blocks whose ids name their bytes, so there is nothing stale to abort");
+  if (isBlob && restart)
+    throw new CliError(
+      "--restart applies to s3:// destinations: a blob upload reuses only staged blocks whose ids name their bytes, so there is nothing stale to abort",
+    );
   const target = isBlob ? blobTarget(destination, flags, io) : s3Target(destination, flags);
   const contentType = CONTENT_TYPES.find(([pattern]) => pattern.test(file))?.[1] ?? "application/octet-stream";
   const rows = contentType === "application/vnd.apache.parquet" ? await parquetRows(file) : undefined;
   const resume = isBlob ? undefined : { journal: sidecarJournal(sidecarPath(file, destination)), restart };
   const stored = await uploadFile(file, info.size, target, { contentType, metadata: rows === undefined ? undefined : { rows: String(rows) }, resume }, io);
   if (stored.reused !== undefined && stored.reused > 0) {
-    io.stderr.write(isBlob ? `resumed: ${stored.reused} of ${stored.pieces} blocks were staged by an earlier attempt and not sent again\n` : `resumed: ${stored.reused} of ${stored.pieces} parts were uploaded by an earlier attempt and not sent again\n`);
+    io.stderr.write(
+      isBlob
+        ? `resumed: ${stored.reused} of ${stored.pieces} blocks were staged by an earlier attempt and not sent again\n`
+        : `resumed: ${stored.reused} of ${stored.pieces} parts were uploaded by an earlier attempt and not sent again\n`,
+    );
   }
-  io.stdout.write(`${renderTable([["destination", "content type", "bytes", "sha256"], [target.shown, contentType, formatBytes(stored.bytes), stored.sha256]])}\n`);
+  io.stdout.write(
+    `${renderTable([
+      ["destination", "content type", "bytes", "sha256"],
+      [target.shown, contentType, formatBytes(stored.bytes), stored.sha256],
+    ])}\n`,
+  );
   return 0;
 }
 

@@ -18,7 +18,12 @@ export interface PipelineResult {
 }
 
 /** Reads batches of lines, sanitizes up to `maxInFlight` at once, writes the results in input order. */
-export async function sanitizeLines(input: AsyncIterable<Uint8Array | string>, output: LineOutput, processor: BatchProcessor, options: PipelineOptions): Promise<PipelineResult> {
+export async function sanitizeLines(
+  input: AsyncIterable<Uint8Array | string>,
+  output: LineOutput,
+  processor: BatchProcessor,
+  options: PipelineOptions,
+): Promise<PipelineResult> {
   const inFlight: Promise<ProcessedBatch>[] = [];
   let lines = 0;
   let bytes = 0;

@@ -23,7 +23,10 @@ export class WorkerPool implements BatchProcessor {
   private nextId = 0;
   private failure: Error | undefined;
 
-  constructor(readonly threads: number, input: WorkerInput) {
+  constructor(
+    readonly threads: number,
+    input: WorkerInput,
+  ) {
     this.slots = Array.from({ length: threads }, () => this.startWorker(input));
   }
 

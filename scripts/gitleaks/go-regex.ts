@@ -9,7 +9,17 @@ interface Flags {
   readonly dotAll: boolean;
 }
 
-const POSIX: Readonly<Record<string, string>> = { alnum: "a-zA-Z0-9", alpha: "a-zA-Z", digit: "0-9", lower: "a-z", upper: "A-Z", space: "\\s", word: "\\w", xdigit: "0-9a-fA-F", punct: "!-\\/:-@\\[-`{-~" };
+const POSIX: Readonly<Record<string, string>> = {
+  alnum: "a-zA-Z0-9",
+  alpha: "a-zA-Z",
+  digit: "0-9",
+  lower: "a-z",
+  upper: "A-Z",
+  space: "\\s",
+  word: "\\w",
+  xdigit: "0-9a-fA-F",
+  punct: "!-\\/:-@\\[-`{-~",
+};
 
 const isLetter = (char: string) => /^[A-Za-z]$/.test(char);
 const otherCase = (char: string) => (char === char.toLowerCase() ? char.toUpperCase() : char.toLowerCase());
@@ -63,7 +73,10 @@ function classEnd(source: string, open: number): number {
 const FLAG_GROUP = /^\(\?([a-z]*)(?:-([a-z]*))?(:|\))/;
 
 function withFlags(flags: Flags, on: string, off: string): Flags {
-  return { caseless: off.includes("i") ? false : on.includes("i") ? true : flags.caseless, dotAll: off.includes("s") ? false : on.includes("s") ? true : flags.dotAll };
+  return {
+    caseless: off.includes("i") ? false : on.includes("i") ? true : flags.caseless,
+    dotAll: off.includes("s") ? false : on.includes("s") ? true : flags.dotAll,
+  };
 }
 
 /** JavaScript source (no flags needed) matching what the Go expression matches. */

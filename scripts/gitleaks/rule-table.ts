@@ -71,7 +71,11 @@ const translateAll = (regexes: readonly string[] | undefined) => (regexes ?? [])
 function allowlists(rule: GitleaksTomlRule): TableAllowlist[] {
   return (rule.allowlists ?? [])
     .filter((list) => (list.paths ?? []).length === 0 || (list.condition !== "AND" && ((list.regexes ?? []).length > 0 || (list.stopwords ?? []).length > 0)))
-    .map((list) => ({ target: list.regexTarget === "match" || list.regexTarget === "line" ? list.regexTarget : "secret", regexes: translateAll(list.regexes), stopwords: list.stopwords ?? [] }));
+    .map((list) => ({
+      target: list.regexTarget === "match" || list.regexTarget === "line" ? list.regexTarget : "secret",
+      regexes: translateAll(list.regexes),
+      stopwords: list.stopwords ?? [],
+    }));
 }
 
 /** An assignment rule whose regex is its key pattern, the usual operator, its value and the usual end keeps only the key pattern. */

@@ -52,7 +52,8 @@ export const AZURERM_CHANGES: SchemaChanges = {
       type: "azurerm_application_insights",
       path: [],
       attributes: { local_authentication_enabled: {}, ip_masking_enabled: {}, daily_data_cap_notifications_enabled: {} },
-      evidence: "internal/services/applicationinsights/application_insights_resource.go: optional, ConflictsWith the deprecated *_disabled / disable_ip_masking arguments",
+      evidence:
+        "internal/services/applicationinsights/application_insights_resource.go: optional, ConflictsWith the deprecated *_disabled / disable_ip_masking arguments",
     },
     {
       kind: "resource",

@@ -90,7 +90,8 @@ export function readBinding(packageDir: string, kind: BindingKind, type: string)
   const code = readFileSync(join(dir, "index.js"), "utf8");
   const className = new RegExp(`^class (\\w+) extends cdktf\\.${BASE[kind]} \\{`, "m").exec(code)?.[1];
   const declaredType = /\.tfResourceType = "([^"]+)";/.exec(code)?.[1];
-  if (className === undefined || (kind !== "provider" && declaredType !== type)) throw new Error(`${dir} does not hold ${kind} ${type} (it holds ${declaredType ?? "nothing"})`);
+  if (className === undefined || (kind !== "provider" && declaredType !== type))
+    throw new Error(`${dir} does not hold ${kind} ${type} (it holds ${declaredType ?? "nothing"})`);
   // A provider's getters only echo its arguments; resources and data sources also read what the provider computes.
   return blockSchema(`${className}Config`, interfaces(readFileSync(join(dir, "index.d.ts"), "utf8")), code, kind === "provider" ? undefined : className);
 }

@@ -15,7 +15,11 @@ export interface TerraformCheck {
 
 /** Every module and example under terraform/. */
 export function terraformDirs(root = "terraform"): string[] {
-  return ["modules", "examples"].flatMap((kind) => readdirSync(join(root, kind)).sort().map((d) => join(root, kind, d)));
+  return ["modules", "examples"].flatMap((kind) =>
+    readdirSync(join(root, kind))
+      .sort()
+      .map((d) => join(root, kind, d)),
+  );
 }
 
 export async function checkTerraform(dirs: readonly string[], schemaDir: string): Promise<TerraformCheck> {

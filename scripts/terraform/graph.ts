@@ -63,7 +63,9 @@ function nodeId(block: TopBlock): string {
 export async function moduleGraph(module: TerraformModule): Promise<GraphNode[]> {
   const declared = module.blocks.filter((b) => b.kind !== "terraform" && b.kind !== "locals");
   const nodes = await Promise.all(
-    declared.map(async (block): Promise<GraphNode> => ({ id: nodeId(block), file: block.file, block, references: await bodyReferences(expressions(block), new Set()) })),
+    declared.map(
+      async (block): Promise<GraphNode> => ({ id: nodeId(block), file: block.file, block, references: await bodyReferences(expressions(block), new Set()) }),
+    ),
   );
   const localNodes = await Promise.all(
     [...locals(module)].map(async ([name, { value, file }]): Promise<GraphNode> => {

@@ -72,7 +72,10 @@ function restoreEscapes(value: HclValue): HclValue {
 }
 
 export async function parseTerraformFile(file: string, text: string): Promise<TopBlock[]> {
-  const json: unknown = await parse(file, ESCAPED.reduce((t, [escaped, standIn]) => t.replaceAll(escaped, () => standIn), text));
+  const json: unknown = await parse(
+    file,
+    ESCAPED.reduce((t, [escaped, standIn]) => t.replaceAll(escaped, () => standIn), text),
+  );
   if (!isBody(json as HclValue)) throw new Error(`${file}: the parser returned no object`);
   return Object.entries(restoreEscapes(json as HclBody) as HclBody).flatMap(([key, value]) => {
     if (!isBlockKind(key)) throw new Error(`${file}: unknown top-level block ${key}`);
@@ -81,7 +84,9 @@ export async function parseTerraformFile(file: string, text: string): Promise<To
 }
 
 export async function loadModule(dir: string): Promise<TerraformModule> {
-  const files = readdirSync(dir).filter((f) => f.endsWith(".tf")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".tf"))
+    .sort();
   const parsed = await Promise.all(files.map((f) => parseTerraformFile(f, readFileSync(join(dir, f), "utf8"))));
   return { dir, blocks: parsed.flat() };
 }

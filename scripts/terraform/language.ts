@@ -25,7 +25,10 @@ export const DATA_META: BlockSchema = {
 
 /** Provisioners by type (the labels of `provisioner "<type>" { … }`); only resources have them. */
 export const PROVISIONERS: Readonly<Record<string, BlockSchema>> = {
-  "local-exec": { attributes: { command: { required: true }, working_dir: {}, interpreter: {}, environment: {}, when: {}, on_failure: {}, quiet: {} }, blocks: {} },
+  "local-exec": {
+    attributes: { command: { required: true }, working_dir: {}, interpreter: {}, environment: {}, when: {}, on_failure: {}, quiet: {} },
+    blocks: {},
+  },
 };
 
 /** `dynamic "<block>" { … }`: the generated blocks' bodies are checked against the block's own schema. */

@@ -67,7 +67,9 @@ async function permissionsFirst(module: TerraformModule, graph: readonly GraphNo
     if (why === undefined) return [];
     const reached = reach(n.id, byId);
     const missing = grants.filter((g) => g.principals.some((p) => reached.has(p)) && !reached.has(g.id)).map((g) => g.id);
-    return missing.length === 0 ? [] : [{ file: join(module.dir, n.file), at: address(n.block), message: `${why}: add ${missing.join(", ")} to its depends_on` }];
+    return missing.length === 0
+      ? []
+      : [{ file: join(module.dir, n.file), at: address(n.block), message: `${why}: add ${missing.join(", ")} to its depends_on` }];
   });
 }
 

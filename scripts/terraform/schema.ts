@@ -44,7 +44,9 @@ export function schemaFileName(source: string): string {
 
 export function loadSchemas(dir: string): Map<string, ProviderSchema> {
   const schemas = new Map<string, ProviderSchema>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()) {
     const schema = JSON.parse(readFileSync(join(dir, file), "utf8")) as ProviderSchema;
     schemas.set(schema.source, schema);
   }

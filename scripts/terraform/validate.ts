@@ -45,7 +45,8 @@ function distance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i += 1) {
     const row = [i];
-    for (let j = 1; j <= b.length; j += 1) row.push(Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    for (let j = 1; j <= b.length; j += 1)
+      row.push(Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
     previous = row;
   }
   return previous[b.length] ?? 0;
@@ -108,7 +109,11 @@ class ModuleValidator {
     const schema = (kind === "resource" ? provider.resources : provider.dataSources)[type];
     if (schema === undefined) {
       const known = Object.keys(kind === "resource" ? provider.resources : provider.dataSources);
-      this.report(block, [], `${source} ${provider.version} has no ${kind === "resource" ? "resource" : "data source"} type ${type} in terraform/schema${suggestion(type, known)}; a type new to the modules needs npm run terraform:schema`);
+      this.report(
+        block,
+        [],
+        `${source} ${provider.version} has no ${kind === "resource" ? "resource" : "data source"} type ${type} in terraform/schema${suggestion(type, known)}; a type new to the modules needs npm run terraform:schema`,
+      );
     }
     return schema;
   }
@@ -125,7 +130,11 @@ class ModuleValidator {
           const schema = this.options.schemas.get(spec.source);
           if (schema === undefined) this.report(t, ["required_providers", name], `no schema for ${spec.source} in terraform/schema`);
           else if (typeof spec.version === "string" && !admits(spec.version, schema.version)) {
-            this.report(t, ["required_providers", name], `the schema describes ${spec.source} ${schema.version}, which "${spec.version}" does not admit: regenerate it for the pinned version (npm run terraform:schema)`);
+            this.report(
+              t,
+              ["required_providers", name],
+              `the schema describes ${spec.source} ${schema.version}, which "${spec.version}" does not admit: regenerate it for the pinned version (npm run terraform:schema)`,
+            );
           }
         }
       }
@@ -145,7 +154,11 @@ class ModuleValidator {
       } else if (key in schema.attributes) {
         if (schema.attributes[key]?.computed === true) this.report(block, [...path, key], `${key} is read-only: the provider sets it`);
       } else {
-        this.report(block, [...path, key], `unknown argument or block "${key}"${suggestion(key, [...Object.keys(schema.attributes), ...Object.keys(schema.blocks)])}`);
+        this.report(
+          block,
+          [...path, key],
+          `unknown argument or block "${key}"${suggestion(key, [...Object.keys(schema.attributes), ...Object.keys(schema.blocks)])}`,
+        );
       }
     }
     const dynamicBlocks = isBody(body.dynamic) ? Object.keys(body.dynamic) : [];
@@ -223,7 +236,8 @@ class ModuleValidator {
     this.calls.set(name, { mode: modeOf(block.body), called });
     if (called === undefined) return;
     for (const key of Object.keys(block.body)) {
-      if (!(key in MODULE_META.attributes) && !called.variables.has(key)) this.report(block, [key], `the module has no variable "${key}"${suggestion(key, called.variables.keys())}`);
+      if (!(key in MODULE_META.attributes) && !called.variables.has(key))
+        this.report(block, [key], `the module has no variable "${key}"${suggestion(key, called.variables.keys())}`);
     }
     for (const [variable, { required }] of called.variables) {
       if (required && !(variable in block.body)) this.report(block, [], `missing required variable "${variable}"`);
@@ -250,7 +264,11 @@ class ModuleValidator {
       if (step.name in schema.attributes) return;
       const nested: BlockSchema | undefined = schema.blocks[step.name];
       if (nested === undefined) {
-        this.report(node.block, [], `${reference.text}: ${what} has no attribute "${step.name}"${suggestion(step.name, [...Object.keys(schema.attributes), ...Object.keys(schema.blocks)])}`);
+        this.report(
+          node.block,
+          [],
+          `${reference.text}: ${what} has no attribute "${step.name}"${suggestion(step.name, [...Object.keys(schema.attributes), ...Object.keys(schema.blocks)])}`,
+        );
         return;
       }
       schema = nested;
@@ -315,7 +333,11 @@ class ModuleValidator {
   }
 }
 
-export async function validateModule(module: TerraformModule, graph: readonly GraphNode[], options: ValidateOptions): Promise<{ readonly findings: Finding[]; readonly coverage: Coverage }> {
+export async function validateModule(
+  module: TerraformModule,
+  graph: readonly GraphNode[],
+  options: ValidateOptions,
+): Promise<{ readonly findings: Finding[]; readonly coverage: Coverage }> {
   const validator = new ModuleValidator(module, options);
   await validator.run(graph);
   return { findings: validator.findings, coverage: validator.coverage };

@@ -20,7 +20,13 @@ export type Admission =
  * Whether run `runId` may start: it claims its tables first (one active run per table), then charges its
  * windows to today's quota; refused by the quota, it gives its tables back, so a refusal changes nothing.
  */
-export async function admitBackfill(state: ObjectStore, tables: readonly string[], windows: number, runId: string, options: AdmissionOptions): Promise<Admission> {
+export async function admitBackfill(
+  state: ObjectStore,
+  tables: readonly string[],
+  windows: number,
+  runId: string,
+  options: AdmissionOptions,
+): Promise<Admission> {
   const claim = await claimTables(state, tables, runId, options);
   if (!claim.ok) return { ok: false, reason: "busy", busy: claim.busy };
   let charge: QuotaCharge;

@@ -70,7 +70,9 @@ async function holder(state: ObjectStore, claim: Claim, options: ClaimOptions): 
   if (coverage === undefined) return undefined;
   // A failure recorded by an earlier run is what this run is re-running: only its own failures finish a window.
   const finished = coverage.windows.filter((w) => w.state === "exported" || (w.state === "failed" && w.runId === run.runId)).length;
-  return finished < coverage.windows.length ? { table: claim.table, runId: run.runId, since: run.createdAt, progress: { finished, total: coverage.windows.length } } : undefined;
+  return finished < coverage.windows.length
+    ? { table: claim.table, runId: run.runId, since: run.createdAt, progress: { finished, total: coverage.windows.length } }
+    : undefined;
 }
 
 /** Attempts at one table's claim: a lost race is seen on the next read, so two are the most a request needs. */

@@ -23,7 +23,14 @@ export interface TableBackfillPlan {
 }
 
 /** Windows already exported come from one manifest listing per day; the rest are counted with one histogram query per table. */
-export async function planBackfill(source: LogSource, state: ObjectStore, tables: readonly string[], range: TimeRange, windowMs: number, budget: PartBudget): Promise<TableBackfillPlan[]> {
+export async function planBackfill(
+  source: LogSource,
+  state: ObjectStore,
+  tables: readonly string[],
+  range: TimeRange,
+  windowMs: number,
+  budget: PartBudget,
+): Promise<TableBackfillPlan[]> {
   const plans: TableBackfillPlan[] = [];
   for (const table of tables) {
     const windows = splitRange(range, windowMs);
@@ -40,7 +47,18 @@ export async function planBackfill(source: LogSource, state: ObjectStore, tables
       parts += Math.max(Math.ceil(bin.rows / budget.maxRows), Math.ceil(bin.bytes / budget.maxBytes));
     }
     const planBytesScanned = bins.reduce((n, bin) => n + bin.bytes, 0);
-    plans.push({ table, windows: windows.length, exported: windows.length - todo.length, toExport: todo.length, rowsToExport: rows, bytesToExport: bytes, estimatedParts: parts, estimatedQueries: todo.length + parts, estimatedBytesScanned: 2 * bytes, planBytesScanned });
+    plans.push({
+      table,
+      windows: windows.length,
+      exported: windows.length - todo.length,
+      toExport: todo.length,
+      rowsToExport: rows,
+      bytesToExport: bytes,
+      estimatedParts: parts,
+      estimatedQueries: todo.length + parts,
+      estimatedBytesScanned: 2 * bytes,
+      planBytesScanned,
+    });
   }
   return plans;
 }

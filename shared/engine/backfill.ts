@@ -29,7 +29,9 @@ export interface FieldProblem {
   readonly reason: string;
 }
 
-export type BackfillValidation = { readonly ok: true; readonly request: BackfillRequest; readonly windows: number } | { readonly ok: false; readonly problems: FieldProblem[] };
+export type BackfillValidation =
+  | { readonly ok: true; readonly request: BackfillRequest; readonly windows: number }
+  | { readonly ok: false; readonly problems: FieldProblem[] };
 
 /** More entries than any deployment exports tables: refused as a whole, without looking at each. */
 export const MAX_TABLES_PER_REQUEST = 100;
@@ -39,7 +41,10 @@ const QUOTED_ENTRIES = 5;
 /** One problem for a whole list of table names, however many entries are wrong: the first few quoted, the exported tables named once. */
 export function tableListProblem(name: string, bad: readonly string[], knownTables: readonly string[]): FieldProblem {
   const more = bad.length > QUOTED_ENTRIES ? `; and ${bad.length - QUOTED_ENTRIES} more` : "";
-  return { name, reason: `${bad.length} entr${bad.length === 1 ? "y is" : "ies are"} wrong: ${bad.slice(0, QUOTED_ENTRIES).join("; ")}${more}. Exported tables: ${knownTables.join(", ")}` };
+  return {
+    name,
+    reason: `${bad.length} entr${bad.length === 1 ? "y is" : "ies are"} wrong: ${bad.slice(0, QUOTED_ENTRIES).join("; ")}${more}. Exported tables: ${knownTables.join(", ")}`,
+  };
 }
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/;
@@ -56,7 +61,8 @@ export function validateBackfillRequest(body: unknown, limits: BackfillLimits): 
   if (typeof body !== "object" || body === null || Array.isArray(body)) return { ok: false, problems: [{ name: "(body)", reason: "must be a JSON object" }] };
   const b = body as Record<string, unknown>;
   for (const key of Object.keys(b)) {
-    if (!["tables", "start", "end", "windowMinutes", "force", "allowShrink"].includes(key)) problems.push({ name: key, reason: "is not a known field (tables, start, end, windowMinutes, force, allowShrink)" });
+    if (!["tables", "start", "end", "windowMinutes", "force", "allowShrink"].includes(key))
+      problems.push({ name: key, reason: "is not a known field (tables, start, end, windowMinutes, force, allowShrink)" });
   }
   const tables: string[] = [];
   if (!Array.isArray(b.tables) || b.tables.length === 0) {
@@ -75,7 +81,10 @@ export function validateBackfillRequest(body: unknown, limits: BackfillLimits): 
   }
   const minutes = limits.windowMs / MINUTE_MS;
   if (b.windowMinutes !== undefined && b.windowMinutes !== minutes) {
-    problems.push({ name: "windowMinutes", reason: `must be the deployment's window size, ${minutes} (LOGEXPORT_WINDOW_MINUTES), or left out; got ${JSON.stringify(b.windowMinutes)}: windows of another size would archive the same rows again under other names` });
+    problems.push({
+      name: "windowMinutes",
+      reason: `must be the deployment's window size, ${minutes} (LOGEXPORT_WINDOW_MINUTES), or left out; got ${JSON.stringify(b.windowMinutes)}: windows of another size would archive the same rows again under other names`,
+    });
   }
   const windowMs = limits.windowMs;
   const startMs = instant(b.start, "start", problems);
@@ -87,7 +96,10 @@ export function validateBackfillRequest(body: unknown, limits: BackfillLimits): 
     if (startMs >= endMs) problems.push({ name: "end", reason: `must be after start (${isoInstant(startMs)})` });
     if (endMs > limits.nowMs) problems.push({ name: "end", reason: `is in the future (now is ${isoInstant(limits.nowMs)})` });
     if (startMs < limits.nowMs - limits.retentionMs) {
-      problems.push({ name: "start", reason: `is beyond the workspace retention of ${limits.retentionMs / DAY_MS} days (earliest ${isoInstant(limits.nowMs - limits.retentionMs)})` });
+      problems.push({
+        name: "start",
+        reason: `is beyond the workspace retention of ${limits.retentionMs / DAY_MS} days (earliest ${isoInstant(limits.nowMs - limits.retentionMs)})`,
+      });
     }
     if (startMs % windowMs !== 0 || endMs % windowMs !== 0) {
       problems.push({ name: startMs % windowMs !== 0 ? "start" : "end", reason: `must fall on a ${minutes}-minute window boundary` });
@@ -103,7 +115,16 @@ export function validateBackfillRequest(body: unknown, limits: BackfillLimits): 
 
 /** One coarse job per table and UTC day: a 90-day, 20-table request is 1,800 small messages. */
 export function planRangeJobs(request: BackfillRequest, runId: string): RangeJob[] {
-  return request.tables.flatMap((table) => splitRange(request.range, DAY_MS).map((range) => ({ table, range, windowMs: request.windowMs, runId, force: request.force, allowShrink: request.allowShrink })));
+  return request.tables.flatMap((table) =>
+    splitRange(request.range, DAY_MS).map((range) => ({
+      table,
+      range,
+      windowMs: request.windowMs,
+      runId,
+      force: request.force,
+      allowShrink: request.allowShrink,
+    })),
+  );
 }
 
 export async function sendAll(queue: JobQueue, messages: readonly string[], concurrency: number): Promise<void> {
@@ -132,6 +153,12 @@ export async function expandRangeJob(state: ObjectStore, queue: JobQueue, job: R
   const windows = splitRange(job.range, job.windowMs);
   // A range job never crosses a UTC day, so this is one listing.
   const todo = job.force ? windows : await windowsWithoutManifest(state, job.table, windows);
-  await sendAll(queue, todo.map((window) => encodeWindowJob({ table: job.table, window, runId: job.runId, reason: "backfill", force: job.force, allowShrink: job.allowShrink === true })), 16);
+  await sendAll(
+    queue,
+    todo.map((window) =>
+      encodeWindowJob({ table: job.table, window, runId: job.runId, reason: "backfill", force: job.force, allowShrink: job.allowShrink === true }),
+    ),
+    16,
+  );
   return { enqueued: todo.length, skipped: windows.length - todo.length };
 }

@@ -8,7 +8,7 @@ import { windowMetrics } from "./metrics.js";
 import { ledgerName, manifestName, windowObjectsPrefix } from "./naming.js";
 import { planWindowParts, type PartBudget } from "./parts.js";
 import type { RetryPolicy } from "./retry.js";
-import { writePartObjects, writeWindowObject, } from "./window-objects.js";
+import { writePartObjects, writeWindowObject } from "./window-objects.js";
 
 /**
  * Where a window's rows go: one object per part under a prefix (Log Analytics tables, any window
@@ -88,7 +88,14 @@ export async function exportWindow(deps: ExportDependencies, job: WindowJob, opt
     const expectedRows = planned.reduce((sum, p) => sum + p.expectedRows, 0);
     // Before anything is written: the source now counts fewer rows than the archived generation read.
     if (replaced !== undefined && replaced.exportedRows > 0) checkShrink(job, replaced, replaced.readRows, expectedRows, "the source now counts");
-    logger.info("window planned", { ...fields, generation, parts: planned.length, scans: planned.filter((p) => p.scan === true).length, expectedRows, histogramQueries: measured.histogramQueries });
+    logger.info("window planned", {
+      ...fields,
+      generation,
+      parts: planned.length,
+      scans: planned.filter((p) => p.scan === true).length,
+      expectedRows,
+      histogramQueries: measured.histogramQueries,
+    });
     options.onProgress?.({ kind: "planned", parts: planned.length, expectedRows });
     const progress = (partsDone: number, rowsRead: number): void => options.onProgress?.({ kind: "part", partsDone, rowsRead });
 
@@ -103,7 +110,12 @@ export async function exportWindow(deps: ExportDependencies, job: WindowJob, opt
       } catch (error) {
         // The new generation never became the window's: its objects go, the archived ones stay.
         const archived = new Set(replaced.objects.map((o) => o.name));
-        await deleteObjects(deps, job, [...kept].filter((name) => !archived.has(name)), "removed an object of a refused re-export");
+        await deleteObjects(
+          deps,
+          job,
+          [...kept].filter((name) => !archived.has(name)),
+          "removed an object of a refused re-export",
+        );
         throw error;
       }
     }
@@ -136,7 +148,13 @@ export async function exportWindow(deps: ExportDependencies, job: WindowJob, opt
       sanitizer: written.sanitizer,
       ...(stale.length === 0 ? {} : { cleanup: stale }),
       ...(shrank ? { shrink: { fromVersion: replaced.version, fromRows: replaced.exportedRows } } : {}),
-      ...(before === undefined || after === undefined ? {} : { bytesScanned: after.bytesScanned - before.bytesScanned, queryIds: after.queryIds.slice(before.queryIds.length), ...throttledBetween(before, after) }),
+      ...(before === undefined || after === undefined
+        ? {}
+        : {
+            bytesScanned: after.bytesScanned - before.bytesScanned,
+            queryIds: after.queryIds.slice(before.queryIds.length),
+            ...throttledBetween(before, after),
+          }),
       startedAt: isoInstant(startedMs),
       finishedAt: isoInstant(finishedMs),
       durationMs: finishedMs - startedMs,
@@ -146,13 +164,21 @@ export async function exportWindow(deps: ExportDependencies, job: WindowJob, opt
     const note = shrank ? `allowed shrink from ${replaced.exportedRows} rows (version ${replaced.version}) to ${manifest.exportedRows}` : "";
     await appendLedger(deps, job, ledgerEntry(job, committed, "complete", note));
     // The metrics line of the window (Application Insights keeps it in traces; the export-lag alert reads it).
-    logger.info("window exported", { ...fields, generation, lateRows: manifest.lateRows, malformed: manifest.malformed.count, ...manifestMetrics(manifest, finishedMs) });
+    logger.info("window exported", {
+      ...fields,
+      generation,
+      lateRows: manifest.lateRows,
+      malformed: manifest.malformed.count,
+      ...manifestMetrics(manifest, finishedMs),
+    });
     return { status: "exported", manifest: committed, queries: measured.histogramQueries + manifest.parts.reduce((sum, p) => sum + p.attempts, 0) };
   } catch (error) {
     const finishedMs = deps.clock.now();
-    await appendLedger(deps, job, { ...ledgerEntry(job, undefined, "failed", errorMessage(error)), durationMs: finishedMs - startedMs, finishedAt: isoInstant(finishedMs) }).catch((ledgerError: unknown) =>
-      logger.error("could not record the failure in the ledger", { ...fields, error: errorMessage(ledgerError) }),
-    );
+    await appendLedger(deps, job, {
+      ...ledgerEntry(job, undefined, "failed", errorMessage(error)),
+      durationMs: finishedMs - startedMs,
+      finishedAt: isoInstant(finishedMs),
+    }).catch((ledgerError: unknown) => logger.error("could not record the failure in the ledger", { ...fields, error: errorMessage(ledgerError) }));
     throw error;
   }
 }
@@ -171,8 +197,12 @@ function sameWindow(manifest: ExportManifest, window: TimeRange): boolean {
 function checkShrink(job: WindowJob, previous: ExportManifest, archived: number, now: number, what: string): void {
   if (now >= archived) return;
   const detail = `${job.table} ${describeRange(job.window)}: the archive holds ${previous.exportedRows} rows (manifest version ${previous.version}, ${previous.readRows} read) and ${what} ${now}`;
-  if (now === 0) throw new ShrinkRefusedError(`${detail}; a re-export never empties an archived window (delete its objects and manifest by hand if that is meant)`);
-  if (job.allowShrink !== true) throw new ShrinkRefusedError(`${detail}; refused: to archive fewer rows, re-export with allowShrink (HTTP "allowShrink": true, CLI --allow-shrink, Lambda event "allowShrink": true)`);
+  if (now === 0)
+    throw new ShrinkRefusedError(`${detail}; a re-export never empties an archived window (delete its objects and manifest by hand if that is meant)`);
+  if (job.allowShrink !== true)
+    throw new ShrinkRefusedError(
+      `${detail}; refused: to archive fewer rows, re-export with allowShrink (HTTP "allowShrink": true, CLI --allow-shrink, Lambda event "allowShrink": true)`,
+    );
 }
 
 function writeManifest(deps: ExportDependencies, job: WindowJob, manifest: ExportManifest): Promise<string | undefined> {
@@ -213,14 +243,26 @@ async function finishCleanup(deps: ExportDependencies, job: WindowJob, manifest:
     await writeManifest(deps, job, clean);
     return clean;
   } catch (error) {
-    deps.logger.warn("could not remove objects of an earlier generation; the next run will", { runId: job.runId, table: job.table, window: describeRange(job.window), error: errorMessage(error) });
+    deps.logger.warn("could not remove objects of an earlier generation; the next run will", {
+      runId: job.runId,
+      table: job.table,
+      window: describeRange(job.window),
+      error: errorMessage(error),
+    });
     return manifest;
   }
 }
 
 /** The metrics of one exported window, from its manifest (log fields on Azure, Embedded Metric Format on AWS). */
 export function manifestMetrics(manifest: ExportManifest, nowMs: number) {
-  return windowMetrics({ rows: manifest.exportedRows, bytes: manifest.bytes, partAttempts: manifest.parts.map((p) => p.attempts), durationMs: manifest.durationMs, windowEndMs: Date.parse(manifest.window.end), nowMs });
+  return windowMetrics({
+    rows: manifest.exportedRows,
+    bytes: manifest.bytes,
+    partAttempts: manifest.parts.map((p) => p.attempts),
+    durationMs: manifest.durationMs,
+    windowEndMs: Date.parse(manifest.window.end),
+    nowMs,
+  });
 }
 
 function ledgerEntry(job: WindowJob, manifest: ExportManifest | undefined, status: LedgerEntry["status"], error: string): LedgerEntry {

@@ -24,9 +24,22 @@ function csvField(value: string | number | null): string {
 
 export function ledgerLine(entry: LedgerEntry): string {
   return [
-    entry.table, entry.windowStart, entry.windowEnd, entry.status, entry.rows, entry.files, entry.bytes,
-    entry.durationMs, entry.runId, entry.reason, entry.manifestVersion, entry.finishedAt, entry.error.replace(/\s+/g, " ").slice(0, 500),
-  ].map(csvField).join(",");
+    entry.table,
+    entry.windowStart,
+    entry.windowEnd,
+    entry.status,
+    entry.rows,
+    entry.files,
+    entry.bytes,
+    entry.durationMs,
+    entry.runId,
+    entry.reason,
+    entry.manifestVersion,
+    entry.finishedAt,
+    entry.error.replace(/\s+/g, " ").slice(0, 500),
+  ]
+    .map(csvField)
+    .join(",");
 }
 
 /** Splits one CSV line written by ledgerLine (fields quoted only when they hold quotes, commas or newlines). */

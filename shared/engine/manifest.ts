@@ -132,7 +132,12 @@ export function parseManifest(text: string): ExportManifest | undefined {
   }
   if (typeof value !== "object" || value === null) return undefined;
   const m = value as Partial<ExportManifest> & { schema?: unknown };
-  const common = m.status === "complete" && typeof m.version === "number" && typeof m.expectedRows === "number" && typeof m.exportedRows === "number" && Array.isArray(m.parts);
+  const common =
+    m.status === "complete" &&
+    typeof m.version === "number" &&
+    typeof m.expectedRows === "number" &&
+    typeof m.exportedRows === "number" &&
+    Array.isArray(m.parts);
   if (!common) return undefined;
   if (m.schema === MANIFEST_SCHEMA) return typeof m.readRows === "number" && Array.isArray(m.objects) ? (value as ExportManifest) : undefined;
   if (m.schema === MANIFEST_SCHEMA_V1) return fromV1(value as Parameters<typeof fromV1>[0]);

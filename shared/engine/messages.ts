@@ -49,15 +49,33 @@ function shrinkField(allowShrink: boolean | undefined): { allowShrink?: true } {
 }
 
 export function encodeWindowJob(job: WindowJob): string {
-  return encode({ kind: "window", table: job.table, start: isoInstant(job.window.startMs), end: isoInstant(job.window.endMs), runId: job.runId, reason: job.reason, force: job.force, ...shrinkField(job.allowShrink) });
+  return encode({
+    kind: "window",
+    table: job.table,
+    start: isoInstant(job.window.startMs),
+    end: isoInstant(job.window.endMs),
+    runId: job.runId,
+    reason: job.reason,
+    force: job.force,
+    ...shrinkField(job.allowShrink),
+  });
 }
 
 export function encodeRangeJob(job: RangeJob): string {
-  return encode({ kind: "range", table: job.table, start: isoInstant(job.range.startMs), end: isoInstant(job.range.endMs), windowMinutes: job.windowMs / MINUTE_MS, runId: job.runId, force: job.force, ...shrinkField(job.allowShrink) });
+  return encode({
+    kind: "range",
+    table: job.table,
+    start: isoInstant(job.range.startMs),
+    end: isoInstant(job.range.endMs),
+    windowMinutes: job.windowMs / MINUTE_MS,
+    runId: job.runId,
+    force: job.force,
+    ...shrinkField(job.allowShrink),
+  });
 }
 
 function field(body: Record<string, unknown>, name: string): unknown {
-  return  Object.hasOwn(body, name) ? body[name] : undefined;
+  return Object.hasOwn(body, name) ? body[name] : undefined;
 }
 
 function instant(body: Record<string, unknown>, name: string): number {
@@ -72,7 +90,8 @@ function common(record: Record<string, unknown>): { table: string; range: TimeRa
   if (!isTableName(table)) throw new InvalidMessageError(`"table" ${JSON.stringify(table)} is not a valid table name`);
   const startMs = instant(record, "start");
   const endMs = instant(record, "end");
-  if (endMs <= startMs || endMs - startMs > DAY_MS) throw new InvalidMessageError(`window [${isoInstant(startMs)}, ${isoInstant(endMs)}) must be non-empty and at most one day`);
+  if (endMs <= startMs || endMs - startMs > DAY_MS)
+    throw new InvalidMessageError(`window [${isoInstant(startMs)}, ${isoInstant(endMs)}) must be non-empty and at most one day`);
   const runId = field(record, "runId");
   if (!isRunId(runId)) throw new InvalidMessageError(`"runId" must be 1-100 characters of letters, digits and . _ : -, got ${JSON.stringify(runId)}`);
   const force = field(record, "force");
@@ -96,7 +115,8 @@ export function decodeJob(message: unknown): DecodedJob {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw new InvalidMessageError("message is not a JSON object");
   const record = body as Record<string, unknown>;
   const version = field(record, "v");
-  if (version !== JOB_MESSAGE_VERSION) throw new InvalidMessageError(`unsupported message version ${JSON.stringify(version)} (this worker reads version ${JOB_MESSAGE_VERSION})`);
+  if (version !== JOB_MESSAGE_VERSION)
+    throw new InvalidMessageError(`unsupported message version ${JSON.stringify(version)} (this worker reads version ${JOB_MESSAGE_VERSION})`);
   const kind = field(record, "kind");
   if (kind === "window") {
     const { table, range, runId, force, allowShrink } = common(record);

@@ -10,7 +10,14 @@ export interface WindowMetrics {
   readonly exportLagSeconds: number;
 }
 
-export function windowMetrics(input: { rows: number; bytes: number; partAttempts: readonly number[]; durationMs: number; windowEndMs: number; nowMs: number }): WindowMetrics {
+export function windowMetrics(input: {
+  rows: number;
+  bytes: number;
+  partAttempts: readonly number[];
+  durationMs: number;
+  windowEndMs: number;
+  nowMs: number;
+}): WindowMetrics {
   return {
     rows: input.rows,
     bytes: input.bytes,
@@ -49,7 +56,9 @@ export function embeddedMetricLine(namespace: string, dimensions: Readonly<Recor
   return JSON.stringify({
     _aws: {
       Timestamp: timestampMs,
-      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [Object.keys(dimensions)], Metrics: keys.map((k) => ({ Name: EMF_NAMES[k], Unit: EMF_UNITS[k] })) }],
+      CloudWatchMetrics: [
+        { Namespace: namespace, Dimensions: [Object.keys(dimensions)], Metrics: keys.map((k) => ({ Name: EMF_NAMES[k], Unit: EMF_UNITS[k] })) },
+      ],
     },
     ...dimensions,
     ...values,

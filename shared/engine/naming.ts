@@ -73,5 +73,8 @@ export function watermarkName(table: string): string {
 export function hourlyObjectName(prefix: string, stem: string, hourStartMs: number, extension: string, generation = 1): string {
   const iso = new Date(hourStartMs).toISOString();
   const partition = `year=${iso.slice(0, 4)}/month=${iso.slice(5, 7)}/day=${iso.slice(8, 10)}/hour=${iso.slice(11, 13)}`;
-  return joinPrefix(prefix, `${partition}/${stem}_${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}0000Z${generationSuffix(generation)}.${extension}`);
+  return joinPrefix(
+    prefix,
+    `${partition}/${stem}_${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}0000Z${generationSuffix(generation)}.${extension}`,
+  );
 }

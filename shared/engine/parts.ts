@@ -85,7 +85,8 @@ export function packParts(window: TimeRange, bins: readonly MeasuredBin[], budge
   for (const bin of bins) {
     if (bin.rows === 0) continue;
     const current = groups.at(-1);
-    const joinsQuery = current !== undefined && !current.scan && bin.scan !== true && current.rows + bin.rows <= budget.maxRows && current.bytes + bin.bytes <= budget.maxBytes;
+    const joinsQuery =
+      current !== undefined && !current.scan && bin.scan !== true && current.rows + bin.rows <= budget.maxRows && current.bytes + bin.bytes <= budget.maxBytes;
     const joinsScan = current?.scan && bin.scan === true && current.rows + bin.rows <= SCAN_PART_BUDGETS * budget.maxRows;
     if (current !== undefined && (joinsQuery || joinsScan)) {
       current.rows += bin.rows;
@@ -96,7 +97,7 @@ export function packParts(window: TimeRange, bins: readonly MeasuredBin[], budge
     }
   }
   // Each part starts where its first bin starts, except after a scan part, which ends with its slice; the first starts at the window.
-  const starts = groups.map((group, i) => (i === 0 ? window.startMs : (groups[i - 1]?.scan === true ? (groups[i - 1]?.endMs ?? group.startMs) : group.startMs)));
+  const starts = groups.map((group, i) => (i === 0 ? window.startMs : groups[i - 1]?.scan === true ? (groups[i - 1]?.endMs ?? group.startMs) : group.startMs));
   return groups.map((group, i) => ({
     index: i + 1,
     startMs: starts[i] ?? window.startMs,
@@ -118,6 +119,8 @@ export interface WindowPlan {
  * reports. Slices too dense for any query become scan parts when the source can scan.
  */
 export async function planWindowParts(source: LogSource, table: string, window: TimeRange, budget: PartBudget, abortSignal?: AbortSignal): Promise<WindowPlan> {
-  const measured = await measureWindow(window, budget, (range, binMs) => source.histogram(table, range, binMs, { abortSignal }), { scanDenseSlices: source.scanPart !== undefined });
+  const measured = await measureWindow(window, budget, (range, binMs) => source.histogram(table, range, binMs, { abortSignal }), {
+    scanDenseSlices: source.scanPart !== undefined,
+  });
   return { measured, parts: packParts(window, measured.bins, budget) };
 }

@@ -55,7 +55,14 @@ async function readWatermark(state: ObjectStore, table: string): Promise<Waterma
 /** Exported windows of the lookback (up to what the watermark planned) that now hold more rows than their manifest. */
 function findLateWindows(deps: PlannerDependencies, table: string, plannedUntilMs: number): Promise<TimeRange[]> {
   const endMs = Math.min(plannedUntilMs, completeUntil(deps.clock.now(), deps.windowMs, deps.ingestionDelayMs));
-  return findGrownWindows({ source: deps.source, state: deps.state, table, range: { startMs: endMs - deps.lateDataLookbackMs, endMs }, windowMs: deps.windowMs, logger: deps.logger });
+  return findGrownWindows({
+    source: deps.source,
+    state: deps.state,
+    table,
+    range: { startMs: endMs - deps.lateDataLookbackMs, endMs },
+    windowMs: deps.windowMs,
+    logger: deps.logger,
+  });
 }
 
 /** Planned windows of the lookback that should be done by now and have no manifest. */
@@ -108,7 +115,15 @@ async function planRechecks(deps: PlannerDependencies, scheduled: ScheduledPlan,
   for (const job of jobs) await deps.queue.send(encodeWindowJob(job));
   if (repairs.length > 0) deps.logger.warn("windows without a manifest enqueued again", { runId, table, windows: repairs.map(describeRange) });
   const { advancedToMs } = scheduled;
-  deps.logger.info("table planned", { runId, table, from: isoInstant(scheduled.fromMs), enqueued: scheduled.enqueued, reexported: late.length, repaired: repairs.length, watermark: advancedToMs === undefined ? null : isoInstant(advancedToMs) });
+  deps.logger.info("table planned", {
+    runId,
+    table,
+    from: isoInstant(scheduled.fromMs),
+    enqueued: scheduled.enqueued,
+    reexported: late.length,
+    repaired: repairs.length,
+    watermark: advancedToMs === undefined ? null : isoInstant(advancedToMs),
+  });
   return { table, fromMs: scheduled.fromMs, enqueued: scheduled.enqueued, reexported: late.length, repaired: repairs.length, advancedToMs };
 }
 
@@ -140,6 +155,7 @@ export async function runPlanner(deps: PlannerDependencies, tables: readonly str
       fail(plan.table, error);
     }
   }
-  if (failures.length > 0) throw new LogExportError(`planner run ${runId} failed for ${failures.length} of ${tables.length} tables: ${failures.join("; ")}`, { retriable: true });
+  if (failures.length > 0)
+    throw new LogExportError(`planner run ${runId} failed for ${failures.length} of ${tables.length} tables: ${failures.join("; ")}`, { retriable: true });
   return plans;
 }

@@ -46,7 +46,13 @@ export function sleepOn(clock: Clock | undefined, ms: number, signal?: AbortSign
  * Runs `step` until it succeeds, a non-retriable error occurs, or attempts run out. An abort
  * ends the wait between attempts at once and is thrown as the signal's reason.
  */
-export async function withRetries<T>(policy: RetryPolicy, step: (attempt: number) => Promise<T>, onRetry: (error: unknown, attempt: number) => void, signal?: AbortSignal, clock?: Clock): Promise<T> {
+export async function withRetries<T>(
+  policy: RetryPolicy,
+  step: (attempt: number) => Promise<T>,
+  onRetry: (error: unknown, attempt: number) => void,
+  signal?: AbortSignal,
+  clock?: Clock,
+): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await step(attempt);

@@ -107,14 +107,23 @@ export async function readCoverage(state: ObjectStore, query: CoverageQuery): Pr
       if (query.exportedBy === undefined ? manifests.has(manifestName(table, window)) : mine !== undefined) {
         const complete = mine ?? (entry?.status === "complete" ? entry : undefined);
         const manifest = complete === undefined ? parseManifest((await state.readText(manifestName(table, window)))?.text ?? "") : undefined;
-        status = { start, end, state: "exported", rows: complete?.rows ?? manifest?.exportedRows ?? 0, bytes: complete?.bytes ?? manifest?.bytes ?? 0, runId: complete?.runId ?? manifest?.runId ?? "" };
+        status = {
+          start,
+          end,
+          state: "exported",
+          rows: complete?.rows ?? manifest?.exportedRows ?? 0,
+          bytes: complete?.bytes ?? manifest?.bytes ?? 0,
+          runId: complete?.runId ?? manifest?.runId ?? "",
+        };
         rows += status.rows ?? 0;
         bytes += status.bytes ?? 0;
         newest = Math.max(newest ?? window.endMs, window.endMs);
       } else if (entry?.status === "failed") {
         status = { start, end, state: "failed", runId: entry.runId, error: entry.error };
       } else {
-        const covered = runs.some((r) => r.tables.includes(table) && Date.parse(r.start) <= window.startMs && window.endMs <= Date.parse(r.end)) || (window.endMs <= planned && window.endMs > since);
+        const covered =
+          runs.some((r) => r.tables.includes(table) && Date.parse(r.start) <= window.startMs && window.endMs <= Date.parse(r.end)) ||
+          (window.endMs <= planned && window.endMs > since);
         status = { start, end, state: covered ? "in-progress" : "missing" };
       }
       counts[status.state] += 1;
@@ -122,7 +131,15 @@ export async function readCoverage(state: ObjectStore, query: CoverageQuery): Pr
     }
     const recent = await newestManifestEndMs(state, table, query.nowMs, LAG_LOOKBACK_DAYS);
     if (recent !== undefined) newest = Math.max(newest ?? recent, recent);
-    coverage.push({ table, counts, rows, bytes, newestExported: newest === null ? null : isoInstant(newest), lagSeconds: newest === null ? null : Math.round((query.nowMs - newest) / 1000), windows });
+    coverage.push({
+      table,
+      counts,
+      rows,
+      bytes,
+      newestExported: newest === null ? null : isoInstant(newest),
+      lagSeconds: newest === null ? null : Math.round((query.nowMs - newest) / 1000),
+      windows,
+    });
   }
   return coverage;
 }

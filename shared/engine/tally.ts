@@ -43,7 +43,11 @@ function count(tally: RowTally, result: TransformResult, sanitizer: RecordSaniti
 }
 
 /** The records through the transform: rows go on, everything else is counted, nothing is dropped silently. */
-export async function* transformed(records: AsyncIterable<LogRecord> | Iterable<LogRecord>, transform: RecordTransform, tally: RowTally): AsyncGenerator<LogRecord> {
+export async function* transformed(
+  records: AsyncIterable<LogRecord> | Iterable<LogRecord>,
+  transform: RecordTransform,
+  tally: RowTally,
+): AsyncGenerator<LogRecord> {
   for await (const record of records) {
     tally.read += 1;
     const row = count(tally, transform.apply(record), transform.sanitizer);

@@ -27,7 +27,9 @@ function openPart(source: LogSource, table: string, part: PlannedPart, options: 
 }
 
 function tooFew(part: PlannedPart, count: number, read: number): RowCountMismatchError {
-  return new RowCountMismatchError(`part ${part.index} of ${count} ${describeRange(part)} returned ${read} rows, the histogram counted ${part.expectedRows}`, { retriable: true });
+  return new RowCountMismatchError(`part ${part.index} of ${count} ${describeRange(part)} returned ${read} rows, the histogram counted ${part.expectedRows}`, {
+    retriable: true,
+  });
 }
 
 function metadata(job: WindowJob, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
@@ -36,7 +38,15 @@ function metadata(job: WindowJob, extra: Readonly<Record<string, string>> = {}):
 
 /** The retry log line of a part, the same for both layouts. */
 function onPartRetry(deps: ExportDependencies, job: WindowJob, part: PlannedPart): (error: unknown, attempt: number) => void {
-  return (error, attempt) => deps.logger.warn("part failed; retrying", { runId: job.runId, table: job.table, window: describeRange(job.window), part: part.index, attempt, error: errorMessage(error) });
+  return (error, attempt) =>
+    deps.logger.warn("part failed; retrying", {
+      runId: job.runId,
+      table: job.table,
+      window: describeRange(job.window),
+      part: part.index,
+      attempt,
+      error: errorMessage(error),
+    });
 }
 
 function sameColumns(a: readonly Column[], b: readonly Column[]): boolean {
@@ -64,7 +74,15 @@ function manifestPart(part: PlannedPart, object: string, query: string, tally: R
  * at least the rows the histogram counted (Log Analytics windows: parts of up to 200,000 rows never
  * sit in memory). Parts go one after another; a part that fails is retried from its query.
  */
-export async function writePartObjects(deps: ExportDependencies, job: WindowJob, planned: readonly PlannedPart[], prefix: string, generation: number, signal: AbortSignal | undefined, onPartDone: (partsDone: number, rowsRead: number) => void): Promise<WrittenWindow> {
+export async function writePartObjects(
+  deps: ExportDependencies,
+  job: WindowJob,
+  planned: readonly PlannedPart[],
+  prefix: string,
+  generation: number,
+  signal: AbortSignal | undefined,
+  onPartDone: (partsDone: number, rowsRead: number) => void,
+): Promise<WrittenWindow> {
   const parts: ManifestPart[] = [];
   const objects: ManifestObject[] = [];
   const tally = emptyTally();
@@ -97,7 +115,13 @@ export async function writePartObjects(deps: ExportDependencies, job: WindowJob,
     const same = sameColumns(written.stream.columns, columns);
     // Once per window: each part's file describes itself, and the manifest lists the part's columns.
     if (!same && parts.every((p) => p.columns === undefined)) {
-      deps.logger.warn("columns changed within the window", { runId: job.runId, table: job.table, window: describeRange(job.window), part: part.index, columns: written.stream.columns.map((c) => `${c.name}:${c.type}`) });
+      deps.logger.warn("columns changed within the window", {
+        runId: job.runId,
+        table: job.table,
+        window: describeRange(job.window),
+        part: part.index,
+        columns: written.stream.columns.map((c) => `${c.name}:${c.type}`),
+      });
     }
     parts.push(same ? written.part : { ...written.part, columns: written.stream.columns });
     objects.push({ name: written.stored.name, rows: written.partTally.exported, bytes: written.stored.bytes, sha256: written.stored.sha256 });
@@ -107,7 +131,13 @@ export async function writePartObjects(deps: ExportDependencies, job: WindowJob,
     onPartDone(parts.length, tally.read);
   }
   // An empty window has no part whose sanitizer could name itself.
-  return { parts, objects, columns: deps.encoder.columns ?? columns ?? [], tally, sanitizer: { name: sanitizerName ?? deps.createTransform().sanitizer.name, counts: sanitizerCounts } };
+  return {
+    parts,
+    objects,
+    columns: deps.encoder.columns ?? columns ?? [],
+    tally,
+    sanitizer: { name: sanitizerName ?? deps.createTransform().sanitizer.name, counts: sanitizerCounts },
+  };
 }
 
 interface ReadPart {
@@ -123,7 +153,14 @@ interface ReadPart {
  * concurrency, each checked against the histogram before any of its rows is written, and fed in time
  * order through one transform into the encoder. The object appears only when complete.
  */
-export async function writeWindowObject(deps: ExportDependencies, job: WindowJob, planned: readonly PlannedPart[], name: string, signal: AbortSignal | undefined, onPartRead: (partsRead: number, rowsRead: number) => void): Promise<WrittenWindow> {
+export async function writeWindowObject(
+  deps: ExportDependencies,
+  job: WindowJob,
+  planned: readonly PlannedPart[],
+  name: string,
+  signal: AbortSignal | undefined,
+  onPartRead: (partsRead: number, rowsRead: number) => void,
+): Promise<WrittenWindow> {
   const read = (part: PlannedPart): Promise<ReadPart> =>
     withRetries(
       deps.partRetry,
@@ -151,7 +188,10 @@ export async function writeWindowObject(deps: ExportDependencies, job: WindowJob
       onPartRead(parts.length, tally.read);
     }
   }
-  const stored = await deps.data.writeObject(name, deps.encoder.encode(rows(), deps.encoder.columns ?? []), { contentType: deps.encoder.contentType, metadata: metadata(job) });
+  const stored = await deps.data.writeObject(name, deps.encoder.encode(rows(), deps.encoder.columns ?? []), {
+    contentType: deps.encoder.contentType,
+    metadata: metadata(job),
+  });
   return {
     parts,
     objects: [{ name: stored.name, rows: tally.exported, bytes: stored.bytes, sha256: stored.sha256 }],

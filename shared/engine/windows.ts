@@ -4,7 +4,9 @@ import { DAY_MS, floorTo, type TimeRange } from "../core/time.js";
 /** Window sizes must tile hours and days so every window has one stable name. */
 export function assertWindowSize(windowMs: number, where: string): number {
   if (!Number.isInteger(windowMs) || windowMs < 60_000 || windowMs % 60_000 !== 0 || DAY_MS % windowMs !== 0) {
-    throw new ConfigurationError(`${where}: window must be a whole number of minutes that divides a day (1, 5, 15, 30, 60, 120, … minutes), got ${windowMs / 60_000} minutes`);
+    throw new ConfigurationError(
+      `${where}: window must be a whole number of minutes that divides a day (1, 5, 15, 30, 60, 120, … minutes), got ${windowMs / 60_000} minutes`,
+    );
   }
   return windowMs;
 }

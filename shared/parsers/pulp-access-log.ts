@@ -60,7 +60,22 @@ function userAndOrg(text: string): { readonly user: string | null; readonly orgI
 function deployedAtoms(text: string): Atoms | undefined {
   const m = DEPLOYED.exec(text);
   if (m === null) return undefined;
-  const [, correlationId = "", remoteAddr = "", user, orgId, method = "", path = "", protocol = "", status = "", bytes = "", referer = "", agent = "", duration, forwarded] = m;
+  const [
+    ,
+    correlationId = "",
+    remoteAddr = "",
+    user,
+    orgId,
+    method = "",
+    path = "",
+    protocol = "",
+    status = "",
+    bytes = "",
+    referer = "",
+    agent = "",
+    duration,
+    forwarded,
+  ] = m;
   return { correlationId, remoteAddr, user: atom(user), orgId: atom(orgId), method, path, protocol, status, bytes, referer, agent, duration, forwarded };
 }
 
@@ -72,7 +87,20 @@ function generalAtoms(text: string): Atoms | undefined {
   const tail = AGENT_ENDS.reduce<RegExpExecArray | null>((found, end) => found ?? end.exec(rest), null);
   if (tail === null) return undefined;
   const [, correlationId = "", remoteAddr = "", users = "", method = "", path = "", protocol = "", status = "", bytes = "", referer = ""] = head;
-  return { correlationId, remoteAddr, ...userAndOrg(users), method, path, protocol, status, bytes, referer, agent: tail[1] ?? "", duration: tail[2], forwarded: fields.get("x_forwarded_for") ?? tail[3] };
+  return {
+    correlationId,
+    remoteAddr,
+    ...userAndOrg(users),
+    method,
+    path,
+    protocol,
+    status,
+    bytes,
+    referer,
+    agent: tail[1] ?? "",
+    duration: tail[2],
+    forwarded: fields.get("x_forwarded_for") ?? tail[3],
+  };
 }
 
 export function parsePulpAccessLine(line: string): AccessLine | undefined {

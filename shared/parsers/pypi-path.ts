@@ -19,5 +19,9 @@ export function pypiCoordinates(target: string): PypiCoordinates {
   const endpoint = rest.findIndex((segment, i) => i > 0 && ENDPOINTS.has(segment));
   const base = (endpoint < 0 ? rest : rest.slice(0, endpoint)).filter((segment) => segment !== "");
   const pkg = endpoint >= 0 && rest[endpoint] === "simple" ? rest[endpoint + 1] : undefined;
-  return { domain: domain === "" ? null : domain, distribution: base.length === 0 ? null : base.join("/"), package: pkg === undefined || pkg === "" ? null : pkg };
+  return {
+    domain: domain === "" ? null : domain,
+    distribution: base.length === 0 ? null : base.join("/"),
+    package: pkg === undefined || pkg === "" ? null : pkg,
+  };
 }

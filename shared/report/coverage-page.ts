@@ -59,7 +59,10 @@ function escapeHtml(text: string): string {
 
 /** JSON safe inside a script element: no `</script>` or comment opener can appear in it. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 function sha256(text: string): string {
@@ -137,7 +140,8 @@ function sectionHtml(section: CoverageSection, sectionIndex: number, days: reado
     const tds = days.map((dayMs) => {
       const windows = byDay.get(dayMs) ?? [];
       const state = dayState(windows);
-      if (state === undefined) return `<td class="cell s-none" role="gridcell" tabindex="-1" aria-label="${escapeHtml(`${table.table} ${dayLabel(dayMs)}: outside the range`)}"></td>`;
+      if (state === undefined)
+        return `<td class="cell s-none" role="gridcell" tabindex="-1" aria-label="${escapeHtml(`${table.table} ${dayLabel(dayMs)}: outside the range`)}"></td>`;
       const hover = escapeHtml(hoverText(table, dayMs, state, windows));
       cells.push(cellData(windows, dayMs, strings));
       return `<td class="cell s-${state}" role="gridcell" tabindex="-1" data-cell="${cells.length - 1}" data-table="${escapeHtml(table.table)}" data-day="${dayLabel(dayMs)}" data-state="${state}" title="${hover}">${PAGE_MARKS[state]}</td>`;

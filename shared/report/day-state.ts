@@ -7,7 +7,13 @@ export type DayState = (typeof DAY_STATES)[number];
 /** One glyph a state, so the state reads without colour (terminal and page alike). */
 export const DAY_MARKS: Readonly<Record<DayState, string>> = { complete: "█", partial: "▒", "in-progress": "…", failed: "✗", missing: "·" };
 
-export const DAY_STATE_LABELS: Readonly<Record<DayState, string>> = { complete: "complete", partial: "partial", "in-progress": "in progress", failed: "failed", missing: "missing" };
+export const DAY_STATE_LABELS: Readonly<Record<DayState, string>> = {
+  complete: "complete",
+  partial: "partial",
+  "in-progress": "in progress",
+  failed: "failed",
+  missing: "missing",
+};
 
 /** A day's state from its windows: failed beats complete beats in progress beats partial beats missing. */
 export function dayState(windows: readonly WindowStatus[]): DayState | undefined {

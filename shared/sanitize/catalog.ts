@@ -71,10 +71,15 @@ export function secretFamily(id: string): string {
 }
 
 /** The names of the public rule set's families that are not among ours: credentials rules too, configurable one by one. */
-export const SECRET_RULE_FAMILIES: readonly string[] = [...new Set(GITLEAKS_RULES.map((rule) => secretFamily(rule.id)))].filter((name) => !(CREDENTIAL_RULES as readonly string[]).includes(name));
+export const SECRET_RULE_FAMILIES: readonly string[] = [...new Set(GITLEAKS_RULES.map((rule) => secretFamily(rule.id)))].filter(
+  (name) => !(CREDENTIAL_RULES as readonly string[]).includes(name),
+);
 
 /** Every built-in rule name, in catalog order. */
-export const BUILT_IN_RULES: readonly string[] = [...Object.values(DETECTOR_FAMILIES).flatMap((spec): readonly string[] => spec.rules), ...SECRET_RULE_FAMILIES];
+export const BUILT_IN_RULES: readonly string[] = [
+  ...Object.values(DETECTOR_FAMILIES).flatMap((spec): readonly string[] => spec.rules),
+  ...SECRET_RULE_FAMILIES,
+];
 
 const FAMILY_OF = new Map<string, DetectorFamily>();
 for (const [family, spec] of Object.entries(DETECTOR_FAMILIES) as [DetectorFamily, (typeof DETECTOR_FAMILIES)[DetectorFamily]][]) {

@@ -1,6 +1,17 @@
 import { ConfigurationError } from "../core/errors.js";
 import type { DetectorAction } from "./catalog.js";
-import { BUILT_IN_RULES, CREDENTIAL_RULES, CUSTOM_ACTIONS, DETECTOR_FAMILIES, FIELD_ACTIONS, SECRET_RULE_FAMILIES, detectorActions, familyOf, isDetectorFamily, secretFamily } from "./catalog.js";
+import {
+  BUILT_IN_RULES,
+  CREDENTIAL_RULES,
+  CUSTOM_ACTIONS,
+  DETECTOR_FAMILIES,
+  FIELD_ACTIONS,
+  SECRET_RULE_FAMILIES,
+  detectorActions,
+  familyOf,
+  isDetectorFamily,
+  secretFamily,
+} from "./catalog.js";
 import type { SanitizerConfig } from "./config.js";
 import { detectorAction } from "./config.js";
 import { KeyNodes } from "./key-nodes.js";
@@ -71,8 +82,10 @@ function compilePattern(pattern: string, flags: string, path: string, problems: 
 function builtInActions(config: SanitizerConfig, problems: string[]): Map<string, DetectorAction> {
   for (const [name, action] of Object.entries(config.detectors)) {
     const allowed = detectorActions(name);
-    if (allowed === undefined) problems.push(`detectors.${name}: unknown detector (families: ${Object.keys(DETECTOR_FAMILIES).join(", ")}; or a rule name such as jwt, ipv6)`);
-    else if (!(allowed as readonly string[]).includes(action as string)) problems.push(`detectors.${name}: ${describeValue(action)} is not one of ${allowed.join(", ")}`);
+    if (allowed === undefined)
+      problems.push(`detectors.${name}: unknown detector (families: ${Object.keys(DETECTOR_FAMILIES).join(", ")}; or a rule name such as jwt, ipv6)`);
+    else if (!(allowed as readonly string[]).includes(action as string))
+      problems.push(`detectors.${name}: ${describeValue(action)} is not one of ${allowed.join(", ")}`);
   }
   const actions = new Map<string, DetectorAction>();
   for (const rule of BUILT_IN_RULES) actions.set(rule, detectorAction(config.detectors, rule));
@@ -88,7 +101,8 @@ function fieldRules(config: SanitizerConfig, problems: string[]): { rules: Compi
     if (typeof segments === "string") problems.push(`fieldRules[${index}].path: ${describeValue(rule.path)} ${segments}`);
     else if (seen.has(segments.join("."))) problems.push(`fieldRules[${index}].path: ${describeValue(rule.path)} repeats an earlier rule's path`);
     else seen.add(segments.join("."));
-    if (!(FIELD_ACTIONS as readonly string[]).includes(rule.action)) problems.push(`fieldRules[${index}].action: ${describeValue(rule.action)} is not one of ${FIELD_ACTIONS.join(", ")}`);
+    if (!(FIELD_ACTIONS as readonly string[]).includes(rule.action))
+      problems.push(`fieldRules[${index}].action: ${describeValue(rule.action)} is not one of ${FIELD_ACTIONS.join(", ")}`);
     rules.push({ name: `field:${rule.path}`, action: rule.action });
     patterns.push(typeof segments === "string" ? [] : segments);
   });
@@ -101,10 +115,13 @@ function customRules(config: SanitizerConfig, problems: string[]): CustomTextRul
   config.customRules.forEach((rule, index) => {
     const path = `customRules[${index}]`;
     if (!CUSTOM_NAME.test(rule.name)) problems.push(`${path}.name: ${describeValue(rule.name)} must be 1–64 letters, digits, '.', '_' or '-'`);
-    else if (isDetectorFamily(rule.name) || familyOf(rule.name) !== undefined || names.has(rule.name)) problems.push(`${path}.name: ${describeValue(rule.name)} is already a rule name`);
+    else if (isDetectorFamily(rule.name) || familyOf(rule.name) !== undefined || names.has(rule.name))
+      problems.push(`${path}.name: ${describeValue(rule.name)} is already a rule name`);
     names.add(rule.name);
-    if (!(CUSTOM_ACTIONS as readonly string[]).includes(rule.action)) problems.push(`${path}.action: ${describeValue(rule.action)} is not one of ${CUSTOM_ACTIONS.join(", ")}`);
-    if (rule.replacement !== undefined && rule.action !== "redact") problems.push(`${path}.replacement: only a redact rule takes a replacement (action is ${describeValue(rule.action)})`);
+    if (!(CUSTOM_ACTIONS as readonly string[]).includes(rule.action))
+      problems.push(`${path}.action: ${describeValue(rule.action)} is not one of ${CUSTOM_ACTIONS.join(", ")}`);
+    if (rule.replacement !== undefined && rule.action !== "redact")
+      problems.push(`${path}.replacement: only a redact rule takes a replacement (action is ${describeValue(rule.action)})`);
     const flags = rule.flags ?? "";
     if (!CUSTOM_FLAGS.test(flags)) problems.push(`${path}.flags: ${describeValue(flags)} may only combine i, m, s and u`);
     const pattern = compilePattern(rule.pattern, `${CUSTOM_FLAGS.test(flags) ? flags : ""}g`, `${path}.pattern`, problems);
@@ -186,7 +203,11 @@ function compileRules(config: SanitizerConfig, problems: string[]): CompiledConf
     alwaysRunText: custom.length > 0,
     credentials,
     card: textRules.find((rule): rule is CardRule => rule instanceof CardRule),
-    keyNodes: new KeyNodes(fields.rules, fields.patterns, allowPaths, { secretEnabled: (rule) => credentials.enabled(rule), identifiers: identifiers !== undefined, valueRules: (key) => valueRulesFor(key, secretRules.rules) }),
+    keyNodes: new KeyNodes(fields.rules, fields.patterns, allowPaths, {
+      secretEnabled: (rule) => credentials.enabled(rule),
+      identifiers: identifiers !== undefined,
+      valueRules: (key) => valueRulesFor(key, secretRules.rules),
+    }),
     allowValues: new Set(config.allow.values),
     allowPatterns: allowPatterns.filter((pattern): pattern is RegExp => pattern !== undefined),
     pseudonymizing,

@@ -190,8 +190,7 @@ export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules,
     else if (code === (frame.object ? CLOSE_OBJECT : CLOSE_ARRAY)) {
       frame = frames.pop() as Frame;
       finished = frames.length === 0;
-    }
-    else return undefined;
+    } else return undefined;
     at += 1;
   }
   if (!finished) return undefined;

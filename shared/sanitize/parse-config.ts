@@ -85,7 +85,11 @@ function readCustomRules(reader: ConfigReader, value: unknown): CustomRule[] {
 function readAllow(reader: ConfigReader, value: unknown): AllowList {
   if (value === undefined) return { values: [], patterns: [], paths: [] };
   const allow = reader.object(value, "allow", ["values", "patterns", "paths"]) ?? {};
-  return { values: reader.strings(allow["values"], "allow.values"), patterns: reader.strings(allow["patterns"], "allow.patterns"), paths: reader.strings(allow["paths"], "allow.paths") };
+  return {
+    values: reader.strings(allow["values"], "allow.values"),
+    patterns: reader.strings(allow["patterns"], "allow.patterns"),
+    paths: reader.strings(allow["paths"], "allow.paths"),
+  };
 }
 
 function problemPath(problem: string): string {
@@ -123,7 +127,8 @@ function nestingDepth(text: string): number {
 export type YamlReader = (text: string, source: string) => unknown;
 
 function parseText(text: string, source: string, yaml: YamlReader | undefined): unknown {
-  if (text.length > MAX_CONFIG_CHARS) throw new ConfigurationError(`${source}: ${text.length} characters is more than a sanitizer config may hold (${MAX_CONFIG_CHARS})`);
+  if (text.length > MAX_CONFIG_CHARS)
+    throw new ConfigurationError(`${source}: ${text.length} characters is more than a sanitizer config may hold (${MAX_CONFIG_CHARS})`);
   if (nestingDepth(text) > MAX_NESTING) throw new ConfigurationError(`${source}: nested more than ${MAX_NESTING} levels deep; a sanitizer config needs four`);
   const lower = source.toLowerCase();
   const json = lower.endsWith(".json") || (!lower.endsWith(".yaml") && !lower.endsWith(".yml") && text.trimStart().startsWith("{"));
@@ -135,7 +140,9 @@ function parseText(text: string, source: string, yaml: YamlReader | undefined): 
     }
   }
   if (yaml === undefined) {
-    throw new ConfigurationError(`${source}: this runtime reads sanitizer configs as JSON only (the Lambda: Terraform's sanitizer_config converts YAML to JSON); got YAML or not JSON`);
+    throw new ConfigurationError(
+      `${source}: this runtime reads sanitizer configs as JSON only (the Lambda: Terraform's sanitizer_config converts YAML to JSON); got YAML or not JSON`,
+    );
   }
   return yaml(text, source);
 }

@@ -175,10 +175,13 @@ export class Sanitizer implements RecordSanitizer {
     this.keyNodes = this.compiled.keyNodes;
     this.gate = new KeywordGate(this.compiled.textRules);
     const key = options.hmacKey;
-    if (key !== undefined && key.length < MIN_HMAC_KEY_BYTES) throw new ConfigurationError(`the HMAC key must hold at least ${MIN_HMAC_KEY_BYTES} bytes, got ${key.length}`);
+    if (key !== undefined && key.length < MIN_HMAC_KEY_BYTES)
+      throw new ConfigurationError(`the HMAC key must hold at least ${MIN_HMAC_KEY_BYTES} bytes, got ${key.length}`);
     if (key === undefined && this.compiled.pseudonymizing.length > 0) {
       // Never fall back to unkeyed hashing: small id spaces are reversed by dictionary.
-      throw new ConfigurationError(`rules ${this.compiled.pseudonymizing.join(", ")} pseudonymize, which needs a key: set ${HMAC_KEY_SETTING} (hex or base64, at least ${MIN_HMAC_KEY_BYTES} bytes; in the Lambda, LOGEXPORT_HMAC_KEY_SECRET_ARN)`);
+      throw new ConfigurationError(
+        `rules ${this.compiled.pseudonymizing.join(", ")} pseudonymize, which needs a key: set ${HMAC_KEY_SETTING} (hex or base64, at least ${MIN_HMAC_KEY_BYTES} bytes; in the Lambda, LOGEXPORT_HMAC_KEY_SECRET_ARN)`,
+      );
     }
     const pseudonyms = key === undefined ? undefined : new Pseudonymizer(key);
     const identifiers = this.compiled.identifiers;
@@ -386,7 +389,11 @@ export class Sanitizer implements RecordSanitizer {
 
   private scrubString(text: string, node: KeyNode, depth: number): string {
     const first = text.charCodeAt(0);
-    if ((first === OPEN_BRACE || first === OPEN_BRACKET) && lastNonSpace(text) === (first === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET) && depth + nestingDepth(text) <= MAX_DEPTH) {
+    if (
+      (first === OPEN_BRACE || first === OPEN_BRACKET) &&
+      lastNonSpace(text) === (first === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET) &&
+      depth + nestingDepth(text) <= MAX_DEPTH
+    ) {
       const embedded = this.scrubEmbedded(text, node, depth);
       if (embedded !== undefined) return embedded;
     }

@@ -59,20 +59,35 @@ export function loadAwsExportSettings(env: Environment): AwsExportSettings {
     reader.check(kind !== undefined, `${AWS_SETTINGS.exports.name}: ${JSON.stringify(value)} is not an export (access, python, rpm, maven)`);
     return kind === undefined ? [] : [kind];
   });
-  reader.check(exports.length > 0 && new Set(exports).size === exports.length, `${AWS_SETTINGS.exports.name} must list each export once, got ${JSON.stringify(exports)}`);
+  reader.check(
+    exports.length > 0 && new Set(exports).size === exports.length,
+    `${AWS_SETTINGS.exports.name} must list each export once, got ${JSON.stringify(exports)}`,
+  );
   const contentPathPrefix = reader.string(AWS_SETTINGS.contentPathPrefix);
-  reader.check(/^\/[A-Za-z0-9._~/-]*\/$/.test(contentPathPrefix), `${AWS_SETTINGS.contentPathPrefix.name} must be a path starting and ending with /, got ${JSON.stringify(contentPathPrefix)}`);
+  reader.check(
+    /^\/[A-Za-z0-9._~/-]*\/$/.test(contentPathPrefix),
+    `${AWS_SETTINGS.contentPathPrefix.name} must be a path starting and ending with /, got ${JSON.stringify(contentPathPrefix)}`,
+  );
   const logGroupNames = reader.list(AWS_SETTINGS.logGroups);
   // Missing is reported as required; present but only commas would silently export nothing.
-  reader.check(logGroupNames.length > 0 || (env[AWS_SETTINGS.logGroups.name]?.trim() ?? "") === "", `${AWS_SETTINGS.logGroups.name} names no log group, got ${JSON.stringify(env[AWS_SETTINGS.logGroups.name])}`);
+  reader.check(
+    logGroupNames.length > 0 || (env[AWS_SETTINGS.logGroups.name]?.trim() ?? "") === "",
+    `${AWS_SETTINGS.logGroups.name} names no log group, got ${JSON.stringify(env[AWS_SETTINGS.logGroups.name])}`,
+  );
   for (const group of logGroupNames) reader.check(LOG_GROUP.test(group), `${AWS_SETTINGS.logGroups.name}: ${JSON.stringify(group)} is not a log group name`);
   const logStreamName = reader.raw(AWS_SETTINGS.logStream);
-  reader.check(logStreamName === undefined || /^[^:*"\\]{1,512}$/.test(logStreamName), `${AWS_SETTINGS.logStream.name} must be a log stream name without : * " or \\, got ${JSON.stringify(logStreamName)}`);
+  reader.check(
+    logStreamName === undefined || /^[^:*"\\]{1,512}$/.test(logStreamName),
+    `${AWS_SETTINGS.logStream.name} must be a log stream name without : * " or \\, got ${JSON.stringify(logStreamName)}`,
+  );
   const bucket = reader.string(AWS_SETTINGS.bucket);
   reader.check(bucket === "" || BUCKET.test(bucket), `${AWS_SETTINGS.bucket.name} must be an S3 bucket name, got ${JSON.stringify(bucket)}`);
   const prefix = reader.string(AWS_SETTINGS.prefix).replace(/^\/+|\/+$/g, "");
   const statePrefix = reader.string(AWS_SETTINGS.statePrefix).replace(/^\/+|\/+$/g, "");
-  reader.check(isObjectPrefix(statePrefix) && statePrefix !== "", `${AWS_SETTINGS.statePrefix.name} must be /-separated segments of letters, digits and . _ = - (no "." or ".."), got ${JSON.stringify(statePrefix)}`);
+  reader.check(
+    isObjectPrefix(statePrefix) && statePrefix !== "",
+    `${AWS_SETTINGS.statePrefix.name} must be /-separated segments of letters, digits and . _ = - (no "." or ".."), got ${JSON.stringify(statePrefix)}`,
+  );
   const enrich = reader.string(AWS_SETTINGS.enrich);
   reader.check(enrich === "true" || enrich === "false", `${AWS_SETTINGS.enrich.name} must be true or false, got ${JSON.stringify(enrich)}`);
   const filter: PathFilter = { includePaths: reader.list(AWS_SETTINGS.filterPaths), excludePaths: reader.list(AWS_SETTINGS.excludePaths) };
@@ -87,8 +102,14 @@ export function loadAwsExportSettings(env: Environment): AwsExportSettings {
   reader.check(logFormat !== undefined, `${AWS_SETTINGS.logFormat.name} must be one of ${LOG_FORMATS.join(", ")}, got ${JSON.stringify(logFormatText)}`);
   const sanitizer = readSanitizer(reader, { sanitize: AWS_SETTINGS.sanitize, config: AWS_SETTINGS.sanitizerConfig, hmacKey: AWS_SETTINGS.hmacKey });
   const hmacKeySecretArn = reader.raw(AWS_SETTINGS.hmacKeySecretArn);
-  reader.check(hmacKeySecretArn === undefined || SECRET_ARN.test(hmacKeySecretArn), `${AWS_SETTINGS.hmacKeySecretArn.name} must be the full ARN of a Secrets Manager secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>), got ${JSON.stringify(hmacKeySecretArn)}`);
-  reader.check(hmacKeySecretArn === undefined || sanitizer.hmacKey === undefined, `set ${AWS_SETTINGS.hmacKey.name} or ${AWS_SETTINGS.hmacKeySecretArn.name}, not both`);
+  reader.check(
+    hmacKeySecretArn === undefined || SECRET_ARN.test(hmacKeySecretArn),
+    `${AWS_SETTINGS.hmacKeySecretArn.name} must be the full ARN of a Secrets Manager secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>), got ${JSON.stringify(hmacKeySecretArn)}`,
+  );
+  reader.check(
+    hmacKeySecretArn === undefined || sanitizer.hmacKey === undefined,
+    `set ${AWS_SETTINGS.hmacKey.name} or ${AWS_SETTINGS.hmacKeySecretArn.name}, not both`,
+  );
   const settings: AwsExportSettings = {
     exports,
     logGroupNames,
@@ -113,7 +134,10 @@ export function loadAwsExportSettings(env: Environment): AwsExportSettings {
     sanitizer,
     hmacKeySecretArn,
   };
-  reader.check(settings.retryMaxMs >= settings.retryBaseMs, `${AWS_SETTINGS.retryMaxMs.name} (${settings.retryMaxMs}) must be at least ${AWS_SETTINGS.retryBaseMs.name} (${settings.retryBaseMs})`);
+  reader.check(
+    settings.retryMaxMs >= settings.retryBaseMs,
+    `${AWS_SETTINGS.retryMaxMs.name} (${settings.retryMaxMs}) must be at least ${AWS_SETTINGS.retryBaseMs.name} (${settings.retryBaseMs})`,
+  );
   reader.done();
   return Object.freeze(settings);
 }

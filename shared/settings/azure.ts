@@ -73,11 +73,17 @@ function readStorage(reader: SettingsReader): StorageAccess {
   const blobServiceUri = reader.raw(SETTINGS.storageBlobUri);
   const queueServiceUri = reader.raw(SETTINGS.storageQueueUri);
   if (blobServiceUri === undefined || queueServiceUri === undefined) {
-    reader.check(false, `storage is not configured: set ${SETTINGS.storageConnection.name} (a connection string) or both ${SETTINGS.storageBlobUri.name} and ${SETTINGS.storageQueueUri.name} (managed identity)`);
+    reader.check(
+      false,
+      `storage is not configured: set ${SETTINGS.storageConnection.name} (a connection string) or both ${SETTINGS.storageBlobUri.name} and ${SETTINGS.storageQueueUri.name} (managed identity)`,
+    );
     return { kind: "connectionString", connectionString: "" };
   }
   reader.check(isHttpUrl(blobServiceUri), `${SETTINGS.storageBlobUri.name} must be an https URL, got ${JSON.stringify(blobServiceUri)}`);
-  reader.check(queueServiceUri === undefined || isHttpUrl(queueServiceUri), `${SETTINGS.storageQueueUri.name} must be an https URL, got ${JSON.stringify(queueServiceUri)}`);
+  reader.check(
+    queueServiceUri === undefined || isHttpUrl(queueServiceUri),
+    `${SETTINGS.storageQueueUri.name} must be an https URL, got ${JSON.stringify(queueServiceUri)}`,
+  );
   return { kind: "identity", blobServiceUri, queueServiceUri, clientId: reader.raw(SETTINGS.storageClientId) };
 }
 
@@ -102,7 +108,10 @@ function readFormats(reader: SettingsReader, tables: readonly string[]): AzureEx
   for (const pair of reader.list(SETTINGS.formatOverrides)) {
     const [table = "", value = "", ...rest] = pair.split("=").map((part) => part.trim());
     const ok = rest.length === 0 && tables.includes(table) && isExportFormat(value) && !(table in overrides);
-    reader.check(ok, `${SETTINGS.formatOverrides.name}: ${JSON.stringify(pair)} must be Table=format with a table of ${SETTINGS.tables.name}, once, and a format of ${EXPORT_FORMATS.join(", ")}`);
+    reader.check(
+      ok,
+      `${SETTINGS.formatOverrides.name}: ${JSON.stringify(pair)} must be Table=format with a table of ${SETTINGS.tables.name}, once, and a format of ${EXPORT_FORMATS.join(", ")}`,
+    );
     if (ok && isExportFormat(value)) overrides[table] = value;
   }
   return { default: isExportFormat(format) ? format : "parquet", overrides };
@@ -114,8 +123,12 @@ export function loadAzureExportSettings(env: Environment, overrides: AzureSettin
   reader.check(workspaceId === "" || isWorkspaceId(workspaceId), `${SETTINGS.workspaceId.name} must be a workspace GUID, got ${JSON.stringify(workspaceId)}`);
   const tables = reader.list(SETTINGS.tables);
   // "a,,b" is a typo, not two tables: refused rather than read as "a,b".
-  reader.check(!/(^|,)\s*(,|$)/.test(env[SETTINGS.tables.name]?.trim() ?? "x"), `${SETTINGS.tables.name} has an empty table name in ${JSON.stringify(env[SETTINGS.tables.name])}`);
-  for (const table of tables) reader.check(isTableName(table), `${SETTINGS.tables.name}: ${JSON.stringify(table)} is not a valid table name (letters, digits, underscores)`);
+  reader.check(
+    !/(^|,)\s*(,|$)/.test(env[SETTINGS.tables.name]?.trim() ?? "x"),
+    `${SETTINGS.tables.name} has an empty table name in ${JSON.stringify(env[SETTINGS.tables.name])}`,
+  );
+  for (const table of tables)
+    reader.check(isTableName(table), `${SETTINGS.tables.name}: ${JSON.stringify(table)} is not a valid table name (letters, digits, underscores)`);
   reader.check(new Set(tables).size === tables.length, `${SETTINGS.tables.name} lists a table twice`);
   const logsEndpoint = reader.string(SETTINGS.logsEndpoint);
   reader.check(isHttpUrl(logsEndpoint), `${SETTINGS.logsEndpoint.name} must be an http(s) URL, got ${JSON.stringify(logsEndpoint)}`);
@@ -124,19 +137,38 @@ export function loadAzureExportSettings(env: Environment, overrides: AzureSettin
   const queue = reader.string(SETTINGS.queue);
   const backfillQueue = reader.string(SETTINGS.backfillQueue);
   reader.check(backfillQueue !== queue, `${SETTINGS.backfillQueue.name} and ${SETTINGS.queue.name} must name different queues (scheduled windows go first)`);
-  for (const [spec, value] of [[SETTINGS.stateContainer, stateContainer], [SETTINGS.queue, queue], [SETTINGS.backfillQueue, backfillQueue]] as const) {
+  for (const [spec, value] of [
+    [SETTINGS.stateContainer, stateContainer],
+    [SETTINGS.queue, queue],
+    [SETTINGS.backfillQueue, backfillQueue],
+  ] as const) {
     reader.check(isContainerName(value), `${spec.name} must be 3-63 lowercase letters, digits and single hyphens, got ${JSON.stringify(value)}`);
   }
   const dataContainers = container.includes(TABLE_PLACEHOLDER) ? tables.map((table) => containerNameFor(container, table)) : [container];
   for (const name of dataContainers) {
-    const problem = name === container ? `must be 3-63 lowercase letters, digits and single hyphens, got ${JSON.stringify(name)}` : `must give 3-63 lowercase letters, digits and single hyphens for every table, got ${JSON.stringify(name)} from ${JSON.stringify(container)}`;
+    const problem =
+      name === container
+        ? `must be 3-63 lowercase letters, digits and single hyphens, got ${JSON.stringify(name)}`
+        : `must give 3-63 lowercase letters, digits and single hyphens for every table, got ${JSON.stringify(name)} from ${JSON.stringify(container)}`;
     reader.check(isContainerName(name), `${SETTINGS.container.name} ${problem}`);
   }
-  reader.check(new Set(dataContainers).size === dataContainers.length, `${SETTINGS.container.name} ${JSON.stringify(container)} gives two tables the same container`);
-  reader.check(overrides.stateInDataContainer !== true || !container.includes(TABLE_PLACEHOLDER), `${SETTINGS.container.name}: a {table} template needs the state in its own container, not beside the data`);
-  reader.check(overrides.stateInDataContainer === true || !dataContainers.includes(stateContainer), `${SETTINGS.container.name} and ${SETTINGS.stateContainer.name} must name different containers`);
+  reader.check(
+    new Set(dataContainers).size === dataContainers.length,
+    `${SETTINGS.container.name} ${JSON.stringify(container)} gives two tables the same container`,
+  );
+  reader.check(
+    overrides.stateInDataContainer !== true || !container.includes(TABLE_PLACEHOLDER),
+    `${SETTINGS.container.name}: a {table} template needs the state in its own container, not beside the data`,
+  );
+  reader.check(
+    overrides.stateInDataContainer === true || !dataContainers.includes(stateContainer),
+    `${SETTINGS.container.name} and ${SETTINGS.stateContainer.name} must name different containers`,
+  );
   const prefix = reader.string(SETTINGS.prefix);
-  reader.check(isObjectPrefix(prefix), `${SETTINGS.prefix.name} must be empty or /-separated segments of letters, digits and . _ = -, got ${JSON.stringify(prefix)}`);
+  reader.check(
+    isObjectPrefix(prefix),
+    `${SETTINGS.prefix.name} must be empty or /-separated segments of letters, digits and . _ = -, got ${JSON.stringify(prefix)}`,
+  );
   const windowMinutes = reader.integer(SETTINGS.windowMinutes, 1, 1440);
   reader.check(1440 % windowMinutes === 0, `${SETTINGS.windowMinutes.name} must divide a day (1, 5, 10, 15, 30, 60, 120, … 1440), got ${windowMinutes}`);
   const settings: AzureExportSettings = {
@@ -171,7 +203,10 @@ export function loadAzureExportSettings(env: Environment, overrides: AzureSettin
     functionKeys: readOnOff(reader, SETTINGS.functionKeys),
     sanitizer: readSanitizer(reader, { sanitize: SETTINGS.sanitize, config: SETTINGS.sanitizerConfig, hmacKey: SETTINGS.hmacKey }),
   };
-  reader.check(settings.retryMaxMs >= settings.retryBaseMs, `${SETTINGS.retryMaxMs.name} (${settings.retryMaxMs}) must be at least ${SETTINGS.retryBaseMs.name} (${settings.retryBaseMs})`);
+  reader.check(
+    settings.retryMaxMs >= settings.retryBaseMs,
+    `${SETTINGS.retryMaxMs.name} (${settings.retryMaxMs}) must be at least ${SETTINGS.retryBaseMs.name} (${settings.retryBaseMs})`,
+  );
   reader.done();
   return Object.freeze(settings);
 }

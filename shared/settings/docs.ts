@@ -5,7 +5,10 @@ function rows(settings: readonly SettingSpec[]): string[] {
   return [
     "| name | default | meaning |",
     "| --- | --- | --- |",
-    ...settings.map((s) => `| \`${s.name}\` | ${s.required ? "**required**" : s.default === undefined ? "—" : s.default === "" ? "(empty)" : `\`${s.default}\``} | ${s.description} |`),
+    ...settings.map(
+      (s) =>
+        `| \`${s.name}\` | ${s.required ? "**required**" : s.default === undefined ? "—" : s.default === "" ? "(empty)" : `\`${s.default}\``} | ${s.description} |`,
+    ),
   ];
 }
 

@@ -31,7 +31,10 @@ export class SettingsReader {
   }
 
   list(spec: SettingSpec): string[] {
-    return (this.raw(spec) ?? "").split(",").map((item) => item.trim()).filter((item) => item !== "");
+    return (this.raw(spec) ?? "")
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== "");
   }
 
   check(condition: boolean, problem: string): void {

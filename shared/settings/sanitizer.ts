@@ -12,7 +12,10 @@ export interface SanitizerSettings {
 }
 
 /** The three sanitizer settings, read the same way for both clouds (only the default of the switch differs). */
-export function readSanitizer(reader: SettingsReader, specs: { readonly sanitize: SettingSpec; readonly config: SettingSpec; readonly hmacKey: SettingSpec }): SanitizerSettings {
+export function readSanitizer(
+  reader: SettingsReader,
+  specs: { readonly sanitize: SettingSpec; readonly config: SettingSpec; readonly hmacKey: SettingSpec },
+): SanitizerSettings {
   const mode = reader.string(specs.sanitize);
   reader.check(mode === "on" || mode === "off", `${specs.sanitize.name} must be on or off, got ${JSON.stringify(mode)}`);
   const config = reader.string(specs.config);

@@ -4,7 +4,10 @@ import type { StateStore, StoredObject, TextObject, WriteCondition, WriteObjectO
 export class PrefixedObjectStore implements StateStore {
   readonly location: string;
 
-  constructor(private readonly inner: StateStore, private readonly prefix: string) {
+  constructor(
+    private readonly inner: StateStore,
+    private readonly prefix: string,
+  ) {
     this.location = `${inner.location}/${prefix}`;
   }
 

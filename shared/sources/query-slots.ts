@@ -178,7 +178,9 @@ export function limitConcurrentQueries(source: LogSource, slots: QuerySlots, lan
     histogramQuery: (table, range, binMs) => source.histogramQuery(table, range, binMs),
     histogram: (table, range, binMs, options: QueryOptions = {}) => slots.run(lane, () => source.histogram(table, range, binMs, options), options.abortSignal),
     openPart: (table, range, options: QueryOptions = {}) => slots.run(lane, () => source.openPart(table, range, options), options.abortSignal),
-    ...(scanPart === undefined ? {} : { scanPart: (table, range, options: QueryOptions = {}) => slots.run(lane, () => scanPart(table, range, options), options.abortSignal) }),
+    ...(scanPart === undefined
+      ? {}
+      : { scanPart: (table, range, options: QueryOptions = {}) => slots.run(lane, () => scanPart(table, range, options), options.abortSignal) }),
     ...(statistics === undefined ? {} : { statistics }),
   };
 }

@@ -49,7 +49,12 @@ export interface ExportDefinitionOptions {
 
 export function exportDefinition(settings: AwsExportSettings, kind: ExportKind, options: ExportDefinitionOptions = {}): ExportDefinition {
   if (kind === "access") {
-    const rowOptions = { logFormat: settings.logFormat, includePaths: settings.filter.includePaths, excludePaths: settings.filter.excludePaths, enrich: settings.enrich };
+    const rowOptions = {
+      logFormat: settings.logFormat,
+      includePaths: settings.filter.includePaths,
+      excludePaths: settings.filter.excludePaths,
+      enrich: settings.enrich,
+    };
     return {
       filter: { includePaths: settings.filter.includePaths },
       encoder: createParquetEncoder(settings.enrich ? PULP_ENRICHED_SCHEMA : PULP_ACCESS_LOG_SCHEMA),
@@ -217,7 +222,10 @@ export function createAwsExport(
   };
   const hourly = (kind: ExportKind, logger: Logger): ExportDependencies => {
     const { definition } = prepared(kind);
-    const layout: ObjectLayout = { kind: "window-object", objectName: (window, generation) => hourlyObjectName(definition.prefix, definition.stem, window.startMs, definition.encoder.extension, generation) };
+    const layout: ObjectLayout = {
+      kind: "window-object",
+      objectName: (window, generation) => hourlyObjectName(definition.prefix, definition.stem, window.startMs, definition.encoder.extension, generation),
+    };
     return deps(kind, openBucket(), state(), layout, logger);
   };
   const tableOf = (kind: ExportKind): string => prepared(kind).definition.stem;
@@ -245,11 +253,20 @@ export function createAwsExport(
         manifestName: () => sidecarManifestName(target.name),
         ledger: false,
       };
-      const outcome = await exportWindow(fileDeps, { table: tableOf(kind), window: range, runId: run.runId, reason: "manual", force: true, allowShrink: run.allowShrink === true }, options);
+      const outcome = await exportWindow(
+        fileDeps,
+        { table: tableOf(kind), window: range, runId: run.runId, reason: "manual", force: true, allowShrink: run.allowShrink === true },
+        options,
+      );
       if (outcome.manifest.exportedRows === 0) {
         await target.store.delete(target.name);
         await target.store.delete(sidecarManifestName(target.name));
-        logger.info("no rows in the range: no file written", { export: kind, range: describeRange(range), read: outcome.manifest.readRows, malformed: outcome.manifest.malformed.count });
+        logger.info("no rows in the range: no file written", {
+          export: kind,
+          range: describeRange(range),
+          read: outcome.manifest.readRows,
+          malformed: outcome.manifest.malformed.count,
+        });
       }
       return outcome;
     },
@@ -288,13 +305,17 @@ export async function withHmacKeyFromSecret(settings: AwsExportSettings, client?
   } finally {
     if (client === undefined) secrets.destroy();
   }
-  if (text === undefined || text.trim() === "") throw new ConfigurationError(`${source} holds no SecretString: store the key as hex or base64 text (binary secrets are not read)`);
+  if (text === undefined || text.trim() === "")
+    throw new ConfigurationError(`${source} holds no SecretString: store the key as hex or base64 text (binary secrets are not read)`);
   hmacKeyFromSetting(text, source);
   return Object.freeze({ ...settings, sanitizer: { ...settings.sanitizer, hmacKey: text, hmacKeySource: source } });
 }
 
 /** The Lambda's cold start: settings from the environment, the key from Secrets Manager when configured, then the export. */
-export async function loadAwsExport(env: Environment, clients: { logs?: CloudWatchLogsClient; s3?: S3Client; secrets?: SecretsManagerClient } = {}): Promise<AwsExport> {
+export async function loadAwsExport(
+  env: Environment,
+  clients: { logs?: CloudWatchLogsClient; s3?: S3Client; secrets?: SecretsManagerClient } = {},
+): Promise<AwsExport> {
   const settings = await withHmacKeyFromSecret(loadAwsExportSettings(env), clients.secrets);
   return createAwsExport(settings, clients);
 }

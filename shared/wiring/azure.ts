@@ -50,7 +50,8 @@ function blobService(storage: Exclude<StorageAccess, { kind: "directory" }>, cre
 
 function queueClient(storage: StorageAccess, queueName: string, credential: () => TokenCredential): QueueClient {
   if (storage.kind === "connectionString") return new QueueClient(storage.connectionString, queueName);
-  if (storage.kind === "identity" && storage.queueServiceUri !== undefined) return new QueueServiceClient(storage.queueServiceUri, credential()).getQueueClient(queueName);
+  if (storage.kind === "identity" && storage.queueServiceUri !== undefined)
+    return new QueueServiceClient(storage.queueServiceUri, credential()).getQueueClient(queueName);
   throw new ConfigurationError("this export has no queue (storage without a queue endpoint): jobs can only be run directly");
 }
 
@@ -69,7 +70,13 @@ function stores(settings: AzureExportSettings, credential: () => TokenCredential
   if (settings.storage.kind === "directory") {
     const root = resolve(settings.storage.path);
     const data = new LocalObjectStore(root);
-    return { dataFor: () => data, location: data.location, state: new LocalObjectStore(resolve(root, STATE_PREFIX)), leases: undefined, create: async () => undefined };
+    return {
+      dataFor: () => data,
+      location: data.location,
+      state: new LocalObjectStore(resolve(root, STATE_PREFIX)),
+      leases: undefined,
+      create: async () => undefined,
+    };
   }
   const blobs = blobService(settings.storage, credential);
   const byName = new Map<string, BlobObjectStore>();
@@ -161,7 +168,8 @@ function checkJobFits(settings: AzureExportSettings, decoded: DecodedJob): void 
   if (!settings.tables.includes(table)) throw new InvalidMessageError(`table ${table} is not one this deployment exports (${settings.tables.join(", ")})`);
   const minutes = settings.windowMs / MINUTE_MS;
   if (decoded.kind === "range") {
-    if (decoded.job.windowMs !== settings.windowMs) throw new InvalidMessageError(`a backfill of ${decoded.job.windowMs / MINUTE_MS}-minute windows; this deployment's windows are ${minutes} minutes`);
+    if (decoded.job.windowMs !== settings.windowMs)
+      throw new InvalidMessageError(`a backfill of ${decoded.job.windowMs / MINUTE_MS}-minute windows; this deployment's windows are ${minutes} minutes`);
     return;
   }
   const { window } = decoded.job;
@@ -180,7 +188,12 @@ export interface AzureExportOptions {
 }
 
 /** The one place that turns Azure settings into concrete adapters. */
-export function createAzureExport(settings: AzureExportSettings, clock: Clock = systemClock, adapters: AzureAdapters = {}, options: AzureExportOptions = {}): AzureExport {
+export function createAzureExport(
+  settings: AzureExportSettings,
+  clock: Clock = systemClock,
+  adapters: AzureAdapters = {},
+  options: AzureExportOptions = {},
+): AzureExport {
   const clientId = settings.storage.kind === "identity" ? settings.storage.clientId : undefined;
   const credential = credentialFactory(clientId);
   const opened = stores(settings, credential);
@@ -198,7 +211,10 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
   const leases = options.sharedQuerySlots === false ? undefined : (adapters.leases ?? (adapters.state === undefined ? opened.leases : undefined));
   const local = new ProcessSlots(settings.maxConcurrentQueries);
   const slots: QuerySlots = leases === undefined ? local : chainSlots(local, new LeasedQuerySlots(leases, { count: settings.maxConcurrentQueries, clock }));
-  const sources: Record<QueryLane, LogSource> = { scheduled: limitConcurrentQueries(raw, slots, "scheduled"), backfill: limitConcurrentQueries(raw, slots, "backfill") };
+  const sources: Record<QueryLane, LogSource> = {
+    scheduled: limitConcurrentQueries(raw, slots, "scheduled"),
+    backfill: limitConcurrentQueries(raw, slots, "backfill"),
+  };
   const source = sources.scheduled;
   const dataFor = (table: string): StateStore => adapters.data ?? opened.dataFor(table);
   const state = adapters.state ?? opened.state;
@@ -257,13 +273,18 @@ export function createAzureExport(settings: AzureExportSettings, clock: Clock = 
     exportWindow: (job, logger, options) => exportWindow(exportDependencies(logger, job.table), job, options),
     runJob: async (decoded, logger) => {
       checkJobFits(settings, decoded);
-      if (decoded.kind === "window") return exportWindow(exportDependencies(logger, decoded.job.table, decoded.job.reason === "backfill" ? "backfill" : "scheduled"), decoded.job);
+      if (decoded.kind === "window")
+        return exportWindow(exportDependencies(logger, decoded.job.table, decoded.job.reason === "backfill" ? "backfill" : "scheduled"), decoded.job);
       return expandRangeJob(state, getBackfillJobs(), decoded.job);
     },
     coverage: (query) => readCoverage(state, query),
-    planBackfill: (range, windowMs) => planBackfill(source, state, settings.tables, range, windowMs, { maxRows: settings.partMaxRows, maxBytes: settings.partMaxBytes }),
+    planBackfill: (range, windowMs) =>
+      planBackfill(source, state, settings.tables, range, windowMs, { maxRows: settings.partMaxRows, maxBytes: settings.partMaxBytes }),
     ensureStorage: (options = {}) =>
-      (ensured ??= Promise.all([opened.create(), ...(options.queue === false ? [] : [getQueue().createIfNotExists(), getBackfillQueue().createIfNotExists()])]).then(
+      (ensured ??= Promise.all([
+        opened.create(),
+        ...(options.queue === false ? [] : [getQueue().createIfNotExists(), getBackfillQueue().createIfNotExists()]),
+      ]).then(
         () => undefined,
         (error: unknown) => {
           ensured = undefined;

@@ -19,13 +19,22 @@ export interface BlobUrl {
 export function parseBlobUrl(text: string, what: string): BlobUrl {
   if (!URL.canParse(text)) throw new ConfigurationError(`${what} is not a valid URL (expected https://<account>.blob.core.windows.net/<container>/<name>)`);
   const url = new URL(text);
-  const segments = url.pathname.split("/").filter((s) => s !== "").map(decodeURIComponent);
+  const segments = url.pathname
+    .split("/")
+    .filter((s) => s !== "")
+    .map(decodeURIComponent);
   const accountSegments = isLoopbackHttp(url.href) ? segments.slice(0, 1) : [];
   const [container, ...rest] = segments.slice(accountSegments.length);
   // The SAS token never appears in a message: only the origin and path are shown.
   const shown = `${url.origin}${url.pathname}`;
-  if (container === undefined || !isContainerName(container)) throw new ConfigurationError(`${what} ${shown} names no valid container (3-63 lowercase letters, digits and single hyphens)`);
-  return { containerUrl: `${url.origin}/${[...accountSegments, container].map(encodeURIComponent).join("/")}`, container, name: rest.join("/"), sas: url.searchParams.has("sig") ? url.search.slice(1) : undefined };
+  if (container === undefined || !isContainerName(container))
+    throw new ConfigurationError(`${what} ${shown} names no valid container (3-63 lowercase letters, digits and single hyphens)`);
+  return {
+    containerUrl: `${url.origin}/${[...accountSegments, container].map(encodeURIComponent).join("/")}`,
+    container,
+    name: rest.join("/"),
+    sas: url.searchParams.has("sig") ? url.search.slice(1) : undefined,
+  };
 }
 
 /**
@@ -41,5 +50,10 @@ export function openBlobFileTarget(text: string, what: string, connectionString:
   else if (blob.containerUrl.startsWith("https:")) container = new ContainerClient(blob.containerUrl, new DefaultAzureCredential());
   else throw new ConfigurationError(`${what} ${blob.containerUrl}: a plain-http blob URL needs a SAS token or AZURE_STORAGE_CONNECTION_STRING`);
   const client = container.getBlockBlobClient(blob.name);
-  return { store: new BlobObjectStore(container), name: blob.name, shown: `${blob.containerUrl}/${blob.name}`, uploadInBlocks: (source, options) => uploadInBlocks(client, source, options) };
+  return {
+    store: new BlobObjectStore(container),
+    name: blob.name,
+    shown: `${blob.containerUrl}/${blob.name}`,
+    uploadInBlocks: (source, options) => uploadInBlocks(client, source, options),
+  };
 }

@@ -21,7 +21,8 @@ function configText(value: string): { text: string; source: string } {
  */
 export function sanitizerFactory(settings: SanitizerSettings, yaml: YamlReader | undefined): () => RecordSanitizer {
   if (!settings.enabled) return () => new IdentitySanitizer();
-  const config = settings.config === undefined ? defaultSanitizerConfig() : (({ text, source }) => parseSanitizerConfig(text, source, yaml))(configText(settings.config));
+  const config =
+    settings.config === undefined ? defaultSanitizerConfig() : (({ text, source }) => parseSanitizerConfig(text, source, yaml))(configText(settings.config));
   const options = { hmacKey: hmacKeyFromSetting(settings.hmacKey, settings.hmacKeySource) };
   new Sanitizer(config, options);
   return () => new Sanitizer(config, options);

@@ -23,7 +23,10 @@ const day = (n: number): string => iso(DAY0 + n * DAY_MS).slice(0, 10);
 function table(name: string, perMinute: number): SyntheticTable {
   return new SyntheticTable({
     name,
-    columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "Computer", type: "string" }],
+    columns: [
+      { name: "TimeGenerated", type: "datetime" },
+      { name: "Computer", type: "string" },
+    ],
     bytesPerRow: 60,
     rowsInMinute: (m) => (m >= DAY0 && m < NOW ? perMinute : 0),
   });
@@ -104,7 +107,14 @@ interface Cell {
 }
 
 function cells(): Promise<Cell[]> {
-  return page.$$eval("td.cell[data-cell]", (tds) => tds.map((td) => ({ table: td.getAttribute("data-table") ?? "", day: td.getAttribute("data-day") ?? "", state: td.getAttribute("data-state") ?? "", title: td.getAttribute("title") ?? "" })));
+  return page.$$eval("td.cell[data-cell]", (tds) =>
+    tds.map((td) => ({
+      table: td.getAttribute("data-table") ?? "",
+      day: td.getAttribute("data-day") ?? "",
+      state: td.getAttribute("data-state") ?? "",
+      title: td.getAttribute("title") ?? "",
+    })),
+  );
 }
 
 function manifestsOf(list: readonly ExportManifest[], dayText: string): ExportManifest[] {
@@ -139,7 +149,9 @@ describe("the coverage page in Chromium", () => {
     await page.click(`td[data-table="Syslog"][data-day="${day(1)}"]`);
     const heading = await page.textContent("#details h2");
     expect(heading).toBe(`Syslog · ${day(1)} · failed`);
-    const rows = await page.$$eval("#details tbody tr", (trs) => trs.map((tr) => [tr.getAttribute("data-state"), ...Array.from(tr.children, (td) => td.textContent ?? "")]));
+    const rows = await page.$$eval("#details tbody tr", (trs) =>
+      trs.map((tr) => [tr.getAttribute("data-state"), ...Array.from(tr.children, (td) => td.textContent ?? "")]),
+    );
     expect(rows.map((r) => r.slice(0, 3))).toEqual([
       ["failed", "00:00–06:00", "✗ failed"],
       ["exported", "06:00–12:00", "✓ exported"],
@@ -155,7 +167,8 @@ describe("the coverage page in Chromium", () => {
   it("moves between cells with the arrow keys, Home and End, and opens a day with Enter", async () => {
     await page.goto(page.url());
     await page.keyboard.press("Tab");
-    const focused = (): Promise<string> => page.evaluate(() => `${document.activeElement?.getAttribute("data-table") ?? "?"} ${document.activeElement?.getAttribute("data-day") ?? "?"}`);
+    const focused = (): Promise<string> =>
+      page.evaluate(() => `${document.activeElement?.getAttribute("data-table") ?? "?"} ${document.activeElement?.getAttribute("data-day") ?? "?"}`);
     expect(await focused()).toBe(`Heartbeat ${day(0)}`);
     await page.keyboard.press("ArrowRight");
     expect(await focused()).toBe(`Heartbeat ${day(1)}`);
@@ -176,7 +189,9 @@ describe("the coverage page in Chromium", () => {
   });
 
   it("tells the five states apart by colour with each common colour-vision deficiency, and by a glyph without colour", async () => {
-    const legend = await page.$$eval(".legend .cell", (spans) => spans.map((s) => ({ colour: getComputedStyle(s).backgroundColor, glyph: s.textContent ?? "" })));
+    const legend = await page.$$eval(".legend .cell", (spans) =>
+      spans.map((s) => ({ colour: getComputedStyle(s).backgroundColor, glyph: s.textContent ?? "" })),
+    );
     expect(legend).toHaveLength(5);
     expect(new Set(legend.map((l) => l.glyph)).size).toBe(5);
     const colours = legend.map((l) => parseCssRgb(l.colour));

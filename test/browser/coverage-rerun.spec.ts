@@ -38,19 +38,43 @@ const SESSION_COOKIE = "AppServiceAuthSession";
  */
 async function route(request: IncomingMessage, url: URL): Promise<HttpResult | undefined> {
   if (url.pathname === "/.auth/login/aad") {
-    return { status: 302, headers: { "set-cookie": `${SESSION_COOKIE}=signed-in; Path=/; HttpOnly; SameSite=Lax`, location: url.searchParams.get("post_login_redirect_uri") ?? "/" }, body: "" };
+    return {
+      status: 302,
+      headers: {
+        "set-cookie": `${SESSION_COOKIE}=signed-in; Path=/; HttpOnly; SameSite=Lax`,
+        location: url.searchParams.get("post_login_redirect_uri") ?? "/",
+      },
+      body: "",
+    };
   }
   const signedIn = (request.headers.cookie ?? "").includes(`${SESSION_COOKIE}=`);
-  const headers: Record<string, string> = { accept: request.headers.accept ?? "", ...(signedIn ? { "x-ms-client-principal": clientPrincipalHeader([role], "someone@example.com") } : {}) };
+  const headers: Record<string, string> = {
+    accept: request.headers.accept ?? "",
+    ...(signedIn ? { "x-ms-client-principal": clientPrincipalHeader([role], "someone@example.com") } : {}),
+  };
   if (url.pathname === "/api/coverage" && request.method === "GET") return stack.coverage(Object.fromEntries(url.searchParams), headers);
   if (url.pathname === "/api/backfill" && request.method === "POST") return stack.backfill(await text(request), request.headers["content-type"] ?? "", headers);
   return undefined;
 }
 
 beforeAll(async () => {
-  const syslog = new SyntheticTable({ name: "Syslog", columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "Computer", type: "string" }], bytesPerRow: 60, rowsInMinute: (m) => (m >= DAY0 && m < NOW ? 2 : 0) });
+  const syslog = new SyntheticTable({
+    name: "Syslog",
+    columns: [
+      { name: "TimeGenerated", type: "datetime" },
+      { name: "Computer", type: "string" },
+    ],
+    bytesPerRow: 60,
+    rowsInMinute: (m) => (m >= DAY0 && m < NOW ? 2 : 0),
+  });
   fake = await startFakeLogAnalytics({ tables: [syslog] });
-  stack = await createAzureStack({ connectionString: inject("azuriteConnectionString"), fake, tables: ["Syslog"], clock: { now: () => NOW }, settings: { LOGEXPORT_WINDOW_MINUTES: "360", LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90", LOGEXPORT_PART_ATTEMPTS: "1" } });
+  stack = await createAzureStack({
+    connectionString: inject("azuriteConnectionString"),
+    fake,
+    tables: ["Syslog"],
+    clock: { now: () => NOW },
+    settings: { LOGEXPORT_WINDOW_MINUTES: "360", LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90", LOGEXPORT_PART_ATTEMPTS: "1" },
+  });
   // Day 0 exported; day 1's first window failed for good, its other three exported.
   expect((await stack.backfill({ tables: ["Syslog"], start: iso(DAY0), end: iso(DAY0 + DAY_MS) })).status).toBe(202);
   await stack.drain();
@@ -97,7 +121,8 @@ async function open(cellDay: string): Promise<void> {
 
 async function runs(): Promise<RunRecord[]> {
   const records: RunRecord[] = [];
-  for (const name of await stack.list(stack.state, "runs/")) records.push(JSON.parse((await stack.state.getBlobClient(name).downloadToBuffer()).toString("utf8")) as RunRecord);
+  for (const name of await stack.list(stack.state, "runs/"))
+    records.push(JSON.parse((await stack.state.getBlobClient(name).downloadToBuffer()).toString("utf8")) as RunRecord);
   return records;
 }
 
@@ -114,7 +139,11 @@ describe("the coverage page's re-run action in Chromium", () => {
     expect(decodeURIComponent(page.url())).toBe(pageUrl());
     // The function sees the query as the test server re-encodes it (`:` as %3A): the same page.
     const back = `/api/coverage?${new URL(pageUrl()).searchParams.toString()}`;
-    expect(requested.map((r) => decodeURIComponent(r))).toEqual([`GET ${pageUrl()}`, `GET ${server.url}/.auth/login/aad?post_login_redirect_uri=${back}`, `GET ${pageUrl()}`]);
+    expect(requested.map((r) => decodeURIComponent(r))).toEqual([
+      `GET ${pageUrl()}`,
+      `GET ${server.url}/.auth/login/aad?post_login_redirect_uri=${back}`,
+      `GET ${pageUrl()}`,
+    ]);
     expect(await page.$$("td.cell[data-cell]")).toHaveLength(3);
     const api = await fetch(pageUrl(), { headers: { accept: "application/json" } });
     expect([api.status, api.headers.get("content-type")]).toEqual([401, "application/problem+json"]);
@@ -133,8 +162,18 @@ describe("the coverage page's re-run action in Chromium", () => {
   it("lets an operator re-run a failed window: one same-origin POST, 202 shown with its run, the run covering exactly that window", async () => {
     role = "LogExport.Operate";
     await open(day(1));
-    expect(await page.$$eval("#details thead th", (ths) => ths.map((th) => th.textContent))).toEqual(["window (UTC)", "state", "rows", "bytes", "run", "last error", "action"]);
-    const buttons = await page.$$eval("button.rerun", (bs) => bs.map((b) => `${b.textContent} ${b.getAttribute("data-start")} ${b.getAttribute("data-end")} ${b.getAttribute("data-force")}`));
+    expect(await page.$$eval("#details thead th", (ths) => ths.map((th) => th.textContent))).toEqual([
+      "window (UTC)",
+      "state",
+      "rows",
+      "bytes",
+      "run",
+      "last error",
+      "action",
+    ]);
+    const buttons = await page.$$eval("button.rerun", (bs) =>
+      bs.map((b) => `${b.textContent} ${b.getAttribute("data-start")} ${b.getAttribute("data-end")} ${b.getAttribute("data-force")}`),
+    );
     expect(buttons).toEqual([
       `re-run day ${iso(DAY0 + DAY_MS)} ${iso(DAY0 + 2 * DAY_MS)} false`,
       ...[0, 1, 2, 3].map((i) => `re-run ${iso(DAY0 + DAY_MS + i * WINDOW_MS)} ${iso(DAY0 + DAY_MS + (i + 1) * WINDOW_MS)} ${i === 0 ? "false" : "true"}`),
@@ -147,7 +186,10 @@ describe("the coverage page's re-run action in Chromium", () => {
     active = added[0]?.runId;
     expect(added).toHaveLength(1);
     expect(added[0]).toMatchObject({ tables: ["Syslog"], start: iso(DAY0 + DAY_MS), end: iso(DAY0 + DAY_MS + WINDOW_MS), force: false, windows: 1 });
-    expect(shown).toEqual({ state: "accepted", text: expect.stringContaining(`Accepted: run ${added[0]?.runId} re-runs Syslog ${day(1)} 00:00–06:00, 1 window(s)`) });
+    expect(shown).toEqual({
+      state: "accepted",
+      text: expect.stringContaining(`Accepted: run ${added[0]?.runId} re-runs Syslog ${day(1)} 00:00–06:00, 1 window(s)`),
+    });
     expect(requested).toEqual([`POST ${server.url}/api/backfill`]);
   });
 

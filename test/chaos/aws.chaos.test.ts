@@ -56,7 +56,8 @@ const hash = (timestampMs: number | bigint, line: string) => createHash("sha1").
 
 function expected(): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const e of stream.events(HOUR, HOUR + HOUR_MS)) if (ROW_KINDS.has(e.kind)) counts.set(hash(e.timestamp, e.line), (counts.get(hash(e.timestamp, e.line)) ?? 0) + 1);
+  for (const e of stream.events(HOUR, HOUR + HOUR_MS))
+    if (ROW_KINDS.has(e.kind)) counts.set(hash(e.timestamp, e.line), (counts.get(hash(e.timestamp, e.line)) ?? 0) + 1);
   return counts;
 }
 
@@ -64,7 +65,10 @@ async function stored(bucket: string): Promise<Map<string, number>> {
   const file = join(dir, `${bucket}.parquet`);
   await writeFile(file, await (await s3.bucket(bucket)).getBytes(KEY));
   const duck = await (await DuckDBInstance.create(":memory:")).connect();
-  const rows = (await duck.runAndReadAll(`SELECT epoch_ms("timestamp")::BIGINT AS t, message FROM '${file}'`)).getRowObjectsJS() as { t: bigint; message: string }[];
+  const rows = (await duck.runAndReadAll(`SELECT epoch_ms("timestamp")::BIGINT AS t, message FROM '${file}'`)).getRowObjectsJS() as {
+    t: bigint;
+    message: string;
+  }[];
   const counts = new Map<string, number>();
   for (const r of rows) counts.set(hash(r.t, r.message), (counts.get(hash(r.t, r.message)) ?? 0) + 1);
   return counts;
@@ -74,7 +78,10 @@ async function exportThrough(bucket: string, logsEndpoint: string, s3Endpoint: s
   const settings = loadAwsExportSettings({ LOGEXPORT_LOG_GROUPS: stream.logGroupName, LOGEXPORT_S3_BUCKET: bucket, LOGEXPORT_S3_PREFIX: "pulp" });
   const logs = new CloudWatchLogsClient({ ...fakeClientConfig(fake, 4), endpoint: logsEndpoint });
   const client = new S3Client({ ...s3.clientConfig, endpoint: s3Endpoint, maxAttempts: 4 });
-  await createHandler(() => createAwsExport(settings, { logs, s3: client }), () => undefined)(scheduledEvent(HOUR + HOUR_MS + 16 * 60_000), lambdaContext(`chaos-${bucket}`));
+  await createHandler(
+    () => createAwsExport(settings, { logs, s3: client }),
+    () => undefined,
+  )(scheduledEvent(HOUR + HOUR_MS + 16 * 60_000), lambdaContext(`chaos-${bucket}`));
 }
 
 async function check(scenario: string, bucket: string): Promise<void> {

@@ -26,7 +26,17 @@ const ROWS = 300_000;
 const NOW = HOUR + 2 * HOUR_MS + 25 * MINUTE_MS;
 const connectionString = inject("azuriteConnectionString");
 const blobOrigin = new URL(inject("azuriteBlobUrl")).origin;
-const SCENARIO_TABLES = ["Throttled_CL", "Storage503_CL", "Reset_CL", "KillParts_CL", "KillManifest_CL", "Twice_CL", "Planners_CL", "Skew_CL", "Reexport_CL"] as const;
+const SCENARIO_TABLES = [
+  "Throttled_CL",
+  "Storage503_CL",
+  "Reset_CL",
+  "KillParts_CL",
+  "KillManifest_CL",
+  "Twice_CL",
+  "Planners_CL",
+  "Skew_CL",
+  "Reexport_CL",
+] as const;
 
 let fake: FakeLogAnalytics;
 const proxies: FaultProxy[] = [];
@@ -85,7 +95,10 @@ async function readThroughManifest(s: AzureStack, table: string): Promise<{ vers
   for (const object of manifest.objects) {
     const data = await s.data.getBlobClient(object.name).downloadToBuffer();
     expect(createHash("sha256").update(data).digest("hex"), `${object.name} of manifest version ${manifest.version}`).toBe(object.sha256);
-    rows += gunzipSync(data).toString("utf8").split("\n").filter((line) => line !== "").length;
+    rows += gunzipSync(data)
+      .toString("utf8")
+      .split("\n")
+      .filter((line) => line !== "").length;
   }
   expect(rows).toBe(manifest.exportedRows);
   return { version: manifest.version, rows };
@@ -124,7 +137,10 @@ async function strays(s: AzureStack, table: string): Promise<string[]> {
 
 /** Runs one worker invocation in a child process; resolves when it exits (killed or not). */
 function childWorker(s: AzureStack, message: string): { done: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>; kill(): void } {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/chaos/worker-child.ts", message], { env: { ...process.env, NODE_OPTIONS: "", CHAOS_SETTINGS: JSON.stringify(s.env) }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "test/chaos/worker-child.ts", message], {
+    env: { ...process.env, NODE_OPTIONS: "", CHAOS_SETTINGS: JSON.stringify(s.env) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -201,13 +217,21 @@ describe("chaos: the Azure export under faults", { timeout: 180_000 }, () => {
 
   it("the same queue message delivered twice, concurrently", async () => {
     const s = await stack({ table: "Twice_CL" });
-    const context = () => new azureFunctions.InvocationContext({ functionName: "worker", invocationId: randomUUID(), triggerMetadata: { dequeueCount: 1 }, logHandler: () => undefined });
+    const context = () =>
+      new azureFunctions.InvocationContext({
+        functionName: "worker",
+        invocationId: randomUUID(),
+        triggerMetadata: { dequeueCount: 1 },
+        logHandler: () => undefined,
+      });
     const results = await Promise.allSettled([s.workerHandler(job("Twice_CL"), context()), s.workerHandler(job("Twice_CL"), context())]);
     // A delivery that failed is redelivered by the host; it must then find the window done or finish it.
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
     const failed = rejected.length;
     const why = rejected.map((r) => errorMessage(r.reason).slice(0, 160)).join("; ");
-    process.stdout.write(`same message delivered twice concurrently: ${2 - failed} deliveries completed, ${failed} failed and redelivered${failed > 0 ? ` (${why})` : ""}\n`);
+    process.stdout.write(
+      `same message delivered twice concurrently: ${2 - failed} deliveries completed, ${failed} failed and redelivered${failed > 0 ? ` (${why})` : ""}\n`,
+    );
     if (failed > 0) await s.workerHandler(job("Twice_CL"), context());
     await check("same message delivered twice concurrently", s, "Twice_CL");
     expect(await strays(s, "Twice_CL")).toEqual([]);
@@ -263,7 +287,11 @@ describe("chaos: the Azure export under faults", { timeout: 180_000 }, () => {
     // late-data re-check is what must catch them.
     const real = HOUR + 2 * HOUR_MS + 18 * MINUTE_MS;
     const planner = await stack({ table: "Skew_CL", nowMs: real + 4 * MINUTE_MS });
-    const shared = { LOGEXPORT_CONTAINER: planner.env.LOGEXPORT_CONTAINER as string, LOGEXPORT_STATE_CONTAINER: planner.env.LOGEXPORT_STATE_CONTAINER as string, LOGEXPORT_QUEUE: planner.env.LOGEXPORT_QUEUE as string };
+    const shared = {
+      LOGEXPORT_CONTAINER: planner.env.LOGEXPORT_CONTAINER as string,
+      LOGEXPORT_STATE_CONTAINER: planner.env.LOGEXPORT_STATE_CONTAINER as string,
+      LOGEXPORT_QUEUE: planner.env.LOGEXPORT_QUEUE as string,
+    };
     const worker = await stack({ table: "Skew_CL", nowMs: real - 3 * MINUTE_MS, settings: shared });
     const plans = await planner.runPlanner();
     // Two windows: the second one only because of the skew (at the real time it is not complete yet).
@@ -274,6 +302,9 @@ describe("chaos: the Azure export under faults", { timeout: 180_000 }, () => {
     const next = await stack({ table: "Skew_CL", nowMs: real + HOUR_MS, settings: shared });
     expect((await next.runPlanner()).map((p) => p.reexported)).toEqual([1]);
     await worker.drain();
-    await check("clock skew between planner (+4 min) and worker (-3 min), late rows of the early-planned hour", worker, "Skew_CL", [WINDOW, { startMs: HOUR + HOUR_MS, endMs: HOUR + 2 * HOUR_MS }]);
+    await check("clock skew between planner (+4 min) and worker (-3 min), late rows of the early-planned hour", worker, "Skew_CL", [
+      WINDOW,
+      { startMs: HOUR + HOUR_MS, endMs: HOUR + 2 * HOUR_MS },
+    ]);
   });
 });

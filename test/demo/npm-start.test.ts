@@ -22,7 +22,9 @@ beforeAll(async () => {
   const { scripts } = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } };
   const [node, ...args] = scripts.start.split(" ");
   expect(node).toBe("node");
-  const argv = args.map((arg, i) => (arg.endsWith(".ts") ? join(ROOT, arg) : args[i - 1] === "--import" ? createRequire(join(ROOT, "package.json")).resolve(arg) : arg));
+  const argv = args.map((arg, i) =>
+    arg.endsWith(".ts") ? join(ROOT, arg) : args[i - 1] === "--import" ? createRequire(join(ROOT, "package.json")).resolve(arg) : arg,
+  );
   // Rejects (failing the suite) if the demo exits with anything but 0.
   ({ stdout, stderr } = await run(process.execPath, argv, { cwd: dir, env: { ...process.env, NODE_OPTIONS: "" }, maxBuffer: 16 * 1024 * 1024 }));
 }, 300_000);
@@ -49,9 +51,20 @@ describe("npm start", () => {
 
   it("writes one coverage page with both clouds' tables, every day of them complete", async () => {
     const page = await readFile(join(dir, ".demo-output", "coverage.html"), "utf8");
-    expect([...page.matchAll(/<h2 id="section-\d">([^<]+)<\/h2>/g)].map((m) => m[1])).toEqual(["Azure Log Analytics, Azurite (60-minute windows)", "AWS CloudWatch Logs, s3://pulp-exports on s3rver (hours)"]);
+    expect([...page.matchAll(/<h2 id="section-\d">([^<]+)<\/h2>/g)].map((m) => m[1])).toEqual([
+      "Azure Log Analytics, Azurite (60-minute windows)",
+      "AWS CloudWatch Logs, s3://pulp-exports on s3rver (hours)",
+    ]);
     const cells = [...page.matchAll(/data-table="([^"]+)" data-day="[^"]+" data-state="([^"]+)"/g)];
-    expect([...new Set(cells.map((m) => m[1]))]).toEqual(["AppRequests", "AppTraces", "SecurityEvent", "pulp_access_logs", "pulp_content_python_logs", "pulp_content_rpm_logs", "pulp_content_maven_logs"]);
+    expect([...new Set(cells.map((m) => m[1]))]).toEqual([
+      "AppRequests",
+      "AppTraces",
+      "SecurityEvent",
+      "pulp_access_logs",
+      "pulp_content_python_logs",
+      "pulp_content_rpm_logs",
+      "pulp_content_maven_logs",
+    ]);
     expect(cells.every((m) => m[2] === "complete")).toBe(true);
     expect(stdout).toMatch(/^Coverage page, both clouds on one heatmap \(open it in a browser\): .*coverage\.html$/m);
   });

@@ -26,13 +26,29 @@ const NOW = Date.UTC(2026, 10, 22, 3, 17);
 const TABLES = ["Heartbeat", "Syslog", "Custom_CL"];
 const LIMITS: BackfillLimits = { nowMs: NOW, knownTables: TABLES, retentionMs: 90 * DAY_MS, maxWindows: 5_000, windowMs: 60 * MINUTE_MS };
 const DAY0 = Date.UTC(2026, 10, 1);
-const VALID = { tables: ["Heartbeat", "Syslog"], start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 2 * DAY_MS).toISOString(), windowMinutes: 60, force: false };
+const VALID = {
+  tables: ["Heartbeat", "Syslog"],
+  start: new Date(DAY0).toISOString(),
+  end: new Date(DAY0 + 2 * DAY_MS).toISOString(),
+  windowMinutes: 60,
+  force: false,
+};
 const FIELDS = ["tables", "start", "end", "windowMinutes", "force", "allowShrink"];
 
 const instant = fc.oneof(
   fc.date({ min: new Date(NOW - 200 * DAY_MS), max: new Date(NOW + 10 * DAY_MS), noInvalidDate: true }).map((d) => d.toISOString()),
   fc.integer({ min: -200, max: 5 }).map((days) => new Date(Math.floor(NOW / DAY_MS) * DAY_MS + days * DAY_MS).toISOString()),
-  fc.constantFrom("2026-11-01T00:00:00Z", "2026-11-01T00:00:00+01:00", "2026-11-01T00:00", "2026-11-01", "2026-02-30T00:00:00Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z", "yesterday", ""),
+  fc.constantFrom(
+    "2026-11-01T00:00:00Z",
+    "2026-11-01T00:00:00+01:00",
+    "2026-11-01T00:00",
+    "2026-11-01",
+    "2026-02-30T00:00:00Z",
+    "0000-01-01T00:00:00Z",
+    "9999-12-31T23:59:59.999999999Z",
+    "yesterday",
+    "",
+  ),
   wrongValue,
 );
 
@@ -100,21 +116,41 @@ describe("fuzz: POST /api/backfill validation", () => {
 
 const contentType = fc.oneof(
   { weight: 4, arbitrary: fc.constant("application/json") },
-  { weight: 1, arbitrary: fc.constantFrom("application/json; charset=utf-8", "APPLICATION/JSON", "application/jsonx", "text/plain", "", "application/problem+json", "application/json;;") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "application/json; charset=utf-8",
+      "APPLICATION/JSON",
+      "application/jsonx",
+      "text/plain",
+      "",
+      "application/problem+json",
+      "application/json;;",
+    ),
+  },
 );
 
 /** Requests within every limit, so the accepting side is exercised too. */
-const validBody = fc.record({
-  tables: fc.shuffledSubarray(TABLES, { minLength: 1 }),
-  days: fc.tuple(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 1, max: 5 })),
-  // The deployment's window size (60, the default), given or left out: any other is refused.
-  windowMinutes: fc.constantFrom(60, undefined),
-  force: fc.boolean(),
-  allowShrink: fc.constantFrom(true, false, undefined),
-}).map(({ tables, days: [back, length], windowMinutes, force, allowShrink }) => {
-  const start = Math.floor(NOW / DAY_MS) * DAY_MS - back * DAY_MS;
-  return { tables, start: new Date(start).toISOString(), end: new Date(Math.min(start + length * DAY_MS, Math.floor(NOW / DAY_MS) * DAY_MS)).toISOString(), windowMinutes, force, allowShrink };
-});
+const validBody = fc
+  .record({
+    tables: fc.shuffledSubarray(TABLES, { minLength: 1 }),
+    days: fc.tuple(fc.integer({ min: 1, max: 80 }), fc.integer({ min: 1, max: 5 })),
+    // The deployment's window size (60, the default), given or left out: any other is refused.
+    windowMinutes: fc.constantFrom(60, undefined),
+    force: fc.boolean(),
+    allowShrink: fc.constantFrom(true, false, undefined),
+  })
+  .map(({ tables, days: [back, length], windowMinutes, force, allowShrink }) => {
+    const start = Math.floor(NOW / DAY_MS) * DAY_MS - back * DAY_MS;
+    return {
+      tables,
+      start: new Date(start).toISOString(),
+      end: new Date(Math.min(start + length * DAY_MS, Math.floor(NOW / DAY_MS) * DAY_MS)).toISOString(),
+      windowMinutes,
+      force,
+      allowShrink,
+    };
+  });
 
 /** What arrives as the body: JSON of a valid or broken body, its text corrupted, raw bytes, or nothing. */
 const rawBody: fc.Arbitrary<{ string: string } | { bytes: Uint8Array }> = fc.oneof(
@@ -126,7 +162,12 @@ const rawBody: fc.Arbitrary<{ string: string } | { bytes: Uint8Array }> = fc.one
 );
 
 function backfillRequest(type: string, raw: { string: string } | { bytes: Uint8Array }): InstanceType<typeof azureFunctions.HttpRequest> {
-  return new azureFunctions.HttpRequest({ method: "POST", url: "http://localhost:7071/api/backfill", headers: type === "" ? { ...OPERATOR_HEADERS } : { ...OPERATOR_HEADERS, "content-type": type }, body: raw });
+  return new azureFunctions.HttpRequest({
+    method: "POST",
+    url: "http://localhost:7071/api/backfill",
+    headers: type === "" ? { ...OPERATOR_HEADERS } : { ...OPERATOR_HEADERS, "content-type": type },
+    body: raw,
+  });
 }
 
 interface Problem {
@@ -151,8 +192,14 @@ describe("fuzz: the backfill and status handlers on a memory-backed export", () 
     let accepted = 0;
     await fc.assert(
       fc.asyncProperty(contentType, rawBody, async (type, raw) => {
-        const azure = memoryAzure({ now: () => NOW }, { LOGEXPORT_TABLES: TABLES.join(","), LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90", LOGEXPORT_BACKFILL_MAX_WINDOWS: "5000" });
-        const response = await createBackfillHandler(() => azure.exporter, () => true)(backfillRequest(type, raw), capturedContext("backfill").context);
+        const azure = memoryAzure(
+          { now: () => NOW },
+          { LOGEXPORT_TABLES: TABLES.join(","), LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90", LOGEXPORT_BACKFILL_MAX_WINDOWS: "5000" },
+        );
+        const response = await createBackfillHandler(
+          () => azure.exporter,
+          () => true,
+        )(backfillRequest(type, raw), capturedContext("backfill").context);
         if (response.status !== 202) {
           const problem = expectProblemResponse(response, 400);
           expect(problem["invalid-params"]?.length).toBeGreaterThan(0);
@@ -163,8 +210,14 @@ describe("fuzz: the backfill and status handlers on a memory-backed export", () 
         const run = response.jsonBody as { runId: string; windows: number; jobs: number; statusUrl: string };
         const tables = (JSON.parse(azure.state.objects.get(`runs/${run.runId}.json`)?.data.toString("utf8") ?? "{}") as { tables?: string[] }).tables ?? [];
         // The run, a claim on each of its tables, and today's quota counter with its windows.
-        expect(azure.state.names()).toEqual([...tables.map((t) => `claims/backfill/${t}.json`).sort(), "quotas/backfill-windows/2026-11-22.json", `runs/${run.runId}.json`]);
-        expect(JSON.parse(azure.state.objects.get("quotas/backfill-windows/2026-11-22.json")?.data.toString("utf8") ?? "{}")).toMatchObject({ windows: run.windows });
+        expect(azure.state.names()).toEqual([
+          ...tables.map((t) => `claims/backfill/${t}.json`).sort(),
+          "quotas/backfill-windows/2026-11-22.json",
+          `runs/${run.runId}.json`,
+        ]);
+        expect(JSON.parse(azure.state.objects.get("quotas/backfill-windows/2026-11-22.json")?.data.toString("utf8") ?? "{}")).toMatchObject({
+          windows: run.windows,
+        });
         expect(azure.queue.messages).toHaveLength(run.jobs);
         const jobs = azure.queue.messages.map((m) => decodeJob(m));
         expect(jobs.every((j) => j.kind === "range" && j.job.runId === run.runId)).toBe(true);
@@ -183,7 +236,21 @@ describe("fuzz: the backfill and status handlers on a memory-backed export", () 
   const instantParam = fc.oneof(
     { weight: 2, arbitrary: fc.integer({ min: -40, max: 3 }).map((days) => new Date(Math.floor(NOW / DAY_MS) * DAY_MS + days * DAY_MS).toISOString()) },
     { weight: 2, arbitrary: fc.date({ min: new Date(0), max: new Date(NOW + 10 * DAY_MS), noInvalidDate: true }).map((d) => d.toISOString()) },
-    { weight: 1, arbitrary: fc.constantFrom("2026-11-01", "2026-11-01T00:00Z", "2026-11-01T00:00:00+05:30", "1800-01-01", "0000-01-01", "9999-12-31", "yesterday", "2026-13-01", "-1d", "") },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        "2026-11-01",
+        "2026-11-01T00:00Z",
+        "2026-11-01T00:00:00+05:30",
+        "1800-01-01",
+        "0000-01-01",
+        "9999-12-31",
+        "yesterday",
+        "2026-13-01",
+        "-1d",
+        "",
+      ),
+    },
     { weight: 1, arbitrary: fc.string({ maxLength: 25 }) },
   );
   const windowParam = fc.oneof(
@@ -200,7 +267,10 @@ describe("fuzz: the backfill and status handlers on a memory-backed export", () 
     await fc.assert(
       fc.asyncProperty(statusQuery, async (query) => {
         const azure = memoryAzure({ now: () => NOW }, { LOGEXPORT_TABLES: TABLES.join(",") });
-        const response = await createStatusHandler(() => azure.exporter, () => true)(new azureFunctions.HttpRequest({ method: "GET", url: "http://localhost:7071/api/status", query: { ...query }, headers: { ...OPERATOR_HEADERS } }));
+        const response = await createStatusHandler(
+          () => azure.exporter,
+          () => true,
+        )(new azureFunctions.HttpRequest({ method: "GET", url: "http://localhost:7071/api/status", query: { ...query }, headers: { ...OPERATOR_HEADERS } }));
         // Whatever the range and window size, a query costs a bounded number of storage calls (about 3 ms each on Azurite).
         expect(azure.state.calls).toBeLessThanOrEqual(10_000);
         if ("runId" in query) return void expectProblemResponse(response, 404);
@@ -232,28 +302,47 @@ describe("fuzz: the backfill and status handlers on Azurite and the fake Log Ana
   let fake: FakeLogAnalytics;
   let stack: AzureStack;
   beforeAll(async () => {
-    const tables = TABLES.map((name) => new SyntheticTable({ name, columns: [{ name: "TimeGenerated", type: "datetime" }], bytesPerRow: 40, rowsInMinute: () => 0 }));
+    const tables = TABLES.map(
+      (name) => new SyntheticTable({ name, columns: [{ name: "TimeGenerated", type: "datetime" }], bytesPerRow: 40, rowsInMinute: () => 0 }),
+    );
     fake = await startFakeLogAnalytics({ tables });
-    stack = await createAzureStack({ connectionString, fake, tables: TABLES, clock: { now: () => NOW }, settings: { LOGEXPORT_WORKSPACE_RETENTION_DAYS: "30", LOGEXPORT_BACKFILL_MAX_WINDOWS: "100" } });
+    stack = await createAzureStack({
+      connectionString,
+      fake,
+      tables: TABLES,
+      clock: { now: () => NOW },
+      settings: { LOGEXPORT_WORKSPACE_RETENTION_DAYS: "30", LOGEXPORT_BACKFILL_MAX_WINDOWS: "100" },
+    });
   });
   afterAll(async () => fake.close());
 
   it("POST /api/backfill end to end: 202 with as many queued jobs as it says, or 400 and nothing written (40 cases)", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(validBody.map((b) => JSON.stringify(b)), body.map((b) => JSON.stringify(b) ?? ""), mutatedText(JSON.stringify(VALID))), async (text) => {
-        const runsBefore = (await stack.list(stack.state, "runs/")).length;
-        const queuedBefore = (await stack.exporter.backfillQueue().getProperties()).approximateMessagesCount ?? 0;
-        const response = await stack.backfill(text);
-        const runs = (await stack.list(stack.state, "runs/")).length;
-        const queued = (await stack.exporter.backfillQueue().getProperties()).approximateMessagesCount ?? 0;
-        if (response.status === 202) {
-          expect([runs - runsBefore, queued - queuedBefore]).toEqual([1, (response.body as { jobs: number }).jobs]);
-        } else {
-          // 429: an earlier accepted case's run is still active on one of the tables (nothing drains the queue here).
-          expect(response).toMatchObject({ status: expect.toBeOneOf([400, 429]), headers: { "content-type": "application/problem+json" }, body: { "invalid-params": expect.any(Array) } });
-          expect([runs, queued]).toEqual([runsBefore, queuedBefore]);
-        }
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          validBody.map((b) => JSON.stringify(b)),
+          body.map((b) => JSON.stringify(b) ?? ""),
+          mutatedText(JSON.stringify(VALID)),
+        ),
+        async (text) => {
+          const runsBefore = (await stack.list(stack.state, "runs/")).length;
+          const queuedBefore = (await stack.exporter.backfillQueue().getProperties()).approximateMessagesCount ?? 0;
+          const response = await stack.backfill(text);
+          const runs = (await stack.list(stack.state, "runs/")).length;
+          const queued = (await stack.exporter.backfillQueue().getProperties()).approximateMessagesCount ?? 0;
+          if (response.status === 202) {
+            expect([runs - runsBefore, queued - queuedBefore]).toEqual([1, (response.body as { jobs: number }).jobs]);
+          } else {
+            // 429: an earlier accepted case's run is still active on one of the tables (nothing drains the queue here).
+            expect(response).toMatchObject({
+              status: expect.toBeOneOf([400, 429]),
+              headers: { "content-type": "application/problem+json" },
+              body: { "invalid-params": expect.any(Array) },
+            });
+            expect([runs, queued]).toEqual([runsBefore, queuedBefore]);
+          }
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -261,12 +350,27 @@ describe("fuzz: the backfill and status handlers on Azurite and the fake Log Ana
   it("GET /api/status end to end: 200, 400 or 404 with problem details (40 cases)", async () => {
     const nearby = fc.integer({ min: -10, max: 2 }).map((days) => new Date(Math.floor(NOW / DAY_MS) * DAY_MS + days * DAY_MS).toISOString());
     await fc.assert(
-      fc.asyncProperty(fc.record({ table: fc.oneof(fc.constantFrom("Heartbeat", "Syslog,Custom_CL", "Nope"), fc.string({ maxLength: 10 })), start: fc.oneof(nearby, fc.string({ maxLength: 12 })), end: fc.oneof(nearby, fc.string({ maxLength: 12 })), windowMinutes: fc.constantFrom("60", "1440", "7", "x") }, { requiredKeys: [] }), async (query) => {
-        const response = await stack.status(query);
-        expect([200, 400]).toContain(response.status);
-        if (response.status === 400) expect(response).toMatchObject({ headers: { "content-type": "application/problem+json" }, body: { status: 400, "invalid-params": expect.any(Array) } });
-        else expect((response.body as { tables: unknown[] }).tables.length).toBeGreaterThan(0);
-      }),
+      fc.asyncProperty(
+        fc.record(
+          {
+            table: fc.oneof(fc.constantFrom("Heartbeat", "Syslog,Custom_CL", "Nope"), fc.string({ maxLength: 10 })),
+            start: fc.oneof(nearby, fc.string({ maxLength: 12 })),
+            end: fc.oneof(nearby, fc.string({ maxLength: 12 })),
+            windowMinutes: fc.constantFrom("60", "1440", "7", "x"),
+          },
+          { requiredKeys: [] },
+        ),
+        async (query) => {
+          const response = await stack.status(query);
+          expect([200, 400]).toContain(response.status);
+          if (response.status === 400)
+            expect(response).toMatchObject({
+              headers: { "content-type": "application/problem+json" },
+              body: { status: 400, "invalid-params": expect.any(Array) },
+            });
+          else expect((response.body as { tables: unknown[] }).tables.length).toBeGreaterThan(0);
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -25,8 +25,17 @@ import { mutatedText, wrongValue } from "./mutate.js";
 
 const WORKSPACE = "00000000-0000-4000-8000-000000000001";
 const RANGE = { startMs: Date.UTC(2026, 10, 22, 10), endMs: Date.UTC(2026, 10, 22, 11) };
-const HISTOGRAM_COLUMNS = [{ name: "TimeGenerated", type: "datetime" }, { name: "rows", type: "long" }, { name: "bytes", type: "long" }];
-const PART_COLUMNS = [{ name: "TimeGenerated", type: "datetime" }, { name: "Message", type: "string" }, { name: "Count", type: "long" }, { name: "Props", type: "dynamic" }];
+const HISTOGRAM_COLUMNS = [
+  { name: "TimeGenerated", type: "datetime" },
+  { name: "rows", type: "long" },
+  { name: "bytes", type: "long" },
+];
+const PART_COLUMNS = [
+  { name: "TimeGenerated", type: "datetime" },
+  { name: "Message", type: "string" },
+  { name: "Count", type: "long" },
+  { name: "Props", type: "dynamic" },
+];
 const ROWS = [0, 1, 2].map((i) => [isoInstant(RANGE.startMs + i * 1_000), `m${i}`, i, `{"k":${i}}`]);
 const PART_BODY = JSON.stringify({ tables: [{ name: "PrimaryResult", columns: PART_COLUMNS, rows: ROWS }] });
 const HISTOGRAM_BODY = JSON.stringify({ tables: [{ name: "PrimaryResult", columns: HISTOGRAM_COLUMNS, rows: [[isoInstant(RANGE.startMs), 3, 120]] }] });
@@ -51,10 +60,23 @@ describe("fuzz: Log Analytics histogram responses", () => {
   const minute = fc.integer({ min: -3, max: 62 }).map((m) => isoInstant(RANGE.startMs + m * MINUTE_MS));
   const time = fc.oneof(minute, fc.constantFrom("garbage", "", "9999-12-31T00:00:00Z", "1970-01-01T00:00:00Z", "2026-11-22T10:00:00.1234567Z"), wrongValue);
   const count = fc.oneof(fc.nat(1_000_000), fc.constantFrom(-5, 1.5, 1e308, Number.MAX_SAFE_INTEGER + 2, "12"), wrongValue);
-  const row = fc.oneof({ weight: 4, arbitrary: fc.tuple(time, count, count) }, { weight: 1, arbitrary: fc.array(wrongValue, { maxLength: 4 }) }, { weight: 1, arbitrary: wrongValue });
-  const columns = fc.oneof({ weight: 4, arbitrary: fc.constant(HISTOGRAM_COLUMNS) }, { weight: 1, arbitrary: fc.shuffledSubarray(HISTOGRAM_COLUMNS) }, { weight: 1, arbitrary: wrongValue });
+  const row = fc.oneof(
+    { weight: 4, arbitrary: fc.tuple(time, count, count) },
+    { weight: 1, arbitrary: fc.array(wrongValue, { maxLength: 4 }) },
+    { weight: 1, arbitrary: wrongValue },
+  );
+  const columns = fc.oneof(
+    { weight: 4, arbitrary: fc.constant(HISTOGRAM_COLUMNS) },
+    { weight: 1, arbitrary: fc.shuffledSubarray(HISTOGRAM_COLUMNS) },
+    { weight: 1, arbitrary: wrongValue },
+  );
   const body = fc.oneof(
-    { weight: 4, arbitrary: fc.tuple(columns, fc.oneof({ weight: 5, arbitrary: fc.array(row, { maxLength: 6 }) }, { weight: 1, arbitrary: wrongValue })).map(([c, r]) => table(c, r)) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(columns, fc.oneof({ weight: 5, arbitrary: fc.array(row, { maxLength: 6 }) }, { weight: 1, arbitrary: wrongValue }))
+        .map(([c, r]) => table(c, r)),
+    },
     { weight: 2, arbitrary: mutatedText(HISTOGRAM_BODY, 3) },
     { weight: 1, arbitrary: fc.tuple(fc.array(row, { maxLength: 2 }), wrongValue).map(([r, error]) => table(HISTOGRAM_COLUMNS, r, { error })) },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
@@ -97,12 +119,31 @@ describe("fuzz: Log Analytics histogram responses", () => {
 });
 
 describe("fuzz: Log Analytics part responses", () => {
-  const column = fc.record({ name: fc.oneof(fc.constantFrom("TimeGenerated", "__proto__", "constructor", "toString", "", "a b"), fc.string({ maxLength: 6 })), type: fc.constantFrom("datetime", "string", "long", "dynamic", "real", "bool", "guid", "x") });
+  const column = fc.record({
+    name: fc.oneof(fc.constantFrom("TimeGenerated", "__proto__", "constructor", "toString", "", "a b"), fc.string({ maxLength: 6 })),
+    type: fc.constantFrom("datetime", "string", "long", "dynamic", "real", "bool", "guid", "x"),
+  });
   const body = fc.oneof(
-    { weight: 3, arbitrary: fc.tuple(fc.array(column, { minLength: 1, maxLength: 4 }), fc.array(fc.array(wrongValue, { maxLength: 5 }), { maxLength: 5 })).map(([c, r]) => table(c, r)) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(fc.array(column, { minLength: 1, maxLength: 4 }), fc.array(fc.array(wrongValue, { maxLength: 5 }), { maxLength: 5 }))
+        .map(([c, r]) => table(c, r)),
+    },
     { weight: 3, arbitrary: mutatedText(PART_BODY, 3) },
-    { weight: 1, arbitrary: fc.tuple(fc.array(fc.array(wrongValue, { maxLength: 4 }), { maxLength: 2 }), wrongValue).map(([r, error]) => table(PART_COLUMNS, r, { error })) },
-    { weight: 1, arbitrary: fc.oneof(fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), fc.string({ maxLength: 40 })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.array(fc.array(wrongValue, { maxLength: 4 }), { maxLength: 2 }), wrongValue)
+        .map(([r, error]) => table(PART_COLUMNS, r, { error })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.oneof(
+        fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+        fc.string({ maxLength: 40 }),
+      ),
+    },
   );
 
   it("rows keyed exactly by their columns (own keys, no prototype change), or a SourceQueryError (500 cases)", async () => {
@@ -134,7 +175,17 @@ describe("fuzz: Log Analytics part responses", () => {
       {
         numRuns: 500,
         examples: [
-          [200, table([{ name: "__proto__", type: "dynamic" }, { name: "a", type: "string" }], [['{"x":1}', "v"]]), []],
+          [
+            200,
+            table(
+              [
+                { name: "__proto__", type: "dynamic" },
+                { name: "a", type: "string" },
+              ],
+              [['{"x":1}', "v"]],
+            ),
+            [],
+          ],
           [200, PART_BODY.slice(0, PART_BODY.indexOf('"rows"') + 9), []],
           [200, PART_BODY.slice(0, 30), []],
         ],
@@ -175,13 +226,21 @@ describe("fuzz: a window export against corrupted part responses", () => {
           expect(outcome).toBeInstanceOf(LogExportError);
           expect(data.names()).toEqual([]);
           expect(state.names("manifests/")).toEqual([]);
-          expect(state.names("ledger/").map((name) => state.objects.get(name)?.data.toString() ?? "").join("")).toContain(",failed,");
+          expect(
+            state
+              .names("ledger/")
+              .map((name) => state.objects.get(name)?.data.toString() ?? "")
+              .join(""),
+          ).toContain(",failed,");
           return;
         }
         outcomes.exported += 1;
         expect(state.names()).toContain(manifestName("Heartbeat", RANGE));
         const [part] = data.names();
-        const lines = gunzipSync(data.objects.get(part ?? "")?.data ?? Buffer.alloc(0)).toString("utf8").split("\n").filter((l) => l !== "");
+        const lines = gunzipSync(data.objects.get(part ?? "")?.data ?? Buffer.alloc(0))
+          .toString("utf8")
+          .split("\n")
+          .filter((l) => l !== "");
         expect(lines.length).toBeGreaterThanOrEqual(3);
         expect(lines).toHaveLength((outcome as { manifest: { exportedRows: number } }).manifest.exportedRows);
         for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();

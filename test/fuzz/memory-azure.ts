@@ -48,7 +48,14 @@ export const hourlySource: LogSource = {
     async function* rows(): AsyncIterable<LogRecord> {
       for (const t of rowTimes(range)) yield { TimeGenerated: isoInstant(t), Table: table };
     }
-    return { query: `${table} rows`, columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "Table", type: "string" }], rows: rows() };
+    return {
+      query: `${table} rows`,
+      columns: [
+        { name: "TimeGenerated", type: "datetime" },
+        { name: "Table", type: "string" },
+      ],
+      rows: rows(),
+    };
   },
 };
 

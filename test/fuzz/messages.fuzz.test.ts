@@ -20,8 +20,18 @@ import { capturedContext, hourlySource, memoryAzure, rowTimes } from "./memory-a
 import { mutatedObject, mutatedText, wrongValue } from "./mutate.js";
 
 const DAY = Date.UTC(2026, 10, 22);
-const WINDOW = JSON.parse(encodeWindowJob({ table: "Heartbeat", window: { startMs: DAY + 10 * HOUR_MS, endMs: DAY + 11 * HOUR_MS }, runId: "plan-1", reason: "scheduled", force: false })) as Record<string, unknown>;
-const RANGE = JSON.parse(encodeRangeJob({ table: "Syslog", range: { startMs: DAY, endMs: DAY + 6 * HOUR_MS }, windowMs: 60 * MINUTE_MS, runId: "bf-1", force: true })) as Record<string, unknown>;
+const WINDOW = JSON.parse(
+  encodeWindowJob({
+    table: "Heartbeat",
+    window: { startMs: DAY + 10 * HOUR_MS, endMs: DAY + 11 * HOUR_MS },
+    runId: "plan-1",
+    reason: "scheduled",
+    force: false,
+  }),
+) as Record<string, unknown>;
+const RANGE = JSON.parse(
+  encodeRangeJob({ table: "Syslog", range: { startMs: DAY, endMs: DAY + 6 * HOUR_MS }, windowMs: 60 * MINUTE_MS, runId: "bf-1", force: true }),
+) as Record<string, unknown>;
 /** Every refusal decodeJob words, anchored: a message that matches none is a new or a wrong one. */
 const REFUSALS: readonly RegExp[] = [
   /^"(start|end)" must be an ISO-8601 UTC instant like 2026-01-01T00:00:00Z, got /,
@@ -44,7 +54,20 @@ const message: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
   { weight: 3, arbitrary: fc.oneof(mutatedObject(WINDOW), mutatedObject(RANGE)) },
   { weight: 2, arbitrary: fc.oneof(mutatedText(JSON.stringify(WINDOW)), mutatedText(JSON.stringify(RANGE))) },
-  { weight: 1, arbitrary: fc.record({ v: fc.constant(1), kind: fc.constantFrom("window", "range"), table: fc.constantFrom("Heartbeat", "T_CL", "a b"), start: wrongValue, end: wrongValue, runId: wrongValue, reason: wrongValue, force: wrongValue, windowMinutes: wrongValue }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      v: fc.constant(1),
+      kind: fc.constantFrom("window", "range"),
+      table: fc.constantFrom("Heartbeat", "T_CL", "a b"),
+      start: wrongValue,
+      end: wrongValue,
+      runId: wrongValue,
+      reason: wrongValue,
+      force: wrongValue,
+      windowMinutes: wrongValue,
+    }),
+  },
   { weight: 1, arbitrary: fc.constantFrom(JSON.stringify(WINDOW), JSON.stringify(RANGE), WINDOW, RANGE) },
 );
 
@@ -90,7 +113,10 @@ describe("fuzz: queue messages", () => {
           const text = (error as Error).message;
           expect(text.length).toBeGreaterThan(0);
           // One of the decoder's own refusals, whole: naming the field, or saying what the message is not.
-          expect(REFUSALS.some((refusal) => refusal.test(text)), text).toBe(true);
+          expect(
+            REFUSALS.some((refusal) => refusal.test(text)),
+            text,
+          ).toBe(true);
           return;
         }
         valid += 1;
@@ -122,7 +148,12 @@ describe("fuzz: queue messages", () => {
           expect(outcome).toBeUndefined();
           const errors = lines.filter((l) => l.level === "error");
           expect(errors).toHaveLength(1);
-          expect(errors[0]?.entry).toMatchObject({ message: "rejected an invalid queue message; it will not be retried", reason: expect.any(String), messageId: "m-1", dequeueCount });
+          expect(errors[0]?.entry).toMatchObject({
+            message: "rejected an invalid queue message; it will not be retried",
+            reason: expect.any(String),
+            messageId: "m-1",
+            dequeueCount,
+          });
           expect([azure.state.names(), azure.data.names(), azure.queue.messages]).toEqual([[], [], []]);
           return;
         }
@@ -131,7 +162,12 @@ describe("fuzz: queue messages", () => {
           expect(outcome).toBeUndefined();
           const errors = lines.filter((l) => l.level === "error");
           expect(errors).toHaveLength(1);
-          expect(errors[0]?.entry).toMatchObject({ message: "refused a job; it will not be retried", reason: expect.stringMatching(/is not one this deployment exports|is not one of this deployment's 60-minute windows|this deployment's windows are 60 minutes/) });
+          expect(errors[0]?.entry).toMatchObject({
+            message: "refused a job; it will not be retried",
+            reason: expect.stringMatching(
+              /is not one this deployment exports|is not one of this deployment's 60-minute windows|this deployment's windows are 60 minutes/,
+            ),
+          });
           expect([azure.state.names(), azure.data.names(), azure.queue.messages]).toEqual([[], [], []]);
           return;
         }
@@ -145,7 +181,9 @@ describe("fuzz: queue messages", () => {
           const { job } = decoded;
           const windows = splitRange(job.range, job.windowMs);
           expect(outcome).toEqual({ enqueued: windows.length, skipped: 0 });
-          expect(azure.queue.messages.map((m) => decodeJob(m))).toEqual(windows.map((window) => ({ kind: "window", job: { table: job.table, window, runId: job.runId, reason: "backfill", force: job.force } })));
+          expect(azure.queue.messages.map((m) => decodeJob(m))).toEqual(
+            windows.map((window) => ({ kind: "window", job: { table: job.table, window, runId: job.runId, reason: "backfill", force: job.force } })),
+          );
         }
       }),
       { numRuns: 400 },
@@ -158,9 +196,26 @@ describe("fuzz: queue messages", () => {
     let fake: FakeLogAnalytics;
     let stack: AzureStack;
     beforeAll(async () => {
-      const tables = ["Heartbeat", "Syslog"].map((name) => new SyntheticTable({ name, columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "Computer", type: "string" }], bytesPerRow: 50, rowsInMinute: (m) => (m % (10 * MINUTE_MS) === 0 ? 1 : 0) }));
+      const tables = ["Heartbeat", "Syslog"].map(
+        (name) =>
+          new SyntheticTable({
+            name,
+            columns: [
+              { name: "TimeGenerated", type: "datetime" },
+              { name: "Computer", type: "string" },
+            ],
+            bytesPerRow: 50,
+            rowsInMinute: (m) => (m % (10 * MINUTE_MS) === 0 ? 1 : 0),
+          }),
+      );
       fake = await startFakeLogAnalytics({ tables });
-      stack = await createAzureStack({ connectionString, fake, tables: ["Heartbeat", "Syslog"], clock: { now: () => DAY + 2 * DAY_MS }, settings: { LOGEXPORT_PART_ATTEMPTS: "1" } });
+      stack = await createAzureStack({
+        connectionString,
+        fake,
+        tables: ["Heartbeat", "Syslog"],
+        clock: { now: () => DAY + 2 * DAY_MS },
+        settings: { LOGEXPORT_PART_ATTEMPTS: "1" },
+      });
     });
     afterAll(async () => fake.close());
 
@@ -173,19 +228,31 @@ describe("fuzz: queue messages", () => {
           } catch {
             decoded = undefined;
           }
-          const before = [await stack.list(stack.state), await stack.list(stack.data), (await stack.exporter.queue().getProperties()).approximateMessagesCount ?? 0];
+          const before = [
+            await stack.list(stack.state),
+            await stack.list(stack.data),
+            (await stack.exporter.queue().getProperties()).approximateMessagesCount ?? 0,
+          ];
           const { context, lines } = capturedContext("worker");
           const outcome = await stack.workerHandler(input, context).catch((error: unknown) => error);
           if (decoded === undefined) {
             expect(outcome).toBeUndefined();
             expect(lines.filter((l) => l.level === "error")).toHaveLength(1);
-            expect([await stack.list(stack.state), await stack.list(stack.data), (await stack.exporter.queue().getProperties()).approximateMessagesCount ?? 0]).toEqual(before);
+            expect([
+              await stack.list(stack.state),
+              await stack.list(stack.data),
+              (await stack.exporter.queue().getProperties()).approximateMessagesCount ?? 0,
+            ]).toEqual(before);
             return;
           }
           if (!fitsDeployment(decoded, ["Heartbeat", "Syslog"])) {
             expect(outcome).toBeUndefined();
             expect(lines.filter((l) => l.level === "error").map((l) => l.entry.message)).toEqual(["refused a job; it will not be retried"]);
-            expect([await stack.list(stack.state), await stack.list(stack.data), (await stack.exporter.queue().getProperties()).approximateMessagesCount ?? 0]).toEqual(before);
+            expect([
+              await stack.list(stack.state),
+              await stack.list(stack.data),
+              (await stack.exporter.queue().getProperties()).approximateMessagesCount ?? 0,
+            ]).toEqual(before);
             return;
           }
           if (outcome instanceof Error) return void expect(outcome).toBeInstanceOf(LogExportError);

@@ -52,7 +52,9 @@ export function mutatedText(text: string, maxEdits = 3): fc.Arbitrary<string> {
 
 /** Values of every JSON type, including the ones that break naive code: huge and negative numbers, empty and odd strings, nesting. */
 export const wrongValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(null, true, false, 0, -1, 1.5, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, "", " ", "null", "1", "true", "-", "__proto__", [], {}, [[]], { "": null }),
+  fc.constantFrom(null, true, false, 0, -1, 1.5, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, "", " ", "null", "1", "true", "-", "__proto__", [], {}, [[]], {
+    "": null,
+  }),
   fc.integer(),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.string({ unit: nastyChar, maxLength: 20 }),
@@ -66,14 +68,19 @@ export function mutatedObject(base: Readonly<Record<string, unknown>>, maxEdits 
     fc.record({ kind: fc.constant("drop" as const), key: fc.constantFrom(...keys) }),
     fc.record({ kind: fc.constant("set" as const), key: fc.constantFrom(...keys), value: wrongValue }),
     fc.record({ kind: fc.constant("edit" as const), key: fc.constantFrom(...keys), edits: fc.array(textEdit, { minLength: 1, maxLength: 2 }) }),
-    fc.record({ kind: fc.constant("add" as const), key: fc.oneof(fc.constantFrom("__proto__", "constructor", "toString", "extra", ""), fc.string({ maxLength: 8 })), value: wrongValue }),
+    fc.record({
+      kind: fc.constant("add" as const),
+      key: fc.oneof(fc.constantFrom("__proto__", "constructor", "toString", "extra", ""), fc.string({ maxLength: 8 })),
+      value: wrongValue,
+    }),
   );
   return fc.array(edit, { minLength: 1, maxLength: maxEdits }).map((edits) => {
     const out: Record<string, unknown> = { ...base };
     for (const e of edits) {
       if (e.kind === "drop") delete out[e.key];
       else {
-        const value = e.kind === "edit" ? applyEdits(typeof out[e.key] === "string" ? (out[e.key] as string) : JSON.stringify(out[e.key]) ?? "", e.edits) : e.value;
+        const value =
+          e.kind === "edit" ? applyEdits(typeof out[e.key] === "string" ? (out[e.key] as string) : (JSON.stringify(out[e.key]) ?? ""), e.edits) : e.value;
         // defineProperty, so a `__proto__` key is an own key as JSON.parse would make it.
         Object.defineProperty(out, e.key, { value, enumerable: true, writable: true, configurable: true });
       }

@@ -107,7 +107,10 @@ const sanitizedRecord = fc.oneof(
   fc.tuple(fc.constant(0), fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2200, 0, 1) })),
   fc.tuple(fc.constant(1), fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2080, 0, 1) })),
 );
-const message: fc.Arbitrary<unknown> = fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(null, 42, { log: REAL }, ["x"]) });
+const message: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 9, arbitrary: fc.constant(undefined) },
+  { weight: 1, arbitrary: fc.constantFrom(null, 42, { log: REAL }, ["x"]) },
+);
 
 /** Rows pass the sanitizer whole when the export enables it: the built-in rules must not break a column's type either. */
 function sanitizers(): RecordSanitizer[] {
@@ -137,7 +140,10 @@ describe("fuzz: Pulp access-log lines", () => {
     const pool = sanitizers();
     fc.assert(
       fc.property(lineArbitrary(), message, sanitizedRecord, fc.boolean(), fc.constantFrom(...LOG_FORMATS), (line, odd, [which, ts], enrich, logFormat) => {
-        const transform = accessRowTransform({ logFormat, includePaths: ["/api/pypi/"], excludePaths: ["/livez", "/status"], enrich }, pool[which] ?? new IdentitySanitizer());
+        const transform = accessRowTransform(
+          { logFormat, includePaths: ["/api/pypi/"], excludePaths: ["/livez", "/status"], enrich },
+          pool[which] ?? new IdentitySanitizer(),
+        );
         const result = transform.apply({ timestamp: ts, message: odd === undefined ? line : odd, logStream: "s" });
         expectCounted(result, ["django-warning", "excluded-path", "other-path"]);
         if (result.kind !== "row") return;
@@ -155,17 +161,30 @@ describe("fuzz: Pulp access-log lines", () => {
 
   it("a 200 KB line of repeated fragments parses in well under a second (20 cases)", () => {
     fc.assert(
-      fc.property(fc.constantFrom(REAL, '"GET /a HTTP/1.1" 200 1 "', '" 1 x_forwarded_for:"a', '\\"', '" cache:"HIT" artifact_size:"1" ', " [a", ' k:"v"', '{"request":"'), fc.constantFrom("", REAL.slice(0, 90)), (fragment, head) => {
-        const line = head + fragment.repeat(Math.ceil(200_000 / fragment.length));
-        const started = performance.now();
-        parsePulpAccessLine(line);
-        parseCombinedLine(line);
-        parseNginxJsonLine(line);
-        parseContentAccessLine(line);
-        parseWheelName(line);
-        parseRpmName(line);
-        expect(performance.now() - started).toBeLessThan(1_000);
-      }),
+      fc.property(
+        fc.constantFrom(
+          REAL,
+          '"GET /a HTTP/1.1" 200 1 "',
+          '" 1 x_forwarded_for:"a',
+          '\\"',
+          '" cache:"HIT" artifact_size:"1" ',
+          " [a",
+          ' k:"v"',
+          '{"request":"',
+        ),
+        fc.constantFrom("", REAL.slice(0, 90)),
+        (fragment, head) => {
+          const line = head + fragment.repeat(Math.ceil(200_000 / fragment.length));
+          const started = performance.now();
+          parsePulpAccessLine(line);
+          parseCombinedLine(line);
+          parseNginxJsonLine(line);
+          parseContentAccessLine(line);
+          parseWheelName(line);
+          parseRpmName(line);
+          expect(performance.now() - started).toBeLessThan(1_000);
+        },
+      ),
       { numRuns: 20 },
     );
   });
@@ -174,22 +193,37 @@ describe("fuzz: Pulp access-log lines", () => {
 describe("fuzz: content-app lines and file grammars", () => {
   const segment = fc.oneof(fc.stringMatching(/^[A-Za-z0-9_.+~^:!-]{1,12}$/), fc.constantFrom("Packages", "b", "repodata", "", "..", "-", "1:2"));
   const filename = fc.oneof(
-    fc.tuple(fc.stringMatching(/^[A-Za-z0-9_.+~^:!-]{0,30}$/), fc.constantFrom(".whl", ".whl.metadata", ".rpm", ".jar", ".pom", ".tar.gz", "")).map(([stem, ext]) => stem + ext),
-    fc.constantFrom("requests-2.34.2-2-py3-none-any.whl", "vim-enhanced-2:8.2.2637-20.el9.x86_64.rpm", "vim-99999999999:1-1.x.rpm", "guava-33.0.0-jre.pom", "commons-lang3-3.14.0-sources.jar").chain((f) => mutatedText(f, 2)),
+    fc
+      .tuple(fc.stringMatching(/^[A-Za-z0-9_.+~^:!-]{0,30}$/), fc.constantFrom(".whl", ".whl.metadata", ".rpm", ".jar", ".pom", ".tar.gz", ""))
+      .map(([stem, ext]) => stem + ext),
+    fc
+      .constantFrom(
+        "requests-2.34.2-2-py3-none-any.whl",
+        "vim-enhanced-2:8.2.2637-20.el9.x86_64.rpm",
+        "vim-99999999999:1-1.x.rpm",
+        "guava-33.0.0-jre.pom",
+        "commons-lang3-3.14.0-sources.jar",
+      )
+      .chain((f) => mutatedText(f, 2)),
   );
 
   it("the grammars: coordinates that are parts of the file name, or undefined (3,000 cases)", () => {
     fc.assert(
-      fc.property(fc.array(segment, { maxLength: 6 }), filename.filter((f) => !f.includes("/") && !f.includes("?")), (directories, file) => {
-        const wheel = parseWheelName(file);
-        if (wheel !== undefined) for (const part of [wheel.name, wheel.version, wheel.pythonTag, wheel.abiTag, wheel.platformTag]) expect(file).toContain(part);
-        const rpm = parseRpmName(file);
-        if (rpm !== undefined) expect(rpm.epoch === null || (Number.isInteger(rpm.epoch) && rpm.epoch <= INT32)).toBe(true);
-        const maven = parseMavenPath(directories, file);
-        if (maven !== undefined) expect(file.startsWith(`${maven.artifactId}-${maven.version}`)).toBe(true);
-        const path = parseContentPath(`${PREFIX}${directories.join("/")}/${file}`, PREFIX);
-        if (path !== undefined) expect(path.filename).toBe(file);
-      }),
+      fc.property(
+        fc.array(segment, { maxLength: 6 }),
+        filename.filter((f) => !f.includes("/") && !f.includes("?")),
+        (directories, file) => {
+          const wheel = parseWheelName(file);
+          if (wheel !== undefined)
+            for (const part of [wheel.name, wheel.version, wheel.pythonTag, wheel.abiTag, wheel.platformTag]) expect(file).toContain(part);
+          const rpm = parseRpmName(file);
+          if (rpm !== undefined) expect(rpm.epoch === null || (Number.isInteger(rpm.epoch) && rpm.epoch <= INT32)).toBe(true);
+          const maven = parseMavenPath(directories, file);
+          if (maven !== undefined) expect(file.startsWith(`${maven.artifactId}-${maven.version}`)).toBe(true);
+          const path = parseContentPath(`${PREFIX}${directories.join("/")}/${file}`, PREFIX);
+          if (path !== undefined) expect(path.filename).toBe(file);
+        },
+      ),
       { numRuns: 3_000 },
     );
   });
@@ -212,7 +246,10 @@ describe("fuzz: content-app lines and file grammars", () => {
     const pool = sanitizers();
     fc.assert(
       fc.property(lineArbitrary(), message, sanitizedRecord, fc.constantFrom(...CONTENT_TYPES), (line, odd, [which, ts], type) => {
-        const transform = contentRowTransform({ contentType: type, pathPrefix: PREFIX, excludePaths: ["/livez", "/status"] }, pool[which] ?? new IdentitySanitizer());
+        const transform = contentRowTransform(
+          { contentType: type, pathPrefix: PREFIX, excludePaths: ["/livez", "/status"] },
+          pool[which] ?? new IdentitySanitizer(),
+        );
         const result = transform.apply({ timestamp: ts, message: odd === undefined ? line : odd, logStream: "s" });
         expectCounted(result, ["django-warning", "excluded-path", "other-path", "other-content-type", "unmatched-filename"]);
         if (result.kind !== "row") return;

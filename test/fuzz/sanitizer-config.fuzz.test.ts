@@ -24,7 +24,13 @@ const KEY = randomBytes(32);
 
 const action = fc.constantFrom("redact", "mask", "pseudonymize", "off", "drop", "remove", "keep", "", "REDACT");
 const anyString = fc.oneof(fc.constantFrom("", " ", "a: b", "__proto__", "..", "*", "**"), fc.string({ maxLength: 12 }));
-const fieldRule = fc.record({ path: fc.oneof(fc.constantFrom("user_id", "**.password", "http.headers.*", "a..b", "*", "**", "a.**.b"), anyString, wrongValue), action: fc.oneof(action, wrongValue) }, { requiredKeys: [] });
+const fieldRule = fc.record(
+  {
+    path: fc.oneof(fc.constantFrom("user_id", "**.password", "http.headers.*", "a..b", "*", "**", "a.**.b"), anyString, wrongValue),
+    action: fc.oneof(action, wrongValue),
+  },
+  { requiredKeys: [] },
+);
 const customRule = fc.record(
   {
     name: fc.oneof(fc.constantFrom("order-id", "", "a b"), anyString, wrongValue),
@@ -40,10 +46,27 @@ const strings = fc.oneof(fc.array(fc.oneof(anyString, wrongValue), { maxLength: 
 const configValue = fc.record(
   {
     version: fc.oneof(fc.constant(1), fc.constantFrom(2, "1", 1.0, 0), wrongValue),
-    detectors: fc.oneof(fc.dictionary(fc.oneof(fc.constantFrom("email", "card", "ip", "credentials", "jwt", "ipv6", "ipv4", "bearer-token", "password", "nope"), anyString), fc.oneof(action, wrongValue), { maxKeys: 4 }), wrongValue),
+    detectors: fc.oneof(
+      fc.dictionary(
+        fc.oneof(fc.constantFrom("email", "card", "ip", "credentials", "jwt", "ipv6", "ipv4", "bearer-token", "password", "nope"), anyString),
+        fc.oneof(action, wrongValue),
+        { maxKeys: 4 },
+      ),
+      wrongValue,
+    ),
     fieldRules: fc.oneof(fc.array(fc.oneof(fieldRule, wrongValue), { maxLength: 3 }), wrongValue),
     customRules: fc.oneof(fc.array(fc.oneof(customRule, wrongValue), { maxLength: 3 }), wrongValue),
-    allow: fc.oneof(fc.record({ values: strings, patterns: fc.oneof(fc.array(fc.constantFrom("^10\\.", "(", "[", "a+"), { maxLength: 2 }), strings), paths: fc.oneof(fc.array(fc.constantFrom("kubernetes.**", "", "a..b"), { maxLength: 2 }), strings) }, { requiredKeys: [] }), wrongValue),
+    allow: fc.oneof(
+      fc.record(
+        {
+          values: strings,
+          patterns: fc.oneof(fc.array(fc.constantFrom("^10\\.", "(", "[", "a+"), { maxLength: 2 }), strings),
+          paths: fc.oneof(fc.array(fc.constantFrom("kubernetes.**", "", "a..b"), { maxLength: 2 }), strings),
+        },
+        { requiredKeys: [] },
+      ),
+      wrongValue,
+    ),
     extra: wrongValue,
   },
   { requiredKeys: [] },
@@ -53,10 +76,39 @@ const configValue = fc.record(
 const validConfig = fc.record(
   {
     version: fc.constant(1),
-    detectors: fc.record({ email: fc.constantFrom("redact", "pseudonymize", "off"), card: fc.constantFrom("redact", "mask", "pseudonymize", "off"), ip: fc.constantFrom("mask", "pseudonymize", "remove", "off"), credentials: fc.constantFrom("redact", "pseudonymize", "off"), jwt: fc.constantFrom("redact", "off") }, { requiredKeys: [] }),
-    fieldRules: fc.uniqueArray(fc.record({ path: fc.constantFrom("user_id", "**.password", "http.headers.*", "a.**.b", "session.cart"), action: fc.constantFrom("drop", "redact", "mask", "pseudonymize") }), { selector: (r) => r.path, maxLength: 3 }),
-    customRules: fc.array(fc.record({ name: fc.constantFrom("order-id", "ticket"), pattern: fc.constantFrom("ORD-\\d{6,}", "(?<=id=)\\w+", "[a-z]+"), action: fc.constantFrom("redact", "pseudonymize") }), { maxLength: 2 }),
-    allow: fc.record({ values: fc.array(fc.constantFrom("support@example.com", "10.0.0.1"), { maxLength: 2 }), patterns: fc.array(fc.constantFrom("^10\\.0\\.", "a+"), { maxLength: 2 }), paths: fc.array(fc.constantFrom("kubernetes.**", "meta"), { maxLength: 2 }) }, { requiredKeys: [] }),
+    detectors: fc.record(
+      {
+        email: fc.constantFrom("redact", "pseudonymize", "off"),
+        card: fc.constantFrom("redact", "mask", "pseudonymize", "off"),
+        ip: fc.constantFrom("mask", "pseudonymize", "remove", "off"),
+        credentials: fc.constantFrom("redact", "pseudonymize", "off"),
+        jwt: fc.constantFrom("redact", "off"),
+      },
+      { requiredKeys: [] },
+    ),
+    fieldRules: fc.uniqueArray(
+      fc.record({
+        path: fc.constantFrom("user_id", "**.password", "http.headers.*", "a.**.b", "session.cart"),
+        action: fc.constantFrom("drop", "redact", "mask", "pseudonymize"),
+      }),
+      { selector: (r) => r.path, maxLength: 3 },
+    ),
+    customRules: fc.array(
+      fc.record({
+        name: fc.constantFrom("order-id", "ticket"),
+        pattern: fc.constantFrom("ORD-\\d{6,}", "(?<=id=)\\w+", "[a-z]+"),
+        action: fc.constantFrom("redact", "pseudonymize"),
+      }),
+      { maxLength: 2 },
+    ),
+    allow: fc.record(
+      {
+        values: fc.array(fc.constantFrom("support@example.com", "10.0.0.1"), { maxLength: 2 }),
+        patterns: fc.array(fc.constantFrom("^10\\.0\\.", "a+"), { maxLength: 2 }),
+        paths: fc.array(fc.constantFrom("kubernetes.**", "meta"), { maxLength: 2 }),
+      },
+      { requiredKeys: [] },
+    ),
   },
   { requiredKeys: ["version"] },
 );
@@ -72,7 +124,11 @@ const HOSTILE_YAML: readonly string[] = [
   '"": false\nversion: 1',
   '"a: b": 1\nversion: 1',
 ];
-const HOSTILE_JSON: readonly string[] = [`{"version":1,"allow":${"[".repeat(10_000)}`, '{"": false, "version": 1}', `{"version":1,"allow":{"values":${"[".repeat(70)}${"]".repeat(70)}}}`];
+const HOSTILE_JSON: readonly string[] = [
+  `{"version":1,"allow":${"[".repeat(10_000)}`,
+  '{"": false, "version": 1}',
+  `{"version":1,"allow":{"values":${"[".repeat(70)}${"]".repeat(70)}}}`,
+];
 
 function expectConfigOrNamedError(text: string, source: string): "ok" | "error" {
   let config: SanitizerConfig;
@@ -93,12 +149,15 @@ function expectConfigOrNamedError(text: string, source: string): "ok" | "error" 
         expect(ROOTS.includes(root) || path === "(top level)" || problem.includes(": unknown key (allowed: "), problem).toBe(true);
       }
     } else {
-      expect(head).toMatch(new RegExp(`^${source.replace(".", "\\.")}: (not valid (JSON|YAML): \\S|nested more than \\d+ levels deep|\\d+ characters is more than)`));
+      expect(head).toMatch(
+        new RegExp(`^${source.replace(".", "\\.")}: (not valid (JSON|YAML): \\S|nested more than \\d+ levels deep|\\d+ characters is more than)`),
+      );
     }
     return "error";
   }
   expect(config.version).toBe(1);
-  for (const list of [config.fieldRules, config.customRules, config.allow.values, config.allow.patterns, config.allow.paths]) expect(Array.isArray(list)).toBe(true);
+  for (const list of [config.fieldRules, config.customRules, config.allow.values, config.allow.patterns, config.allow.paths])
+    expect(Array.isArray(list)).toBe(true);
   // Usable as it is, and the same once written out and read again.
   expect(() => new Sanitizer(config, { hmacKey: KEY })).not.toThrow();
   expect(parseSanitizerConfig(JSON.stringify(config), "again.json")).toEqual(config);
@@ -108,11 +167,27 @@ function expectConfigOrNamedError(text: string, source: string): "ok" | "error" 
 describe("fuzz: sanitizer config", () => {
   it("JSON: a usable config or a ConfigurationError naming each problem's path (2,000 cases)", () => {
     const outcomes = { ok: 0, error: 0 };
-    const example = JSON.stringify({ version: 1, detectors: { email: "redact", jwt: "off" }, fieldRules: [{ path: "user_id", action: "pseudonymize" }], customRules: [{ name: "order-id", pattern: "ORD-\\d{6,}", action: "redact" }], allow: { values: ["a@example.com"], patterns: [], paths: [] } });
+    const example = JSON.stringify({
+      version: 1,
+      detectors: { email: "redact", jwt: "off" },
+      fieldRules: [{ path: "user_id", action: "pseudonymize" }],
+      customRules: [{ name: "order-id", pattern: "ORD-\\d{6,}", action: "redact" }],
+      allow: { values: ["a@example.com"], patterns: [], paths: [] },
+    });
     fc.assert(
-      fc.property(fc.oneof({ weight: 2, arbitrary: validConfig.map((c) => JSON.stringify(c)) }, { weight: 4, arbitrary: configValue.map((c) => JSON.stringify(c)) }, { weight: 3, arbitrary: mutatedText(example, 3) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) }, { weight: 1, arbitrary: fc.string({ maxLength: 40 }) }, { weight: 1, arbitrary: fc.constantFrom(...HOSTILE_JSON) }), (text) => {
-        outcomes[expectConfigOrNamedError(text, "config.json")] += 1;
-      }),
+      fc.property(
+        fc.oneof(
+          { weight: 2, arbitrary: validConfig.map((c) => JSON.stringify(c)) },
+          { weight: 4, arbitrary: configValue.map((c) => JSON.stringify(c)) },
+          { weight: 3, arbitrary: mutatedText(example, 3) },
+          { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
+          { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+          { weight: 1, arbitrary: fc.constantFrom(...HOSTILE_JSON) },
+        ),
+        (text) => {
+          outcomes[expectConfigOrNamedError(text, "config.json")] += 1;
+        },
+      ),
       { numRuns: 2_000 },
     );
     expect(outcomes.ok).toBeGreaterThan(100);
@@ -131,7 +206,13 @@ describe("fuzz: sanitizer config", () => {
 
     it("a usable config or a ConfigurationError naming each problem's path (1,500 cases)", () => {
       const outcomes = { ok: 0, error: 0 };
-      const yamlText = fc.oneof({ weight: 2, arbitrary: validConfig.map((c) => stringify(c)) }, { weight: 4, arbitrary: configValue.map((c) => stringify(c)) }, { weight: 4, arbitrary: mutatedText(EXAMPLE_YAML, 4) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => stringify(v)) }, { weight: 1, arbitrary: fc.string({ maxLength: 40 }) });
+      const yamlText = fc.oneof(
+        { weight: 2, arbitrary: validConfig.map((c) => stringify(c)) },
+        { weight: 4, arbitrary: configValue.map((c) => stringify(c)) },
+        { weight: 4, arbitrary: mutatedText(EXAMPLE_YAML, 4) },
+        { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => stringify(v)) },
+        { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+      );
       fc.assert(
         fc.property(
           fc.oneof({ weight: 12, arbitrary: yamlText }, { weight: 1, arbitrary: fc.constantFrom(...HOSTILE_YAML) }),

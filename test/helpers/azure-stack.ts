@@ -53,7 +53,11 @@ export interface HttpResult {
   readonly body: unknown;
 }
 
-async function call(handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>, request: HttpRequest, log: LogHandler): Promise<HttpResult> {
+async function call(
+  handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>,
+  request: HttpRequest,
+  log: LogHandler,
+): Promise<HttpResult> {
   const response = await handler(request, new azureFunctions.InvocationContext({ functionName: "http", invocationId: randomUUID(), logHandler: log }));
   const headers = Object.fromEntries(Object.entries((response.headers ?? {}) as Record<string, string>));
   return { status: response.status ?? 200, headers, body: response.jsonBody ?? response.body };
@@ -109,20 +113,68 @@ export async function createAzureStack(options: AzureStackOptions): Promise<Azur
     // The planner's queue, then the backfill's (whose worker waits while the planner's holds jobs): the results added up.
     drain: async (overrides = {}, fault = () => undefined) => {
       const results = [];
-      for (const [queue, functionName, handler] of [[exporter.queue(), "worker", workerHandler], [exporter.backfillQueue(), "backfillWorker", backfillWorkerHandler]] as const) {
+      for (const [queue, functionName, handler] of [
+        [exporter.queue(), "worker", workerHandler],
+        [exporter.backfillQueue(), "backfillWorker", backfillWorkerHandler],
+      ] as const) {
         results.push(
-          await drainQueue(async (message, context) => {
-            fault(message);
-            await handler(message, context);
-          }, { queueUrl: queue.url, connectionString: options.connectionString, queueName: queue.name, functionName, maxDequeueCount: 5, batchSize: 2, log, ...overrides }),
+          await drainQueue(
+            async (message, context) => {
+              fault(message);
+              await handler(message, context);
+            },
+            {
+              queueUrl: queue.url,
+              connectionString: options.connectionString,
+              queueName: queue.name,
+              functionName,
+              maxDequeueCount: 5,
+              batchSize: 2,
+              log,
+              ...overrides,
+            },
+          ),
         );
       }
-      return { succeeded: results.reduce((n, r) => n + r.succeeded, 0), failed: results.reduce((n, r) => n + r.failed, 0), poisoned: results.reduce((n, r) => n + r.poisoned, 0) };
+      return {
+        succeeded: results.reduce((n, r) => n + r.succeeded, 0),
+        failed: results.reduce((n, r) => n + r.failed, 0),
+        poisoned: results.reduce((n, r) => n + r.poisoned, 0),
+      };
     },
     backfill: (body, contentType = "application/json", headers = OPERATOR_HEADERS) =>
-      call(backfillHandler, new azureFunctions.HttpRequest({ method: "POST", url: "http://localhost:7071/api/backfill", headers: { ...headers, "content-type": contentType }, body: { string: typeof body === "string" ? body : JSON.stringify(body) } }), log),
-    status: (query, headers = OPERATOR_HEADERS) => call(statusHandler, new azureFunctions.HttpRequest({ method: "GET", url: withQuery("http://localhost:7071/api/status", query), query: { ...query }, headers: { ...headers } }), log),
-    coverage: (query, headers = OPERATOR_HEADERS) => call(coverageHandler, new azureFunctions.HttpRequest({ method: "GET", url: withQuery("http://localhost:7071/api/coverage", query), query: { ...query }, headers: { ...headers } }), log),
+      call(
+        backfillHandler,
+        new azureFunctions.HttpRequest({
+          method: "POST",
+          url: "http://localhost:7071/api/backfill",
+          headers: { ...headers, "content-type": contentType },
+          body: { string: typeof body === "string" ? body : JSON.stringify(body) },
+        }),
+        log,
+      ),
+    status: (query, headers = OPERATOR_HEADERS) =>
+      call(
+        statusHandler,
+        new azureFunctions.HttpRequest({
+          method: "GET",
+          url: withQuery("http://localhost:7071/api/status", query),
+          query: { ...query },
+          headers: { ...headers },
+        }),
+        log,
+      ),
+    coverage: (query, headers = OPERATOR_HEADERS) =>
+      call(
+        coverageHandler,
+        new azureFunctions.HttpRequest({
+          method: "GET",
+          url: withQuery("http://localhost:7071/api/coverage", query),
+          query: { ...query },
+          headers: { ...headers },
+        }),
+        log,
+      ),
     list: async (container, prefix) => {
       const names: string[] = [];
       for await (const item of container.listBlobsFlat(prefix === undefined ? {} : { prefix })) names.push(item.name);

@@ -17,8 +17,7 @@ import { dirname, join } from "node:path";
  * it is not a secret and only ever works against a local emulator.
  */
 export const AZURITE_DEV_ACCOUNT_NAME = "devstoreaccount1";
-export const AZURITE_DEV_ACCOUNT_KEY =
-  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+export const AZURITE_DEV_ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 const HOST = "127.0.0.1";
 const STARTUP_TIMEOUT_MS = 20_000;
@@ -49,9 +48,7 @@ const LISTENING_LINE = /Azurite (Blob|Queue|Table) service is successfully liste
  * after a SIGTERM (Azurite closes its servers on SIGTERM but never calls exit).
  */
 const PARENT_WATCHDOG =
-  'process.stdin.on("end",()=>process.exit(0));' +
-  'process.stdin.on("error",()=>process.exit(0));' +
-  "process.stdin.resume();process.stdin.unref();";
+  'process.stdin.on("end",()=>process.exit(0));' + 'process.stdin.on("error",()=>process.exit(0));' + "process.stdin.resume();process.stdin.unref();";
 
 export function resolveAzuriteCli(): string {
   const require = createRequire(import.meta.url);
@@ -106,12 +103,18 @@ export async function startAzurite(options: { signal?: AbortSignal } = {}): Prom
     "--disableTelemetry",
     // The SDKs send a newer x-ms-version than Azurite 3.35 accepts.
     "--skipApiVersionCheck",
-    "--blobHost", HOST,
-    "--queueHost", HOST,
-    "--tableHost", HOST,
-    "--blobPort", "0",
-    "--queuePort", "0",
-    "--tablePort", "0",
+    "--blobHost",
+    HOST,
+    "--queueHost",
+    HOST,
+    "--tableHost",
+    HOST,
+    "--blobPort",
+    "0",
+    "--queuePort",
+    "0",
+    "--tablePort",
+    "0",
   ];
 
   const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], windowsHide: true });

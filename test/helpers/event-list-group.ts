@@ -12,10 +12,20 @@ export class EventListGroup implements LogGroupSource {
   readonly bytesPerEvent = 500;
   private readonly events_: readonly SourceEvent[];
 
-  constructor(readonly logGroupName: string, events: readonly ListedEvent[]) {
+  constructor(
+    readonly logGroupName: string,
+    events: readonly ListedEvent[],
+  ) {
     this.events_ = [...events]
       .sort((a, b) => a.timestamp - b.timestamp)
-      .map((e, i) => ({ logStreamName: e.logStreamName ?? "pod-a_pulp-prod_pulp-api", timestamp: e.timestamp, message: e.message, ingestionTime: e.timestamp + 100, eventId: String(i).padStart(56, "0"), cursor: String(i) }));
+      .map((e, i) => ({
+        logStreamName: e.logStreamName ?? "pod-a_pulp-prod_pulp-api",
+        timestamp: e.timestamp,
+        message: e.message,
+        ingestionTime: e.timestamp + 100,
+        eventId: String(i).padStart(56, "0"),
+        cursor: String(i),
+      }));
     this.logStreamNames = [...new Set(this.events_.map((e) => e.logStreamName))];
   }
 

@@ -9,7 +9,8 @@ export interface StoredBlob {
 
 export async function downloadAll(container: ContainerClient, prefix = ""): Promise<StoredBlob[]> {
   const blobs: StoredBlob[] = [];
-  for await (const item of container.listBlobsFlat({ prefix })) blobs.push({ name: item.name, data: await container.getBlobClient(item.name).downloadToBuffer() });
+  for await (const item of container.listBlobsFlat({ prefix }))
+    blobs.push({ name: item.name, data: await container.getBlobClient(item.name).downloadToBuffer() });
   return blobs.sort((a, b) => a.name.localeCompare(b.name));
 }
 

@@ -40,7 +40,15 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { CLOUDWATCH_LOGS_LIMITS, insightsLatencyMs, RequestRate, sigV4AccessKeyId, type InsightsLatencyModel, type InsightsLimits, type RateLimitedOperation } from "./insights-limits.js";
+import {
+  CLOUDWATCH_LOGS_LIMITS,
+  insightsLatencyMs,
+  RequestRate,
+  sigV4AccessKeyId,
+  type InsightsLatencyModel,
+  type InsightsLimits,
+  type RateLimitedOperation,
+} from "./insights-limits.js";
 import { listenOnLoopback } from "./loopback-server.js";
 import { realTimers, type LimitTimers } from "./service-limits.js";
 import type { CloudWatchLogsClientConfig } from "@aws-sdk/client-cloudwatch-logs";
@@ -234,11 +242,29 @@ export class MalformedQueryError extends Error {
 
 /** bin() units from CWL_QuerySyntax-Stats; calendar units (week, month, quarter, year) are not supported by the fake. */
 const BIN_UNITS: Readonly<Record<string, number>> = {
-  ms: 1, msec: 1, msecs: 1, millisecond: 1, milliseconds: 1,
-  s: 1_000, sec: 1_000, secs: 1_000, second: 1_000, seconds: 1_000,
-  m: 60_000, min: 60_000, mins: 60_000, minute: 60_000, minutes: 60_000,
-  h: 3_600_000, hr: 3_600_000, hrs: 3_600_000, hour: 3_600_000, hours: 3_600_000,
-  d: 86_400_000, day: 86_400_000, days: 86_400_000,
+  ms: 1,
+  msec: 1,
+  msecs: 1,
+  millisecond: 1,
+  milliseconds: 1,
+  s: 1_000,
+  sec: 1_000,
+  secs: 1_000,
+  second: 1_000,
+  seconds: 1_000,
+  m: 60_000,
+  min: 60_000,
+  mins: 60_000,
+  minute: 60_000,
+  minutes: 60_000,
+  h: 3_600_000,
+  hr: 3_600_000,
+  hrs: 3_600_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+  days: 86_400_000,
 };
 
 interface Command {
@@ -385,13 +411,25 @@ function parseFilter(command: Command, query: ParsedInsightsQuery): void {
       if (op?.t !== "op" || value?.t !== "number") fail("@timestamp must be compared (>=, >, <, <=, =) with epoch milliseconds", value ?? op);
       const ms = (value as Token & { t: "number" }).v;
       switch ((op as Token & { t: "op" }).v) {
-        case ">=": query.minMs = Math.max(query.minMs, ms); break;
-        case ">": query.minMs = Math.max(query.minMs, ms + 1); break;
-        case "<": query.maxMs = Math.min(query.maxMs, ms); break;
-        case "<=": query.maxMs = Math.min(query.maxMs, ms + 1); break;
+        case ">=":
+          query.minMs = Math.max(query.minMs, ms);
+          break;
+        case ">":
+          query.minMs = Math.max(query.minMs, ms + 1);
+          break;
+        case "<":
+          query.maxMs = Math.min(query.maxMs, ms);
+          break;
+        case "<=":
+          query.maxMs = Math.min(query.maxMs, ms + 1);
+          break;
         case "=":
-        case "==": query.minMs = Math.max(query.minMs, ms); query.maxMs = Math.min(query.maxMs, ms + 1); break;
-        default: fail(`unsupported @timestamp operator ${(op as Token & { t: "op" }).v}`, op);
+        case "==":
+          query.minMs = Math.max(query.minMs, ms);
+          query.maxMs = Math.min(query.maxMs, ms + 1);
+          break;
+        default:
+          fail(`unsupported @timestamp operator ${(op as Token & { t: "op" }).v}`, op);
       }
     } else {
       const get = TEXT_FIELDS[name];
@@ -423,7 +461,10 @@ function parseFilter(command: Command, query: ParsedInsightsQuery): void {
 }
 
 function parseStats(command: Command, query: ParsedInsightsQuery): void {
-  const m = /^stats\s+(count\(\s*(?:\*|@[A-Za-z_]\w*)?\s*\))(?:\s+as\s+([A-Za-z_]\w*))?(?:\s+by\s+(bin\(\s*(\d+)\s*([A-Za-z]+)\s*\))(?:\s+as\s+([A-Za-z_]\w*))?)?\s*$/i.exec(command.text);
+  const m =
+    /^stats\s+(count\(\s*(?:\*|@[A-Za-z_]\w*)?\s*\))(?:\s+as\s+([A-Za-z_]\w*))?(?:\s+by\s+(bin\(\s*(\d+)\s*([A-Za-z]+)\s*\))(?:\s+as\s+([A-Za-z_]\w*))?)?\s*$/i.exec(
+      command.text,
+    );
   if (!m) {
     throw new MalformedQueryError(
       `the fake understands only "stats count(*) [as name] [by bin(<n><unit>) [as name]]", not "${command.text}"`,
@@ -437,7 +478,11 @@ function parseStats(command: Command, query: ParsedInsightsQuery): void {
     const unitMs = BIN_UNITS[(unit ?? "").toLowerCase()];
     const binMs = Number(amount) * (unitMs ?? Number.NaN);
     if (!Number.isSafeInteger(binMs) || binMs <= 0) {
-      throw new MalformedQueryError(`unsupported bin width "${binExpr}" (units: ms, s, m, h, d and their long forms)`, command.at, command.at + command.text.length);
+      throw new MalformedQueryError(
+        `unsupported bin width "${binExpr}" (units: ms, s, m, h, d and their long forms)`,
+        command.at,
+        command.at + command.text.length,
+      );
     }
     // The service names an unaliased group-by column after its expression text, e.g. "bin(1m)".
     stats.binField = binAlias ?? binExpr;
@@ -479,7 +524,10 @@ export function parseInsightsQuery(queryString: string, maxLimit = DEFAULT_QUERY
         const field = m?.[1];
         const allowed = query.stats ? query.stats.binField : "@timestamp";
         if (!m || field !== allowed) {
-          throw new MalformedQueryError(`the fake supports only "sort ${allowed ?? "@timestamp"} asc|desc" here (direction required), not "${command.text}"`, ...span);
+          throw new MalformedQueryError(
+            `the fake supports only "sort ${allowed ?? "@timestamp"} asc|desc" here (direction required), not "${command.text}"`,
+            ...span,
+          );
         }
         query.sort = (m[2] ?? "").toLowerCase() as "asc" | "desc";
         break;
@@ -561,11 +609,16 @@ function rowOf(fields: readonly OutputField[], { event, group }: GroupEvent): Ar
 
 function fieldValue(field: OutputField, event: SourceEvent, group: LogGroupSource): string {
   switch (field) {
-    case "@timestamp": return formatInsightsTime(event.timestamp);
-    case "@message": return event.message;
-    case "@logStream": return event.logStreamName;
-    case "@log": return `${FAKE_ACCOUNT_ID}:${group.logGroupName}`;
-    case "@ingestionTime": return formatInsightsTime(event.ingestionTime);
+    case "@timestamp":
+      return formatInsightsTime(event.timestamp);
+    case "@message":
+      return event.message;
+    case "@logStream":
+      return event.logStreamName;
+    case "@log":
+      return `${FAKE_ACCOUNT_ID}:${group.logGroupName}`;
+    case "@ingestionTime":
+      return formatInsightsTime(event.ingestionTime);
   }
 }
 
@@ -693,7 +746,8 @@ function int(body: Json, key: string): number | undefined {
 function strings(body: Json, key: string): string[] | undefined {
   const v = body[key];
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || !v.every((s): s is string => typeof s === "string")) throw new ServiceError("InvalidParameterException", `${key} must be a list of strings`);
+  if (!Array.isArray(v) || !v.every((s): s is string => typeof s === "string"))
+    throw new ServiceError("InvalidParameterException", `${key} must be a list of strings`);
   return v;
 }
 
@@ -807,7 +861,8 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
 
   function checkConcurrency(identity: string | undefined): void {
     if (limits === undefined) {
-      if (running() >= maxConcurrent) throw new ServiceError("LimitExceededException", `Account maximum query concurrency limit of [${maxConcurrent}] reached.`);
+      if (running() >= maxConcurrent)
+        throw new ServiceError("LimitExceededException", `Account maximum query concurrency limit of [${maxConcurrent}] reached.`);
       return;
     }
     const state = identityState(identity ?? "");
@@ -827,7 +882,8 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
     if (queryString === undefined || startTime === undefined || endTime === undefined) {
       throw new ServiceError("InvalidParameterException", "queryString, startTime and endTime are required");
     }
-    if (given.length !== 1) throw new ServiceError("InvalidParameterException", "Exactly one of logGroupName, logGroupNames or logGroupIdentifiers is required");
+    if (given.length !== 1)
+      throw new ServiceError("InvalidParameterException", "Exactly one of logGroupName, logGroupNames or logGroupIdentifiers is required");
     const groupNames = ([] as string[]).concat(given[0] as string | string[]);
     record.logGroupNames = groupNames;
     if (startTime > 1e11 || endTime > 1e11) {
@@ -944,7 +1000,8 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
     const group = groupNamed(name);
     const streamNames = strings(body, "logStreamNames");
     const prefix = str(body, "logStreamNamePrefix");
-    if (streamNames !== undefined && prefix !== undefined) throw new ServiceError("InvalidParameterException", "logStreamNames and logStreamNamePrefix cannot both be given");
+    if (streamNames !== undefined && prefix !== undefined)
+      throw new ServiceError("InvalidParameterException", "logStreamNames and logStreamNamePrefix cannot both be given");
     const startTime = int(body, "startTime");
     const endTime = int(body, "endTime");
     const limit = int(body, "limit") ?? MAX_FILTER_EVENTS;
@@ -963,11 +1020,13 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
     let afterCursor: string | undefined;
     if (token !== undefined) {
       const decoded = decodeToken(token);
-      if (JSON.stringify(decoded.r) !== JSON.stringify(request)) throw new ServiceError("InvalidParameterException", "The nextToken does not match this request.");
+      if (JSON.stringify(decoded.r) !== JSON.stringify(request))
+        throw new ServiceError("InvalidParameterException", "The nextToken does not match this request.");
       afterCursor = typeof decoded.c === "string" ? decoded.c : undefined;
     }
     const resumeToken = (cursor: string | undefined): string => encodeToken({ r: request, ...(cursor !== undefined ? { c: cursor } : {}) });
-    if (fault?.kind === "malformedEvent") return { events: [{ eventId: "malformed-1", timestamp: startTime, logStreamName: "web-1", note: "user alice@example.com from 203.0.113.7" }] };
+    if (fault?.kind === "malformedEvent")
+      return { events: [{ eventId: "malformed-1", timestamp: startTime, logStreamName: "web-1", note: "user alice@example.com from 203.0.113.7" }] };
     if (fault?.kind === "emptyPage") {
       record.nextToken = true;
       return { events: [], nextToken: resumeToken(afterCursor) };
@@ -988,7 +1047,13 @@ export async function startFakeCloudWatchLogs(options: FakeCloudWatchLogsOptions
         break;
       }
       const { cursor, ...wire } = event;
-      events.push({ logStreamName: wire.logStreamName, timestamp: wire.timestamp, message: wire.message, ingestionTime: wire.ingestionTime, eventId: wire.eventId });
+      events.push({
+        logStreamName: wire.logStreamName,
+        timestamp: wire.timestamp,
+        message: wire.message,
+        ingestionTime: wire.ingestionTime,
+        eventId: wire.eventId,
+      });
       bytes += size;
       last = cursor;
     }

@@ -6,7 +6,16 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { listenOnLoopback } from "./loopback-server.js";
-import { IdentityLimiter, LOG_ANALYTICS_LIMITS, queryLatencyMs, realTimers, Throttled, type LatencyModel, type LimitTimers, type QueryLimits } from "./service-limits.js";
+import {
+  IdentityLimiter,
+  LOG_ANALYTICS_LIMITS,
+  queryLatencyMs,
+  realTimers,
+  Throttled,
+  type LatencyModel,
+  type LimitTimers,
+  type QueryLimits,
+} from "./service-limits.js";
 import { encodeRow, formatBinStart, type SyntheticRow, type SyntheticTable } from "./synthetic-table.js";
 
 export const DEFAULT_WORKSPACE_ID = "00000000-0000-4000-8000-000000000001";
@@ -141,7 +150,18 @@ function rowCapError(maxRows: number) {
   return {
     code: "PartialError",
     message: "There were some errors when processing your query.",
-    details: [{ code: "EngineError", message: "Something went wrong processing your query on the server.", innererror: { code: "-2133196797", message: `Query result set has exceeded the internal record count limit ${maxRows} (E_QUERY_RESULT_SET_TOO_LARGE)`, severity: 2, severityName: "Error" } }],
+    details: [
+      {
+        code: "EngineError",
+        message: "Something went wrong processing your query on the server.",
+        innererror: {
+          code: "-2133196797",
+          message: `Query result set has exceeded the internal record count limit ${maxRows} (E_QUERY_RESULT_SET_TOO_LARGE)`,
+          severity: 2,
+          severityName: "Error",
+        },
+      },
+    ],
   };
 }
 
@@ -152,7 +172,12 @@ const PARTIAL_ERROR = {
     {
       code: "EngineError",
       message: "Something went wrong processing your query on the server.",
-      innererror: { code: "-2133196797", message: "Query result set has exceeded the internal data size limit 67108864 (E_QUERY_RESULT_SET_TOO_LARGE)", severity: 2, severityName: "Error" },
+      innererror: {
+        code: "-2133196797",
+        message: "Query result set has exceeded the internal data size limit 67108864 (E_QUERY_RESULT_SET_TOO_LARGE)",
+        severity: 2,
+        severityName: "Error",
+      },
     },
   ],
 };
@@ -329,10 +354,7 @@ export async function startFakeLogAnalytics(options: FakeLogAnalyticsOptions = {
     const columns = parsed.kind === "histogram" ? HISTOGRAM_COLUMNS : table.columns.map((c) => ({ name: c.name, type: c.type }));
     writer.push(`{"tables":[{"name":"PrimaryResult","columns":${JSON.stringify(columns)},"rows":[`);
 
-    const rows: Iterable<string> =
-      parsed.kind === "histogram"
-        ? histogramRows(table, startMs, endMs, parsed.binMs)
-        : mapRows(table.rows(startMs, endMs));
+    const rows: Iterable<string> = parsed.kind === "histogram" ? histogramRows(table, startMs, endMs, parsed.binMs) : mapRows(table.rows(startMs, endMs));
     let resultBytes = 0;
     for (const row of rows) {
       if (record.rows >= resetAfter) break;
@@ -349,7 +371,12 @@ export async function startFakeLogAnalytics(options: FakeLogAnalyticsOptions = {
       if (fault?.kind === "resetMidBody") res.socket?.destroy();
       return;
     }
-    const partial = record.truncated === "rows" && limits !== undefined ? rowCapError(limits.maxResultRows) : fault?.kind === "partialFailure" || record.truncated === "bytes" ? PARTIAL_ERROR : undefined;
+    const partial =
+      record.truncated === "rows" && limits !== undefined
+        ? rowCapError(limits.maxResultRows)
+        : fault?.kind === "partialFailure" || record.truncated === "bytes"
+          ? PARTIAL_ERROR
+          : undefined;
     writer.push(partial === undefined ? "]}]}" : `]}],"error":${JSON.stringify(partial)}}`);
     if (await writer.flush()) res.end();
   }
@@ -403,9 +430,17 @@ async function admit(limiter: IdentityLimiter, record: QueryRecord, res: ServerR
     if (!(error instanceof Throttled)) throw error;
     record.status = 429;
     record.throttled = error.reason;
-    send(res, 429, errorBody("ThrottledError", `Your request was throttled (${error.reason === "rate" ? "more than the allowed queries per 30 seconds" : "too many concurrent queries"}). Retry later.`), {
-      "retry-after": String(error.retryAfterSeconds),
-    });
+    send(
+      res,
+      429,
+      errorBody(
+        "ThrottledError",
+        `Your request was throttled (${error.reason === "rate" ? "more than the allowed queries per 30 seconds" : "too many concurrent queries"}). Retry later.`,
+      ),
+      {
+        "retry-after": String(error.retryAfterSeconds),
+      },
+    );
     return undefined;
   }
 }

@@ -20,7 +20,12 @@ const JSON_TYPE = "application/x-amz-json-1.1";
 const REGION = "us-east-1";
 const ACCOUNT_ID = "123456789012";
 
-export type SecretsManagerErrorType = "ResourceNotFoundException" | "AccessDeniedException" | "DecryptionFailure" | "InvalidRequestException" | "InternalServiceError";
+export type SecretsManagerErrorType =
+  | "ResourceNotFoundException"
+  | "AccessDeniedException"
+  | "DecryptionFailure"
+  | "InvalidRequestException"
+  | "InternalServiceError";
 
 export interface FakeSecret {
   readonly name: string;
@@ -91,23 +96,29 @@ export async function startFakeSecretsManager(): Promise<FakeSecretsManager> {
 
   async function answer(req: IncomingMessage, call: { target: string; secretId?: string }): Promise<Record<string, unknown>> {
     const { target } = call;
-    if (req.method !== "POST" || target !== TARGET) throw new ServiceError("UnknownOperationException", `The fake does not implement ${req.method ?? ""} ${target || "(no x-amz-target)"}`);
+    if (req.method !== "POST" || target !== TARGET)
+      throw new ServiceError("UnknownOperationException", `The fake does not implement ${req.method ?? ""} ${target || "(no x-amz-target)"}`);
     if (!String(req.headers["content-type"] ?? "").startsWith(JSON_TYPE)) throw new ServiceError("SerializationException", `content-type must be ${JSON_TYPE}`);
-    if (!String(req.headers.authorization ?? "").startsWith("AWS4-HMAC-SHA256 ")) throw new ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token");
+    if (!String(req.headers.authorization ?? "").startsWith("AWS4-HMAC-SHA256 "))
+      throw new ServiceError("MissingAuthenticationTokenException", "Missing Authentication Token");
     let request: unknown;
     try {
       request = JSON.parse(await readBody(req));
     } catch {
       throw new ServiceError("SerializationException", "body is not JSON");
     }
-    const secretId = typeof request === "object" && request !== null && "SecretId" in request && typeof request.SecretId === "string" ? request.SecretId : undefined;
+    const secretId =
+      typeof request === "object" && request !== null && "SecretId" in request && typeof request.SecretId === "string" ? request.SecretId : undefined;
     if (secretId !== undefined) call.secretId = secretId;
     const fault = faults.shift();
     if (fault !== undefined) throw new ServiceError(fault, MESSAGES[fault], fault === "InternalServiceError" ? 500 : 400);
     if (secretId === undefined || secretId === "") throw new ServiceError("InvalidParameterException", "SecretId is required.");
     const secret = secrets.get(secretId) ?? [...secrets.values()].find((s) => s.name === secretId);
     if (secret === undefined) throw new ServiceError("ResourceNotFoundException", MESSAGES.ResourceNotFoundException);
-    const value = secret.secretString !== undefined ? { SecretString: secret.secretString } : { SecretBinary: Buffer.from(secret.secretBinary ?? new Uint8Array()).toString("base64") };
+    const value =
+      secret.secretString !== undefined
+        ? { SecretString: secret.secretString }
+        : { SecretBinary: Buffer.from(secret.secretBinary ?? new Uint8Array()).toString("base64") };
     return { ARN: secret.arn, Name: secret.name, VersionId: secret.versionId, VersionStages: ["AWSCURRENT"], CreatedDate: 1_767_225_600, ...value };
   }
 

@@ -126,7 +126,9 @@ export async function startFaultProxy(targetOrigin: string): Promise<FaultProxy>
       req.resume();
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (fault.retryAfterSeconds !== undefined) headers["retry-after"] = String(fault.retryAfterSeconds);
-      res.writeHead(fault.status, headers).end(JSON.stringify({ error: { code: fault.status === 429 ? "TooManyRequests" : "ServiceUnavailable", message: "injected by the fault proxy" } }));
+      res
+        .writeHead(fault.status, headers)
+        .end(JSON.stringify({ error: { code: fault.status === 429 ? "TooManyRequests" : "ServiceUnavailable", message: "injected by the fault proxy" } }));
     } else if (fault?.kind === "hook") {
       req.resume();
       Promise.resolve(fault.run(method, path)).finally(() => res.destroy());

@@ -34,6 +34,9 @@ export class MemoryLeaseStore implements LeaseStore {
 
   /** Names leased now. */
   leased(): string[] {
-    return [...this.held].filter(([, lease]) => lease.untilMs > this.clock.now()).map(([name]) => name).sort();
+    return [...this.held]
+      .filter(([, lease]) => lease.untilMs > this.clock.now())
+      .map(([name]) => name)
+      .sort();
   }
 }

@@ -23,7 +23,8 @@ export class MemoryObjectStore implements StateStore {
 
   async writeText(name: string, text: string, condition?: WriteCondition): Promise<string | undefined> {
     const found = this.objects.get(name);
-    if (condition !== undefined && ("ifNoneMatch" in condition ? found !== undefined : found === undefined || `v${found.version}` !== condition.ifMatch)) return undefined;
+    if (condition !== undefined && ("ifNoneMatch" in condition ? found !== undefined : found === undefined || `v${found.version}` !== condition.ifMatch))
+      return undefined;
     this.objects.set(name, { data: Buffer.from(text), version: ++this.version });
     return `v${this.version}`;
   }

@@ -52,7 +52,10 @@ const MAKERS: Readonly<Record<string, Maker>> = {
   "key=value password": (r) => {
     const value = r.chars(ALNUM, 16);
     const key = r.pick(["password", "db_pass", "pw", "pin", "otp", "passcode", "password1", "client_secret", "X-Api-Key"]);
-    return { text: r.pick([`${key}=${value}`, `${key}: ${value}`, `${key} := "${value}"`, `"${key}" => "${value}"`, `set("${key}", "${value}")`, `--${key} ${value}`]), secret: value };
+    return {
+      text: r.pick([`${key}=${value}`, `${key}: ${value}`, `${key} := "${value}"`, `"${key}" => "${value}"`, `set("${key}", "${value}")`, `--${key} ${value}`]),
+      secret: value,
+    };
   },
   "URL password": (r) => {
     const password = r.chars(ALNUM, 16);
@@ -102,17 +105,40 @@ export function structuredLeaks(perKind: number, seed = 15): Map<string, { line:
   const r = new Random(seed);
   const lines = (make: () => { line: string; secret: string }) => Array.from({ length: perKind }, make);
   return new Map([
-    ["under a credential key", lines(() => {
-      const secret = r.chars(ALNUM, 20);
-      return { line: JSON.stringify({ config: { [r.pick(["password", "credentials", "api_key", "pin"])]: { value: secret, n: 1 } } }), secret };
-    })],
-    ["header name/value pair", lines(() => {
-      const secret = r.chars(ALNUM, 24);
-      return { line: JSON.stringify({ headers: [{ name: "Accept", value: "json" }, { [r.pick(["name", "Name", "key"])]: r.pick(["X-Api-Key", "Authorization", "X-Auth-Token"]), value: secret }] }), secret };
-    })],
-    ["user identifier", lines(() => {
-      const secret = `u-${r.chars(ALNUM, 10)}`;
-      return { line: JSON.stringify({ [r.pick(["user_id", "userId", "user", "username", "UserPrincipalName", "upn", "remote_user"])]: secret, nested: { user: { id: secret } } }), secret };
-    })],
+    [
+      "under a credential key",
+      lines(() => {
+        const secret = r.chars(ALNUM, 20);
+        return { line: JSON.stringify({ config: { [r.pick(["password", "credentials", "api_key", "pin"])]: { value: secret, n: 1 } } }), secret };
+      }),
+    ],
+    [
+      "header name/value pair",
+      lines(() => {
+        const secret = r.chars(ALNUM, 24);
+        return {
+          line: JSON.stringify({
+            headers: [
+              { name: "Accept", value: "json" },
+              { [r.pick(["name", "Name", "key"])]: r.pick(["X-Api-Key", "Authorization", "X-Auth-Token"]), value: secret },
+            ],
+          }),
+          secret,
+        };
+      }),
+    ],
+    [
+      "user identifier",
+      lines(() => {
+        const secret = `u-${r.chars(ALNUM, 10)}`;
+        return {
+          line: JSON.stringify({
+            [r.pick(["user_id", "userId", "user", "username", "UserPrincipalName", "upn", "remote_user"])]: secret,
+            nested: { user: { id: secret } },
+          }),
+          secret,
+        };
+      }),
+    ],
   ]);
 }

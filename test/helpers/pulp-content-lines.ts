@@ -39,25 +39,129 @@ interface Artifact {
 }
 
 const PYTHON: readonly Artifact[] = [
-  { type: "python", relative: "rhoai/3.5-EA2/cpu-ubi9/requests-2.34.2-2-py3-none-any.whl", coordinates: { distribution: "rhoai/3.5-EA2/cpu-ubi9", packageName: "requests", packageVersion: "2.34.2", architecture: "any", extra: { build_tag: "2", pyver: "py3", abi: "none" } } },
-  { type: "python", relative: "pypi-mirror/numpy-2.2.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", coordinates: { distribution: "pypi-mirror", packageName: "numpy", packageVersion: "2.2.0", architecture: "manylinux_2_17_x86_64.manylinux2014_x86_64", extra: { build_tag: null, pyver: "cp312", abi: "cp312" } } },
-  { type: "python", relative: "rhoai/3.5-EA2/cuda-ubi9/torch-2.5.1-cp311-cp311-manylinux_2_28_aarch64.whl.metadata", coordinates: { distribution: "rhoai/3.5-EA2/cuda-ubi9", packageName: "torch", packageVersion: "2.5.1", architecture: "manylinux_2_28_aarch64", extra: { build_tag: null, pyver: "cp311", abi: "cp311" } } },
-  { type: "python", relative: "pypi-mirror/zope.interface-7.2-py2.py3-none-any.whl", coordinates: { distribution: "pypi-mirror", packageName: "zope.interface", packageVersion: "7.2", architecture: "any", extra: { build_tag: null, pyver: "py2.py3", abi: "none" } } },
+  {
+    type: "python",
+    relative: "rhoai/3.5-EA2/cpu-ubi9/requests-2.34.2-2-py3-none-any.whl",
+    coordinates: {
+      distribution: "rhoai/3.5-EA2/cpu-ubi9",
+      packageName: "requests",
+      packageVersion: "2.34.2",
+      architecture: "any",
+      extra: { build_tag: "2", pyver: "py3", abi: "none" },
+    },
+  },
+  {
+    type: "python",
+    relative: "pypi-mirror/numpy-2.2.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+    coordinates: {
+      distribution: "pypi-mirror",
+      packageName: "numpy",
+      packageVersion: "2.2.0",
+      architecture: "manylinux_2_17_x86_64.manylinux2014_x86_64",
+      extra: { build_tag: null, pyver: "cp312", abi: "cp312" },
+    },
+  },
+  {
+    type: "python",
+    relative: "rhoai/3.5-EA2/cuda-ubi9/torch-2.5.1-cp311-cp311-manylinux_2_28_aarch64.whl.metadata",
+    coordinates: {
+      distribution: "rhoai/3.5-EA2/cuda-ubi9",
+      packageName: "torch",
+      packageVersion: "2.5.1",
+      architecture: "manylinux_2_28_aarch64",
+      extra: { build_tag: null, pyver: "cp311", abi: "cp311" },
+    },
+  },
+  {
+    type: "python",
+    relative: "pypi-mirror/zope.interface-7.2-py2.py3-none-any.whl",
+    coordinates: {
+      distribution: "pypi-mirror",
+      packageName: "zope.interface",
+      packageVersion: "7.2",
+      architecture: "any",
+      extra: { build_tag: null, pyver: "py2.py3", abi: "none" },
+    },
+  },
   { type: "python", relative: "pypi-mirror/not_a_wheel.whl", coordinates: null },
 ];
 
 const RPM: readonly Artifact[] = [
-  { type: "rpm", relative: "rhel9/baseos/Packages/b/bash-5.1.8-9.el9.x86_64.rpm", coordinates: { distribution: "rhel9/baseos", packageName: "bash", packageVersion: "5.1.8", architecture: "x86_64", extra: { epoch: 0, release: "9.el9" } } },
-  { type: "rpm", relative: "rhel9/appstream/Packages/p/python3-libs-3.9.19-1.el9.aarch64.rpm", coordinates: { distribution: "rhel9/appstream", packageName: "python3-libs", packageVersion: "3.9.19", architecture: "aarch64", extra: { epoch: 0, release: "1.el9" } } },
-  { type: "rpm", relative: "epel9/Packages/v/vim-enhanced-2:8.2.2637-20.el9.x86_64.rpm", coordinates: { distribution: "epel9", packageName: "vim-enhanced", packageVersion: "8.2.2637", architecture: "x86_64", extra: { epoch: 2, release: "20.el9" } } },
-  { type: "rpm", relative: "rhel9/baseos/source/glibc-2.34-100.el9.src.rpm", coordinates: { distribution: "rhel9/baseos/source", packageName: "glibc", packageVersion: "2.34", architecture: "src", extra: { epoch: 0, release: "100.el9" } } },
+  {
+    type: "rpm",
+    relative: "rhel9/baseos/Packages/b/bash-5.1.8-9.el9.x86_64.rpm",
+    coordinates: { distribution: "rhel9/baseos", packageName: "bash", packageVersion: "5.1.8", architecture: "x86_64", extra: { epoch: 0, release: "9.el9" } },
+  },
+  {
+    type: "rpm",
+    relative: "rhel9/appstream/Packages/p/python3-libs-3.9.19-1.el9.aarch64.rpm",
+    coordinates: {
+      distribution: "rhel9/appstream",
+      packageName: "python3-libs",
+      packageVersion: "3.9.19",
+      architecture: "aarch64",
+      extra: { epoch: 0, release: "1.el9" },
+    },
+  },
+  {
+    type: "rpm",
+    relative: "epel9/Packages/v/vim-enhanced-2:8.2.2637-20.el9.x86_64.rpm",
+    coordinates: {
+      distribution: "epel9",
+      packageName: "vim-enhanced",
+      packageVersion: "8.2.2637",
+      architecture: "x86_64",
+      extra: { epoch: 2, release: "20.el9" },
+    },
+  },
+  {
+    type: "rpm",
+    relative: "rhel9/baseos/source/glibc-2.34-100.el9.src.rpm",
+    coordinates: {
+      distribution: "rhel9/baseos/source",
+      packageName: "glibc",
+      packageVersion: "2.34",
+      architecture: "src",
+      extra: { epoch: 0, release: "100.el9" },
+    },
+  },
   { type: "rpm", relative: "epel9/Packages/broken.rpm", coordinates: null },
 ];
 
 const MAVEN: readonly Artifact[] = [
-  { type: "maven", relative: "maven-releases/org/apache/commons/commons-lang3/3.14.0/commons-lang3-3.14.0.jar", coordinates: { distribution: "maven-releases", packageName: "commons-lang3", packageVersion: "3.14.0", architecture: null, extra: { group_id: "org.apache.commons", classifier: null, packaging: "jar" } } },
-  { type: "maven", relative: "maven-releases/com/google/guava/guava/33.0.0-jre/guava-33.0.0-jre.pom", coordinates: { distribution: "maven-releases", packageName: "guava", packageVersion: "33.0.0-jre", architecture: null, extra: { group_id: "com.google.guava", classifier: null, packaging: "pom" } } },
-  { type: "maven", relative: "maven-central/org/lwjgl/lwjgl/3.3.3/lwjgl-3.3.3-natives-linux.jar", coordinates: { distribution: "maven-central", packageName: "lwjgl", packageVersion: "3.3.3", architecture: null, extra: { group_id: "org.lwjgl", classifier: "natives-linux", packaging: "jar" } } },
+  {
+    type: "maven",
+    relative: "maven-releases/org/apache/commons/commons-lang3/3.14.0/commons-lang3-3.14.0.jar",
+    coordinates: {
+      distribution: "maven-releases",
+      packageName: "commons-lang3",
+      packageVersion: "3.14.0",
+      architecture: null,
+      extra: { group_id: "org.apache.commons", classifier: null, packaging: "jar" },
+    },
+  },
+  {
+    type: "maven",
+    relative: "maven-releases/com/google/guava/guava/33.0.0-jre/guava-33.0.0-jre.pom",
+    coordinates: {
+      distribution: "maven-releases",
+      packageName: "guava",
+      packageVersion: "33.0.0-jre",
+      architecture: null,
+      extra: { group_id: "com.google.guava", classifier: null, packaging: "pom" },
+    },
+  },
+  {
+    type: "maven",
+    relative: "maven-central/org/lwjgl/lwjgl/3.3.3/lwjgl-3.3.3-natives-linux.jar",
+    coordinates: {
+      distribution: "maven-central",
+      packageName: "lwjgl",
+      packageVersion: "3.3.3",
+      architecture: null,
+      extra: { group_id: "org.lwjgl", classifier: "natives-linux", packaging: "jar" },
+    },
+  },
   { type: "maven", relative: "maven-releases/org/example/app/1.0/other-name-1.0.jar", coordinates: null },
 ];
 

@@ -271,7 +271,6 @@ function parseCursor(cursor: string): { secondStartMs: number; index: number } {
   return { secondStartMs: Number(match[1]), index: Number(match[2]) };
 }
 
-
 function pick<T>(pool: readonly T[], h: number): T {
   return pool[h % pool.length] as T;
 }
@@ -334,7 +333,18 @@ function secondClock(secondStartMs: number): SecondClock {
 
 const DOMAINS = ["default", "domain1", "rh-ai", "team_data"] as const;
 const DISTRIBUTIONS = ["pypi", "dist1", "internal-3.12", "mirror.pypi", "rhoai/3.4/cuda12.4-ubi9"] as const;
-const PACKAGES = ["requests", "numpy", "Django", "zope.interface", "typing_extensions", "ruamel.yaml.clib", "package1", "torch", "pkg-with-dashes", "%C3%BCber-tool"] as const;
+const PACKAGES = [
+  "requests",
+  "numpy",
+  "Django",
+  "zope.interface",
+  "typing_extensions",
+  "ruamel.yaml.clib",
+  "package1",
+  "torch",
+  "pkg-with-dashes",
+  "%C3%BCber-tool",
+] as const;
 // An x509 service account is logged as its subject DN, spaces included.
 const USERS = ["testuser", "alice", "svc-ci-bot", "jane.doe@example.com", "b0b", "/O=Red Hat/OU=Pulp/CN=svc-build"] as const;
 const ORGS = ["org123", "1234567", "acme-corp"] as const;
@@ -351,7 +361,13 @@ const USER_AGENTS = [
 ] as const;
 const XFF = ["23.48.249.160,10.0.0.1", "23.48.249.160, 10.0.0.1", "198.51.100.7", "2001:db8::1, 10.0.0.1", "203.0.113.9,198.51.100.1,10.0.0.1"] as const;
 const STATUS = [200, 200, 200, 200, 200, 304, 404, 401, 302, 500] as const;
-const OTHER_PATHS = ["/pulp/api/v3/tasks/?state=running", "/pulp/content/default/dist1/numpy-2.2.0.tar.gz", "/api/v3/repositories/python/python/", "/pypi/default/dist1/simple/numpy/", "/favicon.ico"] as const;
+const OTHER_PATHS = [
+  "/pulp/api/v3/tasks/?state=running",
+  "/pulp/content/default/dist1/numpy-2.2.0.tar.gz",
+  "/api/v3/repositories/python/python/",
+  "/pypi/default/dist1/simple/numpy/",
+  "/favicon.ico",
+] as const;
 
 const THREATS: ReadonlyArray<{ category: ThreatCategory; suffix: string }> = [
   { category: "path_traversal", suffix: "../../../../var/lib/pulp/" },
@@ -457,7 +473,7 @@ function buildContent(h: number, clock: SecondClock, content: Pick<PulpLogStream
     const access = { ...a, user: null, orgId: null };
     return { kind: "anonymous", line: accessLine(access, clock), access, stream: "stdout" };
   }
-  const access = (h2 >>> 28) === 0 ? { ...a, target: `${a.target}?format=json` } : a;
+  const access = h2 >>> 28 === 0 ? { ...a, target: `${a.target}?format=json` } : a;
   return { kind: "access", line: accessLine(access, clock, (h >>> 26) % 2 === 0), access, stream: "stdout" };
 }
 
@@ -467,7 +483,7 @@ function malformed(h: number, h2: number, clock: SecondClock): Built {
   switch ((h2 >>> 4) % 4) {
     case 0: {
       // Cut right after the request line: the status and everything after it are missing.
-      const cut = full.indexOf(" HTTP/1.1\"") + 10;
+      const cut = full.indexOf(' HTTP/1.1"') + 10;
       return { kind: "malformed", line: full.slice(0, cut), stream: "stdout" };
     }
     case 1:
@@ -491,7 +507,8 @@ function shapeOf(h: number, envelope: PulpLogStreamSpec["envelope"]): EnvelopeSh
 /** The event's message: the line bare, or OpenShift logging's envelope (`message`, `kubernetes`, `hostname`, …), or Fluent Bit's (`log` with its newline). */
 function messageOf(shape: EnvelopeShape, line: string, stream: string, time: string, pod: Pod): string {
   if (shape === "bare") return line;
-  if (shape === "message") return `{"@timestamp":"${time}","message":${JSON.stringify(line)},"hostname":"${pod.host}","level":"default","log_type":"application","kubernetes":${pod.kubernetesJson}}`;
+  if (shape === "message")
+    return `{"@timestamp":"${time}","message":${JSON.stringify(line)},"hostname":"${pod.host}","level":"default","log_type":"application","kubernetes":${pod.kubernetesJson}}`;
   return `{"log":${JSON.stringify(`${line}\n`)},"stream":"${stream}","time":"${time}","kubernetes":${pod.kubernetesJson}}`;
 }
 
@@ -501,7 +518,15 @@ function brokenMessage(shape: EnvelopeShape, line: string, cutLogEnvelope: strin
   return shape === "message" ? cutLogEnvelope.replace('{"log":', '{"message":') : cutLogEnvelope;
 }
 
-function buildEvent(h: number, s: number, j: number, n: number, clock: SecondClock, pod: Pod, spec: Pick<PulpLogStreamSpec, "contentShare" | "contentType" | "envelope">): PulpLogEvent {
+function buildEvent(
+  h: number,
+  s: number,
+  j: number,
+  n: number,
+  clock: SecondClock,
+  pod: Pod,
+  spec: Pick<PulpLogStreamSpec, "contentShare" | "contentType" | "envelope">,
+): PulpLogEvent {
   const timestamp = s + offsetOf(j, n);
   const built = buildContent(h, clock, spec);
   // Mixed: a broken envelope is always a `log` one, as before shapes could be chosen.

@@ -16,7 +16,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import azureFunctions, { type InvocationContext, type LogLevel, type TriggerMetadata } from "@azure/functions";
 
 const { InvocationContext: Context } = azureFunctions;
-import { QueueServiceClient, RestError, type DequeuedMessageItem, } from "@azure/storage-queue";
+import { QueueServiceClient, RestError, type DequeuedMessageItem } from "@azure/storage-queue";
 
 export type QueueHandler = (message: unknown, context: InvocationContext) => Promise<void>;
 
@@ -133,15 +133,7 @@ function positiveInteger(name: string, value: number): number {
 }
 
 export async function drainQueue(handler: QueueHandler, options: QueueHostOptions): Promise<DrainResult> {
-  const {
-    queueUrl,
-    connectionString,
-    queueName,
-    poisonQueueName = `${queueName}-poison`,
-    functionName,
-    onInvocation,
-    signal,
-  } = options;
+  const { queueUrl, connectionString, queueName, poisonQueueName = `${queueName}-poison`, functionName, onInvocation, signal } = options;
   const maxDequeueCount = positiveInteger("maxDequeueCount", options.maxDequeueCount);
   const batchSize = positiveInteger("batchSize", options.batchSize ?? 1);
   const visibilityTimeout = positiveInteger("visibilityTimeoutSeconds", options.visibilityTimeoutSeconds ?? 30);
@@ -178,18 +170,21 @@ export async function drainQueue(handler: QueueHandler, options: QueueHostOption
 
     /** Like the host, keep the message invisible while the handler runs by renewing at half the visibility timeout. */
     startRenewing(): void {
-      this.#timer = setInterval(() => {
-        this.#renewal = this.#renewal.then(async () => {
-          try {
-            const updated = await queue.updateMessage(this.message.messageId, this.popReceipt, undefined, visibilityTimeout);
-            if (updated.popReceipt) this.popReceipt = updated.popReceipt;
-            if (updated.nextVisibleOn) this.nextVisibleOn = updated.nextVisibleOn;
-            options.onRenewal?.(this.message.messageId, this.nextVisibleOn);
-          } catch (error) {
-            log("warning", `Could not renew the visibility of message ${this.message.messageId}: ${errorMessage(error)}`);
-          }
-        });
-      }, (visibilityTimeout * 1000) / 2);
+      this.#timer = setInterval(
+        () => {
+          this.#renewal = this.#renewal.then(async () => {
+            try {
+              const updated = await queue.updateMessage(this.message.messageId, this.popReceipt, undefined, visibilityTimeout);
+              if (updated.popReceipt) this.popReceipt = updated.popReceipt;
+              if (updated.nextVisibleOn) this.nextVisibleOn = updated.nextVisibleOn;
+              options.onRenewal?.(this.message.messageId, this.nextVisibleOn);
+            } catch (error) {
+              log("warning", `Could not renew the visibility of message ${this.message.messageId}: ${errorMessage(error)}`);
+            }
+          });
+        },
+        (visibilityTimeout * 1000) / 2,
+      );
     }
 
     async stopRenewing(): Promise<void> {

@@ -23,15 +23,7 @@ import { createRequire } from "node:module";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  NotFound,
-  S3Client,
-  type S3ClientConfig,
-} from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, NotFound, S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 
 /** s3rver accepts only this key pair (it checks SigV4 signatures). */
 export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;

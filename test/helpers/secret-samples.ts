@@ -21,7 +21,9 @@ export interface Sample {
   readonly key: string | undefined;
 }
 
-const compiled = new Map<string, SecretRule>(secretRuleSet(GITLEAKS_RULES, GITLEAKS_ALLOWLIST, secretFamily, () => true).rules.map((rule, index) => [(GITLEAKS_RULES[index] as SecretRuleData).id, rule]));
+const compiled = new Map<string, SecretRule>(
+  secretRuleSet(GITLEAKS_RULES, GITLEAKS_ALLOWLIST, secretFamily, () => true).rules.map((rule, index) => [(GITLEAKS_RULES[index] as SecretRuleData).id, rule]),
+);
 
 /** The index where the last top-level group starts, when the source ends with one (the terminator `(?:…|$)`), else -1. */
 function lastGroupStart(source: string): number {
@@ -93,7 +95,8 @@ export function samplesOf(rule: SecretRuleData, count: number, seed: number): Sa
 /** The rule set runs a rule only on text holding one of its keywords: a sample whose pattern does not give one is planted after it. */
 function whole(rule: SecretRuleData, secretRule: SecretRule, match: string): Sample | undefined {
   const lower = match.toLowerCase();
-  const keyworded = rule.keywords.length === 0 || rule.keywords.some((keyword) => lower.includes(keyword)) ? match : `${rule.keywords[0] as string} token ${match}`;
+  const keyworded =
+    rule.keywords.length === 0 || rule.keywords.some((keyword) => lower.includes(keyword)) ? match : `${rule.keywords[0] as string} token ${match}`;
   // A URL the rule wants followed by its path.
   for (const text of [keyworded, `${keyworded}/`]) {
     const secret = found(secretRule, text);
@@ -126,7 +129,10 @@ export function plant(sample: Sample, context: Context): string {
     case "under a config-style key":
       return JSON.stringify({ ...base, config: { [configKey]: configValue } });
     case "embedded JSON string":
-      return JSON.stringify({ ...base, log: JSON.stringify({ level: "warn", [sample.key ?? "detail"]: sample.key === undefined ? sample.text : sample.secret }) });
+      return JSON.stringify({
+        ...base,
+        log: JSON.stringify({ level: "warn", [sample.key ?? "detail"]: sample.key === undefined ? sample.text : sample.secret }),
+      });
     case "URL query parameter":
       return JSON.stringify({ ...base, url: `https://api.example.com/v1/items?${query}&page=2` });
   }

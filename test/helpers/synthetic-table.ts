@@ -20,7 +20,7 @@ export interface SyntheticColumn {
 
 /** Edge values of each type, as the API's JSON carries them (non-finite reals as strings, longs as digits). */
 const EXTREMES: Readonly<Record<SyntheticColumnType, readonly SyntheticValue[]>> = {
-  string: [null, "", "\u0000", "😀 \"quoted\" \\ back", "x".repeat(5_000)],
+  string: [null, "", "\u0000", '😀 "quoted" \\ back', "x".repeat(5_000)],
   datetime: [null, "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.9999999Z", "1969-12-31T23:59:59.9999999Z", "1970-01-01T00:00:00.0000001Z"],
   long: [null, -(2n ** 63n), 2n ** 63n - 1n, 0, -1],
   int: [null, -2_147_483_648, 2_147_483_647, 0],
@@ -90,7 +90,6 @@ function formatInMinute(prefix: string, tickInMinute: number): string {
   const fraction = tickInMinute - second * 10_000_000;
   return `${prefix}${second < 10 ? "0" : ""}${second}.${String(fraction).padStart(7, "0")}Z`;
 }
-
 
 function guidFrom(seed: number, salt: number): string {
   const a = hex8(hash3(seed, salt, 1));
@@ -442,7 +441,7 @@ export function demoTables(dayStartMs: number, daysBefore = 0, options: DemoTabl
     rowsInMinute(m) {
       if (!inRange(m)) return 0;
       const h = hash3(3, m / MINUTE_MS, 0);
-      return h % 10 < 6 ? 0 : 1 + (h >>> 8) % 4; // about 60 % of minutes are empty
+      return h % 10 < 6 ? 0 : 1 + ((h >>> 8) % 4); // about 60 % of minutes are empty
     },
   });
   return [appRequests, appTraces, securityEvent];

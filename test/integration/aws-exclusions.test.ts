@@ -49,7 +49,13 @@ let duck: DuckDBConnection;
 beforeAll(async () => {
   const lines = [...Object.values(HIDING), ...Object.values(LEFT_OUT)];
   fake = await startFakeCloudWatchLogs({
-    groups: ENVELOPE_SHAPES.map((shape) => new EventListGroup(`/exclusions/${shape}`, lines.map((line, i) => ({ timestamp: HOUR + 1_000 * (i + 1), message: wrap(shape, line) })))),
+    groups: ENVELOPE_SHAPES.map(
+      (shape) =>
+        new EventListGroup(
+          `/exclusions/${shape}`,
+          lines.map((line, i) => ({ timestamp: HOUR + 1_000 * (i + 1), message: wrap(shape, line) })),
+        ),
+    ),
   });
   dir = await mkdtemp(join(tmpdir(), "aws-exclusions-"));
   duck = await (await DuckDBInstance.create(":memory:")).connect();
@@ -63,7 +69,16 @@ afterAll(async () => {
 describe.each(ENVELOPE_SHAPES)("exclusion markers where the format puts them, events %s", (shape) => {
   it("exports every line whose headers carry an exclusion marker, and counts each line left out by reason", async () => {
     const file = join(dir, `access-${shape}.parquet`);
-    const args = ["--cloudwatch-group", `/exclusions/${shape}`, "--start-time", "2026-07-20T13:00:00Z", "--end-time", "2026-07-20T14:00:00Z", "--output-path", file];
+    const args = [
+      "--cloudwatch-group",
+      `/exclusions/${shape}`,
+      "--start-time",
+      "2026-07-20T13:00:00Z",
+      "--end-time",
+      "2026-07-20T14:00:00Z",
+      "--output-path",
+      file,
+    ];
     expect(await exportAccessLogsCommand(args, capturedIO())).toBe(0);
     const rows = (await duck.runAndReadAll(`SELECT message FROM '${file}' ORDER BY "timestamp"`)).getRowObjectsJS();
     expect(rows.map((r) => r.message)).toEqual(Object.values(HIDING));

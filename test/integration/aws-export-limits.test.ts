@@ -38,7 +38,13 @@ afterAll(async () => {
 describe("the AWS export under CloudWatch Logs' limits (Lambda handler → limited fake → Parquet on S3)", () => {
   it("exports the scheduled hour with 6 queries wanted against 2 allowed: every row once, the refusals retried", async () => {
     const exporter = () =>
-      awsExportOn(fake, s3, { LOGEXPORT_LOG_GROUPS: GROUP, LOGEXPORT_S3_BUCKET: "exports", LOGEXPORT_S3_PREFIX: "pulp", LOGEXPORT_QUERY_CONCURRENCY: "6", LOGEXPORT_RETRY_BASE_MS: "200" });
+      awsExportOn(fake, s3, {
+        LOGEXPORT_LOG_GROUPS: GROUP,
+        LOGEXPORT_S3_BUCKET: "exports",
+        LOGEXPORT_S3_PREFIX: "pulp",
+        LOGEXPORT_QUERY_CONCURRENCY: "6",
+        LOGEXPORT_RETRY_BASE_MS: "200",
+      });
     const summary = await createHandler(exporter, () => undefined)(scheduledEvent(HOUR + HOUR_MS + 15 * 60_000 + 3_000), lambdaContext("limits-1"));
     expect(summary.hours.map((h) => h.object)).toEqual([KEY]);
 

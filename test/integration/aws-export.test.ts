@@ -39,10 +39,14 @@ afterAll(async () => {
 });
 
 function exporter() {
-  return awsExportOn(fake, s3, { LOGEXPORT_LOG_GROUPS: GROUP, LOGEXPORT_S3_BUCKET: "exports", LOGEXPORT_S3_PREFIX: "pulp", LOGEXPORT_QUERY_CONCURRENCY: "4", LOGEXPORT_ENRICH: "true" });
+  return awsExportOn(fake, s3, {
+    LOGEXPORT_LOG_GROUPS: GROUP,
+    LOGEXPORT_S3_BUCKET: "exports",
+    LOGEXPORT_S3_PREFIX: "pulp",
+    LOGEXPORT_QUERY_CONCURRENCY: "4",
+    LOGEXPORT_ENRICH: "true",
+  });
 }
-
-
 
 function truth(startMs: number, endMs: number) {
   let rows = 0;
@@ -97,13 +101,22 @@ describe("the AWS export (Lambda handler → fake CloudWatch Logs → Parquet on
     expect((manifest.queryIds ?? []).length).toBe(manifest.histogram.queries + manifest.parts.filter((p) => p.method === "query").length);
 
     const file = await download(KEY, "hour.parquet");
-    const [stats] = await query(`SELECT count(*)::INTEGER AS n, min(epoch_ms("timestamp"))::BIGINT AS first, max(epoch_ms("timestamp"))::BIGINT AS last, count(*) FILTER (WHERE "user" IS NULL)::INTEGER AS anonymous FROM '${file}'`);
+    const [stats] = await query(
+      `SELECT count(*)::INTEGER AS n, min(epoch_ms("timestamp"))::BIGINT AS first, max(epoch_ms("timestamp"))::BIGINT AS last, count(*) FILTER (WHERE "user" IS NULL)::INTEGER AS anonymous FROM '${file}'`,
+    );
     expect(stats?.n).toBe(expected.rows);
     expect(Number(stats?.first)).toBeGreaterThanOrEqual(HOUR);
     expect(Number(stats?.last)).toBeLessThan(HOUR + HOUR_MS);
     expect(Number(stats?.anonymous)).toBeGreaterThan(0);
     const types = Object.fromEntries((await query(`DESCRIBE SELECT * FROM '${file}'`)).map((r) => [r.column_name, r.column_type]));
-    expect(types).toMatchObject({ timestamp: "TIMESTAMP_NS", status_code: "SMALLINT", user: "VARCHAR", is_bot: "BOOLEAN", response_bytes: "BIGINT", duration_ms: "INTEGER" });
+    expect(types).toMatchObject({
+      timestamp: "TIMESTAMP_NS",
+      status_code: "SMALLINT",
+      user: "VARCHAR",
+      is_bot: "BOOLEAN",
+      response_bytes: "BIGINT",
+      duration_ms: "INTEGER",
+    });
     const threats = await query(`SELECT threat, count(*)::INTEGER AS n FROM '${file}' WHERE threat IS NOT NULL GROUP BY threat ORDER BY threat`);
     expect(threats.length).toBe(5);
     const rows = await readAccessRows(duck, file);
@@ -124,9 +137,16 @@ describe("the AWS export (Lambda handler → fake CloudWatch Logs → Parquet on
     // The next generation's name; the one it replaced is gone once the new manifest is committed.
     expect(after.name).toMatch(/_g\d+\.parquet$/);
     expect(await (await s3.bucket("exports")).keys("pulp/year=2026/month=02/day=04/hour=14/")).toEqual([after.name]);
-    await expect(handler({ start: new Date(HOUR - 24 * HOUR_MS).toISOString(), end: new Date(HOUR).toISOString() }, lambdaContext("req-1", 60_000))).rejects.toThrow(/export-access-logs/);
+    await expect(
+      handler({ start: new Date(HOUR - 24 * HOUR_MS).toISOString(), end: new Date(HOUR).toISOString() }, lambdaContext("req-1", 60_000)),
+    ).rejects.toThrow(/export-access-logs/);
     await expect(handler({ start: "yesterday", end: new Date(HOUR).toISOString() }, lambdaContext("req-1"))).rejects.toThrow(/whole-hour ISO instants/);
-    await expect(handler({ start: new Date(HOUR).toISOString(), end: new Date(HOUR + HOUR_MS).toISOString(), force: true, allowShrink: "yes" } as unknown as ManualRange, lambdaContext("req-1"))).rejects.toThrow(/allowShrink must be true or false, got "yes"/);
+    await expect(
+      handler(
+        { start: new Date(HOUR).toISOString(), end: new Date(HOUR + HOUR_MS).toISOString(), force: true, allowShrink: "yes" } as unknown as ManualRange,
+        lambdaContext("req-1"),
+      ),
+    ).rejects.toThrow(/allowShrink must be true or false, got "yes"/);
   });
 
   it("retries a part whose query keeps failing past the SDK's attempts, and writes the same bytes", async () => {
@@ -134,7 +154,10 @@ describe("the AWS export (Lambda handler → fake CloudWatch Logs → Parquet on
     const before = await currentObject();
     // Only the first part's query: StartQuery answers 503 to all three of the SDK's attempts, so the engine retries the part.
     fake.inject({ on: "StartQuery", kind: "status", status: 503, times: 3, queryMatches: new RegExp(`^fields [^|]*\\| filter @timestamp >= ${HOUR} and`) });
-    const summary = await createHandler(exporter, () => undefined)({ start: new Date(HOUR).toISOString(), end: new Date(HOUR + HOUR_MS).toISOString(), force: true }, lambdaContext("req-1"));
+    const summary = await createHandler(exporter, () => undefined)(
+      { start: new Date(HOUR).toISOString(), end: new Date(HOUR + HOUR_MS).toISOString(), force: true },
+      lambdaContext("req-1"),
+    );
     expect(summary.hours.map((h) => h.rows)).toEqual([truth(HOUR, HOUR + HOUR_MS).rows]);
     const manifest = await manifestOf();
     expect(manifest.parts.map((p) => p.attempts)).toEqual(manifest.parts.map((p) => (p.index === 1 ? 2 : 1)));
@@ -162,7 +185,13 @@ describe("a millisecond too dense for any query (Lambda handler → FilterLogEve
 
   beforeAll(async () => {
     // 360 regular events: 6 a minute, so only the burst second needs finer histograms.
-    denseStream = pulpHourStream({ hourStartMs: HOUR, eventsInHour: 360, bursts: [{ secondStartMs: BURST, events: 12_000 }], logGroupName: GROUP, seed: "dense" });
+    denseStream = pulpHourStream({
+      hourStartMs: HOUR,
+      eventsInHour: 360,
+      bursts: [{ secondStartMs: BURST, events: 12_000 }],
+      logGroupName: GROUP,
+      seed: "dense",
+    });
     dense = await startFakeCloudWatchLogs({ groups: [denseStream], runningPolls: 0 });
   });
   afterAll(async () => {
@@ -170,7 +199,14 @@ describe("a millisecond too dense for any query (Lambda handler → FilterLogEve
   });
 
   function denseExporter() {
-    return awsExportOn(dense, s3, { LOGEXPORT_LOG_GROUPS: GROUP, LOGEXPORT_S3_BUCKET: "exports", LOGEXPORT_S3_PREFIX: "dense", LOGEXPORT_STATE_PREFIX: "_dense", LOGEXPORT_QUERY_CONCURRENCY: "8", LOGEXPORT_QUERY_ROW_LIMIT: String(ROW_LIMIT) });
+    return awsExportOn(dense, s3, {
+      LOGEXPORT_LOG_GROUPS: GROUP,
+      LOGEXPORT_S3_BUCKET: "exports",
+      LOGEXPORT_S3_PREFIX: "dense",
+      LOGEXPORT_STATE_PREFIX: "_dense",
+      LOGEXPORT_QUERY_CONCURRENCY: "8",
+      LOGEXPORT_QUERY_ROW_LIMIT: String(ROW_LIMIT),
+    });
   }
 
   it("reads the dense milliseconds exactly with FilterLogEvents and writes every row once", async () => {
@@ -203,7 +239,9 @@ describe("a millisecond too dense for any query (Lambda handler → FilterLogEve
     const rows = await readAccessRows(duck, await download(DENSE_KEY, "dense.parquet"));
     expect(rows).toHaveLength(expected.length);
     expect(rowDifferences(rows, expected)).toEqual([]);
-    const [burst] = await query(`SELECT count(*)::INTEGER AS n FROM '${join(dir, "dense.parquet")}' WHERE epoch_ms("timestamp") BETWEEN ${BURST} AND ${BURST + 999}`);
+    const [burst] = await query(
+      `SELECT count(*)::INTEGER AS n FROM '${join(dir, "dense.parquet")}' WHERE epoch_ms("timestamp") BETWEEN ${BURST} AND ${BURST + 999}`,
+    );
     expect(burst?.n).toBe(expectedAccessRows(denseStream.events(BURST, BURST + 1_000)).length);
   });
 });

@@ -38,7 +38,11 @@ let dir: string;
 
 beforeAll(async () => {
   // One event every two seconds over three hours; `late` more in one second of the first hour once they "arrive".
-  stream = new PulpLogStream({ logGroupName: GROUP, seed: "late", eventsInSecond: (s) => (s >= HOUR && s < HOUR + 3 * HOUR_MS ? ((s - HOUR) / 1000) % 2 : 0) + (s === LATE_SECOND ? late : 0) });
+  stream = new PulpLogStream({
+    logGroupName: GROUP,
+    seed: "late",
+    eventsInSecond: (s) => (s >= HOUR && s < HOUR + 3 * HOUR_MS ? ((s - HOUR) / 1000) % 2 : 0) + (s === LATE_SECOND ? late : 0),
+  });
   fake = await startFakeCloudWatchLogs({ groups: [stream] });
   s3 = await startS3({ buckets: ["exports"] });
   dir = await mkdtemp(join(tmpdir(), "aws-late-"));
@@ -108,7 +112,12 @@ describe("late lines on AWS", () => {
     const { AWS_ENDPOINT_URL_S3: endpoint = "", ...env } = s3.env;
     Object.assign(process.env, env);
     const cli = capturedIO({ now: () => HOUR + 3 * HOUR_MS });
-    expect(await statusCommand(["--aws", "--bucket", "exports", "--start", "2026-02-04T13:00:00Z", "--end", "2026-02-04T17:00:00Z", "--s3-endpoint-url", endpoint, "--json"], cli)).toBe(0);
+    expect(
+      await statusCommand(
+        ["--aws", "--bucket", "exports", "--start", "2026-02-04T13:00:00Z", "--end", "2026-02-04T17:00:00Z", "--s3-endpoint-url", endpoint, "--json"],
+        cli,
+      ),
+    ).toBe(0);
     const status = JSON.parse(cli.out()) as { tables: TableCoverage[] };
     expect(status.tables.map((t) => [t.table, t.counts])).toEqual([["pulp_access_logs", { exported: 2, "in-progress": 0, failed: 0, missing: 2 }]]);
     expect(status.tables[0]?.windows.map((w) => [w.start, w.state, w.rows ?? null])).toEqual([
@@ -118,32 +127,65 @@ describe("late lines on AWS", () => {
       ["2026-02-04T16:00:00.000Z", "missing", null],
     ]);
     const pagePath = join(await mkdtemp(join(tmpdir(), "coverage-")), "coverage.html");
-    expect(await statusCommand(["--aws", "--bucket", "exports", "--start", "2026-02-04T13:00:00Z", "--end", "2026-02-04T17:00:00Z", "--s3-endpoint-url", endpoint, "--html", pagePath], capturedIO({ now: () => HOUR + 3 * HOUR_MS }))).toBe(0);
+    expect(
+      await statusCommand(
+        ["--aws", "--bucket", "exports", "--start", "2026-02-04T13:00:00Z", "--end", "2026-02-04T17:00:00Z", "--s3-endpoint-url", endpoint, "--html", pagePath],
+        capturedIO({ now: () => HOUR + 3 * HOUR_MS }),
+      ),
+    ).toBe(0);
     const page = await readFile(pagePath, "utf8");
     expect(page).toContain('data-table="pulp_access_logs" data-day="2026-02-04" data-state="partial"');
     expect(page).toContain("AWS CloudWatch Logs, s3://exports (hours)");
   });
 
   it("status --clouds azure,aws puts both exports on one page and in one listing: an Azure table in Blob storage beside the AWS hours in S3", async () => {
-    const table = new SyntheticTable({ name: "Event", columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "Source", type: "string" }], bytesPerRow: 80, rowsInMinute: (m) => (m >= HOUR - HOUR_MS && m < HOUR + 3 * HOUR_MS ? 2 : 0) });
+    const table = new SyntheticTable({
+      name: "Event",
+      columns: [
+        { name: "TimeGenerated", type: "datetime" },
+        { name: "Source", type: "string" },
+      ],
+      bytesPerRow: 80,
+      rowsInMinute: (m) => (m >= HOUR - HOUR_MS && m < HOUR + 3 * HOUR_MS ? 2 : 0),
+    });
     const logAnalytics = await startFakeLogAnalytics({ tables: [table] });
     try {
       const state = uniqueName("clouds");
       const env = { AZURE_LOGS_ENDPOINT: `${logAnalytics.url}/v1`, AZURE_STORAGE_CONNECTION_STRING: inject("azuriteConnectionString") };
       const azure = ["--tables", "Event", "--state-container", state];
       const exported = capturedIO({ env, now: () => HOUR + 4 * HOUR_MS });
-      expect(await backfillCommand(["--workspace", logAnalytics.workspaceId, ...azure, "--start", "2026-02-04T13:00:00Z", "--end", "2026-02-04T17:00:00Z", "--container", uniqueName("clouds-data"), "--format", "jsonl.gz"], exported), exported.err()).toBe(0);
+      expect(
+        await backfillCommand(
+          [
+            "--workspace",
+            logAnalytics.workspaceId,
+            ...azure,
+            "--start",
+            "2026-02-04T13:00:00Z",
+            "--end",
+            "2026-02-04T17:00:00Z",
+            "--container",
+            uniqueName("clouds-data"),
+            "--format",
+            "jsonl.gz",
+          ],
+          exported,
+        ),
+        exported.err(),
+      ).toBe(0);
       const range = ["--start", "2026-02-04T13:00:00Z", "--end", "2026-02-04T17:00:00Z"];
       const both = [...azure, ...range, "--clouds", "aws,azure", "--bucket", "exports", "--s3-endpoint-url", s3.env.AWS_ENDPOINT_URL_S3 ?? ""];
       const pagePath = join(dir, "both.html");
       expect(await statusCommand([...both, "--html", pagePath], capturedIO({ env, now: () => HOUR + 3 * HOUR_MS }))).toBe(0);
       const page = await readFile(pagePath, "utf8");
       const headings = [...page.matchAll(/<h2 id="section-\d">([^<]+)<\/h2>/g)].map((m) => m[1]);
-      expect(headings).toEqual([expect.stringMatching(/^Azure Log Analytics, http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/\S+ \(60-minute windows\)$/), "AWS CloudWatch Logs, s3://exports (hours)"]);
-      expect([...page.matchAll(/data-table="([^"]+)" data-day="([^"]+)" data-state="([^"]+)" title="([^;]+); (\d+) windows/g)].map((m) => m.slice(1, 6).join(" "))).toEqual([
-        "Event 2026-02-04 complete Event 2026-02-04: complete 4",
-        "pulp_access_logs 2026-02-04 partial pulp_access_logs 2026-02-04: partial 4",
+      expect(headings).toEqual([
+        expect.stringMatching(/^Azure Log Analytics, http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/\S+ \(60-minute windows\)$/),
+        "AWS CloudWatch Logs, s3://exports (hours)",
       ]);
+      expect(
+        [...page.matchAll(/data-table="([^"]+)" data-day="([^"]+)" data-state="([^"]+)" title="([^;]+); (\d+) windows/g)].map((m) => m.slice(1, 6).join(" ")),
+      ).toEqual(["Event 2026-02-04 complete Event 2026-02-04: complete 4", "pulp_access_logs 2026-02-04 partial pulp_access_logs 2026-02-04: partial 4"]);
       const listing = capturedIO({ env, now: () => HOUR + 3 * HOUR_MS });
       expect(await statusCommand(both, listing)).toBe(0);
       expect(listing.out()).toMatch(/^Azure Log Analytics, .*\n[\s\S]*Event[\s\S]*\n\nAWS CloudWatch Logs, s3:\/\/exports \(hours\)\n[\s\S]*pulp_access_logs/);
@@ -164,7 +206,11 @@ describe("late lines on AWS", () => {
     fake.inject({ on: "StartQuery", kind: "fail", status: "Failed", queryMatches: new RegExp(`@timestamp >= ${h16} and @timestamp < ${h16 + HOUR_MS}\\n`) });
     await expect(handler(scheduledEvent(h16 + HOUR_MS + 15 * 60_000 + 3_000), lambdaContext("run-3"))).rejects.toThrow(/1 of 1 exports failed/);
     const bucket = await s3.bucket("exports");
-    expect(await bucket.exists(`_logexport/manifests/table=pulp_access_logs/year=2026/month=02/day=04/hour=16/pulp_access_logs_20260204T160000Z_20260204T170000Z.manifest.json`)).toBe(false);
+    expect(
+      await bucket.exists(
+        `_logexport/manifests/table=pulp_access_logs/year=2026/month=02/day=04/hour=16/pulp_access_logs_20260204T160000Z_20260204T170000Z.manifest.json`,
+      ),
+    ).toBe(false);
 
     const next = await handler(scheduledEvent(h16 + 2 * HOUR_MS + 15 * 60_000 + 3_000), lambdaContext("run-4"));
     expect(next.hours.map((h) => [h.hour, h.status, h.reason])).toEqual([

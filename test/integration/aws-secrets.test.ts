@@ -50,14 +50,19 @@ afterAll(async () => {
 });
 
 function env(extra: Environment = {}): Environment {
-  return { LOGEXPORT_LOG_GROUPS: GROUP, LOGEXPORT_S3_BUCKET: "exports", LOGEXPORT_S3_PREFIX: "pulp", LOGEXPORT_SANITIZE: "on", LOGEXPORT_SANITIZER_CONFIG: PSEUDONYMIZE_USER, ...extra };
+  return {
+    LOGEXPORT_LOG_GROUPS: GROUP,
+    LOGEXPORT_S3_BUCKET: "exports",
+    LOGEXPORT_S3_PREFIX: "pulp",
+    LOGEXPORT_SANITIZE: "on",
+    LOGEXPORT_SANITIZER_CONFIG: PSEUDONYMIZE_USER,
+    ...extra,
+  };
 }
 
 const secretsClient = () => new SecretsManagerClient(fakeSecretsManagerConfig(secrets));
 const callsFor = (arn: string) => secrets.calls.filter((c) => c.secretId === arn);
 const expectedPseudonym = (user: string) => `pseu_${createHmac("sha256", KEY).update(user, "utf8").digest("hex").slice(0, 16)}`;
-
-
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   const error = await promise.then(
@@ -71,7 +76,13 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 describe("LOGEXPORT_HMAC_KEY_SECRET_ARN: the Lambda's key from Secrets Manager", () => {
   it("exports an hour with user pseudonymized under the secret's key, reading the secret once per environment", async () => {
     const handler = createHandler(
-      oncePerEnvironment(() => loadAwsExport(env({ LOGEXPORT_HMAC_KEY_SECRET_ARN: keyArn }), { logs: new CloudWatchLogsClient(fakeClientConfig(logs, 3)), s3: s3.client(), secrets: secretsClient() })),
+      oncePerEnvironment(() =>
+        loadAwsExport(env({ LOGEXPORT_HMAC_KEY_SECRET_ARN: keyArn }), {
+          logs: new CloudWatchLogsClient(fakeClientConfig(logs, 3)),
+          s3: s3.client(),
+          secrets: secretsClient(),
+        }),
+      ),
       () => undefined,
     );
     const event = scheduledEvent(HOUR + HOUR_MS + 15 * 60_000 + 3_000);
@@ -102,7 +113,11 @@ describe("LOGEXPORT_HMAC_KEY_SECRET_ARN: the Lambda's key from Secrets Manager",
     expect((await rejection(start())).message).toMatch(/cannot read the secret .*: AccessDeniedException/);
     const first = await start();
     expect(await start()).toBe(first);
-    expect(callsFor(keyArn).map((c) => c.status).slice(before)).toEqual([400, 200]);
+    expect(
+      callsFor(keyArn)
+        .map((c) => c.status)
+        .slice(before),
+    ).toEqual([400, 200]);
   });
 
   it("refuses a secret whose text is not a key of at least 32 bytes, a binary secret and an empty one, never showing the value", async () => {
@@ -136,10 +151,21 @@ describe("LOGEXPORT_HMAC_KEY_SECRET_ARN: the Lambda's key from Secrets Manager",
   });
 
   it("accepts only a full secret ARN, and not together with LOGEXPORT_HMAC_KEY", () => {
-    for (const bad of ["logexport/hmac-key", "arn:aws:secretsmanager:us-east-1:123456789012:secret:logexport/hmac-key", "arn:aws:kms:us-east-1:123456789012:key/logexport-AbCdEf"]) {
-      expect(() => loadAwsExportSettings(env({ LOGEXPORT_HMAC_KEY_SECRET_ARN: bad })), bad).toThrow(/LOGEXPORT_HMAC_KEY_SECRET_ARN must be the full ARN of a Secrets Manager secret/);
+    for (const bad of [
+      "logexport/hmac-key",
+      "arn:aws:secretsmanager:us-east-1:123456789012:secret:logexport/hmac-key",
+      "arn:aws:kms:us-east-1:123456789012:key/logexport-AbCdEf",
+    ]) {
+      expect(() => loadAwsExportSettings(env({ LOGEXPORT_HMAC_KEY_SECRET_ARN: bad })), bad).toThrow(
+        /LOGEXPORT_HMAC_KEY_SECRET_ARN must be the full ARN of a Secrets Manager secret/,
+      );
     }
-    expect(loadAwsExportSettings(env({ LOGEXPORT_HMAC_KEY_SECRET_ARN: "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:a/b_c+d=e.f@g-AbC123" })).hmacKeySecretArn).toMatch(/^arn:aws-us-gov:/);
-    expect(() => loadAwsExportSettings(env({ LOGEXPORT_HMAC_KEY_SECRET_ARN: keyArn, LOGEXPORT_HMAC_KEY: KEY.toString("hex") }))).toThrow(/set LOGEXPORT_HMAC_KEY or LOGEXPORT_HMAC_KEY_SECRET_ARN, not both/);
+    expect(
+      loadAwsExportSettings(env({ LOGEXPORT_HMAC_KEY_SECRET_ARN: "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:a/b_c+d=e.f@g-AbC123" }))
+        .hmacKeySecretArn,
+    ).toMatch(/^arn:aws-us-gov:/);
+    expect(() => loadAwsExportSettings(env({ LOGEXPORT_HMAC_KEY_SECRET_ARN: keyArn, LOGEXPORT_HMAC_KEY: KEY.toString("hex") }))).toThrow(
+      /set LOGEXPORT_HMAC_KEY or LOGEXPORT_HMAC_KEY_SECRET_ARN, not both/,
+    );
   });
 });

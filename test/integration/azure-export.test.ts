@@ -39,11 +39,24 @@ beforeAll(async () => {
 afterAll(async () => fake.close());
 
 function stack(tables: string[], settings: Record<string, string> = {}): Promise<AzureStack> {
-  return createAzureStack({ connectionString, fake, tables, clock, settings: { LOGEXPORT_PART_MAX_ROWS: "1000", LOGEXPORT_PART_ATTEMPTS: "1", ...settings }, log: (_level, ...args) => logs.push(args.join(" ")) });
+  return createAzureStack({
+    connectionString,
+    fake,
+    tables,
+    clock,
+    settings: { LOGEXPORT_PART_MAX_ROWS: "1000", LOGEXPORT_PART_ATTEMPTS: "1", ...settings },
+    log: (_level, ...args) => logs.push(args.join(" ")),
+  });
 }
 
 function hourJob(tableName: string, hour: number, runId = "test-run"): string {
-  return encodeWindowJob({ table: tableName, window: { startMs: DAY + hour * HOUR_MS, endMs: DAY + (hour + 1) * HOUR_MS }, runId, reason: "manual", force: false });
+  return encodeWindowJob({
+    table: tableName,
+    window: { startMs: DAY + hour * HOUR_MS, endMs: DAY + (hour + 1) * HOUR_MS },
+    runId,
+    reason: "manual",
+    force: false,
+  });
 }
 
 async function send(s: AzureStack, text: string): Promise<void> {
@@ -215,7 +228,16 @@ describe("Azure export on Azurite and the fake Log Analytics API", () => {
   it("drops, without retrying, a well-formed job this deployment would not make: another table, an unaligned or other-sized window, a backfill of another window size", async () => {
     const s = await stack(["AppTraces"]);
     await send(s, hourJob("AppRequests", 3));
-    await send(s, encodeWindowJob({ table: "AppTraces", window: { startMs: DAY + 3 * HOUR_MS + 17 * MINUTE_MS, endMs: DAY + 4 * HOUR_MS + 17 * MINUTE_MS }, runId: "r", reason: "manual", force: false }));
+    await send(
+      s,
+      encodeWindowJob({
+        table: "AppTraces",
+        window: { startMs: DAY + 3 * HOUR_MS + 17 * MINUTE_MS, endMs: DAY + 4 * HOUR_MS + 17 * MINUTE_MS },
+        runId: "r",
+        reason: "manual",
+        force: false,
+      }),
+    );
     await send(s, encodeWindowJob({ table: "AppTraces", window: { startMs: DAY, endMs: DAY + 24 * HOUR_MS }, runId: "r", reason: "manual", force: false }));
     await send(s, encodeRangeJob({ table: "AppTraces", range: { startMs: DAY, endMs: DAY + 24 * HOUR_MS }, windowMs: 24 * HOUR_MS, runId: "r", force: false }));
     const before = logs.length;

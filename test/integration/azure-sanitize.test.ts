@@ -14,7 +14,15 @@ const connectionString = inject("azuriteConnectionString");
 let fake: FakeLogAnalytics;
 
 beforeAll(async () => {
-  const table = new SyntheticTable({ name: "AuditLogs_CL", columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "Message", type: "string", pool: ["login by alice@example.com from 10.1.2.3", "Authorization: Bearer not-a-real-token-0000", "nothing to see"] }], bytesPerRow: 100, rowsInMinute: (m) => (m >= DAY && m < DAY + HOUR_MS ? 5 : 0) });
+  const table = new SyntheticTable({
+    name: "AuditLogs_CL",
+    columns: [
+      { name: "TimeGenerated", type: "datetime" },
+      { name: "Message", type: "string", pool: ["login by alice@example.com from 10.1.2.3", "Authorization: Bearer not-a-real-token-0000", "nothing to see"] },
+    ],
+    bytesPerRow: 100,
+    rowsInMinute: (m) => (m >= DAY && m < DAY + HOUR_MS ? 5 : 0),
+  });
   fake = await startFakeLogAnalytics({ tables: [table] });
 });
 afterAll(async () => fake.close());
@@ -23,7 +31,9 @@ describe("the Azure worker's sanitizer step", () => {
   it("scrubs rows before they are written and records per-rule counts in the manifest, never values", async () => {
     const s = await createAzureStack({ connectionString, fake, tables: ["AuditLogs_CL"], clock: { now: () => DAY + 2 * HOUR_MS } });
     await new QueueClient(connectionString, s.env.LOGEXPORT_QUEUE as string).sendMessage(
-      Buffer.from(encodeWindowJob({ table: "AuditLogs_CL", window: { startMs: DAY, endMs: DAY + HOUR_MS }, runId: "t", reason: "manual", force: false })).toString("base64"),
+      Buffer.from(
+        encodeWindowJob({ table: "AuditLogs_CL", window: { startMs: DAY, endMs: DAY + HOUR_MS }, runId: "t", reason: "manual", force: false }),
+      ).toString("base64"),
     );
     expect(await s.drain()).toMatchObject({ succeeded: 1 });
     const text = (await downloadAll(s.data)).map((b) => gunzipSync(b.data).toString("utf8")).join("");
@@ -37,6 +47,8 @@ describe("the Azure worker's sanitizer step", () => {
 
   it("refuses to start when a rule needs the HMAC key and none is set", async () => {
     const config = JSON.stringify({ version: 1, fieldRules: [{ path: "Message", action: "pseudonymize" }] });
-    await expect(createAzureStack({ connectionString, fake, tables: ["AuditLogs_CL"], settings: { LOGEXPORT_SANITIZER_CONFIG: config } })).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(
+      createAzureStack({ connectionString, fake, tables: ["AuditLogs_CL"], settings: { LOGEXPORT_SANITIZER_CONFIG: config } }),
+    ).rejects.toBeInstanceOf(ConfigurationError);
   });
 });

@@ -13,7 +13,11 @@ const TABLES = ["Heartbeat", "Syslog", "Custom_CL"];
 function table(name: string, perMinute: number): SyntheticTable {
   return new SyntheticTable({
     name,
-    columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "Computer", type: "string" }, { name: "Value", type: "real" }],
+    columns: [
+      { name: "TimeGenerated", type: "datetime" },
+      { name: "Computer", type: "string" },
+      { name: "Value", type: "real" },
+    ],
     bytesPerRow: 60,
     rowsInMinute: (m) => (m >= DAY0 && m < NOW ? perMinute : 0),
   });
@@ -32,7 +36,13 @@ function stack(extra: Readonly<Record<string, string>> = {}): Promise<AzureStack
     fake,
     tables: TABLES,
     clock: { now: () => NOW },
-    settings: { LOGEXPORT_WINDOW_MINUTES: "1440", LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90", LOGEXPORT_BACKFILL_MAX_WINDOWS: "5000", LOGEXPORT_PART_ATTEMPTS: "1", ...extra },
+    settings: {
+      LOGEXPORT_WINDOW_MINUTES: "1440",
+      LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90",
+      LOGEXPORT_BACKFILL_MAX_WINDOWS: "5000",
+      LOGEXPORT_PART_ATTEMPTS: "1",
+      ...extra,
+    },
   });
 }
 
@@ -50,19 +60,43 @@ describe("POST /api/backfill", () => {
     ["malformed JSON", "application/json", "{tables:", [{ name: "(body)" }]],
     ["a malformed and an unknown table", "application/json", JSON.stringify({ ...thirtyDays, tables: ["Sys log", "Nope"] }), [{ name: "tables" }]],
     ["start after end", "application/json", JSON.stringify({ ...thirtyDays, start: thirtyDays.end, end: thirtyDays.start }), [{ name: "end" }]],
-    ["a range beyond retention", "application/json", JSON.stringify({ ...thirtyDays, start: new Date(NOW - 120 * DAY_MS - 3 * HOUR_MS).toISOString() }), [{ name: "start" }]],
+    [
+      "a range beyond retention",
+      "application/json",
+      JSON.stringify({ ...thirtyDays, start: new Date(NOW - 120 * DAY_MS - 3 * HOUR_MS).toISOString() }),
+      [{ name: "start" }],
+    ],
     ["a window not dividing an hour or a day", "application/json", JSON.stringify({ ...thirtyDays, windowMinutes: 7 }), [{ name: "windowMinutes" }]],
-    ["another window size than the deployment's (the same rows again under other names)", "application/json", JSON.stringify({ ...thirtyDays, windowMinutes: 60 }), [{ name: "windowMinutes" }]],
+    [
+      "another window size than the deployment's (the same rows again under other names)",
+      "application/json",
+      JSON.stringify({ ...thirtyDays, windowMinutes: 60 }),
+      [{ name: "windowMinutes" }],
+    ],
     ["too many windows", "application/json", JSON.stringify(thirtyDays), [{ name: "end" }], { LOGEXPORT_BACKFILL_MAX_WINDOWS: "50" }],
-    ["unknown fields, a bad force and a bad allowShrink", "application/json", JSON.stringify({ ...thirtyDays, force: "yes", allowShrink: 1, extra: 1 }), [{ name: "extra" }, { name: "force" }, { name: "allowShrink" }]],
-  ] as [string, string, string, { name: string }[], Record<string, string>?][])("answers 400 problem details for %s", async (_label, contentType, body, params, extra = {}) => {
-    const s = await stack(extra);
-    const response = await s.backfill(body, contentType);
-    expect(response.status).toBe(400);
-    expect(response.headers["content-type"]).toBe("application/problem+json");
-    expect(response.body).toMatchObject({ status: 400, type: expect.stringMatching(/^https:\/\//), title: expect.any(String), detail: expect.any(String), "invalid-params": params.map((p) => expect.objectContaining({ ...p, reason: expect.any(String) })) });
-    expect((await downloadAll(s.state, "runs/")).length).toBe(0);
-  });
+    [
+      "unknown fields, a bad force and a bad allowShrink",
+      "application/json",
+      JSON.stringify({ ...thirtyDays, force: "yes", allowShrink: 1, extra: 1 }),
+      [{ name: "extra" }, { name: "force" }, { name: "allowShrink" }],
+    ],
+  ] as [string, string, string, { name: string }[], Record<string, string>?][])(
+    "answers 400 problem details for %s",
+    async (_label, contentType, body, params, extra = {}) => {
+      const s = await stack(extra);
+      const response = await s.backfill(body, contentType);
+      expect(response.status).toBe(400);
+      expect(response.headers["content-type"]).toBe("application/problem+json");
+      expect(response.body).toMatchObject({
+        status: 400,
+        type: expect.stringMatching(/^https:\/\//),
+        title: expect.any(String),
+        detail: expect.any(String),
+        "invalid-params": params.map((p) => expect.objectContaining({ ...p, reason: expect.any(String) })),
+      });
+      expect((await downloadAll(s.state, "runs/")).length).toBe(0);
+    },
+  );
 
   // 30 days × 3 tables of real queue, worker and Azurite traffic: 37 s at load 7, 60 s+ when the machine is shared.
   it("a 30-day backfill of 3 tables: coarse jobs, full coverage with exact rows; repeated, nothing new; forced, re-exported", async () => {
@@ -91,7 +125,10 @@ describe("POST /api/backfill", () => {
     for (const name of TABLES) expect((await manifests(s.state, name)).every((m) => m.runId === runId && m.reason === "backfill")).toBe(true);
     // Lag is measured from the table's newest exported window, not the newest inside the asked range.
     const early = await s.status({ table: "Syslog", start: thirtyDays.start, end: new Date(DAY0 + 2 * DAY_MS).toISOString(), windowMinutes: "1440" });
-    expect((early.body as { tables: TableCoverage[] }).tables[0]).toMatchObject({ newestExported: new Date(DAY0 + 30 * DAY_MS).toISOString(), lagSeconds: (NOW - (DAY0 + 30 * DAY_MS)) / 1000 });
+    expect((early.body as { tables: TableCoverage[] }).tables[0]).toMatchObject({
+      newestExported: new Date(DAY0 + 30 * DAY_MS).toISOString(),
+      lagSeconds: (NOW - (DAY0 + 30 * DAY_MS)) / 1000,
+    });
 
     const repeat = await s.backfill(thirtyDays);
     expect(repeat.status).toBe(202);
@@ -99,7 +136,13 @@ describe("POST /api/backfill", () => {
     expect(await s.drain()).toMatchObject({ succeeded: 90 });
     expect((await downloadAll(s.state, "ledger/")).map((b) => b.data.length)).toEqual(ledgerBefore);
 
-    const forced = await s.backfill({ ...thirtyDays, tables: ["Syslog"], start: thirtyDays.start, end: new Date(DAY0 + 2 * DAY_MS).toISOString(), force: true });
+    const forced = await s.backfill({
+      ...thirtyDays,
+      tables: ["Syslog"],
+      start: thirtyDays.start,
+      end: new Date(DAY0 + 2 * DAY_MS).toISOString(),
+      force: true,
+    });
     expect(forced.status).toBe(202);
     const forcedRun = (forced.body as { runId: string }).runId;
     // Both windows already have manifests (of the first run): the forced run is not done until it has re-exported them.
@@ -117,12 +160,27 @@ describe("POST /api/backfill", () => {
   it("a window that keeps failing shows as failed with its last error; others as exported, in progress or missing", async () => {
     const s = await stack();
     fake.inject({ on: "rows", kind: "partialFailure", times: 5 });
-    const accepted = await s.backfill({ tables: ["Heartbeat"], start: new Date(DAY0 + DAY_MS).toISOString(), end: new Date(DAY0 + 2 * DAY_MS).toISOString(), windowMinutes: 1440 });
+    const accepted = await s.backfill({
+      tables: ["Heartbeat"],
+      start: new Date(DAY0 + DAY_MS).toISOString(),
+      end: new Date(DAY0 + 2 * DAY_MS).toISOString(),
+      windowMinutes: 1440,
+    });
     expect(accepted.status).toBe(202);
     expect(await s.drain({ batchSize: 1 })).toMatchObject({ poisoned: 1 });
-    await s.backfill({ tables: ["Heartbeat"], start: new Date(DAY0 + 2 * DAY_MS).toISOString(), end: new Date(DAY0 + 3 * DAY_MS).toISOString(), windowMinutes: 1440 });
+    await s.backfill({
+      tables: ["Heartbeat"],
+      start: new Date(DAY0 + 2 * DAY_MS).toISOString(),
+      end: new Date(DAY0 + 3 * DAY_MS).toISOString(),
+      windowMinutes: 1440,
+    });
     await s.drain();
-    const status = await s.status({ table: "Heartbeat", start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 4 * DAY_MS).toISOString(), windowMinutes: "1440" });
+    const status = await s.status({
+      table: "Heartbeat",
+      start: new Date(DAY0).toISOString(),
+      end: new Date(DAY0 + 4 * DAY_MS).toISOString(),
+      windowMinutes: "1440",
+    });
     const [heartbeat] = (status.body as { tables: TableCoverage[] }).tables;
     const states = heartbeat?.windows.map((w) => w.state);
     expect(states?.filter((x) => x === "failed")).toHaveLength(1);
@@ -143,10 +201,17 @@ describe("POST /api/backfill", () => {
     const s = await stack({ LOGEXPORT_WINDOW_MINUTES: "1", LOGEXPORT_BACKFILL_MAX_WINDOWS: "200000" });
     const many = await s.status({ table: Array.from({ length: 10_000 }, (_, i) => `Nope${i}`).join(",") });
     expect(many.status).toBe(400);
-    expect((many.body as { "invalid-params": unknown[] })["invalid-params"]).toEqual([{ name: "table", reason: expect.stringMatching(/10000 names; a query may name at most 100 tables/) }]);
+    expect((many.body as { "invalid-params": unknown[] })["invalid-params"]).toEqual([
+      { name: "table", reason: expect.stringMatching(/10000 names; a query may name at most 100 tables/) },
+    ]);
     const sixty = await s.status({ table: Array.from({ length: 60 }, (_, i) => `Nope${i}`).join(",") });
-    expect((sixty.body as { "invalid-params": unknown[] })["invalid-params"]).toEqual([{ name: "table", reason: expect.stringMatching(/^60 entries are wrong: .*; and 55 more\. Exported tables: Heartbeat, Syslog, Custom_CL$/) }]);
-    const accepted = await s.backfill({ tables: TABLES, start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 30 * DAY_MS).toISOString() }, "application/json");
+    expect((sixty.body as { "invalid-params": unknown[] })["invalid-params"]).toEqual([
+      { name: "table", reason: expect.stringMatching(/^60 entries are wrong: .*; and 55 more\. Exported tables: Heartbeat, Syslog, Custom_CL$/) },
+    ]);
+    const accepted = await s.backfill(
+      { tables: TABLES, start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 30 * DAY_MS).toISOString() },
+      "application/json",
+    );
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
     const { runId } = accepted.body as { runId: string };
     const refused = await s.status({ runId });
@@ -171,11 +236,15 @@ describe("POST /api/backfill bounds", () => {
     const s = await stack();
     const many = await s.backfill({ ...thirtyDays, tables: Array.from({ length: 10_000 }, () => "N") });
     expect(many.status).toBe(400);
-    expect((many.body as { "invalid-params": unknown[] })["invalid-params"]).toEqual([{ name: "tables", reason: "lists 10000 entries; a request may name at most 100 tables" }]);
+    expect((many.body as { "invalid-params": unknown[] })["invalid-params"]).toEqual([
+      { name: "tables", reason: "lists 10000 entries; a request may name at most 100 tables" },
+    ]);
     const wrong = await s.backfill({ ...thirtyDays, tables: ["Heartbeat", "Heartbeat", ...Array.from({ length: 98 }, (_, i) => `Nope${i}`)] });
     const params = (wrong.body as { "invalid-params": { name: string; reason: string }[] })["invalid-params"];
     expect(params).toHaveLength(1);
-    expect(params[0]?.reason).toMatch(/^99 entries are wrong: \[1\] Heartbeat is listed twice; \[2\] Nope0 is not exported here; .*; and 94 more\. Exported tables: Heartbeat, Syslog, Custom_CL$/);
+    expect(params[0]?.reason).toMatch(
+      /^99 entries are wrong: \[1\] Heartbeat is listed twice; \[2\] Nope0 is not exported here; .*; and 94 more\. Exported tables: Heartbeat, Syslog, Custom_CL$/,
+    );
     expect(JSON.stringify(wrong.body).length).toBeLessThan(1_000);
   });
 
@@ -184,13 +253,26 @@ describe("POST /api/backfill bounds", () => {
     const first = await s.backfill({ tables: ["Heartbeat", "Syslog"], start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 2 * DAY_MS).toISOString() });
     expect(first.status).toBe(202);
     const { runId } = first.body as { runId: string };
-    const second = await s.backfill({ tables: ["Custom_CL", "Syslog"], start: new Date(DAY0 + 5 * DAY_MS).toISOString(), end: new Date(DAY0 + 6 * DAY_MS).toISOString() });
+    const second = await s.backfill({
+      tables: ["Custom_CL", "Syslog"],
+      start: new Date(DAY0 + 5 * DAY_MS).toISOString(),
+      end: new Date(DAY0 + 6 * DAY_MS).toISOString(),
+    });
     expect(second.status).toBe(429);
     expect(second.headers["retry-after"]).toBe("300");
-    expect(second.body).toMatchObject({ type: "https://logexport.dev/problems/run-in-progress", status: 429, detail: expect.stringContaining(`table Syslog is being backfilled by run ${runId} (created`), "invalid-params": [{ name: "tables", reason: `Syslog has an active run, ${runId}` }] });
-    expect((await s.backfill({ tables: ["Custom_CL"], start: new Date(DAY0 + 5 * DAY_MS).toISOString(), end: new Date(DAY0 + 6 * DAY_MS).toISOString() })).status).toBe(202);
+    expect(second.body).toMatchObject({
+      type: "https://logexport.dev/problems/run-in-progress",
+      status: 429,
+      detail: expect.stringContaining(`table Syslog is being backfilled by run ${runId} (created`),
+      "invalid-params": [{ name: "tables", reason: `Syslog has an active run, ${runId}` }],
+    });
+    expect(
+      (await s.backfill({ tables: ["Custom_CL"], start: new Date(DAY0 + 5 * DAY_MS).toISOString(), end: new Date(DAY0 + 6 * DAY_MS).toISOString() })).status,
+    ).toBe(202);
     await s.drain();
-    expect((await s.backfill({ tables: ["Syslog"], start: new Date(DAY0 + 5 * DAY_MS).toISOString(), end: new Date(DAY0 + 6 * DAY_MS).toISOString() })).status).toBe(202);
+    expect(
+      (await s.backfill({ tables: ["Syslog"], start: new Date(DAY0 + 5 * DAY_MS).toISOString(), end: new Date(DAY0 + 6 * DAY_MS).toISOString() })).status,
+    ).toBe(202);
   });
 
   it("a run re-running a window an earlier run failed holds its table until it has run it (the old failure does not finish it)", async () => {
@@ -217,7 +299,10 @@ describe("POST /api/backfill bounds", () => {
     expect(answers.map((a) => a.status).sort()).toEqual([202, 429, 429, 429, 429, 429, 429, 429]);
     const { runId } = (accepted[0]?.body ?? {}) as { runId?: string };
     for (const refused of answers.filter((a) => a.status === 429)) {
-      expect(refused.body).toMatchObject({ type: "https://logexport.dev/problems/run-in-progress", "invalid-params": [{ name: "tables", reason: `Syslog has an active run, ${runId}` }] });
+      expect(refused.body).toMatchObject({
+        type: "https://logexport.dev/problems/run-in-progress",
+        "invalid-params": [{ name: "tables", reason: `Syslog has an active run, ${runId}` }],
+      });
     }
     expect(await first.list(first.state, "runs/")).toEqual([`runs/${runId}.json`]);
     expect((await first.exporter.backfillQueue().getProperties()).approximateMessagesCount).toBe(2);
@@ -227,22 +312,45 @@ describe("POST /api/backfill bounds", () => {
     let nowMs = NOW;
     const clock = { now: () => nowMs };
     const quota = { LOGEXPORT_BACKFILL_DAILY_WINDOWS: "4" };
-    const first = await createAzureStack({ connectionString, fake, tables: TABLES, clock, settings: { LOGEXPORT_WINDOW_MINUTES: "1440", LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90", ...quota } });
-    const second = await createAzureStack({ connectionString, fake, tables: TABLES, clock, settings: { LOGEXPORT_WINDOW_MINUTES: "1440", LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90", ...sameStorage(first), ...quota } });
+    const first = await createAzureStack({
+      connectionString,
+      fake,
+      tables: TABLES,
+      clock,
+      settings: { LOGEXPORT_WINDOW_MINUTES: "1440", LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90", ...quota },
+    });
+    const second = await createAzureStack({
+      connectionString,
+      fake,
+      tables: TABLES,
+      clock,
+      settings: { LOGEXPORT_WINDOW_MINUTES: "1440", LOGEXPORT_WORKSPACE_RETENTION_DAYS: "90", ...sameStorage(first), ...quota },
+    });
     const twoDays = (table: string) => ({ tables: [table], start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 2 * DAY_MS).toISOString() });
     const answers = await Promise.all(TABLES.map((table, i) => (i % 2 === 0 ? first : second).backfill(twoDays(table))));
     expect(answers.map((a) => a.status).sort()).toEqual([202, 202, 429]);
     const refused = answers.find((a) => a.status === 429);
     expect(refused?.headers["retry-after"]).toBe(String((DAY0 + 32 * DAY_MS - NOW) / 1000));
-    expect(refused?.body).toMatchObject({ type: "https://logexport.dev/problems/backfill-quota-exhausted", status: 429, detail: expect.stringContaining("4 of the 4 windows the daily quota LOGEXPORT_BACKFILL_DAILY_WINDOWS allows"), "invalid-params": [{ name: "tables", reason: expect.stringContaining("LOGEXPORT_BACKFILL_DAILY_WINDOWS") }] });
+    expect(refused?.body).toMatchObject({
+      type: "https://logexport.dev/problems/backfill-quota-exhausted",
+      status: 429,
+      detail: expect.stringContaining("4 of the 4 windows the daily quota LOGEXPORT_BACKFILL_DAILY_WINDOWS allows"),
+      "invalid-params": [{ name: "tables", reason: expect.stringContaining("LOGEXPORT_BACKFILL_DAILY_WINDOWS") }],
+    });
     const day = new Date(NOW).toISOString().slice(0, 10);
     expect(await first.list(first.state, "quotas/")).toEqual([`quotas/backfill-windows/${day}.json`]);
-    expect(JSON.parse((await first.state.getBlobClient(`quotas/backfill-windows/${day}.json`).downloadToBuffer()).toString("utf8"))).toMatchObject({ day, windows: 4 });
+    expect(JSON.parse((await first.state.getBlobClient(`quotas/backfill-windows/${day}.json`).downloadToBuffer()).toString("utf8"))).toMatchObject({
+      day,
+      windows: 4,
+    });
     // The refused request's table was given back: only the quota stopped it.
     const left = TABLES.find((_, i) => answers[i]?.status === 429) ?? "";
     expect(await first.list(first.state, "claims/")).not.toContain(`claims/backfill/${left}.json`);
     expect((await second.backfill({ ...twoDays(left), end: new Date(DAY0 + DAY_MS).toISOString() })).status).toBe(429);
-    expect((await first.backfill({ tables: TABLES, start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 5 * DAY_MS).toISOString() })).body).toMatchObject({ status: 400, "invalid-params": [{ name: "end", reason: expect.stringMatching(/15 windows, more than the daily quota of 4/) }] });
+    expect((await first.backfill({ tables: TABLES, start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 5 * DAY_MS).toISOString() })).body).toMatchObject({
+      status: 400,
+      "invalid-params": [{ name: "end", reason: expect.stringMatching(/15 windows, more than the daily quota of 4/) }],
+    });
     nowMs = NOW + DAY_MS;
     expect((await second.backfill(twoDays(left))).status).toBe(202);
   });

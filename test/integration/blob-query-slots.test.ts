@@ -35,17 +35,30 @@ describe("BlobLeaseStore", () => {
   });
 
   it("bounds queries of several clients to the slot count on real leases", async () => {
-    const clients = [0, 1, 2].map(() => new LeasedQuerySlots(new BlobLeaseStore(BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container.containerName)), { count: 2, clock: systemClock, prefix: "bound/slot-", minPollMs: 20, maxPollMs: 100 }));
+    const clients = [0, 1, 2].map(
+      () =>
+        new LeasedQuerySlots(new BlobLeaseStore(BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container.containerName)), {
+          count: 2,
+          clock: systemClock,
+          prefix: "bound/slot-",
+          minPollMs: 20,
+          maxPollMs: 100,
+        }),
+    );
     let running = 0;
     let most = 0;
     await Promise.all(
       Array.from({ length: 9 }, (_, i) =>
-        (clients[i % 3] as LeasedQuerySlots).run("scheduled", async () => {
-          running += 1;
-          most = Math.max(most, running);
-          await new Promise((resolve) => setImmediate(resolve));
-          running -= 1;
-        }, undefined),
+        (clients[i % 3] as LeasedQuerySlots).run(
+          "scheduled",
+          async () => {
+            running += 1;
+            most = Math.max(most, running);
+            await new Promise((resolve) => setImmediate(resolve));
+            running -= 1;
+          },
+          undefined,
+        ),
       ),
     );
     expect(most).toBeLessThanOrEqual(2);
@@ -55,7 +68,11 @@ describe("BlobLeaseStore", () => {
 
 describe("the Log Analytics source's errors", () => {
   it("carry the service's Retry-After from the SDK error's response headers", () => {
-    const response = { status: 429, headers: createHttpHeaders({ "retry-after": "12" }), request: createPipelineRequest({ url: "https://api.loganalytics.io/v1/workspaces/w/query" }) };
+    const response = {
+      status: 429,
+      headers: createHttpHeaders({ "retry-after": "12" }),
+      request: createPipelineRequest({ url: "https://api.loganalytics.io/v1/workspaces/w/query" }),
+    };
     const error = new RestError("throttled", { statusCode: 429, response });
     const wrapped = queryError("histogram", error);
     expect(wrapped.retriable).toBe(true);

@@ -67,7 +67,11 @@ describe("export-access-logs", () => {
     expect(manifest.sanitizer.name).toMatch(/^logexport-sanitizer\/v2\+gitleaks-\d+\.\d+\.\d+; /);
     expect(manifest.sanitizer.counts.ipv4).toBeGreaterThan(0);
     const duck = await (await DuckDBInstance.create(":memory:")).connect();
-    const [row] = (await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM '${file}' WHERE regexp_matches(x_forwarded_for, '^\\d+\\.\\d+\\.\\d+\\.\\d+$') AND NOT x_forwarded_for LIKE '%.0.0'`)).getRowObjectsJS() as { n: number }[];
+    const [row] = (
+      await duck.runAndReadAll(
+        `SELECT count(*)::INTEGER AS n FROM '${file}' WHERE regexp_matches(x_forwarded_for, '^\\d+\\.\\d+\\.\\d+\\.\\d+$') AND NOT x_forwarded_for LIKE '%.0.0'`,
+      )
+    ).getRowObjectsJS() as { n: number }[];
     expect(row?.n).toBe(0);
   });
 
@@ -101,7 +105,11 @@ describe("export-access-logs", () => {
 
   it.each([
     [["--start-time", "1 hour ago", "--output-path", "x.parquet"], CliError, /--cloudwatch-group is required/],
-    [[...base.slice(0, 2), "--start-time", "2026-02-04T15:00:00Z", "--end-time", "2026-02-04T14:00:00Z", "--output-path", "x.parquet"], CliError, /--start-time must be before --end-time/],
+    [
+      [...base.slice(0, 2), "--start-time", "2026-02-04T15:00:00Z", "--end-time", "2026-02-04T14:00:00Z", "--output-path", "x.parquet"],
+      CliError,
+      /--start-time must be before --end-time/,
+    ],
     [[...base, "--output-path", "s3://only-bucket"], CliError, /needs a bucket and a key/],
     [[...base, "--output-path", "x.parquet", "--filter-paths", "/api/pypi/ | stats"], CliError, /^--filter-paths: "\/api\/pypi\/ \| stats" is not allowed/],
     [[...base, "--output-path", "x.parquet", "--start-time", "sometime"], CliError, /--start-time/],
@@ -123,7 +131,10 @@ describe("export-access-logs", () => {
     [["--cloudwatch-group", "pulp logs"], /^--cloudwatch-group: "pulp logs" is not a log group name$/],
     [["--cloudwatch-group", ""], /^--cloudwatch-group is required: /],
     [["--cloudwatch-stream", 'pod"1'], /^--cloudwatch-stream must be a log stream name without/],
-    [["--concurrency", "31", "--cloudwatch-group", "a b"], /^--cloudwatch-group: "a b" is not a log group name; --concurrency must be a whole number from 1 to 30, got "31"$/],
+    [
+      ["--concurrency", "31", "--cloudwatch-group", "a b"],
+      /^--cloudwatch-group: "a b" is not a log group name; --concurrency must be a whole number from 1 to 30, got "31"$/,
+    ],
   ])("names the flag, not the setting behind it, for %j, on one line, with or without --dry-run", async (flags, message) => {
     expect((await cliError([...base, "--output-path", join(dir, "never.parquet"), ...flags])).message).toMatch(message);
     expect((await cliError([...base, "--dry-run", ...flags])).message).toMatch(message);
@@ -150,7 +161,9 @@ describe("export-access-logs", () => {
   });
 
   it("refuses a log format it does not know, naming the ones it does", async () => {
-    await expect(exportAccessLogsCommand([...base, "--output-path", "x.parquet", "--log-format", "apache"], io())).rejects.toThrow(/^--log-format must be one of pulp, combined, nginx-json, got "apache"$/);
+    await expect(exportAccessLogsCommand([...base, "--output-path", "x.parquet", "--log-format", "apache"], io())).rejects.toThrow(
+      /^--log-format must be one of pulp, combined, nginx-json, got "apache"$/,
+    );
   });
 
   it("keeps an unwritten file away: a failed export leaves no file and no temporary", async () => {

@@ -22,7 +22,17 @@ let fake: FakeLogAnalytics;
 
 beforeAll(async () => {
   fake = await startFakeLogAnalytics({
-    tables: [new SyntheticTable({ name: "Event", columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "Source", type: "string" }], bytesPerRow: 80, rowsInMinute: (m) => (m >= DAY0 && m < NOW ? 3 : 0) })],
+    tables: [
+      new SyntheticTable({
+        name: "Event",
+        columns: [
+          { name: "TimeGenerated", type: "datetime" },
+          { name: "Source", type: "string" },
+        ],
+        bytesPerRow: 80,
+        rowsInMinute: (m) => (m >= DAY0 && m < NOW ? 3 : 0),
+      }),
+    ],
   });
 });
 afterAll(async () => fake.close());
@@ -32,7 +42,25 @@ function io(signal?: AbortSignal, onErr?: (text: string) => void): CapturedIO {
 }
 
 function args(containers: { data: string; state: string }, extra: string[] = []): string[] {
-  return ["--workspace", fake.workspaceId, "--tables", "Event", "--start", new Date(DAY0).toISOString(), "--end", new Date(DAY0 + 12 * HOUR_MS).toISOString(), "--container", containers.data, "--state-container", containers.state, "--concurrency", "1", "--format", "jsonl.gz", ...extra];
+  return [
+    "--workspace",
+    fake.workspaceId,
+    "--tables",
+    "Event",
+    "--start",
+    new Date(DAY0).toISOString(),
+    "--end",
+    new Date(DAY0 + 12 * HOUR_MS).toISOString(),
+    "--container",
+    containers.data,
+    "--state-container",
+    containers.state,
+    "--concurrency",
+    "1",
+    "--format",
+    "jsonl.gz",
+    ...extra,
+  ];
 }
 
 describe("logexport backfill and status", () => {
@@ -71,18 +99,66 @@ describe("logexport backfill and status", () => {
     expect(await exportedRows(data, "Event")).toHaveLength(fake.table("Event").rowsIn(DAY0, DAY0 + 12 * HOUR_MS));
 
     const table = io();
-    expect(await statusCommand(["--tables", "Event", "--start", new Date(DAY0).toISOString(), "--end", new Date(DAY0 + 2 * DAY_MS).toISOString(), "--state-container", containers.state], table)).toBe(0);
+    expect(
+      await statusCommand(
+        [
+          "--tables",
+          "Event",
+          "--start",
+          new Date(DAY0).toISOString(),
+          "--end",
+          new Date(DAY0 + 2 * DAY_MS).toISOString(),
+          "--state-container",
+          containers.state,
+        ],
+        table,
+      ),
+    ).toBe(0);
     expect(table.out()).toMatch(/Event\s+▒·\s+12\s+0\s+0\s+36\s+2160/);
 
     const pagePath = join(await mkdtemp(join(tmpdir(), "coverage-")), "coverage.html");
     const html = io();
-    expect(await statusCommand(["--tables", "Event", "--start", new Date(DAY0).toISOString(), "--end", new Date(DAY0 + 2 * DAY_MS).toISOString(), "--state-container", containers.state, "--html", pagePath], html)).toBe(0);
+    expect(
+      await statusCommand(
+        [
+          "--tables",
+          "Event",
+          "--start",
+          new Date(DAY0).toISOString(),
+          "--end",
+          new Date(DAY0 + 2 * DAY_MS).toISOString(),
+          "--state-container",
+          containers.state,
+          "--html",
+          pagePath,
+        ],
+        html,
+      ),
+    ).toBe(0);
     const page = await readFile(pagePath, "utf8");
-    expect([...page.matchAll(/data-table="Event" data-day="([^"]+)" data-state="([^"]+)"/g)].map((m) => [m[1], m[2]])).toEqual([["2026-10-01", "partial"], ["2026-10-02", "missing"]]);
+    expect([...page.matchAll(/data-table="Event" data-day="([^"]+)" data-state="([^"]+)"/g)].map((m) => [m[1], m[2]])).toEqual([
+      ["2026-10-01", "partial"],
+      ["2026-10-02", "missing"],
+    ]);
     expect(page).toContain("12 exported, 0 in progress, 0 failed, 12 missing); 2,160 rows");
 
     const json = io();
-    expect(await statusCommand(["--tables", "Event", "--start", new Date(DAY0).toISOString(), "--end", new Date(DAY0 + 12 * HOUR_MS).toISOString(), "--state-container", containers.state, "--json"], json)).toBe(0);
+    expect(
+      await statusCommand(
+        [
+          "--tables",
+          "Event",
+          "--start",
+          new Date(DAY0).toISOString(),
+          "--end",
+          new Date(DAY0 + 12 * HOUR_MS).toISOString(),
+          "--state-container",
+          containers.state,
+          "--json",
+        ],
+        json,
+      ),
+    ).toBe(0);
     const parsed = JSON.parse(json.out()) as { tables: TableCoverage[] };
     expect(parsed.tables[0]?.counts).toEqual({ exported: 12, "in-progress": 0, failed: 0, missing: 0 });
   });
@@ -127,7 +203,9 @@ describe("logexport backfill and status", () => {
     const committed = await manifests(state, "Event");
     expect(committed).toHaveLength(11);
     expect(first.out()).toMatch(/Event\s+12\s+0\s+1\s+1980\s+1980\s+11/);
-    const failed = /failed windows:\n {2}Event \[(\S+), (\S+)\): SourceQueryError: histogram of Event .* returned PartialFailure: PartialError/.exec(first.out());
+    const failed = /failed windows:\n {2}Event \[(\S+), (\S+)\): SourceQueryError: histogram of Event .* returned PartialFailure: PartialError/.exec(
+      first.out(),
+    );
     expect(failed).not.toBeNull();
     expect(committed.map((m) => m.window.start)).not.toContain(failed?.[1]);
     expect(first.out()).toContain("11 of 12 windows");

@@ -32,7 +32,11 @@ interface Ran {
 /** Runs `node <root>/<bin> …args` with only PATH and `env` (no loader from vitest's NODE_OPTIONS) and never rejects. */
 async function run(root: string, bin: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Ran> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [join(root, bin), ...args], { cwd: root, env: { PATH: process.env.PATH ?? "", ...env }, timeout: 60_000 });
+    const { stdout, stderr } = await execFileAsync(process.execPath, [join(root, bin), ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? "", ...env },
+      timeout: 60_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -45,7 +49,17 @@ beforeAll(async () => {
   await installCompiledCli(dir);
   bins = (JSON.parse(await readFile("package.json", "utf8")) as { bin: Record<string, string> }).bin;
   fake = await startFakeLogAnalytics({
-    tables: [new SyntheticTable({ name: "Syslog", columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "SyslogMessage", type: "string" }], bytesPerRow: 100, rowsInMinute: () => 3 })],
+    tables: [
+      new SyntheticTable({
+        name: "Syslog",
+        columns: [
+          { name: "TimeGenerated", type: "datetime" },
+          { name: "SyslogMessage", type: "string" },
+        ],
+        bytesPerRow: 100,
+        rowsInMinute: () => 3,
+      }),
+    ],
   });
 }, 120_000);
 
@@ -56,7 +70,11 @@ afterAll(async () => {
 
 describe("the compiled CLIs", () => {
   it("compile one entry per bin of package.json, and each bin prints its usage from dist/cli", async () => {
-    expect(Object.keys(bins).sort()).toEqual(Object.keys(CLI_ENTRIES).filter((name) => name !== "worker-entry").sort());
+    expect(Object.keys(bins).sort()).toEqual(
+      Object.keys(CLI_ENTRIES)
+        .filter((name) => name !== "worker-entry")
+        .sort(),
+    );
     for (const [name, bin] of Object.entries(bins)) {
       const ran = await run(dir, bin, ["--help"]);
       expect(ran.stdout, `${name} --help`).toMatch(new RegExp(`^usage: ${name} `));
@@ -85,19 +103,44 @@ describe("the compiled CLIs", () => {
   it("export: two hours of the fake Log Analytics into a local directory, every row once", async () => {
     const start = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - 4 * HOUR_MS;
     const out = join(dir, "exports");
-    const args = ["export", "--workspace", fake.workspaceId, "--table", "Syslog", "--start", new Date(start).toISOString(), "--end", new Date(start + 2 * HOUR_MS).toISOString(), "--format", "jsonl.gz", "--out", out];
+    const args = [
+      "export",
+      "--workspace",
+      fake.workspaceId,
+      "--table",
+      "Syslog",
+      "--start",
+      new Date(start).toISOString(),
+      "--end",
+      new Date(start + 2 * HOUR_MS).toISOString(),
+      "--format",
+      "jsonl.gz",
+      "--out",
+      out,
+    ];
     const ran = await run(dir, "bin/logexport.mjs", args, { AZURE_LOGS_ENDPOINT: `${fake.url}/v1` });
     expect(ran.stderr).not.toMatch(/unexpected error/);
     expect(ran.code).toBe(0);
     const files = (await readdir(out, { recursive: true })).filter((name) => name.endsWith(".jsonl.gz"));
     expect(files).toHaveLength(2);
-    const rows = (await Promise.all(files.map(async (name) => gunzipSync(await readFile(join(out, name))).toString().trim().split("\n")))).flat();
+    const rows = (
+      await Promise.all(
+        files.map(async (name) =>
+          gunzipSync(await readFile(join(out, name)))
+            .toString()
+            .trim()
+            .split("\n"),
+        ),
+      )
+    ).flat();
     expect(rows).toHaveLength(fake.table("Syslog").rowsIn(start, start + 2 * HOUR_MS));
     expect(ran.stdout).toMatch(/Syslog\s+2\s+0\s+0\s+360\s+360\s+2/);
   });
 
   it("need neither tsx nor esbuild at run time: both are dev dependencies only, in package.json and the lockfile", async () => {
-    const lock = JSON.parse(await readFile("package-lock.json", "utf8")) as { packages: Record<string, { dev?: boolean; dependencies?: Record<string, string> }> };
+    const lock = JSON.parse(await readFile("package-lock.json", "utf8")) as {
+      packages: Record<string, { dev?: boolean; dependencies?: Record<string, string> }>;
+    };
     expect(Object.keys(lock.packages[""]?.dependencies ?? {}).filter((name) => name === "tsx" || name === "esbuild")).toEqual([]);
     const tools = Object.entries(lock.packages).filter(([path]) => /node_modules\/(?:tsx|esbuild|@esbuild\/[^/]+)$/.test(path));
     expect(tools.map(([path]) => path)).toContain("node_modules/esbuild");
@@ -112,7 +155,9 @@ describe("the compiled CLIs", () => {
         const ran = await run(bare, bin, ["--help"]);
         expect(ran.code).toBe(1);
         expect(ran.stdout).toBe("");
-        expect(ran.stderr).toBe(`${name}: the compiled CLI ${join(bare, "dist", "cli", `${name}.mjs`)} is missing. Build it with "npm run build:cli" (npm ci and npm install do, as "prepare"), or run the TypeScript with "npm run ${name} -- <arguments>".\n`);
+        expect(ran.stderr).toBe(
+          `${name}: the compiled CLI ${join(bare, "dist", "cli", `${name}.mjs`)} is missing. Build it with "npm run build:cli" (npm ci and npm install do, as "prepare"), or run the TypeScript with "npm run ${name} -- <arguments>".\n`,
+        );
       }
     } finally {
       await rm(bare, { recursive: true, force: true });

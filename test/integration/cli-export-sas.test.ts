@@ -21,7 +21,19 @@ let fake: FakeLogAnalytics;
 let dir: string;
 
 beforeAll(async () => {
-  fake = await startFakeLogAnalytics({ tables: [new SyntheticTable({ name: "Syslog", columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "SyslogMessage", type: "string" }], bytesPerRow: 100, rowsInMinute: (m) => (m >= DAY ? 5 : 0) })] });
+  fake = await startFakeLogAnalytics({
+    tables: [
+      new SyntheticTable({
+        name: "Syslog",
+        columns: [
+          { name: "TimeGenerated", type: "datetime" },
+          { name: "SyslogMessage", type: "string" },
+        ],
+        bytesPerRow: 100,
+        rowsInMinute: (m) => (m >= DAY ? 5 : 0),
+      }),
+    ],
+  });
   dir = await mkdtemp(join(tmpdir(), "logexport-sas-"));
 });
 afterAll(async () => {
@@ -39,7 +51,21 @@ describe("export --out with a SAS URL", () => {
     const out = `${container.url}/exports/la?${new URL(sasUrl).search.slice(1)}`;
     // No connection string anywhere: the token is the only credential.
     const cli = capturedIO({ env: { AZURE_LOGS_ENDPOINT: `${fake.url}/v1` }, now: () => DAY + 5 * HOUR_MS });
-    const args = ["--workspace", fake.workspaceId, "--table", "Syslog", "--start", "2026-11-20T00:00:00Z", "--end", "2026-11-20T02:00:00Z", "--format", "jsonl.gz", "--out", out, "--verbose"];
+    const args = [
+      "--workspace",
+      fake.workspaceId,
+      "--table",
+      "Syslog",
+      "--start",
+      "2026-11-20T00:00:00Z",
+      "--end",
+      "2026-11-20T02:00:00Z",
+      "--format",
+      "jsonl.gz",
+      "--out",
+      out,
+      "--verbose",
+    ];
     expect(await exportCommand(args, cli)).toBe(0);
     expect(cli.out()).toContain(`exported to ${container.url}/exports/la`);
 
@@ -55,7 +81,9 @@ describe("export --out with a SAS URL", () => {
     }
     // status reads the state where the export left it, through the same URL and token.
     const status = capturedIO({ env: {}, now: () => DAY + 5 * HOUR_MS });
-    expect(await statusCommand(["--tables", "Syslog", "--start", "2026-11-20T00:00:00Z", "--end", "2026-11-20T02:00:00Z", "--out", out, "--json"], status)).toBe(0);
+    expect(
+      await statusCommand(["--tables", "Syslog", "--start", "2026-11-20T00:00:00Z", "--end", "2026-11-20T02:00:00Z", "--out", out, "--json"], status),
+    ).toBe(0);
     const [syslog] = (JSON.parse(status.out()) as { tables: { table: string; counts: { exported: number }; rows: number }[] }).tables;
     expect([syslog?.table, syslog?.counts.exported, syslog?.rows]).toEqual(["Syslog", 2, 600]);
     for (const text of [cli.out(), cli.err(), status.out(), status.err()]) {
@@ -68,13 +96,31 @@ describe("export --out with a SAS URL", () => {
     const azurite = inject("azuriteConnectionString");
     const container = BlobServiceClient.fromConnectionString(azurite).getContainerClient(uniqueName("sasonly"));
     await container.create();
-    const sas = new URL(await container.generateSasUrl({ permissions: ContainerSASPermissions.parse("racwdl"), expiresOn: new Date(Date.now() + 3_600_000) })).search.slice(1);
+    const sas = new URL(
+      await container.generateSasUrl({ permissions: ContainerSASPermissions.parse("racwdl"), expiresOn: new Date(Date.now() + 3_600_000) }),
+    ).search.slice(1);
     const proxy = await startFaultProxy(new URL(container.url).origin);
     try {
       const out = `${proxy.url}${new URL(container.url).pathname}/exports?${sas}`;
       // Both would work against Azurite; neither may be used: the connection string would also bypass the proxy.
-      const cli = capturedIO({ env: { AZURE_LOGS_ENDPOINT: `${fake.url}/v1`, AZURE_STORAGE_CONNECTION_STRING: azurite, AZURE_CLIENT_ID: "00000000-0000-0000-0000-000000000000" }, now: () => DAY + 5 * HOUR_MS });
-      const args = ["--workspace", fake.workspaceId, "--table", "Syslog", "--start", "2026-11-20T00:00:00Z", "--end", "2026-11-20T02:00:00Z", "--format", "jsonl.gz", "--out", out];
+      const cli = capturedIO({
+        env: { AZURE_LOGS_ENDPOINT: `${fake.url}/v1`, AZURE_STORAGE_CONNECTION_STRING: azurite, AZURE_CLIENT_ID: "00000000-0000-0000-0000-000000000000" },
+        now: () => DAY + 5 * HOUR_MS,
+      });
+      const args = [
+        "--workspace",
+        fake.workspaceId,
+        "--table",
+        "Syslog",
+        "--start",
+        "2026-11-20T00:00:00Z",
+        "--end",
+        "2026-11-20T02:00:00Z",
+        "--format",
+        "jsonl.gz",
+        "--out",
+        out,
+      ];
       expect(await exportCommand(args, cli)).toBe(0);
       const writes = proxy.requests.filter((r) => r.method === "PUT").map((r) => ({ ...r, path: decodeURIComponent(r.path) }));
       expect(writes.filter((r) => r.path.includes("/_logexport/manifests/"))).toHaveLength(2);
@@ -94,8 +140,21 @@ describe("export --out with a SAS URL", () => {
 
   it("names a bad URL without its query", async () => {
     const cli = capturedIO({ env: { AZURE_LOGS_ENDPOINT: `${fake.url}/v1` }, now: () => DAY + 5 * HOUR_MS });
-    const args = (out: string) => ["--workspace", fake.workspaceId, "--table", "Syslog", "--start", "2026-11-20T00:00:00Z", "--end", "2026-11-20T01:00:00Z", "--out", out];
-    await expect(exportCommand(args(`${inject("azuriteBlobUrl")}/Bad_Container/x?sv=1&sig=SECRETSIG`), cli)).rejects.toThrow(/^--out http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/Bad_Container\/x: the container "Bad_Container" must be/);
+    const args = (out: string) => [
+      "--workspace",
+      fake.workspaceId,
+      "--table",
+      "Syslog",
+      "--start",
+      "2026-11-20T00:00:00Z",
+      "--end",
+      "2026-11-20T01:00:00Z",
+      "--out",
+      out,
+    ];
+    await expect(exportCommand(args(`${inject("azuriteBlobUrl")}/Bad_Container/x?sv=1&sig=SECRETSIG`), cli)).rejects.toThrow(
+      /^--out http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/Bad_Container\/x: the container "Bad_Container" must be/,
+    );
     await expect(exportCommand(args(`${inject("azuriteBlobUrl")}/Bad_Container/x?sv=1&sig=SECRETSIG`), cli)).rejects.not.toThrow(/SECRETSIG/);
     await expect(exportCommand(args(`${inject("azuriteBlobUrl")}/okcontainer/x?sv=1`), cli)).rejects.toThrow(/the URL has a query but no SAS signature/);
   });

@@ -19,7 +19,17 @@ let dir: string;
 
 beforeAll(async () => {
   fake = await startFakeLogAnalytics({
-    tables: [new SyntheticTable({ name: "Syslog", columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "SyslogMessage", type: "string" }], bytesPerRow: 100, rowsInMinute: (m) => (m >= DAY ? 7 : 0) })],
+    tables: [
+      new SyntheticTable({
+        name: "Syslog",
+        columns: [
+          { name: "TimeGenerated", type: "datetime" },
+          { name: "SyslogMessage", type: "string" },
+        ],
+        bytesPerRow: 100,
+        rowsInMinute: (m) => (m >= DAY ? 7 : 0),
+      }),
+    ],
   });
   dir = await mkdtemp(join(tmpdir(), "logexport-cli-"));
 });
@@ -35,7 +45,10 @@ function io(env: Readonly<Record<string, string>> = {}): CapturedIO {
 const base = () => ["--workspace", fake.workspaceId, "--table", "Syslog", "--start", "2026-11-20T00:30:00Z", "--end", "-2h", "--format", "jsonl.gz"];
 
 async function files(root: string): Promise<string[]> {
-  return (await readdir(root, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(root.length + 1)).sort();
+  return (await readdir(root, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(root.length + 1))
+    .sort();
 }
 
 describe("logexport export", () => {
@@ -50,13 +63,24 @@ describe("logexport export", () => {
       "table=Syslog/year=2026/month=11/day=20/hour=01/Syslog_20261120T010000Z_20261120T020000Z_part-1-of-1.jsonl.gz",
       "table=Syslog/year=2026/month=11/day=20/hour=02/Syslog_20261120T020000Z_20261120T030000Z_part-1-of-1.jsonl.gz",
     ]);
-    const lines = (await Promise.all(data.map(async (n) => gunzipSync(await readFile(join(out, n))).toString().trim().split("\n")))).flat();
+    const lines = (
+      await Promise.all(
+        data.map(async (n) =>
+          gunzipSync(await readFile(join(out, n)))
+            .toString()
+            .trim()
+            .split("\n"),
+        ),
+      )
+    ).flat();
     expect(lines).toHaveLength(fake.table("Syslog").rowsIn(DAY, DAY + 3 * HOUR_MS));
     expect(names.filter((n) => n.startsWith("_logexport/manifests/"))).toHaveLength(3);
     expect(names.some((name) => /^_logexport\/ledger\/2026-11-20\/[A-Za-z_]+\.csv$/.test(name))).toBe(true);
     expect(names.some((n) => n.endsWith(".partial"))).toBe(false);
     expect(cli.out()).toMatch(/Syslog\s+3\s+0\s+0\s+1260\s+1260\s+3/);
-    expect(cli.out()).toContain("exported range [2026-11-20T00:00:00.000Z, 2026-11-20T03:00:00.000Z) (requested [2026-11-20T00:30:00.000Z, 2026-11-20T03:00:00.000Z): widened to whole 60-minute windows)");
+    expect(cli.out()).toContain(
+      "exported range [2026-11-20T00:00:00.000Z, 2026-11-20T03:00:00.000Z) (requested [2026-11-20T00:30:00.000Z, 2026-11-20T03:00:00.000Z): widened to whole 60-minute windows)",
+    );
     expect(cli.out()).toContain("rows were sanitized");
     expect(cli.err()).toMatch(/3\/3 windows/);
 
@@ -69,7 +93,9 @@ describe("logexport export", () => {
     const connectionString = inject("azuriteConnectionString");
     const container = uniqueName("cli");
     const url = `${inject("azuriteBlobUrl")}/${container}/exports/la`;
-    await expect(exportCommand([...base(), "--out", url, "--connection-string", connectionString], io())).rejects.toThrow(/--connection-string is not taken: a value on the command line shows in process listings/);
+    await expect(exportCommand([...base(), "--out", url, "--connection-string", connectionString], io())).rejects.toThrow(
+      /--connection-string is not taken: a value on the command line shows in process listings/,
+    );
     const file = join(dir, "connection-string.txt");
     await writeFile(file, `${connectionString}\n`, { mode: 0o600 });
     expect(await exportCommand([...base(), "--out", url, "--connection-string-file", file], io())).toBe(0);
@@ -88,9 +114,21 @@ describe("logexport export", () => {
     [["--workspace", "00000000-0000-4000-8000-000000000001", "--table", "Syslog", "--start", "-10m", "--out", "x"], CliError, /nothing to export yet/],
     [["--workspace", "00000000-0000-4000-8000-000000000001", "--out", "x", "--bogus"], CliError, /unknown flag --bogus/],
     [["--workspace", "not-a-guid", "--table", "Syslog", "--start", "-1h", "--out", "x"], CliError, /--workspace must be a workspace GUID/],
-    [["--workspace", "00000000-0000-4000-8000-000000000001", "--table", "Sys log", "--start", "-1h", "--out", "x"], CliError, /--table: "Sys log" is not a valid table name/],
-    [["--workspace", "00000000-0000-4000-8000-000000000001", "--table", "Syslog", "--start", "-1h", "--end", "-2h", "--out", "x"], CliError, /--start must be before --end/],
-    [["--workspace", "00000000-0000-4000-8000-000000000001", "--table", "Syslog", "--start", "-1h", "--window-minutes", "7", "--out", "x"], CliError, /--window-minutes must divide a day/],
+    [
+      ["--workspace", "00000000-0000-4000-8000-000000000001", "--table", "Sys log", "--start", "-1h", "--out", "x"],
+      CliError,
+      /--table: "Sys log" is not a valid table name/,
+    ],
+    [
+      ["--workspace", "00000000-0000-4000-8000-000000000001", "--table", "Syslog", "--start", "-1h", "--end", "-2h", "--out", "x"],
+      CliError,
+      /--start must be before --end/,
+    ],
+    [
+      ["--workspace", "00000000-0000-4000-8000-000000000001", "--table", "Syslog", "--start", "-1h", "--window-minutes", "7", "--out", "x"],
+      CliError,
+      /--window-minutes must divide a day/,
+    ],
   ])("rejects bad input %j with a clear error", async (argv, type, message) => {
     const run = exportCommand(argv, io());
     await expect(run).rejects.toBeInstanceOf(type);

@@ -94,7 +94,10 @@ describe("logexport sanitize", () => {
     const lines = [...corpusLines(3000)];
     lines[2345] = "{truncated";
     const input = await file("strict-threads.jsonl", `${lines.join("\n")}\n`);
-    await expect(sanitizeCommand(["--in", input, "--out", join(dir, "strict-threads.out"), "--strict", "--threads", "2"], io())).rejects.toMatchObject({ exitCode: 1, message: expect.stringMatching(/line 2346 is not valid JSON/) });
+    await expect(sanitizeCommand(["--in", input, "--out", join(dir, "strict-threads.out"), "--strict", "--threads", "2"], io())).rejects.toMatchObject({
+      exitCode: 1,
+      message: expect.stringMatching(/line 2346 is not valid JSON/),
+    });
   });
 
   it("writes JSON Lines from a CRLF file with plain \\n endings", async () => {
@@ -139,7 +142,9 @@ describe("logexport sanitize", () => {
     const bad = await file("bad.yaml", "version: 1\nfieldRules:\n  - path: user_id\n    action: shred\n");
     await expect(sanitizeCommand(["--config", bad], io({ stdin: "" }))).rejects.toThrow(ConfigurationError);
     await expect(sanitizeCommand(["--config", bad], io({ stdin: "" }))).rejects.toThrow(/bad\.yaml.*shred/s);
-    await expect(sanitizeCommand(["--config", join(dir, "missing.yaml")], io({ stdin: "" }))).rejects.toThrow(/--config .*missing\.yaml: cannot read it \(ENOENT\)/);
+    await expect(sanitizeCommand(["--config", join(dir, "missing.yaml")], io({ stdin: "" }))).rejects.toThrow(
+      /--config .*missing\.yaml: cannot read it \(ENOENT\)/,
+    );
     await expect(sanitizeCommand(["--in", join(dir, "missing.jsonl")], io())).rejects.toThrow(/--in .*missing\.jsonl: cannot read it \(ENOENT\)/);
   });
 
@@ -149,7 +154,11 @@ describe("logexport sanitize", () => {
     await expect(sanitizeCommand(["--config", config], io({ stdin: input }))).rejects.toThrow(/LOGEXPORT_HMAC_KEY/);
     const cli = io({ stdin: input, env: { LOGEXPORT_HMAC_KEY: KEY } });
     expect(await sanitizeCommand(["--config", config], cli)).toBe(0);
-    const [a, b] = cli.out().trim().split("\n").map((l) => (JSON.parse(l) as { user_id: string }).user_id);
+    const [a, b] = cli
+      .out()
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { user_id: string }).user_id);
     expect(a).not.toBe("user-42");
     expect(a).toBe(b);
   });
@@ -161,7 +170,12 @@ describe("logexport analyze-schema", () => {
     const config = await file("schema-config.json", JSON.stringify({ version: 1, fieldRules: [{ path: "user_id", action: "pseudonymize" }] }));
     const cli = io();
     expect(await analyzeSchemaCommand([sample, "--json", "--limit", "302", "--config", config], cli)).toBe(0);
-    const report = JSON.parse(cli.out()) as { lines: number; records: number; notJson: number; fields: { path: string; types: string[]; fillPercent: number; rules: string[]; detected: Record<string, number> }[] };
+    const report = JSON.parse(cli.out()) as {
+      lines: number;
+      records: number;
+      notJson: number;
+      fields: { path: string; types: string[]; fillPercent: number; rules: string[]; detected: Record<string, number> }[];
+    };
     expect(report).toMatchObject({ lines: 302, records: 302, notJson: 0 });
     const paths = report.fields.map((f) => f.path);
     expect(paths).toEqual([...paths].sort());

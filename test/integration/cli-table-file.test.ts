@@ -14,7 +14,16 @@ let fake: FakeLogAnalytics;
 let dir: string;
 
 beforeAll(async () => {
-  const table = (name: string) => new SyntheticTable({ name, columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "Message", type: "string" }], bytesPerRow: 100, rowsInMinute: (m) => (m >= DAY ? 3 : 0) });
+  const table = (name: string) =>
+    new SyntheticTable({
+      name,
+      columns: [
+        { name: "TimeGenerated", type: "datetime" },
+        { name: "Message", type: "string" },
+      ],
+      bytesPerRow: 100,
+      rowsInMinute: (m) => (m >= DAY ? 3 : 0),
+    });
   fake = await startFakeLogAnalytics({ tables: [table("AppTraces"), table("Syslog"), table("Heartbeat")] });
   dir = await mkdtemp(join(tmpdir(), "logexport-table-file-"));
 });
@@ -24,7 +33,20 @@ afterAll(async () => {
 });
 
 const io = () => capturedIO({ env: { AZURE_LOGS_ENDPOINT: `${fake.url}/v1` }, now: () => DAY + 6 * HOUR_MS });
-const args = (tables: string, out: string) => ["--workspace", fake.workspaceId, "--table", tables, "--start", "2026-11-20T00:00:00Z", "--end", "2026-11-20T02:00:00Z", "--format", "jsonl.gz", "--out", out];
+const args = (tables: string, out: string) => [
+  "--workspace",
+  fake.workspaceId,
+  "--table",
+  tables,
+  "--start",
+  "2026-11-20T00:00:00Z",
+  "--end",
+  "2026-11-20T02:00:00Z",
+  "--format",
+  "jsonl.gz",
+  "--out",
+  out,
+];
 
 describe("--table @file and timed log lines", () => {
   it("exports the tables a file lists (comments and blank lines ignored), each log and progress line with its time", async () => {
@@ -37,11 +59,14 @@ describe("--table @file and timed log lines", () => {
     expect(cli.out()).not.toMatch(/Heartbeat/);
     const lines = cli.err().trimEnd().split("\n");
     expect(lines.length).toBeGreaterThan(4);
-    for (const line of lines) expect(line).toMatch(/^(\{"time":"2026-11-20T06:00:00\.000Z","level":"(info|warn|error)"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \d+\/4 windows )/);
+    for (const line of lines)
+      expect(line).toMatch(/^(\{"time":"2026-11-20T06:00:00\.000Z","level":"(info|warn|error)"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \d+\/4 windows )/);
   });
 
   it("refuses an unreadable or empty table file naming it", async () => {
-    await expect(exportCommand(args(`@${join(dir, "missing.txt")}`, join(dir, "x")), io())).rejects.toThrow(/--table @.*missing\.txt: cannot read it \(ENOENT\)/);
+    await expect(exportCommand(args(`@${join(dir, "missing.txt")}`, join(dir, "x")), io())).rejects.toThrow(
+      /--table @.*missing\.txt: cannot read it \(ENOENT\)/,
+    );
     const empty = join(dir, "empty.txt");
     await writeFile(empty, "# nothing\n\n");
     await expect(exportCommand(args(`@${empty}`, join(dir, "x")), io())).rejects.toThrow(/--table @.*empty\.txt lists no table/);

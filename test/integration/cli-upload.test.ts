@@ -43,7 +43,9 @@ function container() {
 describe("logexport upload", () => {
   it("uploads JSON Lines to S3, a destination ending in / taking the file's name", async () => {
     const cli = capturedIO();
-    expect(await uploadCommand(["--source", source, "--destination", "s3://observability/raw-logs/2024-12-15/", "--s3-endpoint-url", s3.endpoint], cli)).toBe(0);
+    expect(await uploadCommand(["--source", source, "--destination", "s3://observability/raw-logs/2024-12-15/", "--s3-endpoint-url", s3.endpoint], cli)).toBe(
+      0,
+    );
     expect(cli.out()).toMatch(/s3:\/\/observability\/raw-logs\/2024-12-15\/sanitized_logs\.jsonl +application\/x-ndjson/);
     expect((await (await s3.bucket("observability")).getBytes("raw-logs/2024-12-15/sanitized_logs.jsonl")).toString()).toBe(LINES);
   });
@@ -88,7 +90,9 @@ describe("logexport upload", () => {
     const staged = async () => (await blob.getBlockList("uncommitted").catch(() => ({ uncommittedBlocks: [] }))).uncommittedBlocks?.length ?? 0;
     const proxy = await startFaultProxy(new URL(target.url).origin);
     try {
-      const sas = new URL(await target.generateSasUrl({ permissions: ContainerSASPermissions.parse("rcw"), expiresOn: new Date(Date.now() + 3_600_000) })).search.slice(1);
+      const sas = new URL(
+        await target.generateSasUrl({ permissions: ContainerSASPermissions.parse("rcw"), expiresOn: new Date(Date.now() + 3_600_000) }),
+      ).search.slice(1);
       const url = `${proxy.url}${new URL(target.url).pathname}/resumable/big.jsonl?${sas}`;
       const stop = new AbortController();
       // The third block never arrives: once the first two are staged, the user interrupts (the connection drops with it).
@@ -102,14 +106,20 @@ describe("logexport upload", () => {
         },
       });
       const first = capturedIO({ signal: stop.signal });
-      await expect(uploadCommand(["--source", big, "--destination", url], first)).rejects.toMatchObject({ message: "interrupted: nothing was uploaded", exitCode: 130 });
+      await expect(uploadCommand(["--source", big, "--destination", url], first)).rejects.toMatchObject({
+        message: "interrupted: nothing was uploaded",
+        exitCode: 130,
+      });
       expect(await blob.exists()).toBe(false);
       expect(await staged()).toBe(2);
 
       const sent = proxy.requests.length;
       const second = capturedIO();
       expect(await uploadCommand(["--source", big, "--destination", url], second)).toBe(0);
-      const rerun = proxy.requests.slice(sent).filter((r) => r.method === "PUT").map((r) => new URL(r.path, proxy.url).searchParams.get("comp"));
+      const rerun = proxy.requests
+        .slice(sent)
+        .filter((r) => r.method === "PUT")
+        .map((r) => new URL(r.path, proxy.url).searchParams.get("comp"));
       expect(rerun).toEqual(["block", "blocklist"]);
       expect(second.err()).toContain("resumed: 2 of 3 blocks were staged by an earlier attempt and not sent again");
       expect(second.out()).toContain(createHash("sha256").update(bytes).digest("hex"));
@@ -141,12 +151,19 @@ describe("logexport upload", () => {
       await proxy.close();
     });
 
-    const run = (io = capturedIO(), ...extra: string[]) => uploadCommand(["--source", big, "--destination", DESTINATION, "--s3-endpoint-url", proxy.url, ...extra], io);
+    const run = (io = capturedIO(), ...extra: string[]) =>
+      uploadCommand(["--source", big, "--destination", DESTINATION, "--s3-endpoint-url", proxy.url, ...extra], io);
     const partNumber = (path: string) => Number(new URL(path, proxy.url).searchParams.get("partNumber"));
     /** The part numbers sent since request `from`, and those the store accepted. */
     const parts = (from = 0) => {
       const puts = proxy.requests.slice(from).filter((r) => r.method === "PUT" && /partNumber=/.test(r.path));
-      return { sent: [...new Set(puts.map((r) => partNumber(r.path)))].sort(), stored: puts.filter((r) => r.status === 200).map((r) => partNumber(r.path)).sort() };
+      return {
+        sent: [...new Set(puts.map((r) => partNumber(r.path)))].sort(),
+        stored: puts
+          .filter((r) => r.status === 200)
+          .map((r) => partNumber(r.path))
+          .sort(),
+      };
     };
     const uploadIdOf = async () => (JSON.parse(await readFile(sidecar, "utf8")) as { uploadId: string }).uploadId;
 
@@ -162,7 +179,11 @@ describe("logexport upload", () => {
       expect(failure).toMatchObject({ exitCode: 1 });
       const { message } = failure as Error;
       expect(message).toContain(`uploading part 2 of 3 of ${DESTINATION} failed (HTTP 500`);
-      expect(message).toMatch(new RegExp(`nothing is visible at ${DESTINATION} yet; [12] of 3 parts are uploaded: re-run the same command to resume, or add --restart to abort the unfinished upload and start over$`));
+      expect(message).toMatch(
+        new RegExp(
+          `nothing is visible at ${DESTINATION} yet; [12] of 3 parts are uploaded: re-run the same command to resume, or add --restart to abort the unfinished upload and start over$`,
+        ),
+      );
       expect(await (await s3.bucket("observability")).exists(key)).toBe(false);
       const { stored } = parts();
       expect(stored).not.toContain(2);
@@ -180,7 +201,11 @@ describe("logexport upload", () => {
       expect(rerun.filter((r) => r.method === "POST").map((r) => new URL(r.path, proxy.url).searchParams.has("uploadId"))).toEqual([true]); // no new upload, one completion
       expect(second.err()).toContain(`resumed: ${storedFirst.length} of 3 parts were uploaded by an earlier attempt and not sent again`);
       expect(second.out()).toContain(createHash("sha256").update(bytes).digest("hex"));
-      expect(createHash("sha256").update(await (await s3.bucket("observability")).getBytes(key)).digest("hex")).toBe(createHash("sha256").update(bytes).digest("hex"));
+      expect(
+        createHash("sha256")
+          .update(await (await s3.bucket("observability")).getBytes(key))
+          .digest("hex"),
+      ).toBe(createHash("sha256").update(bytes).digest("hex"));
       await expect(stat(sidecar)).rejects.toMatchObject({ code: "ENOENT" });
     });
 
@@ -193,7 +218,12 @@ describe("logexport upload", () => {
       const second = capturedIO();
       expect(await run(second)).toBe(0);
       expect(second.err()).toContain(`aborted the unfinished upload ${stale} of ${DESTINATION} (the source file changed since; starting over)`);
-      expect(proxy.requests.slice(mark).filter((r) => r.method === "DELETE").map((r) => [new URL(r.path, proxy.url).searchParams.get("uploadId"), r.status])).toEqual([[stale, 204]]);
+      expect(
+        proxy.requests
+          .slice(mark)
+          .filter((r) => r.method === "DELETE")
+          .map((r) => [new URL(r.path, proxy.url).searchParams.get("uploadId"), r.status]),
+      ).toEqual([[stale, 204]]);
       expect(parts(mark).sent).toEqual([1, 2, 3]);
       expect((await (await s3.bucket("observability")).getBytes(key)).equals(bytes)).toBe(true);
     });
@@ -234,7 +264,9 @@ describe("logexport upload", () => {
       expect(await run(second, "--restart")).toBe(0);
       expect(second.err()).toContain(`aborted the unfinished upload ${stale} of ${DESTINATION} (--restart; starting over)`);
       expect(parts(mark).sent).toEqual([1, 2, 3]);
-      await expect(s3.client().send(new AbortMultipartUploadCommand({ Bucket: "observability", Key: key, UploadId: stale }))).rejects.toMatchObject({ name: "NoSuchUpload" });
+      await expect(s3.client().send(new AbortMultipartUploadCommand({ Bucket: "observability", Key: key, UploadId: stale }))).rejects.toMatchObject({
+        name: "NoSuchUpload",
+      });
       expect((await (await s3.bucket("observability")).getBytes(key)).equals(bytes)).toBe(true);
       await expect(stat(sidecar)).rejects.toMatchObject({ code: "ENOENT" });
     });
@@ -245,7 +277,9 @@ describe("logexport upload", () => {
       proxy.inject({ kind: "hook", match: { method: "PUT", path: /partNumber=2&/ }, run: () => stop.abort() });
       await expect(run(capturedIO({ signal: stop.signal }))).rejects.toMatchObject({
         exitCode: 130,
-        message: expect.stringMatching(new RegExp(`^interrupted: nothing is visible at ${DESTINATION} yet; [01] of 3 parts are uploaded: re-run the same command to resume`)),
+        message: expect.stringMatching(
+          new RegExp(`^interrupted: nothing is visible at ${DESTINATION} yet; [01] of 3 parts are uploaded: re-run the same command to resume`),
+        ),
       });
       expect(await (await s3.bucket("observability")).exists(key)).toBe(false);
       const mark = proxy.requests.length;
@@ -265,21 +299,32 @@ describe("logexport upload", () => {
     });
 
     it("sends a file of at most one part as a single PutObject, with no sidecar", async () => {
-      expect(await uploadCommand(["--source", source, "--destination", "s3://observability/small/sanitized_logs.jsonl", "--s3-endpoint-url", proxy.url], capturedIO())).toBe(0);
+      expect(
+        await uploadCommand(
+          ["--source", source, "--destination", "s3://observability/small/sanitized_logs.jsonl", "--s3-endpoint-url", proxy.url],
+          capturedIO(),
+        ),
+      ).toBe(0);
       expect(proxy.requests.map((r) => [r.method, new URL(r.path, proxy.url).search])).toEqual([["PUT", "?x-id=PutObject"]]);
       await expect(stat(sidecarPath(source, "s3://observability/small/sanitized_logs.jsonl"))).rejects.toMatchObject({ code: "ENOENT" });
     });
   });
 
   it("refuses --restart for a blob destination", async () => {
-    await expect(uploadCommand(["--source", source, "--destination", `${inject("azuriteBlobUrl")}/somecontainer/x.jsonl`, "--restart"], capturedIO())).rejects.toThrow(/--restart applies to s3:\/\/ destinations/);
+    await expect(
+      uploadCommand(["--source", source, "--destination", `${inject("azuriteBlobUrl")}/somecontainer/x.jsonl`, "--restart"], capturedIO()),
+    ).rejects.toThrow(/--restart applies to s3:\/\/ destinations/);
   });
 
   it("refuses a Parquet file that is not one, a plain-http blob URL without credentials, and a connection string flag", async () => {
     const broken = join(dir, "broken.parquet");
     await writeFile(broken, "PAR1 not really");
-    await expect(uploadCommand(["--source", broken, "--destination", "s3://observability/x.parquet", "--s3-endpoint-url", s3.endpoint], capturedIO())).rejects.toThrow(/is not a readable Parquet file/);
-    await expect(uploadCommand(["--source", source, "--destination", `${inject("azuriteBlobUrl")}/somecontainer/x.jsonl`], capturedIO())).rejects.toThrow(/needs a SAS token or AZURE_STORAGE_CONNECTION_STRING/);
+    await expect(
+      uploadCommand(["--source", broken, "--destination", "s3://observability/x.parquet", "--s3-endpoint-url", s3.endpoint], capturedIO()),
+    ).rejects.toThrow(/is not a readable Parquet file/);
+    await expect(uploadCommand(["--source", source, "--destination", `${inject("azuriteBlobUrl")}/somecontainer/x.jsonl`], capturedIO())).rejects.toThrow(
+      /needs a SAS token or AZURE_STORAGE_CONNECTION_STRING/,
+    );
     await expect(uploadCommand(["--source", source, "--destination", "s3://observability/x", "--connection-string", "x"], capturedIO())).rejects.toThrow();
   });
 });

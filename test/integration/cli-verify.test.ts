@@ -50,7 +50,11 @@ describe("logexport sanitize --verify", () => {
   it("passes on sanitized output, with masks (the default) or with pseudonyms, and fails on the raw input", async () => {
     const masked = await verify(await sanitized("masked", raw));
     expect(masked).toEqual({ code: 0, out: expect.stringMatching(/^verified 300 lines of .*masked\.jsonl: no rule fires\n$/) });
-    const pseudonymized = await sanitized("pseudonymized", raw, { version: 1, detectors: { email: "pseudonymize", ip: "pseudonymize", card: "pseudonymize" }, fieldRules: [{ path: "user_id", action: "pseudonymize" }] });
+    const pseudonymized = await sanitized("pseudonymized", raw, {
+      version: 1,
+      detectors: { email: "pseudonymize", ip: "pseudonymize", card: "pseudonymize" },
+      fieldRules: [{ path: "user_id", action: "pseudonymize" }],
+    });
     expect(await readFile(pseudonymized, "utf8")).toMatch(/"user_id": ?"pseu_[0-9a-f]{16}"/);
     expect(await verify(pseudonymized)).toMatchObject({ code: 0 });
     const unsanitized = await verify(await file("raw.jsonl", raw));
@@ -83,7 +87,14 @@ describe("logexport sanitize --verify", () => {
 
 describe("logexport analyze-schema: required fields and sanitized values", () => {
   /** 200 records: every one with timestamp and message, `service` in 90 % of them. */
-  const records = Array.from({ length: 200 }, (_, i) => JSON.stringify({ timestamp: new Date(Date.UTC(2024, 11, 15) + i * 1000).toISOString(), ...(i % 10 === 0 ? {} : { service: "payment-service" }), message: `request ${i} from 198.51.100.${i % 250} by ops${i}@example.com`, http: { client_ip: `192.0.2.${i % 250}` } }));
+  const records = Array.from({ length: 200 }, (_, i) =>
+    JSON.stringify({
+      timestamp: new Date(Date.UTC(2024, 11, 15) + i * 1000).toISOString(),
+      ...(i % 10 === 0 ? {} : { service: "payment-service" }),
+      message: `request ${i} from 198.51.100.${i % 250} by ops${i}@example.com`,
+      http: { client_ip: `192.0.2.${i % 250}` },
+    }),
+  );
 
   it("reports service below the 95 % threshold, and passes at a 90 % threshold", async () => {
     const path = await file("required.jsonl", `${records.join("\n")}\n`);
@@ -108,7 +119,11 @@ describe("logexport analyze-schema: required fields and sanitized values", () =>
     const path = await sanitized("schema-sanitized", `${records.join("\n")}\n`);
     const cli = capturedIO();
     expect(await analyzeSchemaCommand([path, "--json", "--sample", "50"], cli)).toBe(0);
-    const report = JSON.parse(cli.out()) as { lines: number; sampled: boolean; fields: { path: string; detected: Record<string, number>; sanitized: number }[] };
+    const report = JSON.parse(cli.out()) as {
+      lines: number;
+      sampled: boolean;
+      fields: { path: string; detected: Record<string, number>; sanitized: number }[];
+    };
     expect(report).toMatchObject({ lines: 50, sampled: true });
     const field = (path: string) => report.fields.find((f) => f.path === path);
     expect(field("http.client_ip")).toMatchObject({ detected: {}, sanitized: 50 });

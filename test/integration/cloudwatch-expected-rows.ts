@@ -53,7 +53,18 @@ export async function readAccessRows(duck: DuckDBConnection, file: string): Prom
   return (await duck.runAndReadAll(sql)).getRowObjectsJS() as unknown as AccessRow[];
 }
 
-const COLUMNS = ["timestamp", "message", "user", "org_id", "domain", "distribution", "package", "status_code", "user_agent", "x_forwarded_for"] as const satisfies ReadonlyArray<keyof AccessRow>;
+const COLUMNS = [
+  "timestamp",
+  "message",
+  "user",
+  "org_id",
+  "domain",
+  "distribution",
+  "package",
+  "status_code",
+  "user_agent",
+  "x_forwarded_for",
+] as const satisfies ReadonlyArray<keyof AccessRow>;
 
 /** Sorted by (timestamp, message): the pairing key of rows read back and rows expected. */
 function byKey(rows: readonly AccessRow[]): AccessRow[] {
@@ -64,7 +75,11 @@ function byKey(rows: readonly AccessRow[]): AccessRow[] {
 }
 
 /** Up to `limit` pairs of rows that differ in any column; [] when every row read back is the row the truth says, and none is missing or extra. */
-export function rowDifferences(actual: readonly AccessRow[], expected: readonly AccessRow[], limit = 5): Array<{ actual: AccessRow | undefined; expected: AccessRow | undefined }> {
+export function rowDifferences(
+  actual: readonly AccessRow[],
+  expected: readonly AccessRow[],
+  limit = 5,
+): Array<{ actual: AccessRow | undefined; expected: AccessRow | undefined }> {
   const got = byKey(actual);
   const want = byKey(expected);
   const differences: Array<{ actual: AccessRow | undefined; expected: AccessRow | undefined }> = [];

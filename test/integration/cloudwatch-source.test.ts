@@ -6,7 +6,14 @@ import { sleep } from "../../shared/core/sleep.js";
 import { measureWindow, packParts } from "../../shared/engine/parts.js";
 import { lineMatcher, validateLineFilter, type LineFilter } from "../../shared/sources/cloudwatch/insights.js";
 import { CloudWatchSource } from "../../shared/sources/cloudwatch/source.js";
-import { fakeClientConfig, startFakeCloudWatchLogs, type CallRecord, type Fault, type FakeCloudWatchLogs, type Operation } from "../helpers/fake-cloudwatch-logs.js";
+import {
+  fakeClientConfig,
+  startFakeCloudWatchLogs,
+  type CallRecord,
+  type Fault,
+  type FakeCloudWatchLogs,
+  type Operation,
+} from "../helpers/fake-cloudwatch-logs.js";
 import { pulpHourStream, type PulpLogStream } from "../helpers/pulp-log-stream.js";
 
 const HOUR = Date.UTC(2026, 1, 4, 14);
@@ -39,7 +46,10 @@ function callsSince(server: FakeCloudWatchLogs, mark: number): CallRecord[] {
 }
 
 async function rejection(promise: Promise<unknown>): Promise<SourceQueryError> {
-  const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
+  const error: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(SourceQueryError);
   return error as SourceQueryError;
 }
@@ -102,10 +112,13 @@ describe("CloudWatchSource on the fake CloudWatch Logs API", () => {
   it("names a malformed FilterLogEvents event by its id, never quoting what it holds", async () => {
     fake.inject({ on: "FilterLogEvents", kind: "malformedEvent" });
     const burst = { startMs: HOUR + 1_800_000, endMs: HOUR + 1_801_000 };
-    const error = await source().scanPart("pulp", burst).then(async (part) => collect(part.rows)).then(
-      () => expect.unreachable("a malformed event must fail the part"),
-      (reason: unknown) => reason as Error,
-    );
+    const error = await source()
+      .scanPart("pulp", burst)
+      .then(async (part) => collect(part.rows))
+      .then(
+        () => expect.unreachable("a malformed event must fail the part"),
+        (reason: unknown) => reason as Error,
+      );
     expect(error.message).toMatch(/returned a malformed event malformed-1 \(timestamp: number, message: undefined\)/);
     expect(error.message).not.toMatch(/alice|203\.0\.113/);
   });
@@ -129,17 +142,20 @@ describe("CloudWatchSource on the fake CloudWatch Logs API", () => {
 });
 
 describe("Logs Insights queries that end badly or are given up on", () => {
-  it.each(["Failed", "Timeout", "Cancelled"] as const)("surfaces a query that ended %s as an error carrying its id, and sends no StopQuery for it", async (status) => {
-    const mark = fake.calls.length;
-    fake.inject({ on: "StartQuery", kind: "fail", status });
-    const error = await rejection(source().histogram("pulp", MINUTE, 60_000));
-    const queryId = callsSince(fake, mark).find((c) => c.op === "StartQuery")?.queryId ?? "";
-    expect(queryId).not.toBe("");
-    expect(error.message).toContain(`query ${queryId} ended ${status}`);
-    expect(error.retriable).toBe(status !== "Failed");
-    expect(callsSince(fake, mark).filter((c) => c.op === "StopQuery")).toEqual([]);
-    expect(fake.runningQueries()).toBe(0);
-  });
+  it.each(["Failed", "Timeout", "Cancelled"] as const)(
+    "surfaces a query that ended %s as an error carrying its id, and sends no StopQuery for it",
+    async (status) => {
+      const mark = fake.calls.length;
+      fake.inject({ on: "StartQuery", kind: "fail", status });
+      const error = await rejection(source().histogram("pulp", MINUTE, 60_000));
+      const queryId = callsSince(fake, mark).find((c) => c.op === "StartQuery")?.queryId ?? "";
+      expect(queryId).not.toBe("");
+      expect(error.message).toContain(`query ${queryId} ended ${status}`);
+      expect(error.retriable).toBe(status !== "Failed");
+      expect(callsSince(fake, mark).filter((c) => c.op === "StopQuery")).toEqual([]);
+      expect(fake.runningQueries()).toBe(0);
+    },
+  );
 
   describe("on a service whose queries never finish", () => {
     let slow: FakeCloudWatchLogs;
@@ -164,7 +180,11 @@ describe("Logs Insights queries that end badly or are given up on", () => {
       const queryId = callsSince(slow, mark).find((c) => c.op === "StartQuery")?.queryId ?? "";
       expect(error.message).toBe(`Logs Insights query ${queryId} did not finish within 0.05 s`);
       expect(error.retriable).toBe(true);
-      expect(callsSince(slow, mark).filter((c) => c.op === "GetQueryResults").every((c) => c.queryStatus === "Running")).toBe(true);
+      expect(
+        callsSince(slow, mark)
+          .filter((c) => c.op === "GetQueryResults")
+          .every((c) => c.queryStatus === "Running"),
+      ).toBe(true);
       expect(stopped(queryId)).toHaveLength(1);
       expect(slow.runningQueries()).toBe(0);
     });
@@ -172,7 +192,9 @@ describe("Logs Insights queries that end badly or are given up on", () => {
     it("stops a part query as soon as the export is aborted, without waiting out the poll interval", async () => {
       const mark = slow.calls.length;
       const abort = new AbortController();
-      const pending = rejection(source(10_000, slowClient, { timeoutMs: 600_000, initialPollMs: 30_000, maxPollMs: 30_000 }).openPart("pulp", MINUTE, { abortSignal: abort.signal }));
+      const pending = rejection(
+        source(10_000, slowClient, { timeoutMs: 600_000, initialPollMs: 30_000, maxPollMs: 30_000 }).openPart("pulp", MINUTE, { abortSignal: abort.signal }),
+      );
       while (!callsSince(slow, mark).some((c) => c.op === "GetQueryResults" && c.status === 200)) await sleep(2);
       // Let the answer arrive: the abort lands between polls.
       await sleep(50);
@@ -206,7 +228,11 @@ describe("retries through the source (the SDK client as the export configures it
     expect(bins.map((b) => b.rows)).toEqual([expected(MINUTE.startMs, MINUTE.endMs)]);
     const faulted = callsSince(fake, mark).filter((c) => c.fault !== undefined);
     expect(faulted.map((c) => c.op)).toEqual(Array.from({ length: fault.times ?? 1 }, () => fault.on));
-    expect(callsSince(fake, mark).filter((c) => c.op === fault.on).at(-1)?.status).toBe(200);
+    expect(
+      callsSince(fake, mark)
+        .filter((c) => c.op === fault.on)
+        .at(-1)?.status,
+    ).toBe(200);
   });
 
   it.each<[string, Fault]>([
@@ -225,14 +251,17 @@ describe("retries through the source (the SDK client as the export configures it
   it.each<[string, Operation, Fault, boolean, number]>([
     ["5xx", "StartQuery", { on: "StartQuery", kind: "status", status: 503, times: 3 }, true, 3],
     ["a missing log group", "StartQuery", { on: "StartQuery", kind: "error", type: "ResourceNotFoundException" }, false, 1],
-  ])("once the SDK's attempts are spent, %s is a SourceQueryError the engine may retry only when it is transient", async (_name, op, fault, retriable, attempts) => {
-    const mark = fake.calls.length;
-    fake.inject(fault);
-    const error = await rejection(source().histogram("pulp", MINUTE, 60_000));
-    expect(error.retriable).toBe(retriable);
-    expect(callsSince(fake, mark).filter((c) => c.op === op)).toHaveLength(attempts);
-    expect(fake.runningQueries()).toBe(0);
-  });
+  ])(
+    "once the SDK's attempts are spent, %s is a SourceQueryError the engine may retry only when it is transient",
+    async (_name, op, fault, retriable, attempts) => {
+      const mark = fake.calls.length;
+      fake.inject(fault);
+      const error = await rejection(source().histogram("pulp", MINUTE, 60_000));
+      expect(error.retriable).toBe(retriable);
+      expect(callsSince(fake, mark).filter((c) => c.op === op)).toHaveLength(attempts);
+      expect(fake.runningQueries()).toBe(0);
+    },
+  );
 
   it.each<[string, Fault]>([
     ["throttling on GetQueryResults", { on: "GetQueryResults", kind: "throttle", times: 4 }],
@@ -251,7 +280,10 @@ describe("retries through the source (the SDK client as the export configures it
 
   it("gives up waiting for a slot at the query's timeout, with an error the engine may retry", async () => {
     // An account whose every query slot is taken: each StartQuery is refused.
-    const full = await startFakeCloudWatchLogs({ groups: [stream], limits: { queries: { concurrentQueries: 0, requestsPerWindow: { StartQuery: 1_000, GetQueryResults: 1_000 } } } });
+    const full = await startFakeCloudWatchLogs({
+      groups: [stream],
+      limits: { queries: { concurrentQueries: 0, requestsPerWindow: { StartQuery: 1_000, GetQueryResults: 1_000 } } },
+    });
     const fullClient = new CloudWatchLogsClient(fakeClientConfig(full, 3));
     try {
       const limited = source(10_000, fullClient, { timeoutMs: 40, initialPollMs: 1, maxPollMs: 5 });

@@ -19,7 +19,14 @@ import { startS3 } from "../helpers/s3.js";
 
 const HOUR = Date.UTC(2026, 5, 9, 14);
 const GROUP = "/aws/containerinsights/pulp-prod/application";
-const DUCK_TYPES: Readonly<Record<string, string>> = { timestamp_ns: "TIMESTAMP_NS", string: "VARCHAR", int16: "SMALLINT", int32: "INTEGER", int64: "BIGINT", bool: "BOOLEAN" };
+const DUCK_TYPES: Readonly<Record<string, string>> = {
+  timestamp_ns: "TIMESTAMP_NS",
+  string: "VARCHAR",
+  int16: "SMALLINT",
+  int32: "INTEGER",
+  int64: "BIGINT",
+  bool: "BOOLEAN",
+};
 
 let fake: FakeCloudWatchLogs;
 let stream: PulpLogStream;
@@ -28,7 +35,13 @@ let dir: string;
 let duck: DuckDBConnection;
 
 beforeAll(async () => {
-  stream = pulpHourStream({ hourStartMs: HOUR, eventsInHour: 40_000, contentShare: 500, bursts: [{ secondStartMs: HOUR + 600_000, events: 11_000 }], logGroupName: GROUP });
+  stream = pulpHourStream({
+    hourStartMs: HOUR,
+    eventsInHour: 40_000,
+    contentShare: 500,
+    bursts: [{ secondStartMs: HOUR + 600_000, events: 11_000 }],
+    logGroupName: GROUP,
+  });
   fake = await startFakeCloudWatchLogs({ groups: [stream] });
   s3 = await startS3({ buckets: ["exports", "uploads"] });
   dir = await mkdtemp(join(tmpdir(), "content-export-"));
@@ -43,8 +56,6 @@ afterAll(async () => {
 function exporter() {
   return awsExportOn(fake, s3, { LOGEXPORT_LOG_GROUPS: GROUP, LOGEXPORT_S3_BUCKET: "exports", LOGEXPORT_EXPORTS: "access,python,rpm,maven" });
 }
-
-
 
 function truth(type: ContentType, startMs = HOUR, endMs = HOUR + HOUR_MS) {
   const counts = { rows: 0, unmatched: 0, nullRequestTime: 0, nullCache: 0, artifactBytes: 0 };
@@ -72,12 +83,16 @@ async function download(bucket: string, key: string, name: string): Promise<stri
   return file;
 }
 
-const key = (type: ContentType, hour = "14") => `pulp-content-logs/${type}/year=2026/month=06/day=09/hour=${hour}/pulp_content_${type}_logs_20260609T${hour}0000Z.parquet`;
+const key = (type: ContentType, hour = "14") =>
+  `pulp-content-logs/${type}/year=2026/month=06/day=09/hour=${hour}/pulp_content_${type}_logs_20260609T${hour}0000Z.parquet`;
 
 describe("content-download exports (Lambda → fake CloudWatch Logs → one Parquet file per content type on S3)", () => {
   it("exports every configured type of the hour to its own prefix, exact per type, DuckDB reading the types back", async () => {
     const lines: string[] = [];
-    const summary = await createHandler(exporter, (_level, line) => void lines.push(line))(scheduledEvent(HOUR + HOUR_MS + 15 * 60_000 + 2_000), lambdaContext("req-content"));
+    const summary = await createHandler(exporter, (_level, line) => void lines.push(line))(
+      scheduledEvent(HOUR + HOUR_MS + 15 * 60_000 + 2_000),
+      lambdaContext("req-content"),
+    );
     expect(summary.hours.map((h) => h.export)).toEqual(["access", ...CONTENT_TYPES]);
     // One Embedded Metric Format line per export, dimension Export, the rows the summary reports.
     const metrics = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l._aws !== undefined);
@@ -99,7 +114,9 @@ describe("content-download exports (Lambda → fake CloudWatch Logs → one Parq
       expect(manifest.excluded["other-content-type"], type).toBeUndefined();
       expect(manifest.readRows, type).toBe(expected.rows + expected.unmatched);
       const file = await download("exports", key(type), `${type}.parquet`);
-      const [stats] = await query(`SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE request_time_ms IS NULL)::INTEGER AS no_time, count(*) FILTER (WHERE cache_hit IS NULL)::INTEGER AS no_cache, coalesce(sum(artifact_size), 0)::BIGINT AS bytes, min(epoch_ms("timestamp"))::BIGINT AS first, max(epoch_ms("timestamp"))::BIGINT AS last FROM '${file}'`);
+      const [stats] = await query(
+        `SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE request_time_ms IS NULL)::INTEGER AS no_time, count(*) FILTER (WHERE cache_hit IS NULL)::INTEGER AS no_cache, coalesce(sum(artifact_size), 0)::BIGINT AS bytes, min(epoch_ms("timestamp"))::BIGINT AS first, max(epoch_ms("timestamp"))::BIGINT AS last FROM '${file}'`,
+      );
       expect(stats?.n, type).toBe(expected.rows);
       expect(stats?.no_time, type).toBe(expected.nullRequestTime);
       expect(stats?.no_cache, type).toBe(expected.nullCache);
@@ -110,9 +127,13 @@ describe("content-download exports (Lambda → fake CloudWatch Logs → one Parq
       expect(types, type).toEqual(Object.fromEntries(contentSchema(type).map((c) => [c.name, DUCK_TYPES[c.type]])));
     }
     const rpm = await download("exports", key("rpm"), "rpm.parquet");
-    expect(await query(`SELECT package_name, epoch, release, architecture, distribution FROM '${rpm}' WHERE package_name = 'vim-enhanced' LIMIT 1`)).toEqual([{ package_name: "vim-enhanced", epoch: 2, release: "20.el9", architecture: "x86_64", distribution: "epel9" }]);
+    expect(await query(`SELECT package_name, epoch, release, architecture, distribution FROM '${rpm}' WHERE package_name = 'vim-enhanced' LIMIT 1`)).toEqual([
+      { package_name: "vim-enhanced", epoch: 2, release: "20.el9", architecture: "x86_64", distribution: "epel9" },
+    ]);
     const maven = await download("exports", key("maven"), "maven.parquet");
-    expect(await query(`SELECT DISTINCT group_id, classifier, packaging FROM '${maven}' WHERE package_name = 'lwjgl'`)).toEqual([{ group_id: "org.lwjgl", classifier: "natives-linux", packaging: "jar" }]);
+    expect(await query(`SELECT DISTINCT group_id, classifier, packaging FROM '${maven}' WHERE package_name = 'lwjgl'`)).toEqual([
+      { group_id: "org.lwjgl", classifier: "natives-linux", packaging: "jar" },
+    ]);
   });
 
   it("one failing export does not stop the others, and the invocation still fails", async () => {
@@ -140,14 +161,32 @@ describe("export-content-logs and upload-parquet against an S3-compatible endpoi
 
   it("exports one type straight to the store, and upload-parquet copies a local file there", async () => {
     const cli = io();
-    const argv = ["--cloudwatch-group", GROUP, "--start-time", "2026-06-09T14:00:00Z", "--end-time", "2026-06-09T15:00:00Z", "--content-type", "maven", "--output-path", "s3://uploads/maven/hour.parquet", "--s3-endpoint-url", endpoint];
+    const argv = [
+      "--cloudwatch-group",
+      GROUP,
+      "--start-time",
+      "2026-06-09T14:00:00Z",
+      "--end-time",
+      "2026-06-09T15:00:00Z",
+      "--content-type",
+      "maven",
+      "--output-path",
+      "s3://uploads/maven/hour.parquet",
+      "--s3-endpoint-url",
+      endpoint,
+    ];
     expect(await exportContentLogsCommand(argv, cli)).toBe(0);
     expect(cli.out()).toMatch(new RegExp(`s3://uploads/maven/hour\\.parquet\\s+${truth("maven").rows}`));
 
     const local = join(dir, "local-maven.parquet");
     await writeFile(local, await (await s3.bucket("uploads")).getBytes("maven/hour.parquet"));
     const up = io();
-    expect(await uploadParquetCommand(["--source", local, "--destination", "s3://uploads/copy/maven.parquet", "--s3-endpoint-url", endpoint, "--s3-region", "us-east-1"], up)).toBe(0);
+    expect(
+      await uploadParquetCommand(
+        ["--source", local, "--destination", "s3://uploads/copy/maven.parquet", "--s3-endpoint-url", endpoint, "--s3-region", "us-east-1"],
+        up,
+      ),
+    ).toBe(0);
     expect(up.out()).toMatch(new RegExp(`s3://uploads/copy/maven\\.parquet\\s+${truth("maven").rows}`));
     expect((await (await s3.bucket("uploads")).getBytes("copy/maven.parquet")).equals(await readFile(local))).toBe(true);
   });
@@ -158,7 +197,10 @@ describe("export-content-logs and upload-parquet against an S3-compatible endpoi
     [["--source", "NOT_PARQUET", "--destination", "s3://uploads/x.parquet"], /not a readable Parquet file/],
     [["--source", "NOT_PARQUET", "--destination", "/tmp/x.parquet"], /--destination must be s3:\/\/bucket\/key/],
     [["--source", "NOT_PARQUET", "--destination", "s3://uploads"], /needs a bucket and a key/],
-    [["--source", "NOT_PARQUET", "--destination", "s3://uploads/x.parquet", "--s3-endpoint-url", "localhost:9000"], /--s3-endpoint-url must be an http\(s\) URL/],
+    [
+      ["--source", "NOT_PARQUET", "--destination", "s3://uploads/x.parquet", "--s3-endpoint-url", "localhost:9000"],
+      /--s3-endpoint-url must be an http\(s\) URL/,
+    ],
   ])("upload-parquet refuses %j with one clear line and uploads nothing", async (argv, message) => {
     const notParquet = join(dir, "not.parquet");
     await writeFile(notParquet, "PAR1 but not really");

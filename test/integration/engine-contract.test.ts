@@ -94,20 +94,31 @@ async function azureRig(): Promise<EngineRig> {
   return {
     table: table.name,
     sourceRows: (window) => table.rowsIn(window.startMs, window.endMs),
-    exportWindow: (window, force = false, allowShrink = false) => stack.exporter.exportWindow({ table: table.name, window, runId: "contract", reason: "manual", force, allowShrink }, silent),
+    exportWindow: (window, force = false, allowShrink = false) =>
+      stack.exporter.exportWindow({ table: table.name, window, runId: "contract", reason: "manual", force, allowShrink }, silent),
     loseRows: () => {
       lost = true;
     },
     manifest: readManifest,
     objectRows: async (name) => {
       const data = await stack.data.getBlobClient(name).downloadToBuffer();
-      return { rows: gunzipSync(data).toString("utf8").split("\n").filter((line) => line !== "").length, sha256: sha256(data) };
+      return {
+        rows: gunzipSync(data)
+          .toString("utf8")
+          .split("\n")
+          .filter((line) => line !== "").length,
+        sha256: sha256(data),
+      };
     },
     ledgerStatuses: async (window) => {
       const entries: string[] = [];
       for await (const name of stack.exporter.state.list("ledger/")) {
         const text = (await stack.exporter.state.readText(name))?.text ?? "";
-        entries.push(...parseLedger(text).filter((e) => e.table === table.name && e.windowStart === new Date(window.startMs).toISOString()).map((e) => e.status));
+        entries.push(
+          ...parseLedger(text)
+            .filter((e) => e.table === table.name && e.windowStart === new Date(window.startMs).toISOString())
+            .map((e) => e.status),
+        );
       }
       return entries;
     },
@@ -130,7 +141,11 @@ async function awsRig(): Promise<EngineRig> {
   let lost = false;
   const lateSecond = H0 + 600_000;
   // One event every three seconds for three hours, `late` more in one second once they "arrive".
-  const stream = new PulpLogStream({ logGroupName: group, seed: "contract", eventsInSecond: (s) => (s >= H0 && s < H0 + HOURS * HOUR_MS && ((s - H0) / 1000) % 3 === 0 && !(lost && isLost(s)) ? 1 : 0) + (s === lateSecond ? late : 0) });
+  const stream = new PulpLogStream({
+    logGroupName: group,
+    seed: "contract",
+    eventsInSecond: (s) => (s >= H0 && s < H0 + HOURS * HOUR_MS && ((s - H0) / 1000) % 3 === 0 && !(lost && isLost(s)) ? 1 : 0) + (s === lateSecond ? late : 0),
+  });
   const fake: FakeCloudWatchLogs = await startFakeCloudWatchLogs({ groups: [stream] });
   const s3: S3Harness = await startS3({ buckets: ["contract"] });
   const settings = loadAwsExportSettings({
@@ -155,7 +170,8 @@ async function awsRig(): Promise<EngineRig> {
       for (const event of stream.events(window.startMs, window.endMs)) if (ACCESS_ROW_KINDS.has(event.kind)) rows += 1;
       return rows;
     },
-    exportWindow: (window, force = false, allowShrink = false) => exporter.exportHour("access", window.startMs, { runId: "contract", reason: "manual", force, allowShrink }, silent),
+    exportWindow: (window, force = false, allowShrink = false) =>
+      exporter.exportHour("access", window.startMs, { runId: "contract", reason: "manual", force, allowShrink }, silent),
     loseRows: () => {
       lost = true;
     },
@@ -168,7 +184,10 @@ async function awsRig(): Promise<EngineRig> {
     ledgerStatuses: async (window) => {
       const keys = await bucket.keys("_logexport/ledger/");
       const entries = await Promise.all(keys.map(async (key) => parseLedger((await bucket.getBytes(key)).toString("utf8"))));
-      return entries.flat().filter((e) => e.table === table && e.windowStart === new Date(window.startMs).toISOString()).map((e) => e.status);
+      return entries
+        .flat()
+        .filter((e) => e.table === table && e.windowStart === new Date(window.startMs).toISOString())
+        .map((e) => e.status);
     },
     addLate: (_window, rows) => {
       late += rows;
@@ -177,7 +196,14 @@ async function awsRig(): Promise<EngineRig> {
       await exporter.recheckHours("access", Math.floor(at / HOUR_MS) * HOUR_MS, "contract-late", silent, 0);
     },
     // Three 503s outlast the SDK's three attempts; only the window's first part query, not its histogram (as in aws-export.test.ts).
-    failNextPart: (window) => fake.inject({ on: "StartQuery", kind: "status", status: 503, times: 3, queryMatches: new RegExp(`^fields [^|]*\\| filter @timestamp >= ${window.startMs} and`) }),
+    failNextPart: (window) =>
+      fake.inject({
+        on: "StartQuery",
+        kind: "status",
+        status: 503,
+        times: 3,
+        queryMatches: new RegExp(`^fields [^|]*\\| filter @timestamp >= ${window.startMs} and`),
+      }),
     close: async () => {
       await fake.close();
       await s3.stop();
@@ -267,7 +293,11 @@ describe.each([
   it("refuses a forced re-export after the source lost rows, naming both counts; with allowShrink archives what is left and records it", async () => {
     const before = await rig.manifest(hour(2));
     rig.loseRows();
-    await expect(rig.exportWindow(hour(2), true)).rejects.toThrow(new RegExp(`the archive holds ${before?.exportedRows} rows \\(manifest version ${before?.version}, ${before?.readRows} read\\) and the source now counts \\d+; refused`));
+    await expect(rig.exportWindow(hour(2), true)).rejects.toThrow(
+      new RegExp(
+        `the archive holds ${before?.exportedRows} rows \\(manifest version ${before?.version}, ${before?.readRows} read\\) and the source now counts \\d+; refused`,
+      ),
+    );
     expect(await rig.manifest(hour(2))).toEqual(before);
     expect((await rig.exportWindow(hour(2), true, true)).status).toBe("exported");
     const after = await expectProven(hour(2));

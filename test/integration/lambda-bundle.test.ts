@@ -98,6 +98,8 @@ describe("the Lambda bundle, as deployed", () => {
 
   it("refuses a YAML sanitizer config, saying the Lambda reads JSON and Terraform converts", async () => {
     const { error } = await invoke({ LOGEXPORT_SANITIZE: "on", LOGEXPORT_SANITIZER_CONFIG: "version: 1\nfieldRules:\n  - path: user\n    action: drop\n" });
-    expect(error).toMatch(/^ConfigurationError: LOGEXPORT_SANITIZER_CONFIG: this runtime reads sanitizer configs as JSON only \(the Lambda: Terraform's sanitizer_config converts YAML to JSON\)/);
+    expect(error).toMatch(
+      /^ConfigurationError: LOGEXPORT_SANITIZER_CONFIG: this runtime reads sanitizer configs as JSON only \(the Lambda: Terraform's sanitizer_config converts YAML to JSON\)/,
+    );
   }, 120_000);
 });

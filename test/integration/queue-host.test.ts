@@ -137,9 +137,12 @@ describe("drainQueue (local Functions queue-trigger emulation)", () => {
     let invocations = 0;
 
     const poisonQueueName = uniqueName("custom-poison");
-    const result = await drainQueue(async () => {
-      invocations += 1;
-    }, { ...options, poisonQueueName });
+    const result = await drainQueue(
+      async () => {
+        invocations += 1;
+      },
+      { ...options, poisonQueueName },
+    );
 
     expect(invocations).toBe(0);
     expect(result).toEqual({ succeeded: 0, failed: 0, poisoned: 1 });
@@ -157,9 +160,12 @@ describe("drainQueue (local Functions queue-trigger emulation)", () => {
     }
     let invocations = 0;
 
-    const result = await drainQueue(async () => {
-      invocations += 1;
-    }, { ...options, maxDequeueCount: 2 });
+    const result = await drainQueue(
+      async () => {
+        invocations += 1;
+      },
+      { ...options, maxDequeueCount: 2 },
+    );
 
     expect(invocations).toBe(0);
     expect(result).toEqual({ succeeded: 0, failed: 0, poisoned: 1 });
@@ -180,14 +186,17 @@ describe("drainQueue (local Functions queue-trigger emulation)", () => {
       renewed();
     };
 
-    const result = await drainQueue(async () => {
-      invocations += 1;
-      for (let check = 0; check < 3; check += 1) {
-        await new Promise<void>((resolve) => (renewed = resolve));
-        // Another consumer must not get the message while its lease is renewed.
-        visibleAfterRenewal.push((await queue.peekMessages()).peekedMessageItems.length);
-      }
-    }, { ...options, visibilityTimeoutSeconds: 1, batchSize: 2, onRenewal });
+    const result = await drainQueue(
+      async () => {
+        invocations += 1;
+        for (let check = 0; check < 3; check += 1) {
+          await new Promise<void>((resolve) => (renewed = resolve));
+          // Another consumer must not get the message while its lease is renewed.
+          visibleAfterRenewal.push((await queue.peekMessages()).peekedMessageItems.length);
+        }
+      },
+      { ...options, visibilityTimeoutSeconds: 1, batchSize: 2, onRenewal },
+    );
 
     expect(invocations).toBe(1);
     expect(visibleAfterRenewal).toEqual([0, 0, 0]);
@@ -204,10 +213,13 @@ describe("drainQueue (local Functions queue-trigger emulation)", () => {
     let invocations = 0;
 
     await expect(
-      drainQueue(async () => {
-        invocations += 1;
-        controller.abort(new Error("stop now"));
-      }, { ...options, signal: controller.signal }),
+      drainQueue(
+        async () => {
+          invocations += 1;
+          controller.abort(new Error("stop now"));
+        },
+        { ...options, signal: controller.signal },
+      ),
     ).rejects.toThrow("stop now");
     expect(invocations).toBe(1);
     expect(await messageCount(queue)).toBe(1);
@@ -218,12 +230,15 @@ describe("drainQueue (local Functions queue-trigger emulation)", () => {
     let running = 0;
     let maxRunning = 0;
 
-    const result = await drainQueue(async () => {
-      running += 1;
-      maxRunning = Math.max(maxRunning, running);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      running -= 1;
-    }, { ...options, batchSize: 3 });
+    const result = await drainQueue(
+      async () => {
+        running += 1;
+        maxRunning = Math.max(maxRunning, running);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        running -= 1;
+      },
+      { ...options, batchSize: 3 },
+    );
 
     expect(result.succeeded).toBe(6);
     expect(maxRunning).toBe(3);

@@ -62,9 +62,7 @@ describe("S3 harness (s3rver in a child process behind a conditional-write front
 
   it("stores a streamed PutObject body byte for byte", async () => {
     const data = awkwardBytes(3 * MiB + 17);
-    await s3.client().send(
-      new PutObjectCommand({ Bucket: bucket.name, Key: "stream/put.bin", Body: chunked(data), ContentLength: data.length }),
-    );
+    await s3.client().send(new PutObjectCommand({ Bucket: bucket.name, Key: "stream/put.bin", Body: chunked(data), ContentLength: data.length }));
     const stored = await bucket.getBytes("stream/put.bin");
     expect(stored.length).toBe(data.length);
     expect(sha256(stored)).toBe(sha256(data));
@@ -101,9 +99,7 @@ describe("S3 harness (s3rver in a child process behind a conditional-write front
     const listing = await s3.bucket(uniqueName("listing"));
     const keys = Array.from({ length: 1_234 }, (_, i) => `year=2026/hour=${String(i % 24).padStart(2, "0")}/part-${String(i).padStart(5, "0")}.parquet`);
     for (let i = 0; i < keys.length; i += 50) {
-      await Promise.all(
-        keys.slice(i, i + 50).map((Key) => s3.client().send(new PutObjectCommand({ Bucket: listing.name, Key, Body: Key }))),
-      );
+      await Promise.all(keys.slice(i, i + 50).map((Key) => s3.client().send(new PutObjectCommand({ Bucket: listing.name, Key, Body: Key }))));
     }
     const first = await s3.client().send(new ListObjectsV2Command({ Bucket: listing.name }));
     expect(first.Contents).toHaveLength(1_000);

@@ -184,8 +184,16 @@ describe("S3ObjectStore against s3rver", () => {
     expect(seenAtCommit).not.toContain("CompleteMultipartUpload");
     expect(commands()).toEqual(["CreateMultipartUpload", ...Array.from({ length: 5 }, () => "UploadPart"), "CompleteMultipartUpload"]);
     expect(peak("UploadPart")).toBeLessThanOrEqual(2);
-    const parts = calls.filter((call) => call.command === "UploadPartCommand").map((call) => [field(call.input, "PartNumber"), byteLength(field(call.input, "Body"))]);
-    expect(parts).toEqual([[1, PART], [2, PART], [3, PART], [4, PART], [5, 7]]);
+    const parts = calls
+      .filter((call) => call.command === "UploadPartCommand")
+      .map((call) => [field(call.input, "PartNumber"), byteLength(field(call.input, "Body"))]);
+    expect(parts).toEqual([
+      [1, PART],
+      [2, PART],
+      [3, PART],
+      [4, PART],
+      [5, 7],
+    ]);
     const completed = field(field(calls.at(-1)?.input, "MultipartUpload"), "Parts");
     expect(Array.isArray(completed) ? completed.map((part: unknown) => field(part, "PartNumber")) : completed).toEqual([1, 2, 3, 4, 5]);
     expect(stored).toEqual({ name: "large/twenty.bin", bytes: data.length, sha256: sha256(data) });
@@ -271,7 +279,9 @@ describe("S3ObjectStore against s3rver", () => {
   it("aborts when the source fails after two parts, rethrowing the source's error and leaving nothing", async () => {
     const { store, calls, commands } = setup();
     const broken = new Error("source died");
-    const error = await rejection(store.writeObject("broken/mid.bin", failingAfter(awkwardBytes(2 * PART + 100), broken), { contentType: "application/octet-stream" }));
+    const error = await rejection(
+      store.writeObject("broken/mid.bin", failingAfter(awkwardBytes(2 * PART + 100), broken), { contentType: "application/octet-stream" }),
+    );
     expect(error).toBe(broken);
     expect(commands().filter((command) => command === "UploadPart")).toHaveLength(2);
     expect(commands()).not.toContain("CompleteMultipartUpload");
@@ -292,13 +302,13 @@ describe("S3ObjectStore against s3rver", () => {
 
   it("aborts when a part fails, reporting a retriable StorageError that names the object and S3's answer", async () => {
     const { store, calls, commands, failWhen } = setup();
-    failWhen((command, input) => (command === "UploadPartCommand" && field(input, "PartNumber") === 3 ? serviceError("SlowDown", 503, "Please reduce your request rate.") : undefined));
+    failWhen((command, input) =>
+      command === "UploadPartCommand" && field(input, "PartNumber") === 3 ? serviceError("SlowDown", 503, "Please reduce your request rate.") : undefined,
+    );
     const error = await rejection(store.writeObject("broken/part.bin", chunked(awkwardBytes(4 * PART)), { contentType: "application/octet-stream" }));
     expect(error).toBeInstanceOf(StorageError);
     expect(error).toMatchObject({ retriable: true });
-    expect(String(field(error, "message"))).toBe(
-      `writing s3://${bucket.name}/broken/part.bin failed (HTTP 503 SlowDown): Please reduce your request rate.`,
-    );
+    expect(String(field(error, "message"))).toBe(`writing s3://${bucket.name}/broken/part.bin failed (HTTP 503 SlowDown): Please reduce your request rate.`);
     expect(commands()).not.toContain("CompleteMultipartUpload");
     const { created, aborted } = abortedUploads(calls);
     expect(aborted).toEqual(created);
@@ -310,7 +320,10 @@ describe("S3ObjectStore against s3rver", () => {
     failWhen((command) => (command === "CompleteMultipartUploadCommand" ? serviceError("InternalError", 500) : undefined));
     const error = await rejection(store.writeObject("broken/complete.bin", chunked(awkwardBytes(PART + 1)), { contentType: "application/octet-stream" }));
     expect(error).toBeInstanceOf(StorageError);
-    expect(error).toMatchObject({ retriable: true, message: expect.stringMatching(/^writing s3:\/\/.*\/broken\/complete\.bin failed \(HTTP 500 InternalError\)/) });
+    expect(error).toMatchObject({
+      retriable: true,
+      message: expect.stringMatching(/^writing s3:\/\/.*\/broken\/complete\.bin failed \(HTTP 500 InternalError\)/),
+    });
     const { created, aborted } = abortedUploads(calls);
     expect(aborted).toEqual(created);
     expect(await bucket.exists("broken/complete.bin")).toBe(false);
@@ -344,7 +357,10 @@ describe("S3ObjectStore against s3rver", () => {
     expect(await store.writeText("state/stale.json", "{}", { ifNoneMatch: "*" })).toBeUndefined();
     const error = await rejection(store.writeText("state/stale.json", "{}"));
     expect(error).toBeInstanceOf(StorageError);
-    expect(error).toMatchObject({ retriable: false, message: `writing s3://${bucket.name}/state/stale.json failed (HTTP 409 ConditionalRequestConflict): ConditionalRequestConflict (injected)` });
+    expect(error).toMatchObject({
+      retriable: false,
+      message: `writing s3://${bucket.name}/state/stale.json failed (HTTP 409 ConditionalRequestConflict): ConditionalRequestConflict (injected)`,
+    });
   });
 
   it("lists more than 1,000 keys under a prefix, following pages", async () => {
@@ -372,8 +388,14 @@ describe("S3ObjectStore against s3rver", () => {
     const missing = new S3ObjectStore(s3.client(), "no-such-bucket-here", { partSizeBytes: PART });
     const read = await rejection(missing.readText("state/x.json"));
     expect(read).toBeInstanceOf(StorageError);
-    expect(read).toMatchObject({ retriable: false, message: expect.stringMatching(/^reading s3:\/\/no-such-bucket-here\/state\/x\.json failed \(HTTP 404 NoSuchBucket\)/) });
-    await expect(collect(missing.list("a/"))).rejects.toMatchObject({ retriable: false, message: expect.stringMatching(/^listing s3:\/\/no-such-bucket-here\/a\/\* failed/) });
+    expect(read).toMatchObject({
+      retriable: false,
+      message: expect.stringMatching(/^reading s3:\/\/no-such-bucket-here\/state\/x\.json failed \(HTTP 404 NoSuchBucket\)/),
+    });
+    await expect(collect(missing.list("a/"))).rejects.toMatchObject({
+      retriable: false,
+      message: expect.stringMatching(/^listing s3:\/\/no-such-bucket-here\/a\/\* failed/),
+    });
     await expect(missing.writeObject("a/b.bin", chunked(awkwardBytes(10)), { contentType: "application/octet-stream" })).rejects.toMatchObject({
       retriable: false,
       message: expect.stringMatching(/^writing s3:\/\/no-such-bucket-here\/a\/b\.bin failed \(HTTP 404 NoSuchBucket\)/),
@@ -386,7 +408,10 @@ describe("S3ObjectStore against s3rver", () => {
     failWhen(() => answer);
     await expect(store.readText("x")).rejects.toMatchObject({ retriable: true });
     answer = serviceError("RequestTimeout", 400);
-    await expect(store.delete("x")).rejects.toMatchObject({ retriable: true, message: expect.stringMatching(/^deleting s3:\/\/.*\/x failed \(HTTP 400 RequestTimeout\)/) });
+    await expect(store.delete("x")).rejects.toMatchObject({
+      retriable: true,
+      message: expect.stringMatching(/^deleting s3:\/\/.*\/x failed \(HTTP 400 RequestTimeout\)/),
+    });
     answer = serviceError("AccessDenied", 403);
     await expect(store.writeText("x", "y")).rejects.toMatchObject({ retriable: false });
     await expect(store.writeObject("x", chunked(awkwardBytes(PART + 1)), { contentType: "application/octet-stream" })).rejects.toMatchObject({
@@ -403,7 +428,12 @@ describe("S3ObjectStore against s3rver", () => {
         server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
       });
     });
-    const { client } = instrumentedClient({ ...s3.clientConfig, endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "very-secret-key" } });
+    const { client } = instrumentedClient({
+      ...s3.clientConfig,
+      endpoint: `http://127.0.0.1:${port}`,
+      maxAttempts: 1,
+      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "very-secret-key" },
+    });
     clients.push(client);
     const store = new S3ObjectStore(client, "exports");
     const error = await rejection(store.readText("state/x.json"));

@@ -29,7 +29,12 @@ const FIRST = Date.UTC(2031, 0, 1) + (Math.floor(Date.now() / 1_000) % 50_000) *
 const HOURS = [FIRST, FIRST + HOUR_MS, FIRST + 2 * HOUR_MS];
 const EMPTY_HOUR = FIRST + 3 * HOUR_MS;
 /** Two events a second, at .000 and .999: the edges of every hour carry events. */
-const stream = new PulpLogStream({ logGroupName: GROUP, envelope: "message", contentShare: 400, eventsInSecond: (s) => (s >= FIRST && s < EMPTY_HOUR ? 2 : 0) });
+const stream = new PulpLogStream({
+  logGroupName: GROUP,
+  envelope: "message",
+  contentShare: 400,
+  eventsInSecond: (s) => (s >= FIRST && s < EMPTY_HOUR ? 2 : 0),
+});
 const JOBS = [
   { script: "export-access-logs-v3", minute: 15, stem: "pulp_access_logs", folder: "data/" },
   { script: "export-content-python-v1", minute: 25, stem: "pulp_content_python", folder: "data/" },
@@ -60,7 +65,10 @@ beforeAll(async () => {
   }
   // `date -d X` read at the CronJob's time instead of the wall clock's.
   const { stdout: realDate } = await run("sh", ["-c", "command -v date"]);
-  await writeFile(join(bin, "date"), `#!/bin/bash\nargs=()\nwhile [ $# -gt 0 ]; do\n  if [ "$1" = "-d" ]; then args+=("-d" "$FAKE_NOW $2"); shift 2; else args+=("$1"); shift; fi\ndone\nexec ${realDate.trim()} "\${args[@]}"\n`);
+  await writeFile(
+    join(bin, "date"),
+    `#!/bin/bash\nargs=()\nwhile [ $# -gt 0 ]; do\n  if [ "$1" = "-d" ]; then args+=("-d" "$FAKE_NOW $2"); shift 2; else args+=("$1"); shift; fi\ndone\nexec ${realDate.trim()} "\${args[@]}"\n`,
+  );
   for (const command of ["export-access-logs", "export-content-logs", "upload-parquet", "date"]) await chmod(join(bin, command), 0o755);
 }, 60_000);
 afterAll(async () => {
@@ -69,13 +77,18 @@ afterAll(async () => {
   await rm(bin, { recursive: true, force: true });
   await rm(cli, { recursive: true, force: true });
   for (const hour of [...HOURS, EMPTY_HOUR]) {
-    for (const job of JOBS) for (const name of [`${job.stem}_${stamp(hour)}.parquet`, `_${job.stem}_${stamp(hour)}.parquet.manifest.json`]) await rm(join("/tmp", name), { force: true });
+    for (const job of JOBS)
+      for (const name of [`${job.stem}_${stamp(hour)}.parquet`, `_${job.stem}_${stamp(hour)}.parquet.manifest.json`])
+        await rm(join("/tmp", name), { force: true });
   }
 });
 
 /** Runs one CronJob's script as the CronJob would at `hourMs + 1 h + minute`. */
 async function cronJob(script: string, hourMs: number, minute: number): Promise<{ stdout: string; stderr: string }> {
-  const now = new Date(hourMs + HOUR_MS + minute * 60_000).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  const now = new Date(hourMs + HOUR_MS + minute * 60_000)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC");
   const env = {
     PATH: `${bin}:${process.env.PATH ?? ""}`,
     HOME: process.env.HOME ?? "/tmp",
@@ -122,28 +135,43 @@ describe("upstream's CronJobs, unchanged, over three consecutive hours", () => {
     expect(backup.length).toBeGreaterThan(0);
   }, 180_000);
 
-  it.each(JOBS.slice(1))("$script: every download of its type once, across the hours' edges", async ({ script, minute, stem, folder }) => {
-    const type = stem.replace("pulp_content_", "");
-    for (const hour of HOURS) await cronJob(script, hour, minute);
-    const keys = HOURS.map((h) => `${folder}${stem}_${stamp(h)}.parquet`);
-    expect(await (await s3.bucket("dataverse")).keys(`${folder}${stem}_`)).toEqual(keys);
-    const got: string[] = [];
-    for (const key of keys) {
-      const file = await parquetFrom("dataverse", key);
-      const rows = (await duck.runAndReadAll(`SELECT epoch_ms("timestamp")::BIGINT AS t, artifact_path FROM '${file}'`)).getRowObjectsJS() as { t: bigint; artifact_path: string }[];
-      got.push(...rows.map((r) => `${r.t} ${r.artifact_path}`));
-    }
-    const want: string[] = [];
-    for (const e of stream.events(FIRST, EMPTY_HOUR)) if (e.content?.type === type && e.content.coordinates !== null) want.push(`${e.timestamp} ${e.content.path.split("?")[0]}`);
-    expect(want.length).toBeGreaterThan(100);
-    expect(got.sort()).toEqual(want.sort());
-    // The edges: the last millisecond of an hour and the first of the next each went to their own hour.
-    expect(stream.count(FIRST + HOUR_MS - SECOND_MS, FIRST + HOUR_MS + SECOND_MS)).toBe(4);
-  }, 180_000);
+  it.each(JOBS.slice(1))(
+    "$script: every download of its type once, across the hours' edges",
+    async ({ script, minute, stem, folder }) => {
+      const type = stem.replace("pulp_content_", "");
+      for (const hour of HOURS) await cronJob(script, hour, minute);
+      const keys = HOURS.map((h) => `${folder}${stem}_${stamp(h)}.parquet`);
+      expect(await (await s3.bucket("dataverse")).keys(`${folder}${stem}_`)).toEqual(keys);
+      const got: string[] = [];
+      for (const key of keys) {
+        const file = await parquetFrom("dataverse", key);
+        const rows = (await duck.runAndReadAll(`SELECT epoch_ms("timestamp")::BIGINT AS t, artifact_path FROM '${file}'`)).getRowObjectsJS() as {
+          t: bigint;
+          artifact_path: string;
+        }[];
+        got.push(...rows.map((r) => `${r.t} ${r.artifact_path}`));
+      }
+      const want: string[] = [];
+      for (const e of stream.events(FIRST, EMPTY_HOUR))
+        if (e.content?.type === type && e.content.coordinates !== null) want.push(`${e.timestamp} ${e.content.path.split("?")[0]}`);
+      expect(want.length).toBeGreaterThan(100);
+      expect(got.sort()).toEqual(want.sort());
+      // The edges: the last millisecond of an hour and the first of the next each went to their own hour.
+      expect(stream.count(FIRST + HOUR_MS - SECOND_MS, FIRST + HOUR_MS + SECOND_MS)).toBe(4);
+    },
+    180_000,
+  );
 });
 
 describe("S3 keys given as flags", () => {
-  const KEYS = ["--s3-access-key-id", "example-key-id-leak-check", "--s3-secret-access-key", "example-secret-leak-check", "--s3-session-token", "example-token-leak-check"];
+  const KEYS = [
+    "--s3-access-key-id",
+    "example-key-id-leak-check",
+    "--s3-secret-access-key",
+    "example-secret-leak-check",
+    "--s3-session-token",
+    "example-token-leak-check",
+  ];
   const SECRETS = /example-(?:key-id|secret|token)-leak-check/;
 
   async function command(name: string, args: readonly string[]): Promise<{ code: number; output: string }> {
@@ -164,8 +192,18 @@ describe("S3 keys given as flags", () => {
     expect((await command("export-access-logs", [...range, "--output-path", local])).code).toBe(0);
     const upload = await command("upload-parquet", ["--source", local, "--destination", "s3://dataverse/leak/x.parquet", ...KEYS]);
     expect(upload.code).toBe(1);
-    const oneSided = await command("upload-parquet", ["--source", local, "--destination", "s3://dataverse/leak/x.parquet", "--s3-secret-access-key", "example-secret-leak-check"]);
-    expect(oneSided).toEqual({ code: 2, output: "upload-parquet: --s3-access-key-id and --s3-secret-access-key go together: give both, or neither to use the standard AWS chain\n" });
+    const oneSided = await command("upload-parquet", [
+      "--source",
+      local,
+      "--destination",
+      "s3://dataverse/leak/x.parquet",
+      "--s3-secret-access-key",
+      "example-secret-leak-check",
+    ]);
+    expect(oneSided).toEqual({
+      code: 2,
+      output: "upload-parquet: --s3-access-key-id and --s3-secret-access-key go together: give both, or neither to use the standard AWS chain\n",
+    });
     for (const { output } of [refused, upload, oneSided]) expect(output).not.toMatch(SECRETS);
     expect(await (await s3.bucket("dataverse")).keys("leak/")).toEqual([]);
   }, 60_000);

@@ -33,7 +33,13 @@ const LINES = {
 
 function wrap(shape: EnvelopeShape, line: string): string {
   if (shape === "bare") return line;
-  if (shape === "message") return JSON.stringify({ "@timestamp": "2026-07-20T13:47:49.000Z", message: line, hostname: "ip-10-0-1-20", kubernetes: { namespace_name: "pulp-prod", pod_name: "pulp-api-1" } });
+  if (shape === "message")
+    return JSON.stringify({
+      "@timestamp": "2026-07-20T13:47:49.000Z",
+      message: line,
+      hostname: "ip-10-0-1-20",
+      kubernetes: { namespace_name: "pulp-prod", pod_name: "pulp-api-1" },
+    });
   return JSON.stringify({ log: `${line}\n`, stream: "stdout", kubernetes: { namespace_name: "pulp-prod", pod_name: "pulp-api-1" } });
 }
 
@@ -44,7 +50,10 @@ let duck: DuckDBConnection;
 
 beforeAll(async () => {
   const groups = ENVELOPE_SHAPES.flatMap((shape) => [
-    new EventListGroup(`/lines/${shape}`, Object.values(LINES).map((line, i) => ({ timestamp: HOUR + 1_000 * (i + 1), message: wrap(shape, line) }))),
+    new EventListGroup(
+      `/lines/${shape}`,
+      Object.values(LINES).map((line, i) => ({ timestamp: HOUR + 1_000 * (i + 1), message: wrap(shape, line) })),
+    ),
     pulpHourStream({ hourStartMs: HOUR, eventsInHour: GENERATED, envelope: shape, logGroupName: `/generated/${shape}`, marginSeconds: 60 }),
   ]);
   fake = await startFakeCloudWatchLogs({ groups });
@@ -74,21 +83,49 @@ describe.each(ENVELOPE_SHAPES)("each bullet of issue 16's Why, events %s", (shap
     const file = join(dir, `access-${shape}.parquet`);
     expect(await exportAccessLogsCommand([...group, "--output-path", file], capturedIO())).toBe(0);
     expect(await rows(file)).toEqual([
-      { message: LINES.deployed, user: DN, org_id: "4242", domain: "public-rhai", distribution: "rhoai/3.4/cuda12.4-ubi9", package: "typing-extensions", status_code: 200, user_agent: "uv/0.9.26 {}", x_forwarded_for: "23.48.249.160" },
+      {
+        message: LINES.deployed,
+        user: DN,
+        org_id: "4242",
+        domain: "public-rhai",
+        distribution: "rhoai/3.4/cuda12.4-ubi9",
+        package: "typing-extensions",
+        status_code: 200,
+        user_agent: "uv/0.9.26 {}",
+        x_forwarded_for: "23.48.249.160",
+      },
     ]);
     expect((await manifestOf(file)).malformed.count).toBe(0);
   });
 
-  it("exports a content line with one more key:\"value\" field after request_time, keeping the whole forwarded chain", async () => {
+  it('exports a content line with one more key:"value" field after request_time, keeping the whole forwarded chain', async () => {
     const file = join(dir, `python-${shape}.parquet`);
     expect(await exportContentLogsCommand([...group, "--content-type", "python", "--output-path", file], capturedIO())).toBe(0);
-    expect(await rows(file)).toMatchObject([{ distribution: "rhoai/3.4/cuda12.4-ubi9", package_name: "requests", package_version: "2.34.2", build_tag: "2", request_time_ms: 3, x_forwarded_for: "23.48.249.160,10.0.0.1" }]);
+    expect(await rows(file)).toMatchObject([
+      {
+        distribution: "rhoai/3.4/cuda12.4-ubi9",
+        package_name: "requests",
+        package_version: "2.34.2",
+        build_tag: "2",
+        request_time_ms: 3,
+        x_forwarded_for: "23.48.249.160,10.0.0.1",
+      },
+    ]);
   });
 
   it("writes RPM epoch 0 where the file name has none, and the whole forwarded chain", async () => {
     const file = join(dir, `rpm-${shape}.parquet`);
     expect(await exportContentLogsCommand([...group, "--content-type", "rpm", "--output-path", file], capturedIO())).toBe(0);
-    expect(await rows(file)).toMatchObject([{ package_name: "bash", epoch: 0, release: "4.fc43", distribution: "packit/fedora-43-x86_64", x_forwarded_for: "66.187.232.140, 66.187.232.140, 23.220.105.201", org_id: null }]);
+    expect(await rows(file)).toMatchObject([
+      {
+        package_name: "bash",
+        epoch: 0,
+        release: "4.fc43",
+        distribution: "packit/fedora-43-x86_64",
+        x_forwarded_for: "66.187.232.140, 66.187.232.140, 23.220.105.201",
+        org_id: null,
+      },
+    ]);
   });
 });
 

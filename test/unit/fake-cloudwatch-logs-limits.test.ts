@@ -14,7 +14,10 @@ const SLOW: InsightsLatencyModel = { baseMs: 600_000, scanBytesPerMs: 1e12, retu
 
 async function withFake(limits: FakeInsightsLimitsOptions, run: (fake: FakeCloudWatchLogs) => Promise<void>): Promise<void> {
   const fake = await startFakeCloudWatchLogs({
-    groups: [pulpHourStream({ hourStartMs: HOUR, eventsInHour: 2_000, logGroupName: SMALL }), pulpHourStream({ hourStartMs: HOUR, eventsInHour: 8_000, logGroupName: LARGE })],
+    groups: [
+      pulpHourStream({ hourStartMs: HOUR, eventsInHour: 2_000, logGroupName: SMALL }),
+      pulpHourStream({ hourStartMs: HOUR, eventsInHour: 8_000, logGroupName: LARGE }),
+    ],
     limits,
   });
   try {
@@ -30,7 +33,13 @@ function client(fake: FakeCloudWatchLogs, accessKeyId = "AKIDALPHA"): CloudWatch
 }
 
 function start(logs: CloudWatchLogsClient, group = SMALL): Promise<string> {
-  const command = new StartQueryCommand({ logGroupNames: [group], queryString: "fields @timestamp, @message", startTime: HOUR / 1000, endTime: (HOUR + HOUR_MS) / 1000, limit: 10_000 });
+  const command = new StartQueryCommand({
+    logGroupNames: [group],
+    queryString: "fields @timestamp, @message",
+    startTime: HOUR / 1000,
+    endTime: (HOUR + HOUR_MS) / 1000,
+    limit: 10_000,
+  });
   return logs.send(command).then((out) => out.queryId ?? "");
 }
 

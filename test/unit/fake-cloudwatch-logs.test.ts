@@ -74,7 +74,13 @@ async function poll(client: CloudWatchLogsClient, queryId: string): Promise<GetQ
   throw new Error("query never finished");
 }
 
-async function runQuery(client: CloudWatchLogsClient, queryString: string, startS: number, endS: number, limit?: number): Promise<GetQueryResultsCommandOutput> {
+async function runQuery(
+  client: CloudWatchLogsClient,
+  queryString: string,
+  startS: number,
+  endS: number,
+  limit?: number,
+): Promise<GetQueryResultsCommandOutput> {
   const outputs = await poll(client, await startQuery(client, queryString, startS, endS, limit));
   return outputs.at(-1) as GetQueryResultsCommandOutput;
 }
@@ -134,7 +140,12 @@ describe("fake CloudWatch Logs: Logs Insights queries through the real SDK", () 
     await withFake({ runningPolls: 0, groups: [stream, other] }, async (_fake, c) => {
       const startS = seconds(HOUR + 2 * MINUTE_MS);
       const { queryId } = await c.send(
-        new StartQueryCommand({ logGroupNames: [GROUP, "/other/group"], startTime: startS, endTime: startS + 2, queryString: "fields @timestamp, @log | sort @timestamp asc" }),
+        new StartQueryCommand({
+          logGroupNames: [GROUP, "/other/group"],
+          startTime: startS,
+          endTime: startS + 2,
+          queryString: "fields @timestamp, @log | sort @timestamp asc",
+        }),
       );
       const [out] = await poll(c, queryId ?? "");
       const rows = (out?.results ?? []).map(fieldMap);
@@ -213,7 +224,12 @@ describe("fake CloudWatch Logs: Logs Insights queries through the real SDK", () 
     expect(out.results?.map((r) => [fieldMap(r).t, Number(fieldMap(r).rows)])).toEqual(
       stream.histogram(start, end, SECOND_MS).map((b) => [formatInsightsTime(b.binStartMs), b.count]),
     );
-    const ms = await runQuery(client, `filter @timestamp >= ${BURST_SECOND} and @timestamp < ${BURST_SECOND + 100} | stats count(*) by bin(1ms)`, seconds(BURST_SECOND), seconds(BURST_SECOND) + 1);
+    const ms = await runQuery(
+      client,
+      `filter @timestamp >= ${BURST_SECOND} and @timestamp < ${BURST_SECOND + 100} | stats count(*) by bin(1ms)`,
+      seconds(BURST_SECOND),
+      seconds(BURST_SECOND) + 1,
+    );
     const total = (ms.results ?? []).reduce((sum, r) => sum + Number(fieldMap(r)["count(*)"]), 0);
     expect(total).toBe(stream.count(BURST_SECOND, BURST_SECOND + 100));
     expect(ms.results).toHaveLength(100);
@@ -227,7 +243,12 @@ describe("fake CloudWatch Logs: Logs Insights queries through the real SDK", () 
     const out = await runQuery(client, rowsQuery(start, end, filters), seconds(start), seconds(end));
     expect(out.results?.map((r) => fieldMap(r)["@message"])).toEqual(expected.map((e) => e.message));
     expect(expected.some((e) => e.kind === "malformed")).toBe(true);
-    const counted = await runQuery(client, `filter @timestamp >= ${start} and @timestamp < ${end}${filters} | stats count(*) as n`, seconds(start), seconds(end));
+    const counted = await runQuery(
+      client,
+      `filter @timestamp >= ${start} and @timestamp < ${end}${filters} | stats count(*) as n`,
+      seconds(start),
+      seconds(end),
+    );
     expect(counted.results).toEqual([[{ field: "n", value: String(expected.length) }]]);
   });
 
@@ -307,14 +328,22 @@ describe("fake CloudWatch Logs: faults and retries", () => {
     expect(calls().filter((c) => c.fault !== undefined)).toHaveLength(0);
     const histogram = await runQuery(client, "stats count(*) by bin(1m)", seconds(HOUR), seconds(HOUR) + 1);
     expect(histogram.status).toBe("Complete");
-    expect(calls().filter((c) => c.op === "GetQueryResults" && c.queryKind === "histogram").map((c) => [c.status, c.fault])).toEqual([
+    expect(
+      calls()
+        .filter((c) => c.op === "GetQueryResults" && c.queryKind === "histogram")
+        .map((c) => [c.status, c.fault]),
+    ).toEqual([
       [503, "status"],
       [200, undefined],
     ]);
 
     fake.inject({ on: "StartQuery", kind: "reset" });
     await startQuery(client, "fields @timestamp", seconds(HOUR), seconds(HOUR) + 1);
-    expect(calls().slice(-2).map((c) => [c.op, c.status, c.fault])).toEqual([
+    expect(
+      calls()
+        .slice(-2)
+        .map((c) => [c.op, c.status, c.fault]),
+    ).toEqual([
       ["StartQuery", 0, "reset"],
       ["StartQuery", 200, undefined],
     ]);
@@ -392,7 +421,10 @@ describe("fake CloudWatch Logs: FilterLogEvents", () => {
       const endMs = HOUR + 3 * SECOND_MS;
       const streamName = stream.logStreamNames[1] as string;
       const all: string[] = [];
-      for await (const page of paginateFilterLogEvents({ client: c, pageSize: 4 }, { logGroupName: GROUP, startTime: startMs, endTime: endMs, logStreamNames: [streamName] })) {
+      for await (const page of paginateFilterLogEvents(
+        { client: c, pageSize: 4 },
+        { logGroupName: GROUP, startTime: startMs, endTime: endMs, logStreamNames: [streamName] },
+      )) {
         expect(page.events?.length ?? 0).toBeLessThanOrEqual(4);
         for (const e of page.events ?? []) all.push(`${e.timestamp}:${e.logStreamName}`);
       }
@@ -416,7 +448,9 @@ describe("fake CloudWatch Logs: FilterLogEvents", () => {
 
 describe("parseInsightsQuery", () => {
   it("splits commands outside regexes and strings, and drops comments", () => {
-    const q = parseInsightsQuery('# exported by logexport\nfields @timestamp, @message\n| filter @message like /a|b/ and @logStream = "x|y"\n| sort @timestamp asc | limit 5');
+    const q = parseInsightsQuery(
+      '# exported by logexport\nfields @timestamp, @message\n| filter @message like /a|b/ and @logStream = "x|y"\n| sort @timestamp asc | limit 5',
+    );
     expect(q).toMatchObject({ kind: "rows", fields: ["@timestamp", "@message"], sort: "asc", limit: 5 });
     expect(q.predicates).toHaveLength(2);
   });
@@ -453,7 +487,12 @@ describe("PulpLogStream", () => {
     const burst = eventsIn(BURST_SECOND, BURST_SECOND + SECOND_MS);
     expect(burst).toHaveLength(BURST + 10);
     expect(new Set(burst.map((e) => e.eventId)).size).toBe(burst.length);
-    for (const [a, b] of [[0, 1], [123, 124], [998, 999]] as const) expect(stream.count(BURST_SECOND + a, BURST_SECOND + b)).toBe(burst.filter((e) => e.timestamp === BURST_SECOND + a).length);
+    for (const [a, b] of [
+      [0, 1],
+      [123, 124],
+      [998, 999],
+    ] as const)
+      expect(stream.count(BURST_SECOND + a, BURST_SECOND + b)).toBe(burst.filter((e) => e.timestamp === BURST_SECOND + a).length);
   });
 
   it("matches its own histogram and resumes after a cursor", () => {
@@ -524,15 +563,20 @@ describe("PulpLogStream", () => {
 
   it("count and histogram agree with the generated events for any layout and range", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 2_500 }), { minLength: 3, maxLength: 3 }), fc.integer({ min: 0, max: 2_999 }), fc.integer({ min: 0, max: 3_000 }), (perSecond, a, length) => {
-        const layout = new PulpLogStream({ eventsInSecond: (s) => perSecond[(s - HOUR) / SECOND_MS] ?? 0 });
-        const start = HOUR + a;
-        const end = start + length;
-        const events = [...layout.events(start, end)];
-        expect(layout.count(start, end)).toBe(events.length);
-        expect(events.every((e) => e.timestamp >= start && e.timestamp < end)).toBe(true);
-        expect(layout.histogram(start, end, 7).reduce((sum, b) => sum + b.count, 0)).toBe(events.length);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 2_500 }), { minLength: 3, maxLength: 3 }),
+        fc.integer({ min: 0, max: 2_999 }),
+        fc.integer({ min: 0, max: 3_000 }),
+        (perSecond, a, length) => {
+          const layout = new PulpLogStream({ eventsInSecond: (s) => perSecond[(s - HOUR) / SECOND_MS] ?? 0 });
+          const start = HOUR + a;
+          const end = start + length;
+          const events = [...layout.events(start, end)];
+          expect(layout.count(start, end)).toBe(events.length);
+          expect(events.every((e) => e.timestamp >= start && e.timestamp < end)).toBe(true);
+          expect(layout.histogram(start, end, 7).reduce((sum, b) => sum + b.count, 0)).toBe(events.length);
+        },
+      ),
       { numRuns: 40 },
     );
   });

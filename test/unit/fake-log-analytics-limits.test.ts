@@ -28,7 +28,10 @@ function histogram(fake: FakeLogAnalytics, identity = "Bearer a"): Promise<Respo
 }
 
 function sdkClient(fake: FakeLogAnalytics): LogsQueryClient {
-  const client = new LogsQueryClient({ getToken: async () => ({ token: "x", expiresOnTimestamp: Date.now() + 3600e3 }) }, { endpoint: `${fake.url}/v1`, allowInsecureConnection: true });
+  const client = new LogsQueryClient(
+    { getToken: async () => ({ token: "x", expiresOnTimestamp: Date.now() + 3600e3 }) },
+    { endpoint: `${fake.url}/v1`, allowInsecureConnection: true },
+  );
   client.pipeline.removePolicy({ name: "bearerTokenAuthenticationPolicy" });
   const auth: PipelinePolicy = {
     name: "fakeAuthorization",
@@ -109,7 +112,10 @@ describe("the fake Log Analytics API's limits (opt-in)", () => {
     await withFake({ queries: { maxResultRows: 1_000 } }, 1_500, async (fake) => {
       const client = sdkClient(fake);
       const range = { startMs: HOUR, endMs: HOUR + HOUR_MS };
-      const byRows = await client.queryWorkspace(fake.workspaceId, partKql(TABLE, range), { startTime: new Date(range.startMs), endTime: new Date(range.endMs) });
+      const byRows = await client.queryWorkspace(fake.workspaceId, partKql(TABLE, range), {
+        startTime: new Date(range.startMs),
+        endTime: new Date(range.endMs),
+      });
       expect(byRows.status).toBe(LogsQueryResultStatus.PartialFailure);
       if (byRows.status !== LogsQueryResultStatus.PartialFailure) return;
       // The SDK keeps the error's code and details, not the inner error that names the cap.
@@ -120,7 +126,10 @@ describe("the fake Log Analytics API's limits (opt-in)", () => {
     await withFake({ queries: { maxResultBytes: 100_000 } }, 1_500, async (fake) => {
       const client = sdkClient(fake);
       const range = { startMs: HOUR, endMs: HOUR + HOUR_MS };
-      const bySize = await client.queryWorkspace(fake.workspaceId, partKql(TABLE, range), { startTime: new Date(range.startMs), endTime: new Date(range.endMs) });
+      const bySize = await client.queryWorkspace(fake.workspaceId, partKql(TABLE, range), {
+        startTime: new Date(range.startMs),
+        endTime: new Date(range.endMs),
+      });
       expect(bySize.status).toBe(LogsQueryResultStatus.PartialFailure);
       if (bySize.status !== LogsQueryResultStatus.PartialFailure) return;
       expect(bySize.partialError.code).toBe("PartialError");

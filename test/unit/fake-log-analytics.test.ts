@@ -171,7 +171,9 @@ describe("fake Log Analytics through the real SDK", () => {
   }, 30_000); // six day-long histograms, 86,400 one-second bins each, through the SDK
 
   it("the burst minute holds 25,000 rows over 60 one-second bins", async () => {
-    const result = successTable(await query(client, fake, histogramKql("AppRequests", { startMs: BURST, endMs: BURST + MINUTE_MS }, 1_000), BURST, BURST + MINUTE_MS));
+    const result = successTable(
+      await query(client, fake, histogramKql("AppRequests", { startMs: BURST, endMs: BURST + MINUTE_MS }, 1_000), BURST, BURST + MINUTE_MS),
+    );
     expect(result.rows).toHaveLength(60);
     expect(result.rows.reduce((sum, row) => sum + Number(row[1]), 0)).toBe(BURST_ROWS);
     expect(fake.table("AppRequests").rowsIn(BURST, BURST + MINUTE_MS)).toBe(BURST_ROWS);
@@ -213,7 +215,9 @@ describe("fake Log Analytics through the real SDK", () => {
   });
 
   it("throws a 400 for an unknown table", async () => {
-    const error: unknown = await query(client, fake, partKql("NoSuchTable", { startMs: DAY, endMs: DAY + MINUTE_MS }), DAY, DAY + MINUTE_MS).catch((e: unknown) => e);
+    const error: unknown = await query(client, fake, partKql("NoSuchTable", { startMs: DAY, endMs: DAY + MINUTE_MS }), DAY, DAY + MINUTE_MS).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({
       name: "RestError",
       statusCode: 400,

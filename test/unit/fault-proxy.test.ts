@@ -12,7 +12,15 @@ beforeAll(async () => {
     createServer((req, res) => {
       let received = "";
       req.on("data", (c: Buffer) => (received += c.toString()));
-      req.on("end", () => res.writeHead(200, { "content-type": "text/plain", "content-length": String(BODY.length), "x-echo": `${req.method} ${req.url} ${received.length} ${req.headers.host}` }).end(BODY));
+      req.on("end", () =>
+        res
+          .writeHead(200, {
+            "content-type": "text/plain",
+            "content-length": String(BODY.length),
+            "x-echo": `${req.method} ${req.url} ${received.length} ${req.headers.host}`,
+          })
+          .end(BODY),
+      );
     }),
   );
   proxy = await startFaultProxy(target.url);

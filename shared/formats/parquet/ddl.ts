@@ -14,9 +14,42 @@ export interface DdlRequest {
 
 /** Column types per engine: Athena/Trino (Hive DDL), Databricks (Spark SQL), Synapse serverless (T-SQL). */
 const TYPES: Readonly<Record<Exclude<DdlEngine, "duckdb">, Readonly<Record<ParquetColumnType, string>>>> = {
-  athena: { timestamp_ns: "timestamp", timestamp_us_utc: "timestamp", string: "string", json: "string", int8: "tinyint", int16: "smallint", int32: "int", int64: "bigint", double: "double", bool: "boolean" },
-  databricks: { timestamp_ns: "TIMESTAMP", timestamp_us_utc: "TIMESTAMP", string: "STRING", json: "STRING", int8: "TINYINT", int16: "SMALLINT", int32: "INT", int64: "BIGINT", double: "DOUBLE", bool: "BOOLEAN" },
-  synapse: { timestamp_ns: "datetime2(7)", timestamp_us_utc: "datetime2(7)", string: "varchar(8000) COLLATE Latin1_General_100_BIN2_UTF8", json: "varchar(8000) COLLATE Latin1_General_100_BIN2_UTF8", int8: "smallint", int16: "smallint", int32: "int", int64: "bigint", double: "float", bool: "bit" },
+  athena: {
+    timestamp_ns: "timestamp",
+    timestamp_us_utc: "timestamp",
+    string: "string",
+    json: "string",
+    int8: "tinyint",
+    int16: "smallint",
+    int32: "int",
+    int64: "bigint",
+    double: "double",
+    bool: "boolean",
+  },
+  databricks: {
+    timestamp_ns: "TIMESTAMP",
+    timestamp_us_utc: "TIMESTAMP",
+    string: "STRING",
+    json: "STRING",
+    int8: "TINYINT",
+    int16: "SMALLINT",
+    int32: "INT",
+    int64: "BIGINT",
+    double: "DOUBLE",
+    bool: "BOOLEAN",
+  },
+  synapse: {
+    timestamp_ns: "datetime2(7)",
+    timestamp_us_utc: "datetime2(7)",
+    string: "varchar(8000) COLLATE Latin1_General_100_BIN2_UTF8",
+    json: "varchar(8000) COLLATE Latin1_General_100_BIN2_UTF8",
+    int8: "smallint",
+    int16: "smallint",
+    int32: "int",
+    int64: "bigint",
+    double: "float",
+    bool: "bit",
+  },
 };
 
 const PARTITIONS = ["year", "month", "day", "hour"] as const;
@@ -44,7 +77,11 @@ function athena(request: DdlRequest): string {
   const columns = request.schema.map((c) => `  ${quoted(c.name, "`")} ${TYPES.athena[c.type]}`).join(",\n");
   const location = folder(request.location);
   const ranges: Readonly<Record<(typeof PARTITIONS)[number], string>> = { year: "2000,2100", month: "1,12", day: "1,31", hour: "0,23" };
-  const projection = PARTITIONS.flatMap((p) => [`  'projection.${p}.type' = 'integer'`, `  'projection.${p}.range' = '${ranges[p]}'`, `  'projection.${p}.digits' = '${p === "year" ? 4 : 2}'`]);
+  const projection = PARTITIONS.flatMap((p) => [
+    `  'projection.${p}.type' = 'integer'`,
+    `  'projection.${p}.range' = '${ranges[p]}'`,
+    `  'projection.${p}.digits' = '${p === "year" ? 4 : 2}'`,
+  ]);
   return `CREATE EXTERNAL TABLE IF NOT EXISTS ${quoted(request.name, "`")} (
 ${columns}
 )
@@ -60,7 +97,9 @@ ${projection.join(",\n")},
 }
 
 function databricks(request: DdlRequest): string {
-  const columns = [...request.schema.map((c) => `  ${quoted(c.name, "`")} ${TYPES.databricks[c.type]}`), ...PARTITIONS.map((p) => `  \`${p}\` STRING`)].join(",\n");
+  const columns = [...request.schema.map((c) => `  ${quoted(c.name, "`")} ${TYPES.databricks[c.type]}`), ...PARTITIONS.map((p) => `  \`${p}\` STRING`)].join(
+    ",\n",
+  );
   return `CREATE TABLE IF NOT EXISTS ${quoted(request.name, "`")} (
 ${columns}
 )

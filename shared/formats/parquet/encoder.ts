@@ -103,7 +103,13 @@ class ChunkedWriter extends ByteWriter {
 
 type Convert = (value: unknown, rowIndex: number) => unknown;
 
-async function* encodeRows(schema: ParquetSchema, rows: AsyncIterable<ParquetRow> | Iterable<ParquetRow>, rowGroupSize: number, chunkBytes: number, codec: ParquetCodec): AsyncGenerator<Uint8Array> {
+async function* encodeRows(
+  schema: ParquetSchema,
+  rows: AsyncIterable<ParquetRow> | Iterable<ParquetRow>,
+  rowGroupSize: number,
+  chunkBytes: number,
+  codec: ParquetCodec,
+): AsyncGenerator<Uint8Array> {
   const sink = new ChunkedWriter(chunkBytes);
   const parquet = new ParquetWriter({ writer: sink, schema: schemaElements(schema), codec, compressors: COMPRESSORS, statistics: true });
   const names = schema.map((column) => column.name);
@@ -187,7 +193,10 @@ function converter(column: ParquetColumn): Convert {
     case "double":
       return check((v) => typeof v === "number", "a number (NaN and ±Infinity included)");
     case "timestamp_us_utc":
-      return check((v) => (typeof v === "bigint" && v >= INT64_MIN && v <= INT64_MAX) || Number.isSafeInteger(v), "microseconds since the epoch (a bigint, or a safe-integer number)");
+      return check(
+        (v) => (typeof v === "bigint" && v >= INT64_MIN && v <= INT64_MAX) || Number.isSafeInteger(v),
+        "microseconds since the epoch (a bigint, or a safe-integer number)",
+      );
     case "int16":
       return check((v) => Number.isInteger(v) && (v as number) >= INT16_MIN && (v as number) <= INT16_MAX, "an integer in [-32768, 32767]");
     case "int32":

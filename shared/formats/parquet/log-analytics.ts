@@ -115,7 +115,13 @@ function convert(name: string, type: string, value: unknown, rowIndex: number): 
   if (parquetType !== "string" && parquetType !== "json" && typeof value === "string" && SANITIZED.test(value)) return null;
   switch (parquetType) {
     case "bool":
-      return typeof value === "boolean" ? value : value === "True" || value === "true" ? true : value === "False" || value === "false" ? false : refuse(name, type, value, rowIndex);
+      return typeof value === "boolean"
+        ? value
+        : value === "True" || value === "true"
+          ? true
+          : value === "False" || value === "false"
+            ? false
+            : refuse(name, type, value, rowIndex);
     case "int32":
       return typeof value === "number" && Number.isInteger(value) ? value : refuse(name, type, value, rowIndex);
     case "int64":
@@ -124,11 +130,21 @@ function convert(name: string, type: string, value: unknown, rowIndex: number): 
     case "double":
       // The service writes non-finite reals as strings.
       if (typeof value === "number") return value;
-      return value === "NaN" ? Number.NaN : value === "Infinity" ? Number.POSITIVE_INFINITY : value === "-Infinity" ? Number.NEGATIVE_INFINITY : refuse(name, type, value, rowIndex);
+      return value === "NaN"
+        ? Number.NaN
+        : value === "Infinity"
+          ? Number.POSITIVE_INFINITY
+          : value === "-Infinity"
+            ? Number.NEGATIVE_INFINITY
+            : refuse(name, type, value, rowIndex);
     case "json":
       return stringifyJson(value);
     default:
-      return typeof value === "string" ? value : typeof value === "bigint" || typeof value === "number" || typeof value === "boolean" ? String(value) : stringifyJson(value);
+      return typeof value === "string"
+        ? value
+        : typeof value === "bigint" || typeof value === "number" || typeof value === "boolean"
+          ? String(value)
+          : stringifyJson(value);
   }
 }
 
@@ -144,7 +160,9 @@ export function logAnalyticsPlan(columns: readonly Column[]): { readonly schema:
   const taken = new Set(columns.map((c) => c.name));
   const plans: ColumnPlan[] = columns.map(({ name, type }) => {
     if (type !== "datetime") {
-      return { columns: [{ name, type: PARQUET_TYPE[type] ?? "string", nullable: true }], fill: (record, row, i) => {
+      return {
+        columns: [{ name, type: PARQUET_TYPE[type] ?? "string", nullable: true }],
+        fill: (record, row, i) => {
           row[name] = convert(name, type, record[name], i);
         },
       };

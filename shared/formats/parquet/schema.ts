@@ -94,7 +94,8 @@ export function assertValidSchema(schema: ParquetSchema): void {
   for (const column of schema) {
     if (column.name.length === 0) throw new TypeError("a Parquet column needs a name");
     if (seen.has(column.name)) throw new TypeError(`duplicate Parquet column "${column.name}"`);
-    if (!(PARQUET_COLUMN_TYPES as readonly string[]).includes(column.type)) throw new TypeError(`unknown Parquet column type "${column.type}" for "${column.name}"`);
+    if (!(PARQUET_COLUMN_TYPES as readonly string[]).includes(column.type))
+      throw new TypeError(`unknown Parquet column type "${column.type}" for "${column.name}"`);
     seen.add(column.name);
   }
 }

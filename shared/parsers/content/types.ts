@@ -57,7 +57,13 @@ const RPM: ContentTypeSpec = {
   coordinates(path) {
     const rpm = parseRpmName(path.filename);
     if (rpm === undefined) return undefined;
-    return { distribution: path.distribution, packageName: rpm.name, packageVersion: rpm.version, architecture: rpm.arch, extra: { epoch: rpm.epoch, release: rpm.release } };
+    return {
+      distribution: path.distribution,
+      packageName: rpm.name,
+      packageVersion: rpm.version,
+      architecture: rpm.arch,
+      extra: { epoch: rpm.epoch, release: rpm.release },
+    };
   },
 };
 

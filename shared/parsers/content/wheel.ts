@@ -9,7 +9,8 @@ export interface WheelName {
   readonly platformTag: string;
 }
 
-const WHEEL = /^([A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?)-([A-Za-z0-9_.!+]+)(?:-(\d[A-Za-z0-9_.]*))?-([A-Za-z0-9_.]+)-([A-Za-z0-9_.]+)-([A-Za-z0-9_.]+)\.whl(?:\.metadata)?$/;
+const WHEEL =
+  /^([A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?)-([A-Za-z0-9_.!+]+)(?:-(\d[A-Za-z0-9_.]*))?-([A-Za-z0-9_.]+)-([A-Za-z0-9_.]+)-([A-Za-z0-9_.]+)\.whl(?:\.metadata)?$/;
 
 /** Wheels and their PEP 658 `.whl.metadata` files; undefined for anything else (counted, never guessed). */
 export function parseWheelName(filename: string): WheelName | undefined {

@@ -63,7 +63,23 @@ export class KeyValueRule implements TextRule {
   readonly requires = HINT_WORD;
   readonly minLength = 4;
   /** The words KEY_VALUE starts from. */
-  readonly keywords = ["authorization", "cookie", "key", "sig", "pass", "pwd", "pw", "pin", "otp", "auth", "secret", "credential", "token", "session", "connection"];
+  readonly keywords = [
+    "authorization",
+    "cookie",
+    "key",
+    "sig",
+    "pass",
+    "pwd",
+    "pw",
+    "pin",
+    "otp",
+    "auth",
+    "secret",
+    "credential",
+    "token",
+    "session",
+    "connection",
+  ];
 
   apply(text: string, context: MatchContext): string {
     return rewrite(text, KEY_VALUE, (match) => this.edit(text, match, context));

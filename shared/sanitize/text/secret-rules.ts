@@ -82,7 +82,12 @@ export function replaceKeyedValue(value: string, rules: readonly SecretRule[], p
 const compiledSets = new Map<string, SecretRuleSet>();
 
 /** The rules of the public rule set whose family is on, compiled once per process for each such choice. */
-export function secretRuleSet(data: readonly SecretRuleData[], global: SecretRuleAllowlist, familyOf: (id: string) => string, enabled: (family: string) => boolean): SecretRuleSet {
+export function secretRuleSet(
+  data: readonly SecretRuleData[],
+  global: SecretRuleAllowlist,
+  familyOf: (id: string) => string,
+  enabled: (family: string) => boolean,
+): SecretRuleSet {
   const kept = data.filter((rule) => enabled(familyOf(rule.id)));
   const signature = kept.map((rule) => rule.id).join(" ");
   let set = compiledSets.get(signature);

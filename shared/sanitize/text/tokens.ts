@@ -23,7 +23,18 @@ const TOKENS = new RegExp(
   "g",
 );
 
-const GROUP_RULES: readonly CredentialRule[] = ["jwt", "aws-access-key-id", "github-token", "gitlab-token", "slack-token", "stripe-key", "google-api-key", "npm-token", "bearer-token", "basic-auth"];
+const GROUP_RULES: readonly CredentialRule[] = [
+  "jwt",
+  "aws-access-key-id",
+  "github-token",
+  "gitlab-token",
+  "slack-token",
+  "stripe-key",
+  "google-api-key",
+  "npm-token",
+  "bearer-token",
+  "basic-auth",
+];
 
 /** Basic credentials are base64 of `user:password`: a word after `Basic` is one only when it decodes to that (`Basic authentication` is not). */
 const BASIC_CREDENTIALS = /^[\x20-\x7e]*:[\x20-\x7e]*$/;
@@ -41,7 +52,29 @@ export class TokenRule implements TextRule {
   readonly requires = HINT_WORD;
   readonly minLength = MIN_LENGTH;
   /** What every shape in TOKENS starts with. */
-  readonly keywords = ["eyj", "akia", "asia", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-", "sk_live_", "rk_live_", "aiza", "npm_", "bearer", "basic"];
+  readonly keywords = [
+    "eyj",
+    "akia",
+    "asia",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "xoxa-",
+    "xoxb-",
+    "xoxp-",
+    "xoxr-",
+    "xoxs-",
+    "sk_live_",
+    "rk_live_",
+    "aiza",
+    "npm_",
+    "bearer",
+    "basic",
+  ];
 
   apply(text: string, context: MatchContext): string {
     return rewrite(text, TOKENS, (match) => {

@@ -7,7 +7,10 @@ function status(error: unknown): number | undefined {
 }
 
 function failure(what: string, name: string, error: unknown): StorageError {
-  return new StorageError(`${what} the lease on ${name} failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`, { retriable: true, cause: error });
+  return new StorageError(`${what} the lease on ${name} failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`, {
+    retriable: true,
+    cause: error,
+  });
 }
 
 /** Blob leases on empty block blobs of one container; a blob is created the first time its lease is asked for. */

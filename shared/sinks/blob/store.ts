@@ -34,7 +34,10 @@ export class BlobObjectStore implements StateStore {
   private readonly blockSizeBytes: number;
   private readonly concurrency: number;
 
-  constructor(private readonly container: ContainerClient, options: BlobObjectStoreOptions = {}) {
+  constructor(
+    private readonly container: ContainerClient,
+    options: BlobObjectStoreOptions = {},
+  ) {
     const url = new URL(container.url);
     this.location = `${url.origin}${url.pathname}`;
     this.blockSizeBytes = options.blockSizeBytes ?? 4 * 1024 * 1024;

@@ -27,7 +27,8 @@ export class LocalObjectStore implements StateStore {
   }
 
   private path(name: string): string {
-    if (name.split("/").some((segment) => segment === ".." || segment === "") || name.startsWith("/")) throw new StorageError(`object name ${JSON.stringify(name)} is not a relative path`);
+    if (name.split("/").some((segment) => segment === ".." || segment === "") || name.startsWith("/"))
+      throw new StorageError(`object name ${JSON.stringify(name)} is not a relative path`);
     return join(this.root, ...name.split("/"));
   }
 
@@ -80,10 +81,13 @@ export class LocalObjectStore implements StateStore {
     try {
       if (condition !== undefined && "ifNoneMatch" in condition) {
         // link() fails when the target exists: an atomic create-if-absent.
-        const created = await link(tmp, path).then(() => true, (error: unknown) => {
-          if (errorCode(error) === "EEXIST") return false;
-          throw error;
-        });
+        const created = await link(tmp, path).then(
+          () => true,
+          (error: unknown) => {
+            if (errorCode(error) === "EEXIST") return false;
+            throw error;
+          },
+        );
         if (!created) return undefined;
       } else {
         if (condition !== undefined && (await this.readText(name))?.etag !== condition.ifMatch) return undefined;

@@ -108,7 +108,14 @@ function sha256(data: Buffer): string {
  * and the hash of its bytes, and a rerun re-hashes each recorded part before it skips it. Nothing is visible
  * at the key until the completion. Files of at most one part are a single PutObject.
  */
-export async function uploadResumable(client: S3Client, bucket: string, key: string, source: PartSource, journal: UploadJournal, options: PartUploadOptions): Promise<PartUploadResult> {
+export async function uploadResumable(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  source: PartSource,
+  journal: UploadJournal,
+  options: PartUploadOptions,
+): Promise<PartUploadResult> {
   const partSizeBytes = partSizeFor(source.sizeBytes);
   let state = await journal.load();
   const discard = async (reason: string): Promise<void> => {
@@ -157,7 +164,14 @@ async function putWhole(client: S3Client, bucket: string, key: string, source: P
   await options.beforeCommit?.();
   try {
     await client.send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: data, ContentLength: data.length, ContentType: options.contentType, Metadata: { ...options.metadata } }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: data,
+        ContentLength: data.length,
+        ContentType: options.contentType,
+        Metadata: { ...options.metadata },
+      }),
       { abortSignal: options.abortSignal },
     );
   } catch (error) {
@@ -166,14 +180,30 @@ async function putWhole(client: S3Client, bucket: string, key: string, source: P
   return { name: key, bytes: data.length, sha256: sha256(data), parts: 1, reusedParts: 0 };
 }
 
-async function createUpload(client: S3Client, bucket: string, key: string, source: PartSource, partSizeBytes: number, options: PartUploadOptions): Promise<PartUploadState> {
+async function createUpload(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  source: PartSource,
+  partSizeBytes: number,
+  options: PartUploadOptions,
+): Promise<PartUploadState> {
   try {
     const created = await client.send(
       new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: options.contentType, Metadata: { ...options.metadata } }),
       { abortSignal: options.abortSignal },
     );
     if (created.UploadId === undefined) throw new Error("no UploadId in the answer");
-    return { version: 1, bucket, key, uploadId: created.UploadId, partSizeBytes, sourceSizeBytes: source.sizeBytes, sourceModifiedMs: source.modifiedMs, parts: [] };
+    return {
+      version: 1,
+      bucket,
+      key,
+      uploadId: created.UploadId,
+      partSizeBytes,
+      sourceSizeBytes: source.sizeBytes,
+      sourceModifiedMs: source.modifiedMs,
+      parts: [],
+    };
   } catch (error) {
     throw s3StorageError(`starting the multipart upload of s3://${bucket}/${key}`, error);
   }
@@ -183,15 +213,26 @@ async function createUpload(client: S3Client, bucket: string, key: string, sourc
 async function abortUpload(client: S3Client, state: PartUploadState, options: PartUploadOptions, reason: string): Promise<void> {
   const what = `the unfinished upload ${state.uploadId} of s3://${state.bucket}/${state.key}`;
   try {
-    await client.send(new AbortMultipartUploadCommand({ Bucket: state.bucket, Key: state.key, UploadId: state.uploadId }), { abortSignal: options.abortSignal });
+    await client.send(new AbortMultipartUploadCommand({ Bucket: state.bucket, Key: state.key, UploadId: state.uploadId }), {
+      abortSignal: options.abortSignal,
+    });
     options.onNotice?.(`aborted ${what} (${reason})`);
   } catch (error) {
     if (isUploadGone(error)) options.onNotice?.(`${what} is already gone (${reason})`);
-    else options.onNotice?.(`could not abort ${what} (${reason}): ${errorMessage(error)} (a bucket lifecycle rule AbortIncompleteMultipartUpload removes its parts)`);
+    else
+      options.onNotice?.(
+        `could not abort ${what} (${reason}): ${errorMessage(error)} (a bucket lifecycle rule AbortIncompleteMultipartUpload removes its parts)`,
+      );
   }
 }
 
-async function uploadParts(client: S3Client, initial: PartUploadState, source: PartSource, journal: UploadJournal, options: PartUploadOptions): Promise<PartUploadResult> {
+async function uploadParts(
+  client: S3Client,
+  initial: PartUploadState,
+  source: PartSource,
+  journal: UploadJournal,
+  options: PartUploadOptions,
+): Promise<PartUploadResult> {
   const { abortSignal } = options;
   const { bucket, key, uploadId, partSizeBytes } = initial;
   const recorded = new Map(initial.parts.map((part) => [part.partNumber, part]));
@@ -228,7 +269,9 @@ async function uploadParts(client: S3Client, initial: PartUploadState, source: P
         continue;
       }
       const sent = client
-        .send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: data, ContentLength: data.length }), { abortSignal })
+        .send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: data, ContentLength: data.length }), {
+          abortSignal,
+        })
         .catch((error: unknown) => {
           throw s3StorageError(`uploading part ${partNumber} of ${total} of s3://${bucket}/${key}`, error);
         })

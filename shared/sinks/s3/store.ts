@@ -38,7 +38,9 @@ export class S3ObjectStore implements StateStore {
     this.partSizeBytes = options.partSizeBytes ?? 8 * MiB;
     this.concurrency = options.concurrency ?? 2;
     if (!Number.isSafeInteger(this.partSizeBytes) || this.partSizeBytes < MIN_PART_BYTES || this.partSizeBytes > MAX_PART_BYTES) {
-      throw new ConfigurationError(`S3 part size must be a whole number of bytes from ${MIN_PART_BYTES} (5 MiB) to ${MAX_PART_BYTES} (5 GiB), got ${this.partSizeBytes}`);
+      throw new ConfigurationError(
+        `S3 part size must be a whole number of bytes from ${MIN_PART_BYTES} (5 MiB) to ${MAX_PART_BYTES} (5 GiB), got ${this.partSizeBytes}`,
+      );
     }
     if (!Number.isSafeInteger(this.concurrency) || this.concurrency < 1) {
       throw new ConfigurationError(`S3 upload concurrency must be a whole number ≥ 1, got ${this.concurrency}`);

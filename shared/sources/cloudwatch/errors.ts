@@ -1,6 +1,15 @@
 import { LogExportError, SourceQueryError } from "../../core/errors.js";
 
-const RETRIABLE_NAMES = new Set(["ThrottlingException", "LimitExceededException", "ServiceUnavailableException", "TimeoutError", "RequestTimeout", "ECONNRESET", "ETIMEDOUT", "EPIPE"]);
+const RETRIABLE_NAMES = new Set([
+  "ThrottlingException",
+  "LimitExceededException",
+  "ServiceUnavailableException",
+  "TimeoutError",
+  "RequestTimeout",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+]);
 
 /** The service refused the request for its limits (concurrent queries, request rate): nothing happened, so it can be sent again after a wait. */
 export function isLimitRefusal(error: unknown): boolean {
@@ -13,7 +22,11 @@ export function isRetriableAwsError(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const { name, code, $metadata } = error as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: unknown } };
   const status = typeof $metadata?.httpStatusCode === "number" ? $metadata.httpStatusCode : undefined;
-  return (typeof name === "string" && RETRIABLE_NAMES.has(name)) || (typeof code === "string" && RETRIABLE_NAMES.has(code)) || (status !== undefined && status >= 500);
+  return (
+    (typeof name === "string" && RETRIABLE_NAMES.has(name)) ||
+    (typeof code === "string" && RETRIABLE_NAMES.has(code)) ||
+    (status !== undefined && status >= 500)
+  );
 }
 
 export function awsQueryError(what: string, error: unknown): LogExportError {

@@ -20,7 +20,8 @@ const SUFFIX = /^\.[A-Za-z0-9.]{1,30}$/;
 /** Request paths as settings and flags give them (`--filter-paths`, `--exclude-paths`): refused unless made of a safe alphabet. */
 export function validatePaths(name: string, values: readonly string[]): readonly string[] {
   for (const value of values) {
-    if (!PATH.test(value)) throw new ConfigurationError(`${name}: ${JSON.stringify(value)} is not allowed (a path starting with / made of letters, digits and . _ ~ / -)`);
+    if (!PATH.test(value))
+      throw new ConfigurationError(`${name}: ${JSON.stringify(value)} is not allowed (a path starting with / made of letters, digits and . _ ~ / -)`);
   }
   return values;
 }
@@ -51,7 +52,8 @@ function suffixPattern(suffixes: readonly string[]): string {
 export function lineMatcher(filter: LineFilter): (message: string) => boolean {
   const suffixes = filter.includeSuffixes ?? [];
   const suffix = suffixes.length === 0 ? undefined : new RegExp(suffixPattern(suffixes));
-  return (message) => (filter.includePaths.length === 0 || filter.includePaths.some((p) => message.includes(p))) && (suffix === undefined || suffix.test(message));
+  return (message) =>
+    (filter.includePaths.length === 0 || filter.includePaths.some((p) => message.includes(p))) && (suffix === undefined || suffix.test(message));
 }
 
 function filters(filter: LineFilter, range: TimeRange, logStream: string | undefined): string[] {

@@ -39,7 +39,8 @@ function resultRows(queryId: string, results: unknown): Array<Record<string, str
     const fields: Record<string, string> = {};
     for (const cell of row as unknown[]) {
       const { field, value } = (typeof cell === "object" && cell !== null ? cell : {}) as { field?: unknown; value?: unknown };
-      if (typeof field !== "string" || (value !== undefined && typeof value !== "string")) throw new SourceQueryError(`Logs Insights query ${queryId} returned a malformed field ${JSON.stringify(cell)}`);
+      if (typeof field !== "string" || (value !== undefined && typeof value !== "string"))
+        throw new SourceQueryError(`Logs Insights query ${queryId} returned a malformed field ${JSON.stringify(cell)}`);
       if (field !== "@ptr") fields[field] = value ?? "";
     }
     return fields;
@@ -118,14 +119,20 @@ export async function runInsightsQuery(client: CloudWatchLogsClient, query: Insi
         running = false;
         const rows = resultRows(queryId, result.results);
         const matched = result.statistics?.recordsMatched;
-        return { queryId, rows, recordsMatched: typeof matched === "number" && Number.isFinite(matched) ? matched : rows.length, bytesScanned: Number(result.statistics?.bytesScanned) || 0 };
+        return {
+          queryId,
+          rows,
+          recordsMatched: typeof matched === "number" && Number.isFinite(matched) ? matched : rows.length,
+          bytesScanned: Number(result.statistics?.bytesScanned) || 0,
+        };
       }
       if (!PENDING.has(status)) {
         // A query in an unknown state may still be running: that one is stopped too.
         running = status === "Unknown";
         throw new SourceQueryError(`Logs Insights query ${queryId} ended ${status}`, { retriable: status !== "Failed" });
       }
-      if (Date.now() + wait > deadline) throw new SourceQueryError(`Logs Insights query ${queryId} did not finish within ${options.timeoutMs / 1000} s`, { retriable: true });
+      if (Date.now() + wait > deadline)
+        throw new SourceQueryError(`Logs Insights query ${queryId} did not finish within ${options.timeoutMs / 1000} s`, { retriable: true });
       await pause(wait, options.abortSignal);
       options.abortSignal?.throwIfAborted();
     }

@@ -73,7 +73,10 @@ export class CloudWatchSource implements LogSource {
   }
 
   async histogram(table: string, range: TimeRange, binMs: number, options: QueryOptions = {}): Promise<HistogramBin[]> {
-    const result = await this.run({ logGroupNames: this.options.logGroupNames, queryString: this.histogramQuery(table, range, binMs), range }, options.abortSignal);
+    const result = await this.run(
+      { logGroupNames: this.options.logGroupNames, queryString: this.histogramQuery(table, range, binMs), range },
+      options.abortSignal,
+    );
     // Logs Insights names the group column after its expression.
     const binField = `bin(${binWidthLiteral(binMs)})`;
     return result.rows
@@ -82,7 +85,8 @@ export class CloudWatchSource implements LogSource {
         const count = row.rows ?? "";
         const rows = /^\d{1,15}$/.test(count) ? Number(count) : Number.NaN;
         if (!Number.isSafeInteger(rows)) throw new SourceQueryError(`histogram query ${result.queryId} returned a malformed count ${JSON.stringify(count)}`);
-        if (startMs + binMs <= range.startMs || startMs >= range.endMs) throw new SourceQueryError(`histogram query ${result.queryId} returned a bin at ${row[binField]} outside ${describeRange(range)}`);
+        if (startMs + binMs <= range.startMs || startMs >= range.endMs)
+          throw new SourceQueryError(`histogram query ${result.queryId} returned a bin at ${row[binField]} outside ${describeRange(range)}`);
         return { startMs: Math.max(startMs, range.startMs), endMs: Math.min(startMs + binMs, range.endMs), rows, bytes: 0 };
       })
       .sort((a, b) => a.startMs - b.startMs);
@@ -90,11 +94,20 @@ export class CloudWatchSource implements LogSource {
 
   async openPart(_table: string, range: TimeRange, options: QueryOptions = {}): Promise<PartStream> {
     const query = partInsights(this.options.filter, range, this.options.queryRowLimit, this.options.logStreamName);
-    const result = await this.run({ logGroupNames: this.options.logGroupNames, queryString: query, range, limit: this.options.queryRowLimit }, options.abortSignal);
+    const result = await this.run(
+      { logGroupNames: this.options.logGroupNames, queryString: query, range, limit: this.options.queryRowLimit },
+      options.abortSignal,
+    );
     if (result.recordsMatched > result.rows.length) {
-      throw new SourceQueryError(`query ${result.queryId} for ${describeRange(range)} matched ${result.recordsMatched} rows but returned ${result.rows.length}: the part is over the service limit`);
+      throw new SourceQueryError(
+        `query ${result.queryId} for ${describeRange(range)} matched ${result.recordsMatched} rows but returned ${result.rows.length}: the part is over the service limit`,
+      );
     }
-    const records: LogRecord[] = result.rows.map((row) => ({ timestamp: parseInsightsTimestamp(row["@timestamp"] ?? ""), message: row["@message"] ?? "", logStream: row["@logStream"] ?? "" }));
+    const records: LogRecord[] = result.rows.map((row) => ({
+      timestamp: parseInsightsTimestamp(row["@timestamp"] ?? ""),
+      message: row["@message"] ?? "",
+      logStream: row["@logStream"] ?? "",
+    }));
     records.sort(stableOrder);
     return { query: `${query}\n# queryId ${result.queryId}`, columns: CLOUDWATCH_COLUMNS, rows: iterate(records) };
   }
@@ -108,25 +121,46 @@ export class CloudWatchSource implements LogSource {
       do {
         let page;
         try {
-          page = await this.options.client.send(new FilterLogEventsCommand({ logGroupName, logStreamNames: this.options.logStreamName === undefined ? undefined : [this.options.logStreamName], startTime: range.startMs, endTime: range.endMs, nextToken }), { abortSignal: options.abortSignal });
+          page = await this.options.client.send(
+            new FilterLogEventsCommand({
+              logGroupName,
+              logStreamNames: this.options.logStreamName === undefined ? undefined : [this.options.logStreamName],
+              startTime: range.startMs,
+              endTime: range.endMs,
+              nextToken,
+            }),
+            { abortSignal: options.abortSignal },
+          );
         } catch (error) {
           throw awsQueryError(`FilterLogEvents on ${logGroupName} ${describeRange(range)}`, error);
         }
         const events: unknown = page.events ?? [];
-        if (!Array.isArray(events)) throw new SourceQueryError(`FilterLogEvents on ${logGroupName} ${describeRange(range)} returned events that are not a list`);
+        if (!Array.isArray(events))
+          throw new SourceQueryError(`FilterLogEvents on ${logGroupName} ${describeRange(range)} returned events that are not a list`);
         for (const [index, event] of (events as unknown[]).entries()) {
-          const { timestamp, message, logStreamName, eventId } = (typeof event === "object" && event !== null ? event : {}) as { timestamp?: unknown; message?: unknown; logStreamName?: unknown; eventId?: unknown };
+          const { timestamp, message, logStreamName, eventId } = (typeof event === "object" && event !== null ? event : {}) as {
+            timestamp?: unknown;
+            message?: unknown;
+            logStreamName?: unknown;
+            eventId?: unknown;
+          };
           if (typeof timestamp !== "number" || typeof message !== "string") {
             // Ids and offsets only: an event's text can hold personal data, and this message goes to logs.
             const id = typeof eventId === "string" ? `event ${eventId}` : `event ${index} of the page`;
-            throw new SourceQueryError(`FilterLogEvents on ${logGroupName} ${describeRange(range)} returned a malformed ${id} (timestamp: ${typeof timestamp}, message: ${typeof message})`);
+            throw new SourceQueryError(
+              `FilterLogEvents on ${logGroupName} ${describeRange(range)} returned a malformed ${id} (timestamp: ${typeof timestamp}, message: ${typeof message})`,
+            );
           }
           // The end bound's inclusiveness is not documented consistently: cut it here.
-          if (timestamp >= range.startMs && timestamp < range.endMs && this.matches(message)) records.push({ timestamp, message, logStream: typeof logStreamName === "string" ? logStreamName : "" });
+          if (timestamp >= range.startMs && timestamp < range.endMs && this.matches(message))
+            records.push({ timestamp, message, logStream: typeof logStreamName === "string" ? logStreamName : "" });
         }
         // Empty pages are normal; a token handed back unchanged page after page would page forever.
         repeats = page.nextToken !== undefined && page.nextToken === nextToken ? repeats + 1 : 0;
-        if (repeats >= MAX_SAME_TOKEN_PAGES) throw new SourceQueryError(`FilterLogEvents on ${logGroupName} ${describeRange(range)} returned the same nextToken ${repeats} times in a row`, { retriable: true });
+        if (repeats >= MAX_SAME_TOKEN_PAGES)
+          throw new SourceQueryError(`FilterLogEvents on ${logGroupName} ${describeRange(range)} returned the same nextToken ${repeats} times in a row`, {
+            retriable: true,
+          });
         nextToken = page.nextToken;
       } while (nextToken !== undefined);
     }
@@ -137,7 +171,9 @@ export class CloudWatchSource implements LogSource {
 
 /** The service orders by time only; a total order makes a rerun write the same bytes. */
 function stableOrder(a: LogRecord, b: LogRecord): number {
-  return Number(a.timestamp) - Number(b.timestamp) || String(a.logStream).localeCompare(String(b.logStream)) || String(a.message).localeCompare(String(b.message));
+  return (
+    Number(a.timestamp) - Number(b.timestamp) || String(a.logStream).localeCompare(String(b.logStream)) || String(a.message).localeCompare(String(b.message))
+  );
 }
 
 async function* iterate(records: readonly LogRecord[]): AsyncIterable<LogRecord> {

@@ -3,7 +3,17 @@ import { LogExportError, SourceQueryError } from "../../core/errors.js";
 
 const RETRIABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 // PARSE_ERROR: the SDK's name for a body that broke off mid-read ("aborted").
-const RETRIABLE_CODES = new Set(["PARSE_ERROR", "ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "REQUEST_SEND_ERROR", "ERR_STREAM_PREMATURE_CLOSE", "UND_ERR_SOCKET"]);
+const RETRIABLE_CODES = new Set([
+  "PARSE_ERROR",
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EAI_AGAIN",
+  "REQUEST_SEND_ERROR",
+  "ERR_STREAM_PREMATURE_CLOSE",
+  "UND_ERR_SOCKET",
+]);
 
 function code(error: unknown): string | undefined {
   const value = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
@@ -33,7 +43,11 @@ export function queryError(what: string, error: unknown): LogExportError {
   const status = error instanceof RestError && error.statusCode !== undefined ? ` (HTTP ${error.statusCode})` : "";
   const message = error instanceof Error ? error.message : String(error);
   const after = error instanceof RestError ? retryAfterMs(error.response?.headers.get("retry-after")) : undefined;
-  return new SourceQueryError(`${what} failed${status}: ${message}`, { retriable: isRetriableQueryError(error), cause: error, ...(after === undefined ? {} : { retryAfterMs: after }) });
+  return new SourceQueryError(`${what} failed${status}: ${message}`, {
+    retriable: isRetriableQueryError(error),
+    cause: error,
+    ...(after === undefined ? {} : { retryAfterMs: after }),
+  });
 }
 
 /** The service's error object, e.g. `{ code, message, innererror }`, as one line. */

@@ -277,7 +277,10 @@ export class ResultStreamReader {
         return { kind: "row", values: parseRow(text) };
       case "columns": {
         const parsed: unknown = JSON.parse(text);
-        if (!Array.isArray(parsed) || !parsed.every((c: unknown) => typeof c === "object" && c !== null && typeof (c as Column).name === "string" && typeof (c as Column).type === "string")) {
+        if (
+          !Array.isArray(parsed) ||
+          !parsed.every((c: unknown) => typeof c === "object" && c !== null && typeof (c as Column).name === "string" && typeof (c as Column).type === "string")
+        ) {
           throw new ResultFormatError("columns are not a list of {name, type}");
         }
         this.columnsSeen = true;

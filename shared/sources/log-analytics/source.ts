@@ -65,10 +65,15 @@ export class LogAnalyticsSource implements LogSource {
     const query = histogramKql(table, range, binMs);
     let result;
     try {
-      result = await this.clients.query.queryWorkspace(this.options.workspaceId, query, { startTime: new Date(range.startMs), endTime: new Date(range.endMs) }, {
-        serverTimeoutInSeconds: this.options.queryTimeoutSeconds,
-        abortSignal: options.abortSignal,
-      });
+      result = await this.clients.query.queryWorkspace(
+        this.options.workspaceId,
+        query,
+        { startTime: new Date(range.startMs), endTime: new Date(range.endMs) },
+        {
+          serverTimeoutInSeconds: this.options.queryTimeoutSeconds,
+          abortSignal: options.abortSignal,
+        },
+      );
     } catch (error) {
       throw queryError(what, error);
     }
@@ -107,7 +112,10 @@ export class LogAnalyticsSource implements LogSource {
         const text = await readSmall(body);
         const status = Number(response.status);
         const after = retryAfterMs(response.headers["retry-after"]);
-        throw new SourceQueryError(`${what} failed (HTTP ${response.status}): ${errorText(text)}`, { retriable: status === 408 || status === 429 || status >= 500, ...(after === undefined ? {} : { retryAfterMs: after }) });
+        throw new SourceQueryError(`${what} failed (HTTP ${response.status}): ${errorText(text)}`, {
+          retriable: status === 408 || status === 429 || status >= 500,
+          ...(after === undefined ? {} : { retryAfterMs: after }),
+        });
       }
     } catch (error) {
       throw queryError(what, error);
@@ -154,7 +162,10 @@ async function* rows(events: AsyncGenerator<ResultEvent>, columns: readonly Colu
 /** A body that breaks off or does not parse, before or after its columns, is a transport failure: asking again is the fix. */
 function readError(what: string, error: unknown): LogExportError {
   if (error instanceof LogExportError) return error;
-  return new SourceQueryError(`${what} (reading the response) failed: ${error instanceof Error ? error.message : String(error)}`, { retriable: true, cause: error });
+  return new SourceQueryError(`${what} (reading the response) failed: ${error instanceof Error ? error.message : String(error)}`, {
+    retriable: true,
+    cause: error,
+  });
 }
 
 async function readSmall(body: NodeJS.ReadableStream): Promise<string> {

@@ -5,7 +5,18 @@ import { FUNCTIONS, LAMBDA_BUILD } from "../../../scripts/build.js";
 import { NODE_ESM } from "../../../scripts/node-esm.js";
 
 async function metafileOf(entryPoints: Record<string, string>, options = NODE_ESM): Promise<Metafile> {
-  const result = await build({ ...options, entryPoints, outdir: "/tmp/logexport-bundle-check", write: false, metafile: true, minify: false, sourcemap: false, splitting: true, external: ["@azure/functions-core"], logLevel: "silent" });
+  const result = await build({
+    ...options,
+    entryPoints,
+    outdir: "/tmp/logexport-bundle-check",
+    write: false,
+    metafile: true,
+    minify: false,
+    sourcemap: false,
+    splitting: true,
+    external: ["@azure/functions-core"],
+    logLevel: "silent",
+  });
   return result.metafile;
 }
 
@@ -30,7 +41,10 @@ describe("each bundle carries only its own cloud", () => {
   it("names the stray package and who imports it when a bundle holds the other cloud", () => {
     const metafile: Metafile = {
       inputs: {
-        "shared/wiring/aws.ts": { bytes: 1, imports: [{ path: "node_modules/@azure/storage-blob/dist/index.js", kind: "import-statement", original: "@azure/storage-blob" }] },
+        "shared/wiring/aws.ts": {
+          bytes: 1,
+          imports: [{ path: "node_modules/@azure/storage-blob/dist/index.js", kind: "import-statement", original: "@azure/storage-blob" }],
+        },
         "node_modules/@azure/storage-blob/dist/index.js": { bytes: 1, imports: [] },
       },
       outputs: {},

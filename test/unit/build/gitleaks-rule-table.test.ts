@@ -26,7 +26,15 @@ describe("the rule table", () => {
   const config = {
     allowlist: {},
     rules: [
-      { id: "vendor-key", regex: String.raw`(?i)[\w.-]{0,50}?(?:vendor)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}([a-z0-9]{8})(?:[\x60'"\s;]|\\[nr]|$)`, keywords: ["Vendor"], allowlists: [{ paths: ["x"], condition: "AND", regexes: ["a"] }, { regexTarget: "match", regexes: ["^b"] }] },
+      {
+        id: "vendor-key",
+        regex: String.raw`(?i)[\w.-]{0,50}?(?:vendor)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}([a-z0-9]{8})(?:[\x60'"\s;]|\\[nr]|$)`,
+        keywords: ["Vendor"],
+        allowlists: [
+          { paths: ["x"], condition: "AND", regexes: ["a"] },
+          { regexTarget: "match", regexes: ["^b"] },
+        ],
+      },
       { id: "path-only", path: String.raw`\.p12$` },
     ],
   };

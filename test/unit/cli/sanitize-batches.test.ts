@@ -15,7 +15,12 @@ async function batches(text: string, chunkSize: number, targetBytes: number): Pr
 describe("lineBatches", () => {
   it("cuts after the last newline once the target size has arrived, keeps every byte, and bounds each batch", async () => {
     const text = Array.from({ length: 200 }, (_, i) => `line ${i} ${"x".repeat(i % 17)}`).join("\n");
-    for (const [chunk, target] of [[7, 50], [64, 64], [1000, 100], [3, 1]] as const) {
+    for (const [chunk, target] of [
+      [7, 50],
+      [64, 64],
+      [1000, 100],
+      [3, 1],
+    ] as const) {
       const out = await batches(`${text}\n`, chunk, target);
       expect(out.join("")).toBe(`${text}\n`);
       expect(out.length).toBeGreaterThan(1);

@@ -53,7 +53,12 @@ describe("sanitizeLines", () => {
     expect(await run(pool, input, 4096)).toBe(expected);
     expect(pool.counts()).toEqual(inline.counts());
     expect(expected.split("\n")).toHaveLength(2501);
-    const shared = track(sharedProcessor(inlineProcessor(createSanitizer({ config: defaultSanitizerConfig() }), OPTIONS), new WorkerPool(1, { setup: { config: defaultSanitizerConfig() }, options: OPTIONS })));
+    const shared = track(
+      sharedProcessor(
+        inlineProcessor(createSanitizer({ config: defaultSanitizerConfig() }), OPTIONS),
+        new WorkerPool(1, { setup: { config: defaultSanitizerConfig() }, options: OPTIONS }),
+      ),
+    );
     expect(await run(shared, input, 4096)).toBe(expected);
     expect(shared.counts()).toEqual(inline.counts());
   });
@@ -63,8 +68,15 @@ describe("sanitizeLines", () => {
     lines[1733] = "not json";
     lines[2400] = "{";
     const strict = { mode: "json", strict: true } as const;
-    const shared = sharedProcessor(inlineProcessor(createSanitizer({ config: defaultSanitizerConfig() }), strict), new WorkerPool(1, { setup: { config: defaultSanitizerConfig() }, options: strict }));
-    for (const processor of [track(inlineProcessor(createSanitizer({ config: defaultSanitizerConfig() }), strict)), track(new WorkerPool(2, { setup: { config: defaultSanitizerConfig() }, options: strict })), track(shared)]) {
+    const shared = sharedProcessor(
+      inlineProcessor(createSanitizer({ config: defaultSanitizerConfig() }), strict),
+      new WorkerPool(1, { setup: { config: defaultSanitizerConfig() }, options: strict }),
+    );
+    for (const processor of [
+      track(inlineProcessor(createSanitizer({ config: defaultSanitizerConfig() }), strict)),
+      track(new WorkerPool(2, { setup: { config: defaultSanitizerConfig() }, options: strict })),
+      track(shared),
+    ]) {
       await expect(run(processor, lines.join("\n"), 8192)).rejects.toThrow(/--strict: line 1734 is not valid JSON/);
     }
   });

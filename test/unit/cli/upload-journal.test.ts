@@ -47,7 +47,10 @@ describe("the upload sidecar", () => {
     for (const text of ["{", JSON.stringify({ ...STATE, version: 2 }), JSON.stringify({ ...STATE, parts: [{ partNumber: 1 }] })]) {
       const path = join(dir, ".bad.upload.json");
       await writeFile(path, text);
-      await expect(sidecarJournal(path).load()).rejects.toMatchObject({ name: "CliError", message: `${path} is not an upload state this version wrote: delete it to start over` });
+      await expect(sidecarJournal(path).load()).rejects.toMatchObject({
+        name: "CliError",
+        message: `${path} is not an upload state this version wrote: delete it to start over`,
+      });
     }
   });
 });

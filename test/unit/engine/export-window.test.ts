@@ -26,8 +26,11 @@ class ListSource implements LogSource {
   }
   async histogram(_table: string, range: TimeRange, binMs: number): Promise<HistogramBin[]> {
     const counts = new Map<number, number>();
-    for (const t of this.times) if (t >= range.startMs && t < range.endMs) counts.set(Math.floor(t / binMs) * binMs, (counts.get(Math.floor(t / binMs) * binMs) ?? 0) + 1);
-    return [...counts].sort(([a], [b]) => a - b).map(([s, rows]) => ({ startMs: Math.max(s, range.startMs), endMs: Math.min(s + binMs, range.endMs), rows, bytes: rows * 10 }));
+    for (const t of this.times)
+      if (t >= range.startMs && t < range.endMs) counts.set(Math.floor(t / binMs) * binMs, (counts.get(Math.floor(t / binMs) * binMs) ?? 0) + 1);
+    return [...counts]
+      .sort(([a], [b]) => a - b)
+      .map(([s, rows]) => ({ startMs: Math.max(s, range.startMs), endMs: Math.min(s + binMs, range.endMs), rows, bytes: rows * 10 }));
   }
   async openPart(_table: string, range: TimeRange): Promise<PartStream> {
     this.partQueries += 1;
@@ -36,7 +39,14 @@ class ListSource implements LogSource {
     async function* rows(): AsyncIterable<LogRecord> {
       for (const t of selected.slice(hidden)) yield { TimeGenerated: new Date(t).toISOString(), big: 9007199254740993n };
     }
-    return { query: `rows ${range.startMs}`, columns: [{ name: "TimeGenerated", type: "datetime" }, { name: "big", type: "long" }], rows: rows() };
+    return {
+      query: `rows ${range.startMs}`,
+      columns: [
+        { name: "TimeGenerated", type: "datetime" },
+        { name: "big", type: "long" },
+      ],
+      rows: rows(),
+    };
   }
 }
 
@@ -60,7 +70,12 @@ const job = { table: "AppRequests", window: WINDOW, runId: "run-1", reason: "sch
 const spread = (n: number, from = WINDOW.startMs) => Array.from({ length: n }, (_, i) => from + i * 30_000);
 
 function rowsIn(store: MemoryObjectStore): string[] {
-  return store.names("exports/").flatMap((name) => gunzipSync(store.objects.get(name)?.data ?? Buffer.alloc(0)).toString("utf8").split("\n").filter((l) => l !== ""));
+  return store.names("exports/").flatMap((name) =>
+    gunzipSync(store.objects.get(name)?.data ?? Buffer.alloc(0))
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l !== ""),
+  );
 }
 
 describe("exportWindow", () => {
@@ -72,11 +87,16 @@ describe("exportWindow", () => {
     expect(outcome.status).toBe("exported");
     expect(outcome.manifest.parts).toHaveLength(3);
     expect(outcome.queries).toBe(1 + 3);
-    expect(data.names()).toEqual([1, 2, 3].map((i) => `exports/table=AppRequests/year=2026/month=11/day=22/hour=10/AppRequests_20261122T100000Z_20261122T110000Z_part-${i}-of-3.jsonl.gz`));
+    expect(data.names()).toEqual(
+      [1, 2, 3].map((i) => `exports/table=AppRequests/year=2026/month=11/day=22/hour=10/AppRequests_20261122T100000Z_20261122T110000Z_part-${i}-of-3.jsonl.gz`),
+    );
     const lines = rowsIn(data);
     expect(lines).toHaveLength(100);
     expect(lines[0]).toBe('{"TimeGenerated":"2026-11-22T10:00:00.000Z","big":9007199254740993}');
-    const manifest = parseManifest((await state.readText("manifests/table=AppRequests/year=2026/month=11/day=22/hour=10/AppRequests_20261122T100000Z_20261122T110000Z.manifest.json"))?.text ?? "");
+    const manifest = parseManifest(
+      (await state.readText("manifests/table=AppRequests/year=2026/month=11/day=22/hour=10/AppRequests_20261122T100000Z_20261122T110000Z.manifest.json"))
+        ?.text ?? "",
+    );
     expect(manifest).toMatchObject({ version: 1, expectedRows: 100, exportedRows: 100, lateRows: 0, runId: "run-1" });
     const ledger = (await state.readText("ledger/2026-11-22/AppRequests.csv"))?.text.split("\n");
     expect(ledger?.[0]).toMatch(/^table,window_start/);
@@ -141,7 +161,9 @@ describe("exportWindow", () => {
 
   it("fails loudly and writes nothing when one millisecond holds more rows than a part may", async () => {
     const data = new MemoryObjectStore();
-    await expect(exportWindow(deps(new ListSource(Array.from({ length: 50 }, () => WINDOW.startMs + 7)), data, new MemoryObjectStore()), job)).rejects.toBeInstanceOf(PartBudgetError);
+    await expect(
+      exportWindow(deps(new ListSource(Array.from({ length: 50 }, () => WINDOW.startMs + 7)), data, new MemoryObjectStore()), job),
+    ).rejects.toBeInstanceOf(PartBudgetError);
     expect(data.names()).toEqual([]);
   });
 
@@ -200,7 +222,10 @@ async function readThroughManifest(data: MemoryObjectStore, state: MemoryObjectS
     const stored = data.objects.get(object.name);
     if (stored === undefined) throw new Error(`manifest version ${manifest.version} lists ${object.name}, which is gone`);
     expect(createHash("sha256").update(stored.data).digest("hex")).toBe(object.sha256);
-    rows += gunzipSync(stored.data).toString("utf8").split("\n").filter((l) => l !== "").length;
+    rows += gunzipSync(stored.data)
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l !== "").length;
   }
   expect(rows).toBe(manifest.exportedRows);
   return { version: manifest.version, rows };
@@ -289,7 +314,9 @@ describe("re-exports never damage the archive", () => {
     await exportWindow(deps(source, data, state), job);
     const archived = data.names();
     source.times = [];
-    await expect(exportWindow(deps(source, data, state), { ...job, force: true, allowShrink: true })).rejects.toThrow(/and the source now counts 0; a re-export never empties an archived window/);
+    await expect(exportWindow(deps(source, data, state), { ...job, force: true, allowShrink: true })).rejects.toThrow(
+      /and the source now counts 0; a re-export never empties an archived window/,
+    );
     expect(data.names()).toEqual(archived);
     expect(await readThroughManifest(data, state)).toEqual({ version: 1, rows: 100 });
   });
@@ -302,7 +329,10 @@ describe("re-exports never damage the archive", () => {
     const archived = data.names();
     const dropping: ExportDependencies = {
       ...deps(source, data, state),
-      createTransform: () => ({ sanitizer: new IdentitySanitizer(), apply: (record) => (String(record["TimeGenerated"]).endsWith("30.000Z") ? { kind: "excluded", reason: "test" } : { kind: "row", row: record }) }),
+      createTransform: () => ({
+        sanitizer: new IdentitySanitizer(),
+        apply: (record) => (String(record["TimeGenerated"]).endsWith("30.000Z") ? { kind: "excluded", reason: "test" } : { kind: "row", row: record }),
+      }),
     };
     await expect(exportWindow(dropping, { ...job, force: true })).rejects.toThrow(/the archive holds 100 rows .* and this export wrote 50; refused/);
     expect(data.names()).toEqual(archived);

@@ -30,14 +30,20 @@ describe("findGaps", () => {
 
   it("returns at most `max`, oldest first", async () => {
     const { state } = await storeWith([0, 10]);
-    expect(await findGaps({ state, table: "T", range: { startMs: hour(0).startMs, endMs: hour(11).startMs }, windowMs: HOUR_MS, max: 3 })).toEqual([1, 2, 3].map(hour));
+    expect(await findGaps({ state, table: "T", range: { startMs: hour(0).startMs, endMs: hour(11).startMs }, windowMs: HOUR_MS, max: 3 })).toEqual(
+      [1, 2, 3].map(hour),
+    );
   });
 
   it("finds nothing before the first manifest (a deployment does not reach back beyond where it started), nor in an empty range", async () => {
     const { state } = await storeWith([]);
     expect(await findGaps({ state, table: "T", range: { startMs: hour(0).startMs, endMs: hour(10).startMs }, windowMs: HOUR_MS, max: 10 })).toEqual([]);
     const later = await storeWith([4]);
-    expect(await findGaps({ state: later.state, table: "T", range: { startMs: hour(0).startMs, endMs: hour(6).startMs }, windowMs: HOUR_MS, max: 10 })).toEqual([hour(5)]);
-    expect(await findGaps({ state: later.state, table: "T", range: { startMs: hour(6).startMs, endMs: hour(6).startMs }, windowMs: HOUR_MS, max: 10 })).toEqual([]);
+    expect(await findGaps({ state: later.state, table: "T", range: { startMs: hour(0).startMs, endMs: hour(6).startMs }, windowMs: HOUR_MS, max: 10 })).toEqual(
+      [hour(5)],
+    );
+    expect(await findGaps({ state: later.state, table: "T", range: { startMs: hour(6).startMs, endMs: hour(6).startMs }, windowMs: HOUR_MS, max: 10 })).toEqual(
+      [],
+    );
   });
 });

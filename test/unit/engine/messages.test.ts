@@ -3,7 +3,13 @@ import { describe, expect, it } from "vitest";
 import { InvalidMessageError } from "../../../shared/core/errors.js";
 import { decodeJob, encodeRangeJob, encodeWindowJob, MAX_JOB_MESSAGE_CHARS, type WindowJob } from "../../../shared/engine/messages.js";
 
-const JOB: WindowJob = { table: "AppRequests", window: { startMs: Date.UTC(2026, 10, 22, 10), endMs: Date.UTC(2026, 10, 22, 11) }, runId: "plan-1", reason: "scheduled", force: false };
+const JOB: WindowJob = {
+  table: "AppRequests",
+  window: { startMs: Date.UTC(2026, 10, 22, 10), endMs: Date.UTC(2026, 10, 22, 11) },
+  runId: "plan-1",
+  reason: "scheduled",
+  force: false,
+};
 
 describe("window job messages", () => {
   it("round-trip as versioned JSON, well under the queue limit once base64-encoded", () => {
@@ -15,9 +21,17 @@ describe("window job messages", () => {
   });
 
   it("round-trip a backfill's coarse range job", () => {
-    const job = { table: "AppRequests", range: { startMs: Date.UTC(2026, 10, 1), endMs: Date.UTC(2026, 10, 2) }, windowMs: 15 * 60_000, runId: "bf-1", force: true };
+    const job = {
+      table: "AppRequests",
+      range: { startMs: Date.UTC(2026, 10, 1), endMs: Date.UTC(2026, 10, 2) },
+      windowMs: 15 * 60_000,
+      runId: "bf-1",
+      force: true,
+    };
     expect(decodeJob(encodeRangeJob(job))).toEqual({ kind: "range", job });
-    expect(() => decodeJob({ ...JSON.parse(encodeRangeJob(job)), windowMinutes: 7 })).toThrow(/"windowMinutes" must be a whole number of minutes that divides a day/);
+    expect(() => decodeJob({ ...JSON.parse(encodeRangeJob(job)), windowMinutes: 7 })).toThrow(
+      /"windowMinutes" must be a whole number of minutes that divides a day/,
+    );
   });
 
   it.each([
@@ -38,13 +52,20 @@ describe("window job messages", () => {
 
   it("never throws anything but InvalidMessageError on arbitrary input", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue(), fc.string(), fc.record({ v: fc.constant(1), kind: fc.constant("window"), table: fc.string(), start: fc.string(), end: fc.string() })), (input) => {
-        try {
-          decodeJob(input);
-        } catch (error) {
-          expect(error).toBeInstanceOf(InvalidMessageError);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.string(),
+          fc.record({ v: fc.constant(1), kind: fc.constant("window"), table: fc.string(), start: fc.string(), end: fc.string() }),
+        ),
+        (input) => {
+          try {
+            decodeJob(input);
+          } catch (error) {
+            expect(error).toBeInstanceOf(InvalidMessageError);
+          }
+        },
+      ),
     );
   });
 });

@@ -16,7 +16,9 @@ describe("window metrics", () => {
 
   it("writes CloudWatch Embedded Metric Format: the declared metrics are top-level members with units", () => {
     const metrics = windowMetrics({ rows: 7, bytes: 99, partAttempts: [1], durationMs: 20, windowEndMs: 0, nowMs: 60_000 });
-    const line = JSON.parse(embeddedMetricLine("LogExport", { Export: "rpm" }, metrics, 123)) as Record<string, unknown> & { _aws: { Timestamp: number; CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> } };
+    const line = JSON.parse(embeddedMetricLine("LogExport", { Export: "rpm" }, metrics, 123)) as Record<string, unknown> & {
+      _aws: { Timestamp: number; CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> };
+    };
     expect(line._aws.Timestamp).toBe(123);
     const [directive] = line._aws.CloudWatchMetrics;
     expect(directive?.Namespace).toBe("LogExport");

@@ -11,7 +11,8 @@ const HOUR = { startMs: Date.UTC(2026, 10, 22, 10), endMs: Date.UTC(2026, 10, 22
 function binsFrom(times: readonly number[], bytesPerRow: number) {
   return async (range: TimeRange, binMs: number): Promise<HistogramBin[]> => {
     const counts = new Map<number, number>();
-    for (const t of times) if (t >= range.startMs && t < range.endMs) counts.set(Math.floor(t / binMs) * binMs, (counts.get(Math.floor(t / binMs) * binMs) ?? 0) + 1);
+    for (const t of times)
+      if (t >= range.startMs && t < range.endMs) counts.set(Math.floor(t / binMs) * binMs, (counts.get(Math.floor(t / binMs) * binMs) ?? 0) + 1);
     return [...counts.entries()]
       .sort(([a], [b]) => a - b)
       .map(([start, rows]) => ({ startMs: Math.max(start, range.startMs), endMs: Math.min(start + binMs, range.endMs), rows, bytes: rows * bytesPerRow }));

@@ -48,17 +48,32 @@ describe("LOGEXPORT_PART_ATTEMPTS, LOGEXPORT_RETRY_BASE_MS, LOGEXPORT_RETRY_MAX_
   it("give the same settings from the environment and from the CLI's flags", () => {
     const env = { ...AZURE, LOGEXPORT_PART_ATTEMPTS: "5", LOGEXPORT_RETRY_BASE_MS: "250", LOGEXPORT_RETRY_MAX_MS: "4000" };
     const fromEnv = loadAzureExportSettings(env);
-    const flags = parseFlags(["--part-attempts", "5", "--retry-base-ms", "250", "--retry-max-ms", "4000", "--start", "-1h", "--tables", "AppTraces"], [...QUERY_FLAGS, { name: "tables", description: "tables" }]);
-    const fromFlags = azureExportFromFlags(flags, capturedIO({ env: AZURE }), "tables", { storage: { kind: "directory", path: "/tmp/unused" }, stateInDataContainer: true });
+    const flags = parseFlags(
+      ["--part-attempts", "5", "--retry-base-ms", "250", "--retry-max-ms", "4000", "--start", "-1h", "--tables", "AppTraces"],
+      [...QUERY_FLAGS, { name: "tables", description: "tables" }],
+    );
+    const fromFlags = azureExportFromFlags(flags, capturedIO({ env: AZURE }), "tables", {
+      storage: { kind: "directory", path: "/tmp/unused" },
+      stateInDataContainer: true,
+    });
     expect(retry(fromFlags.settings)).toEqual(retry(fromEnv));
     expect(retry(fromEnv)).toEqual([5, 250, 4000]);
   });
 
   it("refuse a cap below the base, naming both settings (and the flags on the command line)", () => {
-    expect(() => loadAzureExportSettings({ ...AZURE, LOGEXPORT_RETRY_BASE_MS: "2000", LOGEXPORT_RETRY_MAX_MS: "1000" })).toThrow(/LOGEXPORT_RETRY_MAX_MS \(1000\) must be at least LOGEXPORT_RETRY_BASE_MS \(2000\)/);
-    expect(() => loadAwsExportSettings({ LOGEXPORT_LOG_GROUPS: "/g", LOGEXPORT_S3_BUCKET: "exports", LOGEXPORT_RETRY_MAX_MS: "10" })).toThrow(/LOGEXPORT_RETRY_MAX_MS \(10\) must be at least LOGEXPORT_RETRY_BASE_MS \(1000\)/);
-    const flags = parseFlags(["--retry-base-ms", "2000", "--retry-max-ms", "1000", "--start", "-1h", "--tables", "AppTraces"], [...QUERY_FLAGS, { name: "tables", description: "tables" }]);
-    expect(() => azureExportFromFlags(flags, capturedIO({ env: AZURE }), "tables", { storage: { kind: "directory", path: "/tmp/unused" }, stateInDataContainer: true })).toThrow(/--retry-max-ms \(1000\) must be at least --retry-base-ms \(2000\)/);
+    expect(() => loadAzureExportSettings({ ...AZURE, LOGEXPORT_RETRY_BASE_MS: "2000", LOGEXPORT_RETRY_MAX_MS: "1000" })).toThrow(
+      /LOGEXPORT_RETRY_MAX_MS \(1000\) must be at least LOGEXPORT_RETRY_BASE_MS \(2000\)/,
+    );
+    expect(() => loadAwsExportSettings({ LOGEXPORT_LOG_GROUPS: "/g", LOGEXPORT_S3_BUCKET: "exports", LOGEXPORT_RETRY_MAX_MS: "10" })).toThrow(
+      /LOGEXPORT_RETRY_MAX_MS \(10\) must be at least LOGEXPORT_RETRY_BASE_MS \(1000\)/,
+    );
+    const flags = parseFlags(
+      ["--retry-base-ms", "2000", "--retry-max-ms", "1000", "--start", "-1h", "--tables", "AppTraces"],
+      [...QUERY_FLAGS, { name: "tables", description: "tables" }],
+    );
+    expect(() =>
+      azureExportFromFlags(flags, capturedIO({ env: AZURE }), "tables", { storage: { kind: "directory", path: "/tmp/unused" }, stateInDataContainer: true }),
+    ).toThrow(/--retry-max-ms \(1000\) must be at least --retry-base-ms \(2000\)/);
   });
 });
 

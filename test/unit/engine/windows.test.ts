@@ -24,17 +24,23 @@ describe("planning windows", () => {
 
   it("windows are aligned, contiguous and complete for any clock", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 200 * H }), fc.integer({ min: 0, max: 100 * H }), fc.constantFrom(5, 15, 60, 120), fc.integer({ min: 0, max: 120 }), (from, ahead, minutes, delayMinutes) => {
-        const windowMs = minutes * 60_000;
-        const input = { fromMs: T0 + from, nowMs: T0 + from + ahead, windowMs, ingestionDelayMs: delayMinutes * 60_000, maxWindows: 1000 };
-        const windows = planWindows(input);
-        windows.forEach((w, i) => {
-          expect(w.startMs % windowMs).toBe(0);
-          expect(w.endMs - w.startMs).toBe(windowMs);
-          if (i > 0) expect(w.startMs).toBe(windows[i - 1]?.endMs);
-          expect(w.endMs).toBeLessThanOrEqual(completeUntil(input.nowMs, windowMs, input.ingestionDelayMs));
-        });
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 200 * H }),
+        fc.integer({ min: 0, max: 100 * H }),
+        fc.constantFrom(5, 15, 60, 120),
+        fc.integer({ min: 0, max: 120 }),
+        (from, ahead, minutes, delayMinutes) => {
+          const windowMs = minutes * 60_000;
+          const input = { fromMs: T0 + from, nowMs: T0 + from + ahead, windowMs, ingestionDelayMs: delayMinutes * 60_000, maxWindows: 1000 };
+          const windows = planWindows(input);
+          windows.forEach((w, i) => {
+            expect(w.startMs % windowMs).toBe(0);
+            expect(w.endMs - w.startMs).toBe(windowMs);
+            if (i > 0) expect(w.startMs).toBe(windows[i - 1]?.endMs);
+            expect(w.endMs).toBeLessThanOrEqual(completeUntil(input.nowMs, windowMs, input.ingestionDelayMs));
+          });
+        },
+      ),
     );
   });
 

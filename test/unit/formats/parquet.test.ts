@@ -4,20 +4,27 @@ import { join } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createParquetEncoder, ParquetEncodeError, PULP_ACCESS_LOG_SCHEMA, type ParquetRow, type ParquetSchema, type PulpAccessLogRow } from "../../../shared/formats/parquet/index.js";
+import {
+  createParquetEncoder,
+  ParquetEncodeError,
+  PULP_ACCESS_LOG_SCHEMA,
+  type ParquetRow,
+  type ParquetSchema,
+  type PulpAccessLogRow,
+} from "../../../shared/formats/parquet/index.js";
 
 // DuckDB reads back every file: the reading we promise users (docs/parquet-writers.md).
 // hyparquet (hyparquet-writer's own reader) shows the nanoseconds DuckDB truncates are in the file.
 
 const HOUR_NS = 1_770_213_600_000_000_000n; // 2026-02-04T14:00:00Z
-const UNICODE = ["ünïcödé", "日本語のパッケージ", "emoji 🐍📦 and a surrogate pair 𝄞", "e\u0301 combining", "tab\tand\nnewline", "quote \" backslash \\", ""];
+const UNICODE = ["ünïcödé", "日本語のパッケージ", "emoji 🐍📦 and a surrogate pair 𝄞", "e\u0301 combining", "tab\tand\nnewline", 'quote " backslash \\', ""];
 
 /** Deterministic rows with nulls, unicode, int16 edges and sub-microsecond timestamps. */
 function pulpRows(count: number): PulpAccessLogRow[] {
   const rows: PulpAccessLogRow[] = [];
   const statusEdges = [-32_768, 32_767, 0, -1, 200, 404];
   for (let i = 0; i < count; i += 1) {
-    const user = i % 3 === 0 ? null : i % 7 === 0 ? UNICODE[i % UNICODE.length] ?? "" : `user-${i % 50}`;
+    const user = i % 3 === 0 ? null : i % 7 === 0 ? (UNICODE[i % UNICODE.length] ?? "") : `user-${i % 50}`;
     rows.push({
       timestamp: HOUR_NS + BigInt(i) * 720_345_678n + BigInt(i % 1_000), // sub-µs digits on every row
       message: `pulp [${i.toString(16)}]: 10.0.0.${i % 256} - user:${user ?? "-"} "GET /api/pypi/d/dist/simple/${UNICODE[i % UNICODE.length] ?? ""}/ HTTP/1.1" ${i}`,
@@ -97,7 +104,9 @@ describe("the Parquet encoder, read back by DuckDB", () => {
       user_agent: "VARCHAR",
       x_forwarded_for: "VARCHAR",
     });
-    const schema = await query(`SELECT name, type, logical_type, converted_type, repetition_type FROM parquet_schema('${path}') WHERE name IN ('timestamp', 'user', 'status_code')`);
+    const schema = await query(
+      `SELECT name, type, logical_type, converted_type, repetition_type FROM parquet_schema('${path}') WHERE name IN ('timestamp', 'user', 'status_code')`,
+    );
     expect(schema.find((r) => r.name === "timestamp")).toMatchObject({ type: "INT64", repetition_type: "OPTIONAL" });
     expect(String(schema.find((r) => r.name === "timestamp")?.logical_type)).toMatch(/isAdjustedToUTC=0.*NANOS/);
     expect(schema.find((r) => r.name === "user")).toMatchObject({ type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "OPTIONAL" });
@@ -113,19 +122,27 @@ describe("the Parquet encoder, read back by DuckDB", () => {
       const { timestamp, ...rest } = rows[i] as PulpAccessLogRow;
       expect({ ...got, i: Number(got.i) }).toEqual({ i, us: (timestamp as bigint) / 1_000n, ...rest });
     });
-    const [counts] = await query(`SELECT count(*) FILTER (WHERE "user" IS NULL)::INT AS users, count(*) FILTER (WHERE org_id IS NULL)::INT AS orgs, min(status_code) AS lo, max(status_code) AS hi FROM read_parquet('${path}')`);
+    const [counts] = await query(
+      `SELECT count(*) FILTER (WHERE "user" IS NULL)::INT AS users, count(*) FILTER (WHERE org_id IS NULL)::INT AS orgs, min(status_code) AS lo, max(status_code) AS hi FROM read_parquet('${path}')`,
+    );
     expect(counts).toEqual({ users: rows.filter((r) => r.user === null).length, orgs: rows.filter((r) => r.org_id === null).length, lo: -32_768, hi: 32_767 });
   });
 
   it("stores the nanoseconds, which DuckDB and hyparquet read exactly", async () => {
     const [first] = await query(`SELECT "timestamp"::VARCHAR AS text FROM read_parquet('${path}') LIMIT 1 OFFSET 1`);
     expect(first?.text).toBe("2026-02-04 14:00:00.720345679"); // UTC wall-clock, to the nanosecond
-    const stored = await parquetReadObjects({ file: await asyncBufferFromFile(path), columns: ["timestamp"], parsers: { timestampFromNanoseconds: (ns: bigint) => ns } });
+    const stored = await parquetReadObjects({
+      file: await asyncBufferFromFile(path),
+      columns: ["timestamp"],
+      parsers: { timestampFromNanoseconds: (ns: bigint) => ns },
+    });
     expect(stored.map((r) => r.timestamp as bigint)).toEqual(rows.map((r) => r.timestamp));
   });
 
   it("writes Snappy row groups of the requested size", async () => {
-    const groups = await query(`SELECT DISTINCT row_group_id, row_group_num_rows::INT AS n, compression FROM parquet_metadata('${path}') ORDER BY row_group_id`);
+    const groups = await query(
+      `SELECT DISTINCT row_group_id, row_group_num_rows::INT AS n, compression FROM parquet_metadata('${path}') ORDER BY row_group_id`,
+    );
     expect(groups.map((g) => g.n)).toEqual([1_000, 1_000, 1_000, 1_000, 321]);
     expect(new Set(groups.map((g) => g.compression))).toEqual(new Set(["SNAPPY"]));
   });
@@ -188,7 +205,11 @@ describe("streaming", () => {
     }
     expect(pulledAtChunk[0]).toBe(1_000); // the first bytes leave after the first group, not at the end
     expect(Math.max(...parts.map((p) => p.byteLength))).toBeLessThan(64 * 1024); // chunks stay near chunkBytes
-    expect(Buffer.from(parts[0] ?? []).subarray(0, 4).toString()).toBe("PAR1");
+    expect(
+      Buffer.from(parts[0] ?? [])
+        .subarray(0, 4)
+        .toString(),
+    ).toBe("PAR1");
     const path = join(dir, "streamed.parquet");
     await writeFile(path, Buffer.concat(parts));
     expect(await query(`SELECT count(*)::INT AS n FROM read_parquet('${path}')`)).toEqual([{ n: 5_000 }]);
@@ -214,7 +235,11 @@ describe("rows that do not fit the schema", () => {
     ["int16 above range", { ...base, status_code: 32_768 }, 'column "status_code": expected an integer in [-32768, 32767], got number 32768'],
     ["int16 not an integer", { ...base, status_code: 200.5 }, "got number 200.5"],
     ["number where a string belongs", { ...base, org_id: 42 }, 'column "org_id": expected a string or null, got number 42'],
-    ["timestamp as milliseconds number", { ...base, timestamp: 1_770_213_600_000 }, 'column "timestamp": expected nanoseconds since the epoch as a bigint, or a valid Date'],
+    [
+      "timestamp as milliseconds number",
+      { ...base, timestamp: 1_770_213_600_000 },
+      'column "timestamp": expected nanoseconds since the epoch as a bigint, or a valid Date',
+    ],
     ["invalid Date", { ...base, timestamp: new Date(Number.NaN) }, "got Date Invalid Date"],
   ];
   it.each(cases)("%s throws ParquetEncodeError naming the row and column", async (_name, bad, message) => {
@@ -229,7 +254,12 @@ describe("rows that do not fit the schema", () => {
 
   it("rejects a bad schema or options before writing anything", () => {
     expect(() => createParquetEncoder([])).toThrow(/at least one column/);
-    expect(() => createParquetEncoder([{ name: "a", type: "string", nullable: false }, { name: "a", type: "bool", nullable: false }])).toThrow(/duplicate/);
+    expect(() =>
+      createParquetEncoder([
+        { name: "a", type: "string", nullable: false },
+        { name: "a", type: "bool", nullable: false },
+      ]),
+    ).toThrow(/duplicate/);
     expect(() => createParquetEncoder(PULP_ACCESS_LOG_SCHEMA, { rowGroupSize: 0 })).toThrow(/rowGroupSize/);
   });
 });

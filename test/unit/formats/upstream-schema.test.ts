@@ -7,7 +7,12 @@ import { contentSchema } from "../../../shared/parsers/content/types.js";
 import { footerSchema, type FooterColumn } from "../../fixtures/upstream-pulp/footer-schema.js";
 
 const FIXTURE = fileURLToPath(new URL("../../fixtures/upstream-pulp/pyarrow-footers.json", import.meta.url));
-const OURS: Readonly<Record<string, ParquetSchema>> = { access: PULP_ACCESS_LOG_SCHEMA, python: contentSchema("python"), rpm: contentSchema("rpm"), maven: contentSchema("maven") };
+const OURS: Readonly<Record<string, ParquetSchema>> = {
+  access: PULP_ACCESS_LOG_SCHEMA,
+  python: contentSchema("python"),
+  rpm: contentSchema("rpm"),
+  maven: contentSchema("maven"),
+};
 
 async function ourFooter(schema: ParquetSchema): Promise<FooterColumn[]> {
   const parts: Uint8Array[] = [];

@@ -37,9 +37,20 @@ describe("the content-app access-log line", () => {
   });
 
   it("reads - as null, keeps the whole forwarded chain as logged, and takes a line without request_time", () => {
-    const line = EXAMPLE.replace('cache:"HIT"', 'cache:"-"').replace('artifact_size:"19456789"', 'artifact_size:"-"').replace('rh_org_id:"123456"', 'rh_org_id:"-"')
-      .replace('x_forwarded_for:"23.48.249.160,10.0.0.1"', 'x_forwarded_for:"2001:db8::1, 10.0.0.1, 10.0.0.2"').replace(' request_time:"0.003200"', "").replace('"pip/24.0"', '"-"');
-    expect(parseContentAccessLine(line)).toMatchObject({ cacheHit: null, artifactSize: null, orgId: null, xForwardedFor: "2001:db8::1, 10.0.0.1, 10.0.0.2", requestTimeMs: null, userAgent: null });
+    const line = EXAMPLE.replace('cache:"HIT"', 'cache:"-"')
+      .replace('artifact_size:"19456789"', 'artifact_size:"-"')
+      .replace('rh_org_id:"123456"', 'rh_org_id:"-"')
+      .replace('x_forwarded_for:"23.48.249.160,10.0.0.1"', 'x_forwarded_for:"2001:db8::1, 10.0.0.1, 10.0.0.2"')
+      .replace(' request_time:"0.003200"', "")
+      .replace('"pip/24.0"', '"-"');
+    expect(parseContentAccessLine(line)).toMatchObject({
+      cacheHit: null,
+      artifactSize: null,
+      orgId: null,
+      xForwardedFor: "2001:db8::1, 10.0.0.1, 10.0.0.2",
+      requestTimeMs: null,
+      userAgent: null,
+    });
     expect(parseContentAccessLine(EXAMPLE.replace('cache:"HIT"', 'cache:"MISS"'))?.cacheHit).toBe(false);
     expect(parseContentAccessLine(EXAMPLE.replace('x_forwarded_for:"23.48.249.160,10.0.0.1"', 'x_forwarded_for:"-"'))?.xForwardedFor).toBeNull();
   });
@@ -59,7 +70,10 @@ describe("the content-app access-log line", () => {
   });
 
   it.each([
-    ["the access-log format of the API", 'pulp [x]: 1.2.3.4 - user:u org_id:o [09/Jun/2026:14:30:00 +0000] "GET /api/pypi/a/b/simple/c/ HTTP/1.1" 200 1 "-" "pip" 5 x_forwarded_for:"-"'],
+    [
+      "the access-log format of the API",
+      'pulp [x]: 1.2.3.4 - user:u org_id:o [09/Jun/2026:14:30:00 +0000] "GET /api/pypi/a/b/simple/c/ HTTP/1.1" 200 1 "-" "pip" 5 x_forwarded_for:"-"',
+    ],
     ["a cut line", EXAMPLE.slice(0, EXAMPLE.indexOf(" cache:"))],
     ["a non-numeric size", EXAMPLE.replace('artifact_size:"19456789"', 'artifact_size:"big"')],
     ["a non-numeric request time", EXAMPLE.replace("0.003200", "fast")],
@@ -80,20 +94,37 @@ describe("the request path", () => {
     });
     expect(parseContentPath("/api/pulp-content/d/rhel9/baseos/Packages/b/bash-5.1.8-9.el9.x86_64.rpm", PREFIX)?.distribution).toBe("rhel9/baseos");
     expect(parseContentPath("/api/pulp-content/d/epel9/Packages/vim-8.2-1.el9.x86_64.rpm", PREFIX)?.distribution).toBe("epel9");
-    expect(parseContentPath("/api/pulp-content/d/rhel9/baseos/repodata/4f1e6c-primary.xml.gz", PREFIX)).toMatchObject({ distribution: "rhel9/baseos", filename: "4f1e6c-primary.xml.gz" });
+    expect(parseContentPath("/api/pulp-content/d/rhel9/baseos/repodata/4f1e6c-primary.xml.gz", PREFIX)).toMatchObject({
+      distribution: "rhel9/baseos",
+      filename: "4f1e6c-primary.xml.gz",
+    });
   });
 
-  it.each(["/api/pypi/d/x/simple/y/", "/api/pulp-content/d/file.whl", "/api/pulp-content/d//x/file.whl", "/api/pulp-content/d/x/"])("has no file in %s", (path) => {
-    expect(parseContentPath(path, PREFIX)).toBeUndefined();
-  });
+  it.each(["/api/pypi/d/x/simple/y/", "/api/pulp-content/d/file.whl", "/api/pulp-content/d//x/file.whl", "/api/pulp-content/d/x/"])(
+    "has no file in %s",
+    (path) => {
+      expect(parseContentPath(path, PREFIX)).toBeUndefined();
+    },
+  );
 });
 
 describe("file name grammars", () => {
   it("reads wheels, build tags, compressed tag sets and .whl.metadata", () => {
-    expect(parseWheelName("requests-2.34.2-2-py3-none-any.whl")).toEqual({ name: "requests", version: "2.34.2", buildTag: "2", pythonTag: "py3", abiTag: "none", platformTag: "any" });
-    expect(parseWheelName("numpy-2.2.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl")).toMatchObject({ buildTag: null, platformTag: "manylinux_2_17_x86_64.manylinux2014_x86_64" });
+    expect(parseWheelName("requests-2.34.2-2-py3-none-any.whl")).toEqual({
+      name: "requests",
+      version: "2.34.2",
+      buildTag: "2",
+      pythonTag: "py3",
+      abiTag: "none",
+      platformTag: "any",
+    });
+    expect(parseWheelName("numpy-2.2.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl")).toMatchObject({
+      buildTag: null,
+      platformTag: "manylinux_2_17_x86_64.manylinux2014_x86_64",
+    });
     expect(parseWheelName("zope.interface-7.2-py2.py3-none-any.whl.metadata")).toMatchObject({ name: "zope.interface", pythonTag: "py2.py3" });
-    for (const bad of ["not_a_wheel.whl", "requests-2.34.2-x-py3-none-any.whl", "requests-2.34.2.tar.gz", "a-1-py3-none.whl"]) expect(parseWheelName(bad), bad).toBeUndefined();
+    for (const bad of ["not_a_wheel.whl", "requests-2.34.2-x-py3-none-any.whl", "requests-2.34.2.tar.gz", "a-1-py3-none.whl"])
+      expect(parseWheelName(bad), bad).toBeUndefined();
   });
 
   it("reads NEVRA from RPM file names, epochs and source RPMs included", () => {
@@ -105,9 +136,18 @@ describe("file name grammars", () => {
   });
 
   it("reads Maven coordinates from the repository layout, classifiers included", () => {
-    expect(parseMavenPath(["org", "apache", "commons", "commons-lang3", "3.14.0"], "commons-lang3-3.14.0.jar")).toEqual({ groupId: "org.apache.commons", artifactId: "commons-lang3", version: "3.14.0", classifier: null, packaging: "jar" });
+    expect(parseMavenPath(["org", "apache", "commons", "commons-lang3", "3.14.0"], "commons-lang3-3.14.0.jar")).toEqual({
+      groupId: "org.apache.commons",
+      artifactId: "commons-lang3",
+      version: "3.14.0",
+      classifier: null,
+      packaging: "jar",
+    });
     expect(parseMavenPath(["org", "lwjgl", "lwjgl", "3.3.3"], "lwjgl-3.3.3-natives-linux.jar")).toMatchObject({ classifier: "natives-linux" });
-    expect(parseMavenPath(["com", "google", "guava", "guava", "33.0.0-jre"], "guava-33.0.0-jre.pom")).toMatchObject({ version: "33.0.0-jre", packaging: "pom" });
+    expect(parseMavenPath(["com", "google", "guava", "guava", "33.0.0-jre"], "guava-33.0.0-jre.pom")).toMatchObject({
+      version: "33.0.0-jre",
+      packaging: "pom",
+    });
     expect(parseMavenPath(["org", "example", "app", "1.0"], "other-name-1.0.jar")).toBeUndefined();
     expect(parseMavenPath(["app", "1.0"], "app-1.0.jar")).toBeUndefined();
     expect(parseMavenPath(["org", "app", "1.0"], "app-1.0.jar.sha1")).toBeUndefined();
@@ -145,9 +185,18 @@ describe("content rows", () => {
 
   it("counts other types, files that break the grammar, other paths and lines that do not parse", () => {
     expect(transform("rpm")({ timestamp: T, message: EXAMPLE, logStream: "s" })).toEqual({ kind: "excluded", reason: "other-content-type" });
-    expect(transform("python")({ timestamp: T, message: EXAMPLE.replace("requests-2.34.2-2-py3-none-any.whl", "not_a_wheel.whl"), logStream: "s" })).toEqual({ kind: "excluded", reason: "unmatched-filename" });
-    expect(transform("python")({ timestamp: T, message: EXAMPLE.replace("/api/pulp-content/", "/pulp/content/"), logStream: "s" })).toEqual({ kind: "excluded", reason: "other-path" });
-    expect(transform("python")({ timestamp: T, message: EXAMPLE.replace(/"GET \S+/, '"GET /livez'), logStream: "s" })).toEqual({ kind: "excluded", reason: "excluded-path" });
+    expect(transform("python")({ timestamp: T, message: EXAMPLE.replace("requests-2.34.2-2-py3-none-any.whl", "not_a_wheel.whl"), logStream: "s" })).toEqual({
+      kind: "excluded",
+      reason: "unmatched-filename",
+    });
+    expect(transform("python")({ timestamp: T, message: EXAMPLE.replace("/api/pulp-content/", "/pulp/content/"), logStream: "s" })).toEqual({
+      kind: "excluded",
+      reason: "other-path",
+    });
+    expect(transform("python")({ timestamp: T, message: EXAMPLE.replace(/"GET \S+/, '"GET /livez'), logStream: "s" })).toEqual({
+      kind: "excluded",
+      reason: "excluded-path",
+    });
     expect(transform("python")({ timestamp: T, message: EXAMPLE.slice(0, 80), logStream: "s" })).toMatchObject({ kind: "malformed" });
   });
 

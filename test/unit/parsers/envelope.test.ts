@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { envelopedLines } from "../../../shared/parsers/envelope.js";
 
-const LINE = '(pulp [abc-123]: 192.168.1.1 - user:testuser org_id:org123 [04/Feb/2026:14:30:00 +0000] "GET /api/pypi/d/p/simple/x/ HTTP/1.1" 200 1 "-" "uv" 5 x_forwarded_for:"-")';
+const LINE =
+  '(pulp [abc-123]: 192.168.1.1 - user:testuser org_id:org123 [04/Feb/2026:14:30:00 +0000] "GET /api/pypi/d/p/simple/x/ HTTP/1.1" 200 1 "-" "uv" 5 x_forwarded_for:"-")';
 
 describe("the line inside a CloudWatch event, per event", () => {
   it("reads a bare line, without the newline a runtime adds", () => {
@@ -9,12 +10,17 @@ describe("the line inside a CloudWatch event, per event", () => {
   });
 
   it("reads an OpenShift envelope's message and a Fluent Bit envelope's log", () => {
-    expect(envelopedLines(JSON.stringify({ "@timestamp": "2026-02-04T14:30:00Z", message: LINE, kubernetes: { pod_name: "p" }, hostname: "h" }))).toEqual([{ shape: "message", line: LINE }]);
+    expect(envelopedLines(JSON.stringify({ "@timestamp": "2026-02-04T14:30:00Z", message: LINE, kubernetes: { pod_name: "p" }, hostname: "h" }))).toEqual([
+      { shape: "message", line: LINE },
+    ]);
     expect(envelopedLines(JSON.stringify({ log: `${LINE}\n`, stream: "stdout", kubernetes: { pod_name: "p" } }))).toEqual([{ shape: "log", line: LINE }]);
   });
 
   it("offers both when an envelope has both, message first", () => {
-    expect(envelopedLines(JSON.stringify({ log: "a", message: "b" }))).toEqual([{ shape: "message", line: "b" }, { shape: "log", line: "a" }]);
+    expect(envelopedLines(JSON.stringify({ log: "a", message: "b" }))).toEqual([
+      { shape: "message", line: "b" },
+      { shape: "log", line: "a" },
+    ]);
   });
 
   it("takes a JSON object without either, a broken envelope or a non-string field as the line itself", () => {

@@ -5,10 +5,22 @@ import { pypiCoordinates } from "../../../shared/parsers/pypi-path.js";
 import { isBot, threatOf } from "../../../shared/parsers/request-signals.js";
 import { pulpHourStream } from "../../helpers/pulp-log-stream.js";
 
-const REAL = 'pulp [abc-123]: 192.168.1.1 - user:testuser org_id:org123 [04/Feb/2026:14:30:00 +0000] "GET /api/pypi/domain1/dist1/simple/package1/ HTTP/1.1" 200 456 "-" "uv/0.9.26 {}" 550 x_forwarded_for:"23.48.249.160,10.0.0.1"';
+const REAL =
+  'pulp [abc-123]: 192.168.1.1 - user:testuser org_id:org123 [04/Feb/2026:14:30:00 +0000] "GET /api/pypi/domain1/dist1/simple/package1/ HTTP/1.1" 200 456 "-" "uv/0.9.26 {}" 550 x_forwarded_for:"23.48.249.160,10.0.0.1"';
 const PARSED = {
-  correlationId: "abc-123", remoteAddr: "192.168.1.1", user: "testuser", orgId: "org123", method: "GET", path: "/api/pypi/domain1/dist1/simple/package1/",
-  protocol: "HTTP/1.1", statusCode: 200, responseBytes: 456, referer: null, userAgent: "uv/0.9.26 {}", durationMs: 550, xForwardedFor: "23.48.249.160",
+  correlationId: "abc-123",
+  remoteAddr: "192.168.1.1",
+  user: "testuser",
+  orgId: "org123",
+  method: "GET",
+  path: "/api/pypi/domain1/dist1/simple/package1/",
+  protocol: "HTTP/1.1",
+  statusCode: 200,
+  responseBytes: 456,
+  referer: null,
+  userAgent: "uv/0.9.26 {}",
+  durationMs: 550,
+  xForwardedFor: "23.48.249.160",
 };
 const TIME = "[04/Feb/2026:14:30:00 +0000]";
 const REQUEST = '"GET /api/pypi/domain1/dist1/simple/package1/ HTTP/1.1" 200 456 "-" "uv/0.9.26 {}"';
@@ -22,8 +34,16 @@ describe("the Pulp access-log parser", () => {
   // Each format pulp/pulp-service deployed for its API (deploy/clowdapp.yaml, images/assets/pulp-api), as gunicorn renders it.
   it.each([
     ["deployed now: wrapped in ( … )", `(${REAL})`, {}],
-    ["the image's own: %(u)s and no %(M)s", `pulp [abc-123]: 192.168.1.1 - - ${TIME} ${REQUEST} x_forwarded_for:"23.48.249.160,10.0.0.1"`, { user: null, orgId: null, durationMs: null }],
-    ["Jan 2026: the forwarded chain quoted without a key", `(pulp [abc-123]: 192.168.1.1 - user:testuser org_id:org123 ${TIME} ${REQUEST} 550 "23.48.249.160, 10.0.0.1")`, {}],
+    [
+      "the image's own: %(u)s and no %(M)s",
+      `pulp [abc-123]: 192.168.1.1 - - ${TIME} ${REQUEST} x_forwarded_for:"23.48.249.160,10.0.0.1"`,
+      { user: null, orgId: null, durationMs: null },
+    ],
+    [
+      "Jan 2026: the forwarded chain quoted without a key",
+      `(pulp [abc-123]: 192.168.1.1 - user:testuser org_id:org123 ${TIME} ${REQUEST} 550 "23.48.249.160, 10.0.0.1")`,
+      {},
+    ],
     ["Jan 2026: REMOTE_USER alone", `(pulp [abc-123]: 192.168.1.1 - testuser ${TIME} ${REQUEST} 550)`, { orgId: null, xForwardedFor: null }],
     ["2024–2025: %(u)s with %(M)s", `(pulp [abc-123]: 192.168.1.1 - - ${TIME} ${REQUEST} 550)`, { user: null, orgId: null, xForwardedFor: null }],
     ["2023: the first image format", `pulp [abc-123]: 192.168.1.1 - - ${TIME} ${REQUEST}`, { user: null, orgId: null, durationMs: null, xForwardedFor: null }],
@@ -34,14 +54,18 @@ describe("the Pulp access-log parser", () => {
   it("reads an x509 DN with spaces as the user, in every envelope", () => {
     const dn = "/O=Red Hat/OU=Pulp/CN=svc-build";
     const line = `(${REAL.replace("user:testuser", `user:${dn}`)})`;
-    for (const message of [line, JSON.stringify({ message: line, kubernetes: { namespace_name: "pulp-prod" } }), JSON.stringify({ log: `${line}\n`, stream: "stdout" })]) {
+    for (const message of [
+      line,
+      JSON.stringify({ message: line, kubernetes: { namespace_name: "pulp-prod" } }),
+      JSON.stringify({ log: `${line}\n`, stream: "stdout" }),
+    ]) {
       const [candidate] = envelopedLines(message);
       expect(parsePulpAccessLine(candidate?.line ?? "")).toMatchObject({ user: dn, orgId: "org123" });
     }
     expect(parsePulpAccessLine(`(pulp [x]: 10.0.0.1 - ${dn} ${TIME} ${REQUEST} 5)`)?.user).toBe(dn);
   });
 
-  it("tolerates key:\"value\" fields after x_forwarded_for, in any number, and keeps the user agent whole", () => {
+  it('tolerates key:"value" fields after x_forwarded_for, in any number, and keeps the user agent whole', () => {
     const pip = 'pip/25.0.1 {"ci":null,"distro":{"name":"Fedora Linux","version":"41"}}';
     const line = `(${REAL.replace("uv/0.9.26 {}", pip)} request_id:"r-1" tls:"TLSv1.3")`;
     expect(parsePulpAccessLine(line)).toEqual({ ...PARSED, userAgent: pip });
@@ -58,7 +82,11 @@ describe("the Pulp access-log parser", () => {
   });
 
   it("splits a distribution with slashes from its domain and package", () => {
-    expect(pypiCoordinates("/api/pypi/public-rhai/rhoai/3.4/cuda12.4-ubi9/simple/typing-extensions/")).toEqual({ domain: "public-rhai", distribution: "rhoai/3.4/cuda12.4-ubi9", package: "typing-extensions" });
+    expect(pypiCoordinates("/api/pypi/public-rhai/rhoai/3.4/cuda12.4-ubi9/simple/typing-extensions/")).toEqual({
+      domain: "public-rhai",
+      distribution: "rhoai/3.4/cuda12.4-ubi9",
+      package: "typing-extensions",
+    });
     expect(pypiCoordinates("/api/pypi/public-rhai/rhoai/3.4/legacy/")).toEqual({ domain: "public-rhai", distribution: "rhoai/3.4", package: null });
     expect(pypiCoordinates("/api/pypi/d/dist/simple/?page=2")).toEqual({ domain: "d", distribution: "dist", package: null });
     expect(pypiCoordinates("/api/pypi/d/dist/simple/status/")).toEqual({ domain: "d", distribution: "dist", package: "status" });
@@ -69,16 +97,29 @@ describe("the Pulp access-log parser", () => {
     const stream = pulpHourStream({ hourStartMs: Date.UTC(2026, 1, 4, 14), eventsInHour: 20_000, marginSeconds: 0 });
     let checked = 0;
     for (const event of stream.events(Date.UTC(2026, 1, 4, 14), Date.UTC(2026, 1, 4, 15))) {
-      const parsed = envelopedLines(event.message).map((c) => parsePulpAccessLine(c.line)).find((p) => p !== undefined);
+      const parsed = envelopedLines(event.message)
+        .map((c) => parsePulpAccessLine(c.line))
+        .find((p) => p !== undefined);
       if (event.kind === "malformed" || event.kind === "djangoWarning") {
         expect(parsed, event.message).toBeUndefined();
         continue;
       }
       const truth = event.access;
       expect(parsed, event.message).toBeDefined();
-      expect(parsed).toMatchObject({ correlationId: truth?.correlationId, user: truth?.user, orgId: truth?.orgId, statusCode: truth?.statusCode, userAgent: truth?.userAgent, responseBytes: truth?.responseBytes, durationMs: truth?.durationMs, method: truth?.method, path: truth?.target });
+      expect(parsed).toMatchObject({
+        correlationId: truth?.correlationId,
+        user: truth?.user,
+        orgId: truth?.orgId,
+        statusCode: truth?.statusCode,
+        userAgent: truth?.userAgent,
+        responseBytes: truth?.responseBytes,
+        durationMs: truth?.durationMs,
+        method: truth?.method,
+        path: truth?.target,
+      });
       expect(parsed?.xForwardedFor).toBe(truth?.xForwardedFor?.split(",")[0]?.trim() ?? null);
-      if (event.kind === "access" || event.kind === "anonymous") expect(pypiCoordinates(parsed?.path ?? "")).toEqual({ domain: truth?.domain, distribution: truth?.distribution, package: truth?.package });
+      if (event.kind === "access" || event.kind === "anonymous")
+        expect(pypiCoordinates(parsed?.path ?? "")).toEqual({ domain: truth?.domain, distribution: truth?.distribution, package: truth?.package });
       expect(threatOf(parsed?.path ?? "")).toBe(event.threat ?? null);
       checked += 1;
     }

@@ -25,10 +25,16 @@ function contentRows(type: ContentType, lines: readonly string[]): LogRecord[] {
 
 describe("upstream's own test lines give the rows its tests assert", () => {
   it("access: conftest's two CloudWatch results (test_export.py)", () => {
-    const transform = accessRowTransform({ logFormat: "pulp", includePaths: ["/api/pypi/"], excludePaths: ["/livez", "/status"], enrich: false }, new IdentitySanitizer());
+    const transform = accessRowTransform(
+      { logFormat: "pulp", includePaths: ["/api/pypi/"], excludePaths: ["/livez", "/status"], enrich: false },
+      new IdentitySanitizer(),
+    );
     for (const { timestamp, message, row } of UPSTREAM_ACCESS_CASES) {
       const ms = Date.parse(timestamp);
-      expect(transform.apply({ timestamp: ms, message, logStream: "s" })).toEqual({ kind: "row", row: { timestamp: BigInt(ms) * 1_000_000n, message, ...row } });
+      expect(transform.apply({ timestamp: ms, message, logStream: "s" })).toEqual({
+        kind: "row",
+        row: { timestamp: BigInt(ms) * 1_000_000n, message, ...row },
+      });
     }
   });
 

@@ -17,8 +17,14 @@ describe("combined and nginx JSON lines of a generated hour (the bench's input)"
       if (a === undefined) continue;
       const line = write(a, event.timestamp);
       expect(parse(line), line).toMatchObject({
-        remoteAddr: a.remoteAddr, method: a.method, path: a.target, statusCode: a.statusCode, userAgent: a.userAgent, durationMs: a.durationMs,
-        xForwardedFor: a.xForwardedFor?.split(",")[0]?.trim() ?? null, referer: a.referer,
+        remoteAddr: a.remoteAddr,
+        method: a.method,
+        path: a.target,
+        statusCode: a.statusCode,
+        userAgent: a.userAgent,
+        durationMs: a.durationMs,
+        xForwardedFor: a.xForwardedFor?.split(",")[0]?.trim() ?? null,
+        referer: a.referer,
       });
       checked += 1;
     }

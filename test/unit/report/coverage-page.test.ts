@@ -23,11 +23,19 @@ function table(name: string, list: WindowStatus[]): TableCoverage {
   return { table: name, counts, rows: list.reduce((n, w) => n + (w.rows ?? 0), 0), bytes: 0, newestExported: null, lagSeconds: 1800, windows: list };
 }
 
-const HOSTILE = "QueryError: </script><script>alert(1)</script> & \"quoted\"";
+const HOSTILE = 'QueryError: </script><script>alert(1)</script> & "quoted"';
 
 const tables = [
-  table("AppRequests", [...windows(0, ["exported", "exported", "exported", "exported"]), ...windows(1, ["exported", "failed", "missing", "missing"], HOSTILE), ...windows(2, ["exported", "missing", "missing", "missing"])]),
-  table("Syslog", [...windows(0, ["missing", "missing", "missing", "missing"]), ...windows(1, ["exported", "in-progress", "in-progress", "missing"]), ...windows(2, ["in-progress", "missing", "missing", "missing"])]),
+  table("AppRequests", [
+    ...windows(0, ["exported", "exported", "exported", "exported"]),
+    ...windows(1, ["exported", "failed", "missing", "missing"], HOSTILE),
+    ...windows(2, ["exported", "missing", "missing", "missing"]),
+  ]),
+  table("Syslog", [
+    ...windows(0, ["missing", "missing", "missing", "missing"]),
+    ...windows(1, ["exported", "in-progress", "in-progress", "missing"]),
+    ...windows(2, ["in-progress", "missing", "missing", "missing"]),
+  ]),
 ];
 
 const page = coveragePage({ title: "Coverage", generatedAt: "2026-11-03T10:00:00.000Z", sections: [{ name: "Azure", tables }] });
@@ -51,7 +59,9 @@ describe("coverage page", () => {
   });
 
   it("states a day's counts, rows and lag in its hover text", () => {
-    expect(page.html).toContain('title="AppRequests 2026-11-01: complete; 4 windows (4 exported, 0 in progress, 0 failed, 0 missing); 46 rows; 8.0 KiB; table lag 30 min"');
+    expect(page.html).toContain(
+      'title="AppRequests 2026-11-01: complete; 4 windows (4 exported, 0 in progress, 0 failed, 0 missing); 46 rows; 8.0 KiB; table lag 30 min"',
+    );
   });
 
   it("loads nothing from elsewhere and allows only its own style and script", () => {
@@ -61,7 +71,9 @@ describe("coverage page", () => {
     const scripts = [...page.html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? "");
     expect(scripts).toHaveLength(1);
     const hash = (text: string) => `'sha256-${createHash("sha256").update(text).digest("base64")}'`;
-    expect(page.contentSecurityPolicy).toBe(`default-src 'none'; style-src ${hash(style)}; script-src ${hash(scripts[0] ?? "")}; base-uri 'none'; form-action 'none'`);
+    expect(page.contentSecurityPolicy).toBe(
+      `default-src 'none'; style-src ${hash(style)}; script-src ${hash(scripts[0] ?? "")}; base-uri 'none'; form-action 'none'`,
+    );
     expect(page.html).toContain(`content="${page.contentSecurityPolicy}"`);
   });
 
@@ -95,9 +107,20 @@ describe("coverage page re-run action", () => {
     expect(page.contentSecurityPolicy).not.toContain("connect-src");
     expect(page.html).not.toMatch(/<section[^>]*data-rerun/);
     expect(page.html).toContain('"rerun":null');
-    const operator = coveragePage({ title: "Coverage", generatedAt: "2026-11-03T10:00:00.000Z", sections: [{ name: "Azure", tables, rerun: true }, { name: "AWS", tables }], rerun: { backfillUrl: "/api/backfill" } });
+    const operator = coveragePage({
+      title: "Coverage",
+      generatedAt: "2026-11-03T10:00:00.000Z",
+      sections: [
+        { name: "Azure", tables, rerun: true },
+        { name: "AWS", tables },
+      ],
+      rerun: { backfillUrl: "/api/backfill" },
+    });
     expect(operator.contentSecurityPolicy).toMatch(/^default-src 'none'; connect-src 'self'; style-src 'sha256-/);
-    expect([...operator.html.matchAll(/<section aria-labelledby="(section-\d)"( data-rerun="on")?>/g)].map((m) => `${m[1]}${m[2] ?? ""}`)).toEqual(['section-0 data-rerun="on"', "section-1"]);
+    expect([...operator.html.matchAll(/<section aria-labelledby="(section-\d)"( data-rerun="on")?>/g)].map((m) => `${m[1]}${m[2] ?? ""}`)).toEqual([
+      'section-0 data-rerun="on"',
+      "section-1",
+    ]);
     expect(operator.html).toContain('"rerun":"/api/backfill"');
     const reader = coveragePage({ title: "Coverage", generatedAt: "2026-11-03T10:00:00.000Z", sections: [{ name: "Azure", tables, rerun: true }] });
     expect(reader.html).not.toMatch(/<section[^>]*data-rerun/);

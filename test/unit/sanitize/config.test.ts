@@ -41,8 +41,20 @@ describe("parseSanitizerConfig", () => {
     const config = parseSanitizerConfig(readFileSync(path, "utf8"), "sanitizer.example.yaml", readYaml);
     expect(() => new Sanitizer(config)).toThrow(/field:\*\*\.account_id pseudonymize/);
     const s = new Sanitizer(config, { hmacKey: TEST_KEY });
-    const out = s.sanitize({ user_id: "u-1", billing: { account_id: "a-9" }, session: { cart: [1], id: "x" }, msg: "order ORD-1234567 by support@example.com from 10.0.0.7", kubernetes: { pod_ip: "10.2.3.4" } });
-    expect(out).toEqual({ user_id: expect.stringMatching(/^pseu_[0-9a-f]{16}$/), billing: { account_id: expect.stringMatching(/^pseu_[0-9a-f]{16}$/) }, session: { id: "x" }, msg: "order [ORDER] by support@example.com from 10.0.0.7", kubernetes: { pod_ip: "10.2.3.4" } });
+    const out = s.sanitize({
+      user_id: "u-1",
+      billing: { account_id: "a-9" },
+      session: { cart: [1], id: "x" },
+      msg: "order ORD-1234567 by support@example.com from 10.0.0.7",
+      kubernetes: { pod_ip: "10.2.3.4" },
+    });
+    expect(out).toEqual({
+      user_id: expect.stringMatching(/^pseu_[0-9a-f]{16}$/),
+      billing: { account_id: expect.stringMatching(/^pseu_[0-9a-f]{16}$/) },
+      session: { id: "x" },
+      msg: "order [ORDER] by support@example.com from 10.0.0.7",
+      kubernetes: { pod_ip: "10.2.3.4" },
+    });
   });
 
   it("reads YAML and fills omitted sections from the defaults", () => {
@@ -58,7 +70,9 @@ describe("parseSanitizerConfig", () => {
   });
 
   it("without a YAML reader (the Lambda's bundle) reads JSON and refuses YAML with a message saying so", () => {
-    expect(() => parseSanitizerConfig(YAML_CONFIG, "LOGEXPORT_SANITIZER_CONFIG")).toThrow(/^LOGEXPORT_SANITIZER_CONFIG: this runtime reads sanitizer configs as JSON only/);
+    expect(() => parseSanitizerConfig(YAML_CONFIG, "LOGEXPORT_SANITIZER_CONFIG")).toThrow(
+      /^LOGEXPORT_SANITIZER_CONFIG: this runtime reads sanitizer configs as JSON only/,
+    );
     expect(parseSanitizerConfig(JSON.stringify({ version: 1, allow: { values: ["x"] } }), "LOGEXPORT_SANITIZER_CONFIG").allow.values).toEqual(["x"]);
   });
 
@@ -73,16 +87,23 @@ describe("parseSanitizerConfig", () => {
       JSON.stringify({
         version: 1,
         detectors: { ip: "redact", emial: "off" },
-        fieldRules: [{ path: "a..b", action: "drop" }, { path: "x", action: "hash" }],
-        customRules: [{ name: "c", pattern: "ok" }, { name: "d", pattern: "x" }, { name: "e", pattern: "(", action: "redact" }],
+        fieldRules: [
+          { path: "a..b", action: "drop" },
+          { path: "x", action: "hash" },
+        ],
+        customRules: [
+          { name: "c", pattern: "ok" },
+          { name: "d", pattern: "x" },
+          { name: "e", pattern: "(", action: "redact" },
+        ],
         allow: { paths: ["a*"], extra: 1 },
         colour: "blue",
       }),
     );
     expect(message).toContain("sanitizer.json: invalid sanitizer config");
-    expect(message).toContain('colour: unknown key');
-    expect(message).toContain('allow.extra: unknown key');
-    expect(message).toContain('customRules[0].action: expected a string, got undefined');
+    expect(message).toContain("colour: unknown key");
+    expect(message).toContain("allow.extra: unknown key");
+    expect(message).toContain("customRules[0].action: expected a string, got undefined");
     expect(message).toContain('customRules[2].pattern: "(" is not a valid regular expression');
   });
 
@@ -91,8 +112,15 @@ describe("parseSanitizerConfig", () => {
       JSON.stringify({
         version: 1,
         detectors: { ip: "redact", emial: "off" },
-        fieldRules: [{ path: "a..b", action: "drop" }, { path: "x", action: "hash" }, { path: "X", action: "drop" }],
-        customRules: [{ name: "card", pattern: "x", action: "redact" }, { name: "e", pattern: "a*", action: "mask", replacement: "r", flags: "gx" }],
+        fieldRules: [
+          { path: "a..b", action: "drop" },
+          { path: "x", action: "hash" },
+          { path: "X", action: "drop" },
+        ],
+        customRules: [
+          { name: "card", pattern: "x", action: "redact" },
+          { name: "e", pattern: "a*", action: "mask", replacement: "r", flags: "gx" },
+        ],
         allow: { patterns: ["[z-a]"], paths: ["a*"] },
       }),
     );
@@ -124,6 +152,8 @@ describe("parseSanitizerConfig", () => {
   });
 
   it("validates configs built in code at construction", () => {
-    expect(() => new Sanitizer({ ...defaultSanitizerConfig(), customRules: [{ name: "x", pattern: "(", action: "redact" }] })).toThrow(/customRules\[0\]\.pattern/);
+    expect(() => new Sanitizer({ ...defaultSanitizerConfig(), customRules: [{ name: "x", pattern: "(", action: "redact" }] })).toThrow(
+      /customRules\[0\]\.pattern/,
+    );
   });
 });

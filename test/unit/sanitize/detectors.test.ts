@@ -112,11 +112,17 @@ describe("credential detectors", () => {
     ["jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl end", "jwt [REDACTED:jwt] end"],
     ["key AKIAIOSFODNN7EXAMPLE used", "key [REDACTED:aws-access-key-id] used"],
     ["aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_secret_access_key=[REDACTED:aws-secret-access-key]"],
-    ["https://acct.blob.core.windows.net/c/b?sv=2021&sig=abc%2Bdef%3D&se=1", "https://acct.blob.core.windows.net/c/b?sv=2021&sig=[REDACTED:azure-sas-signature]&se=1"],
+    [
+      "https://acct.blob.core.windows.net/c/b?sv=2021&sig=abc%2Bdef%3D&se=1",
+      "https://acct.blob.core.windows.net/c/b?sv=2021&sig=[REDACTED:azure-sas-signature]&se=1",
+    ],
     ["AccountKey=abc+def/ghi==", "AccountKey=[REDACTED:azure-account-key]"],
     ["DefaultEndpointsProtocol=https;AccountName=a;AccountKey=abc==;EndpointSuffix=core.windows.net", "[REDACTED:connection-string]"],
     ["postgres://admin:p@ss@db:5432/x", "postgres://admin:[REDACTED:url-credentials]@db:5432/x"],
-    ["-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----", "-----BEGIN RSA PRIVATE KEY-----[REDACTED:private-key]-----END RSA PRIVATE KEY-----"],
+    [
+      "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
+      "-----BEGIN RSA PRIVATE KEY-----[REDACTED:private-key]-----END RSA PRIVATE KEY-----",
+    ],
     [`gh ghp_${"a".repeat(36)}`, "gh [REDACTED:github-token]"],
     [`slack xoxb-1234567890-abcdefghij`, "slack [REDACTED:slack-token]"],
     [`stripe sk_live_${"a".repeat(24)}`, "stripe [REDACTED:stripe-key]"],
@@ -142,9 +148,14 @@ describe("credential detectors", () => {
 
   it("redacts values of credential-named JSON keys at any depth, keeping an Authorization scheme", () => {
     const s = sanitizer();
-    const out = s.sanitize({ http: { headers: { Authorization: "Bearer abc", "X-Api-Key": "k", cookie: ["a=1", "b=2"] } }, user: { password: 1234, secret: true, token_count: 3 } });
+    const out = s.sanitize({
+      http: { headers: { Authorization: "Bearer abc", "X-Api-Key": "k", cookie: ["a=1", "b=2"] } },
+      user: { password: 1234, secret: true, token_count: 3 },
+    });
     expect(out).toEqual({
-      http: { headers: { Authorization: "Bearer [REDACTED:bearer-token]", "X-Api-Key": "[REDACTED:api-key]", cookie: ["[REDACTED:cookie]", "[REDACTED:cookie]"] } },
+      http: {
+        headers: { Authorization: "Bearer [REDACTED:bearer-token]", "X-Api-Key": "[REDACTED:api-key]", cookie: ["[REDACTED:cookie]", "[REDACTED:cookie]"] },
+      },
       user: { password: "[REDACTED:password]", secret: true, token_count: 3 },
     });
     expect(s.counts()).toEqual({ "api-key": 1, "bearer-token": 1, cookie: 2, password: 1 });

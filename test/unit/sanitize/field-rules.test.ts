@@ -25,7 +25,12 @@ describe("field rules", () => {
   });
 
   it("lets the first matching rule decide and applies a rule to the whole value below it", () => {
-    const s = sanitizer({ fieldRules: [{ path: "user", action: "redact" }, { path: "user.id", action: "drop" }] });
+    const s = sanitizer({
+      fieldRules: [
+        { path: "user", action: "redact" },
+        { path: "user.id", action: "drop" },
+      ],
+    });
     expect(s.sanitize({ user: { id: 1 }, n: null })).toEqual({ user: "[REDACTED:field:user]", n: null });
   });
 
@@ -53,7 +58,13 @@ describe("field rules", () => {
   });
 
   it("tells which rules touch a key path", () => {
-    const s = sanitizer({ fieldRules: [{ path: "user", action: "redact" }, { path: "**.id", action: "drop" }], allow: { values: [], patterns: [], paths: ["trace.**"] } });
+    const s = sanitizer({
+      fieldRules: [
+        { path: "user", action: "redact" },
+        { path: "**.id", action: "drop" },
+      ],
+      allow: { values: [], patterns: [], paths: ["trace.**"] },
+    });
     expect(s.rulesTouching(["user", "id"])).toEqual(["field:user", "field:**.id"]);
     expect(s.rulesTouching(["http", "headers", "Authorization"])).toEqual(["authorization"]);
     expect(s.rulesTouching(["trace", "token"])).toEqual([]);

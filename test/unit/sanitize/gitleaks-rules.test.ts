@@ -49,7 +49,10 @@ describe("the public rule set", () => {
     for (const sample of samples) {
       for (const context of CONTEXTS) {
         const out = s.sanitizeLine(plant(sample, context));
-        expect(visibleTexts(out).filter((text) => text.includes(sample.secret)), `${context}: ${plant(sample, context)}`).toEqual([]);
+        expect(
+          visibleTexts(out).filter((text) => text.includes(sample.secret)),
+          `${context}: ${plant(sample, context)}`,
+        ).toEqual([]);
       }
     }
   });
@@ -63,14 +66,49 @@ describe("the public rule set", () => {
   });
 });
 
-const word = fc.constantFrom("order", "shipped", "cache", "miss", "retry", "GET", "POST", "/api/v1/items", "took", "ms", "upstream", "ok", "done", "queue", "worker", "batch", "user-agent", "pip/24.3.1", "curl/8.5.0", "key", "token", "api", "auth", "secret");
-const id = fc.oneof(fc.stringMatching(/^[0-9a-f]{7,40}$/), fc.uuid(), fc.integer({ min: 0, max: 1_000_000 }).map(String), fc.stringMatching(/^[a-z]{3,8}-[0-9a-f]{9}-[a-z0-9]{5}$/));
+const word = fc.constantFrom(
+  "order",
+  "shipped",
+  "cache",
+  "miss",
+  "retry",
+  "GET",
+  "POST",
+  "/api/v1/items",
+  "took",
+  "ms",
+  "upstream",
+  "ok",
+  "done",
+  "queue",
+  "worker",
+  "batch",
+  "user-agent",
+  "pip/24.3.1",
+  "curl/8.5.0",
+  "key",
+  "token",
+  "api",
+  "auth",
+  "secret",
+);
+const id = fc.oneof(
+  fc.stringMatching(/^[0-9a-f]{7,40}$/),
+  fc.uuid(),
+  fc.integer({ min: 0, max: 1_000_000 }).map(String),
+  fc.stringMatching(/^[a-z]{3,8}-[0-9a-f]{9}-[a-z0-9]{5}$/),
+);
 const message = fc.array(fc.oneof(word, id), { minLength: 1, maxLength: 12 }).map((parts) => parts.join(" "));
 const line = fc.record({
   ts: fc.integer({ min: 1_700_000_000_000, max: 1_900_000_000_000 }).map((ms) => new Date(ms).toISOString()),
   level: fc.constantFrom("debug", "info", "warn", "error"),
   msg: message,
-  http: fc.record({ method: fc.constantFrom("GET", "PUT", "POST"), path: fc.tuple(fc.constantFrom("/api/v1/orders", "/healthz", "/v2/catalog"), id).map(([path, tail]) => `${path}/${tail}`), status: fc.constantFrom(200, 201, 404, 500), bytes: fc.nat() }),
+  http: fc.record({
+    method: fc.constantFrom("GET", "PUT", "POST"),
+    path: fc.tuple(fc.constantFrom("/api/v1/orders", "/healthz", "/v2/catalog"), id).map(([path, tail]) => `${path}/${tail}`),
+    status: fc.constantFrom(200, 201, 404, 500),
+    bytes: fc.nat(),
+  }),
   trace_id: fc.stringMatching(/^[0-9a-f]{32}$/),
   labels: fc.dictionary(fc.constantFrom("app", "tier", "team", "region"), fc.constantFrom("shop", "web", "payments", "eu-west-1")),
 });
@@ -78,7 +116,10 @@ const line = fc.record({
 describe("lines with no secret (property)", () => {
   it("come out byte for byte as they went in, in at least 99 % of cases", () => {
     const s = sanitizer({}, TEST_KEY);
-    const lines = fc.sample(line.map((value) => JSON.stringify(value)), { numRuns: 2000, seed: 23 });
+    const lines = fc.sample(
+      line.map((value) => JSON.stringify(value)),
+      { numRuns: 2000, seed: 23 },
+    );
     const changed = lines.filter((text) => s.sanitizeLine(text) !== text);
     expect(changed.length / lines.length).toBeLessThanOrEqual(0.01);
   });

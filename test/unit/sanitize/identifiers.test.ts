@@ -11,7 +11,10 @@ const LOOK_ALIKES = ["user_agent", "users_total", "superuser", "user_type", "use
 describe("user identifiers, by default", () => {
   it.each(KEYS)("%j is pseudonymized with the keyed HMAC when a key is configured, at any depth", (key) => {
     const s = sanitizer({}, TEST_KEY);
-    expect(s.sanitize({ [key]: "u-1001", nested: { deeper: [{ [key]: "u-1001" }] } })).toEqual({ [key]: pseudonym("u-1001"), nested: { deeper: [{ [key]: pseudonym("u-1001") }] } });
+    expect(s.sanitize({ [key]: "u-1001", nested: { deeper: [{ [key]: "u-1001" }] } })).toEqual({
+      [key]: pseudonym("u-1001"),
+      nested: { deeper: [{ [key]: pseudonym("u-1001") }] },
+    });
     expect(s.name).toContain("user identifiers pseudonymized");
   });
 

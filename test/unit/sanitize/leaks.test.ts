@@ -19,25 +19,31 @@ describe("card numbers next to other digits: searched at every group boundary, U
     expect(scrub(input)).toBe(expected);
   });
 
-  it.each(["2026 11 20 14 23 45 123", `order ${grouped(VISA.slice(0, 15) + ((Number(VISA[15]) + 1) % 10), " ")} 7`, "ids 1234 5678 9012 3456 7890"])("leaves %j alone", (input) => {
-    expect(scrub(input)).toBe(input);
-  });
+  it.each(["2026 11 20 14 23 45 123", `order ${grouped(VISA.slice(0, 15) + ((Number(VISA[15]) + 1) % 10), " ")} 7`, "ids 1234 5678 9012 3456 7890"])(
+    "leaves %j alone",
+    (input) => {
+      expect(scrub(input)).toBe(input);
+    },
+  );
 });
 
 describe("credential key names", () => {
-  it.each(["auth", "pass", "pw", "pin", "otp", "passcode", "password1", "db_pass", "userPin", "X-Auth"])("%j holds a credential, as a JSON key and in text", (key) => {
-    const out = JSON.stringify(sanitizer().sanitize({ [key]: "s3cret-value", n: { [key]: 1234 } }));
-    expect(out).not.toContain("s3cret-value");
-    expect(out).not.toContain("1234");
-    expect(scrub(`${key}=s3cret-value`)).not.toContain("s3cret-value");
-  });
+  it.each(["auth", "pass", "pw", "pin", "otp", "passcode", "password1", "db_pass", "userPin", "X-Auth"])(
+    "%j holds a credential, as a JSON key and in text",
+    (key) => {
+      const out = JSON.stringify(sanitizer().sanitize({ [key]: "s3cret-value", n: { [key]: 1234 } }));
+      expect(out).not.toContain("s3cret-value");
+      expect(out).not.toContain("1234");
+      expect(scrub(`${key}=s3cret-value`)).not.toContain("s3cret-value");
+    },
+  );
 
   it.each(["spin", "bypass", "oauth_provider", "author", "passport", "shipping", "pinned"])("%j does not", (key) => {
     expect(sanitizer().sanitize({ [key]: "plain-value" })).toEqual({ [key]: "plain-value" });
     expect(scrub(`${key}=plain-value`)).toBe(`${key}=plain-value`);
   });
 
-  it("as docs/sanitizer.md says, `\"pin\": 1234` is redacted", () => {
+  it('as docs/sanitizer.md says, `"pin": 1234` is redacted', () => {
     expect(sanitizer().sanitizeLine('{"pin": 1234}')).toBe('{"pin":"[REDACTED:password]"}');
   });
 });
@@ -78,12 +84,26 @@ describe("structure", () => {
     expect(sanitizer().sanitize({ password: { value: "hunter2", n: 5, list: ["a", { x: "y" }], ok: true } })).toEqual({
       password: { value: "[REDACTED:password]", n: "[REDACTED:password]", list: ["[REDACTED:password]", { x: "[REDACTED:password]" }], ok: true },
     });
-    expect(sanitizer().sanitizeLine('{"password":{"value":"hunter2"},"other":{"value":"kept"}}')).toBe('{"password":{"value":"[REDACTED:password]"},"other":{"value":"kept"}}');
+    expect(sanitizer().sanitizeLine('{"password":{"value":"hunter2"},"other":{"value":"kept"}}')).toBe(
+      '{"password":{"value":"[REDACTED:password]"},"other":{"value":"kept"}}',
+    );
   });
 
   it("headers logged as name/value pairs: the value of a credential's name is redacted, in either order", () => {
-    const record = { headers: [{ name: "X-Api-Key", value: "k-123" }, { value: "Bearer abcdefghijkl", Name: "Authorization" }, { name: "Accept", value: "json" }] };
-    const expected = { headers: [{ name: "X-Api-Key", value: "[REDACTED:api-key]" }, { value: "Bearer [REDACTED:bearer-token]", Name: "Authorization" }, { name: "Accept", value: "json" }] };
+    const record = {
+      headers: [
+        { name: "X-Api-Key", value: "k-123" },
+        { value: "Bearer abcdefghijkl", Name: "Authorization" },
+        { name: "Accept", value: "json" },
+      ],
+    };
+    const expected = {
+      headers: [
+        { name: "X-Api-Key", value: "[REDACTED:api-key]" },
+        { value: "Bearer [REDACTED:bearer-token]", Name: "Authorization" },
+        { name: "Accept", value: "json" },
+      ],
+    };
     expect(sanitizer().sanitize(record)).toEqual(expected);
     expect(JSON.parse(sanitizer().sanitizeLine(JSON.stringify(record)))).toEqual(expected);
     expect(sanitizer().sanitizeLine('{"name":"checkout","value":"x"}')).toBe('{"name":"checkout","value":"x"}');
@@ -103,7 +123,10 @@ describe("text", () => {
 
   it("a value that only starts like a marker is no marker", () => {
     const s = sanitizer();
-    expect(s.sanitize({ password: "[REDACTED:password]", token: "[REDACTED:x]hunter2" })).toEqual({ password: "[REDACTED:password]", token: "[REDACTED:token]" });
+    expect(s.sanitize({ password: "[REDACTED:password]", token: "[REDACTED:x]hunter2" })).toEqual({
+      password: "[REDACTED:password]",
+      token: "[REDACTED:token]",
+    });
     expect(s.counts()).toEqual({ token: 1 });
   });
 });

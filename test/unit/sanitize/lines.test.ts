@@ -32,7 +32,9 @@ describe("sanitizeLine", () => {
   it("keeps integers beyond 2^53 exact when a line takes the parse-and-walk path", () => {
     // A number under a credential key is redacted to a string, which only the structured path does.
     const line = '{"id":12345678901234567890,"neg":-98765432109876543210,"f":1.5e300,"pin_password":1234,"nested":[9007199254740993]}';
-    expect(sanitizer().sanitizeLine(line)).toBe('{"id":12345678901234567890,"neg":-98765432109876543210,"f":1.5e+300,"pin_password":"[REDACTED:password]","nested":[9007199254740993]}');
+    expect(sanitizer().sanitizeLine(line)).toBe(
+      '{"id":12345678901234567890,"neg":-98765432109876543210,"f":1.5e+300,"pin_password":"[REDACTED:password]","nested":[9007199254740993]}',
+    );
   });
 
   it("decodes strings with escapes on the fast path and writes changed ones back escaped", () => {
@@ -45,12 +47,22 @@ describe("sanitizeLine", () => {
   });
 
   it("gives the same values on the fast path and the structured path", () => {
-    const s = sanitizer({ fieldRules: [{ path: "user.name", action: "mask" }, { path: "drop_me", action: "drop" }] });
+    const s = sanitizer({
+      fieldRules: [
+        { path: "user.name", action: "mask" },
+        { path: "drop_me", action: "drop" },
+      ],
+    });
     const fast = '{"user":{"name":"Roberta","mail":"bob@example.com"},"password":"p","list":["10.1.2.3",{"token":"t"}],"ok":true}';
     const slow = fast.replace('"ok":true', '"ok":true,"api_key":7');
     const fastOut = JSON.parse(s.sanitizeLine(fast)) as Record<string, unknown>;
     const slowOut = JSON.parse(s.sanitizeLine(slow)) as Record<string, unknown>;
-    expect(fastOut).toEqual({ user: { name: "*******", mail: "[REDACTED:user]" }, password: "[REDACTED:password]", list: ["10.1.0.0/16", { token: "[REDACTED:token]" }], ok: true });
+    expect(fastOut).toEqual({
+      user: { name: "*******", mail: "[REDACTED:user]" },
+      password: "[REDACTED:password]",
+      list: ["10.1.0.0/16", { token: "[REDACTED:token]" }],
+      ok: true,
+    });
     expect(slowOut).toEqual({ ...fastOut, api_key: "[REDACTED:api-key]" });
     expect(s.sanitizeLine('{"drop_me":1,"a":"b"}')).toBe('{"a":"b"}');
     expect(s.sanitizeLine('{"password":1234}')).toBe('{"password":"[REDACTED:password]"}');

@@ -11,7 +11,10 @@ describe("planted secrets of each kind", () => {
     for (const sample of samples) {
       for (const context of CONTEXTS) {
         const line = plant(sample, context);
-        expect(visibleTexts(s.sanitizeLine(line)).filter((text) => text.includes(sample.secret)), `${context}: ${line}`).toEqual([]);
+        expect(
+          visibleTexts(s.sanitizeLine(line)).filter((text) => text.includes(sample.secret)),
+          `${context}: ${line}`,
+        ).toEqual([]);
       }
     }
   });

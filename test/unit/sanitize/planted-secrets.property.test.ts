@@ -23,14 +23,12 @@ type Node =
   | { readonly kind: "cardNumber"; readonly value: number }
   | { readonly kind: "embedded"; readonly doc: Node };
 
-const chars = (alphabet: string, minLength: number, maxLength: number) =>
-  fc.string({ unit: fc.constantFrom(...alphabet), minLength, maxLength });
+const chars = (alphabet: string, minLength: number, maxLength: number) => fc.string({ unit: fc.constantFrom(...alphabet), minLength, maxLength });
 
 const DIGITS = "0123456789";
 const UPPER32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const BASE64URL = `${ALNUM}-_`;
-
 
 const HEX = "0123456789abcdefABCDEF";
 const BASE64 = `${ALNUM}+/`;
@@ -39,7 +37,8 @@ const PASSWORD = `${ALNUM}!#$%*+-./:?@^_~=`;
 /** A URL password: anything but whitespace, quotes and the `/ ? #` that start the path. */
 const URL_PASSWORD = `${ALNUM}!$%*+-.~_@:`;
 
-const base64Of = (minBytes: number, maxBytes: number) => fc.uint8Array({ minLength: minBytes, maxLength: maxBytes }).map((bytes) => Buffer.from(bytes).toString("base64"));
+const base64Of = (minBytes: number, maxBytes: number) =>
+  fc.uint8Array({ minLength: minBytes, maxLength: maxBytes }).map((bytes) => Buffer.from(bytes).toString("base64"));
 
 /** Token and armor prefixes are put together here, so the source holds nothing a secret scanner would flag. */
 const GITHUB_PREFIXES = ["p", "o", "u", "s", "r"].map((kind) => `gh${kind}_`);
@@ -64,11 +63,21 @@ const ipv6: fc.Arbitrary<Plant> = fc
   });
 
 const keyValuePassword: fc.Arbitrary<Plant> = fc
-  .tuple(fc.constantFrom("password", "db_password", "Passwd", "pwd", "passphrase", "client_secret", "X-Api-Key"), fc.constantFrom("=", ": ", ":", " = "), chars(PASSWORD, 8, 24))
+  .tuple(
+    fc.constantFrom("password", "db_password", "Passwd", "pwd", "passphrase", "client_secret", "X-Api-Key"),
+    fc.constantFrom("=", ": ", ":", " = "),
+    chars(PASSWORD, 8, 24),
+  )
   .map(([key, separator, value]) => ({ text: `${key}${separator}${value}`, secret: value }));
 
 const urlPassword: fc.Arbitrary<Plant> = fc
-  .tuple(fc.constantFrom("postgres", "mysql", "redis", "amqps", "https", "mongodb+srv"), chars("abcdefghijklmnopqrstuvwxyz0123456789", 2, 10), chars(URL_PASSWORD, 8, 24), chars("abcdefghijklmnopqrstuvwxyz", 2, 10), fc.constantFrom("", "/", "/orders", ":5432/orders?sslmode=require"))
+  .tuple(
+    fc.constantFrom("postgres", "mysql", "redis", "amqps", "https", "mongodb+srv"),
+    chars("abcdefghijklmnopqrstuvwxyz0123456789", 2, 10),
+    chars(URL_PASSWORD, 8, 24),
+    chars("abcdefghijklmnopqrstuvwxyz", 2, 10),
+    fc.constantFrom("", "/", "/orders", ":5432/orders?sslmode=require"),
+  )
   .map(([scheme, user, password, host, rest]) => ({ text: `${scheme}://${user}:${password}@${host}.example.net${rest}`, secret: password }));
 
 const privateKey: fc.Arbitrary<Plant> = fc
@@ -114,7 +123,13 @@ const slackToken: fc.Arbitrary<Plant> = fc
 /** What is planted (`text`) and what must not survive of it (`secret`). */
 const planted: fc.Arbitrary<Plant> = fc.oneof(
   fc
-    .tuple(chars("abcdefghijklmnopqrstuvwxyz0123456789", 1, 1), chars("abcdefghijklmnopqrstuvwxyz0123456789._+'-", 0, 10), chars("abcdefghijklmnopqrstuvwxyz0123456789", 1, 1), chars("abcdefghijklmnopqrstuvwxyz", 2, 8), chars("abcdefghijklmnopqrstuvwxyz", 2, 4))
+    .tuple(
+      chars("abcdefghijklmnopqrstuvwxyz0123456789", 1, 1),
+      chars("abcdefghijklmnopqrstuvwxyz0123456789._+'-", 0, 10),
+      chars("abcdefghijklmnopqrstuvwxyz0123456789", 1, 1),
+      chars("abcdefghijklmnopqrstuvwxyz", 2, 8),
+      chars("abcdefghijklmnopqrstuvwxyz", 2, 4),
+    )
     .filter(([, middle]) => !/[.'][.']/.test(middle))
     .map(([first, middle, last, domain, tld]) => `${first}${middle}${last}@${domain}.${tld}`)
     .map((email) => ({ text: email, secret: email })),
@@ -129,10 +144,12 @@ const planted: fc.Arbitrary<Plant> = fc.oneof(
   }),
   chars(UPPER32, 16, 16).map((id) => ({ text: `AKIA${id}`, secret: `AKIA${id}` })),
   chars(ALNUM, 20, 40).map((token) => ({ text: `Bearer ${token}`, secret: token })),
-  fc.tuple(fc.integer({ min: 1, max: 223 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 254 })).map((octets) => {
-    const ip = octets.join(".");
-    return { text: ip, secret: ip };
-  }),
+  fc
+    .tuple(fc.integer({ min: 1, max: 223 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 254 }))
+    .map((octets) => {
+      const ip = octets.join(".");
+      return { text: ip, secret: ip };
+    }),
   ipv6,
   keyValuePassword,
   urlPassword,
@@ -167,7 +184,10 @@ const plainValue = fc.oneof(
 
 const { doc } = fc.letrec<{ doc: Node; node: Node }>((tie) => ({
   doc: fc.oneof(
-    { weight: 3, arbitrary: fc.uniqueArray(fc.tuple(key, tie("node")), { selector: ([k]) => k, maxLength: 6 }).map((entries): Node => ({ kind: "object", entries })) },
+    {
+      weight: 3,
+      arbitrary: fc.uniqueArray(fc.tuple(key, tie("node")), { selector: ([k]) => k, maxLength: 6 }).map((entries): Node => ({ kind: "object", entries })),
+    },
     { weight: 1, arbitrary: fc.array(tie("node"), { maxLength: 5 }).map((items): Node => ({ kind: "array", items })) },
   ),
   node: fc.oneof(
@@ -175,7 +195,15 @@ const { doc } = fc.letrec<{ doc: Node; node: Node }>((tie) => ({
     { weight: 4, arbitrary: plainValue.map((value): Node => ({ kind: "plain", value })) },
     {
       weight: 3,
-      arbitrary: fc.tuple(filler, planted, filler).map(([prefix, p, suffix]): Node => ({ kind: "secret", prefix: p.standalone === true ? "" : prefix, suffix: p.standalone === true ? "" : suffix, text: p.text, secret: p.secret })),
+      arbitrary: fc.tuple(filler, planted, filler).map(
+        ([prefix, p, suffix]): Node => ({
+          kind: "secret",
+          prefix: p.standalone === true ? "" : prefix,
+          suffix: p.standalone === true ? "" : suffix,
+          text: p.text,
+          secret: p.secret,
+        }),
+      ),
     },
     { weight: 1, arbitrary: sixteenDigits(true).map((value): Node => ({ kind: "cardNumber", value })) },
     { weight: 2, arbitrary: tie("doc") },

@@ -67,7 +67,9 @@ describe("pseudonymize for IP addresses and card numbers", () => {
   it("gives a card number the same pseudonym however it is written, as text or as a JSON number", () => {
     const s = cards(TEST_KEY);
     const pseudonym = expected(TEST_KEY, "4111111111111111");
-    expect(["4111111111111111", "4111 1111 1111 1111", "4111-1111-1111-1111"].map((text) => s.sanitizeText(`paid with ${text}.`))).toEqual(Array(3).fill(`paid with ${pseudonym}.`));
+    expect(["4111111111111111", "4111 1111 1111 1111", "4111-1111-1111-1111"].map((text) => s.sanitizeText(`paid with ${text}.`))).toEqual(
+      Array(3).fill(`paid with ${pseudonym}.`),
+    );
     expect(s.sanitize({ pan: 4111111111111111 })).toEqual({ pan: pseudonym });
     expect(s.sanitizeText("order 4111 1111 1111 1112")).toBe("order 4111 1111 1111 1112");
     expect(s.counts()).toEqual({ card: 4 });

@@ -28,7 +28,14 @@ describe("Azure export settings", () => {
   });
 
   it("names every bad setting and value in one error", () => {
-    const env = { ...BASE, LOGEXPORT_TABLES: "AppRequests,Bad-Table|x", LOGEXPORT_WINDOW_MINUTES: "7", LOGEXPORT_PART_MAX_ROWS: "900000", LOGEXPORT_CONTAINER: "Bad_Name", LOGEXPORT_MAX_CONCURRENT_QUERIES: "0" };
+    const env = {
+      ...BASE,
+      LOGEXPORT_TABLES: "AppRequests,Bad-Table|x",
+      LOGEXPORT_WINDOW_MINUTES: "7",
+      LOGEXPORT_PART_MAX_ROWS: "900000",
+      LOGEXPORT_CONTAINER: "Bad_Name",
+      LOGEXPORT_MAX_CONCURRENT_QUERIES: "0",
+    };
     let error: unknown;
     try {
       loadAzureExportSettings(env);
@@ -56,7 +63,12 @@ describe("Azure export settings", () => {
       ExportStorage__queueServiceUri: "https://acct.queue.core.windows.net",
       ExportStorage__clientId: "11111111-1111-1111-1111-111111111111",
     });
-    expect(s.storage).toEqual({ kind: "identity", blobServiceUri: "https://acct.blob.core.windows.net", queueServiceUri: "https://acct.queue.core.windows.net", clientId: "11111111-1111-1111-1111-111111111111" });
+    expect(s.storage).toEqual({
+      kind: "identity",
+      blobServiceUri: "https://acct.blob.core.windows.net",
+      queueServiceUri: "https://acct.queue.core.windows.net",
+      clientId: "11111111-1111-1111-1111-111111111111",
+    });
   });
 
   it("docs/settings.md is the rendered settings table", () => {

@@ -50,12 +50,16 @@ describe("LeasedQuerySlots: one bound for every instance", () => {
     let running = 0;
     let most = 0;
     const runs = gates.map((g, i) =>
-      (instances[i % 3] as LeasedQuerySlots).run("scheduled", async () => {
-        running += 1;
-        most = Math.max(most, running);
-        await g.opened;
-        running -= 1;
-      }, undefined),
+      (instances[i % 3] as LeasedQuerySlots).run(
+        "scheduled",
+        async () => {
+          running += 1;
+          most = Math.max(most, running);
+          await g.opened;
+          running -= 1;
+        },
+        undefined,
+      ),
     );
     await settle();
     expect(running).toBe(4);
@@ -78,9 +82,13 @@ describe("LeasedQuerySlots: one bound for every instance", () => {
     await settle();
     expect(leases.leased()).toEqual(["query-slots/slot-1", "query-slots/slot-2", "query-slots/slot-3"]);
     let scheduledRan = false;
-    await slots.run("scheduled", async () => {
-      scheduledRan = true;
-    }, undefined);
+    await slots.run(
+      "scheduled",
+      async () => {
+        scheduledRan = true;
+      },
+      undefined,
+    );
     expect(scheduledRan).toBe(true);
     for (const g of backfill) g.open();
     for (let i = 0; i < 10; i += 1) await clock.advance(5_000);
@@ -102,9 +110,13 @@ describe("LeasedQuerySlots: one bound for every instance", () => {
     // A holder that died: its lease is never renewed or released.
     expect(await leases.tryAcquire("query-slots/slot-0", 60)).toBeDefined();
     let ran = false;
-    const waiting = slots.run("scheduled", async () => {
-      ran = true;
-    }, undefined);
+    const waiting = slots.run(
+      "scheduled",
+      async () => {
+        ran = true;
+      },
+      undefined,
+    );
     await clock.advance(30_000);
     expect(ran).toBe(false);
     for (let i = 0; i < 10 && !ran; i += 1) await clock.advance(5_000);

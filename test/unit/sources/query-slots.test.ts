@@ -35,7 +35,13 @@ describe("limitConcurrentQueries", () => {
   it("runs at most the limit at once and starts the others, in order, as slots free", async () => {
     const gated = gatedSource();
     const limited = limitConcurrentQueries(gated.source, new ProcessSlots(2));
-    const calls = [limited.histogram("T", RANGE, HOUR_MS), limited.openPart("T", RANGE), limited.histogram("T", RANGE, HOUR_MS), limited.openPart("T", RANGE), limited.histogram("T", RANGE, HOUR_MS)];
+    const calls = [
+      limited.histogram("T", RANGE, HOUR_MS),
+      limited.openPart("T", RANGE),
+      limited.histogram("T", RANGE, HOUR_MS),
+      limited.openPart("T", RANGE),
+      limited.histogram("T", RANGE, HOUR_MS),
+    ];
     await settle();
     expect(gated.inFlight()).toBe(2);
     expect(gated.started()).toBe(2);
@@ -108,7 +114,13 @@ describe("the Azure export's queries", () => {
         openPart: (table, range) => counted(() => hourlySource.openPart(table, range)),
       };
       const azure = memoryAzure({ now: () => 10 * DAY_MS }, { LOGEXPORT_MAX_CONCURRENT_QUERIES: String(limit) }, source);
-      const windows = Array.from({ length: 6 }, (_, i) => ({ table: "Heartbeat", window: { startMs: DAY_MS + i * HOUR_MS, endMs: DAY_MS + (i + 1) * HOUR_MS }, runId: "r", reason: "manual" as const, force: false }));
+      const windows = Array.from({ length: 6 }, (_, i) => ({
+        table: "Heartbeat",
+        window: { startMs: DAY_MS + i * HOUR_MS, endMs: DAY_MS + (i + 1) * HOUR_MS },
+        runId: "r",
+        reason: "manual" as const,
+        force: false,
+      }));
       const outcomes = await Promise.all(windows.map((job) => azure.exporter.exportWindow(job, silentLogger)));
       expect(outcomes).toHaveLength(6);
       expect(peak, `limit ${limit}`).toBe(limit);

@@ -32,24 +32,43 @@ const scalar = fc.oneof(fc.string({ unit: "grapheme" }), fc.integer(), fc.double
 describe("ResultStreamReader", () => {
   it("yields the same columns and rows as JSON.parse, wherever the body is cut", () => {
     fc.assert(
-      fc.property(fc.array(fc.array(scalar, { minLength: 4, maxLength: 4 }), { maxLength: 30 }), fc.array(fc.nat(5000), { maxLength: 20 }), fc.boolean(), (rows, cuts, pretty) => {
-        const body = JSON.stringify({ tables: [{ name: "PrimaryResult", columns, rows }] }, null, pretty ? 2 : undefined);
-        const events = readAll(body, cuts);
-        expect(events[0]).toEqual({ kind: "columns", columns });
-        expect(events.slice(1)).toEqual(rows.map((values) => ({ kind: "row", values: (JSON.parse(JSON.stringify(values)) as unknown[]).map(exact) })));
-      }),
+      fc.property(
+        fc.array(fc.array(scalar, { minLength: 4, maxLength: 4 }), { maxLength: 30 }),
+        fc.array(fc.nat(5000), { maxLength: 20 }),
+        fc.boolean(),
+        (rows, cuts, pretty) => {
+          const body = JSON.stringify({ tables: [{ name: "PrimaryResult", columns, rows }] }, null, pretty ? 2 : undefined);
+          const events = readAll(body, cuts);
+          expect(events[0]).toEqual({ kind: "columns", columns });
+          expect(events.slice(1)).toEqual(rows.map((values) => ({ kind: "row", values: (JSON.parse(JSON.stringify(values)) as unknown[]).map(exact) })));
+        },
+      ),
     );
   });
 
   it("reports a top-level error after the rows (a PartialFailure body)", () => {
-    const body = JSON.stringify({ tables: [{ name: "PrimaryResult", columns, rows: [["t", "m", 1, "{}"]] }], error: { code: "PartialError", message: "timeout" } });
+    const body = JSON.stringify({
+      tables: [{ name: "PrimaryResult", columns, rows: [["t", "m", 1, "{}"]] }],
+      error: { code: "PartialError", message: "timeout" },
+    });
     const events = readAll(body, [17, 40]);
     expect(events.map((e) => e.kind)).toEqual(["columns", "row", "error"]);
     expect(events[2]).toEqual({ kind: "error", error: { code: "PartialError", message: "timeout" } });
   });
 
   it("rejects a truncated body instead of ending quietly", () => {
-    const body = JSON.stringify({ tables: [{ name: "PrimaryResult", columns, rows: [["t", "m", 1, "{}"], ["u", "n", 2, "{}"]] }] });
+    const body = JSON.stringify({
+      tables: [
+        {
+          name: "PrimaryResult",
+          columns,
+          rows: [
+            ["t", "m", 1, "{}"],
+            ["u", "n", 2, "{}"],
+          ],
+        },
+      ],
+    });
     for (const cut of [body.length - 1, body.length - 3, body.indexOf('["u"') + 2]) {
       const reader = new ResultStreamReader();
       reader.push(body.slice(0, cut));
@@ -70,7 +89,13 @@ describe("ResultStreamReader", () => {
 
 describe("parseRow", () => {
   it("keeps integers beyond 2^53 exact as bigint", () => {
-    expect(parseRow('["a,b",9007199254740993,-12345678901234567890,1.5,"9007199254740993"]')).toEqual(["a,b", 9007199254740993n, -12345678901234567890n, 1.5, "9007199254740993"]);
+    expect(parseRow('["a,b",9007199254740993,-12345678901234567890,1.5,"9007199254740993"]')).toEqual([
+      "a,b",
+      9007199254740993n,
+      -12345678901234567890n,
+      1.5,
+      "9007199254740993",
+    ]);
   });
 
   it("leaves safe numbers as numbers", () => {

@@ -14,7 +14,22 @@ import { allAwsSettings } from "../../../shared/settings/aws-spec.js";
 import { SECRET_ARN } from "../../../shared/settings/aws.js";
 import { blockBodies, blocksOf, isBody, locals, type HclBody, type HclValue } from "../../../scripts/terraform/hcl.js";
 import { referencesIn } from "../../../scripts/terraform/references.js";
-import { blockBody, dataSource, dynamicContents, loadTerraform, local, moduleCall, objectLiterals, passes, regexTerms, resource, strings, validations, variable, variablesReaching } from "./hcl.js";
+import {
+  blockBody,
+  dataSource,
+  dynamicContents,
+  loadTerraform,
+  local,
+  moduleCall,
+  objectLiterals,
+  passes,
+  regexTerms,
+  resource,
+  strings,
+  validations,
+  variable,
+  variablesReaching,
+} from "./hcl.js";
 
 const aws = await loadTerraform("terraform/modules/aws-access-log-export");
 const example = await loadTerraform("terraform/examples/aws");
@@ -30,7 +45,13 @@ interface Statement {
 /** A policy document's statements: the plain ones, then those of its dynamic blocks. */
 function statements(policy: string): Statement[] {
   const body = dataSource(aws, "aws_iam_policy_document", policy);
-  return [...blockBodies(body, "statement"), ...dynamicContents(body, "statement")].map((s) => ({ sid: s.sid ?? null, effect: s.effect ?? "Allow", actions: s.actions ?? null, resources: s.resources ?? null, body: s }));
+  return [...blockBodies(body, "statement"), ...dynamicContents(body, "statement")].map((s) => ({
+    sid: s.sid ?? null,
+    effect: s.effect ?? "Allow",
+    actions: s.actions ?? null,
+    resources: s.resources ?? null,
+    body: s,
+  }));
 }
 
 const statement = (policy: string, sid: string): Statement => {
@@ -90,10 +111,15 @@ describe("AWS module: the function's role", () => {
   });
 
   it("names the log groups and export prefixes from the variables, and reads, lists and deletes nothing else", () => {
-    expect(local(aws, "log_group_arns")).toBe('${[for g in var.log_group_names : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${g}"]}');
+    expect(local(aws, "log_group_arns")).toBe(
+      '${[for g in var.log_group_names : "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${g}"]}',
+    );
     expect(local(aws, "export_prefixes")).toBe('${{ for e in var.exports : e => e == "access" ? var.prefix : "${var.content_prefix}/${e}" }}');
     const actions = role.flatMap((s) => strings(s.actions));
-    expect(actions.filter((a) => a.endsWith("*")), "no wildcard action").toEqual([]);
+    expect(
+      actions.filter((a) => a.endsWith("*")),
+      "no wildcard action",
+    ).toEqual([]);
     expect(actions.filter((a) => /^s3:(Get|List|Delete)/.test(a))).toEqual(["s3:GetObject", "s3:ListBucket"]);
     expect(conditions(statement("function", "ListState").body)).toEqual([["StringLike", "s3:prefix", ["${var.state_prefix}/*"]]]);
   });
@@ -181,7 +207,9 @@ describe("AWS module: schedule, retries, one run at a time, dead letters", () =>
       ["RuleDeliveryFailures", "Allow", ["sqs:SendMessage"]],
       ["TlsOnly", "Deny", ["sqs:*"]],
     ]);
-    expect(conditions(statement("dead_letter", "RuleDeliveryFailures").body)).toEqual([["ArnEquals", "aws:SourceArn", ["${aws_cloudwatch_event_rule.hourly.arn}"]]]);
+    expect(conditions(statement("dead_letter", "RuleDeliveryFailures").body)).toEqual([
+      ["ArnEquals", "aws:SourceArn", ["${aws_cloudwatch_event_rule.hourly.arn}"]],
+    ]);
   });
 
   it("alarms on function errors and on dead letters", () => {
@@ -202,14 +230,25 @@ describe("AWS module: schedule, retries, one run at a time, dead letters", () =>
     expect(principals(publish.body)).toEqual([["Service", ["cloudwatch.amazonaws.com"]]]);
     expect(publish.actions).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
     expect(principals(statement("alarm_key", "AccountAdministers").body)).toEqual([["AWS", ["arn:${local.partition}:iam::${local.account_id}:root"]]]);
-    expect(blocksOf(aws, "resource").flatMap((b) => strings(b.body)).filter((s) => s.startsWith("alias/aws/")), "no AWS managed key").toEqual([]);
+    expect(
+      blocksOf(aws, "resource")
+        .flatMap((b) => strings(b.body))
+        .filter((s) => s.startsWith("alias/aws/")),
+      "no AWS managed key",
+    ).toEqual([]);
     for (const alarm of ["errors", "dead_letters"]) expect(resource(aws, "aws_cloudwatch_metric_alarm", alarm).alarm_actions).toBe("${local.alarm_actions}");
     expect(local(aws, "alarm_actions")).toBe("${aws_sns_topic.alarms[*].arn}");
   });
 
   it("runs Node 22 on arm64 from the built bundle, which must exist before plan, with the heap cap the bench measures", () => {
     const fn = resource(aws, "aws_lambda_function", "export");
-    expect([fn.runtime, fn.architectures, fn.handler, fn.filename, fn.source_code_hash]).toEqual(["nodejs22.x", ["arm64"], "index.handler", "${var.lambda_zip_path}", "${filebase64sha256(var.lambda_zip_path)}"]);
+    expect([fn.runtime, fn.architectures, fn.handler, fn.filename, fn.source_code_hash]).toEqual([
+      "nodejs22.x",
+      ["arm64"],
+      "index.handler",
+      "${var.lambda_zip_path}",
+      "${filebase64sha256(var.lambda_zip_path)}",
+    ]);
     expect(validations(aws, "lambda_zip_path").map((v) => v.condition)).toEqual(["${fileexists(var.lambda_zip_path)}"]);
     expect(environment?.entries.get("NODE_OPTIONS")).toBe('"--max-old-space-size=${var.heap_mb}"');
     expect(defaultOf("heap_mb")).toBe(1024);
@@ -221,11 +260,24 @@ describe("AWS module: schedule, retries, one run at a time, dead letters", () =>
 });
 
 describe("AWS module: Glue tables match the encoder's schemas", () => {
-  const GLUE: Readonly<Record<ParquetColumnType, string>> = { timestamp_ns: "timestamp", timestamp_us_utc: "timestamp", string: "string", json: "string", int8: "tinyint", int16: "smallint", int32: "int", int64: "bigint", double: "double", bool: "boolean" };
+  const GLUE: Readonly<Record<ParquetColumnType, string>> = {
+    timestamp_ns: "timestamp",
+    timestamp_us_utc: "timestamp",
+    string: "string",
+    json: "string",
+    int8: "tinyint",
+    int16: "smallint",
+    int32: "int",
+    int64: "bigint",
+    double: "double",
+    bool: "boolean",
+  };
   const pairs = (columns: HclValue | undefined) => (Array.isArray(columns) ? columns.filter(isBody).map((c) => [c.name, c.type]) : []);
 
   it("declares the access table's columns, enriched ones included, as the encoder writes them", async () => {
-    const access = (await objectLiterals(local(aws, "access_columns"))).map((o) => [o.entries.get("name"), o.entries.get("type")].map((v) => JSON.parse(v ?? "null") as string));
+    const access = (await objectLiterals(local(aws, "access_columns"))).map((o) =>
+      [o.entries.get("name"), o.entries.get("type")].map((v) => JSON.parse(v ?? "null") as string),
+    );
     expect(access).toEqual(PULP_ENRICHED_SCHEMA.map((c) => [c.name, GLUE[c.type]]));
     expect(access.slice(0, PULP_ACCESS_LOG_SCHEMA.length)).toEqual(PULP_ACCESS_LOG_SCHEMA.map((c) => [c.name, GLUE[c.type]]));
   });
@@ -240,7 +292,9 @@ describe("AWS module: Glue tables match the encoder's schemas", () => {
 
   it("projects the hourly partitions of each export's prefix", () => {
     const parameters = resource(aws, "aws_glue_catalog_table", "export").parameters;
-    expect(isBody(parameters) && parameters["storage.location.template"]).toBe("s3://${var.bucket_name}/${each.value}/year=$${year}/month=$${month}/day=$${day}/hour=$${hour}/");
+    expect(isBody(parameters) && parameters["storage.location.template"]).toBe(
+      "s3://${var.bucket_name}/${each.value}/year=$${year}/month=$${month}/day=$${day}/hour=$${hour}/",
+    );
     expect(isBody(parameters) && parameters["projection.enabled"]).toBe("true");
   });
 });
@@ -258,8 +312,10 @@ describe("AWS module: the function's environment and the code's settings table",
     LOGEXPORT_PART_ATTEMPTS: "retry tuning inside one invocation; Lambda's own retries and the dead-letter queue are the outer ones",
     LOGEXPORT_RETRY_BASE_MS: "retry tuning; the default (1 s, doubled per try, jittered) suits Logs Insights throttling",
     LOGEXPORT_RETRY_MAX_MS: "retry tuning; the default cap (30 s) stays well inside one invocation's time",
-    LOGEXPORT_LOG_FORMAT: "the module deploys the Pulp export, whose lines are the default (pulp); exporting combined or nginx JSON logs from a Lambda needs a module variable first (issue 16's report)",
-    LOGEXPORT_HMAC_KEY: "the key as plain text, for the CLIs: the module puts no secret in environment variables; the function reads it from Secrets Manager (LOGEXPORT_HMAC_KEY_SECRET_ARN)",
+    LOGEXPORT_LOG_FORMAT:
+      "the module deploys the Pulp export, whose lines are the default (pulp); exporting combined or nginx JSON logs from a Lambda needs a module variable first (issue 16's report)",
+    LOGEXPORT_HMAC_KEY:
+      "the key as plain text, for the CLIs: the module puts no secret in environment variables; the function reads it from Secrets Manager (LOGEXPORT_HMAC_KEY_SECRET_ARN)",
   };
   const READ_BY_PLATFORM: Readonly<Record<string, string>> = { NODE_OPTIONS: "Node.js: the V8 heap cap" };
 
@@ -302,14 +358,24 @@ describe("AWS module: the function's environment and the code's settings table",
 describe("AWS example", () => {
   const call = moduleCall(example, "access_log_export");
   const passed = Object.keys(call).filter((n) => n !== "source");
-  const required = blocksOf(aws, "variable").filter((v) => !("default" in v.body)).map((v) => v.labels[0] as string);
+  const required = blocksOf(aws, "variable")
+    .filter((v) => !("default" in v.body))
+    .map((v) => v.labels[0] as string);
 
   it("sets exactly the module's required variables", () => {
     expect(passed.sort()).toEqual(required.sort());
   });
 
   it("declares exactly the variables it passes on", async () => {
-    const used = new Set((await Promise.all(example.blocks.map((b) => referencesIn(b.body)))).flat().flatMap((r) => (r.root === "var" && r.steps[0] !== undefined && "name" in r.steps[0] ? [r.steps[0].name] : [])));
-    expect(blocksOf(example, "variable").map((v) => v.labels[0]).sort()).toEqual([...used].sort());
+    const used = new Set(
+      (await Promise.all(example.blocks.map((b) => referencesIn(b.body))))
+        .flat()
+        .flatMap((r) => (r.root === "var" && r.steps[0] !== undefined && "name" in r.steps[0] ? [r.steps[0].name] : [])),
+    );
+    expect(
+      blocksOf(example, "variable")
+        .map((v) => v.labels[0])
+        .sort(),
+    ).toEqual([...used].sort());
   });
 });

@@ -10,7 +10,20 @@ import { describe, expect, it } from "vitest";
 import { containerNameFor, isContainerName } from "../../../shared/core/identifiers.js";
 import { blockBodies, blocksOf, type HclBody } from "../../../scripts/terraform/hcl.js";
 import { referencesIn } from "../../../scripts/terraform/references.js";
-import { blockBody, dynamicContents, loadTerraform, local, moduleCall, objectLiterals, passes, regexTerms, resource, resourcesOfType, validations, variable } from "./hcl.js";
+import {
+  blockBody,
+  dynamicContents,
+  loadTerraform,
+  local,
+  moduleCall,
+  objectLiterals,
+  passes,
+  regexTerms,
+  resource,
+  resourcesOfType,
+  validations,
+  variable,
+} from "./hcl.js";
 
 const azure = await loadTerraform("terraform/modules/azure-log-export");
 const example = await loadTerraform("terraform/examples/azure");
@@ -33,24 +46,39 @@ describe("Azure module: the identity's roles", () => {
   it("grants exactly these roles at exactly these scopes, all to the user-assigned identity", () => {
     expect([...assignments.keys()].sort()).toEqual(Object.keys(expected).sort());
     for (const [name, a] of assignments) {
-      expect([a.role_definition_name, a.scope, a.principal_id, a.role_definition_id], name).toEqual([expected[name]?.role, expected[name]?.scope, "${azurerm_user_assigned_identity.this.principal_id}", undefined]);
+      expect([a.role_definition_name, a.scope, a.principal_id, a.role_definition_id], name).toEqual([
+        expected[name]?.role,
+        expected[name]?.scope,
+        "${azurerm_user_assigned_identity.this.principal_id}",
+        undefined,
+      ]);
     }
   });
 
   it("grants every role before the function app exists, since its host uses them as it starts", () => {
     const dependsOn = resource(azure, "azurerm_function_app_flex_consumption", "this").depends_on;
-    expect(Array.isArray(dependsOn) ? [...dependsOn].sort() : dependsOn).toEqual([...assignments.keys()].map((name) => `\${azurerm_role_assignment.${name}}`).sort());
+    expect(Array.isArray(dependsOn) ? [...dependsOn].sort() : dependsOn).toEqual(
+      [...assignments.keys()].map((name) => `\${azurerm_role_assignment.${name}}`).sort(),
+    );
   });
 
   it("scopes the export account's roles to single containers and queues, never the account", () => {
     expect(resourcesOfType(azure, "azurerm_role_assignment").get("data_container")?.for_each).toBe("${local.data_container_scopes}");
-    expect(local(azure, "data_container_scopes")).toBe("${{ for k, c in azurerm_storage_container.data : k => \"${azurerm_storage_account.export.id}/blobServices/default/containers/${c.name}\" }}");
-    expect(local(azure, "state_container_scope")).toBe("${azurerm_storage_account.export.id}/blobServices/default/containers/${azurerm_storage_container.state.name}");
+    expect(local(azure, "data_container_scopes")).toBe(
+      '${{ for k, c in azurerm_storage_container.data : k => "${azurerm_storage_account.export.id}/blobServices/default/containers/${c.name}" }}',
+    );
+    expect(local(azure, "state_container_scope")).toBe(
+      "${azurerm_storage_account.export.id}/blobServices/default/containers/${azurerm_storage_container.state.name}",
+    );
     expect(local(azure, "jobs_queue_scope")).toBe("${azurerm_storage_account.export.id}/queueServices/default/queues/${azurerm_storage_queue.jobs.name}");
     expect(local(azure, "poison_queue_scope")).toBe("${azurerm_storage_account.export.id}/queueServices/default/queues/${azurerm_storage_queue.poison.name}");
     expect(local(azure, "hmac_secret_scope")).toBe('${local.hmac_enabled ? "${var.key_vault_id}/secrets/${local.hmac_secret_name}" : null}');
     expect([...assignments.values()].map((a) => a.scope)).not.toContain("${azurerm_storage_account.export.id}");
-    expect([...assignments.values()].map((a) => a.role_definition_name).filter((r) => ["Owner", "Contributor", "Storage Account Contributor", "Reader"].includes(String(r)))).toEqual([]);
+    expect(
+      [...assignments.values()]
+        .map((a) => a.role_definition_name)
+        .filter((r) => ["Owner", "Contributor", "Storage Account Contributor", "Reader"].includes(String(r))),
+    ).toEqual([]);
   });
 
   it("names the poison queue the way the Functions host does", () => {
@@ -63,7 +91,13 @@ describe("Azure module: storage", () => {
   for (const account of ["export", "host"]) {
     it(`hardens the ${account} account: no shared key, TLS 1.2, HTTPS only, nothing public`, () => {
       const a = resource(azure, "azurerm_storage_account", account);
-      expect([a.shared_access_key_enabled, a.min_tls_version, a.https_traffic_only_enabled, a.allow_nested_items_to_be_public, a.default_to_oauth_authentication]).toEqual([false, "TLS1_2", true, false, true]);
+      expect([
+        a.shared_access_key_enabled,
+        a.min_tls_version,
+        a.https_traffic_only_enabled,
+        a.allow_nested_items_to_be_public,
+        a.default_to_oauth_authentication,
+      ]).toEqual([false, "TLS1_2", true, false, true]);
     });
   }
 
@@ -83,7 +117,9 @@ describe("Azure module: storage", () => {
   });
 
   it("tiers only the exported data, never the state, at most 10 prefixes a rule (Azure's limit)", () => {
-    expect(local(azure, "data_prefix_matches")).toBe('${chunklist([for name in values(local.data_containers) : var.prefix == "" ? "${name}/" : "${name}/${var.prefix}/"], 10)}');
+    expect(local(azure, "data_prefix_matches")).toBe(
+      '${chunklist([for name in values(local.data_containers) : var.prefix == "" ? "${name}/" : "${name}/${var.prefix}/"], 10)}',
+    );
     const policy = resource(azure, "azurerm_storage_management_policy", "export");
     expect(blockBodies(policy, "rule").filter((r) => blockBodies(blockBody(r, "actions"), "base_blob").length > 0)).toEqual([]);
     const tiering = dynamicContents(policy, "rule");
@@ -101,9 +137,12 @@ describe("Azure module: storage", () => {
 
   it("creates one data container, or with a {table} template one per table named as the code names it", () => {
     expect(resource(azure, "azurerm_storage_container", "data").for_each).toBe("${local.data_containers}");
-    expect(local(azure, "data_containers")).toBe('${strcontains(var.data_container_name, "{table}") ? {\n    for t in var.tables : t => replace(var.data_container_name, "{table}", lower(replace(t, "_", "-")))\n  } : { all = var.data_container_name }}');
+    expect(local(azure, "data_containers")).toBe(
+      '${strcontains(var.data_container_name, "{table}") ? {\n    for t in var.tables : t => replace(var.data_container_name, "{table}", lower(replace(t, "_", "-")))\n  } : { all = var.data_container_name }}',
+    );
     // What the code calls the container of a table, for the tables Terraform would be given.
-    for (const table of ["AppRequests", "Custom_Logs_CL", "SecurityEvent"]) expect(containerNameFor("logs-{table}", table)).toBe(`logs-${table.toLowerCase().replaceAll("_", "-")}`);
+    for (const table of ["AppRequests", "Custom_Logs_CL", "SecurityEvent"])
+      expect(containerNameFor("logs-{table}", table)).toBe(`logs-${table.toLowerCase().replaceAll("_", "-")}`);
     // The app gets the template itself and names each table's container as Terraform did.
     expect(String(local(azure, "app_settings"))).toMatch(/"LOGEXPORT_CONTAINER"\s*=\s*var\.data_container_name\n/);
   });
@@ -124,15 +163,26 @@ describe("Azure module: storage", () => {
     expect(conditions[2]).toBe(`\${!contains([for t in var.tables : ${name}], var.state_container_name)}`);
     // The module's container rule is the code's: the same names pass and fail.
     const rule = (n: string): boolean => /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(n) && !n.includes("--");
-    for (const n of ["logs-apprequests", "log-exports", "ab", "a--b", "-ab", "logs-custom-cl", "x".repeat(64), "Logs"]) expect(rule(n), n).toBe(isContainerName(n));
+    for (const n of ["logs-apprequests", "log-exports", "ab", "a--b", "-ab", "logs-custom-cl", "x".repeat(64), "Logs"])
+      expect(rule(n), n).toBe(isContainerName(n));
   });
 });
 
 describe("Azure module: no keys, identity everywhere", () => {
   it("never reads or passes an account key, connection string or publishing credential", async () => {
-    const referenced = new Set((await Promise.all(azure.blocks.map((b) => referencesIn(b.body)))).flat().flatMap((r) => r.steps.flatMap((s) => ("name" in s ? [s.name] : []))));
+    const referenced = new Set(
+      (await Promise.all(azure.blocks.map((b) => referencesIn(b.body)))).flat().flatMap((r) => r.steps.flatMap((s) => ("name" in s ? [s.name] : []))),
+    );
     const argumentNames = new Set(blocksOf(azure, "resource").flatMap((b) => Object.keys(b.body)));
-    for (const forbidden of ["primary_access_key", "secondary_access_key", "primary_connection_string", "storage_access_key", "zip_deploy_file", "instrumentation_key", "site_credential"]) {
+    for (const forbidden of [
+      "primary_access_key",
+      "secondary_access_key",
+      "primary_connection_string",
+      "storage_access_key",
+      "zip_deploy_file",
+      "instrumentation_key",
+      "site_credential",
+    ]) {
       expect(referenced.has(forbidden) || argumentNames.has(forbidden), forbidden).toBe(false);
     }
   });
@@ -140,7 +190,13 @@ describe("Azure module: no keys, identity everywhere", () => {
   it("runs the app on Flex Consumption with the user-assigned identity for the package and storage", () => {
     expect(resource(azure, "azurerm_service_plan", "this").sku_name).toBe("FC1");
     const app = resource(azure, "azurerm_function_app_flex_consumption", "this");
-    expect([app.runtime_name, app.storage_authentication_type, app.storage_user_assigned_identity_id, app.https_only, app.webdeploy_publish_basic_authentication_enabled]).toEqual(["node", "UserAssignedIdentity", "${azurerm_user_assigned_identity.this.id}", true, false]);
+    expect([
+      app.runtime_name,
+      app.storage_authentication_type,
+      app.storage_user_assigned_identity_id,
+      app.https_only,
+      app.webdeploy_publish_basic_authentication_enabled,
+    ]).toEqual(["node", "UserAssignedIdentity", "${azurerm_user_assigned_identity.this.id}", true, false]);
     expect(variable(azure, "node_version").default).toBe("22");
     expect(blockBody(app, "identity").type).toBe("UserAssigned");
   });
@@ -153,7 +209,10 @@ describe("Azure module: no keys, identity everywhere", () => {
   it("runs the post-apply steps from the apply by default, so no app is left with the injected AzureWebJobsStorage and no package", () => {
     expect(variable(azure, "run_post_apply_steps").default).toBe(true);
     expect(resource(azure, "terraform_data", "post_apply").count).toBe("${var.run_post_apply_steps ? 1 : 0}");
-    expect(validations(azure, "run_post_apply_steps").map((v) => v.condition)).toEqual(["${var.run_post_apply_steps ? var.package_path != null : true}", "${var.run_post_apply_steps && var.package_path != null ? fileexists(var.package_path) : true}"]);
+    expect(validations(azure, "run_post_apply_steps").map((v) => v.condition)).toEqual([
+      "${var.run_post_apply_steps ? var.package_path != null : true}",
+      "${var.run_post_apply_steps && var.package_path != null ? fileexists(var.package_path) : true}",
+    ]);
     expect(local(azure, "post_apply_commands")).toContain("--setting-names AzureWebJobsStorage");
   });
 });
@@ -165,7 +224,11 @@ describe("Azure module: IDs as the provider parses them", () => {
     it(`checks ${name} case-sensitively: the provider refuses resourcegroups where the module accepted it`, async () => {
       const terms = (await Promise.all(validations(azure, name).map((v) => regexTerms(v.condition, name)))).flat();
       expect(passes(terms, VALID)).toBe(true);
-      for (const miscased of [VALID.replace("resourceGroups", "resourcegroups"), VALID.replace("Microsoft.OperationalInsights", "microsoft.operationalinsights"), VALID.replace("/workspaces/", "/Workspaces/")]) {
+      for (const miscased of [
+        VALID.replace("resourceGroups", "resourcegroups"),
+        VALID.replace("Microsoft.OperationalInsights", "microsoft.operationalinsights"),
+        VALID.replace("/workspaces/", "/Workspaces/"),
+      ]) {
         expect(passes(terms, miscased), miscased).toBe(false);
       }
     });
@@ -204,7 +267,10 @@ describe("Azure module: alerts", () => {
   it("uses no KQL keyword as a column name, and alerts per table on a column the query projects", () => {
     const query = String(blockBody(lag, "criteria").query);
     expect(kqlIdentifiers(query)).not.toContain("table");
-    const projected = /\| project ([^\n]+)\n?$/.exec(query)?.[1]?.split(",").map((c) => c.trim());
+    const projected = /\| project ([^\n]+)\n?$/
+      .exec(query)?.[1]
+      ?.split(",")
+      .map((c) => c.trim());
     const [dimension] = blockBodies(blockBody(lag, "criteria"), "dimension");
     expect(dimension?.name).toBe("tableName");
     expect(projected).toContain(dimension?.name);
@@ -212,7 +278,10 @@ describe("Azure module: alerts", () => {
 
   it("notifies the module's action group and the given ones", async () => {
     for (const rule of [poison, lag]) expect(dynamicContents(rule, "action")).toEqual([{ action_groups: "${local.action_group_ids}" }]);
-    expect((await referencesIn(local(azure, "action_group_ids"))).map((r) => r.text)).toEqual(["azurerm_monitor_action_group.alerts", "var.alert_action_group_ids"]);
+    expect((await referencesIn(local(azure, "action_group_ids"))).map((r) => r.text)).toEqual([
+      "azurerm_monitor_action_group.alerts",
+      "var.alert_action_group_ids",
+    ]);
   });
 });
 
@@ -227,12 +296,25 @@ describe("Azure example", () => {
   });
 
   it("sets every required module variable, and only those plus the package path", () => {
-    expect(passed.filter((n) => n !== "package_path").sort()).toEqual(variables.filter((v) => v.required).map((v) => v.name).sort());
+    expect(passed.filter((n) => n !== "package_path").sort()).toEqual(
+      variables
+        .filter((v) => v.required)
+        .map((v) => v.name)
+        .sort(),
+    );
   });
 
   it("declares exactly the variables it passes on", async () => {
-    const used = new Set((await Promise.all(example.blocks.map((b) => referencesIn(b.body)))).flat().flatMap((r) => (r.root === "var" && r.steps[0] !== undefined && "name" in r.steps[0] ? [r.steps[0].name] : [])));
-    expect(blocksOf(example, "variable").map((v) => v.labels[0]).sort()).toEqual([...used].sort());
+    const used = new Set(
+      (await Promise.all(example.blocks.map((b) => referencesIn(b.body))))
+        .flat()
+        .flatMap((r) => (r.root === "var" && r.steps[0] !== undefined && "name" in r.steps[0] ? [r.steps[0].name] : [])),
+    );
+    expect(
+      blocksOf(example, "variable")
+        .map((v) => v.labels[0])
+        .sort(),
+    ).toEqual([...used].sort());
   });
 });
 
@@ -241,9 +323,18 @@ describe("Azure module: Entra ID sign-in in front of the HTTP functions", () => 
   const auth = blockBody(app, "auth_settings_v2");
 
   it("signs callers in with the module's app registration and lets unauthenticated requests reach the app, which redirects browsers and refuses API clients", () => {
-    expect([auth.auth_enabled, auth.require_authentication, auth.unauthenticated_action, auth.default_provider, auth.require_https]).toEqual([true, false, "AllowAnonymous", "azureactivedirectory", true]);
+    expect([auth.auth_enabled, auth.require_authentication, auth.unauthenticated_action, auth.default_provider, auth.require_https]).toEqual([
+      true,
+      false,
+      "AllowAnonymous",
+      "azureactivedirectory",
+      true,
+    ]);
     const directory = blockBody(auth, "active_directory_v2");
-    expect([directory.client_id, directory.tenant_auth_endpoint]).toEqual(["${var.entra_client_id}", "https://login.microsoftonline.com/${var.entra_tenant_id}/v2.0"]);
+    expect([directory.client_id, directory.tenant_auth_endpoint]).toEqual([
+      "${var.entra_client_id}",
+      "https://login.microsoftonline.com/${var.entra_tenant_id}/v2.0",
+    ]);
     expect(blockBody(auth, "login").token_store_enabled).toBe(false);
   });
 

@@ -48,7 +48,9 @@ describe("terraform check: what validate would refuse", () => {
   });
 
   it("a schema for a provider version versions.tf does not admit", async () => {
-    expect(await findingsFor("version-mismatch")).toEqual(['terraform › required_providers › aws: the schema describes hashicorp/aws 6.0.0, which "~> 5.0" does not admit: regenerate it for the pinned version (npm run terraform:schema)']);
+    expect(await findingsFor("version-mismatch")).toEqual([
+      'terraform › required_providers › aws: the schema describes hashicorp/aws 6.0.0, which "~> 5.0" does not admit: regenerate it for the pinned version (npm run terraform:schema)',
+    ]);
   });
 });
 

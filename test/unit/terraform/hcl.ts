@@ -8,7 +8,17 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getExpressionAst, type TFExpressionSyntaxTree } from "@cdktf/hcl2json";
 import { moduleGraph } from "../../../scripts/terraform/graph.js";
-import { blockBodies, blocksOf, isBody, loadModule, locals, type BlockKind, type HclBody, type HclValue, type TerraformModule } from "../../../scripts/terraform/hcl.js";
+import {
+  blockBodies,
+  blocksOf,
+  isBody,
+  loadModule,
+  locals,
+  type BlockKind,
+  type HclBody,
+  type HclValue,
+  type TerraformModule,
+} from "../../../scripts/terraform/hcl.js";
 
 type Node = TFExpressionSyntaxTree.ExpressionType;
 
@@ -31,7 +41,11 @@ export const moduleCall = (module: TerraformModule, name: string): HclBody => on
 
 /** Resources of one type, by name. */
 export function resourcesOfType(module: TerraformModule, type: string): Map<string, HclBody> {
-  return new Map(blocksOf(module, "resource").filter((b) => b.labels[0] === type).map((b) => [b.labels[1] as string, b.body]));
+  return new Map(
+    blocksOf(module, "resource")
+      .filter((b) => b.labels[0] === type)
+      .map((b) => [b.labels[1] as string, b.body]),
+  );
 }
 
 export function local(module: TerraformModule, name: string): HclValue {
@@ -55,7 +69,8 @@ export function dynamicContents(body: HclBody, name: string): HclBody[] {
 }
 
 async function ast(expression: HclValue): Promise<Node> {
-  if (typeof expression !== "string" || !expression.startsWith("${") || !expression.endsWith("}")) throw new Error(`not an expression: ${JSON.stringify(expression)}`);
+  if (typeof expression !== "string" || !expression.startsWith("${") || !expression.endsWith("}"))
+    throw new Error(`not an expression: ${JSON.stringify(expression)}`);
   const node = await getExpressionAst("test.tf", expression.slice(2, -1));
   if (node === null) throw new Error(`no syntax tree for ${expression}`);
   return node;
@@ -105,8 +120,10 @@ export async function regexTerms(condition: HclValue, variableName: string): Pro
   const walk = (node: Node, negated: boolean): void => {
     const [first, second] = node.children;
     if (node.type === "binaryOp" && node.meta.operator === "logicalAnd") for (const child of node.children) walk(child, negated);
-    else if (node.type === "binaryOp" && node.meta.operator === "logicalOr" && first?.meta.value === `${subject} == null` && second !== undefined) walk(second, negated);
-    else if (node.type === "conditional" && first?.meta.value === `${subject} == null` && second?.meta.value === "true" && node.children[2] !== undefined) walk(node.children[2], negated);
+    else if (node.type === "binaryOp" && node.meta.operator === "logicalOr" && first?.meta.value === `${subject} == null` && second !== undefined)
+      walk(second, negated);
+    else if (node.type === "conditional" && first?.meta.value === `${subject} == null` && second?.meta.value === "true" && node.children[2] !== undefined)
+      walk(node.children[2], negated);
     else if (node.type === "unaryOp" && node.meta.operator === "logicalNot" && first !== undefined) walk(first, !negated);
     else if (node.type === "function" && node.meta.name === "can" && first?.type === "function" && first.meta.name === "regex") {
       const [pattern, applied] = first.children;
@@ -132,7 +149,10 @@ export async function variablesReaching(module: TerraformModule, id: string): Pr
       seen.add(target);
     }
   }
-  return [...seen].filter((t) => t.startsWith("var.")).map((t) => t.slice("var.".length)).sort();
+  return [...seen]
+    .filter((t) => t.startsWith("var."))
+    .map((t) => t.slice("var.".length))
+    .sort();
 }
 
 export function passes(terms: readonly RegexTest[], value: string): boolean {

@@ -12,7 +12,9 @@ async function parsedLocal(source: string): Promise<string> {
 
 describe("references in parsed expressions", () => {
   it("finds traversals with their steps, through function calls, conditionals and splats", async () => {
-    const found = await referencesIn(await parsedLocal('var.on ? [for r in aws_sns_topic.alarms[*].arn : lower(r)] : concat(local.ids, [data.aws_region.current.region])'));
+    const found = await referencesIn(
+      await parsedLocal("var.on ? [for r in aws_sns_topic.alarms[*].arn : lower(r)] : concat(local.ids, [data.aws_region.current.region])"),
+    );
     expect(texts(found)).toEqual(["var.on", "aws_sns_topic.alarms[*].arn", "local.ids", "data.aws_region.current.region"]);
     expect(found[1]?.steps).toEqual([{ name: "alarms" }, { index: true }, { name: "arn" }]);
   });

@@ -14,12 +14,14 @@ import { loadTerraform, local, objectLiterals, resource, ROOT, variable } from "
 
 /** Settings the code reads that Terraform must not set. */
 const LOCAL_ONLY: Readonly<Record<string, string>> = {
-  ExportStorage: "a storage connection string for local development; in Azure the identity-based ExportStorage__* settings replace it (no keys in app settings)",
+  ExportStorage:
+    "a storage connection string for local development; in Azure the identity-based ExportStorage__* settings replace it (no keys in app settings)",
 };
 
 /** Settings the code reads that Terraform leaves to the code's default, on purpose. */
 const LEFT_TO_DEFAULT: Readonly<Record<string, string>> = {
-  LOGEXPORT_GAP_REPAIR_AFTER_MINUTES: "engine tuning: how long a planned window may stay in flight before the planner enqueues it again; the default outlasts the queue's five tries",
+  LOGEXPORT_GAP_REPAIR_AFTER_MINUTES:
+    "engine tuning: how long a planned window may stay in flight before the planner enqueues it again; the default outlasts the queue's five tries",
   LOGEXPORT_PART_MAX_ROWS: "engine tuning under the Log Analytics result limit (500,000 rows); the default is what the tests and benchmarks measure",
   LOGEXPORT_PART_MAX_BYTES: "engine tuning under the Log Analytics result limit (about 64 MB); the default is what the tests and benchmarks measure",
   LOGEXPORT_QUERY_TIMEOUT_SECONDS: "the service maximum (600 s) is already the default",
@@ -118,7 +120,10 @@ describe("Terraform app settings and the code's settings table", () => {
     const ours = terraformKeys.filter((k) => /^(LOGEXPORT_|AZURE_LOGS_ENDPOINT$|ExportStorage)/.test(k));
     for (const k of ours) {
       if (k in AHEAD_OF_CODE || k in READ_BY_PLATFORM) continue;
-      expect(code.map((s) => s.name), k).toContain(k);
+      expect(
+        code.map((s) => s.name),
+        k,
+      ).toContain(k);
     }
   });
 
@@ -150,7 +155,10 @@ describe("Terraform app settings and the code's settings table", () => {
         .map((e) => readFileSync(join(e.parentPath, e.name), "utf8")),
     );
     for (const name of Object.keys(AHEAD_OF_CODE)) {
-      expect(sources.some((text) => text.includes(name)), `no source file reads ${name}`).toBe(true);
+      expect(
+        sources.some((text) => text.includes(name)),
+        `no source file reads ${name}`,
+      ).toBe(true);
     }
   });
 
@@ -172,6 +180,11 @@ describe("Terraform app settings and the code's settings table", () => {
     expect(compare([...terraformKeys, "LOGEXPORT_NEW_KNOB"], code).unknownInTerraform).toContain("LOGEXPORT_NEW_KNOB");
     const extra: SettingSpec = { name: "LOGEXPORT_OTHER_KNOB", default: "1", description: "new in the code" };
     expect(compare(terraformKeys, [...code, extra]).missingFromTerraform).toContain("LOGEXPORT_OTHER_KNOB");
-    expect(compare(terraformKeys.filter((k) => k !== "LOGEXPORT_WINDOW_MINUTES"), code).missingFromTerraform).toContain("LOGEXPORT_WINDOW_MINUTES");
+    expect(
+      compare(
+        terraformKeys.filter((k) => k !== "LOGEXPORT_WINDOW_MINUTES"),
+        code,
+      ).missingFromTerraform,
+    ).toContain("LOGEXPORT_WINDOW_MINUTES");
   });
 });
