@@ -48,7 +48,7 @@ function stack(extra: Readonly<Record<string, string>> = {}): Promise<AzureStack
 
 /** Settings of a second app instance on the same containers and queue as `stack`. */
 function sameStorage(stack: AzureStack): Record<string, string> {
-  const names = ["LOGEXPORT_CONTAINER", "LOGEXPORT_STATE_CONTAINER", "LOGEXPORT_QUEUE"];
+  const names = ["LOGEXPORT_CONTAINER", "LOGEXPORT_STATE_CONTAINER", "LOGEXPORT_QUEUE", "LOGEXPORT_BACKFILL_QUEUE"];
   return Object.fromEntries(names.map((name) => [name, stack.env[name] ?? ""]));
 }
 
