@@ -1,4 +1,4 @@
-import type { SettingSpec } from "./spec.js";
+import { RETRY_BACKOFF_SETTINGS, type SettingSpec } from "./spec.js";
 
 /** The AWS export's settings (Lambda environment). Terraform sets exactly these names. */
 export const AWS_SETTINGS = {
@@ -106,17 +106,7 @@ export const AWS_SETTINGS = {
     default: "3",
     description: "Tries per part query inside one run before the hour fails (Lambda's own retries are the outer ones).",
   },
-  retryBaseMs: {
-    name: "LOGEXPORT_RETRY_BASE_MS",
-    default: "1000",
-    description: "Backoff before a part's second try; doubled before each later try, with jitter (half fixed, half random).",
-  },
-  retryMaxMs: {
-    name: "LOGEXPORT_RETRY_MAX_MS",
-    default: "30000",
-    description:
-      "Longest backoff between two tries of a part: the doubling from LOGEXPORT_RETRY_BASE_MS stops here (seed 000's backoff cap); at least the base.",
-  },
+  ...RETRY_BACKOFF_SETTINGS,
   secondsPerHour: {
     name: "LOGEXPORT_SECONDS_PER_HOUR_ESTIMATE",
     default: "120",

@@ -7,6 +7,21 @@ export interface SettingSpec {
   readonly required?: boolean;
 }
 
+/** The part backoff both clouds read under the same names (Azure worker, Lambda, CLIs). */
+export const RETRY_BACKOFF_SETTINGS = {
+  retryBaseMs: {
+    name: "LOGEXPORT_RETRY_BASE_MS",
+    default: "1000",
+    description: "Backoff before a part's second try; doubled before each later try, with jitter (half fixed, half random).",
+  },
+  retryMaxMs: {
+    name: "LOGEXPORT_RETRY_MAX_MS",
+    default: "30000",
+    description:
+      "Longest backoff between two tries of a part: the doubling from LOGEXPORT_RETRY_BASE_MS stops here (seed 000's backoff cap); at least the base.",
+  },
+} as const satisfies Record<string, SettingSpec>;
+
 export const SETTINGS = {
   workspaceId: { name: "LOGEXPORT_WORKSPACE_ID", required: true, description: "Log Analytics workspace id (a GUID) to export from." },
   tables: { name: "LOGEXPORT_TABLES", required: true, description: "Comma-separated table names to export, e.g. `AppRequests,SecurityEvent`." },
@@ -92,17 +107,7 @@ export const SETTINGS = {
     default: "3",
     description: "Tries per part inside one worker run before the job is handed back to the queue.",
   },
-  retryBaseMs: {
-    name: "LOGEXPORT_RETRY_BASE_MS",
-    default: "1000",
-    description: "Backoff before a part's second try; doubled before each later try, with jitter (half fixed, half random).",
-  },
-  retryMaxMs: {
-    name: "LOGEXPORT_RETRY_MAX_MS",
-    default: "30000",
-    description:
-      "Longest backoff between two tries of a part: the doubling from LOGEXPORT_RETRY_BASE_MS stops here (seed 000's backoff cap); at least the base.",
-  },
+  ...RETRY_BACKOFF_SETTINGS,
   maxConcurrentQueries: {
     name: "LOGEXPORT_MAX_CONCURRENT_QUERIES",
     default: "4",
