@@ -10,7 +10,7 @@ import { writeFile } from "node:fs/promises";
 import { DAY_MS, HOUR_MS } from "../shared/core/time.js";
 import { costPerGb, PRICES } from "./scale/cost.js";
 import { scaleChart } from "./scale/chart.js";
-import { runScenario, type ScenarioOptions, type ScenarioResult } from "./scale/simulate.js";
+import { nextTick, plannerMinute, runScenario, type ScenarioOptions, type ScenarioResult } from "./scale/simulate.js";
 import { DEFAULT_LATENCY } from "../test/helpers/service-limits.js";
 
 /** The latency model's constants: docs/capacity.md says where each comes from. */
@@ -43,8 +43,7 @@ function report(r: ScenarioResult): void {
   process.stdout.write(
     `\n${r.options.name}: ${(r.simulatedMs / HOUR_MS).toFixed(0)} simulated hours in ${(r.wallMs / 1000).toFixed(1)} s (${r.events.toLocaleString("en-US")} events)\n`,
   );
-  // The planner runs at minute 5 and the run starts at :30: one window per table and run.
-  const due = Math.max(0, Math.floor((r.simulatedMs - 35 * 60_000) / HOUR_MS) + 1) * r.options.shape.tables;
+  const due = r.scheduledDue;
   line(
     "scheduled windows exported",
     `${lags.length.toLocaleString("en-US")} of ${due.toLocaleString("en-US")} due; lag max ${minutes(lags.reduce((max, lag) => Math.max(max, lag), 0))}, p95 ${minutes(percentile(lags, 95))}, median ${minutes(percentile(lags, 50))}`,
@@ -107,11 +106,12 @@ export async function benchScale(): Promise<void> {
     { ...BASE, name: `(b) schedule + ${days}-day backfill`, backfillDays: days, minDurationMs: 0, maxDurationMs: 120 * DAY_MS },
     {
       ...BASE,
-      name: "(c) 30-minute source outage at :05",
+      name: "(c) 30-minute source outage at the planner's minute",
       backfillDays: 0,
       minDurationMs: 12 * HOUR_MS,
       maxDurationMs: 12 * HOUR_MS,
-      outage: { afterMs: 95 * 60_000, durationMs: 30 * 60_000 },
+      // From the planner's second tick: that hour's scheduled jobs meet the outage.
+      outage: { afterMs: nextTick(BASE.startMs, plannerMinute()) + HOUR_MS - BASE.startMs, durationMs: 30 * 60_000 },
     },
     { ...BASE, name: `(d) as (b), no shared bound`, backfillDays: days, minDurationMs: 0, maxDurationMs: 120 * DAY_MS, sharedBound: false },
   ];

@@ -13,6 +13,7 @@ import { completeUntil } from "../../shared/engine/windows.js";
 import { DAY_MS, HOUR_MS, MINUTE_MS, type TimeRange } from "../../shared/core/time.js";
 import { silentLogger } from "../../shared/core/logger.js";
 import { loadAzureExportSettings } from "../../shared/settings/azure.js";
+import { SETTINGS } from "../../shared/settings/spec.js";
 import { createAzureExport, type AzureExport } from "../../shared/wiring/azure.js";
 import { MemoryLeaseStore } from "../../test/helpers/memory-leases.js";
 import { IdentityLimiter, LOG_ANALYTICS_LIMITS, type LatencyModel, type QueryLimits } from "../../test/helpers/service-limits.js";
@@ -56,6 +57,8 @@ export interface ScenarioResult {
   readonly simulatedMs: number;
   readonly wallMs: number;
   readonly events: number;
+  /** Scheduled windows the planner's ticks during the run made due (the run drains them before it ends). */
+  readonly scheduledDue: number;
   /** Each scheduled window's lag (manifest committed − window end), at its commit (by its scheduled job, or by gap repair). */
   readonly scheduledLag: readonly LagSample[];
   /** Backfill windows exported by each hour of the run. */
@@ -147,8 +150,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   let exportedRows = 0;
   let stopping = false;
 
+  // The planner's timer as the default NCRONTAB sets it (second 0 of minute M of every hour); its first tick plans one window per table (lookback 1 h).
+  const firstTickMs = nextTick(options.startMs, plannerMinute());
   // The backfill, as POST /api/backfill enqueues it after validation: one day job per table and day.
-  const firstScheduledMs = completeUntil(options.startMs, settings.windowMs, settings.ingestionDelayMs) - HOUR_MS;
+  const firstScheduledMs = completeUntil(firstTickMs, settings.windowMs, settings.ingestionDelayMs) - HOUR_MS;
   const backfillRange: TimeRange = { startMs: firstScheduledMs - options.backfillDays * DAY_MS, endMs: firstScheduledMs };
   const backfillWindows = (options.backfillDays * DAY_MS * tables.length) / settings.windowMs;
   if (options.backfillDays > 0) {
@@ -218,9 +223,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   let plannerBusy = false;
   async function plannerLoop(): Promise<void> {
     const planner = instances[0] as Instance;
-    // NCRONTAB "0 5 * * * *": minute 5 of every hour; a run still going at the next tick makes the host skip it.
-    let next = Math.floor(options.startMs / HOUR_MS) * HOUR_MS + 5 * MINUTE_MS;
-    if (next < options.startMs) next += HOUR_MS;
+    // A run still going at the next tick makes the host skip it.
+    let next = firstTickMs;
     while (!stopping) {
       await time.sleep(next - time.now());
       next += HOUR_MS;
@@ -258,6 +262,11 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     if (backfillDone && t - options.startMs >= options.minDurationMs) break;
   }
   const simulatedMs = time.now() - options.startMs;
+  const lastTickMs = nextTick(time.now() - HOUR_MS + 1, plannerMinute());
+  const scheduledDue =
+    lastTickMs < firstTickMs
+      ? 0
+      : ((completeUntil(lastTickMs, settings.windowMs, settings.ingestionDelayMs) - firstScheduledMs) / settings.windowMs) * tables.length;
   // Stop the planner; let the workers finish what is queued (planner runs already started complete first).
   stopping = true;
   await time.run(
@@ -274,6 +283,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     wallMs: performance.now() - wallStart,
     events: time.events,
     scheduledLag,
+    scheduledDue,
     backfillProgress,
     backfillWindows,
     backfillDrainedAfterMs: drainedAt === undefined ? undefined : drainedAt - options.startMs,
@@ -291,6 +301,21 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     exportedBytes,
     audit,
   };
+}
+
+/** The minute of the hour of the default planner schedule ("0 M * * * *"), the one the simulation runs. */
+export function plannerMinute(): number {
+  const fields = SETTINGS.plannerSchedule.default.split(" ");
+  const minute = Number(fields[1]);
+  if (fields.length !== 6 || fields[0] !== "0" || !Number.isInteger(minute) || fields.slice(2).some((f) => f !== "*"))
+    throw new Error(`the simulation runs an hourly planner ("0 M * * * *"); the default schedule is ${SETTINGS.plannerSchedule.default}`);
+  return minute;
+}
+
+/** The first tick of an hourly timer at this minute at or after ms. */
+export function nextTick(ms: number, minute: number): number {
+  const tick = Math.floor(ms / HOUR_MS) * HOUR_MS + minute * MINUTE_MS;
+  return tick < ms ? tick + HOUR_MS : tick;
 }
 
 /** Every source row of every window the run should have exported (backfill range and planned windows), against the row keys in storage. */

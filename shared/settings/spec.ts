@@ -62,7 +62,12 @@ export const SETTINGS = {
     description:
       "Storage queue of backfill jobs (a run's day jobs and their windows); its worker defers each job while the planner's queue holds any (scheduled windows first, docs/capacity.md); failed jobs go to `<queue>-poison`.",
   },
-  plannerSchedule: { name: "LOGEXPORT_PLANNER_SCHEDULE", default: "0 5 * * * *", description: "NCRONTAB schedule of the planner (six fields, UTC)." },
+  plannerSchedule: {
+    name: "LOGEXPORT_PLANNER_SCHEDULE",
+    default: "0 25 * * * *",
+    description:
+      "NCRONTAB schedule of the planner (six fields, UTC). The default, minute 25, is 5 minutes after the default ingestion delay completes the last hour; keep that gap when you change the delay (Terraform derives it).",
+  },
   windowMinutes: { name: "LOGEXPORT_WINDOW_MINUTES", default: "60", description: "Window size in minutes; must divide a day." },
   ingestionDelayMinutes: {
     name: "LOGEXPORT_INGESTION_DELAY_MINUTES",

@@ -8,6 +8,10 @@
 # identifier, useless without the identity once local authentication is off) is set through
 # site_config, which writes APPLICATIONINSIGHTS_CONNECTION_STRING.
 locals {
+  # The planner's minute: 5 minutes after the ingestion delay completes the last hour (docs/capacity.md,
+  # Scheduled lag); an hourly window then waits the delay plus 5 minutes before it is enqueued.
+  planner_schedule = coalesce(var.planner_schedule, "0 ${(var.ingestion_delay_minutes + 5) % 60} * * * *")
+
   app_settings = merge(
     {
       # Host storage (AzureWebJobsStorage) with the identity. The account-name form: the
@@ -40,7 +44,7 @@ locals {
       "LOGEXPORT_STATE_CONTAINER"          = azurerm_storage_container.state.name
       "LOGEXPORT_QUEUE"                    = azurerm_storage_queue.jobs.name
       "LOGEXPORT_BACKFILL_QUEUE"           = azurerm_storage_queue.backfill.name
-      "LOGEXPORT_PLANNER_SCHEDULE"         = var.planner_schedule
+      "LOGEXPORT_PLANNER_SCHEDULE"         = local.planner_schedule
       "LOGEXPORT_WINDOW_MINUTES"           = tostring(var.window_minutes)
       "LOGEXPORT_INGESTION_DELAY_MINUTES"  = tostring(var.ingestion_delay_minutes)
       "LOGEXPORT_MAX_WINDOWS_PER_RUN"      = tostring(var.max_windows_per_run)

@@ -183,13 +183,13 @@ variable "prefix" {
 }
 
 variable "planner_schedule" {
-  description = "LOGEXPORT_PLANNER_SCHEDULE: six-field NCRONTAB expression (second minute hour day month day-of-week, UTC) of the planner timer."
+  description = "LOGEXPORT_PLANNER_SCHEDULE: six-field NCRONTAB expression (second minute hour day month day-of-week, UTC) of the planner timer. null (the default): hourly, 5 minutes after ingestion_delay_minutes completes the last window (minute 25 with the default delay), so a window waits no longer than it must."
   type        = string
-  default     = "0 5 * * * *"
+  default     = null
 
   validation {
-    condition     = can(regex("^[0-9A-Za-z*/,-]+( [0-9A-Za-z*/,-]+){5}$", var.planner_schedule))
-    error_message = "planner_schedule must be a six-field NCRONTAB expression separated by single spaces, e.g. \"0 5 * * * *\" (minute 5 of every hour)."
+    condition     = var.planner_schedule == null || can(regex("^[0-9A-Za-z*/,-]+( [0-9A-Za-z*/,-]+){5}$", var.planner_schedule))
+    error_message = "planner_schedule must be null (derived from ingestion_delay_minutes) or a six-field NCRONTAB expression separated by single spaces, e.g. \"0 25 * * * *\" (minute 25 of every hour)."
   }
 }
 

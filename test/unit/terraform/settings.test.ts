@@ -73,6 +73,25 @@ const entries = new Map(settings);
 const terraformKeys = settings.map(([name]) => name);
 const code = allSettings();
 
+/** A number variable's default. */
+function numberDefault(name: string): number {
+  const value = variable(azure, name).default;
+  if (typeof value !== "number") throw new Error(`var.${name} has no number default`);
+  return value;
+}
+
+/**
+ * A local that falls back to a value derived from other variables: `coalesce(var.x, "… ${(var.y + N) % M} …")`
+ * with var.x null by default (the planner's schedule, derived from the ingestion delay).
+ */
+function derivedDefault(value: unknown): string | undefined {
+  const match = typeof value === "string" ? /^\$\{coalesce\(var\.(\w+), "(.*)"\)\}$/.exec(value) : null;
+  if (match === null || variable(azure, match[1] ?? "").default !== null) return undefined;
+  return (match[2] ?? "").replace(/\$\{\(var\.(\w+) \+ (\d+)\) % (\d+)\}/g, (_, name: string, add: string, mod: string) =>
+    String((numberDefault(name) + Number(add)) % Number(mod)),
+  );
+}
+
 /** The value Terraform gives a setting when the module's variables keep their defaults. */
 async function defaultValue(source: string): Promise<string | undefined> {
   const literal: unknown = /^"[^$%]*"$/.test(source) ? JSON.parse(source) : undefined;
@@ -85,6 +104,7 @@ async function defaultValue(source: string): Promise<string | undefined> {
   const [only] = references;
   const name = only?.steps[0];
   if (references.length !== 1 || only === undefined || name === undefined || !("name" in name)) return undefined;
+  if (only.root === "local") return derivedDefault(local(azure, name.name));
   if (only.root === "var") {
     const value = variable(azure, name.name).default;
     if (typeof value === "string" || typeof value === "number") return String(value);
