@@ -9,10 +9,13 @@ import { APP_ROLES, refuseUnlessRole } from "./roles.js";
 import { MAX_BODY_BYTES, readBoundedText } from "./request-body.js";
 import { SETTINGS } from "../shared/settings/spec.js";
 import { isoInstant } from "../shared/core/time.js";
+import { errorMessage } from "../shared/core/errors.js";
 import { contextLogger, platformSignInEnabled } from "./runtime.js";
 
 /** When a request refused for a busy table may try again: a run's day of windows takes minutes, not seconds. */
 const RETRY_AFTER_SECONDS = 300;
+/** When a request whose jobs could not be queued may try again: the storage service's own outages pass in seconds to minutes. */
+const QUEUE_RETRY_AFTER_SECONDS = 30;
 
 /**
  * POST /api/backfill: validates the whole request, records the run, enqueues
@@ -92,11 +95,21 @@ export function createBackfillHandler(exporter: () => AzureExport, principalTrus
     const rangeJobs = planRangeJobs(validation.request, runId);
     try {
       await state.writeText(runRecordName(runId), `${JSON.stringify(runRecord(runId, validation.request, windows, rangeJobs.length, nowMs), null, 2)}\n`);
+      await enqueueRangeJobs(backfillJobs(), rangeJobs);
     } catch (error) {
-      await admission.release();
-      throw error;
+      // Nothing (or only part) was queued: the tables and the quota are given back, so sending the same request again works at once.
+      // Jobs already queued still export their windows; the next run's duplicates of them are skipped by the workers.
+      logger.error("backfill not started: recording or queueing it failed; tables and quota given back", { error: errorMessage(error) });
+      await admission.cancel().catch((cancelError: unknown) => logger.error("giving back the tables and quota failed", { error: errorMessage(cancelError) }));
+      return problem(
+        503,
+        "backfill-not-queued",
+        "The backfill could not be queued",
+        `run ${runId} could not be recorded or queued (${errorMessage(error)}); its tables and quota were given back: send the same request again`,
+        [],
+        { "retry-after": String(QUEUE_RETRY_AFTER_SECONDS) },
+      );
     }
-    await enqueueRangeJobs(backfillJobs(), rangeJobs);
     logger.info("backfill accepted", { tables: validation.request.tables, windows, jobs: rangeJobs.length });
     const statusUrl = new URL(`/api/status?runId=${encodeURIComponent(runId)}`, request.url).toString();
     return { status: 202, headers: { location: statusUrl }, jsonBody: { runId, windows, jobs: rangeJobs.length, statusUrl } };

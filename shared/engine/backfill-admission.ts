@@ -1,6 +1,6 @@
 import type { ObjectStore } from "../core/ports.js";
 import { claimTables, type BusyTable } from "./backfill-claims.js";
-import { chargeDailyWindows, type QuotaCharge } from "./backfill-quota.js";
+import { chargeDailyWindows, refundDailyWindows, type QuotaCharge } from "./backfill-quota.js";
 
 export interface AdmissionOptions {
   readonly nowMs: number;
@@ -11,8 +11,8 @@ export interface AdmissionOptions {
 }
 
 export type Admission =
-  /** The run holds its tables; `release` gives them back if the run is not started after all. */
-  | { readonly ok: true; release(): Promise<void> }
+  /** The run holds its tables and its windows are charged; `cancel` gives both back if the run cannot be started after all. */
+  | { readonly ok: true; cancel(): Promise<void> }
   | { readonly ok: false; readonly reason: "busy"; readonly busy: BusyTable }
   | { readonly ok: false; readonly reason: "quota"; readonly quota: Extract<QuotaCharge, { ok: false }> };
 
@@ -40,5 +40,11 @@ export async function admitBackfill(
     await claim.release();
     return { ok: false, reason: "quota", quota: charge };
   }
-  return { ok: true, release: claim.release };
+  return {
+    ok: true,
+    cancel: async () => {
+      await claim.release();
+      await refundDailyWindows(state, windows, options.nowMs);
+    },
+  };
 }

@@ -28,24 +28,42 @@ function usedIn(text: string | undefined): number {
 }
 
 /** Writers racing for one day's counter: each lost race re-reads it; this many lost races in a row is an outage, not contention. */
-const CHARGE_ATTEMPTS = 20;
+const UPDATE_ATTEMPTS = 20;
 
 /**
- * Adds `windows` to today's count in the state store when it stays within `limit`, by a write conditional
- * on the counter's ETag, so instances charging at once neither lose a charge nor pass the limit together.
+ * Changes a day's count by a write conditional on the counter's ETag, so instances changing it at once
+ * neither lose a change nor pass the limit together. `change` gives the new count, or undefined to leave it.
  */
-export async function chargeDailyWindows(state: ObjectStore, windows: number, limit: number, nowMs: number): Promise<QuotaCharge> {
-  const dayMs = floorTo(nowMs, DAY_MS);
+async function updateDay(
+  state: ObjectStore,
+  dayMs: number,
+  change: (used: number) => number | undefined,
+): Promise<{ readonly used: number; readonly changed: boolean }> {
   const name = quotaName(dayMs);
-  for (let attempt = 0; attempt < CHARGE_ATTEMPTS; attempt += 1) {
+  for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt += 1) {
     const found = await state.readText(name);
     const used = usedIn(found?.text);
-    if (used + windows > limit) return { ok: false, used, limit, resetsAtMs: dayMs + DAY_MS };
-    const next: QuotaDay = { schema: QUOTA_SCHEMA, day: isoInstant(dayMs).slice(0, 10), windows: used + windows };
-    const written = await state.writeText(name, `${JSON.stringify(next)}\n`, found === undefined ? { ifNoneMatch: "*" } : { ifMatch: found.etag });
-    if (written !== undefined) return { ok: true, used: used + windows };
+    const next = change(used);
+    if (next === undefined || next === used) return { used, changed: false };
+    const day: QuotaDay = { schema: QUOTA_SCHEMA, day: isoInstant(dayMs).slice(0, 10), windows: next };
+    const written = await state.writeText(name, `${JSON.stringify(day)}\n`, found === undefined ? { ifNoneMatch: "*" } : { ifMatch: found.etag });
+    if (written !== undefined) return { used: next, changed: true };
     // Spread the retries of writers that lost the same race.
     await sleep(5 + Math.floor(Math.random() * 20 * (attempt + 1)));
   }
-  throw new StorageError(`charging the backfill quota ${name}: it changed under every one of ${CHARGE_ATTEMPTS} attempts`, { retriable: true });
+  throw new StorageError(`updating the backfill quota ${name}: it changed under every one of ${UPDATE_ATTEMPTS} attempts`, { retriable: true });
+}
+
+/** Adds `windows` to today's count in the state store when it stays within `limit`. */
+export async function chargeDailyWindows(state: ObjectStore, windows: number, limit: number, nowMs: number): Promise<QuotaCharge> {
+  const dayMs = floorTo(nowMs, DAY_MS);
+  const result = await updateDay(state, dayMs, (used) => (used + windows > limit ? undefined : used + windows));
+  return result.changed || result.used + windows <= limit
+    ? { ok: true, used: result.used }
+    : { ok: false, used: result.used, limit, resetsAtMs: dayMs + DAY_MS };
+}
+
+/** Gives back `windows` charged on the day of `chargedAtMs`, for a run that could not be queued; never below 0. */
+export async function refundDailyWindows(state: ObjectStore, windows: number, chargedAtMs: number): Promise<void> {
+  await updateDay(state, floorTo(chargedAtMs, DAY_MS), (used) => Math.max(0, used - windows));
 }

@@ -354,4 +354,26 @@ describe("POST /api/backfill bounds", () => {
     nowMs = NOW + DAY_MS;
     expect((await second.backfill(twoDays(left))).status).toBe(202);
   });
+  it("a backfill whose jobs cannot be queued answers 503 with what to do, and gives back its tables and quota: the same request then succeeds", async () => {
+    const s = await stack({ LOGEXPORT_BACKFILL_DAILY_WINDOWS: "40" });
+    const request = { tables: ["Syslog"], start: new Date(DAY0).toISOString(), end: new Date(DAY0 + 3 * DAY_MS).toISOString() };
+    const queue = s.exporter.backfillQueue();
+    await queue.delete();
+    const failed = await s.backfill(request);
+    expect(failed.status).toBe(503);
+    expect(failed.headers["retry-after"]).toBe("30");
+    expect(failed.body).toMatchObject({
+      type: "https://logexport.dev/problems/backfill-not-queued",
+      status: 503,
+      detail: expect.stringMatching(/its tables and quota were given back: send the same request again/),
+    });
+    expect(await s.list(s.state, "claims/")).toEqual([]);
+    const day = new Date(NOW).toISOString().slice(0, 10);
+    expect(JSON.parse((await s.state.getBlobClient(`quotas/backfill-windows/${day}.json`).downloadToBuffer()).toString("utf8"))).toMatchObject({ windows: 0 });
+    await queue.create();
+    const accepted = await s.backfill(request);
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toMatchObject({ windows: 3, jobs: 3 });
+    expect((await queue.getProperties()).approximateMessagesCount).toBe(3);
+  });
 });
