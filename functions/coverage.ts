@@ -2,7 +2,7 @@ import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import { coveragePage } from "../shared/report/coverage-page.js";
 import type { AzureExport } from "../shared/wiring/azure.js";
 import { parseCoverageQuery } from "./coverage-query.js";
-import { problem } from "./problem.js";
+import { problem, problemPage } from "./problem.js";
 import { APP_ROLES, refuseUnlessRole, signedInWithRole } from "./roles.js";
 import { platformSignInEnabled } from "./runtime.js";
 import { signInRedirect, wantsHtml } from "./sign-in.js";
@@ -15,6 +15,8 @@ export function createCoverageHandler(exporter: () => AzureExport, principalTrus
     const refused = refuseUnlessRole(request, APP_ROLES.read, settings.functionKeys, trusted);
     // A browser without a session is sent to sign in (App Service lets unauthenticated requests through to the app); API clients get the 401.
     if (refused?.status === 401 && trusted && wantsHtml(request)) return signInRedirect(request);
+    // A signed-in person without the role reads why on a page, not as JSON.
+    if (refused?.status === 403 && wantsHtml(request)) return problemPage(refused);
     if (refused !== undefined) return refused;
     const nowMs = clock.now();
     const parsed = parseCoverageQuery(request, settings, nowMs, 30);

@@ -4,6 +4,7 @@ import type { TableCoverage, WindowState, WindowStatus } from "../engine/status.
 import { formatBytes } from "./bytes.js";
 import { COVERAGE_PAGE_SCRIPT, COVERAGE_PAGE_STYLE } from "./coverage-page-assets.js";
 import { DAY_STATE_LABELS, DAY_STATES, dayState, windowsByDay, type DayState } from "./day-state.js";
+import { escapeHtml } from "./html.js";
 
 /** One cloud's export: its tables' coverage over a range. */
 export interface CoverageSection {
@@ -49,12 +50,6 @@ interface CellData {
   readonly u: readonly number[];
   /** Last error per window, an index into the string table, or -1; left out when no window of the day has one. */
   readonly e?: readonly number[];
-}
-
-const ESCAPES: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
 /** JSON safe inside a script element: no `</script>` or comment opener can appear in it. */

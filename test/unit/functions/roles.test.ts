@@ -101,7 +101,7 @@ describe("app roles from the client-principal header", () => {
     },
   );
 
-  it("a browser without a session asking for the coverage page is redirected to sign in and back; API clients, status and a signed-in caller without the role are not", async () => {
+  it("a browser without a session asking for the coverage page is redirected to sign in and back, a signed-in one without the role gets the 403 as a page; API clients and status are not", async () => {
     const azure = memoryAzure({ now: () => NOW }, { LOGEXPORT_TABLES: "Heartbeat" });
     const page = (headers: Readonly<Record<string, string>>, trusted = true) =>
       createCoverageHandler(
@@ -129,7 +129,19 @@ describe("app roles from the client-principal header", () => {
       expect(api.jsonBody).toMatchObject({ type: "https://logexport.dev/problems/unauthenticated" });
     }
     expect((await page({ ...browser, "x-ms-client-principal": "garbage" })).status).toBe(302);
-    expect((await page({ ...browser, ...as("Another.Role") })).status).toBe(403);
+    const missing = await page({ ...browser, ...as("Another.Role") });
+    expect(missing.status).toBe(403);
+    // A person without the role reads why, on a page that runs nothing; the caller's own claims are escaped.
+    expect(missing.headers).toMatchObject({ "content-type": "text/html; charset=utf-8", "content-security-policy": "default-src 'none'" });
+    expect(missing.body).toMatch(/<h1>Missing role LogExport\.Read<\/h1>/);
+    expect(missing.body).toMatch(
+      /someone@example\.com does not have the app role LogExport\.Read \(has Another\.Role\); an owner of the app registration grants it/,
+    );
+    const hostile = await page({ ...browser, ...as("<script>alert(1)</script>") });
+    expect(hostile.body).not.toContain("<script>");
+    expect(hostile.body).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    // API clients keep the problem as JSON.
+    expect((await page({ accept: "application/json", ...as("Another.Role") })).jsonBody).toMatchObject({ type: "https://logexport.dev/problems/missing-role" });
     // Without App Service authentication there is no /.auth/login to send anyone to.
     expect((await page(browser, false)).status).toBe(401);
     expect((await call("status", browser)).status).toBe(401);
