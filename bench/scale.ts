@@ -43,10 +43,9 @@ function report(r: ScenarioResult): void {
   process.stdout.write(
     `\n${r.options.name}: ${(r.simulatedMs / HOUR_MS).toFixed(0)} simulated hours in ${(r.wallMs / 1000).toFixed(1)} s (${r.events.toLocaleString("en-US")} events)\n`,
   );
-  const due = r.scheduledDue;
   line(
     "scheduled windows exported",
-    `${lags.length.toLocaleString("en-US")} of ${due.toLocaleString("en-US")} due; lag max ${minutes(lags.reduce((max, lag) => Math.max(max, lag), 0))}, p95 ${minutes(percentile(lags, 95))}, median ${minutes(percentile(lags, 50))}`,
+    `${lags.length.toLocaleString("en-US")} of ${r.scheduledDue.toLocaleString("en-US")} due; lag max ${minutes(lags.reduce((max, lag) => Math.max(max, lag), 0))}, p95 ${minutes(percentile(lags, 95))}, median ${minutes(percentile(lags, 50))}`,
   );
   if (r.options.backfillDays > 0) {
     const drained = r.backfillDrainedAfterMs;

@@ -12,20 +12,23 @@ export interface DdlRequest {
   readonly schema: ParquetSchema;
 }
 
+/** Hive column types of each Parquet column type: Athena's DDL, and the Glue catalog's tables (the AWS module's). */
+export const HIVE_TYPES: Readonly<Record<ParquetColumnType, string>> = {
+  timestamp_ns: "timestamp",
+  timestamp_us_utc: "timestamp",
+  string: "string",
+  json: "string",
+  int8: "tinyint",
+  int16: "smallint",
+  int32: "int",
+  int64: "bigint",
+  double: "double",
+  bool: "boolean",
+};
+
 /** Column types per engine: Athena/Trino (Hive DDL), Databricks (Spark SQL), Synapse serverless (T-SQL). */
 const TYPES: Readonly<Record<Exclude<DdlEngine, "duckdb">, Readonly<Record<ParquetColumnType, string>>>> = {
-  athena: {
-    timestamp_ns: "timestamp",
-    timestamp_us_utc: "timestamp",
-    string: "string",
-    json: "string",
-    int8: "tinyint",
-    int16: "smallint",
-    int32: "int",
-    int64: "bigint",
-    double: "double",
-    bool: "boolean",
-  },
+  athena: HIVE_TYPES,
   databricks: {
     timestamp_ns: "TIMESTAMP",
     timestamp_us_utc: "TIMESTAMP",

@@ -7,7 +7,8 @@
  * with the code, and the example.
  */
 import { describe, expect, it } from "vitest";
-import { PULP_ACCESS_LOG_SCHEMA, type ParquetColumnType } from "../../../shared/formats/parquet/schema.js";
+import { HIVE_TYPES } from "../../../shared/formats/parquet/ddl.js";
+import { PULP_ACCESS_LOG_SCHEMA } from "../../../shared/formats/parquet/schema.js";
 import { CONTENT_TYPES, contentSchema } from "../../../shared/parsers/content/types.js";
 import { PULP_ENRICHED_SCHEMA } from "../../../shared/parsers/access-rows.js";
 import { allAwsSettings } from "../../../shared/settings/aws-spec.js";
@@ -23,6 +24,7 @@ import {
   moduleCall,
   objectLiterals,
   passes,
+  referencedVariables,
   regexTerms,
   resource,
   strings,
@@ -260,33 +262,21 @@ describe("AWS module: schedule, retries, one run at a time, dead letters", () =>
 });
 
 describe("AWS module: Glue tables match the encoder's schemas", () => {
-  const GLUE: Readonly<Record<ParquetColumnType, string>> = {
-    timestamp_ns: "timestamp",
-    timestamp_us_utc: "timestamp",
-    string: "string",
-    json: "string",
-    int8: "tinyint",
-    int16: "smallint",
-    int32: "int",
-    int64: "bigint",
-    double: "double",
-    bool: "boolean",
-  };
   const pairs = (columns: HclValue | undefined) => (Array.isArray(columns) ? columns.filter(isBody).map((c) => [c.name, c.type]) : []);
 
   it("declares the access table's columns, enriched ones included, as the encoder writes them", async () => {
     const access = (await objectLiterals(local(aws, "access_columns"))).map((o) =>
       [o.entries.get("name"), o.entries.get("type")].map((v) => JSON.parse(v ?? "null") as string),
     );
-    expect(access).toEqual(PULP_ENRICHED_SCHEMA.map((c) => [c.name, GLUE[c.type]]));
-    expect(access.slice(0, PULP_ACCESS_LOG_SCHEMA.length)).toEqual(PULP_ACCESS_LOG_SCHEMA.map((c) => [c.name, GLUE[c.type]]));
+    expect(access).toEqual(PULP_ENRICHED_SCHEMA.map((c) => [c.name, HIVE_TYPES[c.type]]));
+    expect(access.slice(0, PULP_ACCESS_LOG_SCHEMA.length)).toEqual(PULP_ACCESS_LOG_SCHEMA.map((c) => [c.name, HIVE_TYPES[c.type]]));
   });
 
   it("declares each content type's columns as the encoder writes them", () => {
     const common = pairs(local(aws, "content_common_columns"));
     const own = local(aws, "content_type_columns");
     for (const type of CONTENT_TYPES) {
-      expect([...common, ...pairs(isBody(own) ? own[type] : undefined)], type).toEqual(contentSchema(type).map((c) => [c.name, GLUE[c.type]]));
+      expect([...common, ...pairs(isBody(own) ? own[type] : undefined)], type).toEqual(contentSchema(type).map((c) => [c.name, HIVE_TYPES[c.type]]));
     }
   });
 
@@ -367,15 +357,10 @@ describe("AWS example", () => {
   });
 
   it("declares exactly the variables it passes on", async () => {
-    const used = new Set(
-      (await Promise.all(example.blocks.map((b) => referencesIn(b.body))))
-        .flat()
-        .flatMap((r) => (r.root === "var" && r.steps[0] !== undefined && "name" in r.steps[0] ? [r.steps[0].name] : [])),
-    );
     expect(
       blocksOf(example, "variable")
         .map((v) => v.labels[0])
         .sort(),
-    ).toEqual([...used].sort());
+    ).toEqual(await referencedVariables(example));
   });
 });

@@ -18,6 +18,7 @@ import {
   moduleCall,
   objectLiterals,
   passes,
+  referencedVariables,
   regexTerms,
   resource,
   resourcesOfType,
@@ -305,16 +306,11 @@ describe("Azure example", () => {
   });
 
   it("declares exactly the variables it passes on", async () => {
-    const used = new Set(
-      (await Promise.all(example.blocks.map((b) => referencesIn(b.body))))
-        .flat()
-        .flatMap((r) => (r.root === "var" && r.steps[0] !== undefined && "name" in r.steps[0] ? [r.steps[0].name] : [])),
-    );
     expect(
       blocksOf(example, "variable")
         .map((v) => v.labels[0])
         .sort(),
-    ).toEqual([...used].sort());
+    ).toEqual(await referencedVariables(example));
   });
 });
 

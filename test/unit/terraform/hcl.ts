@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { getExpressionAst, type TFExpressionSyntaxTree } from "@cdktf/hcl2json";
 import { moduleGraph } from "../../../scripts/terraform/graph.js";
+import { referencesIn } from "../../../scripts/terraform/references.js";
 import {
   blockBodies,
   blocksOf,
@@ -169,4 +170,10 @@ export function strings(value: HclValue): string[] {
   if (typeof value === "string") return [value];
   if (Array.isArray(value)) return value.flatMap(strings);
   return isBody(value) ? Object.values(value).flatMap(strings) : [];
+}
+
+/** The names of the variables the module's blocks reference (`var.<name>`), each once, sorted. */
+export async function referencedVariables(module: TerraformModule): Promise<string[]> {
+  const references = (await Promise.all(module.blocks.map((b) => referencesIn(b.body)))).flat();
+  return [...new Set(references.flatMap((r) => (r.root === "var" && r.steps[0] !== undefined && "name" in r.steps[0] ? [r.steps[0].name] : [])))].sort();
 }
