@@ -14,10 +14,18 @@ import { rewrite } from "./rule.js";
 const KEY_VALUE =
   /(authorization|cookie|key|sig|passw(?:or)?d|passphrase|passcode|pincode|pass|pwd|pw|pin|t?otp|auth|secret|credentials?|token|signature|session[-_]?id|connection[-_]?string)\d*(?![A-Za-z0-9])(\\?["']?[ \t]*(?::{1,3}=|=>|\?=|[:=])[ \t]*|\\?["'][ \t]*,[ \t]*(?=\\?["'])|[ \t]+)/gi;
 const BLANKS = /^[ \t]+$/;
-const DASH = 45;
+/** A command-line flag starts with one or two dashes and a letter, at the start of the text or after a blank, a quote, `(` or `=`. */
+const FLAG = /--?[A-Za-z]/y;
+const BEFORE_FLAG = /[\s"'(=]/;
 
 function isKeyChar(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 45 || code === 46 || code === 95;
+}
+
+/** Whether the key starting at `start` is a command-line flag. */
+function isFlag(text: string, start: number): boolean {
+  FLAG.lastIndex = start;
+  return FLAG.test(text) && (start === 0 || BEFORE_FLAG.test(text[start - 1] as string));
 }
 
 function keyStart(text: string, end: number): number {
@@ -89,8 +97,9 @@ export class KeyValueRule implements TextRule {
     const separator = match[2] as string;
     const keyEnd = match.index + match[0].length - separator.length;
     const start = keyStart(text, match.index);
-    // Blanks assign only after a flag: `--password x`, not `the password is x`.
-    if (BLANKS.test(separator) && text.charCodeAt(start) !== DASH) return undefined;
+    // Blanks assign only after a flag: `--password x`, not `the password is x`, nor a hyphenated fragment
+    // such as what follows a redaction marker (`[REDACTED:slack-token]-0000-AAPw x`).
+    if (BLANKS.test(separator) && !isFlag(text, start)) return undefined;
     const rule = secretKeyRule(text.slice(start, keyEnd));
     if (rule === undefined || !this.policy.enabled(rule)) return undefined;
     let bounds = valueBounds(text, match.index + match[0].length, rule === "cookie");

@@ -51,6 +51,8 @@ describe("credential key names", () => {
 describe("assignments in other syntaxes", () => {
   it.each([
     ["deploy --password hunter2 --user bob", "deploy --password [REDACTED:password] --user bob"],
+    ["-pw hunter2", "-pw [REDACTED:password]"],
+    ["sh -c '--pin 1234'", "sh -c '--pin [REDACTED:password]'"],
     ["--db-pass=hunter2", "--db-pass=[REDACTED:password]"],
     ['password := "hunter2"', 'password := "[REDACTED:password]"'],
     ['"password" => "hunter2"', '"password" => "[REDACTED:password]"'],
@@ -59,7 +61,16 @@ describe("assignments in other syntaxes", () => {
     expect(scrub(input)).toBe(expected);
   });
 
-  it.each(["the password is wrong", "invalid token, retry later", "run --verbose output", "spin --fast now"])("leaves %j alone", (input) => {
+  it.each([
+    "the password is wrong",
+    "invalid token, retry later",
+    "run --verbose output",
+    "spin --fast now",
+    // Hyphenated words and what follows a redaction marker are no flags, whatever their last word.
+    "x-0000-AAAAPw a",
+    "[REDACTED:slack-token]-0000000000-AAAAAAAAAAAAAAAAAAAAAAPw a",
+    "--0000-pin a",
+  ])("leaves %j alone", (input) => {
     expect(scrub(input)).toBe(input);
   });
 });
