@@ -1,9 +1,12 @@
+import { isAscii } from "node:buffer";
 import { InvalidJsonLineError } from "../../shared/sanitize/errors.js";
 import type { Sanitizer } from "../../shared/sanitize/sanitizer.js";
+import { ByteSink } from "./byte-sink.js";
 
 export type LineMode = "json" | "text";
 
 const CARRIAGE_RETURN = 13;
+const NEWLINE = 10;
 
 export interface LineOptions {
   readonly mode: LineMode;
@@ -12,7 +15,8 @@ export interface LineOptions {
 }
 
 export interface SanitizedBatch {
-  readonly text: string;
+  /** UTF-8; the input batch itself when no line changed and it ended with a newline. */
+  readonly output: Uint8Array<ArrayBuffer>;
   readonly lines: number;
 }
 
@@ -25,17 +29,58 @@ export class StrictLineError extends Error {
   }
 }
 
-/** Sanitizes a batch of whole lines; every output line ends with "\n" (JSON Lines also lose a "\r"), even when the input's last line had none. */
-export function sanitizeBatch(sanitizer: Sanitizer, text: string, options: LineOptions): SanitizedBatch {
+/**
+ * Sanitizes a batch of whole lines (UTF-8); every output line ends with "\n" (JSON Lines also lose a "\r"), even
+ * when the input's last line had none. An ASCII batch, the usual case, is never split or joined: each line is a
+ * slice of the decoded batch, and the output copies the input's bytes up to the next changed line, so unchanged
+ * lines cost no string and no encoding. Other batches are decoded, sanitized line by line and encoded again.
+ */
+export function sanitizeBatch(sanitizer: Sanitizer, batch: Uint8Array<ArrayBuffer>, options: LineOptions): SanitizedBatch {
+  const bytes = Buffer.from(batch.buffer, batch.byteOffset, batch.byteLength);
+  if (!isAscii(bytes)) return sanitizeDecoded(sanitizer, bytes.toString("utf8"), options);
+  // For ASCII, character offsets are byte offsets. Not latin1: Node hands a large latin1 string to V8 as an
+  // external string, which the line walk then reads about 15 % slower (measured on the bench corpora).
+  const text = bytes.toString("utf8");
+  let sink: ByteSink | undefined;
+  let copied = 0;
+  let lines = 0;
+  for (let start = 0; start < text.length; ) {
+    const newline = text.indexOf("\n", start);
+    const end = newline === -1 ? text.length : newline;
+    lines += 1;
+    // An empty line holds nothing to sanitize, and JSON Lines readers skip it, so --strict lets it through.
+    if (end > start) {
+      const line = text.slice(start, end);
+      const result = sanitizeOne(sanitizer, line, options, lines);
+      if (result !== line) {
+        sink ??= new ByteSink(bytes.length);
+        sink.copy(bytes, copied, start);
+        sink.write(result);
+        copied = end;
+      }
+    }
+    start = end + 1;
+  }
+  const complete = text.length === 0 || text.charCodeAt(text.length - 1) === NEWLINE;
+  if (sink === undefined && complete) return { output: batch, lines };
+  sink ??= new ByteSink(bytes.length);
+  sink.copy(bytes, copied, bytes.length);
+  if (!complete) sink.write("\n");
+  return { output: sink.bytes(), lines };
+}
+
+function sanitizeDecoded(sanitizer: Sanitizer, text: string, options: LineOptions): SanitizedBatch {
   const lines = text.split("\n");
   if (lines.at(-1) === "") lines.pop();
   for (let i = 0; i < lines.length; i += 1) {
     const line = lines[i] ?? "";
-    // An empty line holds nothing to sanitize, and JSON Lines readers skip it, so --strict lets it through.
-    if (line === "") continue;
-    lines[i] = options.mode === "text" ? sanitizer.sanitizeText(line) : sanitizeJsonLine(sanitizer, line, options.strict, i + 1);
+    if (line !== "") lines[i] = sanitizeOne(sanitizer, line, options, i + 1);
   }
-  return { text: lines.length === 0 ? "" : `${lines.join("\n")}\n`, lines: lines.length };
+  return { output: new Uint8Array(Buffer.from(lines.length === 0 ? "" : `${lines.join("\n")}\n`)), lines: lines.length };
+}
+
+function sanitizeOne(sanitizer: Sanitizer, line: string, options: LineOptions, lineInBatch: number): string {
+  return options.mode === "text" ? sanitizer.sanitizeText(line) : sanitizeJsonLine(sanitizer, line, options.strict, lineInBatch);
 }
 
 function sanitizeJsonLine(sanitizer: Sanitizer, line: string, strict: boolean, lineInBatch: number): string {

@@ -1,10 +1,9 @@
 import type { Sanitizer } from "../../shared/sanitize/sanitizer.js";
 import { sanitizeBatch, type LineOptions } from "./lines.js";
 import type { WorkerPool } from "./pool.js";
-import { decodeUtf8 } from "./utf8.js";
 
 export interface ProcessedBatch {
-  readonly output: Uint8Array | string;
+  readonly output: Uint8Array;
   readonly lines: number;
 }
 
@@ -23,8 +22,7 @@ export function inlineProcessor(sanitizer: Sanitizer, options: LineOptions): Bat
   return {
     threads: 1,
     process: async (batch) => {
-      const result = sanitizeBatch(sanitizer, decodeUtf8(batch), options);
-      return { output: result.text, lines: result.lines };
+      return sanitizeBatch(sanitizer, batch, options);
     },
     counts: () => sanitizer.counts(),
     close: async () => undefined,
