@@ -7,6 +7,12 @@ export type LineMode = "json" | "text";
 
 const CARRIAGE_RETURN = 13;
 const NEWLINE = 10;
+/**
+ * A batch is decoded in pieces of whole lines of about this size: a string this small is made in the young
+ * generation, while a batch-sized one goes to the large-object space on fresh memory each time (measured: the
+ * Kubernetes corpus decodes in 49 ms in pieces of 64 KiB, 135 ms in batches of 2 MiB).
+ */
+const PIECE_BYTES = 64 * 1024;
 
 export interface LineOptions {
   readonly mode: LineMode;
@@ -38,35 +44,51 @@ export class StrictLineError extends Error {
 export function sanitizeBatch(sanitizer: Sanitizer, batch: Uint8Array<ArrayBuffer>, options: LineOptions): SanitizedBatch {
   const bytes = Buffer.from(batch.buffer, batch.byteOffset, batch.byteLength);
   if (!isAscii(bytes)) return sanitizeDecoded(sanitizer, bytes.toString("utf8"), options);
-  // For ASCII, character offsets are byte offsets. Not latin1: Node hands a large latin1 string to V8 as an
-  // external string, which the line walk then reads about 15 % slower (measured on the bench corpora).
-  const text = bytes.toString("utf8");
+  let count = 0;
   let sink: ByteSink | undefined;
   let copied = 0;
-  let lines = 0;
-  for (let start = 0; start < text.length; ) {
-    const newline = text.indexOf("\n", start);
-    const end = newline === -1 ? text.length : newline;
-    lines += 1;
-    // An empty line holds nothing to sanitize, and JSON Lines readers skip it, so --strict lets it through.
-    if (end > start) {
-      const line = text.slice(start, end);
-      const result = sanitizeOne(sanitizer, line, options, lines);
-      if (result !== line) {
-        sink ??= new ByteSink(bytes.length);
-        sink.copy(bytes, copied, start);
-        sink.write(result);
-        copied = end;
+  for (let from = 0; from < bytes.length; ) {
+    const to = pieceEnd(bytes, from);
+    // For ASCII, character offsets are byte offsets. Not latin1: Node hands a large latin1 string to V8 as an
+    // external string, which the line walk then reads about 15 % slower (measured on the bench corpora).
+    const text = bytes.toString("utf8", from, to);
+    for (let start = 0; start < text.length; ) {
+      const newline = text.indexOf("\n", start);
+      const end = newline === -1 ? text.length : newline;
+      count += 1;
+      // An empty line holds nothing to sanitize, and JSON Lines readers skip it, so --strict lets it through.
+      if (end > start) {
+        const line = text.slice(start, end);
+        const result = sanitizeOne(sanitizer, line, options, count);
+        if (result !== line) {
+          sink ??= new ByteSink(bytes.length);
+          sink.copy(bytes, copied, from + start);
+          sink.write(result);
+          copied = from + end;
+        }
       }
+      start = end + 1;
     }
-    start = end + 1;
+    from = to;
   }
-  const complete = text.length === 0 || text.charCodeAt(text.length - 1) === NEWLINE;
-  if (sink === undefined && complete) return { output: batch, lines };
+  const complete = bytes.length === 0 || bytes[bytes.length - 1] === NEWLINE;
+  if (sink === undefined && complete) return { output: batch, lines: count };
   sink ??= new ByteSink(bytes.length);
   sink.copy(bytes, copied, bytes.length);
   if (!complete) sink.write("\n");
-  return { output: sink.bytes(), lines };
+  return { output: sink.bytes(), lines: count };
+}
+
+/**
+ * Where the piece of whole lines starting at `from` ends: after the last newline within PIECE_BYTES, or after the
+ * first one past it for a longer line, or at the end.
+ */
+function pieceEnd(bytes: Buffer, from: number): number {
+  if (bytes.length - from <= PIECE_BYTES) return bytes.length;
+  const last = bytes.lastIndexOf(NEWLINE, from + PIECE_BYTES - 1);
+  if (last >= from) return last + 1;
+  const next = bytes.indexOf(NEWLINE, from + PIECE_BYTES);
+  return next === -1 ? bytes.length : next + 1;
 }
 
 function sanitizeDecoded(sanitizer: Sanitizer, text: string, options: LineOptions): SanitizedBatch {

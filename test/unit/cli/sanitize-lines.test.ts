@@ -51,6 +51,17 @@ describe("sanitizeBatch", () => {
     expect(run(line).text).toBe(`{"m":"${Array.from({ length: 40 }, () => "[REDACTED:email]").join(" ")}"}\n`);
   });
 
+  it("gives every line of a batch of many pieces its own result, lines longer than a piece included", () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => (i % 7 === 0 ? `{"to":"u${i}@example.com","n":${i}}` : `{"level":"info","n":${i}}`));
+    lines[1500] = `{"blob":"${"a".repeat(100_000)} u@example.com"}`;
+    lines[2000] = `{"blob":"${"b".repeat(70_000)}"}`;
+    const expected = lines.map((line) => `${createSanitizer({ config: defaultSanitizerConfig() }).sanitizeLine(line)}\n`).join("");
+    const { text, lines: count } = run(`${lines.join("\n")}\n`);
+    expect(count).toBe(3000);
+    expect(text).toBe(expected);
+    expect(text).toContain(`${"a".repeat(100_000)} [REDACTED:email]`);
+  });
+
   it("names the line of the batch --strict refuses", () => {
     expect(() => run('{"a":1}\n\nnot json\n', { mode: "json", strict: true })).toThrow(expect.objectContaining({ name: "StrictLineError", lineInBatch: 3 }));
   });
