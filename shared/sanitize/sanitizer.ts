@@ -18,7 +18,6 @@ import { scanJsonLine } from "./line-scanner.js";
 import { Pseudonymizer } from "./pseudonym.js";
 import { RuleCounts } from "./rule-counts.js";
 import { cardNumberDigits, looksLikeCard } from "./text/card.js";
-import { textHints } from "./text/hints.js";
 import { KeywordGate } from "./text/keyword-gate.js";
 import { hasAsciiEscape, scrubDecodedView } from "./text/percent.js";
 import { replaceKeyedValue } from "./text/secret-rules.js";
@@ -446,8 +445,8 @@ export class Sanitizer implements RecordSanitizer {
    */
   private applyRules(text: string, decodings: number): string {
     let result = decodings < MAX_DECODINGS && hasAsciiEscape(text) ? scrubDecodedView(text, (decoded) => this.applyRules(decoded, decodings + 1)) : text;
-    const { rules, bits, gated } = this.rulesFor(textHints(result));
-    const keywords = gated ? this.gate.mask(result) : 0;
+    const { rules, bits, gated } = this.rulesFor(this.gate.hints(result));
+    const keywords = gated ? this.gate.lastMask : 0;
     for (let index = 0; index < rules.length; index += 1) {
       const rule = rules[index] as TextRule;
       const bit = bits[index] as number;

@@ -1,9 +1,8 @@
 /**
- * One pass over a string that says which detectors could match at all, so
- * the common string (a level, a path, a pod name) costs a loop and no regex.
- * The loop only ORs flags and adds packed counters from two tables: this is
- * about twice as fast as tracking character pairs, and the regexes behind
- * the gates reject what the counts let through.
+ * Hints: what one pass over a string (KeywordIndex.hintsAndMask, with the keyword scan) says about which
+ * detectors could match at all, so the common string (a level, a path, a pod name) costs a loop and no regex.
+ * The loop only ORs flags and adds packed counters from two tables: this is about twice as fast as tracking
+ * character pairs, and the regexes behind the gates reject what the counts let through.
  */
 
 export const HINT_AT = 1;
@@ -22,7 +21,8 @@ export const HINT_WORD = 128;
 /** A character of an assignment operator (`=`, `>`, `:`, `|`, `,`): every match of the public rule set's assignment rules holds one. */
 export const HINT_OPERATOR = 256;
 
-const FLAGS = new Uint16Array(128);
+/** Per ASCII code, the hints the character alone gives. */
+export const FLAGS = new Uint16Array(128);
 FLAGS[64] = HINT_AT;
 FLAGS[58] = HINT_SEPARATOR | HINT_OPERATOR;
 FLAGS[61] = HINT_SEPARATOR | HINT_OPERATOR;
@@ -38,7 +38,8 @@ const DIGIT = 1;
 const LETTER = FIELD;
 const COLON = FIELD ** 2;
 const DOT = FIELD ** 3;
-const COUNTS = new Float64Array(128);
+/** Per ASCII code, what it adds to the packed counters. */
+export const COUNTS = new Float64Array(128);
 for (let code = 48; code <= 57; code += 1) COUNTS[code] = DIGIT;
 for (let code = 65; code <= 90; code += 1) COUNTS[code] = LETTER;
 for (let code = 97; code <= 122; code += 1) COUNTS[code] = LETTER;
@@ -46,8 +47,8 @@ COUNTS[58] = COLON;
 COUNTS[46] = DOT;
 
 /** Longer strings would overflow a counter; they are rare enough to just run every rule. */
-const MAX_COUNTED_LENGTH = FIELD - 1;
-const ALL_HINTS = HINT_AT | HINT_CARD_DIGITS | HINT_DOTTED_QUAD | HINT_COLONS | HINT_SEPARATOR | HINT_SEMICOLON | HINT_DASH | HINT_WORD | HINT_OPERATOR;
+export const MAX_COUNTED_LENGTH = FIELD - 1;
+export const ALL_HINTS = HINT_AT | HINT_CARD_DIGITS | HINT_DOTTED_QUAD | HINT_COLONS | HINT_SEPARATOR | HINT_SEMICOLON | HINT_DASH | HINT_WORD | HINT_OPERATOR;
 
 const MIN_CARD_DIGITS = 13;
 const MIN_QUAD_DOTS = 3;
@@ -55,24 +56,16 @@ const MIN_QUAD_DIGITS = 4;
 const MIN_IPV6_COLONS = 2;
 const MIN_WORD_LETTERS = 3;
 
-export function textHints(text: string): number {
-  if (text.length > MAX_COUNTED_LENGTH) return ALL_HINTS;
-  let hints = 0;
-  let counts = 0;
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i);
-    if (code < 128) {
-      hints |= FLAGS[code] as number;
-      counts += COUNTS[code] as number;
-    }
-  }
+/** The hints of a text from the characters' own hints (FLAGS, ORed) and their packed counters (COUNTS, summed). */
+export function withCounts(hints: number, counts: number): number {
+  let result = hints;
   const digits = counts % FIELD;
   const letters = Math.floor(counts / LETTER) % FIELD;
   const colons = Math.floor(counts / COLON) % FIELD;
   const dots = Math.floor(counts / DOT);
-  if (digits >= MIN_CARD_DIGITS) hints |= HINT_CARD_DIGITS;
-  if (dots >= MIN_QUAD_DOTS && digits >= MIN_QUAD_DIGITS) hints |= HINT_DOTTED_QUAD;
-  if (colons >= MIN_IPV6_COLONS) hints |= HINT_COLONS;
-  if (letters >= MIN_WORD_LETTERS) hints |= HINT_WORD;
-  return hints;
+  if (digits >= MIN_CARD_DIGITS) result |= HINT_CARD_DIGITS;
+  if (dots >= MIN_QUAD_DOTS && digits >= MIN_QUAD_DIGITS) result |= HINT_DOTTED_QUAD;
+  if (colons >= MIN_IPV6_COLONS) result |= HINT_COLONS;
+  if (letters >= MIN_WORD_LETTERS) result |= HINT_WORD;
+  return result;
 }

@@ -36,9 +36,14 @@ export class KeywordGate {
     this.weights = this.index.stateWeights(weights);
   }
 
-  /** The bits of the rules whose keywords occur in the text. */
-  mask(text: string): number {
-    return this.index.mask(text, this.weights);
+  /** textHints(text), with the bits of the rules whose keywords occur in the text left in `lastMask`: one pass for both. */
+  hints(text: string): number {
+    return this.index.hintsAndMask(text, this.weights);
+  }
+
+  /** The mask of the text `hints` read last. */
+  get lastMask(): number {
+    return this.index.lastMask;
   }
 
   /** The rule's bit; 0 for a rule without keywords, which is never gated. */

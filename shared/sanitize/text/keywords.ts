@@ -1,3 +1,5 @@
+import { ALL_HINTS, COUNTS, FLAGS, MAX_COUNTED_LENGTH, withCounts } from "./hints.js";
+
 /**
  * Which of many keywords occur in a text, case-insensitively, in one pass: an Aho-Corasick automaton
  * compiled to a table, so each character costs one lookup whatever the number of keywords. This is the
@@ -27,6 +29,8 @@ export class KeywordIndex {
   private readonly found: readonly (readonly number[])[];
   /** 1 where a state ends a keyword: the common case, none, costs one byte read. */
   private readonly ends: Uint8Array;
+  /** The mask of the text hintsAndMask read last. */
+  lastMask = 0;
 
   constructor(keywords: readonly string[]) {
     const lower = keywords.map((keyword) => keyword.toLowerCase());
@@ -104,6 +108,35 @@ export class KeywordIndex {
       mask |= stateWeights[state] as number;
     }
     return mask;
+  }
+
+  /**
+   * mask() and the text's hints (see hints.ts) in one pass: returns the hints and leaves the mask in `lastMask`.
+   * A text too long for the hints' counters gets every hint.
+   */
+  hintsAndMask(text: string, stateWeights: Int32Array): number {
+    if (text.length > MAX_COUNTED_LENGTH) {
+      this.lastMask = this.mask(text, stateWeights);
+      return ALL_HINTS;
+    }
+    const { classes, width, next } = this;
+    let state = 0;
+    let mask = 0;
+    let hints = 0;
+    let counts = 0;
+    for (let at = 0; at < text.length; at += 1) {
+      const code = text.charCodeAt(at);
+      if (code < 128) {
+        state = next[state * width + (classes[code] as number)] as number;
+        hints |= FLAGS[code] as number;
+        counts += COUNTS[code] as number;
+      } else {
+        state = next[state * width] as number;
+      }
+      mask |= stateWeights[state] as number;
+    }
+    this.lastMask = mask;
+    return withCounts(hints, counts);
   }
 
   /** The keywords that end at a state scan reported. */

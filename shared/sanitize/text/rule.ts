@@ -13,7 +13,7 @@ export interface MatchContext {
  * The gate is data, not a method, so the per-string loop makes no polymorphic call for rules that cannot match.
  */
 export interface TextRule {
-  /** Hints (see textHints) that must all be present. */
+  /** Hints (see hints.ts) that must all be present. */
   readonly requires: number;
   /** The shortest text the rule can match. */
   readonly minLength: number;
