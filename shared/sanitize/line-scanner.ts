@@ -28,9 +28,6 @@ export interface LineValueRules {
   number(line: string, start: number, end: number, node: KeyNode, allowed: boolean, keyed: boolean): boolean;
 }
 
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const LITERALS = ["true", "false", "null"] as const;
-
 const QUOTE = 34;
 const COMMA = 44;
 const COLON = 58;
@@ -45,6 +42,9 @@ const LETTER_T = 116;
 const LETTER_F = 102;
 const LETTER_N = 110;
 const BACKSLASH = 92;
+const DOT = 46;
+const PLUS = 43;
+const LETTER_E = 101;
 
 const EXPECT_VALUE = 0;
 const EXPECT_VALUE_OR_CLOSE = 1;
@@ -86,6 +86,44 @@ function stringValue(line: string, open: number, end: number): string | undefine
   } catch {
     return undefined;
   }
+}
+
+function digitsEnd(line: string, at: number): number {
+  while (at < line.length) {
+    const code = line.charCodeAt(at);
+    if (code < ZERO || code > NINE) break;
+    at += 1;
+  }
+  return at;
+}
+
+/** The end of the JSON number token at `start`, or -1 when there is none. */
+function numberEnd(line: string, start: number): number {
+  let at = line.charCodeAt(start) === MINUS ? start + 1 : start;
+  const first = line.charCodeAt(at);
+  if (first === ZERO) at += 1;
+  else if (first > ZERO && first <= NINE) at = digitsEnd(line, at + 1);
+  else return -1;
+  if (line.charCodeAt(at) === DOT) {
+    const end = digitsEnd(line, at + 1);
+    if (end === at + 1) return -1;
+    at = end;
+  }
+  if ((line.charCodeAt(at) | 32) === LETTER_E) {
+    let sign = at + 1;
+    const code = line.charCodeAt(sign);
+    if (code === PLUS || code === MINUS) sign += 1;
+    const end = digitsEnd(line, sign);
+    if (end === sign) return -1;
+    at = end;
+  }
+  return at;
+}
+
+/** The length of the literal `true`, `false` or `null` at `at` (whose first code is `code`), 0 for none. */
+function literalLength(line: string, at: number, code: number): number {
+  const word = code === LETTER_T ? "true" : code === LETTER_F ? "false" : "null";
+  return line.startsWith(word, at) ? word.length : 0;
 }
 
 /**
@@ -141,17 +179,21 @@ export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules,
         }
         at = end + 1;
       } else if (code === MINUS || (code >= ZERO && code <= NINE)) {
-        NUMBER.lastIndex = at;
-        if (!NUMBER.test(line) || !rules.number(line, at, NUMBER.lastIndex, node, allowed, keyed)) return undefined;
-        at = NUMBER.lastIndex;
+        const end = numberEnd(line, at);
+        if (end === -1 || !rules.number(line, at, end, node, allowed, keyed)) return undefined;
+        at = end;
       } else if (code === LETTER_T || code === LETTER_F || code === LETTER_N) {
-        const literal = LITERALS.find((word) => line.startsWith(word, at));
-        if (literal === undefined || !rules.passes("literal", node, allowed, keyed)) return undefined;
-        at += literal.length;
+        const length = literalLength(line, at, code);
+        if (length === 0 || !rules.passes("literal", node, allowed, keyed)) return undefined;
+        at += length;
       } else {
         return undefined;
       }
-      state = EXPECT_COMMA_OR_CLOSE;
+      // The usual next token, a comma, is taken here rather than on another turn of the loop.
+      if (line.charCodeAt(at) === COMMA) {
+        state = frame.object ? EXPECT_KEY : EXPECT_VALUE;
+        at += 1;
+      } else state = EXPECT_COMMA_OR_CLOSE;
       continue;
     }
     if (state === EXPECT_KEY || state === EXPECT_KEY_OR_CLOSE) {
@@ -170,6 +212,11 @@ export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules,
       if (expected !== undefined && line.charCodeAt(at + 1 + expected.length) === QUOTE && line.startsWith(expected, at + 1)) {
         keyNode = order.node(position);
         at += expected.length + 2;
+        // The usual next token, the colon, is taken here rather than on another turn of the loop.
+        if (line.charCodeAt(at) === COLON) {
+          state = EXPECT_VALUE;
+          at += 1;
+        }
         continue;
       }
       const end = escapes ? stringEnd(line, at) : line.indexOf('"', at + 1);
@@ -178,6 +225,10 @@ export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules,
       keyNode = rules.child(frame.node, key);
       order.remember(position, key, keyNode);
       at = end + 1;
+      if (line.charCodeAt(at) === COLON) {
+        state = EXPECT_VALUE;
+        at += 1;
+      }
       continue;
     }
     if (state === EXPECT_COLON) {
