@@ -25,6 +25,22 @@ function allows(list: CompiledAllowlist, secret: string, match: string, line: st
   return list.stopwords.some((word) => lower.includes(word));
 }
 
+/** A letter, a digit, `_` or `-`: what tokens are made of. */
+function isTokenCharacter(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 45;
+}
+
+/**
+ * Where the token holding a secret that ends at `end` ends. A pattern can stop inside a longer token
+ * (slack-legacy-workspace-token takes `xoxa-0000000031` of `xoxa-0000000031-0000000000-AAAA…`), and once the
+ * start is redacted no other rule sees the rest as a token: the rest is redacted with it.
+ */
+function tokenEnd(text: string, end: number): number {
+  let at = end;
+  while (at < text.length && isTokenCharacter(text.charCodeAt(at))) at += 1;
+  return at;
+}
+
 /** One token format, ready to run: its pattern, the checks a finding must pass, and the name it counts under. */
 export class SecretRule {
   readonly pattern: RegExp;
@@ -199,7 +215,8 @@ export class SecretRulesRule implements TextRule {
   private edit(rule: SecretRule, match: RegExpExecArray, text: string, context: MatchContext): Edit | undefined {
     const span = rule.secretOf(match, text);
     if (span === undefined) return undefined;
-    const replacement = this.policy.replace(rule.family, text.slice(span.start, span.end), context);
-    return replacement === undefined ? undefined : { start: span.start, end: span.end, text: replacement };
+    const end = tokenEnd(text, span.end);
+    const replacement = this.policy.replace(rule.family, text.slice(span.start, end), context);
+    return replacement === undefined ? undefined : { start: span.start, end, text: replacement };
   }
 }

@@ -140,4 +140,11 @@ describe("text", () => {
     });
     expect(s.counts()).toEqual({ token: 1 });
   });
+
+  it("a token a public rule matches only the start of is redacted whole, and the text after it stays", () => {
+    // gitleaks' slack-legacy-workspace-token takes `xoxa-0000000031` and stops at the dash.
+    const token = `xoxa-0000000031-0000000000-${"A".repeat(20)}Pw`;
+    expect(scrub(`token ${token} a`)).toBe("token [REDACTED:slack-token] a");
+    expect(scrub(`t=${token}, next`)).not.toContain("0000000000");
+  });
 });
