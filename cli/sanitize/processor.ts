@@ -21,9 +21,7 @@ export interface BatchProcessor {
 export function inlineProcessor(sanitizer: Sanitizer, options: LineOptions): BatchProcessor {
   return {
     threads: 1,
-    process: async (batch) => {
-      return sanitizeBatch(sanitizer, batch, options);
-    },
+    process: async (batch) => sanitizeBatch(sanitizer, batch, options),
     counts: () => sanitizer.counts(),
     close: async () => undefined,
   };

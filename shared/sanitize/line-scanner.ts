@@ -212,19 +212,15 @@ export function scanJsonLine(line: string, root: KeyNode, rules: LineValueRules,
       if (expected !== undefined && line.charCodeAt(at + 1 + expected.length) === QUOTE && line.startsWith(expected, at + 1)) {
         keyNode = order.node(position);
         at += expected.length + 2;
-        // The usual next token, the colon, is taken here rather than on another turn of the loop.
-        if (line.charCodeAt(at) === COLON) {
-          state = EXPECT_VALUE;
-          at += 1;
-        }
-        continue;
+      } else {
+        const end = escapes ? stringEnd(line, at) : line.indexOf('"', at + 1);
+        const key = end === -1 ? undefined : escapes ? stringValue(line, at, end) : line.slice(at + 1, end);
+        if (key === undefined) return undefined;
+        keyNode = rules.child(frame.node, key);
+        order.remember(position, key, keyNode);
+        at = end + 1;
       }
-      const end = escapes ? stringEnd(line, at) : line.indexOf('"', at + 1);
-      const key = end === -1 ? undefined : escapes ? stringValue(line, at, end) : line.slice(at + 1, end);
-      if (key === undefined) return undefined;
-      keyNode = rules.child(frame.node, key);
-      order.remember(position, key, keyNode);
-      at = end + 1;
+      // The usual next token, the colon, is taken here rather than on another turn of the loop.
       if (line.charCodeAt(at) === COLON) {
         state = EXPECT_VALUE;
         at += 1;

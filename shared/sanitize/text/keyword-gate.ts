@@ -36,7 +36,7 @@ export class KeywordGate {
     this.weights = this.index.stateWeights(weights);
   }
 
-  /** textHints(text), with the bits of the rules whose keywords occur in the text left in `lastMask`: one pass for both. */
+  /** The text's hints (see hints.ts), with the bits of the rules whose keywords occur in it left in `lastMask`: one pass for both. */
   hints(text: string): number {
     return this.index.hintsAndMask(text, this.weights);
   }
